@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import type { DatasetRow, DB } from '../db/schema.js';
+
+export type Executor = Kysely<DB>;
+
+export interface DatasetSummaryRow extends DatasetRow {
+  sample_count: number;
+  last_synced_at: string | null;
+  sync_status: string | null;
+}
+
+export async function insertDataset(db: Executor, row: DatasetRow): Promise<void> {
+  await db.insertInto('datasets').values(row).execute();
+}
+
+export async function findDatasetByName(db: Executor, name: string): Promise<DatasetRow | undefined> {
+  return db.selectFrom('datasets').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+/** Datasets by name with their live sample count and last sync. */
+export async function listDatasetSummaries(db: Executor): Promise<DatasetSummaryRow[]> {
+  const rows = await db
+    .selectFrom('datasets')
+    .leftJoin('sync_states', 'sync_states.dataset_id', 'datasets.id')
+    .selectAll('datasets')
+    .select((eb) => [
+      eb
+        .selectFrom('samples')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('samples.dataset_id', '=', 'datasets.id')
+        .where('samples.removed_at', 'is', null)
+        .as('sample_count'),
+      'sync_states.finished_at as last_synced_at',
+      'sync_states.status as sync_status',
+    ])
+    .orderBy('datasets.name')
+    .execute();
+  return rows.map((row) => ({ ...row, sample_count: Number(row.sample_count ?? 0) }));
+}
+
+export async function deleteDataset(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('datasets').where('id', '=', id).execute();
+}
+
+export async function insertRelevantKeys(db: Executor, datasetId: string, keys: Iterable<string>): Promise<void> {
+  const rows = [...keys].map((key) => ({ dataset_id: datasetId, key }));
+  for (let start = 0; start < rows.length; start += 5_000) {
+    await db.insertInto('relevant_keys').values(rows.slice(start, start + 5_000)).execute();
+  }
+}
+
+export async function loadRelevantKeys(db: Executor, datasetId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('relevant_keys').select('key').where('dataset_id', '=', datasetId).execute();
+  return new Set(rows.map((row) => row.key));
+}

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../context.js';
+import type { DatasetRow, DatasourcePurpose, DatasourceRow, NewDatasourceRow } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { secretContext, type StoredSecret } from '../datasources/dataset-stores.js';
+import { validateConnection, type ConnectionSettings, type ValidatedConnection } from '../datasources/datasource-settings.js';
+import { parseRelevantFilenames, validateGlobs } from '../datasources/key-filter.js';
+import { formatLocation } from '../datasources/location.js';
+import { deleteDataset as deleteDatasetRow, findDatasetByName, insertDataset, insertRelevantKeys, listDatasetSummaries } from './dataset.repository.js';
+import { findDatasourcesOfDataset, insertDatasource } from './datasource.repository.js';
+import { countSamples, type SampleCounts } from './sample.repository.js';
+import { findSyncState } from './sync-state.repository.js';
+
+export type CatalogDeps = Pick<Context, 'database' | 'secretBox' | 'clock' | 'log'>;
+
+export interface CreateDatasetInput {
+  name: string;
+  input: ConnectionSettings;
+  /** Defaults to the input location with the input's connection. */
+  output?: (Partial<ConnectionSettings> & { uri: string }) | undefined;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  relevantFilenames?: { text: string; source: string } | undefined;
+}
+
+/** A datasource as shown to users: never carries a secret. */
+export interface DatasourceView {
+  purpose: DatasourcePurpose;
+  uri: string;
+  kind: DatasourceRow['kind'];
+  region: string | null;
+  endpoint: string | null;
+  pathStyle: boolean;
+  accessKeyId: string | null;
+  hasSecret: boolean;
+  sseKmsKeyId: string | null;
+}
+
+export interface DatasetView {
+  id: string;
+  name: string;
+  input: DatasourceView;
+  output: DatasourceView;
+  include: string[];
+  exclude: string[];
+  hasRelevantFilenames: boolean;
+  createdAt: string;
+}
+
+export interface DatasetDetails extends DatasetView {
+  samples: SampleCounts;
+  lastSync: { generation: number; status: string; phase: string; startedAt: string; finishedAt: string | null; error: string | null } | null;
+}
+
+export interface DatasetSummary {
+  name: string;
+  input: string;
+  samples: number;
+  lastSyncedAt: string | null;
+  syncStatus: string | null;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export async function createDataset(deps: CatalogDeps, request: CreateDatasetInput): Promise<DatasetView> {
+  if (!NAME_PATTERN.test(request.name)) {
+    throw new AppError('InputInvalid', `"${request.name}" is not a valid dataset name.`, { hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.' });
+  }
+  const include = [...(request.include ?? [])];
+  const exclude = [...(request.exclude ?? [])];
+  validateGlobs(include, '--include');
+  validateGlobs(exclude, '--exclude');
+  const input = validateConnection(request.input, 'input');
+  const output = request.output === undefined ? input : validateConnection(inheritConnection(request.input, request.output), 'output');
+  const relevantKeys = request.relevantFilenames
+    ? parseRelevantFilenames(request.relevantFilenames.text, request.relevantFilenames.source, input.location.prefix)
+    : undefined;
+
+  const db = deps.database.db;
+  if (await findDatasetByName(db, request.name)) {
+    throw new AppError('DatasetExists', `A dataset named "${request.name}" already exists.`, { hint: 'Pick another name or delete the old dataset first.' });
+  }
+  const now = deps.clock().toISOString();
+  const dataset: DatasetRow = {
+    id: randomUUID(),
+    name: request.name,
+    include_globs: JSON.stringify(include),
+    exclude_globs: JSON.stringify(exclude),
+    has_relevant_filenames: relevantKeys ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.transaction().execute(async (trx) => {
+    await insertDataset(trx, dataset);
+    await insertDatasource(trx, datasourceRow(deps, dataset.id, 'input', input, now));
+    await insertDatasource(trx, datasourceRow(deps, dataset.id, 'output', output, now));
+    if (relevantKeys) await insertRelevantKeys(trx, dataset.id, relevantKeys);
+  });
+  deps.log.info({ dataset: dataset.name, input: formatLocation(input.location) }, 'dataset created');
+  return toDatasetView(dataset, await findDatasourcesOfDataset(db, dataset.id));
+}
+
+/** The output reuses the input's endpoint, region and keys unless it was given its own. */
+function inheritConnection(input: ConnectionSettings, output: Partial<ConnectionSettings> & { uri: string }): ConnectionSettings {
+  const ownKeys = output.accessKeyId !== undefined;
+  return {
+    uri: output.uri,
+    region: output.region ?? input.region,
+    endpoint: output.endpoint ?? input.endpoint,
+    pathStyle: output.pathStyle ?? input.pathStyle,
+    accessKeyId: ownKeys ? output.accessKeyId : input.accessKeyId,
+    secretAccessKey: ownKeys ? output.secretAccessKey : input.secretAccessKey,
+    sessionToken: ownKeys ? output.sessionToken : input.sessionToken,
+    sseKmsKeyId: output.sseKmsKeyId ?? input.sseKmsKeyId,
+  };
+}
+
+function datasourceRow(deps: CatalogDeps, datasetId: string, purpose: DatasourcePurpose, connection: ValidatedConnection, now: string): NewDatasourceRow {
+  const id = randomUUID();
+  const { location } = connection;
+  const secret: StoredSecret | undefined =
+    connection.secretAccessKey === undefined ? undefined : { secretAccessKey: connection.secretAccessKey, sessionToken: connection.sessionToken };
+  const isS3 = location.kind === 's3';
+  return {
+    id,
+    dataset_id: datasetId,
+    purpose,
+    kind: location.kind,
+    container: isS3 ? location.bucket : location.root,
+    prefix: location.prefix,
+    region: isS3 ? connection.region : null,
+    endpoint: isS3 ? (connection.endpoint ?? null) : null,
+    path_style: isS3 && connection.pathStyle ? 1 : 0,
+    access_key_id: isS3 ? (connection.accessKeyId ?? null) : null,
+    secret_ciphertext: isS3 && secret ? deps.secretBox.seal(JSON.stringify(secret), secretContext(id)) : null,
+    sse_kms_key_id: isS3 ? (connection.sseKmsKeyId ?? null) : null,
+    created_at: now,
+  };
+}
+
+export async function requireDataset(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<{ dataset: DatasetRow; datasources: DatasourceRow[] }> {
+  const dataset = await findDatasetByName(deps.database.db, name);
+  if (!dataset) {
+    throw new AppError('DatasetNotFound', `No dataset named "${name}".`, { hint: 'List datasets with `winnow dataset list`.' });
+  }
+  return { dataset, datasources: await findDatasourcesOfDataset(deps.database.db, dataset.id) };
+}
+
+export async function listDatasets(deps: Pick<CatalogDeps, 'database'>): Promise<DatasetSummary[]> {
+  const db = deps.database.db;
+  const summaries = await listDatasetSummaries(db);
+  const inputs = await db.selectFrom('datasources').selectAll().where('purpose', '=', 'input').execute();
+  const inputByDataset = new Map(inputs.map((row) => [row.dataset_id, row]));
+  return summaries.map((row) => {
+    const input = inputByDataset.get(row.id);
+    return {
+      name: row.name,
+      input: input ? toDatasourceView(input).uri : '',
+      samples: row.sample_count,
+      lastSyncedAt: row.last_synced_at,
+      syncStatus: row.sync_status,
+    };
+  });
+}
+
+export async function showDataset(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<DatasetDetails> {
+  const { dataset, datasources } = await requireDataset(deps, name);
+  const db = deps.database.db;
+  const [samples, sync] = await Promise.all([countSamples(db, dataset.id), findSyncState(db, dataset.id)]);
+  return {
+    ...toDatasetView(dataset, datasources),
+    samples,
+    lastSync: sync
+      ? { generation: sync.generation, status: sync.status, phase: sync.phase, startedAt: sync.started_at, finishedAt: sync.finished_at, error: sync.error_message }
+      : null,
+  };
+}
+
+/** Removes the dataset from the catalog only; the bucket is never touched. */
+export async function deleteDataset(deps: Pick<CatalogDeps, 'database' | 'log'>, name: string): Promise<void> {
+  const { dataset } = await requireDataset(deps, name);
+  await deleteDatasetRow(deps.database.db, dataset.id);
+  deps.log.info({ dataset: name }, 'dataset deleted from catalog');
+}
+
+export function toDatasetView(dataset: DatasetRow, datasources: readonly DatasourceRow[]): DatasetView {
+  const input = datasources.find((row) => row.purpose === 'input');
+  const output = datasources.find((row) => row.purpose === 'output') ?? input;
+  if (!input || !output) throw new AppError('DatasetNotFound', `Dataset "${dataset.name}" has no input datasource.`);
+  return {
+    id: dataset.id,
+    name: dataset.name,
+    input: toDatasourceView(input),
+    output: toDatasourceView(output),
+    include: JSON.parse(dataset.include_globs) as string[],
+    exclude: JSON.parse(dataset.exclude_globs) as string[],
+    hasRelevantFilenames: dataset.has_relevant_filenames === 1,
+    createdAt: dataset.created_at,
+  };
+}
+
+function toDatasourceView(row: DatasourceRow): DatasourceView {
+  return {
+    purpose: row.purpose,
+    uri: row.kind === 's3' ? `s3://${row.container}/${row.prefix}` : row.container,
+    kind: row.kind,
+    region: row.region,
+    endpoint: row.endpoint,
+    pathStyle: row.path_style === 1,
+    accessKeyId: row.access_key_id,
+    hasSecret: row.secret_ciphertext !== null,
+    sseKmsKeyId: row.sse_kms_key_id,
+  };
+}

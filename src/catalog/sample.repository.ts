@@ -1,0 +1,150 @@
+import type { NewSampleRow, SampleRow, SampleStatus } from '../db/schema.js';
+import type { Executor } from './dataset.repository.js';
+
+/** What the listing compares against to tell new, changed and unchanged keys apart. */
+export type KnownSample = Pick<SampleRow, 'id' | 'key' | 'size' | 'etag' | 'removed_at'>;
+
+// SQLite allows 32,766 bound values per statement; 15 columns x 1,000 rows stays well below.
+const INSERT_CHUNK = 1_000;
+
+export async function findSamplesByKeys(db: Executor, datasetId: string, keys: readonly string[]): Promise<KnownSample[]> {
+  if (keys.length === 0) return [];
+  return db
+    .selectFrom('samples')
+    .select(['id', 'key', 'size', 'etag', 'removed_at'])
+    .where('dataset_id', '=', datasetId)
+    .where('key', 'in', keys)
+    .execute();
+}
+
+export async function insertSamples(db: Executor, rows: readonly NewSampleRow[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    await db.insertInto('samples').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+  }
+}
+
+export async function markSamplesSeen(db: Executor, ids: readonly number[], generation: number, now: string): Promise<void> {
+  for (let start = 0; start < ids.length; start += INSERT_CHUNK) {
+    await db
+      .updateTable('samples')
+      .set({ seen_generation: generation, last_seen_at: now })
+      .where('id', 'in', ids.slice(start, start + INSERT_CHUNK))
+      .execute();
+  }
+}
+
+export interface ChangedObject {
+  id: number;
+  size: number;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/** A key whose content changed (or came back) needs its header read again. */
+export async function markSamplesChanged(db: Executor, changes: readonly ChangedObject[], generation: number, now: string): Promise<void> {
+  for (const change of changes) {
+    await db
+      .updateTable('samples')
+      .set({
+        size: change.size,
+        etag: change.etag,
+        last_modified: change.lastModified,
+        width: null,
+        height: null,
+        format: null,
+        status: 'pending',
+        error: null,
+        removed_at: null,
+        seen_generation: generation,
+        last_seen_at: now,
+      })
+      .where('id', '=', change.id)
+      .execute();
+  }
+}
+
+/** Marks keys the finished listing did not see as removed; returns how many. */
+export async function markUnseenSamplesRemoved(db: Executor, datasetId: string, generation: number, now: string): Promise<number> {
+  const result = await db
+    .updateTable('samples')
+    .set({ removed_at: now })
+    .where('dataset_id', '=', datasetId)
+    .where('seen_generation', '<', generation)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export type PendingSample = Pick<SampleRow, 'id' | 'key' | 'size'>;
+
+export async function listPendingSamplesAfter(db: Executor, datasetId: string, afterId: number, limit: number): Promise<PendingSample[]> {
+  return db
+    .selectFrom('samples')
+    .select(['id', 'key', 'size'])
+    .where('dataset_id', '=', datasetId)
+    .where('status', '=', 'pending')
+    .where('removed_at', 'is', null)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function recordSampleHeader(db: Executor, id: number, header: { width: number; height: number; format: string }): Promise<void> {
+  await db.updateTable('samples').set({ ...header, status: 'ok', error: null }).where('id', '=', id).execute();
+}
+
+export async function recordSampleError(db: Executor, id: number, message: string): Promise<void> {
+  await db.updateTable('samples').set({ status: 'error', error: message }).where('id', '=', id).execute();
+}
+
+export interface SampleFilter {
+  status?: SampleStatus | undefined;
+  includeRemoved?: boolean | undefined;
+}
+
+/** One keyset page of samples ordered by key: pass the last key of a page to get the next. */
+export async function listSamplesAfter(
+  db: Executor,
+  datasetId: string,
+  afterKey: string | undefined,
+  limit: number,
+  filter: SampleFilter = {},
+): Promise<SampleRow[]> {
+  let query = db.selectFrom('samples').selectAll().where('dataset_id', '=', datasetId);
+  if (afterKey !== undefined) query = query.where('key', '>', afterKey);
+  if (!filter.includeRemoved) query = query.where('removed_at', 'is', null);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  return query.orderBy('key').limit(limit).execute();
+}
+
+export interface SampleCounts {
+  total: number;
+  pending: number;
+  ok: number;
+  error: number;
+  removed: number;
+}
+
+export async function countSamples(db: Executor, datasetId: string): Promise<SampleCounts> {
+  const rows = await db
+    .selectFrom('samples')
+    .select((eb) => [
+      'status',
+      eb.case().when('removed_at', 'is', null).then(0).else(1).end().as('is_removed'),
+      eb.fn.countAll<number>().as('n'),
+    ])
+    .where('dataset_id', '=', datasetId)
+    .groupBy(['status', 'is_removed'])
+    .execute();
+  const counts: SampleCounts = { total: 0, pending: 0, ok: 0, error: 0, removed: 0 };
+  for (const row of rows) {
+    const n = Number(row.n);
+    if (Number(row.is_removed) === 1) counts.removed += n;
+    else {
+      counts[row.status] += n;
+      counts.total += n;
+    }
+  }
+  return counts;
+}

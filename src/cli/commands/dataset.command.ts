@@ -1,0 +1,170 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { createDataset, deleteDataset, listDatasets, showDataset, type DatasetDetails, type DatasetView } from '../../catalog/dataset.service.js';
+import { readEnvironmentSecrets } from '../../config/config.js';
+import { syncDataset, type SyncReport } from '../../datasources/sync.service.js';
+import { AppError } from '../../errors.js';
+import type { CommandRunner } from '../main.js';
+import { createSyncProgress } from '../progress.js';
+import { formatCount, formatTable, printJson, type Output } from '../render.js';
+import { readSecretsFromStdin } from '../stdin.js';
+
+interface CreateOptions {
+  input: string;
+  output?: string;
+  region?: string;
+  endpoint?: string;
+  pathStyle?: boolean;
+  accessKeyId?: string;
+  secretAccessKeyStdin?: boolean;
+  sessionTokenStdin?: boolean;
+  outputAccessKeyId?: string;
+  sseKmsKeyId?: string;
+  include: string[];
+  exclude: string[];
+  relevantFilenames?: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerDatasetCommands(program: Command, runner: CommandRunner): void {
+  const dataset = program.command('dataset').description('create, sync, list, show and delete datasets');
+
+  dataset
+    .command('create <name>')
+    .description('register a dataset from an S3 folder or a local folder (nothing is copied)')
+    .requiredOption('--input <uri>', 's3://bucket/prefix/ or a local folder')
+    .option('--output <uri>', 'where Winnow may write (under <output>/.winnow/); default: the input')
+    .option('--region <region>', 'bucket region (default us-east-1)')
+    .option('--endpoint <url>', 'custom S3 endpoint (MinIO, Ceph, R2, Wasabi)')
+    .option('--path-style', 'path-style addressing (needed by most S3-compatible stores)')
+    .option('--access-key-id <id>', 'access key id; the secret comes from WINNOW_SECRET_ACCESS_KEY or stdin')
+    .option('--secret-access-key-stdin', 'read the secret access key from the first line of stdin')
+    .option('--session-token-stdin', 'read a session token from stdin (after the secret, if both)')
+    .option('--output-access-key-id <id>', 'separate keys for the output; secret from WINNOW_OUTPUT_SECRET_ACCESS_KEY')
+    .option('--sse-kms-key-id <arn>', 'encrypt every write with this KMS key (SSE-KMS)')
+    .option('--include <glob>', 'only keys matching this glob (repeatable)', collect, [])
+    .option('--exclude <glob>', 'skip keys matching this glob (repeatable)', collect, [])
+    .option('--relevant-filenames <path>', 'file listing the keys to index, one per line, # comments')
+    .option('--json', 'print JSON')
+    .action(runner.run<CreateOptions>(async (context, options, output, [name]) => {
+      const environment = readEnvironmentSecrets();
+      const stdin = await readSecretsFromStdin(options.secretAccessKeyStdin === true, options.sessionTokenStdin === true);
+      const relevantFilenames = options.relevantFilenames === undefined ? undefined : { text: await readRelevantFile(options.relevantFilenames), source: options.relevantFilenames };
+      const view = await createDataset(context, {
+        name: name!,
+        input: {
+          uri: options.input,
+          region: options.region,
+          endpoint: options.endpoint,
+          pathStyle: options.pathStyle,
+          accessKeyId: options.accessKeyId,
+          secretAccessKey: stdin.secretAccessKey ?? (options.accessKeyId === undefined ? undefined : environment.secretAccessKey),
+          sessionToken: stdin.sessionToken ?? (options.accessKeyId === undefined ? undefined : environment.sessionToken),
+          sseKmsKeyId: options.sseKmsKeyId,
+        },
+        output:
+          options.output === undefined
+            ? undefined
+            : {
+                uri: options.output,
+                accessKeyId: options.outputAccessKeyId,
+                secretAccessKey: options.outputAccessKeyId === undefined ? undefined : environment.outputSecretAccessKey,
+              },
+        include: options.include,
+        exclude: options.exclude,
+        relevantFilenames,
+      });
+      if (options.json) printJson(output, view);
+      else printCreated(output, view);
+    }));
+
+  dataset
+    .command('sync <name>')
+    .description('index new and changed images, mark vanished ones removed (resumes an interrupted sync)')
+    .option('--skip-verify', 'do not probe list/read access first (e.g. a list-only policy)')
+    .option('--json', 'print a JSON summary')
+    .action(runner.run<{ skipVerify?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
+      const progress = createSyncProgress(options.json === true);
+      try {
+        const report = await syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update });
+        progress.stop();
+        if (options.json) printJson(output, report);
+        else printSyncReport(output, report);
+      } finally {
+        progress.stop();
+      }
+    }));
+
+  dataset
+    .command('list')
+    .description('list datasets')
+    .option('--json', 'print JSON')
+    .action(runner.run<{ json?: boolean }>(async (context, options, output) => {
+      const datasets = await listDatasets(context);
+      if (options.json) return printJson(output, datasets);
+      if (datasets.length === 0) return output.out('No datasets yet. Create one with `winnow dataset create <name> --input <uri>`.');
+      output.out(
+        formatTable([
+          ['NAME', 'SAMPLES', 'LAST SYNC', 'INPUT'],
+          ...datasets.map((d) => [d.name, formatCount(d.samples), d.lastSyncedAt ?? (d.syncStatus ? `(${d.syncStatus})` : 'never'), d.input]),
+        ]),
+      );
+    }));
+
+  dataset
+    .command('show <name>')
+    .description('show a dataset, its locations and sample counts')
+    .option('--json', 'print JSON')
+    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+      const details = await showDataset(context, name!);
+      if (options.json) printJson(output, details);
+      else printDetails(output, details);
+    }));
+
+  dataset
+    .command('delete <name>')
+    .description('delete a dataset from the catalog (the bucket is never touched)')
+    .option('--json', 'print JSON')
+    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+      await deleteDataset(context, name!);
+      if (options.json) printJson(output, { deleted: name });
+      else output.out(`Deleted dataset "${name}" from the catalog. Nothing in the bucket was touched.`);
+    }));
+}
+
+async function readRelevantFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new AppError('InputInvalid', `Cannot read the relevant-filenames file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
+  }
+}
+
+function printCreated(output: Output, view: DatasetView): void {
+  output.out(`Created dataset "${view.name}"`);
+  output.out(`  input:  ${view.input.uri}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}`);
+  output.out(`  output: ${view.output.uri}.winnow/`);
+  output.out(`Next: winnow datasource verify ${view.name}   then   winnow dataset sync ${view.name}`);
+}
+
+export function printSyncReport(output: Output, report: SyncReport): void {
+  output.out(
+    `Synced "${report.dataset}"${report.resumed ? ' (resumed)' : ''}: ${formatCount(report.total)} samples — added ${formatCount(report.added)}, updated ${formatCount(report.updated)}, removed ${formatCount(report.removed)}, failed ${formatCount(report.failed)} (${(report.durationMs / 1000).toFixed(1)} s)`,
+  );
+  for (const warning of report.warnings) output.out(`warning: ${warning}`);
+  if (report.failed > 0) output.out(`See the failures with: winnow samples list ${report.dataset} --status error`);
+}
+
+function printDetails(output: Output, details: DatasetDetails): void {
+  output.out(`Dataset "${details.name}" (created ${details.createdAt})`);
+  output.out(`  input:   ${details.input.uri}${details.input.endpoint ? ` via ${details.input.endpoint}` : ''}${details.input.accessKeyId ? `, access key ${details.input.accessKeyId}` : ''}`);
+  output.out(`  output:  ${details.output.uri}.winnow/${details.output.sseKmsKeyId ? ` (SSE-KMS ${details.output.sseKmsKeyId})` : ''}`);
+  if (details.include.length > 0) output.out(`  include: ${details.include.join(', ')}`);
+  if (details.exclude.length > 0) output.out(`  exclude: ${details.exclude.join(', ')}`);
+  const s = details.samples;
+  output.out(`  samples: ${formatCount(s.total)} (${formatCount(s.ok)} ok, ${formatCount(s.error)} errors, ${formatCount(s.pending)} without dimensions, ${formatCount(s.removed)} removed)`);
+  const sync = details.lastSync;
+  output.out(`  sync:    ${sync ? `${sync.status} (generation ${sync.generation}, ${sync.finishedAt ?? `started ${sync.startedAt}`})${sync.error ? ` — ${sync.error}` : ''}` : 'never'}`);
+}

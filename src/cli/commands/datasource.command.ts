@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { LIGHTS, verifyDatasource, type VerifyReport } from '../../datasources/verify.service.js';
+import type { CommandRunner } from '../main.js';
+import { printJson, type Output } from '../render.js';
+
+/** Exit status when list or read fails: the dataset cannot be indexed with dimensions. */
+export const VERIFY_FAILED_EXIT = 4;
+
+export function registerDatasourceCommands(program: Command, runner: CommandRunner): void {
+  const datasource = program.command('datasource').description('check what a dataset\'s credentials may do');
+
+  datasource
+    .command('verify <dataset>')
+    .description('probe list, read, write, overwrite and delete with real calls inside the configured prefixes')
+    .option('--json', 'print one JSON object with `checks`')
+    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+      const report = await verifyDatasource(context, name!);
+      if (options.json) printJson(output, report);
+      else printVerifyReport(output, report);
+      const readFailed = !report.checks.read.ok && !report.checks.read.skipped;
+      return !report.checks.list.ok || readFailed ? VERIFY_FAILED_EXIT : 0;
+    }));
+}
+
+function printVerifyReport(output: Output, report: VerifyReport): void {
+  output.out(`Verifying "${report.dataset}"`);
+  output.out(`  input:  ${report.input}`);
+  output.out(`  output: ${report.output}.winnow/`);
+  for (const light of LIGHTS) {
+    const check = report.checks[light];
+    const mark = check.ok ? 'ok  ' : check.skipped ? 'skip' : 'FAIL';
+    output.out(`  [${mark}] ${light.padEnd(9)} ${check.operation} → ${check.action} on ${check.resource}`);
+    if (!check.ok && check.message) output.out(`         ${check.skipped ? '' : `${check.s3Code ?? check.errorCode}: `}${check.message}`);
+    if (!check.ok && check.fix) output.out(`         fix: ${check.fix}`);
+  }
+  if (report.leftBehind) output.out(`  note: the probe object ${report.leftBehind} could not be deleted; remove it by hand or allow s3:DeleteObject on .winnow/*.`);
+  output.out(report.summary);
+}

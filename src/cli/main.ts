@@ -1,0 +1,78 @@
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, type ConfigFlags } from '../config/config.js';
+import { createContext, type Context } from '../context.js';
+import { registerDatasetCommands } from './commands/dataset.command.js';
+import { registerDatasourceCommands } from './commands/datasource.command.js';
+import { registerSampleCommands } from './commands/samples.command.js';
+import { exitCodeFor, processOutput, renderError, type Output } from './render.js';
+
+export interface GlobalOptions {
+  home?: string;
+  databaseUrl?: string;
+  config?: string;
+  logLevel?: string;
+  probeConcurrency?: string;
+}
+
+/** What every command action receives: a ready context and where to print. */
+export type Action<Options> = (context: Context, options: Options, output: Output, args: string[]) => Promise<number | void>;
+
+export interface CommandRunner {
+  /** Wraps an action: builds the context from global options, maps errors to exit codes, closes the catalog. */
+  run<Options extends { json?: boolean }>(action: Action<Options>): (...commanderArgs: unknown[]) => Promise<void>;
+}
+
+export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('winnow')
+    .description('Curate image datasets that live in your own bucket.')
+    .version('0.1.0')
+    .option('--home <dir>', 'folder for the catalog and master key (env WINNOW_HOME, default ~/.winnow)')
+    .option('--database-url <url>', 'postgres:// URL to use PostgreSQL instead of SQLite (env WINNOW_DATABASE_URL)')
+    .option('--config <file>', 'JSON config file (env WINNOW_CONFIG, default <home>/config.json)')
+    .addOption(new Option('--log-level <level>', 'log level on stderr (env WINNOW_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--probe-concurrency <n>', 'concurrent header reads during sync (env WINNOW_PROBE_CONCURRENCY, default 16)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
+    .showHelpAfterError('(run with --help for usage)');
+
+  const runner: CommandRunner = {
+    run: (action) => async (...commanderArgs) => {
+      // Commander calls actions with the positional arguments, then the options, then the command.
+      const command = commanderArgs.at(-1) as Command;
+      const options = commanderArgs.at(-2) as Parameters<typeof action>[1];
+      const args = commanderArgs.slice(0, -2) as string[];
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      let context: Context | undefined;
+      try {
+        const flags: ConfigFlags = {
+          home: globals.home,
+          databaseUrl: globals.databaseUrl,
+          configFile: globals.config,
+          logLevel: globals.logLevel,
+          probeConcurrency: globals.probeConcurrency,
+        };
+        context = await createContext(loadConfig(flags));
+        exitCode = (await action(context, options, output, args)) ?? 0;
+      } catch (error) {
+        renderError(output, error, options.json === true);
+        exitCode = exitCodeFor(error);
+      } finally {
+        await context?.close();
+      }
+    },
+  };
+
+  registerDatasetCommands(program, runner);
+  registerDatasourceCommands(program, runner);
+  registerSampleCommands(program, runner);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    renderError(output, error, false);
+    return 1;
+  }
+  return exitCode;
+}

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+
+export interface Config {
+  /** Folder holding the SQLite catalog and the master key. */
+  home: string;
+  /** postgres://... switches the catalog to PostgreSQL; undefined means SQLite in `home`. */
+  databaseUrl: string | undefined;
+  /** Base64 of 32 bytes; when unset the key lives in `<home>/master.key`. */
+  masterKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Concurrent ranged reads while reading image headers. */
+  probeConcurrency: number;
+  s3MaxAttempts: number;
+  s3ConnectTimeoutMs: number;
+  s3RequestTimeoutMs: number;
+}
+
+/** Values given on the command line, by config key; undefined means not given. */
+export type ConfigFlags = Partial<Record<keyof Config | 'configFile', string | undefined>>;
+
+type Source = 'flag' | 'environment' | 'config file' | 'default';
+
+const integer = (min: number, max: number) =>
+  z.coerce.number().int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const settings = {
+  home: { env: 'WINNOW_HOME', flag: '--home', schema: z.string().min(1), fallback: () => join(homedir(), '.winnow') },
+  databaseUrl: {
+    env: 'WINNOW_DATABASE_URL',
+    flag: '--database-url',
+    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+    fallback: () => undefined,
+  },
+  masterKey: {
+    env: 'WINNOW_MASTER_KEY',
+    flag: undefined,
+    schema: z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes encoded as base64 (openssl rand -base64 32)')
+      .optional(),
+    fallback: () => undefined,
+  },
+  logLevel: {
+    env: 'WINNOW_LOG_LEVEL',
+    flag: '--log-level',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    fallback: () => 'warn',
+  },
+  probeConcurrency: { env: 'WINNOW_PROBE_CONCURRENCY', flag: '--probe-concurrency', schema: integer(1, 256), fallback: () => 16 },
+  s3MaxAttempts: { env: 'WINNOW_S3_MAX_ATTEMPTS', flag: undefined, schema: integer(1, 20), fallback: () => 3 },
+  s3ConnectTimeoutMs: { env: 'WINNOW_S3_CONNECT_TIMEOUT_MS', flag: undefined, schema: integer(100, 600_000), fallback: () => 5_000 },
+  s3RequestTimeoutMs: { env: 'WINNOW_S3_REQUEST_TIMEOUT_MS', flag: undefined, schema: integer(100, 3_600_000), fallback: () => 60_000 },
+} satisfies Record<keyof Config, { env: string; flag: string | undefined; schema: z.ZodType; fallback: () => unknown }>;
+
+/**
+ * Resolves every setting as flag > environment (WINNOW_*) > config file > default and
+ * validates them all at once, so the user sees every bad value in one error.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const configFilePath = flags.configFile ?? env.WINNOW_CONFIG;
+  const homeHint = flags.home ?? env.WINNOW_HOME ?? settings.home.fallback();
+  const file = readConfigFile(configFilePath ?? join(homeHint, 'config.json'), configFilePath !== undefined, problems);
+
+  const resolved: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(settings) as Array<[keyof Config, (typeof settings)[keyof Config]]>) {
+    const [raw, source, label] = pick(key, setting, flags, env, file);
+    if (raw === undefined) {
+      resolved[key] = setting.fallback();
+      continue;
+    }
+    const parsed = setting.schema.safeParse(raw);
+    if (parsed.success) resolved[key] = parsed.data;
+    else problems.push(`${label} (${source}): ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+  }
+  if (problems.length > 0) {
+    throw new AppError('ConfigInvalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      hint: 'Fix the values above; flags override WINNOW_* variables, which override the config file.',
+      details: { problems },
+    });
+  }
+  resolved.home = resolve(resolved.home as string);
+  return resolved as unknown as Config;
+}
+
+function pick(
+  key: keyof Config,
+  setting: { env: string; flag: string | undefined },
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv,
+  file: Record<string, unknown>,
+): [unknown, Source, string] {
+  if (flags[key] !== undefined) return [flags[key], 'flag', `${setting.flag ?? key}=${flags[key]}`];
+  const fromEnv = env[setting.env];
+  if (fromEnv !== undefined && fromEnv !== '') return [fromEnv, 'environment', displayValue(setting.env, fromEnv)];
+  if (file[key] !== undefined) return [file[key], 'config file', `${key}=${JSON.stringify(file[key])}`];
+  return [undefined, 'default', key];
+}
+
+function displayValue(name: string, value: string): string {
+  return name === 'WINNOW_MASTER_KEY' ? `${name}=<hidden>` : `${name}=${value}`;
+}
+
+function readConfigFile(path: string, required: boolean, problems: string[]): Record<string, unknown> {
+  if (!existsSync(path)) {
+    if (required) problems.push(`config file ${path}: does not exist`);
+    return {};
+  }
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      problems.push(`config file ${path}: must hold a JSON object`);
+      return {};
+    }
+    const unknownKeys = Object.keys(parsed).filter((key) => !(key in settings));
+    for (const key of unknownKeys) problems.push(`config file ${path}: unknown setting "${key}" (known: ${Object.keys(settings).join(', ')})`);
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    problems.push(`config file ${path}: not valid JSON (${(error as Error).message})`);
+    return {};
+  }
+}
+
+/** Credentials handed over through the environment so they never appear on argv. */
+export interface EnvironmentSecrets {
+  secretAccessKey: string | undefined;
+  sessionToken: string | undefined;
+  outputSecretAccessKey: string | undefined;
+}
+
+export function readEnvironmentSecrets(env: NodeJS.ProcessEnv = process.env): EnvironmentSecrets {
+  const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+  return {
+    secretAccessKey: nonEmpty(env.WINNOW_SECRET_ACCESS_KEY),
+    sessionToken: nonEmpty(env.WINNOW_SESSION_TOKEN),
+    outputSecretAccessKey: nonEmpty(env.WINNOW_OUTPUT_SECRET_ACCESS_KEY),
+  };
+}
+
+/** Whether stdout is an interactive terminal (progress bars only then). */
+export function isInteractive(): boolean {
+  return process.stdout.isTTY === true && process.env.CI !== 'true';
+}

@@ -1,0 +1,22 @@
+import type { Config } from './config/config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { createSecretBox, loadMasterKey, type SecretBox } from './secrets/secret-box.js';
+
+/** Everything a service may need, built once per process by an entry point. */
+export interface Context {
+  config: Config;
+  database: Database;
+  secretBox: SecretBox;
+  log: Logger;
+  clock: () => Date;
+  close(): Promise<void>;
+}
+
+export async function createContext(config: Config): Promise<Context> {
+  const log = createLogger(config.logLevel);
+  const secretBox = createSecretBox(loadMasterKey(config.home, config.masterKey));
+  const database = await openDatabase(config);
+  log.debug({ catalog: database.location }, 'catalog opened');
+  return { config, database, secretBox, log, clock: () => new Date(), close: () => database.close() };
+}

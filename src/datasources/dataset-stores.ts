@@ -1,0 +1,72 @@
+import type { Config } from '../config/config.js';
+import type { DatasourceRow } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { createLocalObjectStore } from './local.object-store.js';
+import { formatLocation, winnowPrefix, type Location } from './location.js';
+import type { ObjectStore } from './object-store.js';
+import { createS3ObjectStore } from './s3.object-store.js';
+
+/** A store bound to one configured location of a dataset. */
+export interface BoundStore {
+  store: ObjectStore;
+  location: Location;
+  /** Full-key prefix of the location ('' for local folders). */
+  prefix: string;
+  uri: string;
+  accessKeyId: string | undefined;
+  kind: DatasourceRow['kind'];
+  sseKmsKeyId: string | undefined;
+}
+
+export interface DatasetStores {
+  input: BoundStore;
+  /** Only its `.winnow/` folder is writable. */
+  output: BoundStore;
+}
+
+export interface StoredSecret {
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export function locationOfRow(row: DatasourceRow): Location {
+  return row.kind === 's3' ? { kind: 's3', bucket: row.container, prefix: row.prefix } : { kind: 'local', root: row.container, prefix: '' };
+}
+
+export function secretContext(datasourceId: string): string {
+  return `winnow:datasource:${datasourceId}`;
+}
+
+/** Builds the object stores of a dataset's datasources, decrypting their credentials. */
+export function openDatasetStores(deps: { config: Config; secretBox: SecretBox }, rows: readonly DatasourceRow[]): DatasetStores {
+  const input = rows.find((row) => row.purpose === 'input');
+  const output = rows.find((row) => row.purpose === 'output') ?? input;
+  if (input === undefined || output === undefined) throw new AppError('DatasetNotFound', 'The dataset has no input datasource.');
+  return { input: bindStore(deps, input, false), output: bindStore(deps, output, true) };
+}
+
+function bindStore(deps: { config: Config; secretBox: SecretBox }, row: DatasourceRow, writable: boolean): BoundStore {
+  const location = locationOfRow(row);
+  const writablePrefix = writable ? winnowPrefix(location) : undefined;
+  const common = { location, prefix: location.prefix, uri: formatLocation(location), accessKeyId: row.access_key_id ?? undefined, kind: row.kind, sseKmsKeyId: row.sse_kms_key_id ?? undefined };
+  if (location.kind === 'local') return { ...common, store: createLocalObjectStore({ root: location.root, writablePrefix }) };
+  const secret = row.secret_ciphertext === null ? undefined : (JSON.parse(deps.secretBox.open(row.secret_ciphertext, secretContext(row.id))) as StoredSecret);
+  const store = createS3ObjectStore({
+    bucket: location.bucket,
+    region: row.region ?? 'us-east-1',
+    endpoint: row.endpoint ?? undefined,
+    pathStyle: row.path_style === 1,
+    credentials:
+      row.access_key_id === null || secret === undefined
+        ? undefined
+        : { accessKeyId: row.access_key_id, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken },
+    sseKmsKeyId: row.sse_kms_key_id ?? undefined,
+    writablePrefix,
+    maxAttempts: deps.config.s3MaxAttempts,
+    connectTimeoutMs: deps.config.s3ConnectTimeoutMs,
+    requestTimeoutMs: deps.config.s3RequestTimeoutMs,
+    maxSockets: Math.max(64, deps.config.probeConcurrency * 2),
+  });
+  return { ...common, store };
+}

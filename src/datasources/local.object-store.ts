@@ -1,0 +1,141 @@
+import { open, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { AppError } from '../errors.js';
+import { assertWritable, compareKeys, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
+
+export interface LocalStoreOptions {
+  root: string;
+  writablePrefix: string | undefined;
+}
+
+/** A local folder seen as a bucket: keys are '/'-separated paths relative to `root`, listed in byte order like S3. */
+export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore {
+  const description = options.root.endsWith(sep) ? options.root : `${options.root}${sep}`;
+
+  async function resolveInside(key: string): Promise<string> {
+    const path = join(options.root, ...key.split('/'));
+    const rootReal = await realpath(options.root);
+    const real = await realpath(path).catch(() => path);
+    if (key.split('/').includes('..') || !isInside(rootReal, real)) {
+      throw new AppError('InputInvalid', `The key "${key}" points outside ${options.root}.`);
+    }
+    return path;
+  }
+
+  return {
+    description,
+
+    async *listPages(prefix: string, listOptions: ListOptions = {}): AsyncIterable<ObjectSummary[]> {
+      const pageSize = listOptions.pageSize ?? 1000;
+      let page: ObjectSummary[] = [];
+      const rootReal = await realpath(options.root).catch((error: NodeJS.ErrnoException) => {
+        throw new AppError('LocationInvalid', `The folder ${options.root} cannot be read (${error.code ?? error.message}).`, {
+          cause: error,
+          hint: 'Check the path and that Winnow may read it.',
+        });
+      });
+      for await (const summary of walk(rootReal, rootReal, '', listOptions.startAfter)) {
+        if (!summary.key.startsWith(prefix)) continue;
+        page.push(summary);
+        if (page.length >= pageSize) {
+          yield page;
+          page = [];
+        }
+      }
+      yield page;
+    },
+
+    async readRange(key, start, endInclusive) {
+      const handle = await open(await resolveInside(key), 'r').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') throw new AppError('ObjectNotFound', `${description}${key} no longer exists.`, { cause: error });
+        throw new AppError('DatasourceAccessDenied', `Cannot read ${description}${key} (${error.code ?? error.message}).`, { cause: error });
+      });
+      try {
+        const buffer = Buffer.alloc(endInclusive - start + 1);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await handle.close();
+      }
+    },
+
+    async write(key, body) {
+      assertWritable(key, options.writablePrefix, description);
+      const path = join(options.root, ...key.split('/'));
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = `${path}.${process.pid}.tmp`;
+      await writeFile(temporary, body);
+      await rename(temporary, path);
+    },
+
+    async delete(key) {
+      assertWritable(key, options.writablePrefix, description);
+      await rm(join(options.root, ...key.split('/')), { force: true });
+    },
+
+    async presignGet() {
+      throw new AppError('InputInvalid', 'Local folders have no presigned URLs; Winnow serves their files itself.');
+    },
+  };
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+}
+
+interface Entry {
+  name: string;
+  isDirectory: boolean;
+}
+
+/**
+ * Depth-first walk whose output is in global byte order of the full key: a folder sorts as
+ * `name/`, so `a-b/x` (0x2d) comes before `a/x` (0x2f) exactly as S3 would list them.
+ */
+async function* walk(
+  rootReal: string,
+  folder: string,
+  keyPrefix: string,
+  startAfter: string | undefined,
+  visited: ReadonlySet<string> = new Set([rootReal]),
+): AsyncIterable<ObjectSummary> {
+  const entries = await readEntries(rootReal, folder);
+  entries.sort((a, b) => compareKeys(sortName(a), sortName(b)));
+  for (const entry of entries) {
+    const key = `${keyPrefix}${entry.name}`;
+    if (entry.isDirectory) {
+      const folderKey = `${key}/`;
+      if (startAfter !== undefined && compareKeys(folderKey, startAfter) < 0 && !startAfter.startsWith(folderKey)) continue;
+      const real = await realpath(join(folder, entry.name));
+      if (visited.has(real)) continue;
+      yield* walk(rootReal, join(folder, entry.name), folderKey, startAfter, new Set([...visited, real]));
+      continue;
+    }
+    if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
+    const info = await stat(join(folder, entry.name)).catch(() => undefined);
+    if (info === undefined || !info.isFile()) continue;
+    yield { key, size: info.size, etag: `${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}`, lastModified: info.mtime };
+  }
+}
+
+function sortName(entry: Entry): string {
+  return entry.isDirectory ? `${entry.name}/` : entry.name;
+}
+
+async function readEntries(rootReal: string, folder: string): Promise<Entry[]> {
+  const dirents = await readdir(folder, { withFileTypes: true });
+  const entries: Entry[] = [];
+  for (const dirent of dirents) {
+    if (dirent.isDirectory()) entries.push({ name: dirent.name, isDirectory: true });
+    else if (dirent.isFile()) entries.push({ name: dirent.name, isDirectory: false });
+    else if (dirent.isSymbolicLink()) {
+      // Links are followed only while they stay inside the dataset's folder.
+      const target = await realpath(join(folder, dirent.name)).catch(() => undefined);
+      if (target === undefined || !isInside(rootReal, target)) continue;
+      const info = await stat(target);
+      entries.push({ name: dirent.name, isDirectory: info.isDirectory() });
+    }
+  }
+  return entries;
+}

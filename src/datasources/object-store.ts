@@ -1,0 +1,43 @@
+import { AppError } from '../errors.js';
+
+export interface ObjectSummary {
+  /** Full key inside the bucket (or path relative to the local root, with '/'). */
+  key: string;
+  size: number;
+  etag: string | undefined;
+  lastModified: Date | undefined;
+}
+
+export interface ListOptions {
+  /** List keys strictly after this one (resuming an interrupted listing). */
+  startAfter?: string;
+  /** Page size; the store may return fewer. */
+  pageSize?: number;
+}
+
+/** What Winnow needs from a bucket or a folder. Keys are full keys; callers add prefixes. */
+export interface ObjectStore {
+  /** e.g. `s3://datalake/` or `/data/photos`, for messages. */
+  readonly description: string;
+  listPages(prefix: string, options?: ListOptions): AsyncIterable<ObjectSummary[]>;
+  /** Bytes `start`..`endInclusive`; fewer when the object is shorter. */
+  readRange(key: string, start: number, endInclusive: number): Promise<Uint8Array>;
+  write(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
+  delete(key: string): Promise<void>;
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+}
+
+/**
+ * Refuses any write outside `writablePrefix` (`<output>/.winnow/`): a bug elsewhere must
+ * never be able to overwrite or delete a user's object.
+ */
+export function assertWritable(key: string, writablePrefix: string | undefined, description: string): void {
+  if (writablePrefix === undefined || !key.startsWith(writablePrefix) || key.split('/').includes('..')) {
+    throw new AppError('InputInvalid', `Refusing to write ${description}${key}: Winnow only writes under ${description}${writablePrefix ?? '<nothing>'}.`);
+  }
+}
+
+/** S3's key order: by UTF-8 bytes (JavaScript's `<` compares UTF-16 units, which differs above U+FFFF). */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

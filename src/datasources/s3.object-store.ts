@@ -1,0 +1,131 @@
+import { Agent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { AppError } from '../errors.js';
+import { assertWritable, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
+import { translateS3Error, type S3CallContext, type S3Operation } from './s3-errors.js';
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export interface S3StoreOptions {
+  bucket: string;
+  region: string;
+  endpoint: string | undefined;
+  pathStyle: boolean;
+  /** Undefined uses the AWS SDK's default credential chain (environment, profile, instance role). */
+  credentials: S3Credentials | undefined;
+  sseKmsKeyId: string | undefined;
+  /** Writes and deletes are refused outside this prefix. */
+  writablePrefix: string | undefined;
+  maxAttempts: number;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxSockets?: number;
+}
+
+export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
+  const endpointLabel = options.endpoint ?? `https://s3.${options.region}.amazonaws.com`;
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+  const client = new S3Client({
+    region: options.region,
+    endpoint: options.endpoint,
+    // Dotted bucket names break virtual-hosted TLS certificates, so they always go path-style.
+    forcePathStyle: options.pathStyle || options.bucket.includes('.'),
+    credentials: options.credentials,
+    maxAttempts: options.maxAttempts,
+    // Many S3-compatible stores reject the newer default CRC32 checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new Agent(agentOptions),
+    }),
+  });
+  const description = `s3://${options.bucket}/`;
+
+  async function call<T>(operation: S3Operation, key: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const context: S3CallContext = {
+        operation,
+        bucket: options.bucket,
+        key,
+        accessKeyId: options.credentials?.accessKeyId,
+        endpoint: endpointLabel,
+        sseKmsKeyId: operation === 'PutObject' ? options.sseKmsKeyId : undefined,
+      };
+      throw translateS3Error(error, context);
+    }
+  }
+
+  return {
+    description,
+
+    async *listPages(prefix: string, listOptions: ListOptions = {}): AsyncIterable<ObjectSummary[]> {
+      let continuationToken: string | undefined;
+      do {
+        const page = await call('ListObjectsV2', prefix, () =>
+          client.send(
+            new ListObjectsV2Command({
+              Bucket: options.bucket,
+              Prefix: prefix,
+              MaxKeys: listOptions.pageSize ?? 1000,
+              ContinuationToken: continuationToken,
+              StartAfter: continuationToken === undefined ? listOptions.startAfter : undefined,
+            }),
+          ),
+        );
+        yield (page.Contents ?? []).map((entry) => ({
+          key: entry.Key ?? '',
+          size: entry.Size ?? 0,
+          etag: entry.ETag?.replaceAll('"', ''),
+          lastModified: entry.LastModified,
+        }));
+        continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+        if (page.IsTruncated && continuationToken === undefined) {
+          throw new AppError('DatasourceError', `ListObjectsV2 on ${description}${prefix} said there is more but gave no continuation token.`);
+        }
+      } while (continuationToken !== undefined);
+    },
+
+    async readRange(key, start, endInclusive) {
+      return call('GetObject', key, async () => {
+        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }));
+        return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+      });
+    },
+
+    async write(key, body, contentType) {
+      assertWritable(key, options.writablePrefix, description);
+      await call('PutObject', key, () =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: options.bucket,
+            Key: key,
+            Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+            ContentType: contentType,
+            ...(options.sseKmsKeyId === undefined ? {} : { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.sseKmsKeyId }),
+          }),
+        ),
+      );
+    },
+
+    async delete(key) {
+      assertWritable(key, options.writablePrefix, description);
+      await call('DeleteObject', key, () => client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key })));
+    },
+
+    async presignGet(key, expiresInSeconds) {
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn: expiresInSeconds });
+    },
+  };
+}

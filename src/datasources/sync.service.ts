@@ -1,0 +1,277 @@
+import type { Context } from '../context.js';
+import { requireDataset } from '../catalog/dataset.service.js';
+import { loadRelevantKeys } from '../catalog/dataset.repository.js';
+import {
+  countSamples,
+  findSamplesByKeys,
+  insertSamples,
+  listPendingSamplesAfter,
+  markSamplesChanged,
+  markSamplesSeen,
+  markUnseenSamplesRemoved,
+  recordSampleError,
+  recordSampleHeader,
+  type ChangedObject,
+  type PendingSample,
+} from '../catalog/sample.repository.js';
+import { advanceSyncCursor, findSyncState, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
+import type { DatasetRow, NewSampleRow } from '../db/schema.js';
+import { AppError, describeError, isAppError } from '../errors.js';
+import { probeImageHeader, type ImageHeader } from '../media/image-header.js';
+import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
+import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
+import { createKeyFilter } from './key-filter.js';
+import { winnowPrefix } from './location.js';
+import type { ObjectSummary } from './object-store.js';
+import { probeReadAccess } from './verify.service.js';
+
+export type SyncDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock'>;
+
+export interface SyncProgress {
+  phase: 'listing' | 'probing';
+  listed: number;
+  added: number;
+  updated: number;
+  probed: number;
+  toProbe: number;
+  failed: number;
+}
+
+export interface SyncOptions {
+  /** Skip the list/read probes (e.g. a list-only policy that should still index keys). */
+  skipVerify?: boolean;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncReport {
+  dataset: string;
+  generation: number;
+  /** True when this run finished an earlier, interrupted sync. */
+  resumed: boolean;
+  listed: number;
+  added: number;
+  updated: number;
+  removed: number;
+  failed: number;
+  /** Live samples in the catalog after the sync. */
+  total: number;
+  /** Samples whose dimensions are still unknown (reads denied). */
+  withoutDimensions: number;
+  readDenied: boolean;
+  warnings: string[];
+  durationMs: number;
+}
+
+const PROBE_BATCH = 500;
+/** Errors after which every further read would fail the same way: stop probing rather than fail every sample. */
+const FATAL_READ_ERRORS = new Set(['DatasourceUnreachable', 'DatasourceInvalidAccessKeyId', 'DatasourceSignatureMismatch', 'DatasourceCredentialsExpired', 'DatasourceBucketNotFound', 'DatasourceWrongRegion']);
+
+/**
+ * Brings the catalog in line with the input location: new keys added, changed keys
+ * updated, vanished keys marked removed, and image headers read for new and changed
+ * samples only. Progress is committed page by page, so a killed sync resumes where it stopped.
+ */
+export async function syncDataset(deps: SyncDeps, datasetName: string, options: SyncOptions = {}): Promise<SyncReport> {
+  const started = Date.now();
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
+  const stores = openDatasetStores(deps, datasources);
+  const warnings: string[] = [];
+  if (!options.skipVerify) await ensureReadable(stores.input, dataset.name);
+
+  const db = deps.database.db;
+  const previous = await findSyncState(db, dataset.id);
+  const resumed = previous !== undefined && previous.status !== 'completed';
+  const generation = resumed ? previous.generation : (previous?.generation ?? 0) + 1;
+  if (!resumed) await startSyncGeneration(db, dataset.id, generation, deps.clock().toISOString());
+  else await updateSyncState(db, dataset.id, { status: 'running', error_message: null });
+  deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous?.cursor_key }, 'sync started');
+
+  try {
+    const state = (await findSyncState(db, dataset.id))!;
+    const progress: SyncProgress = { phase: 'listing', listed: state.listed, added: state.added, updated: state.updated, probed: 0, toProbe: 0, failed: state.failed };
+    if (state.phase === 'listing') {
+      await listIntoCatalog(deps, dataset, stores, generation, state.cursor_key ?? undefined, progress, options.onProgress);
+      const removed = await markUnseenSamplesRemoved(db, dataset.id, generation, deps.clock().toISOString());
+      await updateSyncState(db, dataset.id, { phase: 'probing', removed });
+    }
+    const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, options.onProgress);
+    if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
+    await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finished_at: deps.clock().toISOString() });
+  } catch (error) {
+    await updateSyncState(db, dataset.id, { status: 'failed', error_message: describeError(error) }).catch(() => undefined);
+    throw error;
+  }
+
+  const finalState = (await findSyncState(db, dataset.id))!;
+  const counts = await countSamples(db, dataset.id);
+  return {
+    dataset: dataset.name,
+    generation,
+    resumed,
+    listed: finalState.listed,
+    added: finalState.added,
+    updated: finalState.updated,
+    removed: finalState.removed,
+    failed: finalState.failed,
+    total: counts.total,
+    withoutDimensions: counts.pending,
+    readDenied: warnings.length > 0,
+    warnings,
+    durationMs: Date.now() - started,
+  };
+}
+
+async function ensureReadable(input: BoundStore, datasetName: string): Promise<void> {
+  const access = await probeReadAccess(input);
+  if (access.blocking) throw access.blocking;
+  if (!access.list.ok) {
+    throw new AppError('DatasourceAccessDenied', access.list.message ?? 'Listing the input location is denied.', { hint: access.list.fix, details: { check: 'list' } });
+  }
+  if (!access.read.ok && !access.read.skipped) {
+    throw new AppError('VerifyFailed', `Reading objects is denied (${access.read.message ?? 's3:GetObject'}), so image headers cannot be read.`, {
+      hint: `${access.read.fix ?? 'Allow s3:GetObject on the input prefix.'} Or run \`winnow dataset sync ${datasetName} --skip-verify\` to index keys without dimensions (list-only policy).`,
+      details: { check: 'read' },
+    });
+  }
+}
+
+async function listIntoCatalog(
+  deps: SyncDeps,
+  dataset: DatasetRow,
+  stores: DatasetStores,
+  generation: number,
+  cursor: string | undefined,
+  progress: SyncProgress,
+  onProgress: SyncOptions['onProgress'],
+): Promise<void> {
+  const db = deps.database.db;
+  const inputPrefix = stores.input.prefix;
+  const keep = createKeyFilter({
+    include: JSON.parse(dataset.include_globs) as string[],
+    exclude: JSON.parse(dataset.exclude_globs) as string[],
+    relevantKeys: dataset.has_relevant_filenames === 1 ? await loadRelevantKeys(db, dataset.id) : undefined,
+    ownPrefixes: ownPrefixesInsideInput(stores),
+  });
+  const startAfter = cursor === undefined ? undefined : `${inputPrefix}${cursor}`;
+  for await (const page of prefetchOne(stores.input.store.listPages(inputPrefix, { startAfter }))) {
+    const lastKey = page.at(-1)?.key;
+    if (lastKey === undefined) continue;
+    const kept = page
+      .map((object) => ({ ...object, key: object.key.slice(inputPrefix.length) }))
+      .filter((object) => object.key !== '' && keep(object.key) === 'keep');
+    const now = deps.clock().toISOString();
+    const delta = await db.transaction().execute(async (trx) => {
+      const changes = await diffAgainstCatalog(trx, dataset.id, kept, generation, now);
+      await insertSamples(trx, changes.added);
+      await markSamplesChanged(trx, changes.changed, generation, now);
+      await markSamplesSeen(trx, changes.unchangedIds, generation, now);
+      const delta = { listed: kept.length, added: changes.added.length, updated: changes.changed.length };
+      await advanceSyncCursor(trx, dataset.id, lastKey.slice(inputPrefix.length), delta);
+      return delta;
+    });
+    progress.listed += delta.listed;
+    progress.added += delta.added;
+    progress.updated += delta.updated;
+    onProgress?.(progress);
+  }
+}
+
+/** Relative prefixes of `.winnow/` folders that lie inside the input location (its own, or the output's). */
+function ownPrefixesInsideInput(stores: DatasetStores): string[] {
+  const { input, output } = stores;
+  const sameContainer =
+    input.location.kind === output.location.kind &&
+    (input.location.kind === 's3' ? output.location.kind === 's3' && input.location.bucket === output.location.bucket : output.location.kind === 'local' && input.location.root === output.location.root);
+  const outputWinnow = winnowPrefix(output.location);
+  return sameContainer && outputWinnow.startsWith(input.prefix) ? [outputWinnow.slice(input.prefix.length)] : [];
+}
+
+async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: string, objects: readonly ObjectSummary[], generation: number, now: string) {
+  const known = new Map((await findSamplesByKeys(db, datasetId, objects.map((object) => object.key))).map((row) => [row.key, row]));
+  const added: NewSampleRow[] = [];
+  const changed: ChangedObject[] = [];
+  const unchangedIds: number[] = [];
+  for (const object of objects) {
+    const existing = known.get(object.key);
+    const etag = object.etag ?? null;
+    const lastModified = object.lastModified?.toISOString() ?? null;
+    if (existing === undefined) {
+      added.push({
+        dataset_id: datasetId,
+        key: object.key,
+        size: object.size,
+        etag,
+        last_modified: lastModified,
+        width: null,
+        height: null,
+        format: null,
+        status: 'pending',
+        error: null,
+        first_seen_at: now,
+        last_seen_at: now,
+        seen_generation: generation,
+        removed_at: null,
+      });
+    } else if (existing.etag !== etag || existing.size !== object.size || existing.removed_at !== null) {
+      changed.push({ id: existing.id, size: object.size, etag, lastModified });
+    } else {
+      unchangedIds.push(existing.id);
+    }
+  }
+  return { added, changed, unchangedIds };
+}
+
+async function probeHeaders(
+  deps: SyncDeps,
+  dataset: DatasetRow,
+  input: BoundStore,
+  progress: SyncProgress,
+  onProgress: SyncOptions['onProgress'],
+): Promise<{ readDenied: string | undefined }> {
+  const db = deps.database.db;
+  progress.phase = 'probing';
+  progress.toProbe = (await countSamples(db, dataset.id)).pending;
+  onProgress?.(progress);
+  let afterId = 0;
+  let stop: AppError | undefined;
+  for (;;) {
+    const batch = await listPendingSamplesAfter(db, dataset.id, afterId, PROBE_BATCH);
+    if (batch.length === 0) break;
+    afterId = batch.at(-1)!.id;
+    const results: Array<{ sample: PendingSample; header?: ImageHeader; error?: string }> = [];
+    await forEachConcurrently(
+      batch,
+      deps.config.probeConcurrency,
+      async (sample) => {
+        try {
+          const header = await probeImageHeader((start, end) => input.store.readRange(`${input.prefix}${sample.key}`, start, end), sample.size);
+          results.push({ sample, header });
+        } catch (error) {
+          if (isAppError(error, 'DatasourceAccessDenied') || (isAppError(error) && FATAL_READ_ERRORS.has(error.code))) {
+            stop ??= error;
+            return;
+          }
+          results.push({ sample, error: describeError(error) });
+        }
+      },
+      () => stop !== undefined,
+    );
+    const failed = results.filter((result) => result.error !== undefined).length;
+    await db.transaction().execute(async (trx) => {
+      for (const result of results) {
+        if (result.header) await recordSampleHeader(trx, result.sample.id, result.header);
+        else await recordSampleError(trx, result.sample.id, result.error!);
+      }
+      if (failed > 0) await updateSyncState(trx, dataset.id, { failed: progress.failed + failed });
+    });
+    progress.probed += results.length;
+    progress.failed += failed;
+    onProgress?.(progress);
+    if (stop) break;
+  }
+  if (stop === undefined) return { readDenied: undefined };
+  if (!isAppError(stop, 'DatasourceAccessDenied')) throw stop;
+  const message = `Reading objects is denied, so ${progress.toProbe - progress.probed} samples were indexed without dimensions: ${stop.message}`;
+  deps.log.warn({ dataset: dataset.name }, message);
+  return { readDenied: message };
+}

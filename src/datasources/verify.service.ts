@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../context.js';
+import { requireDataset } from '../catalog/dataset.service.js';
+import { AppError, describeError, isAppError } from '../errors.js';
+import { openDatasetStores, type BoundStore } from './dataset-stores.js';
+import { hasImageExtension } from './key-filter.js';
+import { WINNOW_FOLDER, winnowPrefix } from './location.js';
+import type { ObjectSummary } from './object-store.js';
+
+export type Light = 'list' | 'read' | 'write' | 'overwrite' | 'delete';
+export const LIGHTS: readonly Light[] = ['list', 'read', 'write', 'overwrite', 'delete'];
+
+export interface VerifyCheck {
+  ok: boolean;
+  /** True when the probe could not run (nothing to read, or an earlier step failed). */
+  skipped: boolean;
+  /** The S3 call (or file operation) the probe made. */
+  operation: string;
+  /** The IAM action the call needs. */
+  action: string;
+  resource: string;
+  errorCode?: string | undefined;
+  s3Code?: string | undefined;
+  message?: string | undefined;
+  fix?: string | undefined;
+}
+
+/** What the credentials may do: `full` (all five lights), `read-only`, `list-only` or `no-access`. */
+export type AccessMode = 'full' | 'read-write' | 'read-only' | 'list-only' | 'no-access';
+
+export interface VerifyReport {
+  dataset: string;
+  input: string;
+  output: string;
+  checks: Record<Light, VerifyCheck>;
+  mode: AccessMode;
+  summary: string;
+  /** A probe object that could not be deleted (delete denied). */
+  leftBehind?: string | undefined;
+}
+
+export type VerifyDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock'>;
+
+/** Probes, with real calls inside the configured prefixes only, what the dataset's credentials may do. */
+export async function verifyDatasource(deps: VerifyDeps, datasetName: string): Promise<VerifyReport> {
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
+  const stores = openDatasetStores(deps, datasources);
+  const access = await probeReadAccess(stores.input);
+  const writes = access.blocking ? skippedWrites(stores.output, access.blocking) : await probeWrites(stores.output, deps.clock());
+  const checks = { list: access.list, read: access.read, ...writes.checks };
+  const mode = accessMode(checks);
+  deps.log.info({ dataset: datasetName, mode }, 'datasource verified');
+  return {
+    dataset: dataset.name,
+    input: stores.input.uri,
+    output: stores.output.uri,
+    checks,
+    mode,
+    summary: summarize(mode, checks),
+    leftBehind: writes.leftBehind,
+  };
+}
+
+export interface ReadAccess {
+  list: VerifyCheck;
+  read: VerifyCheck;
+  /** An error that makes every further call pointless (bad keys, endpoint down, no bucket). */
+  blocking: AppError | undefined;
+}
+
+/** The list and read probes alone; sync runs these before it starts. */
+export async function probeReadAccess(input: BoundStore): Promise<ReadAccess> {
+  const listDescriptor = describeProbe(input, 'ListObjectsV2', 's3:ListBucket', input.prefix, true);
+  let firstPage: ObjectSummary[];
+  try {
+    firstPage = await firstListedPage(input, 1);
+  } catch (error) {
+    const list = failedCheck(listDescriptor, error);
+    const blocking = isAppError(error, 'DatasourceAccessDenied') ? undefined : toAppError(error);
+    const reason = blocking ? `not tested: ${blocking.message}` : 'not tested: listing is denied, so there is no key to read';
+    return { list, read: skippedCheck(describeProbe(input, 'GetObject', 's3:GetObject', `${input.prefix}*`, false), reason), blocking };
+  }
+  const list = okCheck(listDescriptor);
+  const candidate = pickReadableKey(firstPage) ?? pickReadableKey(await firstListedPage(input, 1000).catch(() => []));
+  const readDescriptor = describeProbe(input, 'GetObject', 's3:GetObject', candidate?.key ?? `${input.prefix}*`, false);
+  if (candidate === undefined) return { list, read: skippedCheck(readDescriptor, 'not tested: the input location holds no non-empty object to read'), blocking: undefined };
+  try {
+    await input.store.readRange(candidate.key, 0, 0);
+    return { list, read: okCheck(readDescriptor), blocking: undefined };
+  } catch (error) {
+    return { list, read: failedCheck(readDescriptor, error), blocking: undefined };
+  }
+}
+
+async function firstListedPage(input: BoundStore, pageSize: number): Promise<ObjectSummary[]> {
+  for await (const page of input.store.listPages(input.prefix, { pageSize })) return page;
+  return [];
+}
+
+function pickReadableKey(page: readonly ObjectSummary[]): ObjectSummary | undefined {
+  const readable = page.filter((object) => object.size > 0 && !object.key.endsWith('/') && !object.key.includes(WINNOW_FOLDER));
+  return readable.find((object) => hasImageExtension(object.key)) ?? readable[0];
+}
+
+async function probeWrites(output: BoundStore, now: Date): Promise<{ checks: Pick<Record<Light, VerifyCheck>, 'write' | 'overwrite' | 'delete'>; leftBehind?: string }> {
+  const probeKey = `${winnowPrefix(output.location)}probes/verify-${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.txt`;
+  const body = (attempt: string) => `Winnow permission probe (${attempt}) written ${now.toISOString()}. Safe to delete.\n`;
+  const write = await runProbe(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), () => output.store.write(probeKey, body('write'), 'text/plain'));
+  if (!write.ok) {
+    const reason = 'not tested: the write probe failed, so there is no probe object';
+    return {
+      checks: {
+        write,
+        overwrite: skippedCheck(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), reason),
+        delete: skippedCheck(describeProbe(output, 'DeleteObject', 's3:DeleteObject', probeKey, false), reason),
+      },
+    };
+  }
+  const overwrite = await runProbe(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), () => output.store.write(probeKey, body('overwrite'), 'text/plain'));
+  const remove = await runProbe(describeProbe(output, 'DeleteObject', 's3:DeleteObject', probeKey, false), () => output.store.delete(probeKey));
+  return { checks: { write, overwrite, delete: remove }, leftBehind: remove.ok ? undefined : `${output.store.description}${probeKey}` };
+}
+
+function skippedWrites(output: BoundStore, blocking: AppError) {
+  const probeKey = `${winnowPrefix(output.location)}probes/*`;
+  const reason = `not tested: ${blocking.message}`;
+  return {
+    checks: {
+      write: skippedCheck(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), reason),
+      overwrite: skippedCheck(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), reason),
+      delete: skippedCheck(describeProbe(output, 'DeleteObject', 's3:DeleteObject', probeKey, false), reason),
+    },
+    leftBehind: undefined,
+  };
+}
+
+type ProbeDescriptor = Pick<VerifyCheck, 'operation' | 'action' | 'resource'>;
+
+function describeProbe(bound: BoundStore, operation: string, action: string, key: string, isList: boolean): ProbeDescriptor {
+  if (bound.location.kind === 'local') {
+    const fileOperation = { ListObjectsV2: 'list folder', GetObject: 'read file', PutObject: 'write file', DeleteObject: 'delete file' }[operation] ?? operation;
+    return { operation: fileOperation, action: `filesystem:${fileOperation.split(' ')[0]}`, resource: `${bound.store.description}${key}` };
+  }
+  const resource = isList ? `arn:aws:s3:::${bound.location.bucket} (prefix "${key}")` : `arn:aws:s3:::${bound.location.bucket}/${key}`;
+  return { operation, action, resource };
+}
+
+async function runProbe(descriptor: ProbeDescriptor, probe: () => Promise<void>): Promise<VerifyCheck> {
+  try {
+    await probe();
+    return okCheck(descriptor);
+  } catch (error) {
+    return failedCheck(descriptor, error);
+  }
+}
+
+function okCheck(descriptor: ProbeDescriptor): VerifyCheck {
+  return { ok: true, skipped: false, ...descriptor };
+}
+
+function skippedCheck(descriptor: ProbeDescriptor, reason: string): VerifyCheck {
+  return { ok: false, skipped: true, ...descriptor, message: reason };
+}
+
+function failedCheck(descriptor: ProbeDescriptor, error: unknown): VerifyCheck {
+  const appError = toAppError(error);
+  return {
+    ok: false,
+    skipped: false,
+    ...descriptor,
+    errorCode: appError.code,
+    s3Code: typeof appError.details.s3Code === 'string' ? appError.details.s3Code : undefined,
+    message: appError.message,
+    fix: appError.hint,
+  };
+}
+
+function toAppError(error: unknown): AppError {
+  return isAppError(error) ? error : new AppError('DatasourceError', describeError(error), { cause: error });
+}
+
+function accessMode(checks: Record<Light, VerifyCheck>): AccessMode {
+  if (!checks.list.ok) return 'no-access';
+  if (!checks.read.ok && !checks.read.skipped) return 'list-only';
+  if (!checks.write.ok) return 'read-only';
+  return checks.overwrite.ok && checks.delete.ok ? 'full' : 'read-write';
+}
+
+function summarize(mode: AccessMode, checks: Record<Light, VerifyCheck>): string {
+  switch (mode) {
+    case 'full':
+      return 'All five permissions work: Winnow can index, read headers, show images and write thumbnails and results under .winnow/.';
+    case 'read-write':
+      return checks.delete.ok
+        ? 'Winnow can index, read and write, but overwriting its own files under .winnow/ failed.'
+        : 'Winnow can index, read and write; it cannot delete its own files under .winnow/ (it never deletes yours), so the verify probe was left behind.';
+    case 'read-only':
+      return 'Read-only: Winnow can index and show images but cannot write thumbnails or results (no s3:PutObject on the output .winnow/ folder).';
+    case 'list-only':
+      return 'List-only (minimum policy): Winnow can index keys but cannot read image headers or show images (s3:GetObject is denied). Sync with --skip-verify to index keys without dimensions.';
+    case 'no-access':
+      return `Winnow cannot list the input location: ${checks.list.message ?? 'unknown error'}`;
+  }
+}

@@ -1,0 +1,86 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../errors.js';
+import { catalogMigration } from './migrations/0001-catalog.js';
+import type { DB } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** Where the catalog lives, without credentials (for messages). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  home: string;
+  databaseUrl: string | undefined;
+}
+
+/** Opens the catalog (SQLite in `home` unless a PostgreSQL URL is given) and brings its schema up to date. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const database = options.databaseUrl ? openPostgres(options.databaseUrl) : openSqlite(options.home);
+  try {
+    await migrateToLatest(database);
+  } catch (error) {
+    await database.close();
+    throw new AppError('ConfigInvalid', `Could not prepare the catalog at ${database.location}: ${(error as Error).message}`, {
+      cause: error,
+      hint: database.dialect === 'postgres' ? 'Check that PostgreSQL is running and WINNOW_DATABASE_URL is right.' : 'Check that WINNOW_HOME is writable.',
+    });
+  }
+  return database;
+}
+
+function openSqlite(home: string): Database {
+  mkdirSync(home, { recursive: true, mode: 0o700 });
+  const file = join(home, 'catalog.sqlite');
+  const connection = new SQLite(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+const INT8_OID = 20;
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://<unparseable url>';
+  }
+}
+
+async function migrateToLatest(database: Database): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () => ({ '0001-catalog': catalogMigration(database.dialect) }),
+  };
+  const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message}`, { cause: error });
+  }
+}

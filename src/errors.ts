@@ -1,0 +1,54 @@
+/** Every failure Winnow reports has one of these codes; the CLI and API map them to exit codes and HTTP statuses. */
+export type ErrorCode =
+  | 'ConfigInvalid'
+  | 'InputInvalid'
+  | 'LocationInvalid'
+  | 'DatasetNotFound'
+  | 'DatasetExists'
+  | 'DatasourceAccessDenied'
+  | 'DatasourceInvalidAccessKeyId'
+  | 'DatasourceSignatureMismatch'
+  | 'DatasourceCredentialsExpired'
+  | 'DatasourceBucketNotFound'
+  | 'DatasourceWrongRegion'
+  | 'DatasourceUnreachable'
+  | 'DatasourceKmsDenied'
+  | 'DatasourceError'
+  | 'ObjectNotFound'
+  | 'SecretMissing'
+  | 'SecretUndecryptable'
+  | 'ImageUnreadable'
+  | 'SyncFailed'
+  | 'VerifyFailed';
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** One line telling the user how to fix it. */
+  hint?: string;
+  /** Structured facts for --json output and the API (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+}
+
+export function isAppError(error: unknown, code?: ErrorCode): error is AppError {
+  return error instanceof AppError && (code === undefined || error.code === code);
+}
+
+/** Message of any thrown value, for places that must record a failure and go on. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,30 @@
+/** Runs `task` over `items` with at most `limit` in flight; stops taking new items once `shouldStop` says so. */
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+  shouldStop: () => boolean = () => false,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !shouldStop()) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Yields what `source` yields while already fetching the following item, so I/O overlaps processing. */
+export async function* prefetchOne<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  for (;;) {
+    const result = await pending;
+    if (result.done) return;
+    pending = iterator.next();
+    // The rejection is observed when awaited on the next turn; this only silences the early warning.
+    pending.catch(() => undefined);
+    yield result.value;
+  }
+}

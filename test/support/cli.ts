@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve(import.meta.dirname, '../../bin/winnow.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (for --json commands). */
+  json<T = unknown>(): T;
+}
+
+export interface CliRunOptions {
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  timeoutMs?: number;
+}
+
+/** Runs the built `winnow` binary as a user would, in a child process. */
+export async function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { PATH: process.env.PATH, WINNOW_LOG_LEVEL: 'warn', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.end(options.stdin ?? '');
+  const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const code = await new Promise<number>((resolveExit) => child.on('close', (exitCode, signal) => resolveExit(exitCode ?? (signal ? 128 : 1))));
+  clearTimeout(timeout);
+  return {
+    code,
+    stdout,
+    stderr,
+    json<T>() {
+      try {
+        return JSON.parse(stdout) as T;
+      } catch {
+        throw new Error(`stdout is not JSON (exit ${code}).\nstdout: ${stdout}\nstderr: ${stderr}`);
+      }
+    },
+  };
+}
+
+/** A fresh WINNOW_HOME for one test's catalog and master key. */
+export function freshHome(): string {
+  return mkdtempSync(join(tmpdir(), 'winnow-home-'));
+}
+
+/** Starts the CLI and returns the child so a test can kill it mid-run. */
+export function spawnCli(args: readonly string[], env: Record<string, string | undefined>) {
+  return spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, WINNOW_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
