@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import type { NewSampleRow } from '../db/schema.js';
+import { compareKeys } from '../datasources/object-store.js';
+import { insertDataset, listDatasetSummaries } from './dataset.repository.js';
+import {
+  countSamples,
+  findSamplesByKeys,
+  insertSamples,
+  listPendingSamplesAfter,
+  listSamplesAfter,
+  markSamplesChanged,
+  markUnseenSamplesRemoved,
+  recordSampleError,
+  recordSampleHeader,
+} from './sample.repository.js';
+import { advanceSyncCursor, findSyncState, startSyncGeneration } from './sync-state.repository.js';
+
+const NOW = '2026-01-01T00:00:00.000Z';
+
+function sample(datasetId: string, key: string, generation = 1): NewSampleRow {
+  return {
+    dataset_id: datasetId,
+    key,
+    size: 5_000_000_000,
+    etag: `etag-${key}`,
+    last_modified: NOW,
+    width: null,
+    height: null,
+    format: null,
+    status: 'pending',
+    error: null,
+    first_seen_at: NOW,
+    last_seen_at: NOW,
+    seen_generation: generation,
+    removed_at: null,
+  };
+}
+
+describe.each(DIALECTS)('sample repository on %s', (dialect) => {
+  let test: TestDatabase;
+  let datasetId: string;
+
+  beforeAll(async () => {
+    test = await createTestDatabase(dialect);
+    datasetId = randomUUID();
+    await insertDataset(test.database.db, { id: datasetId, name: `ds-${dialect}`, include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, created_at: NOW, updated_at: NOW });
+  });
+  afterAll(async () => test?.drop());
+
+  // Keys whose byte order differs from UTF-16 order and from locale collation.
+  const keys = ['B.jpg', 'a b.jpg', 'a+b.jpg', 'a-b/x.jpg', 'a/x.jpg', 'z%20.jpg', 'é.jpg', '猫.jpg', '😀.jpg', 'ｚ.jpg', '#1.jpg'];
+
+  it('pages through samples by key in S3 byte order with a keyset cursor', async () => {
+    await insertSamples(test.database.db, keys.map((key) => sample(datasetId, key)));
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await listSamplesAfter(test.database.db, datasetId, after, 3);
+      if (page.length === 0) break;
+      seen.push(...page.map((row) => row.key));
+      after = page.at(-1)!.key;
+    }
+    expect(seen).toEqual([...keys].sort(compareKeys));
+  });
+
+  it('keeps sizes above 2^32 as numbers', async () => {
+    const [row] = await findSamplesByKeys(test.database.db, datasetId, ['a b.jpg']);
+    expect(row?.size).toBe(5_000_000_000);
+  });
+
+  it('records headers and errors and counts by status', async () => {
+    const pending = await listPendingSamplesAfter(test.database.db, datasetId, 0, 100);
+    expect(pending).toHaveLength(keys.length);
+    await recordSampleHeader(test.database.db, pending[0]!.id, { width: 640, height: 480, format: 'jpeg' });
+    await recordSampleError(test.database.db, pending[1]!.id, 'Corrupt');
+    expect(await countSamples(test.database.db, datasetId)).toEqual({ total: keys.length, ok: 1, error: 1, pending: keys.length - 2, removed: 0 });
+  });
+
+  it('marks samples not seen by the latest generation as removed, and revives changed ones', async () => {
+    const [kept] = await findSamplesByKeys(test.database.db, datasetId, ['猫.jpg']);
+    await markSamplesChanged(test.database.db, [{ id: kept!.id, size: 10, etag: 'new', lastModified: NOW }], 2, NOW);
+    expect(await markUnseenSamplesRemoved(test.database.db, datasetId, 2, NOW)).toBe(keys.length - 1);
+    expect(await markUnseenSamplesRemoved(test.database.db, datasetId, 2, NOW)).toBe(0);
+    const live = await listSamplesAfter(test.database.db, datasetId, undefined, 100);
+    expect(live.map((row) => row.key)).toEqual(['猫.jpg']);
+    expect(live[0]).toMatchObject({ status: 'pending', etag: 'new', size: 10 });
+    const summaries = await listDatasetSummaries(test.database.db);
+    expect(summaries.find((row) => row.id === datasetId)?.sample_count).toBe(1);
+  });
+
+  it('moves the sync cursor and counters together', async () => {
+    await startSyncGeneration(test.database.db, datasetId, 3, NOW);
+    await advanceSyncCursor(test.database.db, datasetId, 'a/x.jpg', { listed: 10, added: 4, updated: 1 });
+    await advanceSyncCursor(test.database.db, datasetId, 'b/y.jpg', { listed: 5, added: 5, updated: 0 });
+    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 3, cursor_key: 'b/y.jpg', listed: 15, added: 9, updated: 1, status: 'running' });
+    await startSyncGeneration(test.database.db, datasetId, 4, NOW);
+    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 4, cursor_key: null, listed: 0 });
+  });
+});
