@@ -60,6 +60,8 @@ export interface SyncReport {
   readDenied: boolean;
   warnings: string[];
   durationMs: number;
+  /** Wall time of this run's phases: listing + catalog writes, then header reads. */
+  timings: { listingMs: number; probingMs: number };
 }
 
 const PROBE_BATCH = 500;
@@ -86,15 +88,20 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   else await updateSyncState(db, dataset.id, { status: 'running', error_message: null });
   deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous?.cursor_key }, 'sync started');
 
+  const timings = { listingMs: 0, probingMs: 0 };
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const progress: SyncProgress = { phase: 'listing', listed: state.listed, added: state.added, updated: state.updated, probed: 0, toProbe: 0, failed: state.failed };
     if (state.phase === 'listing') {
+      const listingStarted = Date.now();
       await listIntoCatalog(deps, dataset, stores, generation, state.cursor_key ?? undefined, progress, options.onProgress);
       const removed = await markUnseenSamplesRemoved(db, dataset.id, generation, deps.clock().toISOString());
       await updateSyncState(db, dataset.id, { phase: 'probing', removed });
+      timings.listingMs = Date.now() - listingStarted;
     }
+    const probingStarted = Date.now();
     const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, options.onProgress);
+    timings.probingMs = Date.now() - probingStarted;
     if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
     await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finished_at: deps.clock().toISOString() });
   } catch (error) {
@@ -118,6 +125,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     readDenied: warnings.length > 0,
     warnings,
     durationMs: Date.now() - started,
+    timings,
   };
 }
 
