@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { loadConfig, type ConfigFlags } from '../config/config.js';
+import { applyProcessDefaults, loadConfig, type ConfigFlags } from '../config/config.js';
 import { createContext, type Context } from '../context.js';
 import { registerDatasetCommands } from './commands/dataset.command.js';
 import { registerDatasourceCommands } from './commands/datasource.command.js';
@@ -23,6 +23,7 @@ export interface CommandRunner {
 }
 
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  applyProcessDefaults();
   let exitCode = 0;
   const program = new Command('winnow')
     .description('Curate image datasets that live in your own bucket.')

@@ -14,6 +14,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Concurrent ranged reads while reading image headers. */
   probeConcurrency: number;
+  /** Keys per ListObjectsV2 page (S3 caps it at 1,000). */
+  listPageSize: number;
   s3MaxAttempts: number;
   s3ConnectTimeoutMs: number;
   s3RequestTimeoutMs: number;
@@ -51,6 +53,7 @@ const settings = {
     fallback: () => 'warn',
   },
   probeConcurrency: { env: 'WINNOW_PROBE_CONCURRENCY', flag: '--probe-concurrency', schema: integer(1, 256), fallback: () => 16 },
+  listPageSize: { env: 'WINNOW_LIST_PAGE_SIZE', flag: undefined, schema: integer(1, 1000), fallback: () => 1000 },
   s3MaxAttempts: { env: 'WINNOW_S3_MAX_ATTEMPTS', flag: undefined, schema: integer(1, 20), fallback: () => 3 },
   s3ConnectTimeoutMs: { env: 'WINNOW_S3_CONNECT_TIMEOUT_MS', flag: undefined, schema: integer(100, 600_000), fallback: () => 5_000 },
   s3RequestTimeoutMs: { env: 'WINNOW_S3_REQUEST_TIMEOUT_MS', flag: undefined, schema: integer(100, 3_600_000), fallback: () => 60_000 },
@@ -144,4 +147,12 @@ export function readEnvironmentSecrets(env: NodeJS.ProcessEnv = process.env): En
 /** Whether stdout is an interactive terminal (progress bars only then). */
 export function isInteractive(): boolean {
   return process.stdout.isTTY === true && process.env.CI !== 'true';
+}
+
+/**
+ * Process-wide defaults for vendor libraries. The AWS SDK warns on every start under Node 20
+ * about releases after early 2027; the lockfile pins the current ones, so the warning is noise.
+ */
+export function applyProcessDefaults(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 }

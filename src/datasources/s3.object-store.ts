@@ -45,6 +45,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectTimeoutMs,
       requestTimeout: options.requestTimeoutMs,
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new Agent(agentOptions),
     }),

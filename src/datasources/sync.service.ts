@@ -161,7 +161,8 @@ async function listIntoCatalog(
     ownPrefixes: ownPrefixesInsideInput(stores),
   });
   const startAfter = cursor === undefined ? undefined : `${inputPrefix}${cursor}`;
-  for await (const page of prefetchOne(stores.input.store.listPages(inputPrefix, { startAfter }))) {
+  const pages = stores.input.store.listPages(inputPrefix, { startAfter, pageSize: deps.config.listPageSize });
+  for await (const page of prefetchOne(pages)) {
     const lastKey = page.at(-1)?.key;
     if (lastKey === undefined) continue;
     const kept = page
@@ -177,6 +178,7 @@ async function listIntoCatalog(
       await advanceSyncCursor(trx, dataset.id, lastKey.slice(inputPrefix.length), delta);
       return delta;
     });
+    deps.log.debug({ dataset: dataset.name, cursor: lastKey, ...delta }, 'listing page committed');
     progress.listed += delta.listed;
     progress.added += delta.added;
     progress.updated += delta.updated;
@@ -243,7 +245,8 @@ async function probeHeaders(
   let afterId = 0;
   let stop: AppError | undefined;
   for (;;) {
-    const batch = await listPendingSamplesAfter(db, dataset.id, afterId, PROBE_BATCH);
+    // The very first read goes alone: when reads are denied, that is the only denied request.
+    const batch = await listPendingSamplesAfter(db, dataset.id, afterId, afterId === 0 ? 1 : PROBE_BATCH);
     if (batch.length === 0) break;
     afterId = batch.at(-1)!.id;
     const results: Array<{ sample: PendingSample; header?: ImageHeader; error?: string }> = [];
