@@ -55,6 +55,12 @@ describe.each(DIALECTS)('local folder dataset end to end (%s catalog)', (dialect
     rmSync(folder, { recursive: true, force: true });
   });
 
+  it('starts with an empty catalog', async () => {
+    const list = await cli('dataset', 'list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('No datasets yet');
+  });
+
   it('creates, verifies and syncs a folder, recording bad files and going on', async () => {
     const created = await cli('dataset', 'create', 'photos', '--input', folder);
     expect(created.code, created.stderr).toBe(0);

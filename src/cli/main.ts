@@ -54,7 +54,8 @@ export async function main(argv: string[], output: Output = processOutput): Prom
           probeConcurrency: globals.probeConcurrency,
         };
         context = await createContext(loadConfig(flags));
-        exitCode = (await action(context, options, output, args)) ?? 0;
+        const status = await action(context, options, output, args);
+        exitCode = typeof status === 'number' ? status : 0;
       } catch (error) {
         renderError(output, error, options.json === true);
         exitCode = exitCodeFor(error);

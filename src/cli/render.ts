@@ -6,8 +6,12 @@ export interface Output {
 }
 
 export const processOutput: Output = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => {
+    process.stdout.write(`${text}\n`);
+  },
+  err: (text) => {
+    process.stderr.write(`${text}\n`);
+  },
 };
 
 const EXIT_CODES: Partial<Record<ErrorCode, number>> = {

@@ -5,7 +5,6 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import { createLocalObjectStore } from './local.object-store.js';
 import { formatLocation, winnowPrefix, type Location } from './location.js';
 import type { ObjectStore } from './object-store.js';
-import { createS3ObjectStore } from './s3.object-store.js';
 
 /** A store bound to one configured location of a dataset. */
 export interface BoundStore {
@@ -39,18 +38,20 @@ export function secretContext(datasourceId: string): string {
 }
 
 /** Builds the object stores of a dataset's datasources, decrypting their credentials. */
-export function openDatasetStores(deps: { config: Config; secretBox: SecretBox }, rows: readonly DatasourceRow[]): DatasetStores {
+export async function openDatasetStores(deps: { config: Config; secretBox: SecretBox }, rows: readonly DatasourceRow[]): Promise<DatasetStores> {
   const input = rows.find((row) => row.purpose === 'input');
   const output = rows.find((row) => row.purpose === 'output') ?? input;
   if (input === undefined || output === undefined) throw new AppError('DatasetNotFound', 'The dataset has no input datasource.');
-  return { input: bindStore(deps, input, false), output: bindStore(deps, output, true) };
+  return { input: await bindStore(deps, input, false), output: await bindStore(deps, output, true) };
 }
 
-function bindStore(deps: { config: Config; secretBox: SecretBox }, row: DatasourceRow, writable: boolean): BoundStore {
+async function bindStore(deps: { config: Config; secretBox: SecretBox }, row: DatasourceRow, writable: boolean): Promise<BoundStore> {
   const location = locationOfRow(row);
   const writablePrefix = writable ? winnowPrefix(location) : undefined;
   const common = { location, prefix: location.prefix, uri: formatLocation(location), accessKeyId: row.access_key_id ?? undefined, kind: row.kind, sseKmsKeyId: row.sse_kms_key_id ?? undefined };
   if (location.kind === 'local') return { ...common, store: createLocalObjectStore({ root: location.root, writablePrefix }) };
+  // The AWS SDK takes a quarter of a second to load; commands on local folders never need it.
+  const { createS3ObjectStore } = await import('./s3.object-store.js');
   const secret = row.secret_ciphertext === null ? undefined : (JSON.parse(deps.secretBox.open(row.secret_ciphertext, secretContext(row.id))) as StoredSecret);
   const store = createS3ObjectStore({
     bucket: location.bucket,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
@@ -41,6 +41,8 @@ function openSqlite(home: string): Database {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const file = join(home, 'catalog.sqlite');
   const connection = new SQLite(file);
+  // The catalog holds sealed credentials and bucket layouts: owner-only, like the master key.
+  chmodSync(file, 0o600);
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');

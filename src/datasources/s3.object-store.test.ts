@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { referencePolicy } from '../../test/support/policies.js';
+import { startPolicyProxy, type PolicyProxy } from '../../test/support/s3-policy-proxy.js';
+import { createS3rverClient, putObjects, startS3Server, type S3Server } from '../../test/support/s3-server.js';
+import { isAppError } from '../errors.js';
+import type { ObjectStore } from './object-store.js';
+import { createS3ObjectStore } from './s3.object-store.js';
+
+const BUCKET = 'datalake';
+const PREFIX = 'projects/farm-animals/';
+const USER = { accessKeyId: 'AKIASTORETEST0000001', secretAccessKey: 'store-test-secret' };
+const TRICKY = `${PREFIX}ç ü 猫 + % # 100% (x).jpg`;
+
+let server: S3Server;
+let proxy: PolicyProxy;
+let store: ObjectStore;
+
+beforeAll(async () => {
+  server = await startS3Server({ buckets: [BUCKET] });
+  proxy = await startPolicyProxy({ upstream: server.endpoint, users: [{ ...USER, policy: referencePolicy(BUCKET, PREFIX) }] });
+  const seed = createS3rverClient(server.endpoint);
+  await putObjects(seed, BUCKET, [
+    ...Array.from({ length: 25 }, (_, i) => ({ key: `${PREFIX}k${String(i).padStart(2, '0')}.jpg`, body: `body-${i}` })),
+    { key: TRICKY, body: 'tricky bytes' },
+    { key: 'projects/farm-animals-2/sibling.jpg', body: 'no' },
+  ]);
+  seed.destroy();
+  store = createS3ObjectStore({
+    bucket: BUCKET,
+    region: 'us-east-1',
+    endpoint: proxy.endpoint,
+    pathStyle: true,
+    credentials: USER,
+    sseKmsKeyId: undefined,
+    writablePrefix: `${PREFIX}.winnow/`,
+    maxAttempts: 2,
+    connectTimeoutMs: 2_000,
+    requestTimeoutMs: 10_000,
+  });
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await server?.stop();
+});
+
+async function listAll(options: { startAfter?: string; pageSize?: number }) {
+  const pages: string[][] = [];
+  for await (const page of store.listPages(PREFIX, options)) pages.push(page.map((object) => object.key));
+  return pages;
+}
+
+describe('S3 object store', () => {
+  it('lists a prefix page by page, never its sibling', async () => {
+    const pages = await listAll({ pageSize: 10 });
+    expect(pages.map((page) => page.length)).toEqual([10, 10, 6]);
+    expect(pages.flat()).toContain(TRICKY);
+    expect(pages.flat().some((key) => key.includes('farm-animals-2'))).toBe(false);
+  });
+
+  it('resumes a listing after a given key', async () => {
+    expect((await listAll({ startAfter: `${PREFIX}k22.jpg` })).flat()).toEqual([`${PREFIX}k23.jpg`, `${PREFIX}k24.jpg`, TRICKY]);
+  });
+
+  it('reads byte ranges of keys with unicode, spaces, +, % and #', async () => {
+    expect(Buffer.from(await store.readRange(TRICKY, 0, 5)).toString()).toBe('tricky');
+    expect(Buffer.from(await store.readRange(TRICKY, 7, 100)).toString()).toBe('bytes');
+  });
+
+  it('presigns GET URLs that a browser-like client can fetch exactly once encoded', async () => {
+    const url = await store.presignGet(TRICKY, 60);
+    expect(url).not.toContain('%25C3');
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('tricky bytes');
+  });
+
+  it('writes and deletes only under the writable prefix', async () => {
+    await store.write(`${PREFIX}.winnow/results/a.json`, '{}', 'application/json');
+    await store.delete(`${PREFIX}.winnow/results/a.json`);
+    for (const key of [`${PREFIX}k00.jpg`, `${PREFIX}.winnow/../k00.jpg`, 'elsewhere/.winnow/x']) {
+      await expect(store.write(key, 'overwrite!')).rejects.toThrow(/Refusing to write/);
+      await expect(store.delete(key)).rejects.toThrow(/Refusing to write/);
+    }
+    expect(Buffer.from(await store.readRange(`${PREFIX}k00.jpg`, 0, 100)).toString()).toBe('body-0');
+  });
+
+  it('turns a denied read outside the policy into DatasourceAccessDenied naming s3:GetObject', async () => {
+    const error = await store.readRange('projects/farm-animals-2/sibling.jpg', 0, 0).catch((caught: unknown) => caught);
+    expect(isAppError(error, 'DatasourceAccessDenied')).toBe(true);
+    expect((error as Error).message).toContain('s3:GetObject on arn:aws:s3:::datalake/projects/farm-animals-2/sibling.jpg');
+  });
+});
