@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,16 @@ interface SampleJson {
   format: string | null;
   status: string;
   error: string | null;
+}
+
+/** Runs a shell command under `script`, which gives it a pseudo-terminal as a user's shell would. */
+async function runInPseudoTerminal(command: string, env: Record<string, string>): Promise<string> {
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH, TERM: 'xterm', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const code = await new Promise((resolveExit) => child.on('close', resolveExit));
+  expect(code, output).toBe(0);
+  return output;
 }
 
 function makeFolder(): string {
@@ -103,6 +114,16 @@ describe.each(DIALECTS)('local folder dataset end to end (%s catalog)', (dialect
 
     const again = (await cli('dataset', 'sync', 'photos', '--json')).json<SyncSummary>();
     expect(again).toMatchObject({ added: 0, updated: 0, removed: 0, failed: 0, total: 5 });
+  });
+
+  it('shows progress on a terminal and none when piped', async () => {
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(resolve(import.meta.dirname, '../bin/winnow.js'))} dataset sync photos`;
+    const onTerminal = await runInPseudoTerminal(command, catalog.env);
+    expect(onTerminal).toMatch(/listing {2}\d+ images \(\d+ new, \d+ changed\)/);
+    expect(onTerminal).toMatch(/headers {2}█*░* \d+\/\d+/);
+    const piped = await cli('dataset', 'sync', 'photos');
+    expect(piped.stderr).not.toContain('listing');
+    expect(piped.stdout).toContain('Synced "photos"');
   });
 
   it('lists, shows and deletes datasets without touching the folder', async () => {

@@ -1,4 +1,4 @@
-import { SingleBar, Presets } from 'cli-progress';
+import cliProgress, { type Options, type Params } from 'cli-progress';
 import { isInteractive } from '../config/config.js';
 import type { SyncProgress } from '../datasources/sync.service.js';
 import { formatCount } from './render.js';
@@ -8,33 +8,38 @@ export interface ProgressDisplay {
   stop: () => void;
 }
 
-/** A progress bar on stderr when it is a terminal; silent otherwise (and with --json). */
+interface Payload {
+  progress: SyncProgress;
+}
+
+/** A progress line on stderr when it is a terminal; silent otherwise (and with --json). */
 export function createSyncProgress(quiet: boolean): ProgressDisplay {
   if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new SingleBar(
-    { stream: process.stderr, format: '{phase} [{bar}] {value}/{total} {detail}', hideCursor: true, clearOnComplete: false, etaBuffer: 50 },
-    Presets.shades_classic,
-  );
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: renderLine, hideCursor: true, etaBuffer: 50, barsize: 30, barCompleteChar: '█', barIncompleteChar: '░' });
   let started = false;
-  let phase: SyncProgress['phase'] | undefined;
   return {
     update(progress) {
-      const detail =
-        progress.phase === 'listing'
-          ? `keys listed (added ${formatCount(progress.added)}, updated ${formatCount(progress.updated)})`
-          : `headers read (${formatCount(progress.failed)} failed)`;
       const value = progress.phase === 'listing' ? progress.listed : progress.probed;
-      const total = progress.phase === 'listing' ? progress.listed : progress.toProbe;
-      if (!started) bar.start(total, value, { phase: progress.phase, detail });
-      else if (phase !== progress.phase) bar.setTotal(total);
+      const total = progress.phase === 'listing' ? 0 : progress.toProbe;
+      if (!started) bar.start(total, value, { progress });
       started = true;
-      phase = progress.phase;
-      bar.setTotal(Math.max(total, value));
-      bar.update(value, { phase: progress.phase.padEnd(7), detail });
+      bar.setTotal(total);
+      bar.update(value, { progress });
     },
     stop() {
       if (started) bar.stop();
       started = false;
     },
   };
+}
+
+// Listing has no known total (S3 does not say how many keys there are), so it shows a count, not a bar.
+function renderLine(options: Options, params: Params, payload: Payload): string {
+  const { progress } = payload;
+  if (progress.phase === 'listing') {
+    return `listing  ${formatCount(progress.listed)} images (${formatCount(progress.added)} new, ${formatCount(progress.updated)} changed)`;
+  }
+  const bar = cliProgress.Format.BarFormat(params.progress, options);
+  const eta = Number.isFinite(params.eta) && params.eta > 0 ? `, ${cliProgress.Format.TimeFormat(params.eta, options, 1)} left` : '';
+  return `headers  ${bar} ${formatCount(params.value)}/${formatCount(params.total)} (${formatCount(progress.failed)} unreadable${eta})`;
 }

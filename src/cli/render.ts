@@ -1,4 +1,4 @@
-import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
+import { describeError, isAppError, type ErrorCode } from '../errors.js';
 
 export interface Output {
   out(text: string): void;
@@ -76,4 +76,3 @@ export function formatTable(rows: string[][]): string {
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
 }
 
-export { AppError };
