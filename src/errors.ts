@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'SecretUndecryptable'
   | 'ImageUnreadable'
   | 'SyncFailed'
+  | 'SyncInProgress'
   | 'VerifyFailed';
 
 export interface AppErrorOptions {

@@ -7,6 +7,45 @@ export async function findSyncState(db: Executor, datasetId: string): Promise<Sy
   return db.selectFrom('sync_states').selectAll().where('dataset_id', '=', datasetId).executeTakeFirst();
 }
 
+/** Makes sure the dataset has a sync state row to claim (generation 0, nothing to resume). */
+export async function ensureSyncState(db: Executor, datasetId: string, now: string): Promise<void> {
+  await db
+    .insertInto('sync_states')
+    .values({
+      dataset_id: datasetId,
+      generation: 0,
+      status: 'completed',
+      phase: 'done',
+      cursor_key: null,
+      started_at: now,
+      finished_at: null,
+      listed: 0,
+      added: 0,
+      updated: 0,
+      removed: 0,
+      failed: 0,
+      error_message: null,
+      lease_owner: null,
+      lease_expires_at: null,
+    })
+    .onConflict((oc) => oc.column('dataset_id').doNothing())
+    .execute();
+}
+
+/**
+ * Compare-and-set of the sync lease: succeeds only if the lease is still held by
+ * `expectedOwner` (null: free), so of two processes starting together one wins.
+ */
+export async function claimSyncLease(db: Executor, datasetId: string, expectedOwner: string | null, owner: string | null, expiresAt: string | null): Promise<boolean> {
+  const result = await db
+    .updateTable('sync_states')
+    .set({ lease_owner: owner, lease_expires_at: expiresAt })
+    .where('dataset_id', '=', datasetId)
+    .where((eb) => (expectedOwner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', expectedOwner)))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Starts generation `generation` from scratch: cursor and counters reset. */
 export async function startSyncGeneration(db: Executor, datasetId: string, generation: number, now: string): Promise<void> {
   const fresh = {

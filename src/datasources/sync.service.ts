@@ -15,6 +15,7 @@ import {
   type PendingSample,
 } from '../catalog/sample.repository.js';
 import { advanceSyncCursor, findSyncState, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
+import { acquireSyncLease } from './sync-lease.js';
 import type { DatasetRow, NewSampleRow } from '../db/schema.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { probeImageHeader, type ImageHeader } from '../media/image-header.js';
@@ -81,32 +82,39 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   if (!options.skipVerify) await ensureReadable(stores.input, dataset.name);
 
   const db = deps.database.db;
-  const previous = await findSyncState(db, dataset.id);
-  const resumed = previous !== undefined && previous.status !== 'completed';
-  const generation = resumed ? previous.generation : (previous?.generation ?? 0) + 1;
+  const lease = await acquireSyncLease(db, dataset.id, dataset.name, deps.clock);
+  const previous = (await findSyncState(db, dataset.id))!;
+  const resumed = previous.status !== 'completed';
+  const generation = resumed ? previous.generation : previous.generation + 1;
   if (!resumed) await startSyncGeneration(db, dataset.id, generation, deps.clock().toISOString());
   else await updateSyncState(db, dataset.id, { status: 'running', error_message: null });
-  deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous?.cursor_key }, 'sync started');
+  deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous.cursor_key }, 'sync started');
 
   const timings = { listingMs: 0, probingMs: 0 };
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const progress: SyncProgress = { phase: 'listing', listed: state.listed, added: state.added, updated: state.updated, probed: 0, toProbe: 0, failed: state.failed };
+    const onCommitted = async () => {
+      await lease.renew();
+      options.onProgress?.(progress);
+    };
     if (state.phase === 'listing') {
       const listingStarted = Date.now();
-      await listIntoCatalog(deps, dataset, stores, generation, state.cursor_key ?? undefined, progress, options.onProgress);
+      await listIntoCatalog(deps, dataset, stores, generation, state.cursor_key ?? undefined, progress, onCommitted);
       const removed = await markUnseenSamplesRemoved(db, dataset.id, generation, deps.clock().toISOString());
       await updateSyncState(db, dataset.id, { phase: 'probing', removed });
       timings.listingMs = Date.now() - listingStarted;
     }
     const probingStarted = Date.now();
-    const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, options.onProgress);
+    const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, onCommitted);
     timings.probingMs = Date.now() - probingStarted;
     if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
     await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finished_at: deps.clock().toISOString() });
   } catch (error) {
     await updateSyncState(db, dataset.id, { status: 'failed', error_message: describeError(error) }).catch(() => undefined);
     throw error;
+  } finally {
+    await lease.release().catch(() => undefined);
   }
 
   const finalState = (await findSyncState(db, dataset.id))!;
@@ -150,7 +158,7 @@ async function listIntoCatalog(
   generation: number,
   cursor: string | undefined,
   progress: SyncProgress,
-  onProgress: SyncOptions['onProgress'],
+  onCommitted: () => Promise<void>,
 ): Promise<void> {
   const db = deps.database.db;
   const inputPrefix = stores.input.prefix;
@@ -182,7 +190,7 @@ async function listIntoCatalog(
     progress.listed += delta.listed;
     progress.added += delta.added;
     progress.updated += delta.updated;
-    onProgress?.(progress);
+    await onCommitted();
   }
 }
 
@@ -236,12 +244,12 @@ async function probeHeaders(
   dataset: DatasetRow,
   input: BoundStore,
   progress: SyncProgress,
-  onProgress: SyncOptions['onProgress'],
+  onCommitted: () => Promise<void>,
 ): Promise<{ readDenied: string | undefined }> {
   const db = deps.database.db;
   progress.phase = 'probing';
   progress.toProbe = (await countSamples(db, dataset.id)).pending;
-  onProgress?.(progress);
+  await onCommitted();
   let afterId = 0;
   let stop: AppError | undefined;
   for (;;) {
@@ -277,7 +285,8 @@ async function probeHeaders(
     });
     progress.probed += results.length;
     progress.failed += failed;
-    onProgress?.(progress);
+    deps.log.debug({ dataset: dataset.name, probed: progress.probed, failed: progress.failed }, 'header batch committed');
+    await onCommitted();
     if (stop) break;
   }
   if (stop === undefined) return { readDenied: undefined };

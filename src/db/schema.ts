@@ -80,6 +80,9 @@ export interface SyncStateTable {
   removed: number;
   failed: number;
   error_message: string | null;
+  /** `host:pid:nonce` of the process running the sync, so two never run at once. */
+  lease_owner: string | null;
+  lease_expires_at: Timestamp | null;
 }
 
 export interface DB {

@@ -82,6 +82,8 @@ export function catalogMigration(dialect: Dialect): Migration {
         .addColumn('removed', bigint, (c) => c.notNull().defaultTo(0))
         .addColumn('failed', bigint, (c) => c.notNull().defaultTo(0))
         .addColumn('error_message', 'text')
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_expires_at', 'text')
         .execute();
     },
     async down(db: Kysely<unknown>) {

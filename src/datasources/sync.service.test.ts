@@ -1,0 +1,59 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from '../../test/support/context.js';
+import { DIALECTS } from '../../test/support/databases.js';
+import { createDataset, requireDataset } from '../catalog/dataset.service.js';
+import { claimSyncLease } from '../catalog/sync-state.repository.js';
+import type { Context } from '../context.js';
+import { isAppError } from '../errors.js';
+import { acquireSyncLease } from './sync-lease.js';
+import { syncDataset } from './sync.service.js';
+
+const CAT = resolve(import.meta.dirname, '../../test/fixtures/images/cat.jpg');
+
+describe.each(DIALECTS)('sync lease on %s', (dialect) => {
+  let context: Context & { drop(): Promise<void> };
+  let folder: string;
+  let datasetId: string;
+
+  beforeAll(async () => {
+    context = await createTestContext(dialect);
+    folder = mkdtempSync(join(tmpdir(), 'winnow-lease-'));
+    for (let i = 0; i < 5; i++) cpSync(CAT, join(folder, `cat-${i}.jpg`));
+    await createDataset(context, { name: 'cats', input: { uri: folder } });
+    datasetId = (await requireDataset(context, 'cats')).dataset.id;
+  });
+  afterAll(async () => {
+    await context?.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('refuses a second sync while one holds the lease, and runs once it is released', async () => {
+    const lease = await acquireSyncLease(context.database.db, datasetId, 'cats', context.clock);
+    const refused = await syncDataset(context, 'cats').catch((error: unknown) => error);
+    expect(isAppError(refused, 'SyncInProgress')).toBe(true);
+    expect((refused as Error).message).toContain(`process ${process.pid}`);
+    await lease.release();
+    await expect(syncDataset(context, 'cats')).resolves.toMatchObject({ added: 5, total: 5 });
+  });
+
+  it('waits for a live lease from another host and takes over an expired one', async () => {
+    const future = new Date(Date.now() + 60_000).toISOString();
+    expect(await claimSyncLease(context.database.db, datasetId, null, 'other-host:4242:abcdef', future)).toBe(true);
+    const refused = await syncDataset(context, 'cats').catch((error: unknown) => error);
+    expect((refused as Error).message).toContain('process 4242 on other-host');
+    const past = new Date(Date.now() - 1_000).toISOString();
+    expect(await claimSyncLease(context.database.db, datasetId, 'other-host:4242:abcdef', 'other-host:4242:abcdef', past)).toBe(true);
+    await expect(syncDataset(context, 'cats')).resolves.toMatchObject({ added: 0, total: 5 });
+  });
+
+  it('lets exactly one of two simultaneous syncs run', async () => {
+    const results = await Promise.allSettled([syncDataset(context, 'cats'), syncDataset(context, 'cats')]);
+    const refused = results.filter((result) => result.status === 'rejected');
+    const finished = results.filter((result) => result.status === 'fulfilled');
+    expect(finished.length).toBeGreaterThanOrEqual(1);
+    for (const result of refused) expect(isAppError((result as PromiseRejectedResult).reason, 'SyncInProgress')).toBe(true);
+  });
+});

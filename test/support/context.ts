@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config/config.js';
+import type { Context } from '../../src/context.js';
+import type { Dialect } from '../../src/db/database.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createSecretBox } from '../../src/secrets/secret-box.js';
+import { createTestDatabase } from './databases.js';
+
+/** A service context over a fresh catalog of the given dialect, as an entry point would build it. */
+export async function createTestContext(dialect: Dialect, settings: Record<string, string> = {}): Promise<Context & { drop(): Promise<void> }> {
+  const test = await createTestDatabase(dialect);
+  const config = loadConfig({}, { ...test.env, ...settings });
+  return {
+    config,
+    database: test.database,
+    secretBox: createSecretBox(randomBytes(32)),
+    log: createLogger('silent'),
+    clock: () => new Date(),
+    close: async () => undefined,
+    drop: () => test.drop(),
+  };
+}
