@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'DatasourceWrongRegion'
   | 'DatasourceUnreachable'
   | 'DatasourceKmsDenied'
+  | 'DatasourceAssumeRoleFailed'
   | 'DatasourceError'
   | 'ObjectNotFound'
   | 'SecretMissing'

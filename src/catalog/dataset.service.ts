@@ -34,6 +34,10 @@ export interface DatasourceView {
   accessKeyId: string | null;
   hasSecret: boolean;
   sseKmsKeyId: string | null;
+  /** Delegated access; the external ID is an identifier shared with the bucket owner, not a secret. */
+  roleArn: string | null;
+  externalId: string | null;
+  roleSessionSeconds: number | null;
 }
 
 export interface DatasetView {
@@ -112,6 +116,9 @@ function inheritConnection(input: ConnectionSettings, output: Partial<Connection
     secretAccessKey: ownKeys ? output.secretAccessKey : input.secretAccessKey,
     sessionToken: ownKeys ? output.sessionToken : input.sessionToken,
     sseKmsKeyId: output.sseKmsKeyId ?? input.sseKmsKeyId,
+    roleArn: ownKeys ? output.roleArn : input.roleArn,
+    externalId: ownKeys ? output.externalId : input.externalId,
+    roleSessionSeconds: ownKeys ? output.roleSessionSeconds : input.roleSessionSeconds,
   };
 }
 
@@ -134,6 +141,9 @@ function datasourceRow(deps: CatalogDeps, datasetId: string, purpose: Datasource
     access_key_id: isS3 ? (connection.accessKeyId ?? null) : null,
     secret_ciphertext: isS3 && secret ? deps.secretBox.seal(JSON.stringify(secret), secretContext(id)) : null,
     sse_kms_key_id: isS3 ? (connection.sseKmsKeyId ?? null) : null,
+    role_arn: connection.role?.roleArn ?? null,
+    external_id: connection.role?.externalId ?? null,
+    role_session_seconds: connection.role?.sessionSeconds ?? null,
     created_at: now,
   };
 }
@@ -210,5 +220,8 @@ function toDatasourceView(row: DatasourceRow): DatasourceView {
     accessKeyId: row.access_key_id,
     hasSecret: row.secret_ciphertext !== null,
     sseKmsKeyId: row.sse_kms_key_id,
+    roleArn: row.role_arn,
+    externalId: row.external_id,
+    roleSessionSeconds: row.role_session_seconds,
   };
 }

@@ -26,6 +26,7 @@ const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   DatasourceSignatureMismatch: 4,
   DatasourceCredentialsExpired: 4,
   DatasourceKmsDenied: 4,
+  DatasourceAssumeRoleFailed: 4,
   VerifyFailed: 4,
   DatasourceBucketNotFound: 5,
   DatasourceWrongRegion: 5,

@@ -14,6 +14,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Concurrent ranged reads while reading image headers. */
   probeConcurrency: number;
+  /** STS endpoint for assuming roles (regional or VPC endpoints); undefined uses the SDK's default. */
+  stsEndpoint: string | undefined;
   /** Keys per ListObjectsV2 page (S3 caps it at 1,000). */
   listPageSize: number;
   s3MaxAttempts: number;
@@ -53,6 +55,12 @@ const settings = {
     fallback: () => 'warn',
   },
   probeConcurrency: { env: 'WINNOW_PROBE_CONCURRENCY', flag: '--probe-concurrency', schema: integer(1, 256), fallback: () => 16 },
+  stsEndpoint: {
+    env: 'WINNOW_STS_ENDPOINT',
+    flag: undefined,
+    schema: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional(),
+    fallback: () => undefined,
+  },
   listPageSize: { env: 'WINNOW_LIST_PAGE_SIZE', flag: undefined, schema: integer(1, 1000), fallback: () => 1000 },
   s3MaxAttempts: { env: 'WINNOW_S3_MAX_ATTEMPTS', flag: undefined, schema: integer(1, 20), fallback: () => 3 },
   s3ConnectTimeoutMs: { env: 'WINNOW_S3_CONNECT_TIMEOUT_MS', flag: undefined, schema: integer(100, 600_000), fallback: () => 5_000 },

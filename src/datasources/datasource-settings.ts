@@ -11,6 +11,10 @@ export interface ConnectionSettings {
   secretAccessKey?: string | undefined;
   sessionToken?: string | undefined;
   sseKmsKeyId?: string | undefined;
+  roleArn?: string | undefined;
+  externalId?: string | undefined;
+  /** Role session length, 900 s to 12 h. */
+  roleSessionSeconds?: number | undefined;
 }
 
 export interface ValidatedConnection {
@@ -22,6 +26,13 @@ export interface ValidatedConnection {
   secretAccessKey: string | undefined;
   sessionToken: string | undefined;
   sseKmsKeyId: string | undefined;
+  role: RoleSettings | undefined;
+}
+
+export interface RoleSettings {
+  roleArn: string;
+  externalId: string | undefined;
+  sessionSeconds: number;
 }
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -53,7 +64,8 @@ export function validateConnection(settings: ConnectionSettings, label: string):
   if (settings.sseKmsKeyId !== undefined && !/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+|[0-9a-f-]{36}|alias\/[\w/-]+)$/.test(settings.sseKmsKeyId)) {
     problems.push(`SSE-KMS key "${settings.sseKmsKeyId}" must be a key ARN, a key id (UUID) or alias/name`);
   }
-  if (location?.kind === 'local' && (settings.accessKeyId !== undefined || settings.endpoint !== undefined || settings.sseKmsKeyId !== undefined)) {
+  problems.push(...roleProblems(settings));
+  if (location?.kind === 'local' && (settings.roleArn !== undefined || settings.accessKeyId !== undefined || settings.endpoint !== undefined || settings.sseKmsKeyId !== undefined)) {
     problems.push(`${formatLocation(location)} is a local folder; S3 settings (keys, endpoint, SSE-KMS) do not apply`);
   }
   if (problems.length > 0 || location === undefined) {
@@ -71,7 +83,41 @@ export function validateConnection(settings: ConnectionSettings, label: string):
     secretAccessKey: settings.secretAccessKey,
     sessionToken: settings.sessionToken,
     sseKmsKeyId: settings.sseKmsKeyId,
+    role:
+      settings.roleArn === undefined
+        ? undefined
+        : { roleArn: settings.roleArn, externalId: settings.externalId, sessionSeconds: settings.roleSessionSeconds ?? DEFAULT_ROLE_SESSION_SECONDS },
   };
+}
+
+export const DEFAULT_ROLE_SESSION_SECONDS = 3_600;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+// AWS allows 2-1,224 characters; fewer than 10 is guessable, which defeats the confused-deputy protection.
+const EXTERNAL_ID = /^[\w+=,.@:/-]{10,1224}$/;
+
+function roleProblems(settings: ConnectionSettings): string[] {
+  const problems: string[] = [];
+  if (settings.roleArn === undefined) {
+    if (settings.externalId !== undefined) problems.push('--external-id needs --role-arn');
+    if (settings.roleSessionSeconds !== undefined) problems.push('--role-session-duration needs --role-arn');
+    return problems;
+  }
+  if (!ROLE_ARN.test(settings.roleArn)) {
+    problems.push(`role ARN "${settings.roleArn}" must look like arn:aws:iam::123456789012:role/WinnowAccess (12-digit account id, role name of letters, digits and +=,.@_-)`);
+  }
+  if (settings.externalId !== undefined && !EXTERNAL_ID.test(settings.externalId)) {
+    problems.push(
+      settings.externalId.length < 10
+        ? `the external ID must be at least 10 characters (got ${settings.externalId.length}); use a random value, e.g. from \`openssl rand -hex 16\``
+        : 'the external ID may only contain letters, digits and +=,.@:/-_ (at most 1,224 characters)',
+    );
+  }
+  const seconds = settings.roleSessionSeconds;
+  if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 900 || seconds > 43_200)) {
+    problems.push(`the role session duration must be 900 to 43200 seconds (15 min to 12 h), got ${seconds}`);
+  }
+  if (settings.sessionToken !== undefined) problems.push('a session token cannot be combined with --role-arn (Winnow gets its own from STS)');
+  return problems;
 }
 
 function isHttpUrl(value: string): boolean {

@@ -31,6 +31,7 @@ beforeAll(async () => {
     endpoint: proxy.endpoint,
     pathStyle: true,
     credentials: USER,
+    identity: USER.accessKeyId,
     sseKmsKeyId: undefined,
     writablePrefix: `${PREFIX}.winnow/`,
     maxAttempts: 2,

@@ -3,15 +3,16 @@ import { Agent as HttpAgent } from 'node:http';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { AppError } from '../errors.js';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { AppError, isAppError } from '../errors.js';
+import { secondsUntilExpiry, type StaticCredentials } from './aws-credentials.js';
 import { assertWritable, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
 import { translateS3Error, type S3CallContext, type S3Operation } from './s3-errors.js';
 
-export interface S3Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string | undefined;
-}
+export type S3Credentials = StaticCredentials | AwsCredentialIdentityProvider;
+
+/** Presigned URLs stop this long before the credentials that signed them, so a page never gets a dead link. */
+const PRESIGN_EXPIRY_MARGIN_SECONDS = 30;
 
 export interface S3StoreOptions {
   bucket: string;
@@ -20,6 +21,8 @@ export interface S3StoreOptions {
   pathStyle: boolean;
   /** Undefined uses the AWS SDK's default credential chain (environment, profile, instance role). */
   credentials: S3Credentials | undefined;
+  /** For messages: the key id of static credentials, or the role being assumed. */
+  identity: string | undefined;
   sseKmsKeyId: string | undefined;
   /** Writes and deletes are refused outside this prefix. */
   writablePrefix: string | undefined;
@@ -56,11 +59,12 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     try {
       return await run();
     } catch (error) {
+      if (isAppError(error)) throw error;
       const context: S3CallContext = {
         operation,
         bucket: options.bucket,
         key,
-        accessKeyId: options.credentials?.accessKeyId,
+        accessKeyId: options.identity,
         endpoint: endpointLabel,
         sseKmsKeyId: operation === 'PutObject' ? options.sseKmsKeyId : undefined,
       };
@@ -126,7 +130,10 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     },
 
     async presignGet(key, expiresInSeconds) {
-      return getSignedUrl(client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn: expiresInSeconds });
+      const identity = await client.config.credentials();
+      const remaining = secondsUntilExpiry(identity, new Date());
+      const expiresIn = remaining === undefined ? expiresInSeconds : Math.max(1, Math.min(expiresInSeconds, remaining - PRESIGN_EXPIRY_MARGIN_SECONDS));
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn });
     },
   };
 }

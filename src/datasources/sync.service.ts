@@ -77,7 +77,7 @@ const FATAL_READ_ERRORS = new Set(['DatasourceUnreachable', 'DatasourceInvalidAc
 export async function syncDataset(deps: SyncDeps, datasetName: string, options: SyncOptions = {}): Promise<SyncReport> {
   const started = Date.now();
   const { dataset, datasources } = await requireDataset(deps, datasetName);
-  const stores = await openDatasetStores(deps, datasources);
+  const stores = await openDatasetStores(deps, dataset.name, datasources);
   const warnings: string[] = [];
   if (!options.skipVerify) await ensureReadable(stores.input, dataset.name);
 

@@ -44,7 +44,7 @@ export type VerifyDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'lo
 /** Probes, with real calls inside the configured prefixes only, what the dataset's credentials may do. */
 export async function verifyDatasource(deps: VerifyDeps, datasetName: string): Promise<VerifyReport> {
   const { dataset, datasources } = await requireDataset(deps, datasetName);
-  const stores = await openDatasetStores(deps, datasources);
+  const stores = await openDatasetStores(deps, dataset.name, datasources);
   const access = await probeReadAccess(stores.input);
   const writes = access.blocking ? skippedWrites(stores.output, access.blocking) : await probeWrites(stores.output, deps.clock());
   const checks = { list: access.list, read: access.read, ...writes.checks };

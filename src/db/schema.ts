@@ -37,6 +37,10 @@ export interface DatasourceTable {
   /** AES-256-GCM sealed JSON of the secret access key and session token. */
   secret_ciphertext: string | null;
   sse_kms_key_id: string | null;
+  /** Delegated access: Winnow assumes this role (with `external_id`) from its own base credentials. */
+  role_arn: string | null;
+  external_id: string | null;
+  role_session_seconds: number | null;
   created_at: Timestamp;
 }
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const BIN = resolve(import.meta.dirname, '../../bin/winnow.js');
+/** The AWS SDK's default credential chain would otherwise probe the EC2 metadata address, which tests must never reach. */
+const BASE_ENV = { WINNOW_LOG_LEVEL: 'warn', AWS_EC2_METADATA_DISABLED: 'true' };
 
 export interface CliResult {
   code: number;
@@ -22,7 +24,7 @@ export interface CliRunOptions {
 /** Runs the built `winnow` binary as a user would, in a child process. */
 export async function runCli(args: readonly string[], options: CliRunOptions = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { PATH: process.env.PATH, WINNOW_LOG_LEVEL: 'warn', ...options.env },
+    env: { PATH: process.env.PATH, ...BASE_ENV, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -54,5 +56,5 @@ export function freshHome(): string {
 
 /** Starts the CLI and returns the child so a test can kill it mid-run. */
 export function spawnCli(args: readonly string[], env: Record<string, string | undefined>) {
-  return spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, WINNOW_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }

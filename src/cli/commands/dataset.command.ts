@@ -20,6 +20,9 @@ interface CreateOptions {
   sessionTokenStdin?: boolean;
   outputAccessKeyId?: string;
   sseKmsKeyId?: string;
+  roleArn?: string;
+  externalId?: string;
+  roleSessionDuration?: string;
   include: string[];
   exclude: string[];
   relevantFilenames?: string;
@@ -44,6 +47,9 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .option('--session-token-stdin', 'read a session token from stdin (after the secret, if both)')
     .option('--output-access-key-id <id>', 'separate keys for the output; secret from WINNOW_OUTPUT_SECRET_ACCESS_KEY')
     .option('--sse-kms-key-id <arn>', 'encrypt every write with this KMS key (SSE-KMS)')
+    .option('--role-arn <arn>', 'assume this IAM role (delegated access) from Winnow\'s own AWS credentials')
+    .option('--external-id <id>', 'external ID the role\'s trust policy requires (>= 10 characters)')
+    .option('--role-session-duration <seconds>', 'role session length, 900-43200 (default 3600)')
     .option('--include <glob>', 'only keys matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip keys matching this glob (repeatable)', collect, [])
     .option('--relevant-filenames <path>', 'file listing the keys to index, one per line, # comments')
@@ -63,6 +69,9 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
           secretAccessKey: stdin.secretAccessKey ?? (options.accessKeyId === undefined ? undefined : environment.secretAccessKey),
           sessionToken: stdin.sessionToken ?? (options.accessKeyId === undefined ? undefined : environment.sessionToken),
           sseKmsKeyId: options.sseKmsKeyId,
+          roleArn: options.roleArn,
+          externalId: options.externalId,
+          roleSessionSeconds: options.roleSessionDuration === undefined ? undefined : Number(options.roleSessionDuration),
         },
         output:
           options.output === undefined
@@ -144,7 +153,7 @@ async function readRelevantFile(path: string): Promise<string> {
 
 function printCreated(output: Output, view: DatasetView): void {
   output.out(`Created dataset "${view.name}"`);
-  output.out(`  input:  ${view.input.uri}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}`);
+  output.out(`  input:  ${view.input.uri}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}${view.input.roleArn ? ` (role ${view.input.roleArn})` : ''}`);
   output.out(`  output: ${view.output.uri}.winnow/`);
   output.out(`Next: winnow datasource verify ${view.name}   then   winnow dataset sync ${view.name}`);
 }
@@ -159,7 +168,7 @@ export function printSyncReport(output: Output, report: SyncReport): void {
 
 function printDetails(output: Output, details: DatasetDetails): void {
   output.out(`Dataset "${details.name}" (created ${details.createdAt})`);
-  output.out(`  input:   ${details.input.uri}${details.input.endpoint ? ` via ${details.input.endpoint}` : ''}${details.input.accessKeyId ? `, access key ${details.input.accessKeyId}` : ''}`);
+  output.out(`  input:   ${details.input.uri}${details.input.endpoint ? ` via ${details.input.endpoint}` : ''}${details.input.accessKeyId ? `, access key ${details.input.accessKeyId}` : ''}${details.input.roleArn ? `, role ${details.input.roleArn}` : ''}`);
   output.out(`  output:  ${details.output.uri}.winnow/${details.output.sseKmsKeyId ? ` (SSE-KMS ${details.output.sseKmsKeyId})` : ''}`);
   if (details.include.length > 0) output.out(`  include: ${details.include.join(', ')}`);
   if (details.exclude.length > 0) output.out(`  exclude: ${details.exclude.join(', ')}`);

@@ -40,6 +40,9 @@ export function catalogMigration(dialect: Dialect): Migration {
         .addColumn('access_key_id', 'text')
         .addColumn('secret_ciphertext', 'text')
         .addColumn('sse_kms_key_id', 'text')
+        .addColumn('role_arn', 'text')
+        .addColumn('external_id', 'text')
+        .addColumn('role_session_seconds', 'integer')
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addUniqueConstraint('datasources_dataset_purpose_unique', ['dataset_id', 'purpose'])
         .execute();
