@@ -1,6 +1,8 @@
 import type { Config } from './config/config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './log/logger.js';
+import type { ImageProcessor } from './media/image-processor.js';
+import { createSharpImageProcessor } from './media/sharp.image-processor.js';
 import { createSecretBox, loadMasterKey, type SecretBox } from './secrets/secret-box.js';
 
 /** Everything a service may need, built once per process by an entry point. */
@@ -10,6 +12,8 @@ export interface Context {
   secretBox: SecretBox;
   log: Logger;
   clock: () => Date;
+  /** Decodes images and makes thumbnails (sharp, loaded on first use). */
+  images: ImageProcessor;
   close(): Promise<void>;
 }
 
@@ -18,5 +22,5 @@ export async function createContext(config: Config): Promise<Context> {
   const secretBox = createSecretBox(loadMasterKey(config.home, config.masterKey));
   const database = await openDatabase(config);
   log.debug({ catalog: database.location }, 'catalog opened');
-  return { config, database, secretBox, log, clock: () => new Date(), close: () => database.close() };
+  return { config, database, secretBox, log, clock: () => new Date(), images: createSharpImageProcessor(), close: () => database.close() };
 }

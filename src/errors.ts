@@ -19,9 +19,15 @@ export type ErrorCode =
   | 'SecretMissing'
   | 'SecretUndecryptable'
   | 'ImageUnreadable'
+  | 'ImageTooLarge'
+  | 'OutputNotWritable'
   | 'SyncFailed'
   | 'SyncInProgress'
-  | 'VerifyFailed';
+  | 'SyncCancelled'
+  | 'Unauthorized'
+  | 'NotFound'
+  | 'VerifyFailed'
+  | 'PolicyInvalid';
 
 export interface AppErrorOptions {
   cause?: unknown;

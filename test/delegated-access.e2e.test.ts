@@ -100,6 +100,17 @@ describe('delegated access with an IAM role and an external ID', () => {
     expect(sync.stderr).toContain(`Winnow has no base AWS credentials to assume ${ROLE}`);
   });
 
+  it('prints the role\'s trust policy for the bucket owner', async () => {
+    const printed = await runCli(['policy', 'generate', '--trust', '--principal', 'arn:aws:iam::111122223333:user/winnow', '--external-id', EXTERNAL_ID]);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.json()).toMatchObject({
+      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/winnow' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } } }],
+    });
+    const missing = await runCli(['policy', 'generate', '--trust', '--principal', 'arn:aws:iam::111122223333:user/winnow']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--trust needs --principal');
+  });
+
   it('rejects malformed role ARNs and short external IDs before any call', async () => {
     const cli = winnow();
     const callsBefore = sts.calls.length;

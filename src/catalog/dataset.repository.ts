@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { DatasetRow, DB } from '../db/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { DatasetRow, DatasetTable, DB } from '../db/schema.js';
 
 export type Executor = Kysely<DB>;
 
@@ -9,7 +9,7 @@ export interface DatasetSummaryRow extends DatasetRow {
   sync_status: string | null;
 }
 
-export async function insertDataset(db: Executor, row: DatasetRow): Promise<void> {
+export async function insertDataset(db: Executor, row: Insertable<DatasetTable>): Promise<void> {
   await db.insertInto('datasets').values(row).execute();
 }
 

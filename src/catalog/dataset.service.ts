@@ -6,10 +6,12 @@ import { secretContext, type StoredSecret } from '../datasources/dataset-stores.
 import { validateConnection, type ConnectionSettings, type ValidatedConnection } from '../datasources/datasource-settings.js';
 import { parseRelevantFilenames, validateGlobs } from '../datasources/key-filter.js';
 import { formatLocation } from '../datasources/location.js';
+import { validateThumbnailSize } from '../media/image-processor.js';
 import { deleteDataset as deleteDatasetRow, findDatasetByName, insertDataset, insertRelevantKeys, listDatasetSummaries } from './dataset.repository.js';
 import { findDatasourcesOfDataset, insertDatasource } from './datasource.repository.js';
 import { countSamples, type SampleCounts } from './sample.repository.js';
 import { findSyncState } from './sync-state.repository.js';
+import { countThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
 
 export type CatalogDeps = Pick<Context, 'database' | 'secretBox' | 'clock' | 'log'>;
 
@@ -21,6 +23,8 @@ export interface CreateDatasetInput {
   include?: readonly string[];
   exclude?: readonly string[];
   relevantFilenames?: { text: string; source: string } | undefined;
+  /** Make thumbnails of this size (longest side, px) after every sync. */
+  thumbnails?: { size: number } | undefined;
 }
 
 /** A datasource as shown to users: never carries a secret. */
@@ -48,11 +52,14 @@ export interface DatasetView {
   include: string[];
   exclude: string[];
   hasRelevantFilenames: boolean;
+  /** Longest side of the thumbnails each sync makes; null when thumbnails are off. */
+  thumbnailSize: number | null;
   createdAt: string;
 }
 
 export interface DatasetDetails extends DatasetView {
   samples: SampleCounts;
+  thumbnails: ThumbnailCounts;
   lastSync: { generation: number; status: string; phase: string; startedAt: string; finishedAt: string | null; error: string | null } | null;
 }
 
@@ -76,6 +83,7 @@ export async function createDataset(deps: CatalogDeps, request: CreateDatasetInp
   validateGlobs(exclude, '--exclude');
   const input = validateConnection(request.input, 'input');
   const output = request.output === undefined ? input : validateConnection(inheritConnection(request.input, request.output), 'output');
+  const thumbnailSize = request.thumbnails === undefined ? null : validateThumbnailSize(request.thumbnails.size, '--thumbnail-size');
   const relevantKeys = request.relevantFilenames
     ? parseRelevantFilenames(request.relevantFilenames.text, request.relevantFilenames.source, input.location.prefix)
     : undefined;
@@ -91,6 +99,7 @@ export async function createDataset(deps: CatalogDeps, request: CreateDatasetInp
     include_globs: JSON.stringify(include),
     exclude_globs: JSON.stringify(exclude),
     has_relevant_filenames: relevantKeys ? 1 : 0,
+    thumbnail_size: thumbnailSize,
     created_at: now,
     updated_at: now,
   };
@@ -176,10 +185,11 @@ export async function listDatasets(deps: Pick<CatalogDeps, 'database'>): Promise
 export async function showDataset(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<DatasetDetails> {
   const { dataset, datasources } = await requireDataset(deps, name);
   const db = deps.database.db;
-  const [samples, sync] = await Promise.all([countSamples(db, dataset.id), findSyncState(db, dataset.id)]);
+  const [samples, sync, thumbnails] = await Promise.all([countSamples(db, dataset.id), findSyncState(db, dataset.id), countThumbnails(db, dataset.id)]);
   return {
     ...toDatasetView(dataset, datasources),
     samples,
+    thumbnails,
     lastSync: sync
       ? { generation: sync.generation, status: sync.status, phase: sync.phase, startedAt: sync.started_at, finishedAt: sync.finished_at, error: sync.error_message }
       : null,
@@ -205,6 +215,7 @@ export function toDatasetView(dataset: DatasetRow, datasources: readonly Datasou
     include: JSON.parse(dataset.include_globs) as string[],
     exclude: JSON.parse(dataset.exclude_globs) as string[],
     hasRelevantFilenames: dataset.has_relevant_filenames === 1,
+    thumbnailSize: dataset.thumbnail_size,
     createdAt: dataset.created_at,
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { NewSampleRow, SampleRow, SampleStatus } from '../db/schema.js';
 import type { Executor } from './dataset.repository.js';
 
@@ -101,6 +102,7 @@ export async function recordSampleError(db: Executor, id: number, message: strin
 export interface SampleFilter {
   status?: SampleStatus | undefined;
   includeRemoved?: boolean | undefined;
+  exactKey?: string | undefined;
 }
 
 /** One keyset page of samples ordered by key: pass the last key of a page to get the next. */
@@ -115,6 +117,7 @@ export async function listSamplesAfter(
   if (afterKey !== undefined) query = query.where('key', '>', afterKey);
   if (!filter.includeRemoved) query = query.where('removed_at', 'is', null);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.exactKey !== undefined) query = query.where('key', '=', filter.exactKey);
   return query.orderBy('key').limit(limit).execute();
 }
 
@@ -147,4 +150,51 @@ export async function countSamples(db: Executor, datasetId: string): Promise<Sam
     }
   }
   return counts;
+}
+
+export interface SampleQuery {
+  status?: SampleStatus | undefined;
+  /** Lower-case extension without the dot, e.g. `jpg`. */
+  extension?: string | undefined;
+  /** Only keys under this folder (relative, ending in '/'). */
+  folder?: string | undefined;
+  /** Case-insensitive substring of the key. */
+  nameContains?: string | undefined;
+  sort: 'key' | 'date';
+  order: 'asc' | 'desc';
+  /** The last row of the previous page: its key, and its date when sorting by date. */
+  after?: { key: string; date?: string } | undefined;
+  limit: number;
+}
+
+/** One keyset page for the grid: filters, sort by key or by date (then key), either direction. */
+export async function querySamples(db: Executor, datasetId: string, query: SampleQuery): Promise<SampleRow[]> {
+  let select = db.selectFrom('samples').selectAll().where('dataset_id', '=', datasetId).where('removed_at', 'is', null);
+  if (query.status !== undefined) select = select.where('status', '=', query.status);
+  if (query.extension !== undefined) {
+    select = select.where(sql<boolean>`lower(key) like ${`%.${escapeLike(query.extension.toLowerCase())}`} escape '\\'`);
+  }
+  if (query.folder !== undefined && query.folder !== '') {
+    // A key range rather than LIKE, so the (dataset_id, key) index serves it: '0' is the character after '/'.
+    select = select.where('key', '>=', query.folder).where('key', '<', `${query.folder.slice(0, -1)}0`);
+  }
+  if (query.nameContains !== undefined && query.nameContains !== '') {
+    select = select.where(sql<boolean>`lower(key) like ${`%${escapeLike(query.nameContains.toLowerCase())}%`} escape '\\'`);
+  }
+  const forward = query.order === 'asc';
+  const comparison = forward ? '>' : '<';
+  if (query.after !== undefined) {
+    if (query.sort === 'date') {
+      select = select.where(sql<boolean>`(last_modified, key) ${sql.raw(comparison)} (${query.after.date ?? ''}, ${query.after.key})`);
+    } else {
+      select = select.where('key', comparison, query.after.key);
+    }
+  }
+  if (query.sort === 'date') select = select.orderBy('last_modified', query.order).orderBy('key', query.order);
+  else select = select.orderBy('key', query.order);
+  return select.limit(query.limit).execute();
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
 }

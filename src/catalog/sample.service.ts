@@ -1,8 +1,10 @@
-import type { SampleStatus } from '../db/schema.js';
+import type { SampleRow, SampleStatus } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { CatalogDeps } from './dataset.service.js';
 import { requireDataset } from './dataset.service.js';
+import type { Executor } from './dataset.repository.js';
 import { listSamplesAfter } from './sample.repository.js';
+import { findCurrentThumbnails } from './thumbnail.repository.js';
 
 export interface SampleView {
   key: string;
@@ -16,6 +18,17 @@ export interface SampleView {
   lastModified: string | null;
   firstSeenAt: string;
   lastSeenAt: string;
+  /** The thumbnail made from the object's present content, or null: then show the full image. */
+  thumbnail: SampleThumbnail | null;
+  /** Why the present content has no thumbnail (corrupt, too large, a storage failure), when a job tried. */
+  thumbnailError: string | null;
+}
+
+export interface SampleThumbnail {
+  /** Full key in the dataset's output location, e.g. `projects/farm/.winnow/thumbnails/cows/a.jpg_thumb.webp`. */
+  key: string;
+  width: number;
+  height: number;
 }
 
 export interface ListSamplesQuery {
@@ -34,7 +47,25 @@ export async function listSamples(deps: Pick<CatalogDeps, 'database'>, datasetNa
   }
   const { dataset } = await requireDataset(deps, datasetName);
   const rows = await listSamplesAfter(deps.database.db, dataset.id, query.after, limit, { status: query.status });
-  return rows.map((row) => ({
+  return toSampleViews(deps.database.db, rows);
+}
+
+/** Views of sample rows with their thumbnails (one extra query for the whole page). */
+export async function toSampleViews(db: Executor, rows: readonly SampleRow[]): Promise<SampleView[]> {
+  const thumbnails = await findCurrentThumbnails(db, rows);
+  return rows.map((row) => {
+    const thumbnail = thumbnails.get(row.id);
+    return {
+      ...toSampleView(row),
+      thumbnail: thumbnail?.status === 'ok' && thumbnail.key !== null ? { key: thumbnail.key, width: thumbnail.width ?? 0, height: thumbnail.height ?? 0 } : null,
+      thumbnailError: thumbnail?.status === 'ok' ? null : (thumbnail?.error ?? null),
+    };
+  });
+}
+
+/** A sample row as users see it, without its thumbnail (`toSampleViews` adds those). */
+export function toSampleView(row: SampleRow): SampleView {
+  return {
     key: row.key,
     size: row.size,
     width: row.width,
@@ -46,5 +77,14 @@ export async function listSamples(deps: Pick<CatalogDeps, 'database'>, datasetNa
     lastModified: row.last_modified,
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
-  }));
+    thumbnail: null,
+    thumbnailError: null,
+  };
+}
+
+export async function findSample(deps: Pick<CatalogDeps, 'database'>, datasetName: string, key: string): Promise<SampleView> {
+  const { dataset } = await requireDataset(deps, datasetName);
+  const [row] = await listSamplesAfter(deps.database.db, dataset.id, undefined, 1, { exactKey: key });
+  if (!row) throw new AppError('NotFound', `Dataset "${datasetName}" has no sample "${key}".`, { hint: 'Keys are relative to the input folder; run a sync if the object is new.' });
+  return (await toSampleViews(deps.database.db, [row]))[0]!;
 }

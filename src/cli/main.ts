@@ -3,7 +3,11 @@ import { applyProcessDefaults, loadConfig, type ConfigFlags } from '../config/co
 import { createContext, type Context } from '../context.js';
 import { registerDatasetCommands } from './commands/dataset.command.js';
 import { registerDatasourceCommands } from './commands/datasource.command.js';
+import { registerPolicyCommands } from './commands/policy.command.js';
 import { registerSampleCommands } from './commands/samples.command.js';
+import { registerThumbnailCommands } from './commands/thumbnails.command.js';
+import { registerServeCommand } from './commands/serve.command.js';
+import { registerTokenCommands } from './commands/token.command.js';
 import { exitCodeFor, processOutput, renderError, type Output } from './render.js';
 
 export interface GlobalOptions {
@@ -12,14 +16,22 @@ export interface GlobalOptions {
   config?: string;
   logLevel?: string;
   probeConcurrency?: string;
+  host?: string;
+  port?: string;
+  urlTtl?: string;
 }
 
 /** What every command action receives: a ready context and where to print. */
 export type Action<Options> = (context: Context, options: Options, output: Output, args: string[]) => Promise<number | void>;
 
+/** An action that needs no catalog: it opens nothing and creates nothing under the home folder. */
+export type StandaloneAction<Options> = (options: Options, output: Output, args: string[]) => Promise<number | void>;
+
 export interface CommandRunner {
   /** Wraps an action: builds the context from global options, maps errors to exit codes, closes the catalog. */
   run<Options extends { json?: boolean }>(action: Action<Options>): (...commanderArgs: unknown[]) => Promise<void>;
+  /** Wraps an action that needs no context, mapping errors to exit codes like run(). */
+  runStandalone<Options extends { json?: boolean }>(action: StandaloneAction<Options>): (...commanderArgs: unknown[]) => Promise<void>;
 }
 
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {
@@ -33,6 +45,9 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     .option('--config <file>', 'JSON config file (env WINNOW_CONFIG, default <home>/config.json)')
     .addOption(new Option('--log-level <level>', 'log level on stderr (env WINNOW_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .option('--probe-concurrency <n>', 'concurrent header reads during sync (env WINNOW_PROBE_CONCURRENCY, default 16)')
+    .option('--host <host>', 'serve: address to listen on (env WINNOW_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'serve: port (env WINNOW_PORT, default 8080)')
+    .option('--url-ttl <seconds>', 'serve: presigned URL lifetime (env WINNOW_URL_TTL_SECONDS, default 900)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .showHelpAfterError('(run with --help for usage)');
@@ -52,6 +67,9 @@ export async function main(argv: string[], output: Output = processOutput): Prom
           configFile: globals.config,
           logLevel: globals.logLevel,
           probeConcurrency: globals.probeConcurrency,
+          serveHost: globals.host,
+          servePort: globals.port,
+          urlTtlSeconds: globals.urlTtl,
         };
         context = await createContext(loadConfig(flags));
         const status = await action(context, options, output, args);
@@ -63,11 +81,25 @@ export async function main(argv: string[], output: Output = processOutput): Prom
         await context?.close();
       }
     },
+    runStandalone: (action) => async (...commanderArgs) => {
+      const options = commanderArgs.at(-2) as Parameters<typeof action>[0];
+      try {
+        const status = await action(options, output, commanderArgs.slice(0, -2) as string[]);
+        exitCode = typeof status === 'number' ? status : 0;
+      } catch (error) {
+        renderError(output, error, options.json === true);
+        exitCode = exitCodeFor(error);
+      }
+    },
   };
 
   registerDatasetCommands(program, runner);
   registerDatasourceCommands(program, runner);
   registerSampleCommands(program, runner);
+  registerThumbnailCommands(program, runner);
+  registerServeCommand(program, runner);
+  registerTokenCommands(program, runner);
+  registerPolicyCommands(program, runner);
 
   try {
     await program.parseAsync(argv);

@@ -1,6 +1,7 @@
 import cliProgress, { type Options, type Params } from 'cli-progress';
 import { isInteractive } from '../config/config.js';
 import type { SyncProgress } from '../datasources/sync.service.js';
+import type { ThumbnailProgress } from '../media/thumbnail.service.js';
 import { formatCount } from './render.js';
 
 export interface ProgressDisplay {
@@ -42,4 +43,33 @@ function renderLine(options: Options, params: Params, payload: Payload): string 
   const bar = cliProgress.Format.BarFormat(params.progress, options);
   const eta = Number.isFinite(params.eta) && params.eta > 0 ? `, ${cliProgress.Format.TimeFormat(params.eta, options, 1)} left` : '';
   return `headers  ${bar} ${formatCount(params.value)}/${formatCount(params.total)} (${formatCount(progress.failed)} unreadable${eta})`;
+}
+
+export interface ThumbnailProgressDisplay {
+  update: (progress: ThumbnailProgress) => void;
+  stop: () => void;
+}
+
+/** A bar for the thumbnail job on stderr when it is a terminal; silent otherwise (and with --json). */
+export function createThumbnailProgress(quiet: boolean): ThumbnailProgressDisplay {
+  if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: renderThumbnailLine, hideCursor: true, etaBuffer: 50, barsize: 30, barCompleteChar: '█', barIncompleteChar: '░' });
+  let started = false;
+  return {
+    update(progress) {
+      if (!started) bar.start(progress.toGenerate, progress.done, { progress });
+      started = true;
+      bar.update(progress.done, { progress });
+    },
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+}
+
+function renderThumbnailLine(options: Options, params: Params, payload: { progress: ThumbnailProgress }): string {
+  const bar = cliProgress.Format.BarFormat(params.progress, options);
+  const eta = Number.isFinite(params.eta) && params.eta > 0 ? `, ${cliProgress.Format.TimeFormat(params.eta, options, 1)} left` : '';
+  return `thumbnails  ${bar} ${formatCount(params.value)}/${formatCount(params.total)} (${formatCount(payload.progress.failed)} failed${eta})`;
 }

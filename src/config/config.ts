@@ -16,11 +16,20 @@ export interface Config {
   probeConcurrency: number;
   /** STS endpoint for assuming roles (regional or VPC endpoints); undefined uses the SDK's default. */
   stsEndpoint: string | undefined;
+  /** `winnow serve` listens here. */
+  serveHost: string;
+  servePort: number;
+  /** Lifetime of presigned image URLs (capped at the credentials' own lifetime). */
+  urlTtlSeconds: number;
   /** Keys per ListObjectsV2 page (S3 caps it at 1,000). */
   listPageSize: number;
   s3MaxAttempts: number;
   s3ConnectTimeoutMs: number;
   s3RequestTimeoutMs: number;
+  /** Images a thumbnail job reads, decodes and writes at once. */
+  thumbnailConcurrency: number;
+  /** MiB of source images a thumbnail job holds in memory at once; a larger image is refused. */
+  thumbnailBufferMb: number;
 }
 
 /** Values given on the command line, by config key; undefined means not given. */
@@ -61,10 +70,15 @@ const settings = {
     schema: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional(),
     fallback: () => undefined,
   },
+  serveHost: { env: 'WINNOW_HOST', flag: '--host', schema: z.string().min(1), fallback: () => '127.0.0.1' },
+  servePort: { env: 'WINNOW_PORT', flag: '--port', schema: integer(0, 65_535), fallback: () => 8080 },
+  urlTtlSeconds: { env: 'WINNOW_URL_TTL_SECONDS', flag: '--url-ttl', schema: integer(60, 604_800), fallback: () => 900 },
   listPageSize: { env: 'WINNOW_LIST_PAGE_SIZE', flag: undefined, schema: integer(1, 1000), fallback: () => 1000 },
   s3MaxAttempts: { env: 'WINNOW_S3_MAX_ATTEMPTS', flag: undefined, schema: integer(1, 20), fallback: () => 3 },
   s3ConnectTimeoutMs: { env: 'WINNOW_S3_CONNECT_TIMEOUT_MS', flag: undefined, schema: integer(100, 600_000), fallback: () => 5_000 },
   s3RequestTimeoutMs: { env: 'WINNOW_S3_REQUEST_TIMEOUT_MS', flag: undefined, schema: integer(100, 3_600_000), fallback: () => 60_000 },
+  thumbnailConcurrency: { env: 'WINNOW_THUMBNAIL_CONCURRENCY', flag: undefined, schema: integer(1, 64), fallback: () => 4 },
+  thumbnailBufferMb: { env: 'WINNOW_THUMBNAIL_BUFFER_MB', flag: undefined, schema: integer(16, 16_384), fallback: () => 256 },
 } satisfies Record<keyof Config, { env: string; flag: string | undefined; schema: z.ZodType; fallback: () => unknown }>;
 
 /**

@@ -95,6 +95,14 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // AWS allows 2-1,224 characters; fewer than 10 is guessable, which defeats the confused-deputy protection.
 const EXTERNAL_ID = /^[\w+=,.@:/-]{10,1224}$/;
 
+/** Why an external ID is unusable, or undefined when it is fine. */
+export function externalIdProblem(externalId: string): string | undefined {
+  if (EXTERNAL_ID.test(externalId)) return undefined;
+  return externalId.length < 10
+    ? `the external ID must be at least 10 characters (got ${externalId.length}); use a random value, e.g. from \`openssl rand -hex 16\``
+    : 'the external ID may only contain letters, digits and +=,.@:/-_ (at most 1,224 characters)';
+}
+
 function roleProblems(settings: ConnectionSettings): string[] {
   const problems: string[] = [];
   if (settings.roleArn === undefined) {
@@ -105,13 +113,8 @@ function roleProblems(settings: ConnectionSettings): string[] {
   if (!ROLE_ARN.test(settings.roleArn)) {
     problems.push(`role ARN "${settings.roleArn}" must look like arn:aws:iam::123456789012:role/WinnowAccess (12-digit account id, role name of letters, digits and +=,.@_-)`);
   }
-  if (settings.externalId !== undefined && !EXTERNAL_ID.test(settings.externalId)) {
-    problems.push(
-      settings.externalId.length < 10
-        ? `the external ID must be at least 10 characters (got ${settings.externalId.length}); use a random value, e.g. from \`openssl rand -hex 16\``
-        : 'the external ID may only contain letters, digits and +=,.@:/-_ (at most 1,224 characters)',
-    );
-  }
+  const externalIdIssue = settings.externalId === undefined ? undefined : externalIdProblem(settings.externalId);
+  if (externalIdIssue !== undefined) problems.push(externalIdIssue);
   const seconds = settings.roleSessionSeconds;
   if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 900 || seconds > 43_200)) {
     problems.push(`the role session duration must be 900 to 43200 seconds (15 min to 12 h), got ${seconds}`);

@@ -1,7 +1,7 @@
 import { open, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { AppError } from '../errors.js';
-import { assertWritable, compareKeys, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
+import { assertWritable, compareKeys, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
 
 export interface LocalStoreOptions {
   root: string;
@@ -12,14 +12,11 @@ export interface LocalStoreOptions {
 export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore {
   const description = options.root.endsWith(sep) ? options.root : `${options.root}${sep}`;
 
-  async function resolveInside(key: string): Promise<string> {
-    const path = join(options.root, ...key.split('/'));
-    const rootReal = await realpath(options.root);
-    const real = await realpath(path).catch(() => path);
-    if (key.split('/').includes('..') || !isInside(rootReal, real)) {
-      throw new AppError('InputInvalid', `The key "${key}" points outside ${options.root}.`);
-    }
-    return path;
+  async function openForRead(key: string) {
+    return open(await resolveLocalFile(options.root, key), 'r').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') throw new AppError('ObjectNotFound', `${description}${key} no longer exists.`, { cause: error });
+      throw new AppError('DatasourceAccessDenied', `Cannot read ${description}${key} (${error.code ?? error.message}).`, { cause: error });
+    });
   }
 
   return {
@@ -46,10 +43,7 @@ export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore 
     },
 
     async readRange(key, start, endInclusive) {
-      const handle = await open(await resolveInside(key), 'r').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') throw new AppError('ObjectNotFound', `${description}${key} no longer exists.`, { cause: error });
-        throw new AppError('DatasourceAccessDenied', `Cannot read ${description}${key} (${error.code ?? error.message}).`, { cause: error });
-      });
+      const handle = await openForRead(key);
       try {
         const buffer = Buffer.alloc(endInclusive - start + 1);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
@@ -59,13 +53,33 @@ export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore 
       }
     },
 
+    async readObject(key, maxBytes) {
+      const handle = await openForRead(key);
+      try {
+        const info = await handle.stat();
+        if (info.size > maxBytes) throw objectTooLarge(description, key, info.size, maxBytes);
+        return { body: await handle.readFile(), etag: localEtag(info) };
+      } finally {
+        await handle.close();
+      }
+    },
+
     async write(key, body) {
       assertWritable(key, options.writablePrefix, description);
       const path = join(options.root, ...key.split('/'));
-      await mkdir(dirname(path), { recursive: true });
       const temporary = `${path}.${process.pid}.tmp`;
-      await writeFile(temporary, body);
-      await rename(temporary, path);
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(temporary, body);
+        await rename(temporary, path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        const denied = code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
+        throw new AppError(denied ? 'DatasourceAccessDenied' : 'DatasourceError', `Cannot write ${description}${key} (${code}).`, {
+          cause: error,
+          hint: denied ? `Let Winnow's user write to ${description}${key.slice(0, key.lastIndexOf('/') + 1)}.` : undefined,
+        });
+      }
     },
 
     async delete(key) {
@@ -77,6 +91,22 @@ export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore 
       throw new AppError('InputInvalid', 'Local folders have no presigned URLs; Winnow serves their files itself.');
     },
   };
+}
+
+/** The file behind `key`, refusing `..` segments and symlinks that lead outside `root`. */
+export async function resolveLocalFile(root: string, key: string): Promise<string> {
+  const path = join(root, ...key.split('/'));
+  const rootReal = await realpath(root);
+  const real = await realpath(path).catch(() => path);
+  if (key.split('/').includes('..') || !isInside(rootReal, real)) {
+    throw new AppError('InputInvalid', `The key "${key}" points outside ${root}.`);
+  }
+  return path;
+}
+
+/** Files have no etag; size and modification time change whenever the content does, in practice. */
+function localEtag(info: { size: number; mtimeMs: number }): string {
+  return `${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}`;
 }
 
 function isInside(root: string, path: string): boolean {
@@ -115,7 +145,7 @@ async function* walk(
     if (startAfter !== undefined && compareKeys(key, startAfter) <= 0) continue;
     const info = await stat(join(folder, entry.name)).catch(() => undefined);
     if (info === undefined || !info.isFile()) continue;
-    yield { key, size: info.size, etag: `${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}`, lastModified: info.mtime };
+    yield { key, size: info.size, etag: localEtag(info), lastModified: info.mtime };
   }
 }
 

@@ -15,6 +15,11 @@ export interface ListOptions {
   pageSize?: number;
 }
 
+export interface WholeObject {
+  body: Buffer;
+  etag: string | undefined;
+}
+
 /** What Winnow needs from a bucket or a folder. Keys are full keys; callers add prefixes. */
 export interface ObjectStore {
   /** e.g. `s3://datalake/` or `/data/photos`, for messages. */
@@ -22,6 +27,8 @@ export interface ObjectStore {
   listPages(prefix: string, options?: ListOptions): AsyncIterable<ObjectSummary[]>;
   /** Bytes `start`..`endInclusive`; fewer when the object is shorter. */
   readRange(key: string, start: number, endInclusive: number): Promise<Uint8Array>;
+  /** The whole object and the etag of the bytes returned; refused (`ImageTooLarge`) before its body is read when it exceeds `maxBytes`. */
+  readObject(key: string, maxBytes: number): Promise<WholeObject>;
   write(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
   delete(key: string): Promise<void>;
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
@@ -40,4 +47,10 @@ export function assertWritable(key: string, writablePrefix: string | undefined, 
 /** S3's key order: by UTF-8 bytes (JavaScript's `<` compares UTF-16 units, which differs above U+FFFF). */
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export function objectTooLarge(description: string, key: string, size: number, maxBytes: number): AppError {
+  return new AppError('ImageTooLarge', `${description}${key} is ${size.toLocaleString('en-US')} bytes, more than the ${maxBytes.toLocaleString('en-US')} bytes Winnow reads into memory for one image.`, {
+    hint: 'Raise WINNOW_THUMBNAIL_BUFFER_MB if images this large are expected.',
+  });
 }

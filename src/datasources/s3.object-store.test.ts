@@ -51,6 +51,12 @@ async function listAll(options: { startAfter?: string; pageSize?: number }) {
   return pages;
 }
 
+async function collectSummaries() {
+  const summaries = [];
+  for await (const page of store.listPages(PREFIX)) summaries.push(...page);
+  return summaries;
+}
+
 describe('S3 object store', () => {
   it('lists a prefix page by page, never its sibling', async () => {
     const pages = await listAll({ pageSize: 10 });
@@ -66,6 +72,14 @@ describe('S3 object store', () => {
   it('reads byte ranges of keys with unicode, spaces, +, % and #', async () => {
     expect(Buffer.from(await store.readRange(TRICKY, 0, 5)).toString()).toBe('tricky');
     expect(Buffer.from(await store.readRange(TRICKY, 7, 100)).toString()).toBe('bytes');
+  });
+
+  it('reads a whole object with the etag the listing reports, and refuses one over the size limit', async () => {
+    const listed = (await collectSummaries()).find((object) => object.key === TRICKY);
+    const whole = await store.readObject(TRICKY, 1_000);
+    expect(whole.body.toString()).toBe('tricky bytes');
+    expect(whole.etag).toBe(listed?.etag);
+    await expect(store.readObject(TRICKY, 5)).rejects.toMatchObject({ code: 'ImageTooLarge', message: expect.stringContaining('is 12 bytes, more than the 5 bytes') });
   });
 
   it('presigns GET URLs that a browser-like client can fetch exactly once encoded', async () => {

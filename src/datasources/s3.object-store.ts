@@ -1,12 +1,13 @@
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
+import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError, isAppError } from '../errors.js';
 import { secondsUntilExpiry, type StaticCredentials } from './aws-credentials.js';
-import { assertWritable, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
+import { assertWritable, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
 import { translateS3Error, type S3CallContext, type S3Operation } from './s3-errors.js';
 
 export type S3Credentials = StaticCredentials | AwsCredentialIdentityProvider;
@@ -106,6 +107,19 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       return call('GetObject', key, async () => {
         const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }));
         return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+      });
+    },
+
+    async readObject(key, maxBytes) {
+      return call('GetObject', key, async () => {
+        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key }));
+        const size = response.ContentLength ?? 0;
+        if (size > maxBytes) {
+          (response.Body as Readable | undefined)?.destroy();
+          throw objectTooLarge(description, key, size, maxBytes);
+        }
+        const bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+        return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), etag: response.ETag?.replaceAll('"', '') };
       });
     },
 

@@ -57,3 +57,20 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
     for (const result of refused) expect(isAppError((result as PromiseRejectedResult).reason, 'SyncInProgress')).toBe(true);
   });
 });
+
+describe('cancelling a sync', () => {
+  it('stops at the first commit and the next sync resumes where it stopped', async () => {
+    const context = await createTestContext('sqlite', { WINNOW_LIST_PAGE_SIZE: '2' });
+    const folder = mkdtempSync(join(tmpdir(), 'winnow-cancel-'));
+    try {
+      for (let i = 0; i < 6; i++) cpSync(CAT, join(folder, `cat-${i}.jpg`));
+      await createDataset(context, { name: 'cats', input: { uri: folder } });
+      const cancelled = await syncDataset(context, 'cats', { signal: AbortSignal.abort() }).catch((error: unknown) => error);
+      expect(isAppError(cancelled, 'SyncCancelled')).toBe(true);
+      await expect(syncDataset(context, 'cats')).resolves.toMatchObject({ resumed: true, added: 6, total: 6 });
+    } finally {
+      await context.drop();
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

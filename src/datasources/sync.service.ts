@@ -19,6 +19,7 @@ import { acquireSyncLease } from './sync-lease.js';
 import type { DatasetRow, NewSampleRow } from '../db/schema.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { probeImageHeader, type ImageHeader } from '../media/image-header.js';
+import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } from '../media/thumbnail.service.js';
 import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
 import { createKeyFilter } from './key-filter.js';
@@ -26,7 +27,7 @@ import { winnowPrefix } from './location.js';
 import type { ObjectSummary } from './object-store.js';
 import { probeReadAccess } from './verify.service.js';
 
-export type SyncDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock'>;
+export type SyncDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images'>;
 
 export interface SyncProgress {
   phase: 'listing' | 'probing';
@@ -42,6 +43,10 @@ export interface SyncOptions {
   /** Skip the list/read probes (e.g. a list-only policy that should still index keys). */
   skipVerify?: boolean;
   onProgress?: (progress: SyncProgress) => void;
+  /** Progress of the thumbnail phase, on datasets created with `--thumbnails`. */
+  onThumbnailProgress?: (progress: ThumbnailProgress) => void;
+  /** Aborting stops the sync at the next committed page or batch; it resumes from there next time. */
+  signal?: AbortSignal;
 }
 
 export interface SyncReport {
@@ -60,6 +65,8 @@ export interface SyncReport {
   withoutDimensions: number;
   readDenied: boolean;
   warnings: string[];
+  /** The thumbnail phase, on datasets created with `--thumbnails` (null otherwise, or when it could not run). */
+  thumbnails: ThumbnailReport | null;
   durationMs: number;
   /** Wall time of this run's phases: listing + catalog writes, then header reads. */
   timings: { listingMs: number; probingMs: number };
@@ -91,10 +98,13 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous.cursor_key }, 'sync started');
 
   const timings = { listingMs: 0, probingMs: 0 };
+  let thumbnails: ThumbnailReport | null = null;
+  const thumbnailWarnings: string[] = [];
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const progress: SyncProgress = { phase: 'listing', listed: state.listed, added: state.added, updated: state.updated, probed: 0, toProbe: 0, failed: state.failed };
     const onCommitted = async () => {
+      if (options.signal?.aborted) throw new AppError('SyncCancelled', `The sync of "${dataset.name}" was cancelled; the next sync resumes where it stopped.`);
       await lease.renew();
       options.onProgress?.(progress);
     };
@@ -110,6 +120,12 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     timings.probingMs = Date.now() - probingStarted;
     if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
     await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finished_at: deps.clock().toISOString() });
+    if (dataset.thumbnail_size !== null) {
+      const readDenied = probeOutcome.readDenied !== undefined;
+      const made = await thumbnailsAfterSync(deps, dataset, stores, { readDenied, renewLease: lease.renew, onProgress: options.onThumbnailProgress, signal: options.signal });
+      thumbnails = made.report;
+      if (made.warning) thumbnailWarnings.push(made.warning);
+    }
   } catch (error) {
     await updateSyncState(db, dataset.id, { status: 'failed', error_message: describeError(error) }).catch(() => undefined);
     throw error;
@@ -131,7 +147,8 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     total: counts.total,
     withoutDimensions: counts.pending,
     readDenied: warnings.length > 0,
-    warnings,
+    warnings: [...warnings, ...thumbnailWarnings],
+    thumbnails,
     durationMs: Date.now() - started,
     timings,
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from '../context.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import { AppError, describeError, isAppError } from '../errors.js';
+import { checkUsablePolicy, compareWithProbes, type PolicyComparison } from '../policy/compare-with-probes.js';
 import { openDatasetStores, type BoundStore } from './dataset-stores.js';
 import { hasImageExtension } from './key-filter.js';
 import { WINNOW_FOLDER, winnowPrefix } from './location.js';
@@ -37,14 +38,22 @@ export interface VerifyReport {
   summary: string;
   /** A probe object that could not be deleted (delete denied). */
   leftBehind?: string | undefined;
+  /** With a policy file: its offline check and where the probes disagree with it. */
+  policy?: PolicyComparison | undefined;
+}
+
+export interface VerifyOptions {
+  /** An identity policy (JSON text or parsed) the credentials are meant to hold, to compare with the probes. */
+  policy?: unknown;
 }
 
 export type VerifyDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock'>;
 
 /** Probes, with real calls inside the configured prefixes only, what the dataset's credentials may do. */
-export async function verifyDatasource(deps: VerifyDeps, datasetName: string): Promise<VerifyReport> {
+export async function verifyDatasource(deps: VerifyDeps, datasetName: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const { dataset, datasources } = await requireDataset(deps, datasetName);
   const stores = await openDatasetStores(deps, dataset.name, datasources);
+  const policyCheck = options.policy === undefined ? undefined : await checkUsablePolicy(options.policy, { input: stores.input.location, output: stores.output.location, sseKmsKeyId: stores.output.sseKmsKeyId });
   const access = await probeReadAccess(stores.input);
   const writes = access.blocking ? skippedWrites(stores.output, access.blocking) : await probeWrites(stores.output, deps.clock());
   const checks = { list: access.list, read: access.read, ...writes.checks };
@@ -58,6 +67,7 @@ export async function verifyDatasource(deps: VerifyDeps, datasetName: string): P
     mode,
     summary: summarize(mode, checks),
     leftBehind: writes.leftBehind,
+    policy: policyCheck && compareWithProbes(policyCheck, checks),
   };
 }
 

@@ -5,6 +5,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvide
 import pg from 'pg';
 import { AppError } from '../errors.js';
 import { catalogMigration } from './migrations/0001-catalog.js';
+import { thumbnailsMigration } from './migrations/0002-thumbnails.js';
+import { apiAccessMigration } from './migrations/0003-api-access.js';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -78,7 +80,11 @@ function redactUrl(url: string): string {
 
 async function migrateToLatest(database: Database): Promise<void> {
   const provider: MigrationProvider = {
-    getMigrations: async () => ({ '0001-catalog': catalogMigration(database.dialect) }),
+    getMigrations: async () => ({
+      '0001-catalog': catalogMigration(database.dialect),
+      '0002-thumbnails': thumbnailsMigration(database.dialect),
+      '0003-api-access': apiAccessMigration(database.dialect),
+    }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
   if (error) {

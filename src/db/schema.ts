@@ -9,6 +9,8 @@ export interface DatasetTable {
   include_globs: string;
   exclude_globs: string;
   has_relevant_filenames: number;
+  /** Longest side of the thumbnails each sync makes; null when the dataset was created without `--thumbnails`. */
+  thumbnail_size: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -66,6 +68,30 @@ export interface SampleTable {
   removed_at: Timestamp | null;
 }
 
+/**
+ * `rejected`: the image itself cannot be made into a thumbnail (corrupt, empty, too large); not retried
+ * until the object changes. `failed`: the storage failed (throttled, 5xx after retries); retried next run.
+ */
+export type ThumbnailStatus = 'ok' | 'rejected' | 'failed';
+
+/** One row per sample that a thumbnail job has handled. */
+export interface ThumbnailTable {
+  sample_id: number;
+  dataset_id: string;
+  status: ThumbnailStatus;
+  /** Full key in the output location; null unless status is `ok`. */
+  key: string | null;
+  /** Etag of the bytes the thumbnail was made from; a sample whose etag differs needs a new one. */
+  source_etag: string | null;
+  /** The box the thumbnail fits in (longest side, px). */
+  box_size: number;
+  width: number | null;
+  height: number | null;
+  bytes: number | null;
+  error: string | null;
+  updated_at: Timestamp;
+}
+
 export type SyncStatus = 'running' | 'completed' | 'failed';
 export type SyncPhase = 'listing' | 'probing' | 'done';
 
@@ -89,12 +115,33 @@ export interface SyncStateTable {
   lease_expires_at: Timestamp | null;
 }
 
+export interface ApiTokenTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the browser's session cookie. */
+  id_hash: string;
+  /** The API token that signed in, or null for the one-time sign-in link `winnow serve` prints. */
+  token_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface DB {
   datasets: DatasetTable;
   relevant_keys: RelevantKeyTable;
   datasources: DatasourceTable;
   samples: SampleTable;
   sync_states: SyncStateTable;
+  thumbnails: ThumbnailTable;
+  api_tokens: ApiTokenTable;
+  sessions: SessionTable;
 }
 
 export type DatasetRow = Selectable<DatasetTable>;
@@ -104,3 +151,4 @@ export type SampleRow = Selectable<SampleTable>;
 export type NewSampleRow = Insertable<SampleTable>;
 export type SampleUpdate = Updateable<SampleTable>;
 export type SyncStateRow = Selectable<SyncStateTable>;
+export type ThumbnailRow = Selectable<ThumbnailTable>;

@@ -28,3 +28,33 @@ export async function* prefetchOne<T>(source: AsyncIterable<T>): AsyncIterable<T
     yield result.value;
   }
 }
+
+/**
+ * Like `forEachConcurrently`, but pulls items from an async source as workers free up, so a
+ * long job never stalls at page boundaries waiting for its slowest item.
+ */
+export async function forEachConcurrentlyFrom<T>(
+  source: AsyncIterable<T>,
+  limit: number,
+  task: (item: T) => Promise<unknown>,
+  shouldStop: () => boolean = () => false,
+): Promise<void> {
+  const iterator = source[Symbol.asyncIterator]();
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && !shouldStop()) {
+      try {
+        // Async generators queue concurrent next() calls, so each item goes to exactly one worker.
+        const next = await iterator.next();
+        if (next.done) return;
+        await task(next.value);
+      } catch (error) {
+        // The other workers finish what they hold and take nothing new.
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  await iterator.return?.(undefined);
+  if (failure !== undefined) throw failure.error;
+}

@@ -3,6 +3,7 @@ import { loadConfig } from '../../src/config/config.js';
 import type { Context } from '../../src/context.js';
 import type { Dialect } from '../../src/db/database.js';
 import { createLogger } from '../../src/log/logger.js';
+import { createSharpImageProcessor } from '../../src/media/sharp.image-processor.js';
 import { createSecretBox } from '../../src/secrets/secret-box.js';
 import { createTestDatabase } from './databases.js';
 
@@ -16,6 +17,7 @@ export async function createTestContext(dialect: Dialect, settings: Record<strin
     secretBox: createSecretBox(randomBytes(32)),
     log: createLogger('silent'),
     clock: () => new Date(),
+    images: createSharpImageProcessor(),
     close: async () => undefined,
     drop: () => test.drop(),
   };

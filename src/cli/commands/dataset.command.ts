@@ -4,10 +4,12 @@ import { createDataset, deleteDataset, listDatasets, showDataset, type DatasetDe
 import { readEnvironmentSecrets } from '../../config/config.js';
 import { syncDataset, type SyncReport } from '../../datasources/sync.service.js';
 import { AppError } from '../../errors.js';
+import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../../media/image-processor.js';
 import type { CommandRunner } from '../main.js';
-import { createSyncProgress } from '../progress.js';
+import { createSyncProgress, createThumbnailProgress } from '../progress.js';
 import { formatCount, formatTable, printJson, type Output } from '../render.js';
 import { readSecretsFromStdin } from '../stdin.js';
+import { printThumbnailReport } from './thumbnails.command.js';
 
 interface CreateOptions {
   input: string;
@@ -26,6 +28,8 @@ interface CreateOptions {
   include: string[];
   exclude: string[];
   relevantFilenames?: string;
+  thumbnails?: boolean;
+  thumbnailSize?: string;
   json?: boolean;
 }
 
@@ -53,6 +57,8 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .option('--include <glob>', 'only keys matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip keys matching this glob (repeatable)', collect, [])
     .option('--relevant-filenames <path>', 'file listing the keys to index, one per line, # comments')
+    .option('--thumbnails', 'make WebP thumbnails under <output>/.winnow/thumbnails/ after every sync')
+    .option('--thumbnail-size <px>', 'longest side of those thumbnails (default 256; implies --thumbnails)')
     .option('--json', 'print JSON')
     .action(runner.run<CreateOptions>(async (context, options, output, [name]) => {
       const environment = readEnvironmentSecrets();
@@ -84,6 +90,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
         include: options.include,
         exclude: options.exclude,
         relevantFilenames,
+        thumbnails: options.thumbnails || options.thumbnailSize !== undefined ? { size: validateThumbnailSize(options.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE, '--thumbnail-size') } : undefined,
       });
       if (options.json) printJson(output, view);
       else printCreated(output, view);
@@ -96,13 +103,20 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .option('--json', 'print a JSON summary')
     .action(runner.run<{ skipVerify?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
       const progress = createSyncProgress(options.json === true);
-      try {
-        const report = await syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update });
+      const thumbnailProgress = createThumbnailProgress(options.json === true);
+      const onThumbnailProgress: typeof thumbnailProgress.update = (update) => {
         progress.stop();
+        thumbnailProgress.update(update);
+      };
+      try {
+        const report = await syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress });
+        progress.stop();
+        thumbnailProgress.stop();
         if (options.json) printJson(output, report);
         else printSyncReport(output, report);
       } finally {
         progress.stop();
+        thumbnailProgress.stop();
       }
     }));
 
@@ -155,6 +169,7 @@ function printCreated(output: Output, view: DatasetView): void {
   output.out(`Created dataset "${view.name}"`);
   output.out(`  input:  ${view.input.uri}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}${view.input.roleArn ? ` (role ${view.input.roleArn})` : ''}`);
   output.out(`  output: ${view.output.uri}.winnow/`);
+  if (view.thumbnailSize !== null) output.out(`  thumbnails: ${view.thumbnailSize} px, made after every sync under the output's .winnow/thumbnails/`);
   output.out(`Next: winnow datasource verify ${view.name}   then   winnow dataset sync ${view.name}`);
 }
 
@@ -162,6 +177,7 @@ export function printSyncReport(output: Output, report: SyncReport): void {
   output.out(
     `Synced "${report.dataset}"${report.resumed ? ' (resumed)' : ''}: ${formatCount(report.total)} samples — added ${formatCount(report.added)}, updated ${formatCount(report.updated)}, removed ${formatCount(report.removed)}, failed ${formatCount(report.failed)} (${(report.durationMs / 1000).toFixed(1)} s)`,
   );
+  if (report.thumbnails) printThumbnailReport(output, report.thumbnails);
   for (const warning of report.warnings) output.out(`warning: ${warning}`);
   if (report.failed > 0) output.out(`See the failures with: winnow samples list ${report.dataset} --status error`);
 }
@@ -174,6 +190,8 @@ function printDetails(output: Output, details: DatasetDetails): void {
   if (details.exclude.length > 0) output.out(`  exclude: ${details.exclude.join(', ')}`);
   const s = details.samples;
   output.out(`  samples: ${formatCount(s.total)} (${formatCount(s.ok)} ok, ${formatCount(s.error)} errors, ${formatCount(s.pending)} without dimensions, ${formatCount(s.removed)} removed)`);
+  const t = details.thumbnails;
+  output.out(`  thumbnails: ${details.thumbnailSize === null ? 'not made on sync' : `${details.thumbnailSize} px after every sync`}; ${formatCount(t.ok)} made, ${formatCount(t.rejected)} unusable images, ${formatCount(t.missing)} missing`);
   const sync = details.lastSync;
   output.out(`  sync:    ${sync ? `${sync.status} (generation ${sync.generation}, ${sync.finishedAt ?? `started ${sync.startedAt}`})${sync.error ? ` — ${sync.error}` : ''}` : 'never'}`);
 }

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { LIGHTS, verifyDatasource, type VerifyReport } from '../../datasources/verify.service.js';
+import type { PolicyComparison } from '../../policy/compare-with-probes.js';
 import type { CommandRunner } from '../main.js';
 import { printJson, type Output } from '../render.js';
+import { printFindings, readPolicyText } from './policy.command.js';
 
 /** Exit status when list or read fails: the dataset cannot be indexed with dimensions. */
 export const VERIFY_FAILED_EXIT = 4;
@@ -12,9 +14,10 @@ export function registerDatasourceCommands(program: Command, runner: CommandRunn
   datasource
     .command('verify <dataset>')
     .description('probe list, read, write, overwrite and delete with real calls inside the configured prefixes')
-    .option('--json', 'print one JSON object with `checks`')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
-      const report = await verifyDatasource(context, name!);
+    .option('--policy <file>', 'also check this IAM policy file offline and flag where the probes disagree with it')
+    .option('--json', 'print one JSON object with `checks` (and `policy` with --policy)')
+    .action(runner.run<{ policy?: string; json?: boolean }>(async (context, options, output, [name]) => {
+      const report = await verifyDatasource(context, name!, { policy: options.policy === undefined ? undefined : await readPolicyText(options.policy) });
       if (options.json) printJson(output, report);
       else printVerifyReport(output, report);
       const readFailed = !report.checks.read.ok && !report.checks.read.skipped;
@@ -35,4 +38,16 @@ function printVerifyReport(output: Output, report: VerifyReport): void {
   }
   if (report.leftBehind) output.out(`  note: the probe object ${report.leftBehind} could not be deleted; remove it by hand or allow s3:DeleteObject on .winnow/*.`);
   output.out(report.summary);
+  if (report.policy) printPolicyComparison(output, report.policy);
+}
+
+function printPolicyComparison(output: Output, comparison: PolicyComparison): void {
+  const promised = LIGHTS.filter((light) => comparison.promised[light].ok);
+  output.out(`Policy file (checked offline): grants ${promised.length > 0 ? promised.join(', ') : 'nothing'}`);
+  if (comparison.differences.length === 0) output.out('  The probes found exactly what the policy grants.');
+  for (const difference of comparison.differences) {
+    output.out(`  [DIFF] ${difference.light.padEnd(9)} policy: ${difference.promised ? 'granted' : 'not granted'}, probe: ${difference.observed ? 'ok' : 'failed'}`);
+    output.out(`         ${difference.explanation}`);
+  }
+  printFindings(output, comparison.findings, '  ');
 }

@@ -27,8 +27,8 @@ export function registerSampleCommands(program: Command, runner: CommandRunner):
       if (page.length === 0) return output.out('No samples.');
       output.out(
         formatTable([
-          ['KEY', 'SIZE', 'DIMENSIONS', 'FORMAT', 'STATUS'],
-          ...page.map((s) => [s.key, formatBytes(s.size), s.width === null ? '-' : `${s.width}x${s.height}`, s.format ?? '-', s.error ? `error: ${s.error}` : s.status]),
+          ['KEY', 'SIZE', 'DIMENSIONS', 'FORMAT', 'THUMBNAIL', 'STATUS'],
+          ...page.map((s) => [s.key, formatBytes(s.size), s.width === null ? '-' : `${s.width}x${s.height}`, s.format ?? '-', s.thumbnail ? `${s.thumbnail.width}x${s.thumbnail.height}` : s.thumbnailError ? 'failed' : '-', s.error ? `error: ${s.error}` : s.status]),
         ]),
       );
     }));

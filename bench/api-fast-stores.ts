@@ -1,0 +1,53 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { requireDataset } from '../src/catalog/dataset.service.js';
+import type { Context } from '../src/context.js';
+import type { DatasetStoreCache } from '../src/datasources/store-cache.js';
+import { BENCH_CREDENTIALS } from './api-presign.js';
+import { createWindowedUrlCache } from './cached-presigner.js';
+import { createFastPresigner } from './fast-presigner.js';
+
+export interface FastPresignOptions {
+  /** Also cache each key's URL for a window of this many seconds (bench/cached-presigner.ts). */
+  cacheWindowSeconds?: number;
+  cacheMaxEntries?: number;
+}
+
+/** The dataset stores of src, with the input store's presignGet swapped for the bench prototypes. */
+export function fastPresigningStores(context: Context, real: DatasetStoreCache, options: FastPresignOptions = {}): DatasetStoreCache {
+  const cache = new Map<string, ReturnType<DatasetStoreCache['get']>>();
+  return {
+    get(name) {
+      let entry = cache.get(name);
+      if (!entry) {
+        entry = real.get(name).then(async ({ dataset, stores }) => {
+          const { location } = stores.input;
+          if (location.kind !== 's3') return { dataset, stores };
+          const { datasources } = await requireDataset(context, name);
+          const row = datasources.find((candidate) => candidate.purpose === 'input')!;
+          // The client settings of createS3ObjectStore; the bench dataset was created with these static keys.
+          const client = new S3Client({
+            region: row.region ?? 'us-east-1',
+            endpoint: row.endpoint ?? undefined,
+            forcePathStyle: row.path_style === 1 || location.bucket.includes('.'),
+            credentials: BENCH_CREDENTIALS,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+            responseChecksumValidation: 'WHEN_REQUIRED',
+          });
+          const fast = await createFastPresigner(client, location.bucket);
+          const presignGet =
+            options.cacheWindowSeconds === undefined
+              ? (key: string, expiresIn: number) => fast(key, expiresIn)
+              : createWindowedUrlCache(fast, { windowSeconds: options.cacheWindowSeconds, maxEntries: options.cacheMaxEntries ?? 250_000 }).presign;
+          const input = { ...stores.input, store: { ...stores.input.store, presignGet } };
+          return { dataset, stores: { ...stores, input } };
+        });
+        cache.set(name, entry);
+      }
+      return entry;
+    },
+    forget: (name) => {
+      cache.delete(name);
+      real.forget(name);
+    },
+  };
+}

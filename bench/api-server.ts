@@ -1,0 +1,60 @@
+/**
+ * The server under load, in its own process (so the bench's own heap and the load tool stay out
+ * of its profile). Reads the catalog from WINNOW_* like `winnow serve`, prints `READY <url>`.
+ *
+ *   node --import tsx bench/api-server.ts sdk    # startServer: presignGet as src has it
+ *   node --import tsx bench/api-server.ts fast   # the same app, presigning with bench/fast-presigner.ts
+ *   node --import tsx bench/api-server.ts fast-cached   # and URLs cached per window (bench/cached-presigner.ts)
+ */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/api/app.js';
+import { startServer } from '../src/api/server.js';
+import { loadConfig } from '../src/config/config.js';
+import { createContext } from '../src/context.js';
+import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
+import { createSyncJobs } from '../src/jobs/sync-jobs.js';
+import { fastPresigningStores } from './api-fast-stores.js';
+
+export type ServerVariant = 'sdk' | 'fast' | 'fast-cached';
+
+// An hour, so no 15 s run crosses a window boundary; the warm cost is the same for any window.
+const CACHE_WINDOW_SECONDS = 3_600;
+
+async function main(): Promise<void> {
+  const variant = process.argv[2] as ServerVariant;
+  const context = await createContext(loadConfig({}, { ...process.env, WINNOW_PORT: '0' }));
+  let url: string;
+  let close: () => Promise<void>;
+  if (variant === 'sdk') {
+    const server = await startServer(context);
+    url = server.url;
+    close = () => server.close();
+  } else {
+    // As startServer wires it, with only the store cache replaced.
+    const app = createApp({
+      context,
+      syncJobs: createSyncJobs(context),
+      stores: fastPresigningStores(context, createDatasetStoreCache(context), variant === 'fast-cached' ? { cacheWindowSeconds: CACHE_WINDOW_SECONDS } : {}),
+      signIn: undefined,
+      urlTtlSeconds: context.config.urlTtlSeconds,
+      publicOrigin: (origin) => origin ?? '',
+      webRoot: undefined,
+    });
+    const server = serve({ fetch: app.fetch, hostname: context.config.serveHost, port: 0 });
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    url = `http://${context.config.serveHost}:${(server.address() as AddressInfo).port}`;
+    close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  process.stdout.write(`READY ${url}\n`);
+  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  await close();
+  await context.close();
+  // --cpu-prof writes its profile on a normal exit.
+  process.exit(0);
+}
+
+await main();

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createSignInLink } from '../auth/token.service.js';
+import type { Context } from '../context.js';
+import { createDatasetStoreCache } from '../datasources/store-cache.js';
+import { createSyncJobs } from '../jobs/sync-jobs.js';
+import { createApp } from './app.js';
+
+export interface RunningServer {
+  url: string;
+  signInUrl: string;
+  /** Whether the built web app is being served (else the API only). */
+  servesWebApp: boolean;
+  close(): Promise<void>;
+}
+
+const DEFAULT_WEB_ROOT = resolve(import.meta.dirname, '../web');
+
+/** Starts the API and web app in this process, on the embedded default's in-process job queue. */
+export async function startServer(context: Context, options: { webRoot?: string } = {}): Promise<RunningServer> {
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const servesWebApp = existsSync(resolve(webRoot, 'index.html'));
+  const signIn = createSignInLink();
+  const syncJobs = createSyncJobs(context);
+  let origin = '';
+  const app = createApp({
+    context,
+    syncJobs,
+    stores: createDatasetStoreCache(context),
+    signIn,
+    urlTtlSeconds: context.config.urlTtlSeconds,
+    publicOrigin: (requestOrigin) => requestOrigin ?? origin,
+    webRoot: servesWebApp ? webRoot : undefined,
+  });
+  const server = serve({ fetch: app.fetch, hostname: context.config.serveHost, port: context.config.servePort });
+  await new Promise<void>((resolveListening, reject) => {
+    server.once('listening', resolveListening);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = context.config.serveHost.includes(':') ? `[${context.config.serveHost}]` : context.config.serveHost;
+  origin = `http://${host}:${port}`;
+  return {
+    url: origin,
+    signInUrl: `${origin}/login?token=${signIn.secret}`,
+    servesWebApp,
+    close: () => new Promise<void>((resolveClosed) => server.close(() => resolveClosed())),
+  };
+}

@@ -1,0 +1,42 @@
+import type { Executor } from '../catalog/dataset.repository.js';
+import type { DB } from '../db/schema.js';
+import type { Insertable, Selectable } from 'kysely';
+
+export type ApiTokenRow = Selectable<DB['api_tokens']>;
+
+export async function insertApiToken(db: Executor, row: Insertable<DB['api_tokens']>): Promise<void> {
+  await db.insertInto('api_tokens').values(row).execute();
+}
+
+export async function findApiTokenByHash(db: Executor, tokenHash: string): Promise<ApiTokenRow | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+export async function findApiTokenByName(db: Executor, name: string): Promise<ApiTokenRow | undefined> {
+  return db.selectFrom('api_tokens').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+export async function listApiTokens(db: Executor): Promise<ApiTokenRow[]> {
+  return db.selectFrom('api_tokens').selectAll().orderBy('name').execute();
+}
+
+export async function deleteApiToken(db: Executor, name: string): Promise<number> {
+  const result = await db.deleteFrom('api_tokens').where('name', '=', name).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function touchApiToken(db: Executor, id: string, now: string): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+}
+
+export async function insertSession(db: Executor, row: Insertable<DB['sessions']>): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export async function findLiveSession(db: Executor, idHash: string, now: string) {
+  return db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).where('expires_at', '>', now).executeTakeFirst();
+}
+
+export async function deleteSession(db: Executor, idHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { SampleStatus } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { requireDataset, type CatalogDeps } from './dataset.service.js';
+import { querySamples, type SampleQuery } from './sample.repository.js';
+import { toSampleView, type SampleView } from './sample.service.js';
+
+export interface BrowseQuery {
+  limit: number;
+  cursor?: string | undefined;
+  status?: SampleStatus | undefined;
+  extension?: string | undefined;
+  folder?: string | undefined;
+  q?: string | undefined;
+  sort: 'key' | 'date';
+  order: 'asc' | 'desc';
+}
+
+export interface SamplePage {
+  samples: SampleView[];
+  /** Pass back as `cursor` for the next page; null at the end. */
+  nextCursor: string | null;
+}
+
+const cursorSchema = z.object({ k: z.string(), d: z.string().optional() });
+
+/** One page of the grid: keyset-paginated, filtered and sorted; never OFFSET, so page 5,000 costs what page 1 does. */
+export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, datasetName: string, query: BrowseQuery): Promise<SamplePage> {
+  const { dataset } = await requireDataset(deps, datasetName);
+  const folder = query.folder === undefined || query.folder === '' ? undefined : query.folder.endsWith('/') ? query.folder : `${query.folder}/`;
+  const sampleQuery: SampleQuery = {
+    status: query.status,
+    extension: query.extension?.replace(/^\./, ''),
+    folder,
+    nameContains: query.q,
+    sort: query.sort,
+    order: query.order,
+    after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    limit: query.limit + 1,
+  };
+  const rows = await querySamples(deps.database.db, dataset.id, sampleQuery);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    samples: page.map(toSampleView),
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ k: last.key, d: query.sort === 'date' ? (last.last_modified ?? '') : undefined }) : null,
+  };
+}
+
+function encodeCursor(cursor: z.infer<typeof cursorSchema>): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { key: string; date?: string } {
+  try {
+    const parsed = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { key: parsed.k, date: parsed.d };
+  } catch {
+    throw new AppError('InputInvalid', 'The page cursor is not one this server issued.', { hint: 'Start again without a cursor.' });
+  }
+}

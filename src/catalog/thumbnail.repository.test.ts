@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import type { NewSampleRow } from '../db/schema.js';
+import { deleteDataset, insertDataset } from './dataset.repository.js';
+import { findSamplesByKeys, insertSamples, markSamplesChanged, markUnseenSamplesRemoved } from './sample.repository.js';
+import { countThumbnails, countThumbnailWork, findCurrentThumbnails, listThumbnailWorkAfter, recordThumbnail, type NewThumbnailRow } from './thumbnail.repository.js';
+
+const NOW = '2026-01-01T00:00:00.000Z';
+
+function sample(datasetId: string, key: string): NewSampleRow {
+  return {
+    dataset_id: datasetId,
+    key,
+    size: 1_000,
+    etag: `etag-${key}`,
+    last_modified: NOW,
+    width: 640,
+    height: 480,
+    format: 'jpeg',
+    status: 'ok',
+    error: null,
+    first_seen_at: NOW,
+    last_seen_at: NOW,
+    seen_generation: 1,
+    removed_at: null,
+  };
+}
+
+describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
+  let test: TestDatabase;
+  let datasetId: string;
+  let ids: Record<string, number>;
+  const keys = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'];
+  const db = () => test.database.db;
+
+  const outcome = (key: string, fields: Partial<NewThumbnailRow>): NewThumbnailRow => ({
+    sample_id: ids[key]!,
+    dataset_id: datasetId,
+    status: 'ok',
+    key: `.winnow/thumbnails/${key}_thumb.webp`,
+    source_etag: `etag-${key}`,
+    box_size: 256,
+    width: 256,
+    height: 192,
+    bytes: 4_000,
+    error: null,
+    updated_at: NOW,
+    ...fields,
+  });
+  const pendingKeys = async (size = 256) => (await listThumbnailWorkAfter(db(), datasetId, size, 0, 100)).map((row) => row.key);
+
+  beforeAll(async () => {
+    test = await createTestDatabase(dialect);
+    datasetId = randomUUID();
+    await insertDataset(db(), { id: datasetId, name: `ds-${dialect}`, include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, thumbnail_size: 256, created_at: NOW, updated_at: NOW });
+    await insertSamples(db(), keys.map((key) => sample(datasetId, key)));
+    ids = Object.fromEntries((await findSamplesByKeys(db(), datasetId, keys)).map((row) => [row.key, row.id]));
+  });
+  afterAll(async () => test?.drop());
+
+  it('lists every live sample without a thumbnail, in id order, page by page', async () => {
+    expect(await pendingKeys()).toEqual(keys);
+    const first = await listThumbnailWorkAfter(db(), datasetId, 256, 0, 2);
+    expect(first.map((row) => row.key)).toEqual(['a.jpg', 'b.jpg']);
+    expect(first[0]).toMatchObject({ size: 1_000, etag: 'etag-a.jpg', width: 640, height: 480 });
+    const next = await listThumbnailWorkAfter(db(), datasetId, 256, first.at(-1)!.id, 2);
+    expect(next.map((row) => row.key)).toEqual(['c.jpg', 'd.jpg']);
+    expect(await countThumbnailWork(db(), datasetId, 256)).toEqual({ total: 5, pending: 5 });
+  });
+
+  it('skips samples done for their etag and size, retries storage failures, keeps rejections until the object changes', async () => {
+    await recordThumbnail(db(), outcome('a.jpg', {}));
+    await recordThumbnail(db(), outcome('b.jpg', { status: 'rejected', key: null, width: null, height: null, bytes: null, error: 'Corrupt or truncated image' }));
+    await recordThumbnail(db(), outcome('c.jpg', { status: 'failed', key: null, width: null, height: null, bytes: null, error: 'SlowDown' }));
+    expect(await pendingKeys()).toEqual(['c.jpg', 'd.jpg', 'e.jpg']);
+    expect(await pendingKeys(128)).toEqual(keys);
+    expect(await countThumbnailWork(db(), datasetId, 256)).toEqual({ total: 5, pending: 3 });
+  });
+
+  it('keeps one row per sample however often it is recorded', async () => {
+    await recordThumbnail(db(), outcome('c.jpg', { status: 'failed', error: 'SlowDown again', key: null }));
+    await recordThumbnail(db(), outcome('c.jpg', {}));
+    const rows = await db().selectFrom('thumbnails').selectAll().where('sample_id', '=', ids['c.jpg']!).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'ok', error: null, key: '.winnow/thumbnails/c.jpg_thumb.webp' });
+    expect(await pendingKeys()).toEqual(['d.jpg', 'e.jpg']);
+  });
+
+  it('needs a new thumbnail once the object changes, and stops offering the old one', async () => {
+    await markSamplesChanged(db(), [{ id: ids['a.jpg']!, size: 2_000, etag: 'etag-a-v2', lastModified: NOW }, { id: ids['b.jpg']!, size: 2_000, etag: 'etag-b-v2', lastModified: NOW }], 1, NOW);
+    expect(await pendingKeys()).toEqual(['a.jpg', 'b.jpg', 'd.jpg', 'e.jpg']);
+    const samples = await findSamplesByKeys(db(), datasetId, keys);
+    const current = await findCurrentThumbnails(db(), samples);
+    expect([...current.keys()].sort()).toEqual([ids['c.jpg']]);
+    await recordThumbnail(db(), outcome('a.jpg', { source_etag: 'etag-a-v2' }));
+    expect((await findCurrentThumbnails(db(), await findSamplesByKeys(db(), datasetId, ['a.jpg']))).get(ids['a.jpg']!)).toMatchObject({ status: 'ok' });
+  });
+
+  it('counts made, unusable and missing thumbnails of live samples only', async () => {
+    await recordThumbnail(db(), outcome('b.jpg', { source_etag: 'etag-b-v2', status: 'rejected', key: null, error: 'Not a supported image' }));
+    expect(await countThumbnails(db(), datasetId)).toEqual({ ok: 2, rejected: 1, missing: 2 });
+    await markUnseenSamplesRemoved(db(), datasetId, 2, NOW);
+    expect(await countThumbnails(db(), datasetId)).toEqual({ ok: 0, rejected: 0, missing: 0 });
+    expect(await pendingKeys()).toEqual([]);
+  });
+
+  it('drops a dataset\'s thumbnail rows with the dataset', async () => {
+    await deleteDataset(db(), datasetId);
+    expect(await db().selectFrom('thumbnails').selectAll().where('dataset_id', '=', datasetId).execute()).toEqual([]);
+  });
+});

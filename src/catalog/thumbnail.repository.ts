@@ -1,0 +1,109 @@
+import type { Insertable } from 'kysely';
+import type { SampleRow, ThumbnailRow, ThumbnailTable } from '../db/schema.js';
+import type { Executor } from './dataset.repository.js';
+
+/** A sample that needs a thumbnail, with what the job checks before reading it. */
+export type ThumbnailWork = Pick<SampleRow, 'id' | 'key' | 'size' | 'etag' | 'width' | 'height'>;
+
+export type NewThumbnailRow = Insertable<ThumbnailTable>;
+
+/**
+ * Live samples after `afterId` (in id order) that have no thumbnail of `size` for their current
+ * etag: never made, made from an older version of the object, made at another size, or
+ * failed on the storage side. Samples whose image was rejected stay done until the object changes.
+ */
+export async function listThumbnailWorkAfter(db: Executor, datasetId: string, size: number, afterId: number, limit: number): Promise<ThumbnailWork[]> {
+  return db
+    .selectFrom('samples as s')
+    .leftJoin('thumbnails as t', 't.sample_id', 's.id')
+    .select(['s.id', 's.key', 's.size', 's.etag', 's.width', 's.height'])
+    .where('s.dataset_id', '=', datasetId)
+    .where('s.removed_at', 'is', null)
+    .where('s.id', '>', afterId)
+    .where((eb) =>
+      eb.or([eb('t.sample_id', 'is', null), eb('t.status', '=', 'failed'), eb('t.box_size', '!=', size), eb('t.source_etag', 'is distinct from', eb.ref('s.etag'))]),
+    )
+    .orderBy('s.id')
+    .limit(limit)
+    .execute();
+}
+
+export interface ThumbnailWorkCount {
+  /** Live samples. */
+  total: number;
+  /** Of which still need a thumbnail of this size. */
+  pending: number;
+}
+
+export async function countThumbnailWork(db: Executor, datasetId: string, size: number): Promise<ThumbnailWorkCount> {
+  const row = await db
+    .selectFrom('samples as s')
+    .leftJoin('thumbnails as t', 't.sample_id', 's.id')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('total'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(eb.or([eb('t.sample_id', 'is', null), eb('t.status', '=', 'failed'), eb('t.box_size', '!=', size), eb('t.source_etag', 'is distinct from', eb.ref('s.etag'))]))
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('pending'),
+    ])
+    .where('s.dataset_id', '=', datasetId)
+    .where('s.removed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), pending: Number(row.pending ?? 0) };
+}
+
+/** Records what a thumbnail job did for one sample, replacing any earlier outcome. */
+export async function recordThumbnail(db: Executor, row: NewThumbnailRow): Promise<void> {
+  const { sample_id: _sampleId, ...outcome } = row;
+  await db
+    .insertInto('thumbnails')
+    .values(row)
+    .onConflict((oc) => oc.column('sample_id').doUpdateSet(outcome))
+    .execute();
+}
+
+/** Thumbnails made from the samples' present content (same etag), by sample id. */
+export async function findCurrentThumbnails(db: Executor, samples: ReadonlyArray<Pick<SampleRow, 'id' | 'etag'>>): Promise<Map<number, ThumbnailRow>> {
+  if (samples.length === 0) return new Map();
+  const etags = new Map(samples.map((sample) => [sample.id, sample.etag]));
+  const rows = await db
+    .selectFrom('thumbnails')
+    .selectAll()
+    .where('sample_id', 'in', [...etags.keys()])
+    .execute();
+  return new Map(rows.filter((row) => row.source_etag === etags.get(row.sample_id)).map((row) => [row.sample_id, row]));
+}
+
+export interface ThumbnailCounts {
+  /** Live samples with a thumbnail of their present content. */
+  ok: number;
+  /** Live samples whose present content cannot be made into a thumbnail (corrupt, empty, too large). */
+  rejected: number;
+  /** Live samples without a usable thumbnail: never made, outdated, or failed on the storage side. */
+  missing: number;
+}
+
+export async function countThumbnails(db: Executor, datasetId: string): Promise<ThumbnailCounts> {
+  const rows = await db
+    .selectFrom('samples as s')
+    .leftJoin('thumbnails as t', (join) => join.onRef('t.sample_id', '=', 's.id').onRef('t.source_etag', '=', 's.etag'))
+    .select((eb) => ['t.status', eb.fn.countAll<number>().as('n')])
+    .where('s.dataset_id', '=', datasetId)
+    .where('s.removed_at', 'is', null)
+    .groupBy('t.status')
+    .execute();
+  const counts: ThumbnailCounts = { ok: 0, rejected: 0, missing: 0 };
+  for (const row of rows) {
+    const n = Number(row.n);
+    if (row.status === 'ok') counts.ok += n;
+    else if (row.status === 'rejected') counts.rejected += n;
+    else counts.missing += n;
+  }
+  return counts;
+}

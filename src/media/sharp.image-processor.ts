@@ -1,0 +1,94 @@
+import type { Readable } from 'node:stream';
+import type { Sharp, SharpOptions } from 'sharp';
+import { AppError } from '../errors.js';
+import type { ImageProcessor, Thumbnail, ThumbnailOptions } from './image-processor.js';
+
+/** 16,384 x 16,384 = 268 MP (sharp's default is 0x3FFF squared): above any camera, far below a 50,000 x 50,000 bomb. */
+export const DEFAULT_MAX_INPUT_PIXELS = 16_384 * 16_384;
+const WEBP_QUALITY = 80;
+
+type SharpModule = typeof import('sharp');
+
+export interface SharpProcessorOptions {
+  maxInputPixels?: number;
+}
+
+/**
+ * The image library behind thumbnails. sharp loads on first use (it adds ~100 ms to a CLI
+ * start that does not need it) and is set up once per process:
+ * - no libvips operation cache: every image is decoded once, so cached results only hold memory;
+ * - one libvips thread per image: the thumbnail job runs several images at once instead,
+ *   which keeps each image's working set small and the cores busy.
+ */
+export function createSharpImageProcessor(options: SharpProcessorOptions = {}): ImageProcessor {
+  const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  let loaded: Promise<SharpModule> | undefined;
+  const load = () =>
+    (loaded ??= import('sharp').then((module) => {
+      module.default.cache(false);
+      module.default.concurrency(1);
+      return module;
+    }));
+
+  return {
+    maxInputPixels,
+    async makeThumbnail(input, thumbnailOptions) {
+      const { default: sharp } = await load();
+      const decodeOptions: SharpOptions = {
+        limitInputPixels: maxInputPixels,
+        // 'error' also refuses truncated data, yet tolerates the benign warnings many camera JPEGs raise.
+        failOn: 'error',
+        // Animated GIF/WebP and multi-page TIFF: the first frame only.
+        pages: 1,
+        page: 0,
+        sequentialRead: true,
+      };
+      // sharp collects a stream input into one buffer before decoding anyway; holding it here lets errors read its header.
+      const bytes = Buffer.isBuffer(input) ? input : await collect(input);
+      if (bytes.length === 0) throw new AppError('ImageUnreadable', 'The file is empty (0 bytes).');
+      try {
+        return await encodeThumbnail(sharp(bytes, decodeOptions), thumbnailOptions);
+      } catch (error) {
+        throw await translateSharpError(error, sharp, bytes, maxInputPixels);
+      }
+    },
+  };
+}
+
+async function encodeThumbnail(image: Sharp, options: ThumbnailOptions): Promise<Thumbnail> {
+  const { data, info } = await image
+    .autoOrient()
+    .resize({ width: options.size, height: options.size, fit: 'inside', withoutEnlargement: true })
+    // CMYK, 16-bit, greyscale and ICC-tagged inputs all end up as 8-bit sRGB.
+    .toColourspace('srgb')
+    .webp({ quality: WEBP_QUALITY })
+    .toBuffer({ resolveWithObject: true });
+  return { webp: data, width: info.width, height: info.height };
+}
+
+async function translateSharpError(error: unknown, sharp: SharpModule['default'], bytes: Buffer, maxInputPixels: number): Promise<AppError> {
+  const message = firstLine((error as Error).message ?? String(error));
+  if (/exceeds pixel limit/i.test(message)) {
+    // Reading the header alone is safe whatever it declares; it only serves the message.
+    const declared = await sharp(bytes, { limitInputPixels: false })
+      .metadata()
+      .catch(() => undefined);
+    const size = declared?.width && declared.height ? `declares ${declared.width.toLocaleString('en-US')} x ${declared.height.toLocaleString('en-US')} pixels, ` : '';
+    return new AppError('ImageTooLarge', `The image ${size}more than the ${maxInputPixels.toLocaleString('en-US')}-pixel limit (a decompression bomb or a huge scan); it was not decoded.`, {
+      cause: error,
+    });
+  }
+  if (/unsupported image format/i.test(message)) return new AppError('ImageUnreadable', 'Not a supported image (unrecognised file signature).', { cause: error });
+  if (/empty/i.test(message)) return new AppError('ImageUnreadable', 'The file is empty (0 bytes).', { cause: error });
+  return new AppError('ImageUnreadable', `Corrupt or truncated image (${message.replace(/^Input (file|buffer) has corrupt header: /, '')}).`, { cause: error });
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? text;
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}

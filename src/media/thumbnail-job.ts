@@ -1,0 +1,177 @@
+import type { Context } from '../context.js';
+import { countThumbnailWork, listThumbnailWorkAfter, recordThumbnail, type NewThumbnailRow, type ThumbnailWork } from '../catalog/thumbnail.repository.js';
+import type { DatasetRow } from '../db/schema.js';
+import type { BoundStore, DatasetStores } from '../datasources/dataset-stores.js';
+import { winnowPrefix } from '../datasources/location.js';
+import { objectTooLarge } from '../datasources/object-store.js';
+import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
+import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
+import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
+import type { ImageProcessor, Thumbnail } from './image-processor.js';
+import { thumbnailKey } from './thumbnail-key.js';
+
+export type ThumbnailJobDeps = Pick<Context, 'config' | 'database' | 'log' | 'clock' | 'images'>;
+
+export interface ThumbnailProgress {
+  /** Live samples in the dataset. */
+  total: number;
+  /** Samples this run set out to make thumbnails for. */
+  toGenerate: number;
+  done: number;
+  generated: number;
+  failed: number;
+}
+
+export interface ThumbnailJobResult {
+  total: number;
+  generated: number;
+  /** Samples that already had a thumbnail (or a rejection) for their present content at this size. */
+  skipped: number;
+  /** Per-sample failures this run: images that cannot be made into thumbnails, and storage failures. */
+  failed: number;
+  /** Of `failed`, the storage failures (throttling, 5xx after retries) that the next run tries again. */
+  retryable: number;
+}
+
+export interface ThumbnailJob {
+  deps: ThumbnailJobDeps;
+  dataset: DatasetRow;
+  stores: DatasetStores;
+  size: number;
+  /** Keeps the dataset's job lease; called every few seconds while the job runs. */
+  renewLease: () => Promise<void>;
+  onProgress?: ((progress: ThumbnailProgress) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+const PAGE_SIZE = 100;
+const MIB = 1024 * 1024;
+const LEASE_RENEW_MS = 20_000;
+/** After these, every further call would fail the same way: stop instead of failing every sample. */
+const FATAL_ERRORS = new Set<ErrorCode>([
+  'DatasourceAccessDenied',
+  'DatasourceKmsDenied',
+  'DatasourceUnreachable',
+  'DatasourceInvalidAccessKeyId',
+  'DatasourceSignatureMismatch',
+  'DatasourceCredentialsExpired',
+  'DatasourceBucketNotFound',
+  'DatasourceWrongRegion',
+]);
+
+/** `read`: whether the outcome needed a request to the input (the catalog alone rejects some samples). */
+type Outcome = { row: NewThumbnailRow; read: boolean } | { fatal: AppError };
+
+/**
+ * Makes the missing thumbnails of a dataset: reads each image whole, decodes and encodes it,
+ * writes the WebP and records the outcome at once, so a killed job redoes at most the images
+ * it had in flight. Images are read in parallel within a byte budget; bad images are recorded
+ * and skipped; a fatal storage error stops the job after recording what is done.
+ */
+export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobResult> {
+  const { deps, dataset, size } = job;
+  const db = deps.database.db;
+  const work = await countThumbnailWork(db, dataset.id, size);
+  const progress: ThumbnailProgress = { total: work.total, toGenerate: work.pending, done: 0, generated: 0, failed: 0 };
+  job.onProgress?.(progress);
+  const budget = createByteBudget(deps.config.thumbnailBufferMb * MIB);
+  const renew = throttled(job.renewLease, LEASE_RENEW_MS);
+  let retryable = 0;
+  let stop: AppError | undefined;
+
+  const handle = async (sample: ThumbnailWork): Promise<boolean> => {
+    const outcome = await thumbnailOne(job, budget, sample);
+    if ('fatal' in outcome) {
+      stop ??= outcome.fatal;
+      return true;
+    }
+    await recordThumbnail(db, outcome.row);
+    progress.done++;
+    if (outcome.row.status === 'ok') progress.generated++;
+    else progress.failed++;
+    if (outcome.row.status === 'failed') retryable++;
+    deps.log.debug({ dataset: dataset.name, key: sample.key, status: outcome.row.status, error: outcome.row.error }, 'thumbnail recorded');
+    job.onProgress?.(progress);
+    await renew();
+    return outcome.read;
+  };
+
+  const pending = pendingSamples(job);
+  const shouldStop = () => stop !== undefined || job.signal?.aborted === true;
+  // Images go one at a time until one has been read: when reads or writes are denied, that is the only denied request.
+  for (let read = false; !read && !shouldStop(); ) {
+    const next = await pending.next();
+    if (next.done) break;
+    read = await handle(next.value);
+  }
+  if (!shouldStop()) await forEachConcurrentlyFrom(pending, deps.config.thumbnailConcurrency, handle, shouldStop);
+  else await pending.return(undefined);
+
+  if (stop !== undefined) throw stop;
+  if (job.signal?.aborted) {
+    throw new AppError('SyncCancelled', `Making thumbnails for "${dataset.name}" was cancelled; the next run continues where it stopped.`);
+  }
+  return { total: work.total, generated: progress.generated, skipped: work.total - work.pending, failed: progress.failed, retryable };
+}
+
+async function* pendingSamples(job: ThumbnailJob): AsyncGenerator<ThumbnailWork, void, undefined> {
+  let afterId = 0;
+  for (let pageSize = 1; ; pageSize = PAGE_SIZE) {
+    const page = await listThumbnailWorkAfter(job.deps.database.db, job.dataset.id, job.size, afterId, pageSize);
+    if (page.length === 0) return;
+    afterId = page.at(-1)!.id;
+    yield* page;
+  }
+}
+
+async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: ThumbnailWork): Promise<Outcome> {
+  const { deps, stores, size } = job;
+  const base = { sample_id: sample.id, dataset_id: job.dataset.id, box_size: size, updated_at: deps.clock().toISOString() };
+  const refusal = refuseBeforeReading(sample, deps.images, budget, stores.input);
+  if (refusal) return { read: false, row: { ...base, status: 'rejected', key: null, source_etag: sample.etag, width: null, height: null, bytes: null, error: refusal } };
+
+  let sourceEtag = sample.etag;
+  try {
+    const release = await budget.acquire(sample.size);
+    let thumbnail: Thumbnail;
+    try {
+      const source = await stores.input.store.readObject(`${stores.input.prefix}${sample.key}`, budget.capacity);
+      sourceEtag = source.etag ?? sample.etag;
+      thumbnail = await deps.images.makeThumbnail(source.body, { size });
+    } finally {
+      release();
+    }
+    const key = thumbnailKey(winnowPrefix(stores.output.location), sample.key);
+    await stores.output.store.write(key, thumbnail.webp, 'image/webp');
+    return { read: true, row: { ...base, status: 'ok', key, source_etag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.webp.length, error: null } };
+  } catch (error) {
+    if (isAppError(error) && FATAL_ERRORS.has(error.code)) return { fatal: error };
+    const rejected = isAppError(error, 'ImageUnreadable') || isAppError(error, 'ImageTooLarge');
+    return { read: true, row: { ...base, status: rejected ? 'rejected' : 'failed', key: null, source_etag: sourceEtag, width: null, height: null, bytes: null, error: describeError(error) } };
+  }
+}
+
+/** What the catalog already tells about an image that cannot be made into a thumbnail, so it is never downloaded. */
+function refuseBeforeReading(sample: ThumbnailWork, images: ImageProcessor, budget: ByteBudget, input: BoundStore): string | undefined {
+  if (sample.size === 0) return 'The file is empty (0 bytes).';
+  if (sample.width !== null && sample.height !== null && sample.width * sample.height > images.maxInputPixels) {
+    return `The image declares ${sample.width.toLocaleString('en-US')} x ${sample.height.toLocaleString('en-US')} pixels, more than the ${images.maxInputPixels.toLocaleString('en-US')}-pixel limit (a decompression bomb or a huge scan); it was not read.`;
+  }
+  if (sample.size > budget.capacity) return objectTooLarge(input.store.description, `${input.prefix}${sample.key}`, sample.size, budget.capacity).message;
+  return undefined;
+}
+
+/** Calls `run` at most once per `intervalMs`, never twice at once. */
+function throttled(run: () => Promise<void>, intervalMs: number): () => Promise<void> {
+  let last = Date.now();
+  let running: Promise<void> | undefined;
+  return async () => {
+    if (running) return running;
+    if (Date.now() - last < intervalMs) return;
+    running = run().finally(() => {
+      last = Date.now();
+      running = undefined;
+    });
+    return running;
+  };
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from '../../test/support/context.js';
+import { DIALECTS } from '../../test/support/databases.js';
+import { createDataset, requireDataset, showDataset } from '../catalog/dataset.service.js';
+import { listSamples, type SampleView } from '../catalog/sample.service.js';
+import type { Context } from '../context.js';
+import { syncDataset } from '../datasources/sync.service.js';
+import { acquireSyncLease } from '../datasources/sync-lease.js';
+import { isAppError } from '../errors.js';
+import { generateThumbnails, type ThumbnailProgress } from './thumbnail.service.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
+const GOOD = ['cat.jpg', 'cat.webp', 'coffee.png', 'orientation-6.jpg', 'chelsea-exif6.jpg', 'cmyk.jpg', 'rgb16.png', 'animated.gif'];
+const BAD = ['truncated.jpg', 'corrupt.jpg', 'bomb-50000x50000.png'];
+
+function makeFolder(): string {
+  const root = mkdtempSync(join(tmpdir(), 'winnow-thumbs-'));
+  mkdirSync(join(root, 'ünï côde'), { recursive: true });
+  for (const name of [...GOOD, ...BAD]) cpSync(join(FIXTURES, name), join(root, name));
+  cpSync(join(FIXTURES, 'cat.jpg'), join(root, 'ünï côde/#1 + 50% off.jpg'));
+  writeFileSync(join(root, 'empty.jpg'), '');
+  writeFileSync(join(root, 'text.png'), 'not an image at all');
+  // Larger than the 16 MiB buffer the tests allow: refused without being read.
+  writeFileSync(join(root, 'huge.jpg'), randomBytes(17 * 1024 * 1024));
+  return root;
+}
+
+const byKey = (samples: SampleView[]) => new Map(samples.map((sample) => [sample.key, sample]));
+
+describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dialect) => {
+  let context: Context & { drop(): Promise<void> };
+  let folder: string;
+  const samples = async () => byKey(await listSamples(context, 'photos', { limit: 1000 }));
+
+  beforeAll(async () => {
+    context = await createTestContext(dialect, { WINNOW_THUMBNAIL_BUFFER_MB: '16', WINNOW_THUMBNAIL_CONCURRENCY: '3' });
+    folder = makeFolder();
+    await createDataset(context, { name: 'photos', input: { uri: folder } });
+    await syncDataset(context, 'photos');
+  });
+  afterAll(async () => {
+    await context?.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('makes a WebP thumbnail of every good image under .winnow/thumbnails/ and records why the others have none', async () => {
+    const updates: ThumbnailProgress[] = [];
+    const report = await generateThumbnails(context, 'photos', { onProgress: (progress) => updates.push({ ...progress }) });
+    const total = GOOD.length + BAD.length + 4;
+    expect(report).toMatchObject({ dataset: 'photos', size: 256, total, generated: GOOD.length + 1, skipped: 0, failed: BAD.length + 3, retryable: 0 });
+    expect(report.location).toBe(join(folder, '.winnow/thumbnails/'));
+    expect(updates.at(-1)).toMatchObject({ total, toGenerate: total, done: total });
+
+    const seen = await samples();
+    const photo = seen.get('chelsea-exif6.jpg')!;
+    expect(photo.thumbnail).toEqual({ key: '.winnow/thumbnails/chelsea-exif6.jpg_thumb.webp', width: 170, height: 256 });
+    expect(await sharp(readFileSync(join(folder, photo.thumbnail!.key))).metadata()).toMatchObject({ format: 'webp', width: 170, height: 256 });
+    const tricky = seen.get('ünï côde/#1 + 50% off.jpg')!;
+    expect(tricky.thumbnail?.key).toBe('.winnow/thumbnails/ünï côde/#1 + 50% off.jpg_thumb.webp');
+    expect(existsSync(join(folder, tricky.thumbnail!.key))).toBe(true);
+
+    expect(seen.get('truncated.jpg')).toMatchObject({ thumbnail: null, thumbnailError: expect.stringMatching(/^Corrupt or truncated image/) });
+    expect(seen.get('empty.jpg')).toMatchObject({ thumbnail: null, thumbnailError: 'The file is empty (0 bytes).' });
+    expect(seen.get('text.png')).toMatchObject({ thumbnail: null, thumbnailError: 'Not a supported image (unrecognised file signature).' });
+    expect(seen.get('bomb-50000x50000.png')?.thumbnailError).toMatch(/declares 50,000 x 50,000 pixels/);
+    expect(seen.get('huge.jpg')?.thumbnailError).toMatch(/is 17,825,792 bytes, more than the 16,777,216 bytes/);
+    expect(readFileSync(join(folder, '.winnow/thumbnails/README.txt'), 'utf8')).toContain('_thumb.webp');
+  });
+
+  it('skips everything on a second run', async () => {
+    const report = await generateThumbnails(context, 'photos');
+    expect(report).toMatchObject({ generated: 0, failed: 0, skipped: report.total });
+  });
+
+  it('makes a new thumbnail for an object that changed, after the sync sees it', async () => {
+    cpSync(join(FIXTURES, 'coffee.png'), join(folder, 'cat.jpg'));
+    utimesSync(join(folder, 'cat.jpg'), new Date('2030-01-01'), new Date('2030-01-01'));
+    expect((await samples()).get('cat.jpg')?.thumbnail).toMatchObject({ width: 96, height: 64 });
+    await syncDataset(context, 'photos');
+    expect((await samples()).get('cat.jpg')?.thumbnail).toBeNull();
+    expect(await generateThumbnails(context, 'photos')).toMatchObject({ generated: 1, failed: 0 });
+    expect((await samples()).get('cat.jpg')?.thumbnail).toMatchObject({ width: 80, height: 53 });
+  });
+
+  it('makes them all again at another size', async () => {
+    const report = await generateThumbnails(context, 'photos', { size: 64 });
+    expect(report).toMatchObject({ size: 64, generated: GOOD.length + 1, skipped: 0 });
+    expect((await samples()).get('chelsea-exif6.jpg')?.thumbnail).toMatchObject({ width: 43, height: 64 });
+  });
+
+  it('lets sharp refuse a bomb the catalog knows no dimensions of', async () => {
+    const { dataset } = await requireDataset(context, 'photos');
+    await context.database.db.updateTable('samples').set({ width: null, height: null }).where('dataset_id', '=', dataset.id).where('key', '=', 'bomb-50000x50000.png').execute();
+    await context.database.db.deleteFrom('thumbnails').where('dataset_id', '=', dataset.id).execute();
+    await generateThumbnails(context, 'photos', { size: 64 });
+    expect((await samples()).get('bomb-50000x50000.png')?.thumbnailError).toMatch(/^The image declares 50,000 x 50,000 pixels, .* it was not decoded\.$/);
+  });
+
+  it('waits for a running sync instead of interleaving with it', async () => {
+    const { dataset } = await requireDataset(context, 'photos');
+    const lease = await acquireSyncLease(context.database.db, dataset.id, 'photos', context.clock);
+    const refused = await generateThumbnails(context, 'photos').catch((error: unknown) => error);
+    await lease.release();
+    expect(isAppError(refused, 'SyncInProgress')).toBe(true);
+    expect((refused as Error).message).toContain('A sync or thumbnail job of "photos" is already running');
+  });
+
+  it('makes thumbnails during the sync of a dataset created with thumbnails on', async () => {
+    await createDataset(context, { name: 'auto', input: { uri: folder }, thumbnails: { size: 128 } });
+    const sync = await syncDataset(context, 'auto');
+    expect(sync.thumbnails).toMatchObject({ size: 128, generated: GOOD.length + 1, failed: BAD.length + 3 });
+    expect(sync.warnings).toEqual([]);
+    expect(await showDataset(context, 'auto')).toMatchObject({ thumbnailSize: 128, thumbnails: { ok: GOOD.length + 1, rejected: BAD.length + 3, missing: 0 } });
+    const again = await syncDataset(context, 'auto');
+    expect(again.thumbnails).toMatchObject({ generated: 0, skipped: GOOD.length + BAD.length + 4 });
+  });
+
+  it('refuses a thumbnail size out of range', async () => {
+    await expect(generateThumbnails(context, 'photos', { size: 5 })).rejects.toMatchObject({ code: 'InputInvalid', message: expect.stringContaining('from 16 to 4096') });
+    await expect(createDataset(context, { name: 'bad', input: { uri: folder }, thumbnails: { size: 1e6 } })).rejects.toMatchObject({ code: 'InputInvalid' });
+  });
+});

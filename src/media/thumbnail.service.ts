@@ -1,0 +1,125 @@
+import type { Context } from '../context.js';
+import { requireDataset } from '../catalog/dataset.service.js';
+import type { DatasetRow } from '../db/schema.js';
+import { openDatasetStores, type BoundStore, type DatasetStores } from '../datasources/dataset-stores.js';
+import { winnowPrefix } from '../datasources/location.js';
+import { acquireSyncLease } from '../datasources/sync-lease.js';
+import { AppError, describeError, isAppError } from '../errors.js';
+import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from './image-processor.js';
+import { runThumbnailJob, type ThumbnailJobResult, type ThumbnailProgress } from './thumbnail-job.js';
+import { thumbnailsPrefix } from './thumbnail-key.js';
+
+export type { ThumbnailProgress } from './thumbnail-job.js';
+
+export type ThumbnailDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images'>;
+
+export interface ThumbnailRunOptions {
+  /** Longest side in pixels; defaults to the dataset's `--thumbnail-size`, else 256. */
+  size?: number | undefined;
+  onProgress?: ((progress: ThumbnailProgress) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+export interface ThumbnailReport extends ThumbnailJobResult {
+  dataset: string;
+  size: number;
+  /** The folder the thumbnails are in, e.g. `s3://datalake/projects/farm/.winnow/thumbnails/`. */
+  location: string;
+  durationMs: number;
+}
+
+/** Written (and overwritten) before any image is read: proves the job may write, and says what the folder is. */
+const README_NAME = 'README.txt';
+
+/**
+ * Makes the dataset's missing thumbnails (`winnow thumbnails`). Write access is proven first
+ * with one small write, so without it the job stops before reading any image; then it runs
+ * under the dataset's job lease, so it never interleaves with a sync or another thumbnail job.
+ */
+export async function generateThumbnails(deps: ThumbnailDeps, datasetName: string, options: ThumbnailRunOptions = {}): Promise<ThumbnailReport> {
+  const started = Date.now();
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
+  const size = options.size === undefined ? (dataset.thumbnail_size ?? DEFAULT_THUMBNAIL_SIZE) : validateThumbnailSize(options.size);
+  const stores = await openDatasetStores(deps, dataset.name, datasources);
+  await ensureThumbnailsWritable(stores.output, size, deps.clock());
+  const lease = await acquireSyncLease(deps.database.db, dataset.id, dataset.name, deps.clock).catch((error: unknown) => {
+    // Both hold the same dataset lease, so the holder may be either.
+    throw isAppError(error, 'SyncInProgress') ? new AppError('SyncInProgress', error.message.replace(/^A sync of/, 'A sync or thumbnail job of'), { cause: error, hint: error.hint }) : error;
+  });
+  try {
+    const result = await runThumbnailJob({ deps, dataset, stores, size, renewLease: lease.renew, onProgress: options.onProgress, signal: options.signal });
+    return report(dataset, stores, size, result, started);
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+export interface ThumbnailsAfterSync {
+  report: ThumbnailReport | null;
+  /** Why thumbnails were not (all) made; the sync itself still succeeded. */
+  warning: string | undefined;
+}
+
+/**
+ * The thumbnail phase of `winnow dataset sync` on a dataset created with `--thumbnails`. Runs
+ * under the sync's own lease. It never fails the sync: a missing permission or a storage
+ * failure becomes one warning, and the app keeps showing full images.
+ */
+export async function thumbnailsAfterSync(
+  deps: ThumbnailDeps,
+  dataset: DatasetRow,
+  stores: DatasetStores,
+  options: { readDenied: boolean; renewLease: () => Promise<void>; onProgress?: ThumbnailRunOptions['onProgress']; signal?: AbortSignal | undefined },
+): Promise<ThumbnailsAfterSync> {
+  const started = Date.now();
+  const size = dataset.thumbnail_size ?? DEFAULT_THUMBNAIL_SIZE;
+  if (options.readDenied) return { report: null, warning: 'Thumbnails were not made: reading objects is denied (s3:GetObject), so the images cannot be decoded.' };
+  try {
+    await ensureThumbnailsWritable(stores.output, size, deps.clock());
+    const result = await runThumbnailJob({ deps, dataset, stores, size, renewLease: options.renewLease, onProgress: options.onProgress, signal: options.signal });
+    const warning = result.retryable > 0 ? `${result.retryable} thumbnails failed on the storage side; the next sync tries them again.` : undefined;
+    return { report: report(dataset, stores, size, result, started), warning };
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    deps.log.warn({ dataset: dataset.name, code: error.code }, 'thumbnails not made');
+    const fix = error.hint ? ` Fix: ${error.hint}` : '';
+    return { report: null, warning: `Thumbnails were not made: ${describeError(error)}${fix}` };
+  }
+}
+
+/**
+ * Proves the output accepts thumbnails with one real write inside their folder (the README,
+ * overwritten each run, so nothing accumulates and no delete permission is needed).
+ */
+export async function ensureThumbnailsWritable(output: BoundStore, size: number, now: Date): Promise<void> {
+  const folder = thumbnailsPrefix(winnowPrefix(output.location));
+  const probeKey = `${folder}${README_NAME}`;
+  try {
+    await output.store.write(probeKey, readme(size, now), 'text/plain; charset=utf-8');
+  } catch (error) {
+    if (!isAppError(error, 'DatasourceAccessDenied') && !isAppError(error, 'DatasourceKmsDenied')) throw error;
+    const action = output.location.kind === 's3' ? 's3:PutObject' : 'filesystem:write';
+    const resource = output.location.kind === 's3' ? `arn:aws:s3:::${output.location.bucket}/${folder}*` : `${output.store.description}${folder}`;
+    const needs = isAppError(error, 'DatasourceKmsDenied') ? 'the KMS key for its writes' : `${action} on ${resource}`;
+    throw new AppError('OutputNotWritable', `Winnow may not write thumbnails to ${output.store.description}${folder}: it needs ${needs}. ${error.message}`, {
+      cause: error,
+      hint: `${error.hint ?? `Allow ${action} on ${resource}.`} Until then, Winnow shows full images.`,
+      details: { action, resource, probe: probeKey, cause: error.code },
+    });
+  }
+}
+
+function readme(size: number, now: Date): string {
+  return [
+    'Thumbnails made by Winnow for the images of this dataset.',
+    `Each <key>_thumb.webp is the image at <input>/<key>, fit in ${size} x ${size} px, as 8-bit sRGB WebP.`,
+    'Keys too long to mirror are under _hashed/<sha256 of the key>_thumb.webp.',
+    `Winnow rewrites this file whenever it makes thumbnails (last: ${now.toISOString()}). Safe to delete: Winnow makes them again.`,
+    '',
+  ].join('\n');
+}
+
+function report(dataset: DatasetRow, stores: DatasetStores, size: number, result: ThumbnailJobResult, started: number): ThumbnailReport {
+  const location = `${stores.output.store.description}${thumbnailsPrefix(winnowPrefix(stores.output.location))}`;
+  return { dataset: dataset.name, size, location, ...result, durationMs: Date.now() - started };
+}
