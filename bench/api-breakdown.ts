@@ -23,6 +23,8 @@ export interface StageCost {
   stage: string;
   /** Mean milliseconds per request (per page of 200 for the presigning stages). */
   ms: number;
+  /** Mean CPU milliseconds of this process (PostgreSQL's own work is in its processes, not here). */
+  cpuMs: number;
 }
 
 export interface RouteBreakdown {
@@ -37,12 +39,14 @@ const ITERATIONS = 200;
 const STAGE_BUDGET_MS = 4_000;
 const MIN_ITERATIONS = 10;
 
-async function meanMs(cursors: readonly string[], run: (cursor: string) => Promise<unknown>): Promise<number> {
+async function measure(stage: string, cursors: readonly string[], run: (cursor: string) => Promise<unknown>): Promise<StageCost> {
   for (const cursor of cursors.slice(0, 5)) await run(cursor);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let iterations = 0;
   while (iterations < ITERATIONS && (iterations < MIN_ITERATIONS || performance.now() - started < STAGE_BUDGET_MS)) await run(cursors[iterations++ % cursors.length]!);
-  return (performance.now() - started) / iterations;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { stage, ms: (performance.now() - started) / iterations, cpuMs: (cpu.user + cpu.system) / 1000 / iterations };
 }
 
 export async function measureRouteBreakdown(dialect: CatalogDialect, env: Record<string, string>, token: string, cursors: readonly string[], pageSize: number): Promise<RouteBreakdown> {
@@ -64,15 +68,15 @@ export async function measureRouteBreakdown(dialect: CatalogDialect, env: Record
     const keys = page.samples.map((sample) => `${BENCH_PREFIX}${sample.key}`);
     const withUrls = { samples: await Promise.all(page.samples.map(async (sample) => ({ ...sample, url: await datasetStores.input.store.presignGet(`${BENCH_PREFIX}${sample.key}`, 900) }))), nextCursor: page.nextCursor };
     const stages: StageCost[] = [
-      { stage: 'route in-process, urls=false (app.request)', ms: await meanMs(cursors, (cursor) => route(false, cursor)) },
-      { stage: 'route in-process, urls=true (app.request)', ms: await meanMs(cursors, (cursor) => route(true, cursor)) },
-      { stage: '  auth: authenticateToken (hash, select, update)', ms: await meanMs(cursors, () => authenticateToken(context, token)) },
-      { stage: '  auth without the last_used_at update (select only)', ms: await meanMs(cursors, () => findApiTokenByHash(context.database.db, createHash('sha256').update(token).digest('hex'))) },
-      { stage: '  browseSamples (dataset + page query + views)', ms: await meanMs(cursors, browse) },
-      { stage: `  presign ${keys.length} keys: store.presignGet (src)`, ms: await meanMs(cursors, () => Promise.all(keys.map((key) => datasetStores.input.store.presignGet(key, 900)))) },
-      { stage: `  presign ${keys.length} keys: fast presigner (bench)`, ms: await meanMs(cursors, () => Promise.all(keys.map((key) => fast.presignGet(key, 900)))) },
-      { stage: `  presign ${keys.length} keys: fast+cache, warm (bench)`, ms: await meanMs(cursors, () => Promise.all(keys.map((key) => cached.presignGet(key, 900)))) },
-      { stage: '  JSON.stringify of the page with URLs', ms: await meanMs(cursors, async () => JSON.stringify(withUrls)) },
+      await measure('route in-process, urls=false (app.request)', cursors, (cursor) => route(false, cursor)),
+      await measure('route in-process, urls=true (app.request)', cursors, (cursor) => route(true, cursor)),
+      await measure('  auth: authenticateToken (hash, select, update)', cursors, () => authenticateToken(context, token)),
+      await measure('  auth without the last_used_at update (select only)', cursors, () => findApiTokenByHash(context.database.db, createHash('sha256').update(token).digest('hex'))),
+      await measure('  browseSamples (dataset + page query + views)', cursors, browse),
+      await measure(`  presign ${keys.length} keys: store.presignGet (src)`, cursors, () => Promise.all(keys.map((key) => datasetStores.input.store.presignGet(key, 900)))),
+      await measure(`  presign ${keys.length} keys: fast presigner (bench)`, cursors, () => Promise.all(keys.map((key) => fast.presignGet(key, 900)))),
+      await measure(`  presign ${keys.length} keys: fast+cache, warm (bench)`, cursors, () => Promise.all(keys.map((key) => cached.presignGet(key, 900)))),
+      await measure('  JSON.stringify of the page with URLs', cursors, async () => JSON.stringify(withUrls)),
     ];
     return { dialect, iterations: ITERATIONS, stages };
   } finally {

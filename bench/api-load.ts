@@ -47,6 +47,9 @@ export async function startApiServer(variant: ServerVariant, env: Record<string,
   return { url, pid: child.pid!, stop };
 }
 
+/** Linux clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat times. */
+const TICKS_PER_SECOND = 100;
+
 function cpuTicks(pid: number): number {
   // /proc/<pid>/stat: utime and stime are fields 14 and 15 (after the parenthesised command name).
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -61,11 +64,10 @@ function cpuTicks(pid: number): number {
 export async function waitUntilIdle(server: RunningApiServer, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const windowMs = 250;
-  const ticksPerSecond = 100;
   while (Date.now() < deadline) {
     const before = cpuTicks(server.pid);
     await new Promise((resolve) => setTimeout(resolve, windowMs));
-    if ((cpuTicks(server.pid) - before) / ticksPerSecond < 0.05 * (windowMs / 1000)) return;
+    if ((cpuTicks(server.pid) - before) / TICKS_PER_SECOND < 0.05 * (windowMs / 1000)) return;
   }
   throw new Error(`the API server was still busy ${timeoutMs / 1000} s after the load stopped`);
 }
@@ -121,6 +123,8 @@ export interface WrkResult {
   bytes: number;
   errors: { connect: number; read: number; write: number; status: number; timeout: number };
   latencyUs: { min: number; mean: number; p50: number; p90: number; p99: number; max: number };
+  /** CPU time the server process used while wrk ran (user + system, all its threads). */
+  serverCpuMs: number;
 }
 
 export interface LoadOptions {
@@ -135,13 +139,15 @@ export async function runWrk(server: RunningApiServer, token: string, paths: rea
   const pathsFile = join(options.workDir, `paths-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
   await writeFile(pathsFile, `${paths.join('\n')}\n`);
   const args = ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.durationSeconds}s`, '--timeout', `${WRK_TIMEOUT_SECONDS}s`, '-s', LUA_SCRIPT, server.url];
+  const ticksBefore = cpuTicks(server.pid);
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile('wrk', args, { env: { ...process.env, WRK_PATHS: pathsFile, WRK_TOKEN: token }, timeout: (options.durationSeconds + WRK_TIMEOUT_SECONDS + 30) * 1000 }, (error, out, err) =>
       error ? reject(new Error(`wrk failed: ${error.message}\n${err}`, { cause: error })) : resolve(out),
     );
   });
+  const serverCpuMs = ((cpuTicks(server.pid) - ticksBefore) / TICKS_PER_SECOND) * 1000;
   await waitUntilIdle(server);
   const line = stdout.split('\n').find((candidate) => candidate.startsWith('WRK_JSON '));
   if (line === undefined) throw new Error(`wrk printed no figures:\n${stdout}`);
-  return JSON.parse(line.slice('WRK_JSON '.length)) as WrkResult;
+  return { ...(JSON.parse(line.slice('WRK_JSON '.length)) as Omit<WrkResult, 'serverCpuMs'>), serverCpuMs };
 }

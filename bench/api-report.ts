@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CursorWalk, WrkResult } from './api-load.js';
 import type { RouteBreakdown } from './api-breakdown.js';
+import type { PagePlan } from './api-pg-plans.js';
 import type { WaitShare } from './api-pg-waits.js';
 import type { PresignResults } from './api-presign.js';
 import type { CatalogDialect } from './winnow-cli.js';
@@ -20,6 +21,10 @@ export interface LoadRun {
   maxMs: number;
   bytesPerResponse: number;
   failedRequests: number;
+  /** Server CPU time per answered request: what the route costs, whatever else the machine was doing. */
+  serverCpuMsPerRequest: number;
+  /** Server CPU seconds per second of the run: 1.0 is a whole core (Node runs JavaScript on one). */
+  serverCores: number;
   /** This run's requests/s over the same scenario's urls=false run. */
   throughputVsNoUrls: number;
   /** PostgreSQL only: what the server's connections were doing, on average. */
@@ -46,6 +51,8 @@ export interface ApiBenchResults {
   presigning: PresignResults | undefined;
   catalogs: CatalogFigures[];
   breakdowns: RouteBreakdown[];
+  /** PostgreSQL's plans for the page query at a few depths (EXPLAIN ANALYZE). */
+  pagePlans: PagePlan[];
   load: LoadRun[];
 }
 
@@ -65,6 +72,8 @@ export function loadRun(dialect: CatalogDialect, scenario: string, variant: UrlV
     maxMs: wrk.latencyUs.max / 1000,
     bytesPerResponse: wrk.requests === 0 ? 0 : wrk.bytes / wrk.requests,
     failedRequests: wrk.errors.status + wrk.errors.timeout + wrk.errors.read + wrk.errors.connect + wrk.errors.write,
+    serverCpuMsPerRequest: wrk.requests === 0 ? 0 : wrk.serverCpuMs / wrk.requests,
+    serverCores: wrk.serverCpuMs / 1000 / (wrk.durationUs / 1e6),
     throughputVsNoUrls: baseline === undefined ? 1 : requestsPerSecond / baseline.requestsPerSecond,
     wrk,
   };
@@ -75,7 +84,7 @@ export function printLoadRun(run: LoadRun): void {
   // wrk leaves timed-out requests out of its latency figures.
   const failed = run.failedRequests > 0 ? `  FAILED ${run.failedRequests} (${timeout} timeouts > 30 s, ${status} non-2xx)` : '';
   console.log(
-    `  ${run.dialect.padEnd(8)} ${run.scenario.padEnd(22)} ${run.variant.padEnd(22)} ${count(run.requestsPerSecond).padStart(6)} req/s  p50 ${ms(run.p50Ms).padStart(6)}  p90 ${ms(run.p90Ms).padStart(6)}  p99 ${ms(run.p99Ms).padStart(6)} ms  ${count(run.bytesPerResponse / 1024)} KiB/page  x${run.throughputVsNoUrls.toFixed(2)} of urls=false${failed}`,
+    `  ${run.dialect.padEnd(8)} ${run.scenario.padEnd(22)} ${run.variant.padEnd(22)} ${count(run.requestsPerSecond).padStart(6)} req/s  p50 ${ms(run.p50Ms).padStart(6)}  p90 ${ms(run.p90Ms).padStart(6)}  p99 ${ms(run.p99Ms).padStart(6)} ms  ${count(run.bytesPerResponse / 1024)} KiB/page  x${run.throughputVsNoUrls.toFixed(2)} of urls=false  server CPU ${run.serverCpuMsPerRequest.toFixed(1)} ms/req, ${run.serverCores.toFixed(2)} cores${failed}`,
   );
 }
 
@@ -85,12 +94,21 @@ export function printPostgresWaits(waits: readonly WaitShare[]): void {
 
 export function printBreakdown(breakdown: RouteBreakdown): void {
   console.log(`  one request at a time, no HTTP (mean of up to ${breakdown.iterations} requests, deep cursors):`);
-  for (const stage of breakdown.stages) console.log(`    ${stage.stage.padEnd(52)} ${stage.ms.toFixed(2).padStart(7)} ms`);
+  for (const stage of breakdown.stages) console.log(`    ${stage.stage.padEnd(54)} ${stage.ms.toFixed(2).padStart(7)} ms  (CPU of this process ${stage.cpuMs.toFixed(2)} ms)`);
+}
+
+export function printPagePlans(plans: readonly PagePlan[]): void {
+  console.log('  postgres plans of the page query (EXPLAIN ANALYZE; depth = share of keys before the cursor):');
+  for (const plan of plans) {
+    console.log(`    ${plan.query.padEnd(26)} depth ${plan.depth.toFixed(1)} limit ${String(plan.limit).padEnd(5)} ${plan.ms.toFixed(1).padStart(7)} ms  ${plan.plan}`);
+  }
 }
 
 export function printPresigning(results: PresignResults): void {
   console.log(`\npresigning ${count(results.keys)} unicode keys in one process (target >= 20,000 URLs/s):`);
-  for (const rate of results.rates) console.log(`  ${rate.method.padEnd(52)} ${count(rate.urlsPerSecond).padStart(7)} URLs/s  x${rate.ratio.toFixed(2)}`);
+  for (const rate of results.rates) {
+    console.log(`  ${rate.method.padEnd(54)} ${count(rate.urlsPerSecond).padStart(7)} URLs/s  x${rate.ratio.toFixed(2)}  (${count(rate.urlsPerCpuSecond)} per CPU-second)`);
+  }
   const v = results.verification;
   console.log(
     `  fast presigner checked on ${v.keysCompared} keys: ${v.identicalToGetSignedUrl} byte-identical to getSignedUrl at the same signing date, ${v.acceptedByVerifier} accepted by the SigV4 verifier of test/support; windowed cache: ${v.cachedIdenticalToGetSignedUrl} identical to getSignedUrl at the window start`,
@@ -99,25 +117,25 @@ export function printPresigning(results: PresignResults): void {
 }
 
 export function summaryTable(results: ApiBenchResults): string[][] {
-  const rows: string[][] = [['measure', 'dialect', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'vs urls=false', 'target']];
+  const rows: string[][] = [['measure', 'dialect', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'CPU ms/req', 'vs urls=false', 'target']];
   for (const run of results.load) {
     const target = run.variant === 'urls=false' ? '' : run.p99Ms < 50 ? 'p99 < 50: met' : 'p99 < 50: MISSED';
-    rows.push([`${run.scenario}, ${run.variant}`, run.dialect, count(run.requestsPerSecond), ms(run.p50Ms), ms(run.p90Ms), ms(run.p99Ms), `x${run.throughputVsNoUrls.toFixed(2)} req/s`, target]);
+    rows.push([`${run.scenario}, ${run.variant}`, run.dialect, count(run.requestsPerSecond), ms(run.p50Ms), ms(run.p90Ms), ms(run.p99Ms), ms(run.serverCpuMsPerRequest), `x${run.throughputVsNoUrls.toFixed(2)} req/s`, target]);
   }
   for (const rate of results.presigning?.rates ?? []) {
-    rows.push([`presign: ${rate.method}`, '', `${count(rate.urlsPerSecond)} URLs/s`, '', '', '', `x${rate.ratio.toFixed(2)}`, rate.urlsPerSecond >= 20_000 ? '>= 20k: met' : '>= 20k: MISSED']);
+    rows.push([`presign: ${rate.method}`, '', `${count(rate.urlsPerSecond)} URLs/s`, '', '', '', `${count(rate.urlsPerCpuSecond)}/CPU-s`, `x${rate.ratio.toFixed(2)}`, rate.urlsPerSecond >= 20_000 ? '>= 20k: met' : '>= 20k: MISSED']);
   }
   for (const breakdown of results.breakdowns) {
-    for (const stage of breakdown.stages) rows.push([`per request: ${stage.stage.trim()}`, breakdown.dialect, '', '', '', `${stage.ms.toFixed(2)}`, '', '']);
+    for (const stage of breakdown.stages) rows.push([`per request: ${stage.stage.trim()}`, breakdown.dialect, '', `${stage.ms.toFixed(2)} ms`, '', '', `${stage.cpuMs.toFixed(2)}`, '', '']);
   }
-  for (const catalog of results.catalogs) rows.push([`insert ${count(catalog.rows)} rows (${catalog.insertMethod})`, catalog.dialect, `${count(catalog.rowsPerSecond)} rows/s`, '', '', '', '', '']);
+  for (const catalog of results.catalogs) rows.push([`insert ${count(catalog.rows)} rows (${catalog.insertMethod})`, catalog.dialect, `${count(catalog.rowsPerSecond)} rows/s`, '', '', '', '', '', '']);
   return rows;
 }
 
 export function printTable(rows: readonly string[][]): void {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   console.log('\nsummary');
-  for (const row of rows) console.log(`  ${row.map((cell, column) => (column >= 2 && column <= 5 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()}`);
+  for (const row of rows) console.log(`  ${row.map((cell, column) => (column >= 2 && column <= 6 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()}`);
 }
 
 /** Writes bench/results/api-<timestamp>.json (git-ignored) and returns its path. */

@@ -15,11 +15,13 @@ import { join } from 'node:path';
 import { fillCatalog } from './api-catalog.js';
 import { measureRouteBreakdown } from './api-breakdown.js';
 import { checkPage, runWrk, samplesPath, startApiServer, walkCursors, type LoadOptions, type RunningApiServer } from './api-load.js';
+import { explainPagePlans } from './api-pg-plans.js';
 import { sampleWaits } from './api-pg-waits.js';
 import { measurePresigning } from './api-presign.js';
 import {
   loadRun,
   printBreakdown,
+  printPagePlans,
   printLoadRun,
   printPostgresWaits,
   printPresigning,
@@ -168,6 +170,11 @@ async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir
   await loadScenarios(dialect, servers, catalog.token, scenarios, options, results.load);
   for (const server of Object.values(servers)) await server.stop();
 
+  if (catalog.env.WINNOW_DATABASE_URL !== undefined) {
+    const plans = await explainPagePlans(catalog.env.WINNOW_DATABASE_URL, [undefined, 'png'], [0, 0.5, 0.9], [PAGE_SIZE, 1_000]);
+    printPagePlans(plans);
+    results.pagePlans.push(...plans);
+  }
   const breakdown = await measureRouteBreakdown(dialect, catalog.env, catalog.token, deepCursors, PAGE_SIZE);
   printBreakdown(breakdown);
   results.breakdowns.push(breakdown);
@@ -206,6 +213,7 @@ async function main(): Promise<void> {
     presigning: undefined,
     catalogs: [],
     breakdowns: [],
+    pagePlans: [],
     load: [],
   };
   console.log(`winnow API bench: ${settings.rows.toLocaleString('en-US')} samples, ${settings.dialects.join(' + ')}, ${results.environment.cpus} CPUs`);

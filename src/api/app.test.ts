@@ -7,6 +7,7 @@ import { createApiToken } from '../auth/token.service.js';
 import type { Context } from '../context.js';
 import { createDatasetStoreCache } from '../datasources/store-cache.js';
 import { createSyncJobs, type SyncJobs } from '../jobs/sync-jobs.js';
+import { generateThumbnails } from '../media/thumbnail.service.js';
 import { createApp } from './app.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
@@ -136,6 +137,19 @@ describe('REST API', () => {
     for (const escape of ['/api/datasets/local/files/..%2F..%2Fetc%2Fpasswd', '/api/datasets/local/files/cows/..%2F..%2F..%2Fetc%2Fhostname']) {
       expect([400, 404]).toContain((await api(escape)).status);
     }
+  });
+
+  it('gives the grid a thumbnail URL once thumbnails exist, and serves it', async () => {
+    const before = (await (await api('/api/datasets/local/samples?limit=1&folder=cows')).json()) as { samples: Array<{ thumbnailUrl: string | null }> };
+    expect(before.samples[0]!.thumbnailUrl).toBeNull();
+    await generateThumbnails(context, 'local', { size: 64 });
+    const after = (await (await api('/api/datasets/local/samples?limit=1&folder=cows')).json()) as { samples: Array<{ thumbnailUrl: string; thumbnail: { width: number } }> };
+    expect(after.samples[0]!.thumbnailUrl).toBe('/api/datasets/local/thumbnails/.winnow/thumbnails/cows/a.jpg_thumb.webp');
+    expect(after.samples[0]!.thumbnail.width).toBe(64);
+    const thumbnail = await api(after.samples[0]!.thumbnailUrl);
+    expect(thumbnail.status).toBe(200);
+    expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+    expect((await api('/api/datasets/local/samples?status=error')).status).toBe(200);
   });
 
   it('signs a browser in with a token or the serve link into an httpOnly cookie', async () => {

@@ -119,6 +119,9 @@ export const SampleSchema = z
     firstSeenAt: z.string(),
     lastSeenAt: z.string(),
     url: z.string().nullable().openapi({ description: 'Presigned GET URL (S3) or Winnow file route (local); null with urls=false.' }),
+    thumbnail: z.object({ key: z.string(), width: z.number(), height: z.number() }).nullable(),
+    thumbnailUrl: z.string().nullable().openapi({ description: 'The WebP thumbnail when one exists for the present content; otherwise show url.' }),
+    thumbnailError: z.string().nullable(),
   })
   .passthrough()
   .openapi('Sample');

@@ -223,7 +223,7 @@ export function toDatasetView(dataset: DatasetRow, datasources: readonly Datasou
 function toDatasourceView(row: DatasourceRow): DatasourceView {
   return {
     purpose: row.purpose,
-    uri: row.kind === 's3' ? `s3://${row.container}/${row.prefix}` : row.container,
+    uri: formatLocation(row.kind === 's3' ? { kind: 's3', bucket: row.container, prefix: row.prefix } : { kind: 'local', root: row.container, prefix: '' }),
     kind: row.kind,
     region: row.region,
     endpoint: row.endpoint,

@@ -3,7 +3,7 @@ import type { SampleStatus } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { requireDataset, type CatalogDeps } from './dataset.service.js';
 import { querySamples, type SampleQuery } from './sample.repository.js';
-import { toSampleView, type SampleView } from './sample.service.js';
+import { toSampleViews, type SampleView } from './sample.service.js';
 
 export interface BrowseQuery {
   limit: number;
@@ -42,7 +42,7 @@ export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    samples: page.map(toSampleView),
+    samples: await toSampleViews(deps.database.db, page),
     nextCursor: rows.length > query.limit && last ? encodeCursor({ k: last.key, d: query.sort === 'date' ? (last.last_modified ?? '') : undefined }) : null,
   };
 }

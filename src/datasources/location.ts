@@ -40,7 +40,9 @@ export function normalizePrefix(prefix: string): string {
 }
 
 export function formatLocation(location: Location): string {
-  return location.kind === 's3' ? `s3://${location.bucket}/${location.prefix}` : location.root;
+  if (location.kind === 's3') return `s3://${location.bucket}/${location.prefix}`;
+  // A trailing separator, as for S3 prefixes, so `${uri}.winnow/` names the output folder.
+  return location.root.endsWith('/') ? location.root : `${location.root}/`;
 }
 
 /** Winnow's own folder inside an output location; the only place it ever writes. */

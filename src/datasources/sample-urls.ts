@@ -3,9 +3,9 @@ import type { BoundStore } from './dataset-stores.js';
 /** Where a browser fetches a sample's bytes: a presigned S3 URL, or Winnow's own file route for local folders. */
 export type SampleUrlFor = (relativeKey: string) => Promise<string>;
 
-export function sampleUrlSigner(input: BoundStore, options: { ttlSeconds: number; localFileUrl: (relativeKey: string) => string }): SampleUrlFor {
-  if (input.location.kind === 'local') return async (relativeKey) => options.localFileUrl(relativeKey);
-  return (relativeKey) => input.store.presignGet(`${input.prefix}${relativeKey}`, options.ttlSeconds);
+export function sampleUrlSigner(location: BoundStore, options: { ttlSeconds: number; localFileUrl: (relativeKey: string) => string }): SampleUrlFor {
+  if (location.location.kind === 'local') return async (relativeKey) => options.localFileUrl(relativeKey);
+  return (relativeKey) => location.store.presignGet(`${location.prefix}${relativeKey}`, options.ttlSeconds);
 }
 
 /** Encodes each path segment once, so `a b/ç#1.jpg` becomes `a%20b/%C3%A7%231.jpg` and never double-encodes. */

@@ -19,7 +19,8 @@ export function SampleImage({ dataset, sample, variant, alt }: { dataset: string
     setAttempt({ src: null, state: 'retried' });
     try {
       const fresh = await api.sample(dataset, sample.key);
-      setAttempt({ src: fresh.url, state: fresh.url === null ? 'failed' : 'retried' });
+      const src = variant === 'thumbnail' ? (fresh.thumbnailUrl ?? fresh.url) : fresh.url;
+      setAttempt({ src, state: src === null ? 'failed' : 'retried' });
     } catch {
       setAttempt({ src: null, state: 'failed' });
     }
