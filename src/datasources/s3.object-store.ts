@@ -2,12 +2,12 @@ import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError, isAppError } from '../errors.js';
 import { secondsUntilExpiry, type StaticCredentials } from './aws-credentials.js';
 import { assertWritable, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
+import { createPresigner, type PresignGet } from './s3-presigner.js';
 import { translateS3Error, type S3CallContext, type S3Operation } from './s3-errors.js';
 
 export type S3Credentials = StaticCredentials | AwsCredentialIdentityProvider;
@@ -54,6 +54,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       httpsAgent: new Agent(agentOptions),
     }),
   });
+  let presigner: Promise<PresignGet> | undefined;
   const description = `s3://${options.bucket}/`;
 
   async function call<T>(operation: S3Operation, key: string, run: () => Promise<T>): Promise<T> {
@@ -147,7 +148,9 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       const identity = await client.config.credentials();
       const remaining = secondsUntilExpiry(identity, new Date());
       const expiresIn = remaining === undefined ? expiresInSeconds : Math.max(1, Math.min(expiresInSeconds, remaining - PRESIGN_EXPIRY_MARGIN_SECONDS));
-      return getSignedUrl(client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn });
+      presigner ??= createPresigner(client, options.bucket);
+      presigner.catch(() => (presigner = undefined));
+      return (await presigner)(key, expiresIn);
     },
   };
 }

@@ -1,3 +1,5 @@
+import { setImmediate } from 'node:timers/promises';
+
 /** Runs `task` over `items` with at most `limit` in flight; stops taking new items once `shouldStop` says so. */
 export async function forEachConcurrently<T>(
   items: readonly T[],
@@ -25,6 +27,8 @@ export async function* prefetchOne<T>(source: AsyncIterable<T>): AsyncIterable<T
     pending = iterator.next();
     // The rejection is observed when awaited on the next turn; this only silences the early warning.
     pending.catch(() => undefined);
+    // Synchronous work after the yield (better-sqlite3 commits) would otherwise keep the next request unsent until it ends.
+    await setImmediate();
     yield result.value;
   }
 }
