@@ -14,7 +14,7 @@ import { createContext } from '../src/context.js';
 import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
 import { DATASET_NAME } from './api-catalog.js';
-import { fastPresigningStores } from './api-fast-stores.js';
+import { presignPeerStores, type PresignPeer } from './api-presign-peers.js';
 import { samplesPath } from './api-load.js';
 import { BENCH_PREFIX } from './api-presign.js';
 import type { CatalogDialect } from './winnow-cli.js';
@@ -62,8 +62,10 @@ export async function measureRouteBreakdown(dialect: CatalogDialect, env: Record
     };
     const browse = (cursor: string) => browseSamples(context, DATASET_NAME, { limit: pageSize, cursor, sort: 'key', order: 'asc' });
     const { stores: datasetStores } = await stores.get(DATASET_NAME);
-    const fast = (await fastPresigningStores(context, createDatasetStoreCache(context)).get(DATASET_NAME)).stores.input.store;
-    const cached = (await fastPresigningStores(context, createDatasetStoreCache(context), { cacheWindowSeconds: 3_600 }).get(DATASET_NAME)).stores.input.store;
+    const peerStore = async (peer: PresignPeer) => (await presignPeerStores(context, createDatasetStoreCache(context), peer).get(DATASET_NAME)).stores.input.store;
+    const perCall = await peerStore({ kind: 'get-signed-url-per-call' });
+    const fast = await peerStore({ kind: 'fast' });
+    const cached = await peerStore({ kind: 'fast-cached', windowSeconds: 3_600 });
     const page = await browse(cursors[0]!);
     const keys = page.samples.map((sample) => `${BENCH_PREFIX}${sample.key}`);
     const withUrls = { samples: await Promise.all(page.samples.map(async (sample) => ({ ...sample, url: await datasetStores.input.store.presignGet(`${BENCH_PREFIX}${sample.key}`, 900) }))), nextCursor: page.nextCursor };
@@ -74,6 +76,7 @@ export async function measureRouteBreakdown(dialect: CatalogDialect, env: Record
       await measure('  auth without the last_used_at update (select only)', cursors, () => findApiTokenByHash(context.database.db, createHash('sha256').update(token).digest('hex'))),
       await measure('  browseSamples (dataset + page query + views)', cursors, browse),
       await measure(`  presign ${keys.length} keys: store.presignGet (src)`, cursors, () => Promise.all(keys.map((key) => datasetStores.input.store.presignGet(key, 900)))),
+      await measure(`  presign ${keys.length} keys: getSignedUrl per call (peer)`, cursors, () => Promise.all(keys.map((key) => perCall.presignGet(key, 900)))),
       await measure(`  presign ${keys.length} keys: fast presigner (bench)`, cursors, () => Promise.all(keys.map((key) => fast.presignGet(key, 900)))),
       await measure(`  presign ${keys.length} keys: fast+cache, warm (bench)`, cursors, () => Promise.all(keys.map((key) => cached.presignGet(key, 900)))),
       await measure('  JSON.stringify of the page with URLs', cursors, async () => JSON.stringify(withUrls)),

@@ -8,7 +8,7 @@ import type { WaitShare } from './api-pg-waits.js';
 import type { PresignResults } from './api-presign.js';
 import type { CatalogDialect } from './winnow-cli.js';
 
-export type UrlVariant = 'urls=false' | 'urls=true' | 'urls=true fast-presign' | 'urls=true fast+cache warm';
+export type UrlVariant = 'urls=false' | 'urls=true' | 'urls=true getSignedUrl/call' | 'urls=true fast+cache warm';
 
 export interface LoadRun {
   dialect: CatalogDialect;

@@ -2,9 +2,9 @@
  * The server under load, in its own process (so the bench's own heap and the load tool stay out
  * of its profile). Reads the catalog from WINNOW_* like `winnow serve`, prints `READY <url>`.
  *
- *   node --import tsx bench/api-server.ts sdk    # startServer: presignGet as src has it
- *   node --import tsx bench/api-server.ts fast   # the same app, presigning with bench/fast-presigner.ts
- *   node --import tsx bench/api-server.ts fast-cached   # and URLs cached per window (bench/cached-presigner.ts)
+ *   node --import tsx bench/api-server.ts src            # startServer: presignGet as src has it
+ *   node --import tsx bench/api-server.ts get-signed-url # the same app, a getSignedUrl per URL (the peer)
+ *   node --import tsx bench/api-server.ts fast-cached    # bench/fast-presigner.ts, URLs cached per window (bench/cached-presigner.ts)
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +14,9 @@ import { loadConfig } from '../src/config/config.js';
 import { createContext } from '../src/context.js';
 import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
-import { fastPresigningStores } from './api-fast-stores.js';
+import { presignPeerStores } from './api-presign-peers.js';
 
-export type ServerVariant = 'sdk' | 'fast' | 'fast-cached';
+export type ServerVariant = 'src' | 'get-signed-url' | 'fast-cached';
 
 // An hour, so no 15 s run crosses a window boundary; the warm cost is the same for any window.
 const CACHE_WINDOW_SECONDS = 3_600;
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const context = await createContext(loadConfig({}, { ...process.env, WINNOW_PORT: '0' }));
   let url: string;
   let close: () => Promise<void>;
-  if (variant === 'sdk') {
+  if (variant === 'src') {
     const server = await startServer(context);
     url = server.url;
     close = () => server.close();
@@ -35,7 +35,11 @@ async function main(): Promise<void> {
     const app = createApp({
       context,
       syncJobs: createSyncJobs(context),
-      stores: fastPresigningStores(context, createDatasetStoreCache(context), variant === 'fast-cached' ? { cacheWindowSeconds: CACHE_WINDOW_SECONDS } : {}),
+      stores: presignPeerStores(
+        context,
+        createDatasetStoreCache(context),
+        variant === 'fast-cached' ? { kind: 'fast-cached', windowSeconds: CACHE_WINDOW_SECONDS } : { kind: 'get-signed-url-per-call' },
+      ),
       signIn: undefined,
       urlTtlSeconds: context.config.urlTtlSeconds,
       publicOrigin: (origin) => origin ?? '',

@@ -1,10 +1,11 @@
 /**
  * API benchmark: a grid page of 200 samples (GET /api/datasets/{name}/samples) from a catalog
  * of 1,000,000 samples, with presigned URLs and, in the same run, without; first pages, deep
- * keyset pages and a filter, on SQLite and PostgreSQL, under wrk at 20 connections. Plus
- * presigning throughput in one process against the AWS SDK's signer reused across calls.
+ * keyset pages and a filter, on SQLite and PostgreSQL, under wrk at 20 connections; peers: a
+ * getSignedUrl per URL, and URLs cached per time window (a prototype). Plus presigning
+ * throughput in one process against getSignedUrl per call and the SDK's signer reused.
  *
- *   npm run bench:api                          # 1,000,000 rows, 15 s per load run (~15 min)
+ *   npm run bench:api                          # 1,000,000 rows, 15 s per load run (~35 min)
  *   npm run bench:api -- --quick               # 100,000 rows, 5 s per run
  *   npm run bench:api -- --rows 300000 --duration 10 --dialect sqlite --profile
  */
@@ -93,9 +94,9 @@ interface Scenario {
 
 /** What each timed run sends and to which server; a scenario's runs follow each other directly. */
 const RUNS: ReadonlyArray<{ variant: UrlVariant; server: ServerVariant; urls: boolean }> = [
-  { variant: 'urls=false', server: 'sdk', urls: false },
-  { variant: 'urls=true', server: 'sdk', urls: true },
-  { variant: 'urls=true fast-presign', server: 'fast', urls: true },
+  { variant: 'urls=false', server: 'src', urls: false },
+  { variant: 'urls=true', server: 'src', urls: true },
+  { variant: 'urls=true getSignedUrl/call', server: 'get-signed-url', urls: true },
   { variant: 'urls=true fast+cache warm', server: 'fast-cached', urls: true },
 ];
 
@@ -134,13 +135,13 @@ async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir
 
   // All three servers run side by side (an idle one costs nothing), so a scenario's runs follow each other directly.
   const servers: Record<ServerVariant, RunningApiServer> = {
-    sdk: await startApiServer('sdk', catalog.env, profileDir),
-    fast: await startApiServer('fast', catalog.env, profileDir),
+    src: await startApiServer('src', catalog.env, profileDir),
+    'get-signed-url': await startApiServer('get-signed-url', catalog.env, profileDir),
     'fast-cached': await startApiServer('fast-cached', catalog.env, profileDir),
   };
   const base = `limit=${PAGE_SIZE}&sort=key`;
-  const all = await walkCursors(servers.sdk, catalog.token, 'sort=key');
-  const png = await walkCursors(servers.sdk, catalog.token, 'sort=key&extension=png');
+  const all = await walkCursors(servers.src, catalog.token, 'sort=key');
+  const png = await walkCursors(servers.src, catalog.token, 'sort=key&extension=png');
   for (const [walk, expected] of [
     [all, catalog.liveRows],
     [png, catalog.pngLiveRows],

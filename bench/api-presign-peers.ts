@@ -1,4 +1,5 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { requireDataset } from '../src/catalog/dataset.service.js';
 import type { Context } from '../src/context.js';
 import type { DatasetStoreCache } from '../src/datasources/store-cache.js';
@@ -6,14 +7,16 @@ import { BENCH_CREDENTIALS } from './api-presign.js';
 import { createWindowedUrlCache } from './cached-presigner.js';
 import { createFastPresigner } from './fast-presigner.js';
 
-export interface FastPresignOptions {
-  /** Also cache each key's URL for a window of this many seconds (bench/cached-presigner.ts). */
-  cacheWindowSeconds?: number;
-  cacheMaxEntries?: number;
-}
+export type PresignPeer =
+  /** What src/datasources/s3.object-store.ts did first: a getSignedUrl per URL. */
+  | { kind: 'get-signed-url-per-call' }
+  /** bench/fast-presigner.ts: one S3RequestPresigner reused. */
+  | { kind: 'fast' }
+  /** The fast presigner with each key's URL cached for a window (bench/cached-presigner.ts). */
+  | { kind: 'fast-cached'; windowSeconds: number; maxEntries?: number };
 
-/** The dataset stores of src, with the input store's presignGet swapped for the bench prototypes. */
-export function fastPresigningStores(context: Context, real: DatasetStoreCache, options: FastPresignOptions = {}): DatasetStoreCache {
+/** The dataset stores of src, with the input store's presignGet swapped for a peer or a bench prototype. */
+export function presignPeerStores(context: Context, real: DatasetStoreCache, peer: PresignPeer): DatasetStoreCache {
   const cache = new Map<string, ReturnType<DatasetStoreCache['get']>>();
   return {
     get(name) {
@@ -35,9 +38,11 @@ export function fastPresigningStores(context: Context, real: DatasetStoreCache, 
           });
           const fast = await createFastPresigner(client, location.bucket);
           const presignGet =
-            options.cacheWindowSeconds === undefined
-              ? (key: string, expiresIn: number) => fast(key, expiresIn)
-              : createWindowedUrlCache(fast, { windowSeconds: options.cacheWindowSeconds, maxEntries: options.cacheMaxEntries ?? 250_000 }).presign;
+            peer.kind === 'get-signed-url-per-call'
+              ? (key: string, expiresIn: number) => getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: key }), { expiresIn })
+              : peer.kind === 'fast'
+                ? (key: string, expiresIn: number) => fast(key, expiresIn)
+                : createWindowedUrlCache(fast, { windowSeconds: peer.windowSeconds, maxEntries: peer.maxEntries ?? 250_000 }).presign;
           const input = { ...stores.input, store: { ...stores.input.store, presignGet } };
           return { dataset, stores: { ...stores, input } };
         });
