@@ -32,47 +32,8 @@ export interface FilledCatalog {
   remove(): Promise<void>;
 }
 
-const SQLITE_TRANSACTION = 50_000;
-const POSTGRES_STATEMENT = 20_000;
-
-const COLUMNS = [
-  'dataset_id',
-  'key',
-  'size',
-  'etag',
-  'last_modified',
-  'width',
-  'height',
-  'format',
-  'status',
-  'error',
-  'first_seen_at',
-  'last_seen_at',
-  'seen_generation',
-  'removed_at',
-] as const satisfies ReadonlyArray<keyof NewSampleRow>;
-const PG_TYPES: Record<(typeof COLUMNS)[number], string> = {
-  dataset_id: 'text',
-  key: 'text',
-  size: 'int8',
-  etag: 'text',
-  last_modified: 'text',
-  width: 'int4',
-  height: 'int4',
-  format: 'text',
-  status: 'text',
-  error: 'text',
-  first_seen_at: 'text',
-  last_seen_at: 'text',
-  seen_generation: 'int4',
-  removed_at: 'text',
-};
-
-/** PostgreSQL: one `insert ... select from unnest(arrays)` per chunk, 14 parameters whatever the row count. */
-async function insertWithUnnest(context: Context, rows: readonly NewSampleRow[]): Promise<void> {
-  const arrays = COLUMNS.map((column) => sql`${rows.map((row) => row[column] ?? null)}::${sql.raw(PG_TYPES[column])}[]`);
-  await sql`insert into samples (${sql.join(COLUMNS.map((column) => sql.ref(column)))}) select * from unnest(${sql.join(arrays)})`.execute(context.database.db);
-}
+/** Rows per transaction while filling the catalog. */
+const FILL_CHUNK = 20_000;
 
 export async function fillCatalog(dialect: CatalogDialect, rowCount: number): Promise<FilledCatalog> {
   const home = await makeTempDir(`winnow-bench-api-${dialect}-`);
@@ -93,7 +54,7 @@ export async function fillCatalog(dialect: CatalogDialect, rowCount: number): Pr
     });
     const keys = generateKeys(rowCount);
     const syncedAt = new Date('2025-01-02T03:04:05.000Z').toISOString();
-    const chunk = dialect === 'sqlite' ? SQLITE_TRANSACTION : POSTGRES_STATEMENT;
+    const chunk = FILL_CHUNK;
     let liveRows = 0;
     let pngLiveRows = 0;
     const started = performance.now();
@@ -104,8 +65,7 @@ export async function fillCatalog(dialect: CatalogDialect, rowCount: number): Pr
         liveRows++;
         if (row.key.toLowerCase().endsWith('.png')) pngLiveRows++;
       }
-      if (dialect === 'sqlite') await context.database.db.transaction().execute((trx) => insertSamples(trx, rows));
-      else await insertWithUnnest(context, rows);
+      await context.database.db.transaction().execute((trx) => insertSamples(trx, dialect, rows));
     }
     const insertMs = performance.now() - started;
     // PostgreSQL's autovacuum analyses a table this size soon after the load; do it now so every run plans alike.
@@ -122,7 +82,7 @@ export async function fillCatalog(dialect: CatalogDialect, rowCount: number): Pr
       pngLiveRows,
       insertMs,
       rowsPerSecond: rowCount / (insertMs / 1000),
-      insertMethod: dialect === 'sqlite' ? `insertSamples, ${SQLITE_TRANSACTION.toLocaleString('en-US')} rows per transaction` : `insert ... select from unnest(), ${POSTGRES_STATEMENT.toLocaleString('en-US')} rows per statement`,
+      insertMethod: `insertSamples, ${chunk.toLocaleString('en-US')} rows per transaction`,
       analyzeMs,
       remove: async () => {
         await postgres?.drop();

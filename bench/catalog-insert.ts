@@ -30,7 +30,7 @@ export async function measureCatalogInsertRate(dialect: CatalogDialect, rows: nu
       batches.push(Array.from({ length: Math.min(transactionSize, rows - first) }, (_, offset) => newSample(datasetId, first + offset, now)));
     }
     const started = performance.now();
-    for (const batch of batches) await database.db.transaction().execute((trx) => insertSamples(trx, batch));
+    for (const batch of batches) await database.db.transaction().execute((trx) => insertSamples(trx, database.dialect, batch));
     const ms = performance.now() - started;
     return { dialect, rows, transactionSize, ms, rowsPerSecond: rows / (ms / 1000) };
   } finally {

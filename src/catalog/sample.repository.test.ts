@@ -7,6 +7,7 @@ import { insertDataset, listDatasetSummaries } from './dataset.repository.js';
 import {
   countSamples,
   findSamplesByKeys,
+  findSamplesInKeyRange,
   insertSamples,
   listPendingSamplesAfter,
   listSamplesAfter,
@@ -53,7 +54,7 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
   const keys = ['B.jpg', 'a b.jpg', 'a+b.jpg', 'a-b/x.jpg', 'a/x.jpg', 'z%20.jpg', 'é.jpg', '猫.jpg', '😀.jpg', 'ｚ.jpg', '#1.jpg'];
 
   it('pages through samples by key in S3 byte order with a keyset cursor', async () => {
-    await insertSamples(test.database.db, keys.map((key) => sample(datasetId, key)));
+    await insertSamples(test.database.db, test.database.dialect, keys.map((key) => sample(datasetId, key)));
     const seen: string[] = [];
     let after: string | undefined;
     for (;;) {
@@ -63,6 +64,38 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
       after = page.at(-1)!.key;
     }
     expect(seen).toEqual([...keys].sort(compareKeys));
+  });
+
+  it('inserts every column as given, nulls and quotes included, in one statement', async () => {
+    const other = randomUUID();
+    await insertDataset(test.database.db, { id: other, name: `other-${dialect}`, include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, created_at: NOW, updated_at: NOW });
+    const full: NewSampleRow = {
+      ...sample(other, 'q/"quoted" \\ back{slash},comma.jpg'),
+      etag: null,
+      last_modified: null,
+      width: 4_000,
+      height: 3_000,
+      format: 'jpeg',
+      status: 'error',
+      error: 'line one\nline "two"',
+      seen_generation: 7,
+      removed_at: NOW,
+    };
+    const rows = [full, ...Array.from({ length: 1_500 }, (_, index) => sample(other, `bulk/${String(index).padStart(4, '0')} 猫.jpg`))];
+    await insertSamples(test.database.db, test.database.dialect, rows);
+    const stored = await listSamplesAfter(test.database.db, other, undefined, 2_000, { includeRemoved: true });
+    expect(stored).toHaveLength(rows.length);
+    const { id: _id, ...first } = stored.find((row) => row.key === full.key)!;
+    expect(first).toEqual(full);
+    expect(stored.filter((row) => row.key.startsWith('bulk/')).every((row) => row.size === 5_000_000_000 && row.width === null && row.status === 'pending')).toBe(true);
+  });
+
+  it('finds the known samples of a key range, bounds included, in byte order', async () => {
+    const found = await findSamplesInKeyRange(test.database.db, datasetId, 'a b.jpg', 'é.jpg');
+    const expected = keys.filter((key) => compareKeys(key, 'a b.jpg') >= 0 && compareKeys(key, 'é.jpg') <= 0);
+    expect(found.map((row) => row.key).sort(compareKeys)).toEqual(expected.sort(compareKeys));
+    expect(expected).toContain('z%20.jpg');
+    expect(expected).not.toContain('猫.jpg');
   });
 
   it('keeps sizes above 2^32 as numbers', async () => {

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
+import type { Dialect } from '../db/database.js';
 import type { NewSampleRow, SampleRow, SampleStatus } from '../db/schema.js';
 import type { Executor } from './dataset.repository.js';
 
 /** What the listing compares against to tell new, changed and unchanged keys apart. */
 export type KnownSample = Pick<SampleRow, 'id' | 'key' | 'size' | 'etag' | 'removed_at'>;
 
-// SQLite allows 32,766 bound values per statement; 15 columns x 1,000 rows stays well below.
-const INSERT_CHUNK = 1_000;
+// SQLite allows 32,766 bound values per statement; ids are one value each.
+const UPDATE_CHUNK = 1_000;
 
 export async function findSamplesByKeys(db: Executor, datasetId: string, keys: readonly string[]): Promise<KnownSample[]> {
   if (keys.length === 0) return [];
@@ -18,18 +19,80 @@ export async function findSamplesByKeys(db: Executor, datasetId: string, keys: r
     .execute();
 }
 
-export async function insertSamples(db: Executor, rows: readonly NewSampleRow[]): Promise<void> {
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    await db.insertInto('samples').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+/**
+ * Known samples with keys from `firstKey` to `lastKey` inclusive, in byte order (both dialects
+ * compare keys as bytes). A listing page is such a range: one index range scan instead of
+ * 1,000 bound keys, which PostgreSQL plans and matches ten times slower.
+ */
+export async function findSamplesInKeyRange(db: Executor, datasetId: string, firstKey: string, lastKey: string): Promise<KnownSample[]> {
+  return db
+    .selectFrom('samples')
+    .select(['id', 'key', 'size', 'etag', 'removed_at'])
+    .where('dataset_id', '=', datasetId)
+    .where('key', '>=', firstKey)
+    .where('key', '<=', lastKey)
+    .execute();
+}
+
+const SAMPLE_COLUMNS = [
+  'dataset_id',
+  'key',
+  'size',
+  'etag',
+  'last_modified',
+  'width',
+  'height',
+  'format',
+  'status',
+  'error',
+  'first_seen_at',
+  'last_seen_at',
+  'seen_generation',
+  'removed_at',
+] as const satisfies ReadonlyArray<keyof NewSampleRow>;
+
+const POSTGRES_ARRAY_TYPES: Record<(typeof SAMPLE_COLUMNS)[number], string> = {
+  dataset_id: 'text[]',
+  key: 'text[]',
+  size: 'int8[]',
+  etag: 'text[]',
+  last_modified: 'text[]',
+  width: 'int4[]',
+  height: 'int4[]',
+  format: 'text[]',
+  status: 'text[]',
+  error: 'text[]',
+  first_seen_at: 'text[]',
+  last_seen_at: 'text[]',
+  seen_generation: 'int4[]',
+  removed_at: 'text[]',
+};
+
+/**
+ * Inserts rows with one statement and a fixed number of parameters whatever their count:
+ * a multi-row VALUES binds 14 values per row, which both drivers and Kysely's compiler pay
+ * for row by row (a listing page of 1,000 rows took 2-3x longer that way).
+ */
+export async function insertSamples(db: Executor, dialect: Dialect, rows: readonly NewSampleRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = sql.join(SAMPLE_COLUMNS.map((column) => sql.ref(column)));
+  if (dialect === 'postgres') {
+    const arrays = SAMPLE_COLUMNS.map((column) => sql`${rows.map((row) => row[column] ?? null)}::${sql.raw(POSTGRES_ARRAY_TYPES[column])}`);
+    await sql`insert into samples (${columns}) select * from unnest(${sql.join(arrays)})`.execute(db);
+    return;
   }
+  // SQLite has no array parameters: the rows travel as one JSON array of arrays.
+  const tuples = JSON.stringify(rows.map((row) => SAMPLE_COLUMNS.map((column) => row[column] ?? null)));
+  const values = sql.join(SAMPLE_COLUMNS.map((_, index) => sql`value ->> ${sql.lit(index)}`));
+  await sql`insert into samples (${columns}) select ${values} from json_each(${tuples})`.execute(db);
 }
 
 export async function markSamplesSeen(db: Executor, ids: readonly number[], generation: number, now: string): Promise<void> {
-  for (let start = 0; start < ids.length; start += INSERT_CHUNK) {
+  for (let start = 0; start < ids.length; start += UPDATE_CHUNK) {
     await db
       .updateTable('samples')
       .set({ seen_generation: generation, last_seen_at: now })
-      .where('id', 'in', ids.slice(start, start + INSERT_CHUNK))
+      .where('id', 'in', ids.slice(start, start + UPDATE_CHUNK))
       .execute();
   }
 }

@@ -54,7 +54,7 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
     test = await createTestDatabase(dialect);
     datasetId = randomUUID();
     await insertDataset(db(), { id: datasetId, name: `ds-${dialect}`, include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, thumbnail_size: 256, created_at: NOW, updated_at: NOW });
-    await insertSamples(db(), keys.map((key) => sample(datasetId, key)));
+    await insertSamples(db(), dialect, keys.map((key) => sample(datasetId, key)));
     ids = Object.fromEntries((await findSamplesByKeys(db(), datasetId, keys)).map((row) => [row.key, row.id]));
   });
   afterAll(async () => test?.drop());

@@ -6,10 +6,12 @@ import { AppError } from '../errors.js';
 
 /** A lease not renewed for this long belongs to a process that is gone (possibly on another machine). */
 export const SYNC_LEASE_MS = 2 * 60_000;
+/** Renewing every page would cost a commit per page; a sixth of the lease leaves ample margin. */
+const RENEW_INTERVAL_MS = SYNC_LEASE_MS / 6;
 
 export interface SyncLease {
   owner: string;
-  /** Extends the lease; called as work is committed. */
+  /** Extends the lease when a good part of it has run out; call it as often as work is committed. */
   renew(): Promise<void>;
   release(): Promise<void>;
 }
@@ -31,12 +33,23 @@ export async function acquireSyncLease(db: Executor, datasetId: string, datasetN
     const now = await findSyncState(db, datasetId);
     throw inProgress(datasetName, now?.lease_owner ?? 'another process', now?.lease_expires_at ?? null);
   }
+  let renewedAt = clock().getTime();
+  let renewing: Promise<void> | undefined;
+  const extend = async () => {
+    if (!(await claimSyncLease(db, datasetId, owner, owner, expiry()))) {
+      throw new AppError('SyncInProgress', `Another process took over the sync of "${datasetName}" (this one was too slow to renew its lease).`);
+    }
+    renewedAt = clock().getTime();
+  };
   return {
     owner,
-    renew: async () => {
-      if (!(await claimSyncLease(db, datasetId, owner, owner, expiry()))) {
-        throw new AppError('SyncInProgress', `Another process took over the sync of "${datasetName}" (this one was too slow to renew its lease).`);
-      }
+    renew: () => {
+      if (renewing) return renewing;
+      if (clock().getTime() - renewedAt < RENEW_INTERVAL_MS) return Promise.resolve();
+      renewing = extend().finally(() => {
+        renewing = undefined;
+      });
+      return renewing;
     },
     release: async () => {
       await claimSyncLease(db, datasetId, owner, null, null);

@@ -3,7 +3,7 @@ import { requireDataset } from '../catalog/dataset.service.js';
 import { loadRelevantKeys } from '../catalog/dataset.repository.js';
 import {
   countSamples,
-  findSamplesByKeys,
+  findSamplesInKeyRange,
   insertSamples,
   listPendingSamplesAfter,
   markSamplesChanged,
@@ -24,7 +24,7 @@ import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
 import { createKeyFilter } from './key-filter.js';
 import { winnowPrefix } from './location.js';
-import type { ObjectSummary } from './object-store.js';
+import { compareKeys, type ObjectSummary } from './object-store.js';
 import { probeReadAccess } from './verify.service.js';
 
 export type SyncDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images'>;
@@ -196,7 +196,7 @@ async function listIntoCatalog(
     const now = deps.clock().toISOString();
     const delta = await db.transaction().execute(async (trx) => {
       const changes = await diffAgainstCatalog(trx, dataset.id, kept, generation, now);
-      await insertSamples(trx, changes.added);
+      await insertSamples(trx, deps.database.dialect, changes.added);
       await markSamplesChanged(trx, changes.changed, generation, now);
       await markSamplesSeen(trx, changes.unchangedIds, generation, now);
       const delta = { listed: kept.length, added: changes.added.length, updated: changes.changed.length };
@@ -222,7 +222,7 @@ function ownPrefixesInsideInput(stores: DatasetStores): string[] {
 }
 
 async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: string, objects: readonly ObjectSummary[], generation: number, now: string) {
-  const known = new Map((await findSamplesByKeys(db, datasetId, objects.map((object) => object.key))).map((row) => [row.key, row]));
+  const known = new Map((await findKnownSamples(db, datasetId, objects)).map((row) => [row.key, row]));
   const added: NewSampleRow[] = [];
   const changed: ChangedObject[] = [];
   const unchangedIds: number[] = [];
@@ -254,6 +254,18 @@ async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: str
     }
   }
   return { added, changed, unchangedIds };
+}
+
+/** The catalog's rows for a page's keys: the key range the page spans (listings come sorted, but the range does not rely on it). */
+async function findKnownSamples(db: SyncDeps['database']['db'], datasetId: string, objects: readonly ObjectSummary[]) {
+  if (objects.length === 0) return [];
+  let first = objects[0]!.key;
+  let last = first;
+  for (const { key } of objects) {
+    if (compareKeys(key, first) < 0) first = key;
+    if (compareKeys(key, last) > 0) last = key;
+  }
+  return findSamplesInKeyRange(db, datasetId, first, last);
 }
 
 async function probeHeaders(

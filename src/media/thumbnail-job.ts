@@ -38,7 +38,7 @@ export interface ThumbnailJob {
   dataset: DatasetRow;
   stores: DatasetStores;
   size: number;
-  /** Keeps the dataset's job lease; called every few seconds while the job runs. */
+  /** Keeps the dataset's job lease; called after every committed batch (the lease decides when to write). */
   renewLease: () => Promise<void>;
   onProgress?: ((progress: ThumbnailProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
@@ -46,7 +46,6 @@ export interface ThumbnailJob {
 
 const PAGE_SIZE = 100;
 const MIB = 1024 * 1024;
-const LEASE_RENEW_MS = 20_000;
 /** After these, every further call would fail the same way: stop instead of failing every sample. */
 const FATAL_ERRORS = new Set<ErrorCode>([
   'DatasourceAccessDenied',
@@ -75,7 +74,6 @@ export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobRe
   const progress: ThumbnailProgress = { total: work.total, toGenerate: work.pending, done: 0, generated: 0, failed: 0 };
   job.onProgress?.(progress);
   const budget = createByteBudget(deps.config.thumbnailBufferMb * MIB);
-  const renew = throttled(job.renewLease, LEASE_RENEW_MS);
   let retryable = 0;
   let stop: AppError | undefined;
 
@@ -92,7 +90,7 @@ export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobRe
     if (outcome.row.status === 'failed') retryable++;
     deps.log.debug({ dataset: dataset.name, key: sample.key, status: outcome.row.status, error: outcome.row.error }, 'thumbnail recorded');
     job.onProgress?.(progress);
-    await renew();
+    await job.renewLease();
     return outcome.read;
   };
 
@@ -161,17 +159,3 @@ function refuseBeforeReading(sample: ThumbnailWork, images: ImageProcessor, budg
   return undefined;
 }
 
-/** Calls `run` at most once per `intervalMs`, never twice at once. */
-function throttled(run: () => Promise<void>, intervalMs: number): () => Promise<void> {
-  let last = Date.now();
-  let running: Promise<void> | undefined;
-  return async () => {
-    if (running) return running;
-    if (Date.now() - last < intervalMs) return;
-    running = run().finally(() => {
-      last = Date.now();
-      running = undefined;
-    });
-    return running;
-  };
-}
