@@ -4,19 +4,12 @@ import { requireDataset } from '../src/catalog/dataset.service.js';
 import type { Context } from '../src/context.js';
 import type { DatasetStoreCache } from '../src/datasources/store-cache.js';
 import { BENCH_CREDENTIALS } from './api-presign.js';
-import { createWindowedUrlCache } from './cached-presigner.js';
-import { createFastPresigner } from './fast-presigner.js';
 
-export type PresignPeer =
-  /** What src/datasources/s3.object-store.ts did first: a getSignedUrl per URL. */
-  | { kind: 'get-signed-url-per-call' }
-  /** bench/fast-presigner.ts: one S3RequestPresigner reused. */
-  | { kind: 'fast' }
-  /** The fast presigner with each key's URL cached for a window (bench/cached-presigner.ts). */
-  | { kind: 'fast-cached'; windowSeconds: number; maxEntries?: number };
-
-/** The dataset stores of src, with the input store's presignGet swapped for a peer or a bench prototype. */
-export function presignPeerStores(context: Context, real: DatasetStoreCache, peer: PresignPeer): DatasetStoreCache {
+/**
+ * The dataset stores of src, with the input store's presignGet swapped for the peer: a
+ * getSignedUrl per URL, what src/datasources/s3.object-store.ts did first.
+ */
+export function getSignedUrlPerCallStores(context: Context, real: DatasetStoreCache): DatasetStoreCache {
   const cache = new Map<string, ReturnType<DatasetStoreCache['get']>>();
   return {
     get(name) {
@@ -36,13 +29,12 @@ export function presignPeerStores(context: Context, real: DatasetStoreCache, pee
             requestChecksumCalculation: 'WHEN_REQUIRED',
             responseChecksumValidation: 'WHEN_REQUIRED',
           });
-          const fast = await createFastPresigner(client, location.bucket);
-          const presignGet =
-            peer.kind === 'get-signed-url-per-call'
-              ? (key: string, expiresIn: number) => getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: key }), { expiresIn })
-              : peer.kind === 'fast'
-                ? (key: string, expiresIn: number) => fast(key, expiresIn)
-                : createWindowedUrlCache(fast, { windowSeconds: peer.windowSeconds, maxEntries: peer.maxEntries ?? 250_000 }).presign;
+          const presignGet = async (key: string, expiresIn: number) => {
+            // X-Amz-Date has whole seconds; the URL works until then plus expiresIn.
+            const signingDate = new Date(Math.floor(Date.now() / 1000) * 1000);
+            const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: location.bucket, Key: key }), { expiresIn, signingDate });
+            return { url, validUntil: signingDate.getTime() + expiresIn * 1000 };
+          };
           const input = { ...stores.input, store: { ...stores.input.store, presignGet } };
           return { dataset, stores: { ...stores, input } };
         });

@@ -2,9 +2,10 @@
  * The server under load, in its own process (so the bench's own heap and the load tool stay out
  * of its profile). Reads the catalog from WINNOW_* like `winnow serve`, prints `READY <url>`.
  *
- *   node --import tsx bench/api-server.ts src            # startServer: presignGet as src has it
+ * WINNOW_PAGE_CACHE_MB=0 turns the samples route's page cache off, as for `winnow serve`.
+ *
+ *   node --import tsx bench/api-server.ts src            # startServer as src has it
  *   node --import tsx bench/api-server.ts get-signed-url # the same app, a getSignedUrl per URL (the peer)
- *   node --import tsx bench/api-server.ts fast-cached    # bench/fast-presigner.ts, URLs cached per window (bench/cached-presigner.ts)
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -14,12 +15,9 @@ import { loadConfig } from '../src/config/config.js';
 import { createContext } from '../src/context.js';
 import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
-import { presignPeerStores } from './api-presign-peers.js';
+import { getSignedUrlPerCallStores } from './api-presign-peers.js';
 
-export type ServerVariant = 'src' | 'get-signed-url' | 'fast-cached';
-
-// An hour, so no 15 s run crosses a window boundary; the warm cost is the same for any window.
-const CACHE_WINDOW_SECONDS = 3_600;
+export type ServerVariant = 'src' | 'get-signed-url';
 
 async function main(): Promise<void> {
   const variant = process.argv[2] as ServerVariant;
@@ -35,11 +33,7 @@ async function main(): Promise<void> {
     const app = createApp({
       context,
       syncJobs: createSyncJobs(context),
-      stores: presignPeerStores(
-        context,
-        createDatasetStoreCache(context),
-        variant === 'fast-cached' ? { kind: 'fast-cached', windowSeconds: CACHE_WINDOW_SECONDS } : { kind: 'get-signed-url-per-call' },
-      ),
+      stores: getSignedUrlPerCallStores(context, createDatasetStoreCache(context)),
       signIn: undefined,
       urlTtlSeconds: context.config.urlTtlSeconds,
       publicOrigin: (origin) => origin ?? '',

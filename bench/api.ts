@@ -1,9 +1,9 @@
 /**
  * API benchmark: a grid page of 200 samples (GET /api/datasets/{name}/samples) from a catalog
  * of 1,000,000 samples, with presigned URLs and, in the same run, without; first pages, deep
- * keyset pages and a filter, on SQLite and PostgreSQL, under wrk at 20 connections; peers: a
- * getSignedUrl per URL, and URLs cached per time window (a prototype). Plus presigning
- * throughput in one process against getSignedUrl per call and the SDK's signer reused.
+ * keyset pages and a filter, on SQLite and PostgreSQL, under wrk at 20 connections; src with
+ * its page cache warm and off, against the peer, a getSignedUrl per URL. Plus presigning
+ * throughput in one process against getSignedUrl per call and the raw SigV4 signer.
  *
  *   npm run bench:api                          # 1,000,000 rows, 15 s per load run (~35 min)
  *   npm run bench:api -- --quick               # 100,000 rows, 5 s per run
@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../src/config/config.js';
 import { fillCatalog } from './api-catalog.js';
 import { measureRouteBreakdown } from './api-breakdown.js';
 import { checkPage, runWrk, samplesPath, startApiServer, walkCursors, type LoadOptions, type RunningApiServer } from './api-load.js';
@@ -33,6 +34,7 @@ import {
   type CatalogFigures,
   type LoadRun,
   type UrlVariant,
+  type WarmPageCache,
 } from './api-report.js';
 import { random } from './api-samples.js';
 import type { ServerVariant } from './api-server.js';
@@ -92,31 +94,53 @@ interface Scenario {
   paths: (urls: boolean) => string[];
 }
 
-/** What each timed run sends and to which server; a scenario's runs follow each other directly. */
-const RUNS: ReadonlyArray<{ variant: UrlVariant; server: ServerVariant; urls: boolean }> = [
-  { variant: 'urls=false', server: 'src', urls: false },
-  { variant: 'urls=true', server: 'src', urls: true },
-  { variant: 'urls=true getSignedUrl/call', server: 'get-signed-url', urls: true },
-  { variant: 'urls=true fast+cache warm', server: 'fast-cached', urls: true },
+type ServerName = 'src' | 'src, page cache off' | 'getSignedUrl/call';
+
+/** The servers under load, side by side; `pageCache: false` starts them with WINNOW_PAGE_CACHE_MB=0. */
+const SERVERS: Record<ServerName, { variant: ServerVariant; pageCache: boolean }> = {
+  src: { variant: 'src', pageCache: true },
+  'src, page cache off': { variant: 'src', pageCache: false },
+  // What src did before: a getSignedUrl per URL and no page cache.
+  'getSignedUrl/call': { variant: 'get-signed-url', pageCache: false },
+};
+
+/**
+ * What each timed run sends and to which server; a scenario's runs follow each other directly.
+ * urls=false goes to the server without a page cache, so every ratio is against building a page.
+ */
+const RUNS: ReadonlyArray<{ variant: UrlVariant; server: ServerName; urls: boolean }> = [
+  { variant: 'urls=false, page cache off', server: 'src, page cache off', urls: false },
+  { variant: 'urls=true, page cache warm', server: 'src', urls: true },
+  { variant: 'urls=true, page cache off', server: 'src, page cache off', urls: true },
+  { variant: 'urls=true getSignedUrl/call', server: 'getSignedUrl/call', urls: true },
 ];
+
+/** Serves every path once, so that a run with the page cache on measures what it does for pages asked for before. */
+async function fillPageCache(server: RunningApiServer, token: string, paths: readonly string[], urls: boolean, cacheMiB: number): Promise<WarmPageCache> {
+  const distinct = [...new Set(paths)];
+  let bytes = 0;
+  for (const path of distinct) bytes += (await checkPage(server, token, path, PAGE_SIZE, urls)).bytes;
+  return { distinctPaths: distinct.length, pagesMiB: bytes / 2 ** 20, cacheMiB };
+}
 
 async function loadScenarios(
   dialect: CatalogDialect,
-  servers: Record<ServerVariant, RunningApiServer>,
+  servers: Record<ServerName, RunningApiServer>,
   token: string,
   scenarios: readonly Scenario[],
-  options: LoadOptions & { databaseUrl: string | undefined },
+  options: LoadOptions & { databaseUrl: string | undefined; pageCacheMb: number },
   results: LoadRun[],
 ): Promise<void> {
   for (const scenario of scenarios) {
-    for (const { variant, server: serverVariant, urls } of RUNS) {
-      const server = servers[serverVariant];
+    for (const { variant, server: serverName, urls } of RUNS) {
+      const server = servers[serverName];
       const paths = scenario.paths(urls);
       await checkPage(server, token, paths[0]!, PAGE_SIZE, urls);
+      const pageCache = SERVERS[serverName].pageCache ? await fillPageCache(server, token, paths, urls, options.pageCacheMb) : undefined;
       const waits = options.databaseUrl === undefined ? undefined : await sampleWaits(options.databaseUrl);
       const wrk = await runWrk(server, token, paths, options);
-      const baseline = results.find((run) => run.dialect === dialect && run.scenario === scenario.name && run.variant === 'urls=false');
-      const run = loadRun(dialect, scenario.name, variant, wrk, baseline);
+      const baseline = results.find((run) => run.dialect === dialect && run.scenario === scenario.name && run.variant === 'urls=false, page cache off');
+      const run = loadRun(dialect, scenario.name, variant, wrk, baseline, pageCache);
       if (waits) run.postgresWaits = (await waits.stop()).busy;
       printLoadRun(run);
       if (run.postgresWaits) printPostgresWaits(run.postgresWaits);
@@ -131,17 +155,26 @@ async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir
   console.log(`  inserted in ${(catalog.insertMs / 1000).toFixed(1)} s: ${Math.round(catalog.rowsPerSecond).toLocaleString('en-US')} rows/s (${catalog.insertMethod})${catalog.analyzeMs > 0 ? `; vacuum analyze ${(catalog.analyzeMs / 1000).toFixed(1)} s` : ''}`);
   const figures: CatalogFigures = { dialect, rows: catalog.rows, liveRows: catalog.liveRows, insertMethod: catalog.insertMethod, insertMs: catalog.insertMs, rowsPerSecond: catalog.rowsPerSecond, analyzeMs: catalog.analyzeMs, walks: [] };
   results.catalogs.push(figures);
-  const options = { connections: settings.connections, threads: settings.threads, durationSeconds: settings.durationSeconds, workDir, databaseUrl: catalog.env.WINNOW_DATABASE_URL };
+  const options = {
+    connections: settings.connections,
+    threads: settings.threads,
+    durationSeconds: settings.durationSeconds,
+    workDir,
+    databaseUrl: catalog.env.WINNOW_DATABASE_URL,
+    // What the server process reads: the bench's own environment with the catalog's on top.
+    pageCacheMb: loadConfig({}, { ...process.env, ...catalog.env }).pageCacheMb,
+  };
 
   // All three servers run side by side (an idle one costs nothing), so a scenario's runs follow each other directly.
-  const servers: Record<ServerVariant, RunningApiServer> = {
-    src: await startApiServer('src', catalog.env, profileDir),
-    'get-signed-url': await startApiServer('get-signed-url', catalog.env, profileDir),
-    'fast-cached': await startApiServer('fast-cached', catalog.env, profileDir),
+  const start = (name: ServerName) => startApiServer(SERVERS[name].variant, { ...catalog.env, ...(SERVERS[name].pageCache ? {} : { WINNOW_PAGE_CACHE_MB: '0' }) }, profileDir);
+  const servers: Record<ServerName, RunningApiServer> = {
+    src: await start('src'),
+    'src, page cache off': await start('src, page cache off'),
+    'getSignedUrl/call': await start('getSignedUrl/call'),
   };
   const base = `limit=${PAGE_SIZE}&sort=key`;
-  const all = await walkCursors(servers.src, catalog.token, 'sort=key');
-  const png = await walkCursors(servers.src, catalog.token, 'sort=key&extension=png');
+  const all = await walkCursors(servers['src, page cache off'], catalog.token, 'sort=key');
+  const png = await walkCursors(servers['src, page cache off'], catalog.token, 'sort=key&extension=png');
   for (const [walk, expected] of [
     [all, catalog.liveRows],
     [png, catalog.pngLiveRows],
@@ -159,15 +192,14 @@ async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir
     { name: 'extension=png, deep', paths: (urls) => pngCursors.map((cursor) => samplesPath(`${base}&extension=png`, urls, cursor)) },
   ];
 
-  // JIT, statement caches, page cache and connection pools warm before the first timed run.
+  // JIT, statement caches, URL caches and connection pools warm before the first timed run.
   const everyPath = (urls: boolean) => scenarios.flatMap((scenario) => scenario.paths(urls));
   for (const { server, urls } of RUNS) await runWrk(servers[server], catalog.token, everyPath(urls), { ...options, durationSeconds: WARM_UP_SECONDS });
-  // The cached server is measured warm: every page of every run is served by it once first.
-  const warmStarted = performance.now();
-  for (const path of everyPath(true)) await checkPage(servers['fast-cached'], catalog.token, path, PAGE_SIZE, true);
-  console.log(`  cache of the fast+cache server filled with ${everyPath(true).length} pages in ${((performance.now() - warmStarted) / 1000).toFixed(1)} s`);
 
   console.log(`  wrk: ${settings.connections} connections, ${settings.threads} threads, ${settings.durationSeconds} s per run, ${PAGE_SIZE} samples a page; deep runs pick one of ${deepCursors.length} cursors (png: ${pngCursors.length}) per request`);
+  console.log(
+    `  'page cache warm' figures are of pages asked for before: each of the run's paths is served once just before it; 'page cache off' builds every page (query, URLs from the store's URL cache or signed, JSON), and urls=false is measured there too`,
+  );
   await loadScenarios(dialect, servers, catalog.token, scenarios, options, results.load);
   for (const server of Object.values(servers)) await server.stop();
 

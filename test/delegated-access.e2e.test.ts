@@ -159,7 +159,7 @@ describe('delegated access with an IAM role and an external ID', () => {
       connectTimeoutMs: 2_000,
       requestTimeoutMs: 10_000,
     });
-    const url = new URL(await store.presignGet(`${PREFIX}${KEYS[0]}`, 900));
+    const url = new URL((await store.presignGet(`${PREFIX}${KEYS[0]}`, 900)).url);
     const expiresIn = Number(url.searchParams.get('X-Amz-Expires'));
     expect(expiresIn).toBeGreaterThan(0);
     expect(expiresIn).toBeLessThanOrEqual(120 - 30);

@@ -122,6 +122,31 @@ describe('REST API', () => {
     expect((await api('/api/datasets/local/samples?cursor=garbage')).status).toBe(400);
   });
 
+  it('answers a repeated page request with the same bytes, and a sync that changes the folder with fresh ones', async () => {
+    const page = async () => (await api('/api/datasets/local/samples?folder=pigs')).text();
+    const first = await page();
+    expect(await page()).toBe(first);
+    cpSync(join(FIXTURES, 'cat.jpg'), join(folder, 'pigs/e.jpg'));
+    rmSync(join(folder, 'pigs/d.webp'));
+    await api('/api/datasets/local/sync', { method: 'POST' });
+    await jobs.settled('local');
+    const keys = (JSON.parse(await page()) as { samples: Array<{ key: string }> }).samples.map((sample) => sample.key);
+    expect(keys).toEqual(['pigs/c.png', 'pigs/e.jpg']);
+    // The list's count is kept by the sync's writes; it must match a real count after adds, removals and revivals.
+    const listedCount = async () => ((await (await api('/api/datasets')).json()) as { datasets: Array<{ name: string; samples: number }> }).datasets.find((row) => row.name === 'local')?.samples;
+    const countedLive = async () => ((await (await api('/api/datasets/local')).json()) as { samples: { total: number } }).samples.total;
+    expect(await listedCount()).toBe(5);
+    expect(await countedLive()).toBe(5);
+    rmSync(join(folder, 'pigs/e.jpg'));
+    cpSync(join(FIXTURES, 'cat.webp'), join(folder, 'pigs/d.webp'));
+    utimesSync(join(folder, 'pigs/d.webp'), new Date('2024-04-01'), new Date('2024-04-01'));
+    await api('/api/datasets/local/sync', { method: 'POST' });
+    await jobs.settled('local');
+    expect((JSON.parse(await page()) as { samples: Array<{ key: string }> }).samples.map((sample) => sample.key)).toEqual(['pigs/c.png', 'pigs/d.webp']);
+    expect(await listedCount()).toBe(await countedLive());
+    expect(await countedLive()).toBe(5);
+  });
+
   it('serves local files with Range support and strict containment', async () => {
     const sample = (await (await api(`/api/datasets/local/sample?key=${encodeURIComponent('cows/ünï cöde/b #1 + 50%.jpg')}`)).json()) as { url: string; width: number };
     expect(sample.url).toBe('/api/datasets/local/files/cows/%C3%BCn%C3%AF%20c%C3%B6de/b%20%231%20%2B%2050%25.jpg');

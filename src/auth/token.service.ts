@@ -17,6 +17,7 @@ export type AuthDeps = Pick<Context, 'database' | 'clock'>;
 
 const TOKEN_PREFIX = 'wnw_';
 export const SESSION_LIFETIME_MS = 7 * 24 * 3_600_000;
+const LAST_USED_PRECISION_MS = 60_000;
 
 export interface TokenView {
   name: string;
@@ -49,7 +50,11 @@ export async function authenticateToken(deps: AuthDeps, token: string): Promise<
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
   const row = await findApiTokenByHash(deps.database.db, hashSecret(token));
   if (!row) return undefined;
-  await touchApiToken(deps.database.db, row.id, deps.clock().toISOString());
+  const now = deps.clock();
+  // Minute precision is all `token list` needs; a write per request would cost every API call a commit.
+  if (row.last_used_at === null || now.getTime() - Date.parse(row.last_used_at) >= LAST_USED_PRECISION_MS) {
+    await touchApiToken(deps.database.db, row.id, now.toISOString());
+  }
   return row.id;
 }
 

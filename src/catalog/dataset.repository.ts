@@ -4,7 +4,6 @@ import type { DatasetRow, DatasetTable, DB } from '../db/schema.js';
 export type Executor = Kysely<DB>;
 
 export interface DatasetSummaryRow extends DatasetRow {
-  sample_count: number;
   last_synced_at: string | null;
   sync_status: string | null;
 }
@@ -17,25 +16,29 @@ export async function findDatasetByName(db: Executor, name: string): Promise<Dat
   return db.selectFrom('datasets').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-/** Datasets by name with their live sample count and last sync. */
+/**
+ * Marks the dataset's samples or thumbnails as changed, and moves its live sample count by
+ * `liveSamplesDelta`. Call it in the transaction that changes them: after it commits would
+ * leave the count wrong after a crash, and before it a reader could cache old rows under the new revision.
+ */
+export async function bumpDatasetRevision(db: Executor, datasetId: string, liveSamplesDelta = 0): Promise<void> {
+  await db
+    .updateTable('datasets')
+    .set((eb) => ({ revision: eb('revision', '+', 1), live_samples: eb('live_samples', '+', liveSamplesDelta) }))
+    .where('id', '=', datasetId)
+    .execute();
+}
+
+/** Datasets by name with their last sync. */
 export async function listDatasetSummaries(db: Executor): Promise<DatasetSummaryRow[]> {
   const rows = await db
     .selectFrom('datasets')
     .leftJoin('sync_states', 'sync_states.dataset_id', 'datasets.id')
     .selectAll('datasets')
-    .select((eb) => [
-      eb
-        .selectFrom('samples')
-        .select((inner) => inner.fn.countAll<number>().as('n'))
-        .whereRef('samples.dataset_id', '=', 'datasets.id')
-        .where('samples.removed_at', 'is', null)
-        .as('sample_count'),
-      'sync_states.finished_at as last_synced_at',
-      'sync_states.status as sync_status',
-    ])
+    .select(['sync_states.finished_at as last_synced_at', 'sync_states.status as sync_status'])
     .orderBy('datasets.name')
     .execute();
-  return rows.map((row) => ({ ...row, sample_count: Number(row.sample_count ?? 0) }));
+  return rows;
 }
 
 export async function deleteDataset(db: Executor, id: string): Promise<void> {

@@ -100,6 +100,8 @@ export async function createDataset(deps: CatalogDeps, request: CreateDatasetInp
     exclude_globs: JSON.stringify(exclude),
     has_relevant_filenames: relevantKeys ? 1 : 0,
     thumbnail_size: thumbnailSize,
+    revision: 0,
+    live_samples: 0,
     created_at: now,
     updated_at: now,
   };
@@ -158,11 +160,17 @@ function datasourceRow(deps: CatalogDeps, datasetId: string, purpose: Datasource
 }
 
 export async function requireDataset(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<{ dataset: DatasetRow; datasources: DatasourceRow[] }> {
+  const dataset = await requireDatasetRow(deps, name);
+  return { dataset, datasources: await findDatasourcesOfDataset(deps.database.db, dataset.id) };
+}
+
+/** The dataset's own row, without its datasources. */
+export async function requireDatasetRow(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<DatasetRow> {
   const dataset = await findDatasetByName(deps.database.db, name);
   if (!dataset) {
     throw new AppError('DatasetNotFound', `No dataset named "${name}".`, { hint: 'List datasets with `winnow dataset list`.' });
   }
-  return { dataset, datasources: await findDatasourcesOfDataset(deps.database.db, dataset.id) };
+  return dataset;
 }
 
 export async function listDatasets(deps: Pick<CatalogDeps, 'database'>): Promise<DatasetSummary[]> {
@@ -175,7 +183,7 @@ export async function listDatasets(deps: Pick<CatalogDeps, 'database'>): Promise
     return {
       name: row.name,
       input: input ? toDatasourceView(input).uri : '',
-      samples: row.sample_count,
+      samples: row.live_samples,
       lastSyncedAt: row.last_synced_at,
       syncStatus: row.sync_status,
     };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { SampleStatus } from '../db/schema.js';
+import type { DatasetRow, SampleStatus } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { requireDataset, type CatalogDeps } from './dataset.service.js';
+import type { CatalogDeps } from './dataset.service.js';
 import { querySamples, type SampleQuery } from './sample.repository.js';
 import { toSampleViews, type SampleView } from './sample.service.js';
 
@@ -25,8 +25,7 @@ export interface SamplePage {
 const cursorSchema = z.object({ k: z.string(), d: z.string().optional() });
 
 /** One page of the grid: keyset-paginated, filtered and sorted; never OFFSET, so page 5,000 costs what page 1 does. */
-export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, datasetName: string, query: BrowseQuery): Promise<SamplePage> {
-  const { dataset } = await requireDataset(deps, datasetName);
+export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset: Pick<DatasetRow, 'id'>, query: BrowseQuery): Promise<SamplePage> {
   const folder = query.folder === undefined || query.folder === '' ? undefined : query.folder.endsWith('/') ? query.folder : `${query.folder}/`;
   const sampleQuery: SampleQuery = {
     status: query.status,

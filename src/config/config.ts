@@ -21,6 +21,8 @@ export interface Config {
   servePort: number;
   /** Lifetime of presigned image URLs (capped at the credentials' own lifetime). */
   urlTtlSeconds: number;
+  /** MiB of serialised grid pages `winnow serve` keeps to answer repeated requests; 0 turns the cache off. */
+  pageCacheMb: number;
   /** Keys per ListObjectsV2 page (S3 caps it at 1,000). */
   listPageSize: number;
   s3MaxAttempts: number;
@@ -73,6 +75,7 @@ const settings = {
   serveHost: { env: 'WINNOW_HOST', flag: '--host', schema: z.string().min(1), fallback: () => '127.0.0.1' },
   servePort: { env: 'WINNOW_PORT', flag: '--port', schema: integer(0, 65_535), fallback: () => 8080 },
   urlTtlSeconds: { env: 'WINNOW_URL_TTL_SECONDS', flag: '--url-ttl', schema: integer(60, 604_800), fallback: () => 900 },
+  pageCacheMb: { env: 'WINNOW_PAGE_CACHE_MB', flag: undefined, schema: integer(0, 16_384), fallback: () => 128 },
   listPageSize: { env: 'WINNOW_LIST_PAGE_SIZE', flag: undefined, schema: integer(1, 1000), fallback: () => 1000 },
   s3MaxAttempts: { env: 'WINNOW_S3_MAX_ATTEMPTS', flag: undefined, schema: integer(1, 20), fallback: () => 3 },
   s3ConnectTimeoutMs: { env: 'WINNOW_S3_CONNECT_TIMEOUT_MS', flag: undefined, schema: integer(100, 600_000), fallback: () => 5_000 },

@@ -1,5 +1,5 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError } from '../errors.js';
 
 export interface StaticCredentials {
@@ -48,11 +48,6 @@ export function assumeRoleCredentials(role: AssumedRole): AwsCredentialIdentityP
 export function roleSessionName(datasetHint: string): string {
   const safe = datasetHint.replace(/[^\w+=,.@-]/g, '-').slice(0, 40);
   return `winnow-${safe}-${Date.now().toString(36)}`.slice(0, 64);
-}
-
-/** Seconds left before `identity` expires, or undefined when it does not say. */
-export function secondsUntilExpiry(identity: AwsCredentialIdentity, now: Date): number | undefined {
-  return identity.expiration === undefined ? undefined : Math.floor((identity.expiration.getTime() - now.getTime()) / 1000);
 }
 
 function translateAssumeRoleError(error: unknown, role: AssumedRole): AppError {

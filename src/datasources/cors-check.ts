@@ -14,7 +14,7 @@ export interface CorsCheck {
  */
 export async function checkBucketCors(input: BoundStore, sampleKey: string, origin: string): Promise<CorsCheck> {
   const configuration = [{ AllowedOrigins: [origin], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag', 'Content-Length'], MaxAgeSeconds: 3000 }];
-  const url = new URL(await input.store.presignGet(sampleKey, 60));
+  const url = new URL((await input.store.presignGet(sampleKey, 60)).url);
   try {
     const response = await fetch(`${url.origin}${url.pathname}`, {
       method: 'OPTIONS',

@@ -31,7 +31,8 @@ export interface ObjectStore {
   readObject(key: string, maxBytes: number): Promise<WholeObject>;
   write(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
   delete(key: string): Promise<void>;
-  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  /** A GET URL valid for at least `expiresInSeconds` (less only when the credentials expire sooner); the same URL for a while. */
+  presignGet(key: string, expiresInSeconds: number): Promise<PresignedUrl>;
 }
 
 /**
@@ -45,6 +46,12 @@ export function assertWritable(key: string, writablePrefix: string | undefined, 
 }
 
 /** S3's key order: by UTF-8 bytes (JavaScript's `<` compares UTF-16 units, which differs above U+FFFF). */
+export interface PresignedUrl {
+  url: string;
+  /** Epoch milliseconds after which the URL stops working. */
+  validUntil: number;
+}
+
 export function compareKeys(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

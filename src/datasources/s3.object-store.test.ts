@@ -83,7 +83,8 @@ describe('S3 object store', () => {
   });
 
   it('presigns GET URLs that a browser-like client can fetch exactly once encoded', async () => {
-    const url = await store.presignGet(TRICKY, 60);
+    const { url, validUntil } = await store.presignGet(TRICKY, 60);
+    expect(validUntil - Date.now()).toBeGreaterThanOrEqual(59_000);
     expect(url).not.toContain('%25C3');
     const response = await fetch(url);
     expect(response.status).toBe(200);

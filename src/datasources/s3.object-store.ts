@@ -5,15 +5,16 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError, isAppError } from '../errors.js';
-import { secondsUntilExpiry, type StaticCredentials } from './aws-credentials.js';
+import type { StaticCredentials } from './aws-credentials.js';
 import { assertWritable, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
-import { createPresigner, type PresignGet } from './s3-presigner.js';
+import { createPresignedUrlCache } from './presigned-url-cache.js';
+import { createPresigner } from './s3-presigner.js';
 import { translateS3Error, type S3CallContext, type S3Operation } from './s3-errors.js';
 
 export type S3Credentials = StaticCredentials | AwsCredentialIdentityProvider;
 
-/** Presigned URLs stop this long before the credentials that signed them, so a page never gets a dead link. */
-const PRESIGN_EXPIRY_MARGIN_SECONDS = 30;
+/** About 100 pages of the grid's 200 images and thumbnails; some 600 bytes each (more with a session token). */
+const PRESIGNED_URLS_KEPT = 100_000;
 
 export interface S3StoreOptions {
   bucket: string;
@@ -54,7 +55,15 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       httpsAgent: new Agent(agentOptions),
     }),
   });
-  let presigner: Promise<PresignGet> | undefined;
+  let presigner: ReturnType<typeof createPresigner> | undefined;
+  const presignedUrls = createPresignedUrlCache(
+    async (key, expiresIn, signingDate) => {
+      presigner ??= createPresigner(client, options.bucket);
+      presigner.catch(() => (presigner = undefined));
+      return (await presigner)(key, expiresIn, signingDate);
+    },
+    { maxEntries: PRESIGNED_URLS_KEPT, now: Date.now },
+  );
   const description = `s3://${options.bucket}/`;
 
   async function call<T>(operation: S3Operation, key: string, run: () => Promise<T>): Promise<T> {
@@ -145,12 +154,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     },
 
     async presignGet(key, expiresInSeconds) {
-      const identity = await client.config.credentials();
-      const remaining = secondsUntilExpiry(identity, new Date());
-      const expiresIn = remaining === undefined ? expiresInSeconds : Math.max(1, Math.min(expiresInSeconds, remaining - PRESIGN_EXPIRY_MARGIN_SECONDS));
-      presigner ??= createPresigner(client, options.bucket);
-      presigner.catch(() => (presigner = undefined));
-      return (await presigner)(key, expiresIn);
+      return presignedUrls(key, expiresInSeconds, await client.config.credentials());
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { BoundStore } from './dataset-stores.js';
+import type { PresignedUrl } from './object-store.js';
 
 /** Where a browser fetches a sample's bytes: a presigned S3 URL, or Winnow's own file route for local folders. */
-export type SampleUrlFor = (relativeKey: string) => Promise<string>;
+export type SampleUrlFor = (relativeKey: string) => Promise<PresignedUrl>;
 
 export function sampleUrlSigner(location: BoundStore, options: { ttlSeconds: number; localFileUrl: (relativeKey: string) => string }): SampleUrlFor {
-  if (location.location.kind === 'local') return async (relativeKey) => options.localFileUrl(relativeKey);
+  if (location.location.kind === 'local') return async (relativeKey) => ({ url: options.localFileUrl(relativeKey), validUntil: Infinity });
   return (relativeKey) => location.store.presignGet(`${location.prefix}${relativeKey}`, options.ttlSeconds);
 }
 

@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { requireDataset } from '../catalog/dataset.service.js';
-import { loadRelevantKeys } from '../catalog/dataset.repository.js';
+import { bumpDatasetRevision, loadRelevantKeys } from '../catalog/dataset.repository.js';
 import {
   countSamples,
   findSamplesInKeyRange,
@@ -111,8 +111,11 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     if (state.phase === 'listing') {
       const listingStarted = Date.now();
       await listIntoCatalog(deps, dataset, stores, generation, state.cursor_key ?? undefined, progress, onCommitted);
-      const removed = await markUnseenSamplesRemoved(db, dataset.id, generation, deps.clock().toISOString());
-      await updateSyncState(db, dataset.id, { phase: 'probing', removed });
+      await db.transaction().execute(async (trx) => {
+        const removed = await markUnseenSamplesRemoved(trx, dataset.id, generation, deps.clock().toISOString());
+        await updateSyncState(trx, dataset.id, { phase: 'probing', removed });
+        if (removed > 0) await bumpDatasetRevision(trx, dataset.id, -removed);
+      });
       timings.listingMs = Date.now() - listingStarted;
     }
     const probingStarted = Date.now();
@@ -201,6 +204,7 @@ async function listIntoCatalog(
       await markSamplesSeen(trx, changes.unchangedIds, generation, now);
       const delta = { listed: kept.length, added: changes.added.length, updated: changes.changed.length };
       await advanceSyncCursor(trx, dataset.id, lastKey.slice(inputPrefix.length), delta);
+      if (kept.length > 0) await bumpDatasetRevision(trx, dataset.id, changes.added.length + changes.revived);
       return delta;
     });
     deps.log.debug({ dataset: dataset.name, cursor: lastKey, ...delta }, 'listing page committed');
@@ -226,6 +230,7 @@ async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: str
   const added: NewSampleRow[] = [];
   const changed: ChangedObject[] = [];
   const unchangedIds: number[] = [];
+  let revived = 0;
   for (const object of objects) {
     const existing = known.get(object.key);
     const etag = object.etag ?? null;
@@ -249,11 +254,12 @@ async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: str
       });
     } else if (existing.etag !== etag || existing.size !== object.size || existing.removed_at !== null) {
       changed.push({ id: existing.id, size: object.size, etag, lastModified });
+      if (existing.removed_at !== null) revived++;
     } else {
       unchangedIds.push(existing.id);
     }
   }
-  return { added, changed, unchangedIds };
+  return { added, changed, unchangedIds, revived };
 }
 
 /** The catalog's rows for a page's keys: the key range the page spans (listings come sorted, but the range does not rely on it). */
@@ -311,6 +317,7 @@ async function probeHeaders(
         else await recordSampleError(trx, result.sample.id, result.error!);
       }
       if (failed > 0) await updateSyncState(trx, dataset.id, { failed: progress.failed + failed });
+      if (results.length > 0) await bumpDatasetRevision(trx, dataset.id);
     });
     progress.probed += results.length;
     progress.failed += failed;

@@ -11,6 +11,10 @@ export interface DatasetTable {
   has_relevant_filenames: number;
   /** Longest side of the thumbnails each sync makes; null when the dataset was created without `--thumbnails`. */
   thumbnail_size: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Raised by every change to the dataset's samples or thumbnails (see `bumpDatasetRevision`). */
+  revision: ColumnType<number, number | undefined, number>;
+  /** Samples not marked removed, kept in step by `bumpDatasetRevision`. */
+  live_samples: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

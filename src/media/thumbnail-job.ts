@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
 import { countThumbnailWork, listThumbnailWorkAfter, recordThumbnail, type NewThumbnailRow, type ThumbnailWork } from '../catalog/thumbnail.repository.js';
 import type { DatasetRow } from '../db/schema.js';
 import type { BoundStore, DatasetStores } from '../datasources/dataset-stores.js';
@@ -83,7 +84,10 @@ export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobRe
       stop ??= outcome.fatal;
       return true;
     }
-    await recordThumbnail(db, outcome.row);
+    await db.transaction().execute(async (trx) => {
+      await recordThumbnail(trx, outcome.row);
+      await bumpDatasetRevision(trx, dataset.id);
+    });
     progress.done++;
     if (outcome.row.status === 'ok') progress.generated++;
     else progress.failed++;

@@ -3,12 +3,14 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context as HonoContext } from 'hono';
+import { requireDatasetRow } from '../../catalog/dataset.service.js';
 import { browseSamples } from '../../catalog/sample-browse.service.js';
 import { findSample, type SampleView } from '../../catalog/sample.service.js';
 import { resolveLocalFile } from '../../datasources/local.object-store.js';
 import { encodeKeyPath, sampleUrlSigner } from '../../datasources/sample-urls.js';
 import { AppError } from '../../errors.js';
 import type { ApiDeps } from '../app.js';
+import { createPageCache } from '../page-cache.js';
 import { DatasetNameParam, ErrorSchema, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -27,20 +29,28 @@ const CONTENT_TYPES: Record<string, string> = {
 
 type Location = 'files' | 'thumbnails';
 
+type SampleWithUrls = SampleView & { url: string | null; thumbnailUrl: string | null };
+
 export function sampleRoutes(deps: ApiDeps) {
   const { context } = deps;
-  /** URLs for a dataset's images (input) and thumbnails (output); thumbnail keys are full keys of the output location. */
-  const signers = async (name: string) => {
+  const pages = createPageCache(context.config.pageCacheMb * 1024 * 1024);
+
+  /** URLs for a dataset's images (input) and thumbnails (output), and until when all of them work. */
+  const withUrls = async (name: string, samples: readonly SampleView[]): Promise<{ samples: SampleWithUrls[]; validUntil: number }> => {
     const { stores } = await deps.stores.get(name);
     const localUrl = (location: Location) => (key: string) => `/api/datasets/${encodeURIComponent(name)}/${location}/${encodeKeyPath(key)}`;
     const image = sampleUrlSigner(stores.input, { ttlSeconds: deps.urlTtlSeconds, localFileUrl: localUrl('files') });
-    const outputRoot = { ...stores.output, prefix: '' };
-    const thumbnail = sampleUrlSigner(outputRoot, { ttlSeconds: deps.urlTtlSeconds, localFileUrl: localUrl('thumbnails') });
-    return async (sample: SampleView) => ({
-      ...sample,
-      url: await image(sample.key),
-      thumbnailUrl: sample.thumbnail ? await thumbnail(sample.thumbnail.key) : null,
-    });
+    // Thumbnail keys are full keys of the output location.
+    const thumbnail = sampleUrlSigner({ ...stores.output, prefix: '' }, { ttlSeconds: deps.urlTtlSeconds, localFileUrl: localUrl('thumbnails') });
+    let validUntil = Infinity;
+    const signed = await Promise.all(
+      samples.map(async (sample) => {
+        const [url, thumbnailUrl] = await Promise.all([image(sample.key), sample.thumbnail ? thumbnail(sample.thumbnail.key) : undefined]);
+        validUntil = Math.min(validUntil, url.validUntil, thumbnailUrl?.validUntil ?? Infinity);
+        return { ...sample, url: url.url, thumbnailUrl: thumbnailUrl?.url ?? null };
+      }),
+    );
+    return { samples: signed, validUntil };
   };
 
   return new OpenAPIHono({ defaultHook: deps.validationHook })
@@ -56,11 +66,19 @@ export function sampleRoutes(deps: ApiDeps) {
       async (c) => {
         const { name } = c.req.valid('param');
         const { urls, ...query } = c.req.valid('query');
-        const page = await browseSamples(context, name, query);
-        const withUrls: (sample: SampleView) => Promise<SampleView & { url: string | null; thumbnailUrl: string | null }> =
-          urls === 'true' ? await signers(name) : async (sample) => ({ ...sample, url: null, thumbnailUrl: null });
-        const samples = await Promise.all(page.samples.map(withUrls));
-        return c.json({ samples, nextCursor: page.nextCursor }, 200);
+        const dataset = await requireDatasetRow(context, name);
+        // The revision changes with every write to the dataset's samples or thumbnails, so a cached page is never stale.
+        const cacheKey = JSON.stringify([dataset.id, dataset.revision, urls, query.limit, query.cursor, query.status, query.extension, query.folder, query.q, query.sort, query.order]);
+        const urlsNeededUntil = Date.now() + deps.urlTtlSeconds * 1000;
+        let body = pages.get(cacheKey, urlsNeededUntil);
+        if (body === undefined) {
+          const page = await browseSamples(context, dataset, query);
+          const signed = urls === 'true' ? await withUrls(name, page.samples) : { samples: page.samples.map((sample) => ({ ...sample, url: null, thumbnailUrl: null })), validUntil: Infinity };
+          body = new TextEncoder().encode(JSON.stringify({ samples: signed.samples, nextCursor: page.nextCursor }));
+          pages.set(cacheKey, body, signed.validUntil);
+        }
+        // Already serialised (a cached page costs no JSON work); its shape is SamplePageSchema's, which typing cannot see through bytes.
+        return c.body(body, 200, { 'content-type': 'application/json' }) as never;
       },
     )
     .openapi(
@@ -75,7 +93,8 @@ export function sampleRoutes(deps: ApiDeps) {
       async (c) => {
         const { name } = c.req.valid('param');
         const sample = await findSample(context, name, c.req.valid('query').key);
-        return c.json(await (await signers(name))(sample), 200);
+        const [withFreshUrls] = (await withUrls(name, [sample])).samples;
+        return c.json(withFreshUrls!, 200);
       },
     )
     .get('/datasets/:name/files/*', (c) => serveLocalFile(c, deps, 'files'))
