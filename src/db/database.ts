@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { catalogMigration } from './migrations/0001-catalog.js';
 import { thumbnailsMigration } from './migrations/0002-thumbnails.js';
 import { apiAccessMigration } from './migrations/0003-api-access.js';
-import { datasetRevisionMigration } from './migrations/0004-dataset-revision.js';
+import { browseAtScaleMigration } from './migrations/0004-browse-at-scale.js';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -85,7 +85,7 @@ async function migrateToLatest(database: Database): Promise<void> {
       '0001-catalog': catalogMigration(database.dialect),
       '0002-thumbnails': thumbnailsMigration(database.dialect),
       '0003-api-access': apiAccessMigration(database.dialect),
-      '0004-dataset-revision': datasetRevisionMigration(),
+      '0004-browse-at-scale': browseAtScaleMigration(database.dialect),
     }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
