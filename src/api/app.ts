@@ -6,7 +6,7 @@ import type { Env } from 'hono';
 import type { Context } from '../context.js';
 import type { DatasetStoreCache } from '../datasources/store-cache.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
-import { requireAuth } from './auth.middleware.js';
+import { createAcceptedCredentials, requireAuth, type AcceptedCredentials } from './auth.middleware.js';
 import { errorBody, handleError } from './http-errors.js';
 import { swaggerUiHtml, swaggerUiAsset } from './docs.js';
 import { datasetRoutes } from './routes/datasets.routes.js';
@@ -27,6 +27,7 @@ export interface ApiDeps {
   /** Folder of the built web app; undefined serves the API only. */
   webRoot: string | undefined;
   validationHook: Hook<unknown, Env, string, unknown>;
+  acceptedCredentials: AcceptedCredentials;
 }
 
 const PUBLIC_API_PATHS = new Set(['/api/health', '/api/session']);
@@ -38,14 +39,14 @@ export const validationHook: Hook<unknown, Env, string, unknown> = (result, c) =
   return c.json(errorBody('InputInvalid', `Invalid request: ${problems.join('; ')}.`, 'Check the request against /api/openapi.json.'), 400);
 };
 
-export function createApp(deps: Omit<ApiDeps, 'validationHook'>): OpenAPIHono {
-  const full: ApiDeps = { ...deps, validationHook };
+export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCredentials'>): OpenAPIHono {
+  const full: ApiDeps = { ...deps, validationHook, acceptedCredentials: createAcceptedCredentials(deps.context.clock) };
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.onError((error, c) => handleError(error, c, deps.context.log));
   app.notFound((c) => c.json(errorBody('NotFound', `No route ${c.req.method} ${c.req.path}.`, 'See /api/docs for the routes.'), 404));
 
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
-  const auth = requireAuth(deps.context);
+  const auth = requireAuth(deps.context, full.acceptedCredentials);
   app.use('/api/*', async (c, next) => (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next)));
   app.route('/', sessionRoutes(full));
   app.route('/api', datasetRoutes(full));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { authenticateToken, isLiveSession, type AuthDeps } from '../auth/token.service.js';
@@ -5,13 +6,53 @@ import { errorBody } from './http-errors.js';
 
 export const SESSION_COOKIE = 'winnow_session';
 
+/**
+ * A credential the catalog accepted is trusted this long without asking it again: on
+ * PostgreSQL that question is a round trip per request, the largest cost of a cached grid
+ * page. A revoked token or a closed session stops working within this time.
+ */
+export const CREDENTIAL_RECHECK_MS = 1_000;
+const CREDENTIALS_KEPT = 10_000;
+
+/** Credentials the catalog accepted lately, by hash (the server's memory holds no credential beyond the request carrying it). */
+export interface AcceptedCredentials {
+  accepts(kind: CredentialKind, credential: string, check: () => Promise<boolean>): Promise<boolean>;
+  /** Sign-out: the session stops working at once in this process. */
+  forget(kind: CredentialKind, credential: string): void;
+}
+
+type CredentialKind = 'token' | 'session';
+
+export function createAcceptedCredentials(clock: () => Date): AcceptedCredentials {
+  const acceptedAt = new Map<string, number>();
+  const keyOf = (kind: CredentialKind, credential: string) => createHash('sha256').update(`${kind}:${credential}`).digest('base64');
+  return {
+    async accepts(kind, credential, check) {
+      const key = keyOf(kind, credential);
+      const now = clock().getTime();
+      const at = acceptedAt.get(key);
+      if (at !== undefined && now - at < CREDENTIAL_RECHECK_MS) return true;
+      acceptedAt.delete(key);
+      if (!(await check())) return false;
+      if (acceptedAt.size >= CREDENTIALS_KEPT) acceptedAt.clear();
+      acceptedAt.set(key, now);
+      return true;
+    },
+    forget(kind, credential) {
+      acceptedAt.delete(keyOf(kind, credential));
+    },
+  };
+}
+
 /** Requires a bearer API token or a signed-in browser session on every route it guards. */
-export function requireAuth(deps: AuthDeps): MiddlewareHandler {
+export function requireAuth(deps: AuthDeps, accepted: AcceptedCredentials): MiddlewareHandler {
   return async (c, next) => {
     const header = c.req.header('authorization');
     const bearer = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     const cookie = getCookie(c, SESSION_COOKIE);
-    const allowed = (bearer !== undefined && (await authenticateToken(deps, bearer)) !== undefined) || (cookie !== undefined && (await isLiveSession(deps, cookie)));
+    const allowed =
+      (bearer !== undefined && (await accepted.accepts('token', bearer, async () => (await authenticateToken(deps, bearer)) !== undefined))) ||
+      (cookie !== undefined && (await accepted.accepts('session', cookie, () => isLiveSession(deps, cookie))));
     if (!allowed) {
       return c.json(
         errorBody('Unauthorized', bearer ? 'That API token is not valid.' : 'Sign in first.', 'Send `Authorization: Bearer <token>` (create one with `winnow token create <name>`) or sign in through the web app.'),

@@ -44,7 +44,10 @@ export function sessionRoutes(deps: ApiDeps) {
     )
     .delete('/api/session', async (c) => {
       const cookie = getCookie(c, SESSION_COOKIE);
-      if (cookie) await closeSession(context, cookie);
+      if (cookie) {
+        await closeSession(context, cookie);
+        deps.acceptedCredentials.forget('session', cookie);
+      }
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     })

@@ -1,0 +1,43 @@
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from '../../test/support/context.js';
+import { closeSession, createApiToken, openSession, revokeApiToken } from '../auth/token.service.js';
+import { createAcceptedCredentials, CREDENTIAL_RECHECK_MS, requireAuth, SESSION_COOKIE } from './auth.middleware.js';
+
+describe.each(['sqlite', 'postgres'] as const)('auth middleware on %s', (dialect) => {
+  let context: Awaited<ReturnType<typeof createTestContext>>;
+  let now = Date.parse('2026-12-02T10:00:00.000Z');
+  let app: Hono;
+
+  beforeAll(async () => {
+    context = { ...(await createTestContext(dialect)), clock: () => new Date(now) };
+    app = new Hono().use(requireAuth(context, createAcceptedCredentials(context.clock))).get('/private', (c) => c.text('ok'));
+  });
+  afterAll(async () => context?.drop());
+
+  const status = async (headers: Record<string, string>) => (await app.request('/private', { headers })).status;
+
+  it('stops accepting a revoked token within the recheck time, and never accepts an unknown one', async () => {
+    const { token } = await createApiToken(context, 'revoked-soon');
+    const bearer = { authorization: `Bearer ${token}` };
+    expect(await status(bearer)).toBe(200);
+    await revokeApiToken(context, 'revoked-soon');
+    now += CREDENTIAL_RECHECK_MS - 1;
+    expect(await status(bearer)).toBe(200);
+    now += 1;
+    expect(await status(bearer)).toBe(401);
+    expect(await status({ authorization: `Bearer ${token}x` })).toBe(401);
+    expect(await status({})).toBe(401);
+  });
+
+  it('stops accepting a session closed elsewhere within the recheck time', async () => {
+    const { cookie } = await openSession(context, null);
+    const headers = { cookie: `${SESSION_COOKIE}=${cookie}` };
+    expect(await status(headers)).toBe(200);
+    await closeSession(context, cookie);
+    expect(await status(headers)).toBe(200);
+    now += CREDENTIAL_RECHECK_MS;
+    expect(await status(headers)).toBe(401);
+    expect(await status({ cookie: `${SESSION_COOKIE}=not-a-session` })).toBe(401);
+  });
+});
