@@ -29,6 +29,8 @@ const CONTENT_TYPES: Record<string, string> = {
 
 type Location = 'files' | 'thumbnails';
 
+const utf8 = new TextEncoder();
+
 type SampleWithUrls = SampleView & { url: string | null; thumbnailUrl: string | null };
 
 export function sampleRoutes(deps: ApiDeps) {
@@ -74,7 +76,7 @@ export function sampleRoutes(deps: ApiDeps) {
         if (body === undefined) {
           const page = await browseSamples(context, dataset, query);
           const signed = urls === 'true' ? await withUrls(name, page.samples) : { samples: page.samples.map((sample) => ({ ...sample, url: null, thumbnailUrl: null })), validUntil: Infinity };
-          body = new TextEncoder().encode(JSON.stringify({ samples: signed.samples, nextCursor: page.nextCursor }));
+          body = utf8.encode(JSON.stringify({ samples: signed.samples, nextCursor: page.nextCursor }));
           pages.set(cacheKey, body, signed.validUntil);
         }
         // Already serialised (a cached page costs no JSON work); its shape is SamplePageSchema's, which typing cannot see through bytes.
