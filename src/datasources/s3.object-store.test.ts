@@ -11,6 +11,20 @@ const PREFIX = 'projects/farm-animals/';
 const USER = { accessKeyId: 'AKIASTORETEST0000001', secretAccessKey: 'store-test-secret' };
 const TRICKY = `${PREFIX}ç ü 猫 + % # 100% (x).jpg`;
 
+const STORE_OPTIONS = {
+  bucket: BUCKET,
+  region: 'us-east-1',
+  endpoint: undefined,
+  pathStyle: true,
+  credentials: USER,
+  identity: USER.accessKeyId,
+  sseKmsKeyId: undefined,
+  writablePrefix: `${PREFIX}.winnow/`,
+  maxAttempts: 2,
+  connectTimeoutMs: 2_000,
+  requestTimeoutMs: 10_000,
+};
+
 let server: S3Server;
 let proxy: PolicyProxy;
 let store: ObjectStore;
@@ -23,21 +37,10 @@ beforeAll(async () => {
     ...Array.from({ length: 25 }, (_, i) => ({ key: `${PREFIX}k${String(i).padStart(2, '0')}.jpg`, body: `body-${i}` })),
     { key: TRICKY, body: 'tricky bytes' },
     { key: 'projects/farm-animals-2/sibling.jpg', body: 'no' },
+    ...Array.from({ length: 130 }, (_, i) => ({ key: `projects/many/${String(i).padStart(3, '0')}.jpg`, body: 'x' })),
   ]);
   seed.destroy();
-  store = createS3ObjectStore({
-    bucket: BUCKET,
-    region: 'us-east-1',
-    endpoint: proxy.endpoint,
-    pathStyle: true,
-    credentials: USER,
-    identity: USER.accessKeyId,
-    sseKmsKeyId: undefined,
-    writablePrefix: `${PREFIX}.winnow/`,
-    maxAttempts: 2,
-    connectTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
-  });
+  store = createS3ObjectStore({ ...STORE_OPTIONS, endpoint: proxy.endpoint });
 });
 
 afterAll(async () => {
@@ -63,6 +66,13 @@ describe('S3 object store', () => {
     expect(pages.map((page) => page.length)).toEqual([10, 10, 6]);
     expect(pages.flat()).toContain(TRICKY);
     expect(pages.flat().some((key) => key.includes('farm-animals-2'))).toBe(false);
+  });
+
+  it('asks for a small first page, then full pages', async () => {
+    const unrestricted = createS3ObjectStore({ ...STORE_OPTIONS, endpoint: server.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, identity: 'S3RVER' });
+    const sizes = [];
+    for await (const page of unrestricted.listPages('projects/many/')) sizes.push(page.length);
+    expect(sizes).toEqual([100, 30]);
   });
 
   it('resumes a listing after a given key', async () => {

@@ -11,6 +11,12 @@ import { createPresignedUrlCache } from './presigned-url-cache.js';
 import { createPresigner } from './s3-presigner.js';
 import { translateS3Error, type S3CallContext, type S3Operation } from './s3-errors.js';
 
+/**
+ * The first listing page is small: the SDK parses it while V8 still interprets its XML deserializer, which
+ * costs ~2x a warm parse per key; a 100-key page warms it at little cost (10k keys listed 14% faster from s3rver).
+ */
+const FIRST_PAGE_KEYS = 100;
+
 export type S3Credentials = StaticCredentials | AwsCredentialIdentityProvider;
 
 /** About 100 pages of the grid's 200 images and thumbnails; some 600 bytes each (more with a session token). */
@@ -88,13 +94,14 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
 
     async *listPages(prefix: string, listOptions: ListOptions = {}): AsyncIterable<ObjectSummary[]> {
       let continuationToken: string | undefined;
+      let maxKeys = Math.min(FIRST_PAGE_KEYS, listOptions.pageSize ?? 1000);
       do {
         const page = await call('ListObjectsV2', prefix, () =>
           client.send(
             new ListObjectsV2Command({
               Bucket: options.bucket,
               Prefix: prefix,
-              MaxKeys: listOptions.pageSize ?? 1000,
+              MaxKeys: maxKeys,
               ContinuationToken: continuationToken,
               StartAfter: continuationToken === undefined ? listOptions.startAfter : undefined,
             }),
@@ -107,6 +114,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
           lastModified: entry.LastModified,
         }));
         continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+        maxKeys = listOptions.pageSize ?? 1000;
         if (page.IsTruncated && continuationToken === undefined) {
           throw new AppError('DatasourceError', `ListObjectsV2 on ${description}${prefix} said there is more but gave no continuation token.`);
         }
