@@ -13,6 +13,7 @@ import { browseSamples } from '../src/catalog/sample-browse.service.js';
 import { loadConfig } from '../src/config/config.js';
 import { createContext, type Context } from '../src/context.js';
 import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
+import { createDatasetRowCache } from '../src/catalog/dataset-row-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
 import { DATASET_NAME } from './api-catalog.js';
 import { getSignedUrlPerCallStores } from './api-presign-peers.js';
@@ -62,7 +63,7 @@ async function measure(stage: string, cursors: Cursors, run: (cursor: string) =>
 }
 
 function appOf(context: Context): OpenAPIHono {
-  return createApp({ context, syncJobs: createSyncJobs(context), stores: createDatasetStoreCache(context), signIn: undefined, urlTtlSeconds: context.config.urlTtlSeconds, publicOrigin: () => '', webRoot: undefined });
+  return createApp({ context, syncJobs: createSyncJobs(context), stores: createDatasetStoreCache(context), datasetRows: createDatasetRowCache(context), signIn: undefined, urlTtlSeconds: context.config.urlTtlSeconds, publicOrigin: () => '', webRoot: undefined });
 }
 
 export async function measureRouteBreakdown(dialect: CatalogDialect, env: Record<string, string>, token: string, deepCursors: readonly string[], pageSize: number): Promise<RouteBreakdown> {

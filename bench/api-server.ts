@@ -14,6 +14,7 @@ import { startServer } from '../src/api/server.js';
 import { loadConfig } from '../src/config/config.js';
 import { createContext } from '../src/context.js';
 import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
+import { createDatasetRowCache } from '../src/catalog/dataset-row-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
 import { getSignedUrlPerCallStores } from './api-presign-peers.js';
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       context,
       syncJobs: createSyncJobs(context),
       stores: getSignedUrlPerCallStores(context, createDatasetStoreCache(context)),
+      datasetRows: createDatasetRowCache(context),
       signIn: undefined,
       urlTtlSeconds: context.config.urlTtlSeconds,
       publicOrigin: (origin) => origin ?? '',

@@ -6,6 +6,7 @@ import { createTestContext } from '../../test/support/context.js';
 import { createApiToken } from '../auth/token.service.js';
 import type { Context } from '../context.js';
 import { createDatasetStoreCache } from '../datasources/store-cache.js';
+import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
 import { createSyncJobs, type SyncJobs } from '../jobs/sync-jobs.js';
 import { generateThumbnails } from '../media/thumbnail.service.js';
 import { createApp } from './app.js';
@@ -28,6 +29,7 @@ describe('REST API', () => {
       context,
       syncJobs: jobs,
       stores: createDatasetStoreCache(context),
+      datasetRows: createDatasetRowCache(context),
       signIn: { matches: (secret) => secret === 'the-sign-in-secret' },
       urlTtlSeconds: 900,
       publicOrigin: () => 'http://127.0.0.1:8080',

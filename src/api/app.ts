@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Env } from 'hono';
+import type { DatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
 import type { DatasetStoreCache } from '../datasources/store-cache.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
@@ -19,6 +20,7 @@ export interface ApiDeps {
   context: Context;
   syncJobs: SyncJobs;
   stores: DatasetStoreCache;
+  datasetRows: DatasetRowCache;
   /** The sign-in link secret of this server process, if any. */
   signIn: { matches(secret: string): boolean } | undefined;
   urlTtlSeconds: number;

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createSignInLink } from '../auth/token.service.js';
+import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
 import { createDatasetStoreCache } from '../datasources/store-cache.js';
 import { createSyncJobs } from '../jobs/sync-jobs.js';
@@ -24,11 +25,13 @@ export async function startServer(context: Context, options: { webRoot?: string 
   const servesWebApp = existsSync(resolve(webRoot, 'index.html'));
   const signIn = createSignInLink();
   const syncJobs = createSyncJobs(context);
+  const datasetRows = createDatasetRowCache(context);
   let origin = '';
   const app = createApp({
     context,
     syncJobs,
     stores: createDatasetStoreCache(context),
+    datasetRows,
     signIn,
     urlTtlSeconds: context.config.urlTtlSeconds,
     publicOrigin: (requestOrigin) => requestOrigin ?? origin,
@@ -46,6 +49,9 @@ export async function startServer(context: Context, options: { webRoot?: string 
     url: origin,
     signInUrl: `${origin}/login?token=${signIn.secret}`,
     servesWebApp,
-    close: () => new Promise<void>((resolveClosed) => server.close(() => resolveClosed())),
+    close: async () => {
+      await new Promise<void>((resolveClosed) => server.close(() => resolveClosed()));
+      await datasetRows.close();
+    },
   };
 }

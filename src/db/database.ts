@@ -8,6 +8,8 @@ import { catalogMigration } from './migrations/0001-catalog.js';
 import { thumbnailsMigration } from './migrations/0002-thumbnails.js';
 import { apiAccessMigration } from './migrations/0003-api-access.js';
 import { browseAtScaleMigration } from './migrations/0004-browse-at-scale.js';
+import { datasetChangeNoticesMigration } from './migrations/0005-dataset-change-notices.js';
+import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -17,6 +19,8 @@ export interface Database {
   dialect: Dialect;
   /** Where the catalog lives, without credentials (for messages). */
   location: string;
+  /** PostgreSQL only: hears NOTIFY on `channel` over a connection of its own (see notice-listener.ts). */
+  listen?(channel: string, handlers: NoticeHandlers): NoticeListener;
   close(): Promise<void>;
 }
 
@@ -66,7 +70,13 @@ function openPostgres(url: string): Database {
     },
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location: redactUrl(url),
+    listen: (channel, handlers) => listenForNotices(() => new pg.Client({ connectionString: url }), channel, handlers),
+    close: () => db.destroy(),
+  };
 }
 
 function redactUrl(url: string): string {
@@ -86,6 +96,7 @@ async function migrateToLatest(database: Database): Promise<void> {
       '0002-thumbnails': thumbnailsMigration(database.dialect),
       '0003-api-access': apiAccessMigration(database.dialect),
       '0004-browse-at-scale': browseAtScaleMigration(database.dialect),
+      '0005-dataset-change-notices': datasetChangeNoticesMigration(database.dialect),
     }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();

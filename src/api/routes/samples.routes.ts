@@ -3,7 +3,6 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context as HonoContext } from 'hono';
-import { requireDatasetRow } from '../../catalog/dataset.service.js';
 import { browseSamples } from '../../catalog/sample-browse.service.js';
 import { findSample, type SampleView } from '../../catalog/sample.service.js';
 import { resolveLocalFile } from '../../datasources/local.object-store.js';
@@ -68,7 +67,7 @@ export function sampleRoutes(deps: ApiDeps) {
       async (c) => {
         const { name } = c.req.valid('param');
         const { urls, ...query } = c.req.valid('query');
-        const dataset = await requireDatasetRow(context, name);
+        const dataset = await deps.datasetRows.get(name);
         // The revision changes with every write to the dataset's samples or thumbnails, so a cached page is never stale.
         const cacheKey = JSON.stringify([dataset.id, dataset.revision, urls, query.limit, query.cursor, query.status, query.extension, query.folder, query.q, query.sort, query.order]);
         const urlsNeededUntil = Date.now() + deps.urlTtlSeconds * 1000;

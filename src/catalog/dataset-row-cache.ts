@@ -1,0 +1,59 @@
+import type { Context } from '../context.js';
+import { DATASETS_CHANGED_CHANNEL } from '../db/migrations/0005-dataset-change-notices.js';
+import type { DatasetRow } from '../db/schema.js';
+import { requireDatasetRow } from './dataset.service.js';
+
+/** Dataset rows by name for a server's hot paths (every grid page needs its dataset's revision). */
+export interface DatasetRowCache {
+  get(name: string): Promise<DatasetRow>;
+  /** Whether rows are being kept (change notices heard); false on SQLite. */
+  readonly keepsRows: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * On PostgreSQL a row read costs a round trip per request, so rows are kept while the catalog's
+ * change notices are being heard, and all are dropped at each notice (any process's write to
+ * `datasets`, see migration 0005) or when the notice connection is lost. A row can then be stale
+ * only for the moment between a commit and its notice reaching this process.
+ * On SQLite nothing is kept: a read costs microseconds and no notice exists.
+ */
+export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log'>): DatasetRowCache {
+  const rows = new Map<string, DatasetRow>();
+  let listening = false;
+  let warned = false;
+  // Bumped by every notice, so a read that was in flight when one arrived is not kept.
+  let noticesHeard = 0;
+  const forgetAll = () => {
+    noticesHeard++;
+    rows.clear();
+  };
+  const listener = deps.database.listen?.(DATASETS_CHANGED_CHANNEL, {
+    onNotice: forgetAll,
+    onListeningChanged(nowListening, error) {
+      forgetAll();
+      listening = nowListening;
+      if (nowListening) warned = false;
+      // Once per outage: the listener retries every second.
+      if (error && !warned) deps.log.warn({ error: error.message }, 'not hearing the catalog change notices; reading dataset rows from the catalog until they are back');
+      warned ||= error !== undefined;
+    },
+  });
+
+  return {
+    async get(name) {
+      const kept = listening ? rows.get(name) : undefined;
+      if (kept) return kept;
+      const asOfNotice = noticesHeard;
+      const row = await requireDatasetRow(deps, name);
+      if (listening && asOfNotice === noticesHeard) rows.set(name, row);
+      return row;
+    },
+    get keepsRows() {
+      return listening;
+    },
+    close: async () => {
+      await listener?.close();
+    },
+  };
+}
