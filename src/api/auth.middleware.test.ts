@@ -40,4 +40,40 @@ describe.each(['sqlite', 'postgres'] as const)('auth middleware on %s', (dialect
     expect(await status(headers)).toBe(401);
     expect(await status({ cookie: `${SESSION_COOKIE}=not-a-session` })).toBe(401);
   });
+
+  it('asks the catalog once for requests that arrive together once the trust has run out', async () => {
+    const { token } = await createApiToken(context, 'busy');
+    const accepted = createAcceptedCredentials(context.clock);
+    let checks = 0;
+    const check = async () => {
+      checks++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return true;
+    };
+    expect(await Promise.all(Array.from({ length: 20 }, () => accepted.accepts('token', token, check)))).toEqual(Array(20).fill(true));
+    expect(checks).toBe(1);
+    now += CREDENTIAL_RECHECK_MS;
+    await Promise.all(Array.from({ length: 20 }, () => accepted.accepts('token', token, check)));
+    expect(checks).toBe(2);
+    const failing = async () => {
+      checks++;
+      throw new Error('catalog down');
+    };
+    now += CREDENTIAL_RECHECK_MS;
+    await expect(Promise.all([accepted.accepts('token', token, failing), accepted.accepts('token', token, failing)])).rejects.toThrow('catalog down');
+    expect(checks).toBe(3);
+    expect(await accepted.accepts('token', token, check)).toBe(true);
+    expect(checks).toBe(4);
+  });
+
+  it('does not trust a session signed out while its check was running', async () => {
+    const accepted = createAcceptedCredentials(context.clock);
+    let release = () => {};
+    const slow = () => new Promise<boolean>((resolve) => (release = () => resolve(true)));
+    const first = accepted.accepts('session', 'cookie-value', slow);
+    accepted.forget('session', 'cookie-value');
+    release();
+    expect(await first).toBe(true);
+    expect(await accepted.accepts('session', 'cookie-value', async () => false)).toBe(false);
+  });
 });

@@ -25,6 +25,8 @@ type CredentialKind = 'token' | 'session';
 
 export function createAcceptedCredentials(clock: () => Date): AcceptedCredentials {
   const acceptedAt = new Map<string, number>();
+  // When the trust runs out, every request in flight with that credential waits for one check, not one each.
+  const checking = new Map<string, Promise<boolean>>();
   const keyOf = (kind: CredentialKind, credential: string) => createHash('sha256').update(`${kind}:${credential}`).digest('base64');
   return {
     async accepts(kind, credential, check) {
@@ -33,13 +35,28 @@ export function createAcceptedCredentials(clock: () => Date): AcceptedCredential
       const at = acceptedAt.get(key);
       if (at !== undefined && now - at < CREDENTIAL_RECHECK_MS) return true;
       acceptedAt.delete(key);
-      if (!(await check())) return false;
-      if (acceptedAt.size >= CREDENTIALS_KEPT) acceptedAt.clear();
-      acceptedAt.set(key, now);
-      return true;
+      const pending = checking.get(key);
+      if (pending) return pending;
+      const checked = check().then(
+        (ok) => {
+          // Unless forgotten meanwhile (sign-out).
+          if (ok && checking.get(key) === checked) {
+            if (acceptedAt.size >= CREDENTIALS_KEPT) acceptedAt.clear();
+            acceptedAt.set(key, now);
+          }
+          return ok;
+        },
+      );
+      checking.set(key, checked);
+      void checked.finally(() => {
+        if (checking.get(key) === checked) checking.delete(key);
+      }).catch(() => undefined);
+      return checked;
     },
     forget(kind, credential) {
-      acceptedAt.delete(keyOf(kind, credential));
+      const key = keyOf(kind, credential);
+      acceptedAt.delete(key);
+      checking.delete(key);
     },
   };
 }
