@@ -119,6 +119,7 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
     const live = await listSamplesAfter(test.database.db, datasetId, undefined, 100);
     expect(live.map((row) => row.key)).toEqual(['猫.jpg']);
     expect(live[0]).toMatchObject({ status: 'pending', etag: 'new', size: 10 });
+    expect(await countSamples(test.database.db, datasetId)).toEqual({ total: 1, pending: 1, ok: 0, error: 0, removed: keys.length - 1 });
   });
 
   it('moves the sync cursor and counters together', async () => {
