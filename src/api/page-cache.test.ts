@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { createPageCache } from './page-cache.js';
+import { createPageCache, pageServableUntil } from './page-cache.js';
 
 const body = (text: string) => new TextEncoder().encode(text);
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
 
 describe('page cache', () => {
+  it('serves a page while its URLs work for the TTL, pages built together expiring spread over the window given', () => {
+    const ttl = 900_000;
+    const spread = 300_000;
+    expect(pageServableUntil(Infinity, ttl, spread)).toBe(Infinity);
+    expect(pageServableUntil(10_000_000, ttl, spread, () => 0)).toBe(10_000_000 - ttl);
+    const until = Array.from({ length: 1_000 }, () => pageServableUntil(10_000_000, ttl, spread));
+    expect(Math.max(...until)).toBeLessThanOrEqual(10_000_000 - ttl);
+    expect(Math.min(...until)).toBeGreaterThan(10_000_000 - ttl - spread);
+    // Spread, not bunched: every fifth of the window holds some.
+    const fifths = new Set(until.map((moment) => Math.floor((10_000_000 - ttl - moment) / (spread / 5))));
+    expect(fifths.size).toBe(5);
+  });
+
   it('serves a page until the moment it is no longer valid', () => {
     const cache = createPageCache(1_000);
     cache.set('a', body('page a'), 5_000);

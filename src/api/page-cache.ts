@@ -1,6 +1,16 @@
+/**
+ * Until when a page whose URLs work until `urlsValidUntil` may be served: its URLs must still work
+ * for the TTL after it is handed out. Pages built in the same signing window would otherwise all
+ * expire at the same moment and be rebuilt together (a burst of signing that shows in p99); a random
+ * part of `spreadMs` spreads their rebuilds over that much time.
+ */
+export function pageServableUntil(urlsValidUntil: number, ttlMs: number, spreadMs: number, random: () => number = Math.random): number {
+  return urlsValidUntil - ttlMs - random() * spreadMs;
+}
+
 /** Serialised responses kept by key, the least recently used dropped once they hold more than `maxBytes`. */
 export interface PageCache {
-  /** The body stored under `key` if it stays valid until `validAt`. */
+  /** The body stored under `key` if it may still be served at `validAt`. */
   get(key: string, validAt: number): Uint8Array<ArrayBuffer> | undefined;
   set(key: string, body: Uint8Array<ArrayBuffer>, validUntil: number): void;
 }

@@ -31,8 +31,12 @@ export interface ObjectStore {
   readObject(key: string, maxBytes: number): Promise<WholeObject>;
   write(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
   delete(key: string): Promise<void>;
-  /** A GET URL valid for at least `expiresInSeconds` (less only when the credentials expire sooner); the same URL for a while. */
-  presignGet(key: string, expiresInSeconds: number): Promise<PresignedUrl>;
+  /**
+   * A GET URL valid for at least `expiresInSeconds` (less only when the credentials expire sooner); the same URL
+   * for a while. A caller that keeps the URL (a cached page) asks for more remaining time with `minRemainingSeconds`,
+   * up to `expiresInSeconds` plus one signing window (see presigned-url-cache.ts).
+   */
+  presignGet(key: string, expiresInSeconds: number, minRemainingSeconds?: number): Promise<PresignedUrl>;
 }
 
 /**

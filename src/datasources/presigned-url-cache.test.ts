@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PresignedUrl } from './object-store.js';
-import { createPresignedUrlCache, type SignGet } from './presigned-url-cache.js';
+import { createPresignedUrlCache, signingWindowMs, type SignGet } from './presigned-url-cache.js';
 
 const STATIC = { accessKeyId: 'AKIAREFERENCE0000001', secretAccessKey: 'unused-here' };
 const T0 = Date.parse('2026-12-02T10:00:00.000Z');
@@ -48,6 +48,39 @@ describe('presigned URL cache', () => {
     const second = await presign('a.jpg', 900, STATIC);
     expect(second).not.toBe(first);
     expect(calls.at(-1)?.signedAt).toBe(T0 + 10 * MINUTE);
+  });
+
+  it('gives a caller that keeps URLs one valid a window beyond the TTL, re-signing older ones as of the current window', async () => {
+    let now = T0;
+    const { sign, calls } = recordingSigner();
+    const presign = createPresignedUrlCache(sign, { maxEntries: 100, now: () => now });
+    const window = signingWindowMs(900_000) / 1000;
+    expect(window).toBe(300);
+    const first = await presign('a.jpg', 900, STATIC);
+    now = T0 + 6 * MINUTE;
+    // Still valid for the TTL, so a plain request reuses it; not for the TTL plus a window.
+    expect(await presign('a.jpg', 900, STATIC)).toBe(first);
+    const kept = await presign('a.jpg', 900, STATIC, 900 + window);
+    expect(validity(kept)).toEqual({ signedAt: T0 + 5 * MINUTE, until: T0 + 30 * MINUTE });
+    for (now = T0 + 5 * MINUTE; now < T0 + 10 * MINUTE; now += 7_000) {
+      expect(await presign('a.jpg', 900, STATIC, 900 + window)).toBe(kept);
+    }
+    expect(calls).toHaveLength(2);
+  });
+
+  it('never asks a kept URL for more than a fresh one would give (a week-long TTL, expiring credentials)', async () => {
+    let now = T0 + 90_000;
+    const { sign, calls } = recordingSigner();
+    const presign = createPresignedUrlCache(sign, { maxEntries: 100, now: () => now });
+    const week = 604_800;
+    const url = await presign('a.jpg', week, STATIC, week + 300);
+    now += 60_000;
+    expect(await presign('a.jpg', week, STATIC, week + 300)).toBe(url);
+    const session = { ...STATIC, sessionToken: 'session-1', expiration: new Date(T0 + 20 * MINUTE) };
+    const capped = await presign('b.jpg', 900, session, 1_200);
+    now += 60_000;
+    expect(await presign('b.jpg', 900, session, 1_200)).toBe(capped);
+    expect(calls).toHaveLength(2);
   });
 
   it('never hands out a URL valid for less than the TTL, nor for more than 5/3 of it', async () => {

@@ -4,8 +4,11 @@ import type { PresignedUrl } from './object-store.js';
 /** Signs a GET of `key` as of `signingDate`, valid for `expiresInSeconds` from then. */
 export type SignGet = (key: string, expiresInSeconds: number, signingDate: Date) => Promise<string>;
 
-/** Hands out a presigned GET URL valid for at least `ttlSeconds` (less only when the credentials expire sooner). */
-export type CachedPresignGet = (key: string, ttlSeconds: number, credentials: AwsCredentialIdentity) => Promise<PresignedUrl>;
+/**
+ * Hands out a presigned GET URL valid for at least `ttlSeconds`, or `minRemainingSeconds` when
+ * more (at most the TTL plus one signing window; less only when the credentials expire sooner).
+ */
+export type CachedPresignGet = (key: string, ttlSeconds: number, credentials: AwsCredentialIdentity, minRemainingSeconds?: number) => Promise<PresignedUrl>;
 
 export interface PresignedUrlCacheOptions {
   /** URLs kept at most (two generations of half each, the older dropped when the newer fills). */
@@ -27,6 +30,11 @@ const CREDENTIAL_EXPIRY_MARGIN_MS = 30_000;
  * CPU), and the browser reuses the image it already downloaded instead of fetching it again
  * under a URL that differs only in X-Amz-Date.
  */
+/** URLs for a TTL are signed as of the start of windows this long: a third of the TTL in whole seconds, at most five minutes. */
+export function signingWindowMs(ttlMs: number): number {
+  return Math.min(MAX_WINDOW_MS, Math.max(1000, Math.floor(ttlMs / 3000) * 1000));
+}
+
 export function createPresignedUrlCache(sign: SignGet, options: PresignedUrlCacheOptions): CachedPresignGet {
   let current = new Map<string, PresignedUrl>();
   let previous = new Map<string, PresignedUrl>();
@@ -40,15 +48,21 @@ export function createPresignedUrlCache(sign: SignGet, options: PresignedUrlCach
     current.set(cacheKey, entry);
   };
 
-  return async (key, ttlSeconds, credentials) => {
+  return async (key, ttlSeconds, credentials, minRemainingSeconds = ttlSeconds) => {
     const now = options.now();
     if (credentials.accessKeyId !== identity.accessKeyId || credentials.sessionToken !== identity.sessionToken) {
       identity = { accessKeyId: credentials.accessKeyId, sessionToken: credentials.sessionToken, seenAt: Math.floor(now / 1000) * 1000 };
     }
     const ttlMs = ttlSeconds * 1000;
     const usableUntil = credentials.expiration === undefined ? Infinity : credentials.expiration.getTime() - CREDENTIAL_EXPIRY_MARGIN_MS;
-    // A second of slack: a URL capped by the credentials ends on a whole second before them.
-    const needed = Math.min(now + ttlMs, usableUntil - 1000);
+    const windowMs = signingWindowMs(ttlMs);
+    let signedAt = Math.floor(now / windowMs) * windowMs;
+    // Temporary credentials: never date a signature before the session was first seen here.
+    if (credentials.expiration !== undefined) signedAt = Math.max(signedAt, identity.seenAt);
+    const expiresInSeconds = Math.max(1, Math.floor((Math.min(signedAt + ttlMs + 2 * windowMs, usableUntil, signedAt + MAX_PRESIGNED_MS) - signedAt) / 1000));
+    const freshUntil = signedAt + expiresInSeconds * 1000;
+    // A kept URL is never asked for more than a fresh one would give (credentials, SigV4's week).
+    const needed = Math.min(now + Math.max(ttlMs, minRemainingSeconds * 1000), freshUntil);
     const cacheKey = `${ttlSeconds}\u0000${key}`;
     const cached = current.get(cacheKey) ?? previous.get(cacheKey);
     if (cached !== undefined && cached.validUntil >= needed) {
@@ -56,13 +70,7 @@ export function createPresignedUrlCache(sign: SignGet, options: PresignedUrlCach
       return cached;
     }
 
-    const windowMs = Math.min(MAX_WINDOW_MS, Math.max(1000, Math.floor(ttlMs / 3000) * 1000));
-    let signedAt = Math.floor(now / windowMs) * windowMs;
-    // Temporary credentials: never date a signature before the session was first seen here.
-    if (credentials.expiration !== undefined) signedAt = Math.max(signedAt, identity.seenAt);
-    const validUntil = Math.min(signedAt + ttlMs + 2 * windowMs, usableUntil, signedAt + MAX_PRESIGNED_MS);
-    const expiresInSeconds = Math.max(1, Math.floor((validUntil - signedAt) / 1000));
-    const presigned = { url: await sign(key, expiresInSeconds, new Date(signedAt)), validUntil: signedAt + expiresInSeconds * 1000 };
+    const presigned = { url: await sign(key, expiresInSeconds, new Date(signedAt)), validUntil: freshUntil };
     remember(cacheKey, presigned);
     return presigned;
   };

@@ -161,8 +161,8 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       await call('DeleteObject', key, () => client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key })));
     },
 
-    async presignGet(key, expiresInSeconds) {
-      return presignedUrls(key, expiresInSeconds, await client.config.credentials());
+    async presignGet(key, expiresInSeconds, minRemainingSeconds) {
+      return presignedUrls(key, expiresInSeconds, await client.config.credentials(), minRemainingSeconds);
     },
   };
 }

@@ -6,10 +6,11 @@ import type { Context as HonoContext } from 'hono';
 import { browseSamples } from '../../catalog/sample-browse.service.js';
 import { findSample, type SampleView } from '../../catalog/sample.service.js';
 import { resolveLocalFile } from '../../datasources/local.object-store.js';
+import { signingWindowMs } from '../../datasources/presigned-url-cache.js';
 import { encodeKeyPath, sampleUrlSigner } from '../../datasources/sample-urls.js';
 import { AppError } from '../../errors.js';
 import type { ApiDeps } from '../app.js';
-import { createPageCache } from '../page-cache.js';
+import { createPageCache, pageServableUntil } from '../page-cache.js';
 import { DatasetNameParam, ErrorSchema, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
@@ -37,12 +38,17 @@ export function sampleRoutes(deps: ApiDeps) {
   const pages = createPageCache(context.config.pageCacheMb * 1024 * 1024);
 
   /** URLs for a dataset's images (input) and thumbnails (output), and until when all of them work. */
-  const withUrls = async (name: string, samples: readonly SampleView[]): Promise<{ samples: SampleWithUrls[]; validUntil: number }> => {
+  const ttlMs = deps.urlTtlSeconds * 1000;
+  // A cached page asks for URLs that work a signing window beyond the TTL, so it stays servable for up to that window.
+  const pageSpareMs = signingWindowMs(ttlMs);
+
+  const withUrls = async (name: string, samples: readonly SampleView[], minRemainingSeconds = deps.urlTtlSeconds): Promise<{ samples: SampleWithUrls[]; validUntil: number }> => {
     const { stores } = await deps.stores.get(name);
     const localUrl = (location: Location) => (key: string) => `/api/datasets/${encodeURIComponent(name)}/${location}/${encodeKeyPath(key)}`;
-    const image = sampleUrlSigner(stores.input, { ttlSeconds: deps.urlTtlSeconds, localFileUrl: localUrl('files') });
+    const urlOptions = { ttlSeconds: deps.urlTtlSeconds, minRemainingSeconds };
+    const image = sampleUrlSigner(stores.input, { ...urlOptions, localFileUrl: localUrl('files') });
     // Thumbnail keys are full keys of the output location.
-    const thumbnail = sampleUrlSigner({ ...stores.output, prefix: '' }, { ttlSeconds: deps.urlTtlSeconds, localFileUrl: localUrl('thumbnails') });
+    const thumbnail = sampleUrlSigner({ ...stores.output, prefix: '' }, { ...urlOptions, localFileUrl: localUrl('thumbnails') });
     let validUntil = Infinity;
     const signed = await Promise.all(
       samples.map(async (sample) => {
@@ -70,13 +76,15 @@ export function sampleRoutes(deps: ApiDeps) {
         const dataset = await deps.datasetRows.get(name);
         // The revision changes with every write to the dataset's samples or thumbnails, so a cached page is never stale.
         const cacheKey = JSON.stringify([dataset.id, dataset.revision, urls, query.limit, query.cursor, query.status, query.extension, query.folder, query.q, query.sort, query.order]);
-        const urlsNeededUntil = Date.now() + deps.urlTtlSeconds * 1000;
-        let body = pages.get(cacheKey, urlsNeededUntil);
+        let body = pages.get(cacheKey, Date.now());
         if (body === undefined) {
           const page = await browseSamples(context, dataset, query);
-          const signed = urls === 'true' ? await withUrls(name, page.samples) : { samples: page.samples.map((sample) => ({ ...sample, url: null, thumbnailUrl: null })), validUntil: Infinity };
+          const signed =
+            urls === 'true'
+              ? await withUrls(name, page.samples, (ttlMs + pageSpareMs) / 1000)
+              : { samples: page.samples.map((sample) => ({ ...sample, url: null, thumbnailUrl: null })), validUntil: Infinity };
           body = utf8.encode(JSON.stringify({ samples: signed.samples, nextCursor: page.nextCursor }));
-          pages.set(cacheKey, body, signed.validUntil);
+          pages.set(cacheKey, body, pageServableUntil(signed.validUntil, ttlMs, pageSpareMs));
         }
         // Already serialised (a cached page costs no JSON work); its shape is SamplePageSchema's, which typing cannot see through bytes.
         return c.body(body, 200, { 'content-type': 'application/json' }) as never;
