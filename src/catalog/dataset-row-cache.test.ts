@@ -5,7 +5,7 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/supp
 import { createLogger } from '../log/logger.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { bumpDatasetRevision, insertDataset } from './dataset.repository.js';
-import { createDatasetRowCache, type DatasetRowCache } from './dataset-row-cache.js';
+import { createDatasetRowCache, KEPT_AT_MOST_MS, type DatasetRowCache } from './dataset-row-cache.js';
 
 describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
   let test: TestDatabase;
@@ -13,6 +13,7 @@ describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
   let other: Database;
   let cache: DatasetRowCache;
   const datasetId = randomUUID();
+  let now = Date.parse('2026-12-02T10:00:00.000Z');
 
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
@@ -27,7 +28,7 @@ describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
       has_relevant_filenames: 0,
       thumbnail_size: null,
     });
-    cache = createDatasetRowCache({ database: test.database, log: createLogger('silent') });
+    cache = createDatasetRowCache({ database: test.database, log: createLogger('silent'), clock: () => new Date(now) });
   });
 
   afterAll(async () => {
@@ -70,6 +71,16 @@ describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
     expect(await revisionInCache()).toBe(kept);
     await bumpDatasetRevision(other.db, datasetId);
     await expect.poll(revisionInCache, { timeout: 5_000 }).toBe(kept + 101);
+  });
+
+  it('reads a kept row again after a while even without a notice (a pooler may drop them)', async () => {
+    await expect.poll(() => cache.keepsRows, { timeout: 5_000 }).toBe(true);
+    const kept = await revisionInCache();
+    await writeUnnoticed(kept + 1);
+    now += KEPT_AT_MOST_MS - 1;
+    expect(await revisionInCache()).toBe(kept);
+    now += 1;
+    expect(await revisionInCache()).toBe(kept + 1);
   });
 
   it('reads the catalog while its notice connection is down, and keeps rows again once it is back', async () => {

@@ -11,15 +11,19 @@ export interface DatasetRowCache {
   close(): Promise<void>;
 }
 
+export const KEPT_AT_MOST_MS = 5_000;
+
 /**
  * On PostgreSQL a row read costs a round trip per request, so rows are kept while the catalog's
  * change notices are being heard, and all are dropped at each notice (any process's write to
  * `datasets`, see migration 0005) or when the notice connection is lost. A row can then be stale
- * only for the moment between a commit and its notice reaching this process.
+ * only for the moment between a commit and its notice reaching this process. A row is also read
+ * again after KEPT_AT_MOST_MS whatever the notices: behind a pooler that drops them (PgBouncer in
+ * transaction mode accepts LISTEN but never delivers), staleness stays bounded at that.
  * On SQLite nothing is kept: a read costs microseconds and no notice exists.
  */
-export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log'>): DatasetRowCache {
-  const rows = new Map<string, DatasetRow>();
+export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log' | 'clock'>): DatasetRowCache {
+  const rows = new Map<string, { row: DatasetRow; readAt: number }>();
   let listening = false;
   let warned = false;
   // Bumped by every notice, so a read that was in flight when one arrived is not kept.
@@ -42,11 +46,12 @@ export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log'>): 
 
   return {
     async get(name) {
+      const now = deps.clock().getTime();
       const kept = listening ? rows.get(name) : undefined;
-      if (kept) return kept;
+      if (kept && now - kept.readAt < KEPT_AT_MOST_MS) return kept.row;
       const asOfNotice = noticesHeard;
       const row = await requireDatasetRow(deps, name);
-      if (listening && asOfNotice === noticesHeard) rows.set(name, row);
+      if (listening && asOfNotice === noticesHeard) rows.set(name, { row, readAt: now });
       return row;
     },
     get keepsRows() {
