@@ -66,6 +66,29 @@ describe.each(['sqlite', 'postgres'] as const)('auth middleware on %s', (dialect
     expect(checks).toBe(4);
   });
 
+  it('checks a credential again in the background halfway through its trust, and stops trusting it if refused', async () => {
+    const accepted = createAcceptedCredentials(context.clock);
+    let checks = 0;
+    let answer = true;
+    let release = () => {};
+    const slow = () => {
+      checks++;
+      return new Promise<boolean>((resolve) => (release = () => resolve(answer)));
+    };
+    const first = accepted.accepts('token', 'background', slow);
+    release();
+    expect(await first).toBe(true);
+    now += CREDENTIAL_RECHECK_MS / 2;
+    // Answered at once while the check runs; one check for every request.
+    expect(await accepted.accepts('token', 'background', slow)).toBe(true);
+    expect(await accepted.accepts('token', 'background', slow)).toBe(true);
+    expect(checks).toBe(2);
+    answer = false;
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await accepted.accepts('token', 'background', async () => false)).toBe(false);
+  });
+
   it('does not trust a session signed out while its check was running', async () => {
     const accepted = createAcceptedCredentials(context.clock);
     let release = () => {};

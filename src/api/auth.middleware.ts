@@ -25,32 +25,44 @@ type CredentialKind = 'token' | 'session';
 
 export function createAcceptedCredentials(clock: () => Date): AcceptedCredentials {
   const acceptedAt = new Map<string, number>();
-  // When the trust runs out, every request in flight with that credential waits for one check, not one each.
+  // One check per credential at a time, however many requests carry it.
   const checking = new Map<string, Promise<boolean>>();
   const keyOf = (kind: CredentialKind, credential: string) => createHash('sha256').update(`${kind}:${credential}`).digest('base64');
+
+  const startCheck = (key: string, startedAt: number, check: () => Promise<boolean>) => {
+    const checked = check().then((ok) => {
+      // Unless forgotten meanwhile (sign-out).
+      if (checking.get(key) === checked) {
+        if (!ok) acceptedAt.delete(key);
+        else {
+          if (acceptedAt.size >= CREDENTIALS_KEPT) acceptedAt.clear();
+          acceptedAt.set(key, startedAt);
+        }
+      }
+      return ok;
+    });
+    checking.set(key, checked);
+    void checked
+      .finally(() => {
+        if (checking.get(key) === checked) checking.delete(key);
+      })
+      .catch(() => undefined);
+    return checked;
+  };
+
   return {
     async accepts(kind, credential, check) {
       const key = keyOf(kind, credential);
       const now = clock().getTime();
       const at = acceptedAt.get(key);
-      if (at !== undefined && now - at < CREDENTIAL_RECHECK_MS) return true;
-      acceptedAt.delete(key);
-      const pending = checking.get(key);
-      if (pending) return pending;
-      const checked = check().then(
-        (ok) => {
-          // Unless forgotten meanwhile (sign-out).
-          if (ok && checking.get(key) === checked) {
-            if (acceptedAt.size >= CREDENTIALS_KEPT) acceptedAt.clear();
-            acceptedAt.set(key, now);
-          }
-          return ok;
-        },
-      );
-      checking.set(key, checked);
-      void checked.finally(() => {
-        if (checking.get(key) === checked) checking.delete(key);
-      }).catch(() => undefined);
+      const age = at === undefined ? Infinity : now - at;
+      if (age < CREDENTIAL_RECHECK_MS / 2) return true;
+      const checked = checking.get(key) ?? startCheck(key, now, check);
+      // Halfway through its trust a credential is checked again in the background, so no request waits for the catalog.
+      if (age < CREDENTIAL_RECHECK_MS) {
+        checked.catch(() => undefined);
+        return true;
+      }
       return checked;
     },
     forget(kind, credential) {

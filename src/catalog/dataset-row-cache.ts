@@ -25,12 +25,15 @@ export const KEPT_AT_MOST_MS = 5_000;
 export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log' | 'clock'>): DatasetRowCache {
   const rows = new Map<string, { row: DatasetRow; readAt: number }>();
   let listening = false;
+  // One read per name at a time, however many requests need it.
+  const reading = new Map<string, Promise<DatasetRow>>();
   let warned = false;
   // Bumped by every notice, so a read that was in flight when one arrived is not kept.
   let noticesHeard = 0;
   const forgetAll = () => {
     noticesHeard++;
     rows.clear();
+    reading.clear();
   };
   const listener = deps.database.listen?.(DATASETS_CHANGED_CHANNEL, {
     onNotice: forgetAll,
@@ -44,15 +47,34 @@ export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log' | '
     },
   });
 
+  const read = (name: string, startedAt: number) => {
+    const asOfNotice = noticesHeard;
+    const pending = requireDatasetRow(deps, name).then((row) => {
+      if (listening && asOfNotice === noticesHeard) rows.set(name, { row, readAt: startedAt });
+      return row;
+    });
+    reading.set(name, pending);
+    void pending
+      .finally(() => {
+        if (reading.get(name) === pending) reading.delete(name);
+      })
+      .catch(() => undefined);
+    return pending;
+  };
+
   return {
     async get(name) {
       const now = deps.clock().getTime();
       const kept = listening ? rows.get(name) : undefined;
-      if (kept && now - kept.readAt < KEPT_AT_MOST_MS) return kept.row;
-      const asOfNotice = noticesHeard;
-      const row = await requireDatasetRow(deps, name);
-      if (listening && asOfNotice === noticesHeard) rows.set(name, { row, readAt: now });
-      return row;
+      const age = kept === undefined ? Infinity : now - kept.readAt;
+      if (age < KEPT_AT_MOST_MS / 2) return kept!.row;
+      const pending = reading.get(name) ?? read(name, now);
+      // Halfway through, a kept row is read again in the background, so no request waits for it.
+      if (age < KEPT_AT_MOST_MS) {
+        pending.catch(() => undefined);
+        return kept!.row;
+      }
+      return pending;
     },
     get keepsRows() {
       return listening;
