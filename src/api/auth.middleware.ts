@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { authenticateToken, isLiveSession, type AuthDeps } from '../auth/token.service.js';
+import { createSingleFlight } from '../shared/concurrency.js';
 import { errorBody } from './http-errors.js';
 
 export const SESSION_COOKIE = 'winnow_session';
@@ -26,29 +27,21 @@ type CredentialKind = 'token' | 'session';
 export function createAcceptedCredentials(clock: () => Date): AcceptedCredentials {
   const acceptedAt = new Map<string, number>();
   // One check per credential at a time, however many requests carry it.
-  const checking = new Map<string, Promise<boolean>>();
+  const checks = createSingleFlight<string, boolean>();
   const keyOf = (kind: CredentialKind, credential: string) => createHash('sha256').update(`${kind}:${credential}`).digest('base64');
 
-  const startCheck = (key: string, startedAt: number, check: () => Promise<boolean>) => {
-    const checked = check().then((ok) => {
+  const startCheck = (key: string, startedAt: number, check: () => Promise<boolean>) =>
+    checks.run(key, async (stillCurrent) => {
+      const ok = await check();
       // Unless forgotten meanwhile (sign-out).
-      if (checking.get(key) === checked) {
-        if (!ok) acceptedAt.delete(key);
-        else {
-          if (acceptedAt.size >= CREDENTIALS_KEPT) acceptedAt.clear();
-          acceptedAt.set(key, startedAt);
-        }
+      if (!stillCurrent()) return ok;
+      if (!ok) acceptedAt.delete(key);
+      else {
+        if (acceptedAt.size >= CREDENTIALS_KEPT) acceptedAt.clear();
+        acceptedAt.set(key, startedAt);
       }
       return ok;
     });
-    checking.set(key, checked);
-    void checked
-      .finally(() => {
-        if (checking.get(key) === checked) checking.delete(key);
-      })
-      .catch(() => undefined);
-    return checked;
-  };
 
   return {
     async accepts(kind, credential, check) {
@@ -57,7 +50,7 @@ export function createAcceptedCredentials(clock: () => Date): AcceptedCredential
       const at = acceptedAt.get(key);
       const age = at === undefined ? Infinity : now - at;
       if (age < CREDENTIAL_RECHECK_MS / 2) return true;
-      const checked = checking.get(key) ?? startCheck(key, now, check);
+      const checked = startCheck(key, now, check);
       // Halfway through its trust a credential is checked again in the background, so no request waits for the catalog.
       if (age < CREDENTIAL_RECHECK_MS) {
         checked.catch(() => undefined);
@@ -68,7 +61,7 @@ export function createAcceptedCredentials(clock: () => Date): AcceptedCredential
     forget(kind, credential) {
       const key = keyOf(kind, credential);
       acceptedAt.delete(key);
-      checking.delete(key);
+      checks.forget(key);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { DATASETS_CHANGED_CHANNEL } from '../db/migrations/0005-dataset-change-notices.js';
 import type { DatasetRow } from '../db/schema.js';
+import { createSingleFlight } from '../shared/concurrency.js';
 import { requireDatasetRow } from './dataset.service.js';
 
 /** Dataset rows by name for a server's hot paths (every grid page needs its dataset's revision). */
@@ -26,14 +27,14 @@ export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log' | '
   const rows = new Map<string, { row: DatasetRow; readAt: number }>();
   let listening = false;
   // One read per name at a time, however many requests need it.
-  const reading = new Map<string, Promise<DatasetRow>>();
+  const reads = createSingleFlight<string, DatasetRow>();
   let warned = false;
   // Bumped by every notice, so a read that was in flight when one arrived is not kept.
   let noticesHeard = 0;
   const forgetAll = () => {
     noticesHeard++;
     rows.clear();
-    reading.clear();
+    reads.forgetAll();
   };
   const listener = deps.database.listen?.(DATASETS_CHANGED_CHANNEL, {
     onNotice: forgetAll,
@@ -47,20 +48,13 @@ export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log' | '
     },
   });
 
-  const read = (name: string, startedAt: number) => {
-    const asOfNotice = noticesHeard;
-    const pending = requireDatasetRow(deps, name).then((row) => {
+  const read = (name: string, startedAt: number) =>
+    reads.run(name, async () => {
+      const asOfNotice = noticesHeard;
+      const row = await requireDatasetRow(deps, name);
       if (listening && asOfNotice === noticesHeard) rows.set(name, { row, readAt: startedAt });
       return row;
     });
-    reading.set(name, pending);
-    void pending
-      .finally(() => {
-        if (reading.get(name) === pending) reading.delete(name);
-      })
-      .catch(() => undefined);
-    return pending;
-  };
 
   return {
     async get(name) {
@@ -68,7 +62,7 @@ export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log' | '
       const kept = listening ? rows.get(name) : undefined;
       const age = kept === undefined ? Infinity : now - kept.readAt;
       if (age < KEPT_AT_MOST_MS / 2) return kept!.row;
-      const pending = reading.get(name) ?? read(name, now);
+      const pending = read(name, now);
       // Halfway through, a kept row is read again in the background, so no request waits for it.
       if (age < KEPT_AT_MOST_MS) {
         pending.catch(() => undefined);

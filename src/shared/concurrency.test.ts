@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEachConcurrentlyFrom } from './concurrency.js';
+import { createSingleFlight, forEachConcurrentlyFrom } from './concurrency.js';
 
 async function* numbers(count: number, pulled: number[] = []) {
   for (let n = 0; n < count; n++) {
@@ -41,5 +41,41 @@ describe('forEachConcurrentlyFrom', () => {
     });
     await expect(run).rejects.toThrow('boom at 3');
     expect(done.length).toBeLessThan(10);
+  });
+});
+
+describe('createSingleFlight', () => {
+  it('shares the running work for a key, starts afresh once it settled or was forgotten, and says which result stands', async () => {
+    const flights = createSingleFlight<string, number>();
+    let started = 0;
+    const stood: boolean[] = [];
+    const releases: Array<() => void> = [];
+    const work = (stillCurrent: () => boolean) => {
+      const number = ++started;
+      return new Promise<number>((resolve) => releases.push(() => resolve(number))).then((value) => {
+        stood.push(stillCurrent());
+        return value;
+      });
+    };
+    const shared = [flights.run('a', work), flights.run('a', work)];
+    const other = flights.run('b', work);
+    expect(started).toBe(2);
+    releases.shift()!();
+    releases.shift()!();
+    expect(await Promise.all(shared)).toEqual([1, 1]);
+    await other;
+
+    const forgotten = flights.run('a', work);
+    flights.forget('a');
+    const fresh = flights.run('a', work);
+    releases.shift()!();
+    releases.shift()!();
+    await Promise.all([forgotten, fresh]);
+    expect(started).toBe(4);
+    expect(stood).toEqual([true, true, false, true]);
+
+    const failing = flights.run('c', async () => Promise.reject(new Error('down')));
+    await expect(failing).rejects.toThrow('down');
+    expect(await flights.run('c', async () => 7)).toBe(7);
   });
 });

@@ -62,3 +62,35 @@ export async function forEachConcurrentlyFrom<T>(
   await iterator.return?.(undefined);
   if (failure !== undefined) throw failure.error;
 }
+
+export interface SingleFlight<K, T> {
+  /**
+   * `work` for `key` unless one is running: then its promise, shared. `work` is told whether its result
+   * still stands when it settles (false once `forget` ran meanwhile); ask only after it has started.
+   */
+  run(key: K, work: (stillCurrent: () => boolean) => Promise<T>): Promise<T>;
+  /** The next `run` for `key` starts afresh; the running one still settles for those waiting on it. */
+  forget(key: K): void;
+  forgetAll(): void;
+}
+
+/** One piece of work per key at a time, however many callers need it at once. */
+export function createSingleFlight<K, T>(): SingleFlight<K, T> {
+  const running = new Map<K, Promise<T>>();
+  return {
+    run(key, work) {
+      const existing = running.get(key);
+      if (existing) return existing;
+      const pending: Promise<T> = work(() => running.get(key) === pending);
+      running.set(key, pending);
+      void pending
+        .finally(() => {
+          if (running.get(key) === pending) running.delete(key);
+        })
+        .catch(() => undefined);
+      return pending;
+    },
+    forget: (key) => void running.delete(key),
+    forgetAll: () => running.clear(),
+  };
+}
