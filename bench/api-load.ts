@@ -3,13 +3,14 @@
  * API, then driven by wrk (Debian's `wrk`) with bench/api-pages.lua.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { DATASET_NAME } from './api-catalog.js';
 import type { ServerVariant } from './api-server.js';
+import type { ServerRunStats } from './api-server-stats.js';
 import { onCleanup } from './cleanup.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +22,8 @@ const WRK_TIMEOUT_SECONDS = 30;
 export interface RunningApiServer {
   url: string;
   pid: number;
+  /** What the server saw since the last call (the first call only starts the count). */
+  takeStats(): Promise<ServerRunStats>;
   stop(): Promise<void>;
 }
 
@@ -37,14 +40,21 @@ export async function startApiServer(variant: ServerVariant, env: Record<string,
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   });
+  const statsWaiting: Array<(stats: ServerRunStats) => void> = [];
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (line.startsWith('READY ')) resolve(line.slice('READY '.length));
+      if (line.startsWith('STATS ')) statsWaiting.shift()?.(JSON.parse(line.slice('STATS '.length)) as ServerRunStats);
     });
     void exited.then(() => reject(new Error(`the ${variant} API server exited before it was ready`)));
   });
-  return { url, pid: child.pid!, stop };
+  const takeStats = () =>
+    new Promise<ServerRunStats>((resolve) => {
+      statsWaiting.push(resolve);
+      child.kill('SIGUSR2');
+    });
+  return { url, pid: child.pid!, takeStats, stop };
 }
 
 /** Linux clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat times. */
@@ -54,6 +64,12 @@ function cpuTicks(pid: number): number {
   // /proc/<pid>/stat: utime and stime are fields 14 and 15 (after the parenthesised command name).
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** CPU ticks of this process's children that have exited and been waited for (cutime + cstime): how wrk's time is found once it has ended. */
+function reapedChildrenTicks(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[13]) + Number(fields[14]);
 }
 
 /**
@@ -70,6 +86,32 @@ export async function waitUntilIdle(server: RunningApiServer, timeoutMs = 120_00
     if ((cpuTicks(server.pid) - before) / TICKS_PER_SECOND < 0.05 * (windowMs / 1000)) return;
   }
   throw new Error(`the API server was still busy ${timeoutMs / 1000} s after the load stopped`);
+}
+
+/** CPU ticks of every process on the machine by command name (`postgres`, `node`, ...), the server's own under `server`, this process's under `bench`. */
+function ticksByCommand(serverPid: number): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const command = Number(entry) === serverPid ? 'server' : Number(entry) === process.pid ? 'bench' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks.set(command, (ticks.get(command) ?? 0) + Number(fields[11]) + Number(fields[12]));
+  }
+  return ticks;
+}
+
+/** Cores each command used between two snapshots, the busiest first; processes that ended between them are not counted. */
+function coresByCommand(before: Map<string, number>, after: Map<string, number>, seconds: number): Array<{ command: string; cores: number }> {
+  return [...after]
+    .map(([command, ticks]) => ({ command, cores: (ticks - (before.get(command) ?? 0)) / TICKS_PER_SECOND / seconds }))
+    .filter((usage) => usage.cores >= 0.01)
+    .sort((a, b) => b.cores - a.cores);
 }
 
 export interface CursorWalk {
@@ -125,6 +167,10 @@ export interface WrkResult {
   latencyUs: { min: number; mean: number; p50: number; p90: number; p99: number; max: number };
   /** CPU time the server process used while wrk ran (user + system, all its threads). */
   serverCpuMs: number;
+  /** What the server itself measured over the run, including the requests wrk left behind. */
+  server: ServerRunStats;
+  /** Every process's CPU while wrk ran, by command (the server as `server`): on a 2-core machine the load tool and the catalog compete with the server. */
+  machineCores: Array<{ command: string; cores: number }>;
 }
 
 export interface LoadOptions {
@@ -139,6 +185,10 @@ export async function runWrk(server: RunningApiServer, token: string, paths: rea
   const pathsFile = join(options.workDir, `paths-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
   await writeFile(pathsFile, `${paths.join('\n')}\n`);
   const args = ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.durationSeconds}s`, '--timeout', `${WRK_TIMEOUT_SECONDS}s`, '-s', LUA_SCRIPT, server.url];
+  await server.takeStats();
+  const machineBefore = ticksByCommand(server.pid);
+  const childrenBefore = reapedChildrenTicks();
+  const runStarted = performance.now();
   const ticksBefore = cpuTicks(server.pid);
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile('wrk', args, { env: { ...process.env, WRK_PATHS: pathsFile, WRK_TOKEN: token }, timeout: (options.durationSeconds + WRK_TIMEOUT_SECONDS + 30) * 1000 }, (error, out, err) =>
@@ -146,8 +196,13 @@ export async function runWrk(server: RunningApiServer, token: string, paths: rea
     );
   });
   const serverCpuMs = ((cpuTicks(server.pid) - ticksBefore) / TICKS_PER_SECOND) * 1000;
+  const runSeconds = (performance.now() - runStarted) / 1000;
+  // wrk has exited by now, so it is not in /proc: its time is in this process's children times.
+  const wrkCores = (reapedChildrenTicks() - childrenBefore) / TICKS_PER_SECOND / runSeconds;
+  const machineCores = [{ command: 'wrk', cores: wrkCores }, ...coresByCommand(machineBefore, ticksByCommand(server.pid), runSeconds)].sort((a, b) => b.cores - a.cores);
   await waitUntilIdle(server);
+  const serverStats = await server.takeStats();
   const line = stdout.split('\n').find((candidate) => candidate.startsWith('WRK_JSON '));
   if (line === undefined) throw new Error(`wrk printed no figures:\n${stdout}`);
-  return { ...(JSON.parse(line.slice('WRK_JSON '.length)) as Omit<WrkResult, 'serverCpuMs'>), serverCpuMs };
+  return { ...(JSON.parse(line.slice('WRK_JSON '.length)) as Omit<WrkResult, 'serverCpuMs' | 'server' | 'machineCores'>), serverCpuMs, server: serverStats, machineCores };
 }

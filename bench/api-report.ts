@@ -97,6 +97,11 @@ export function printLoadRun(run: LoadRun): void {
   console.log(
     `  ${run.dialect.padEnd(8)} ${run.scenario.padEnd(22)} ${run.variant.padEnd(28)} ${count(run.requestsPerSecond).padStart(6)} req/s  p50 ${ms(run.p50Ms).padStart(6)}  p90 ${ms(run.p90Ms).padStart(6)}  p99 ${ms(run.p99Ms).padStart(6)} ms  ${count(run.bytesPerResponse / 1024)} KiB/page  x${run.throughputVsNoUrls.toFixed(2)} of urls=false  server CPU ${run.serverCpuMsPerRequest.toFixed(1)} ms/req, ${run.serverCores.toFixed(2)} cores${failed}`,
   );
+  const { requestMs, eventLoopDelayMs, gc } = run.wrk.server;
+  console.log(
+    `      server side: ${count(run.wrk.server.requests)} requests, p50 ${ms(requestMs.p50)} p99 ${ms(requestMs.p99)} max ${ms(requestMs.max)} ms from parsed request to last byte; event loop delay p99 ${ms(eventLoopDelayMs.p99)} max ${ms(eventLoopDelayMs.max)} ms; GC ${count(gc.pauses)} pauses, ${count(gc.totalMs)} ms in all, max ${ms(gc.maxMs)} ms, ${gc.over10Ms} over 10 ms`,
+  );
+  console.log(`      CPU while wrk ran (cores): ${run.wrk.machineCores.slice(0, 5).map((usage) => `${usage.command} ${usage.cores.toFixed(2)}`).join(', ')}`);
   const cache = run.pageCache;
   if (cache) {
     const fits = cache.pagesMiB <= cache.cacheMiB ? 'warm figures' : 'MORE than the cache holds, so some requests missed';

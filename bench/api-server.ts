@@ -3,6 +3,7 @@
  * of its profile). Reads the catalog from WINNOW_* like `winnow serve`, prints `READY <url>`.
  *
  * WINNOW_PAGE_CACHE_MB=0 turns the samples route's page cache off, as for `winnow serve`.
+ * On SIGUSR2 it prints `STATS <json>`: what it saw since the last SIGUSR2 (bench/api-server-stats.ts).
  *
  *   node --import tsx bench/api-server.ts src            # startServer as src has it
  *   node --import tsx bench/api-server.ts get-signed-url # the same app, a getSignedUrl per URL (the peer)
@@ -17,11 +18,14 @@ import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
 import { createDatasetRowCache } from '../src/catalog/dataset-row-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
 import { getSignedUrlPerCallStores } from './api-presign-peers.js';
+import { recordServerStats } from './api-server-stats.js';
 
 export type ServerVariant = 'src' | 'get-signed-url';
 
 async function main(): Promise<void> {
   const variant = process.argv[2] as ServerVariant;
+  const stats = recordServerStats();
+  process.on('SIGUSR2', () => process.stdout.write(`STATS ${JSON.stringify(stats.take())}\n`));
   const context = await createContext(loadConfig({}, { ...process.env, WINNOW_PORT: '0' }));
   let url: string;
   let close: () => Promise<void>;
