@@ -132,7 +132,7 @@ async function verify(client: S3Client, sign: SignGet, store: ObjectStore, keys:
   const result: PresignVerification = { keysCompared: keys.length, identicalToGetSignedUrl: 0, acceptedByVerifier: 0, storeUrlsAccepted: 0 };
   for (const key of keys) {
     const expected = await getSignedUrl(client, new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: key }), { expiresIn: EXPIRES_IN, signingDate });
-    const actual = await sign(key, EXPIRES_IN, signingDate);
+    const actual = await sign(key, EXPIRES_IN, signingDate, BENCH_CREDENTIALS);
     if (actual === expected) result.identicalToGetSignedUrl++;
     else result.firstMismatch ??= { key, expected, actual };
     if (acceptedByVerifier(new URL(actual))) result.acceptedByVerifier++;
@@ -162,7 +162,7 @@ export async function measurePresigning(keyCount: number, verifyCount: number): 
   const slowKeys = keys.slice(0, SLOW_METHOD_KEYS);
   const methods: Array<{ method: string; keys: readonly string[]; target?: boolean; run: (keys: readonly string[]) => Promise<number> }> = [
     { method: 'getSignedUrl per call (peer; src before s3-presigner)', keys: slowKeys, run: (k) => timeSequential(k, getSignedUrlPerCall) },
-    { method: 'createPresigner, no cache (src signing)', keys, target: true, run: (k) => timeSequential(k, (key) => sign(key, EXPIRES_IN, new Date())) },
+    { method: 'createPresigner, no cache (src signing)', keys, target: true, run: (k) => timeSequential(k, (key) => sign(key, EXPIRES_IN, new Date(), BENCH_CREDENTIALS)) },
     { method: 'raw SignatureV4.presign reused (peer)', keys, run: (k) => timeSequential(k, rawSign) },
     { method: 'store.presignGet, every key new (URL cache cold)', keys, run: (k) => timeSequential(k, (key) => coldStore.presignGet(key, EXPIRES_IN)) },
     { method: 'store.presignGet, every key seen before (warm)', keys: warmKeys, run: (k) => timeSequential(k, (key) => warmStore.presignGet(key, EXPIRES_IN)) },
@@ -200,5 +200,5 @@ export async function measurePresigning(keyCount: number, verifyCount: number): 
   const sample = keys.filter((_, index) => index % step === 0).slice(0, verifyCount);
   const verification = await verify(client, sign, benchStore(), sample);
   const exampleKey = keys.find((key) => /[^\x20-\x7e]/.test(key) && key.includes(' ')) ?? keys[0]!;
-  return { keys: keys.length, rates, verification, exampleUrl: await sign(exampleKey, EXPIRES_IN, new Date()) };
+  return { keys: keys.length, rates, verification, exampleUrl: await sign(exampleKey, EXPIRES_IN, new Date(), BENCH_CREDENTIALS) };
 }

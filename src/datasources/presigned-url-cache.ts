@@ -1,8 +1,8 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { PresignedUrl } from './object-store.js';
 
-/** Signs a GET of `key` as of `signingDate`, valid for `expiresInSeconds` from then. */
-export type SignGet = (key: string, expiresInSeconds: number, signingDate: Date) => Promise<string>;
+/** Signs a GET of `key` with `credentials` as of `signingDate`, valid for `expiresInSeconds` from then. */
+export type SignGet = (key: string, expiresInSeconds: number, signingDate: Date, credentials: AwsCredentialIdentity) => Promise<string>;
 
 /**
  * Hands out a presigned GET URL valid for at least `ttlSeconds`, or `minRemainingSeconds` when
@@ -70,7 +70,7 @@ export function createPresignedUrlCache(sign: SignGet, options: PresignedUrlCach
       return cached;
     }
 
-    const presigned = { url: await sign(key, expiresInSeconds, new Date(signedAt)), validUntil: freshUntil };
+    const presigned = { url: await sign(key, expiresInSeconds, new Date(signedAt), credentials), validUntil: freshUntil };
     remember(cacheKey, presigned);
     return presigned;
   };

@@ -63,10 +63,10 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   });
   let presigner: ReturnType<typeof createPresigner> | undefined;
   const presignedUrls = createPresignedUrlCache(
-    async (key, expiresIn, signingDate) => {
+    async (key, expiresIn, signingDate, credentials) => {
       presigner ??= createPresigner(client, options.bucket);
       presigner.catch(() => (presigner = undefined));
-      return (await presigner)(key, expiresIn, signingDate);
+      return (await presigner)(key, expiresIn, signingDate, credentials);
     },
     { maxEntries: PRESIGNED_URLS_KEPT, now: Date.now },
   );
