@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.js';
 import { catalogMigration } from './migrations/0001-catalog.js';
@@ -55,8 +55,31 @@ function openSqlite(home: string): Database {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+/** Prepared statements kept per connection; the catalog's queries come in a few dozen shapes. */
+const STATEMENTS_KEPT = 256;
+
+/**
+ * Kysely prepares every query it runs; compiling the SQL again costs a grid page more than
+ * reading its 200 rows does. A statement still held by an iterator (a stream nobody closed)
+ * cannot run again, so that one case prepares a fresh statement.
+ */
+function withStatementCache(connection: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(sql) {
+      const kept = statements.get(sql);
+      if (kept !== undefined && !kept.busy) return kept;
+      const statement = connection.prepare(sql);
+      statements.set(sql, statement);
+      if (statements.size > STATEMENTS_KEPT) statements.delete(statements.keys().next().value!);
+      return statement;
+    },
+  };
 }
 
 const INT8_OID = 20;
