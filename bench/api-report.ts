@@ -99,7 +99,7 @@ export function printLoadRun(run: LoadRun): void {
   );
   const { requestMs, eventLoopDelayMs, gc } = run.wrk.server;
   console.log(
-    `      server side: ${count(run.wrk.server.requests)} requests, p50 ${ms(requestMs.p50)} p99 ${ms(requestMs.p99)} max ${ms(requestMs.max)} ms from parsed request to last byte; event loop delay p99 ${ms(eventLoopDelayMs.p99)} max ${ms(eventLoopDelayMs.max)} ms; GC ${count(gc.pauses)} pauses, ${count(gc.totalMs)} ms in all, max ${ms(gc.maxMs)} ms, ${gc.over10Ms} over 10 ms`,
+    `      server side: ${count(run.wrk.server.requests)} requests, p50 ${ms(requestMs.p50)} p99 ${ms(requestMs.p99)} max ${ms(requestMs.max)} ms from parsed request to last byte; event loop delay p99 ${ms(eventLoopDelayMs.p99)} max ${ms(eventLoopDelayMs.max)} ms; GC ${count(gc.pauses)} pauses, ${count(gc.totalMs)} ms in all, max ${ms(gc.maxMs)} ms, ${gc.over10Ms} over 10 ms; full GCs ${gc.major.pauses}, ${count(gc.major.totalMs)} ms, max ${ms(gc.major.maxMs)} ms`,
   );
   console.log(`      CPU while wrk ran (cores): ${run.wrk.machineCores.slice(0, 5).map((usage) => `${usage.command} ${usage.cores.toFixed(2)}`).join(', ')}`);
   const cache = run.pageCache;

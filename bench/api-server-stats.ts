@@ -7,14 +7,25 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import { createHistogram, monitorEventLoopDelay, PerformanceObserver, type RecordableHistogram } from 'node:perf_hooks';
+import { constants, createHistogram, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry, type RecordableHistogram } from 'node:perf_hooks';
 
 export interface ServerRunStats {
   requests: number;
   requestMs: { p50: number; p99: number; max: number };
   eventLoopDelayMs: { p99: number; max: number };
-  gc: { pauses: number; totalMs: number; maxMs: number; over10Ms: number };
+  gc: GcPauses;
 }
+
+/** Pauses of V8's collector: all of them, and the full (mark-compact) ones apart, which scale with the whole heap. */
+export interface GcPauses {
+  pauses: number;
+  totalMs: number;
+  maxMs: number;
+  over10Ms: number;
+  major: { pauses: number; totalMs: number; maxMs: number };
+}
+
+const noPauses = (): GcPauses => ({ pauses: 0, totalMs: 0, maxMs: 0, over10Ms: 0, major: { pauses: 0, totalMs: 0, maxMs: 0 } });
 
 const nsToMs = (ns: number): number => ns / 1e6;
 
@@ -33,13 +44,18 @@ export function recordServerStats(): { take(): ServerRunStats } {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
 
-  let gc = { pauses: 0, totalMs: 0, maxMs: 0, over10Ms: 0 };
+  let gc = noPauses();
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       gc.pauses++;
       gc.totalMs += entry.duration;
       gc.maxMs = Math.max(gc.maxMs, entry.duration);
       if (entry.duration > 10) gc.over10Ms++;
+      if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        gc.major.pauses++;
+        gc.major.totalMs += entry.duration;
+        gc.major.maxMs = Math.max(gc.major.maxMs, entry.duration);
+      }
     }
   }).observe({ entryTypes: ['gc'] });
 
@@ -53,7 +69,7 @@ export function recordServerStats(): { take(): ServerRunStats } {
       };
       requestNs = createHistogram();
       loopDelay.reset();
-      gc = { pauses: 0, totalMs: 0, maxMs: 0, over10Ms: 0 };
+      gc = noPauses();
       return stats;
     },
   };
