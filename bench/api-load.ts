@@ -60,17 +60,15 @@ export async function startApiServer(variant: ServerVariant, env: Record<string,
 /** Linux clock ticks per second (USER_HZ), the unit of /proc/<pid>/stat times. */
 const TICKS_PER_SECOND = 100;
 
-function cpuTicks(pid: number): number {
-  // /proc/<pid>/stat: utime and stime are fields 14 and 15 (after the parenthesised command name).
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+/** A process's /proc/<pid>/stat: its command name and CPU ticks, its own (utime + stime) and its waited-for children's (cutime + cstime). */
+function readStat(pid: number | 'self'): { command: string; ticks: number; reapedChildrenTicks: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name is parenthesised and may hold spaces or parentheses itself; fields 14-17 follow the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]), reapedChildrenTicks: Number(fields[13]) + Number(fields[14]) };
 }
 
-/** CPU ticks of this process's children that have exited and been waited for (cutime + cstime): how wrk's time is found once it has ended. */
-function reapedChildrenTicks(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[13]) + Number(fields[14]);
-}
+const cpuTicks = (pid: number): number => readStat(pid).ticks;
 
 /**
  * Waits until the server has finished the requests wrk left behind: when wrk stops, up to one
@@ -93,15 +91,14 @@ function ticksByCommand(serverPid: number): Map<string, number> {
   const ticks = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
+    let stat: ReturnType<typeof readStat>;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      stat = readStat(Number(entry));
     } catch {
       continue; // exited meanwhile
     }
-    const command = Number(entry) === serverPid ? 'server' : Number(entry) === process.pid ? 'bench' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks.set(command, (ticks.get(command) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    const command = Number(entry) === serverPid ? 'server' : Number(entry) === process.pid ? 'bench' : stat.command;
+    ticks.set(command, (ticks.get(command) ?? 0) + stat.ticks);
   }
   return ticks;
 }
@@ -187,7 +184,7 @@ export async function runWrk(server: RunningApiServer, token: string, paths: rea
   const args = ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.durationSeconds}s`, '--timeout', `${WRK_TIMEOUT_SECONDS}s`, '-s', LUA_SCRIPT, server.url];
   await server.takeStats();
   const machineBefore = ticksByCommand(server.pid);
-  const childrenBefore = reapedChildrenTicks();
+  const childrenBefore = readStat('self').reapedChildrenTicks;
   const runStarted = performance.now();
   const ticksBefore = cpuTicks(server.pid);
   const stdout = await new Promise<string>((resolve, reject) => {
@@ -198,7 +195,7 @@ export async function runWrk(server: RunningApiServer, token: string, paths: rea
   const serverCpuMs = ((cpuTicks(server.pid) - ticksBefore) / TICKS_PER_SECOND) * 1000;
   const runSeconds = (performance.now() - runStarted) / 1000;
   // wrk has exited by now, so it is not in /proc: its time is in this process's children times.
-  const wrkCores = (reapedChildrenTicks() - childrenBefore) / TICKS_PER_SECOND / runSeconds;
+  const wrkCores = (readStat('self').reapedChildrenTicks - childrenBefore) / TICKS_PER_SECOND / runSeconds;
   const machineCores = [{ command: 'wrk', cores: wrkCores }, ...coresByCommand(machineBefore, ticksByCommand(server.pid), runSeconds)].sort((a, b) => b.cores - a.cores);
   await waitUntilIdle(server);
   const serverStats = await server.takeStats();
