@@ -85,6 +85,8 @@ function benchStore(): ObjectStore {
     maxAttempts: 3,
     connectTimeoutMs: 5_000,
     requestTimeoutMs: 60_000,
+    callDeadlineMs: 30_000,
+    endpointRules: { privateAddresses: true, linkLocalAddresses: false },
   });
 }
 

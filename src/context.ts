@@ -1,4 +1,5 @@
 import type { Config } from './config/config.js';
+import { cliAccessRules, type AccessRules } from './datasources/access-rules.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './log/logger.js';
 import type { ImageProcessor } from './media/image-processor.js';
@@ -11,6 +12,8 @@ export interface Context {
   database: Database;
   secretBox: SecretBox;
   log: Logger;
+  /** What datasets may point at: the CLI's rules, or the API's inside `winnow serve`. */
+  access: AccessRules;
   clock: () => Date;
   /** Decodes images and makes thumbnails (sharp, loaded on first use). */
   images: ImageProcessor;
@@ -22,5 +25,5 @@ export async function createContext(config: Config): Promise<Context> {
   const secretBox = createSecretBox(loadMasterKey(config.home, config.masterKey));
   const database = await openDatabase(config);
   log.debug({ catalog: database.location }, 'catalog opened');
-  return { config, database, secretBox, log, clock: () => new Date(), images: createSharpImageProcessor(), close: () => database.close() };
+  return { config, database, secretBox, log, access: cliAccessRules(config), clock: () => new Date(), images: createSharpImageProcessor(), close: () => database.close() };
 }

@@ -27,7 +27,13 @@ export type ErrorCode =
   | 'Unauthorized'
   | 'NotFound'
   | 'VerifyFailed'
-  | 'PolicyInvalid';
+  | 'PolicyInvalid'
+  | 'PolicyTooComplex'
+  | 'EndpointRefused'
+  | 'LocalFolderRefused'
+  | 'RequestTooLarge'
+  | 'UnsupportedMediaType'
+  | 'HostNotAllowed';
 
 export interface AppErrorOptions {
   cause?: unknown;
@@ -53,6 +59,15 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown, code?: ErrorCode): error is AppError {
   return error instanceof AppError && (code === undefined || error.code === code);
+}
+
+/**
+ * A value the user gave, fit to quote in a message: at most `max` characters, control characters
+ * escaped, so an error never echoes a huge or terminal-hostile input back.
+ */
+export function quoteInput(value: string, max = 120): string {
+  const escaped = JSON.stringify(value.length > max ? value.slice(0, max) : value);
+  return value.length > max ? `${escaped.slice(0, -1)}…" (${value.length.toLocaleString('en-US')} characters)` : escaped;
 }
 
 /** Message of any thrown value, for places that must record a failure and go on. */

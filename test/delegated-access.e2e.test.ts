@@ -150,6 +150,8 @@ describe('delegated access with an IAM role and an external ID', () => {
         sessionName: 'winnow-presign-test',
         region: 'us-east-1',
         stsEndpoint: sts.endpoint,
+        connectTimeoutMs: 2_000,
+        requestTimeoutMs: 10_000,
         baseCredentials: BASE,
       }),
       identity: READ_ONLY_ROLE,
@@ -158,6 +160,8 @@ describe('delegated access with an IAM role and an external ID', () => {
       maxAttempts: 1,
       connectTimeoutMs: 2_000,
       requestTimeoutMs: 10_000,
+      callDeadlineMs: 30_000,
+      endpointRules: { privateAddresses: true, linkLocalAddresses: false },
     });
     const url = new URL((await store.presignGet(`${PREFIX}${KEYS[0]}`, 900)).url);
     const expiresIn = Number(url.searchParams.get('X-Amz-Expires'));

@@ -315,7 +315,7 @@ describe('a sync killed mid-listing', () => {
     await new Promise((resolvePromise) => child.on('close', resolvePromise));
 
     const shown = (await cli.run('dataset', 'show', 'farm', '--json')).json<{ lastSync: { status: string; phase: string }; samples: { total: number } }>();
-    expect(shown.lastSync).toMatchObject({ status: 'running', phase: 'listing' });
+    expect(shown.lastSync).toMatchObject({ status: 'interrupted', phase: 'listing' });
     expect(shown.samples.total).toBeLessThan(EXPECTED_SAMPLES.length);
 
     proxy.clearLog();

@@ -2,41 +2,25 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext } from '../../test/support/context.js';
-import { createApiToken } from '../auth/token.service.js';
+import { createTestApi, type TestApi } from '../../test/support/api.js';
 import type { Context } from '../context.js';
-import { createDatasetStoreCache } from '../datasources/store-cache.js';
-import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
-import { createSyncJobs, type SyncJobs } from '../jobs/sync-jobs.js';
+import type { SyncJobs } from '../jobs/sync-jobs.js';
 import { generateThumbnails } from '../media/thumbnail.service.js';
-import { createApp } from './app.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
 
 describe('REST API', () => {
   let context: Context & { drop(): Promise<void> };
-  let app: ReturnType<typeof createApp>;
+  let app: TestApi['app'];
   let jobs: SyncJobs;
   let token: string;
   let folder: string;
-  const api = (path: string, init: RequestInit = {}) =>
-    app.request(path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+  let api: TestApi['request'];
 
   beforeAll(async () => {
-    context = await createTestContext('sqlite');
-    jobs = createSyncJobs(context);
-    app = createApp({
-      context,
-      syncJobs: jobs,
-      stores: createDatasetStoreCache(context),
-      datasetRows: createDatasetRowCache(context),
-      signIn: { matches: (secret) => secret === 'the-sign-in-secret' },
-      urlTtlSeconds: 900,
-      publicOrigin: () => 'http://127.0.0.1:8080',
-      webRoot: undefined,
-    });
-    token = (await createApiToken(context, 'tests')).token;
     folder = mkdtempSync(join(tmpdir(), 'winnow-api-'));
+    // As `winnow serve` runs it, with the test folder as the operator's local root.
+    ({ context, app, jobs, token, request: api } = await createTestApi({ WINNOW_LOCAL_ROOTS: folder }, { consume: (secret) => secret === 'the-sign-in-secret' }));
     mkdirSync(join(folder, 'cows/ünï cöde'), { recursive: true });
     mkdirSync(join(folder, 'pigs'));
     const files: Array<[string, string, string]> = [
@@ -171,7 +155,7 @@ describe('REST API', () => {
     expect(before.samples[0]!.thumbnailUrl).toBeNull();
     await generateThumbnails(context, 'local', { size: 64 });
     const after = (await (await api('/api/datasets/local/samples?limit=1&folder=cows')).json()) as { samples: Array<{ thumbnailUrl: string; thumbnail: { width: number } }> };
-    expect(after.samples[0]!.thumbnailUrl).toBe('/api/datasets/local/thumbnails/.winnow/thumbnails/cows/a.jpg_thumb.webp');
+    expect(after.samples[0]!.thumbnailUrl).toBe('/api/datasets/local/thumbnails/cows/a.jpg');
     expect(after.samples[0]!.thumbnail.width).toBe(64);
     const thumbnail = await api(after.samples[0]!.thumbnailUrl);
     expect(thumbnail.status).toBe(200);

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Env } from 'hono';
+import type { SignInLink } from '../auth/token.service.js';
 import type { DatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
 import type { DatasetStoreCache } from '../datasources/store-cache.js';
@@ -10,6 +11,7 @@ import type { SyncJobs } from '../jobs/sync-jobs.js';
 import { createAcceptedCredentials, requireAuth, type AcceptedCredentials } from './auth.middleware.js';
 import { errorBody, handleError } from './http-errors.js';
 import { swaggerUiHtml, swaggerUiAsset } from './docs.js';
+import { allowedHostNames, hostAllowList, requestBodyLimit, requireJsonBody, securityHeaders } from './request-guards.js';
 import { datasetRoutes } from './routes/datasets.routes.js';
 import { policyRoutes } from './routes/policy.routes.js';
 import { sampleRoutes } from './routes/samples.routes.js';
@@ -21,8 +23,8 @@ export interface ApiDeps {
   syncJobs: SyncJobs;
   stores: DatasetStoreCache;
   datasetRows: DatasetRowCache;
-  /** The sign-in link secret of this server process, if any. */
-  signIn: { matches(secret: string): boolean } | undefined;
+  /** The one-time sign-in link of this server process, if any. */
+  signIn: Pick<SignInLink, 'consume'> | undefined;
   urlTtlSeconds: number;
   /** The origin browsers load the app from (for the bucket CORS check). */
   publicOrigin: (requestOrigin: string | undefined) => string;
@@ -47,6 +49,13 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.onError((error, c) => handleError(error, c, deps.context.log));
   app.notFound((c) => c.json(errorBody('NotFound', `No route ${c.req.method} ${c.req.path}.`, 'See /api/docs for the routes.'), 404));
 
+  // Guards that run before anything reads or authenticates a request.
+  const { config } = deps.context;
+  app.use('*', hostAllowList(allowedHostNames(config.serveHost, config.allowedHosts)));
+  app.use('*', securityHeaders());
+  app.use('/api/*', requestBodyLimit(config.apiBodyLimitKb * 1024));
+  app.use('/api/*', requireJsonBody());
+
   app.get('/api/health', (c) => c.json({ status: 'ok' }));
   const auth = requireAuth(deps.context, full.acceptedCredentials);
   app.use('/api/*', async (c, next) => (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next)));
@@ -60,11 +69,19 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
     info: { title: 'Winnow API', version: '0.1.0', description: 'Curate image datasets that live in your own bucket. Every route but /api/health and /api/session needs `Authorization: Bearer <token>` or a session cookie.' },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.get('/api/docs', (c) => c.html(swaggerUiHtml('/api/openapi.json')));
+  app.get('/api/docs', (c) => c.html(swaggerUiHtml()));
   app.get('/api/docs/:asset', async (c) => swaggerUiAsset(c, c.req.param('asset')));
 
   if (deps.webRoot !== undefined) serveWebApp(app, deps.webRoot);
   return app;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return '/';
+  }
 }
 
 const WEB_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json' };
@@ -74,7 +91,7 @@ function serveWebApp(app: OpenAPIHono, webRoot: string): void {
   const root = resolve(webRoot);
   app.get('*', async (c) => {
     if (c.req.path.startsWith('/api/')) return c.notFound();
-    const candidate = resolve(join(root, decodeURIComponent(c.req.path)));
+    const candidate = resolve(join(root, safeDecode(c.req.path)));
     const file = candidate.startsWith(`${root}/`) && existsSync(candidate) && extname(candidate) !== '' ? candidate : join(root, 'index.html');
     const body = await readFile(file);
     const immutable = file.includes(`${root}/assets/`);

@@ -6,15 +6,17 @@ import type { Context } from 'hono';
 // Served from the npm package, never a CDN: Winnow runs where nothing may be downloaded at run time.
 const SWAGGER_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const ASSETS: Record<string, string> = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'text/javascript' };
+// A file of its own, not an inline script: the content security policy allows scripts from this server only.
+const INIT_SCRIPT = "window.onload = () => { window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#docs' }); };\n";
 
-export function swaggerUiHtml(specUrl: string): string {
+export function swaggerUiHtml(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Winnow API</title><link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
-<body><div id="docs"></div><script src="/api/docs/swagger-ui-bundle.js"></script>
-<script>window.onload = () => { window.ui = SwaggerUIBundle({ url: ${JSON.stringify(specUrl)}, dom_id: '#docs' }); };</script></body></html>`;
+<body><div id="docs"></div><script src="/api/docs/swagger-ui-bundle.js"></script><script src="/api/docs/init.js"></script></body></html>`;
 }
 
 export async function swaggerUiAsset(c: Context, asset: string): Promise<Response> {
+  if (asset === 'init.js') return c.body(INIT_SCRIPT, 200, { 'content-type': 'text/javascript', 'cache-control': 'no-cache' });
   const type = ASSETS[asset];
   if (type === undefined) return c.notFound();
   return c.body(await readFile(join(SWAGGER_DIR, asset)), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });

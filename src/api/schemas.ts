@@ -4,31 +4,35 @@ export const ErrorSchema = z
   .object({ error: z.object({ code: z.string(), message: z.string(), hint: z.string().nullable() }) })
   .openapi('Error', { example: { error: { code: 'DatasetNotFound', message: 'No dataset named "farm".', hint: 'List datasets with `winnow dataset list`.' } } });
 
+/** Caps that keep any request small to validate and any error small to write. */
+const LIMITS = { uri: 2_048, shortText: 256, secret: 1_024, sessionToken: 8_192, globs: 1_000, glob: 1_024, key: 4_096 } as const;
+const text = (max: number) => z.string().min(1).max(max);
+
 export const DatasetNameParam = z.object({
-  name: z.string().min(1).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
+  name: z.string().min(1).max(128).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
 });
 
 const ConnectionSchema = z.object({
-  uri: z.string().min(1).openapi({ example: 's3://datalake/projects/farm-animals/' }),
-  region: z.string().optional(),
-  endpoint: z.string().optional().openapi({ description: 'Custom S3 endpoint (MinIO, Ceph, R2, Wasabi).' }),
+  uri: text(LIMITS.uri).openapi({ example: 's3://datalake/projects/farm-animals/' }),
+  region: text(64).optional(),
+  endpoint: text(LIMITS.uri).optional().openapi({ description: 'Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them.' }),
   pathStyle: z.boolean().optional(),
-  accessKeyId: z.string().optional(),
-  secretAccessKey: z.string().optional().openapi({ description: 'Write-only: stored encrypted, never returned.' }),
-  sessionToken: z.string().optional().openapi({ description: 'Write-only.' }),
-  roleArn: z.string().optional(),
-  externalId: z.string().optional(),
+  accessKeyId: text(128).optional(),
+  secretAccessKey: text(LIMITS.secret).optional().openapi({ description: 'Write-only: stored encrypted, never returned.' }),
+  sessionToken: text(LIMITS.sessionToken).optional().openapi({ description: 'Write-only.' }),
+  roleArn: text(LIMITS.uri).optional(),
+  externalId: text(1_224).optional(),
   roleSessionSeconds: z.number().int().optional(),
-  sseKmsKeyId: z.string().optional(),
+  sseKmsKeyId: text(LIMITS.uri).optional(),
 });
 
 export const CreateDatasetSchema = z
   .object({
-    name: z.string().min(1).openapi({ example: 'farm-animals' }),
+    name: text(128).openapi({ example: 'farm-animals' }),
     input: ConnectionSchema,
-    output: ConnectionSchema.partial().extend({ uri: z.string().min(1) }).optional(),
-    include: z.array(z.string()).optional(),
-    exclude: z.array(z.string()).optional(),
+    output: ConnectionSchema.partial().extend({ uri: text(LIMITS.uri) }).optional(),
+    include: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
+    exclude: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
   })
   .openapi('CreateDataset');
 
@@ -128,10 +132,10 @@ export const SampleSchema = z
 
 export const SampleQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
-  cursor: z.string().optional().openapi({ description: 'nextCursor of the previous page.' }),
+  cursor: z.string().max(LIMITS.key * 2).optional().openapi({ description: 'nextCursor of the previous page.' }),
   status: z.enum(['pending', 'ok', 'error']).optional(),
   extension: z.string().regex(/^\.?[A-Za-z0-9]{1,10}$/).optional().openapi({ example: 'jpg' }),
-  folder: z.string().optional().openapi({ example: 'cows/' }),
+  folder: z.string().max(LIMITS.key).optional().openapi({ example: 'cows/' }),
   q: z.string().max(200).optional().openapi({ description: 'Case-insensitive substring of the key.' }),
   sort: z.enum(['key', 'date']).default('key'),
   order: z.enum(['asc', 'desc']).default('asc'),

@@ -7,10 +7,14 @@ import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
 import { createDatasetStoreCache } from '../datasources/store-cache.js';
 import { createSyncJobs } from '../jobs/sync-jobs.js';
+import { apiAccessRules } from '../datasources/access-rules.js';
 import { createApp } from './app.js';
+import { isLoopbackBind } from './request-guards.js';
 
 export interface RunningServer {
   url: string;
+  /** Why this bind needs care (reachable from other machines over plain HTTP), or undefined. */
+  exposureWarning: string | undefined;
   signInUrl: string;
   /** Whether the built web app is being served (else the API only). */
   servesWebApp: boolean;
@@ -20,9 +24,11 @@ export interface RunningServer {
 const DEFAULT_WEB_ROOT = resolve(import.meta.dirname, '../web');
 
 /** Starts the API and web app in this process, on the embedded default's in-process job queue. */
-export async function startServer(context: Context, options: { webRoot?: string } = {}): Promise<RunningServer> {
+export async function startServer(processContext: Context, options: { webRoot?: string } = {}): Promise<RunningServer> {
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const servesWebApp = existsSync(resolve(webRoot, 'index.html'));
+  // Everything this process does for an API request follows the API's rules (local roots, endpoints).
+  const context: Context = { ...processContext, access: apiAccessRules(processContext.config) };
   const signIn = createSignInLink();
   const syncJobs = createSyncJobs(context);
   const datasetRows = createDatasetRowCache(context);
@@ -47,6 +53,9 @@ export async function startServer(context: Context, options: { webRoot?: string 
   origin = `http://${host}:${port}`;
   return {
     url: origin,
+    exposureWarning: isLoopbackBind(context.config.serveHost)
+      ? undefined
+      : `Winnow listens on ${context.config.serveHost}, reachable from other machines, over plain HTTP: tokens, session cookies and presigned URLs cross the network unencrypted. Put a TLS-terminating reverse proxy in front (and list its host name in WINNOW_ALLOWED_HOSTS), or bind to 127.0.0.1.`,
     signInUrl: `${origin}/login?token=${signIn.secret}`,
     servesWebApp,
     close: async () => {

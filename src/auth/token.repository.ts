@@ -40,3 +40,30 @@ export async function findLiveSession(db: Executor, idHash: string, now: string)
 export async function deleteSession(db: Executor, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
+
+export interface SessionListing {
+  id_hash: string;
+  token_name: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export async function listLiveSessions(db: Executor, now: string): Promise<SessionListing[]> {
+  return db
+    .selectFrom('sessions')
+    .leftJoin('api_tokens', 'api_tokens.id', 'sessions.token_id')
+    .select(['sessions.id_hash', 'api_tokens.name as token_name', 'sessions.created_at', 'sessions.expires_at'])
+    .where('sessions.expires_at', '>', now)
+    .orderBy('sessions.created_at')
+    .execute();
+}
+
+export async function deleteExpiredSessions(db: Executor, now: string): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+}
+
+/** Deletes the sessions whose hash starts with `idPrefix` (hex); returns how many. */
+export async function deleteSessionsByIdPrefix(db: Executor, idPrefix: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('id_hash', 'like', `${idPrefix}%`).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,15 +1,18 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Context } from '../context.js';
-import { AppError } from '../errors.js';
+import { AppError, quoteInput } from '../errors.js';
 import {
   deleteApiToken,
+  deleteExpiredSessions,
   deleteSession,
+  deleteSessionsByIdPrefix,
   findApiTokenByHash,
   findApiTokenByName,
   findLiveSession,
   insertApiToken,
   insertSession,
   listApiTokens,
+  listLiveSessions,
   touchApiToken,
 } from './token.repository.js';
 
@@ -27,7 +30,7 @@ export interface TokenView {
 
 /** Creates an API token; the plaintext is returned once and only its hash is stored. */
 export async function createApiToken(deps: AuthDeps, name: string): Promise<{ token: string; view: TokenView }> {
-  if (!/^[\w.@-]{1,64}$/.test(name)) throw new AppError('InputInvalid', `"${name}" is not a valid token name.`, { hint: 'Use 1-64 letters, digits, ".", "@", "_" or "-".' });
+  if (!/^[\w.@-]{1,64}$/.test(name)) throw new AppError('InputInvalid', `${quoteInput(name)} is not a valid token name.`, { hint: 'Use 1-64 letters, digits, ".", "@", "_" or "-".' });
   if (await findApiTokenByName(deps.database.db, name)) {
     throw new AppError('InputInvalid', `A token named "${name}" already exists.`, { hint: `Revoke it first with \`winnow token revoke ${name}\` or pick another name.` });
   }
@@ -41,8 +44,46 @@ export async function listTokens(deps: AuthDeps): Promise<TokenView[]> {
   return (await listApiTokens(deps.database.db)).map((row) => ({ name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at }));
 }
 
-export async function revokeApiToken(deps: AuthDeps, name: string): Promise<void> {
-  if ((await deleteApiToken(deps.database.db, name)) === 0) throw new AppError('InputInvalid', `No token named "${name}".`);
+/** A signed-in browser, as `winnow token list` shows it: never the cookie, only a short id of its hash. */
+export interface SessionView {
+  /** `session:` and the first 12 hex digits of the cookie's hash; what `winnow token revoke` takes. */
+  id: string;
+  /** The API token it was opened with, or null for the sign-in link `winnow serve` printed. */
+  token: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+const SESSION_ID_PREFIX = 'session:';
+const SESSION_ID_DIGITS = 12;
+
+export async function listSessions(deps: AuthDeps): Promise<SessionView[]> {
+  const now = deps.clock().toISOString();
+  await deleteExpiredSessions(deps.database.db, now);
+  return (await listLiveSessions(deps.database.db, now)).map((row) => ({
+    id: `${SESSION_ID_PREFIX}${row.id_hash.slice(0, SESSION_ID_DIGITS)}`,
+    token: row.token_name,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  }));
+}
+
+/**
+ * Revokes an API token by name (and every browser session opened with it), or one session by the id
+ * `token list` shows (`session:…`), or every session with `session:all`.
+ */
+export async function revokeApiToken(deps: AuthDeps, name: string): Promise<{ revoked: 'token' | 'sessions'; count: number }> {
+  if (name.startsWith(SESSION_ID_PREFIX)) {
+    const id = name.slice(SESSION_ID_PREFIX.length);
+    if (id !== 'all' && !new RegExp(`^[0-9a-f]{${SESSION_ID_DIGITS}}$`).test(id)) {
+      throw new AppError('InputInvalid', `${quoteInput(name)} is not a session id.`, { hint: 'Session ids look like session:0123456789ab; `winnow token list` shows them (session:all revokes every session).' });
+    }
+    const count = await deleteSessionsByIdPrefix(deps.database.db, id === 'all' ? '' : id);
+    if (count === 0) throw new AppError('InputInvalid', `No session ${quoteInput(name)}.`, { hint: '`winnow token list` shows the live sessions.' });
+    return { revoked: 'sessions', count };
+  }
+  if ((await deleteApiToken(deps.database.db, name)) === 0) throw new AppError('InputInvalid', `No token named ${quoteInput(name)}.`, { hint: '`winnow token list` shows the tokens and sessions.' });
+  return { revoked: 'token', count: 1 };
 }
 
 /** The token's id when `token` is a valid API token. */
@@ -75,12 +116,23 @@ export async function closeSession(deps: AuthDeps, cookie: string): Promise<void
   await deleteSession(deps.database.db, hashSecret(cookie));
 }
 
-/** A sign-in secret held in memory by `winnow serve` for as long as it runs (like Jupyter's token link). */
-export function createSignInLink(): { secret: string; matches(candidate: string): boolean } {
+export interface SignInLink {
+  secret: string;
+  /** True for the first request that presents the secret, false ever after: the link works once. */
+  consume(candidate: string): boolean;
+}
+
+/** A one-time sign-in secret held in memory by `winnow serve` (like Jupyter's token link, but single use). */
+export function createSignInLink(): SignInLink {
   const secret = newSecret('');
+  let used = false;
   return {
     secret,
-    matches: (candidate) => candidate.length === secret.length && timingSafeEqual(Buffer.from(candidate), Buffer.from(secret)),
+    consume: (candidate) => {
+      if (used || candidate.length !== secret.length || !timingSafeEqual(Buffer.from(candidate), Buffer.from(secret))) return false;
+      used = true;
+      return true;
+    },
   };
 }
 

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.js';
 import type { DatasetRow, DatasourcePurpose, DatasourceRow, NewDatasourceRow } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import { AppError, quoteInput } from '../errors.js';
+import { checkLocalFolder } from '../datasources/access-rules.js';
+import { checkEndpoint } from '../datasources/endpoint-guard.js';
+import { isAbandoned } from '../datasources/sync-lease.js';
 import { secretContext, type StoredSecret } from '../datasources/dataset-stores.js';
 import { validateConnection, type ConnectionSettings, type ValidatedConnection } from '../datasources/datasource-settings.js';
 import { parseRelevantFilenames, validateGlobs } from '../datasources/key-filter.js';
@@ -13,7 +16,7 @@ import { countSamples, type SampleCounts } from './sample.repository.js';
 import { findSyncState } from './sync-state.repository.js';
 import { countThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
 
-export type CatalogDeps = Pick<Context, 'database' | 'secretBox' | 'clock' | 'log'>;
+export type CatalogDeps = Pick<Context, 'database' | 'secretBox' | 'clock' | 'log' | 'access'>;
 
 export interface CreateDatasetInput {
   name: string;
@@ -75,14 +78,17 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export async function createDataset(deps: CatalogDeps, request: CreateDatasetInput): Promise<DatasetView> {
   if (!NAME_PATTERN.test(request.name)) {
-    throw new AppError('InputInvalid', `"${request.name}" is not a valid dataset name.`, { hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.' });
+    throw new AppError('InputInvalid', `${quoteInput(request.name)} is not a valid dataset name.`, { hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.' });
   }
   const include = [...(request.include ?? [])];
   const exclude = [...(request.exclude ?? [])];
   validateGlobs(include, '--include');
   validateGlobs(exclude, '--exclude');
-  const input = validateConnection(request.input, 'input');
-  const output = request.output === undefined ? input : validateConnection(inheritConnection(request.input, request.output), 'output');
+  const input = validateConnection(request.input, 'input', deps.access.endpoints);
+  const output = request.output === undefined ? input : validateConnection(inheritConnection(request.input, request.output), 'output', deps.access.endpoints);
+  for (const connection of new Set([input, output])) if (connection.endpoint !== undefined) await checkEndpoint(connection.endpoint, deps.access.endpoints);
+  if (input.location.kind === 'local') await checkLocalFolder(input.location.root, deps.access, 'input');
+  if (output.location.kind === 'local' && output !== input) await checkLocalFolder(output.location.root, deps.access, 'output');
   const thumbnailSize = request.thumbnails === undefined ? null : validateThumbnailSize(request.thumbnails.size, '--thumbnail-size');
   const relevantKeys = request.relevantFilenames
     ? parseRelevantFilenames(request.relevantFilenames.text, request.relevantFilenames.source, input.location.prefix)
@@ -190,7 +196,7 @@ export async function listDatasets(deps: Pick<CatalogDeps, 'database'>): Promise
   });
 }
 
-export async function showDataset(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<DatasetDetails> {
+export async function showDataset(deps: Pick<CatalogDeps, 'database' | 'clock'>, name: string): Promise<DatasetDetails> {
   const { dataset, datasources } = await requireDataset(deps, name);
   const db = deps.database.db;
   const [samples, sync, thumbnails] = await Promise.all([countSamples(db, dataset.id), findSyncState(db, dataset.id), countThumbnails(db, dataset.id)]);
@@ -199,7 +205,15 @@ export async function showDataset(deps: Pick<CatalogDeps, 'database'>, name: str
     samples,
     thumbnails,
     lastSync: sync
-      ? { generation: sync.generation, status: sync.status, phase: sync.phase, startedAt: sync.started_at, finishedAt: sync.finished_at, error: sync.error_message }
+      ? {
+          generation: sync.generation,
+          // A sync whose process was killed still says "running"; its lease tells that nobody runs it.
+          status: sync.status === 'running' && (sync.lease_owner === null || isAbandoned(sync.lease_owner, sync.lease_expires_at, deps.clock())) ? 'interrupted' : sync.status,
+          phase: sync.phase,
+          startedAt: sync.started_at,
+          finishedAt: sync.finished_at,
+          error: sync.error_message,
+        }
       : null,
   };
 }

@@ -19,6 +19,8 @@ export interface GlobalOptions {
   host?: string;
   port?: string;
   urlTtl?: string;
+  localRoots?: string;
+  allowedHosts?: string;
 }
 
 /** What every command action receives: a ready context and where to print. */
@@ -48,6 +50,8 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     .option('--host <host>', 'serve: address to listen on (env WINNOW_HOST, default 127.0.0.1)')
     .option('--port <port>', 'serve: port (env WINNOW_PORT, default 8080)')
     .option('--url-ttl <seconds>', 'serve: presigned URL lifetime (env WINNOW_URL_TTL_SECONDS, default 900)')
+    .option('--local-roots <dirs>', 'serve: folders API users may add as local datasets, :-separated (env WINNOW_LOCAL_ROOTS, default none)')
+    .option('--allowed-hosts <names>', 'serve: host names it answers to besides its own, ,-separated (env WINNOW_ALLOWED_HOSTS)')
     .exitOverride()
     .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) })
     .showHelpAfterError('(run with --help for usage)');
@@ -70,6 +74,8 @@ export async function main(argv: string[], output: Output = processOutput): Prom
           serveHost: globals.host,
           servePort: globals.port,
           urlTtlSeconds: globals.urlTtl,
+          localRoots: globals.localRoots,
+          allowedHosts: globals.allowedHosts,
         };
         context = await createContext(loadConfig(flags));
         const status = await action(context, options, output, args);

@@ -46,4 +46,17 @@ describe('loadConfig', () => {
   it('complains about a named config file that does not exist', () => {
     expect(() => loadConfig({ home: home(), configFile: '/nonexistent/winnow.json' }, {})).toThrow(/does not exist/);
   });
+
+  it('keeps the server closed by default: no local roots, no private or link-local endpoints for API users', () => {
+    const config = loadConfig({ home: home() }, {});
+    expect(config).toMatchObject({ localRoots: [], apiAllowPrivateEndpoints: false, allowLinkLocalEndpoints: false, allowedHosts: [], apiBodyLimitKb: 1_024 });
+    expect(config.s3CallDeadlineMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('reads the operator\'s local roots, endpoint rules and host names', () => {
+    const config = loadConfig({ home: home({ allowedHosts: ['winnow.example.com'] }) }, { WINNOW_LOCAL_ROOTS: '/data/images:/srv/photos/', WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'true', WINNOW_ALLOW_LINK_LOCAL_ENDPOINTS: '0' });
+    expect(config).toMatchObject({ localRoots: ['/data/images', '/srv/photos'], apiAllowPrivateEndpoints: true, allowLinkLocalEndpoints: false, allowedHosts: ['winnow.example.com'] });
+    expect(() => loadConfig({ home: home() }, { WINNOW_LOCAL_ROOTS: 'relative/folder' })).toThrow(/WINNOW_LOCAL_ROOTS=relative\/folder \(environment\): must be absolute paths/);
+    expect(() => loadConfig({ home: home() }, { WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'yes' })).toThrow(/must be true or false/);
+  });
 });

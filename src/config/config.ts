@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 
@@ -27,7 +27,20 @@ export interface Config {
   listPageSize: number;
   s3MaxAttempts: number;
   s3ConnectTimeoutMs: number;
+  /** Longest wait for the next bytes of one S3 answer (a black-holed endpoint gives none). */
   s3RequestTimeoutMs: number;
+  /** Longest one S3 call may take, all retries included. */
+  s3CallDeadlineMs: number;
+  /** Folders under which API users may create local-folder datasets; none by default. */
+  localRoots: string[];
+  /** Whether `winnow serve` may reach private and loopback addresses on an API user's behalf (the CLI always may). */
+  apiAllowPrivateEndpoints: boolean;
+  /** Whether anything may reach link-local addresses (cloud metadata services live there). */
+  allowLinkLocalEndpoints: boolean;
+  /** Host names `winnow serve` answers to besides its own address and localhost (reverse proxies, DNS names). */
+  allowedHosts: string[];
+  /** Largest request body the API reads, in KiB. */
+  apiBodyLimitKb: number;
   /** Images a thumbnail job reads, decodes and writes at once. */
   thumbnailConcurrency: number;
   /** MiB of source images a thumbnail job holds in memory at once; a larger image is refused. */
@@ -41,6 +54,15 @@ type Source = 'flag' | 'environment' | 'config file' | 'default';
 
 const integer = (min: number, max: number) =>
   z.coerce.number().int(`must be an integer between ${min} and ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const flag = z.preprocess(
+  (value) => (typeof value === 'boolean' ? String(value) : value),
+  z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((value) => value === 'true' || value === '1'),
+);
+const list = (separator: string, item: z.ZodType<string, string>) =>
+  z.union([z.array(z.string()), z.string().transform((value) => value.split(separator).map((entry) => entry.trim()).filter((entry) => entry !== ''))]).pipe(z.array(item));
+const hostName = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}|[0-9a-fA-F:]+)$/, 'must be host names or addresses, e.g. winnow.example.com,10.0.0.5');
+const absoluteFolder = z.string().refine((value) => isAbsolute(value), 'must be absolute paths');
 
 const settings = {
   home: { env: 'WINNOW_HOME', flag: '--home', schema: z.string().min(1), fallback: () => join(homedir(), '.winnow') },
@@ -79,7 +101,13 @@ const settings = {
   listPageSize: { env: 'WINNOW_LIST_PAGE_SIZE', flag: undefined, schema: integer(1, 1000), fallback: () => 1000 },
   s3MaxAttempts: { env: 'WINNOW_S3_MAX_ATTEMPTS', flag: undefined, schema: integer(1, 20), fallback: () => 3 },
   s3ConnectTimeoutMs: { env: 'WINNOW_S3_CONNECT_TIMEOUT_MS', flag: undefined, schema: integer(100, 600_000), fallback: () => 5_000 },
-  s3RequestTimeoutMs: { env: 'WINNOW_S3_REQUEST_TIMEOUT_MS', flag: undefined, schema: integer(100, 3_600_000), fallback: () => 60_000 },
+  s3RequestTimeoutMs: { env: 'WINNOW_S3_REQUEST_TIMEOUT_MS', flag: undefined, schema: integer(100, 3_600_000), fallback: () => 20_000 },
+  s3CallDeadlineMs: { env: 'WINNOW_S3_CALL_DEADLINE_MS', flag: undefined, schema: integer(100, 3_600_000), fallback: () => 60_000 },
+  localRoots: { env: 'WINNOW_LOCAL_ROOTS', flag: '--local-roots', schema: list(delimiter, absoluteFolder), fallback: () => [] },
+  apiAllowPrivateEndpoints: { env: 'WINNOW_API_ALLOW_PRIVATE_ENDPOINTS', flag: undefined, schema: flag, fallback: () => false },
+  allowLinkLocalEndpoints: { env: 'WINNOW_ALLOW_LINK_LOCAL_ENDPOINTS', flag: undefined, schema: flag, fallback: () => false },
+  allowedHosts: { env: 'WINNOW_ALLOWED_HOSTS', flag: '--allowed-hosts', schema: list(',', hostName), fallback: () => [] },
+  apiBodyLimitKb: { env: 'WINNOW_API_BODY_LIMIT_KB', flag: undefined, schema: integer(1, 1_048_576), fallback: () => 1_024 },
   thumbnailConcurrency: { env: 'WINNOW_THUMBNAIL_CONCURRENCY', flag: undefined, schema: integer(1, 64), fallback: () => 4 },
   thumbnailBufferMb: { env: 'WINNOW_THUMBNAIL_BUFFER_MB', flag: undefined, schema: integer(16, 16_384), fallback: () => 256 },
 } satisfies Record<keyof Config, { env: string; flag: string | undefined; schema: z.ZodType; fallback: () => unknown }>;
@@ -112,6 +140,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     });
   }
   resolved.home = resolve(resolved.home as string);
+  resolved.localRoots = (resolved.localRoots as string[]).map((root) => resolve(root));
   return resolved as unknown as Config;
 }
 

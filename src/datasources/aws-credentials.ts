@@ -1,4 +1,5 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError } from '../errors.js';
 
@@ -16,6 +17,9 @@ export interface AssumedRole {
   sessionName: string;
   region: string;
   stsEndpoint: string | undefined;
+  /** The STS endpoint is the operator's (WINNOW_STS_ENDPOINT or AWS's), so it is not guarded; it is timed out. */
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
   /** Base identity; undefined uses the AWS SDK's default chain (environment, profile, instance role). */
   baseCredentials: StaticCredentials | undefined;
 }
@@ -33,7 +37,12 @@ export function assumeRoleCredentials(role: AssumedRole): AwsCredentialIdentityP
       DurationSeconds: role.sessionSeconds,
     },
     masterCredentials: role.baseCredentials,
-    clientConfig: { region: role.region, endpoint: role.stsEndpoint, maxAttempts: 2 },
+    clientConfig: {
+      region: role.region,
+      endpoint: role.stsEndpoint,
+      maxAttempts: 2,
+      requestHandler: new NodeHttpHandler({ connectionTimeout: role.connectTimeoutMs, requestTimeout: role.requestTimeoutMs, throwOnRequestTimeout: true }),
+    },
   });
   return async (properties) => {
     try {

@@ -2,26 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3rverClient, putObjects, startS3Server, type S3Server } from '../../test/support/s3-server.js';
 import { checkBucketCors } from './cors-check.js';
 import type { BoundStore } from './dataset-stores.js';
-import { createS3ObjectStore } from './s3.object-store.js';
+import { createLocalS3Store } from '../../test/support/s3-store.js';
 
 const ORIGIN = 'http://127.0.0.1:8080';
 
 function boundStore(endpoint: string): BoundStore {
-  const store = createS3ObjectStore({
-    bucket: 'photos',
-    region: 'us-east-1',
-    endpoint,
-    pathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    identity: 'S3RVER',
-    sseKmsKeyId: undefined,
-    writablePrefix: undefined,
-    maxAttempts: 1,
-    connectTimeoutMs: 2_000,
-    requestTimeoutMs: 5_000,
-  });
+  const store = createLocalS3Store(endpoint);
   return { store, location: { kind: 's3', bucket: 'photos', prefix: 'p/' }, prefix: 'p/', uri: 's3://photos/p/', accessKeyId: 'S3RVER', kind: 's3', sseKmsKeyId: undefined };
 }
+
+const LOCAL = { privateAddresses: true, linkLocalAddresses: false };
 
 describe('bucket CORS check', () => {
   let withCors: S3Server;
@@ -41,11 +31,17 @@ describe('bucket CORS check', () => {
   });
 
   it('passes when the bucket answers the preflight for this origin', async () => {
-    expect(await checkBucketCors(boundStore(withCors.endpoint), 'p/ç ü #1.jpg', ORIGIN)).toMatchObject({ ok: true, configuration: null });
+    expect(await checkBucketCors(boundStore(withCors.endpoint), 'p/ç ü #1.jpg', ORIGIN, LOCAL)).toMatchObject({ ok: true, configuration: null });
+  });
+
+  it('never sends the preflight to an address the rules refuse', async () => {
+    const check = await checkBucketCors(boundStore(withCors.endpoint), 'p/ç ü #1.jpg', ORIGIN, { privateAddresses: false, linkLocalAddresses: false });
+    expect(check.ok).toBe(false);
+    expect(check.message).toContain('loopback');
   });
 
   it('fails with the exact CORS configuration to apply when it does not', async () => {
-    const check = await checkBucketCors(boundStore(withoutCors.endpoint), 'p/ç ü #1.jpg', ORIGIN);
+    const check = await checkBucketCors(boundStore(withoutCors.endpoint), 'p/ç ü #1.jpg', ORIGIN, LOCAL);
     expect(check.ok).toBe(false);
     expect(check.message).toContain(ORIGIN);
     expect(check.configuration).toEqual([{ AllowedOrigins: [ORIGIN], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag', 'Content-Length'], MaxAgeSeconds: 3000 }]);

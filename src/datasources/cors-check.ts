@@ -1,4 +1,10 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { describeError } from '../errors.js';
 import type { BoundStore } from './dataset-stores.js';
+import { checkEndpointUrl, guardedLookup, type EndpointRules } from './endpoint-guard.js';
+
+const PREFLIGHT_TIMEOUT_MS = 5_000;
 
 export interface CorsCheck {
   ok: boolean;
@@ -12,16 +18,13 @@ export interface CorsCheck {
  * Sends the preflight a browser on `origin` would send before fetching a sample from the
  * bucket. S3 answers preflights without authentication, from the bucket's CORS rules.
  */
-export async function checkBucketCors(input: BoundStore, sampleKey: string, origin: string): Promise<CorsCheck> {
+export async function checkBucketCors(input: BoundStore, sampleKey: string, origin: string, rules: EndpointRules): Promise<CorsCheck> {
   const configuration = [{ AllowedOrigins: [origin], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag', 'Content-Length'], MaxAgeSeconds: 3000 }];
   const url = new URL((await input.store.presignGet(sampleKey, 60)).url);
   try {
-    const response = await fetch(`${url.origin}${url.pathname}`, {
-      method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' },
-      signal: AbortSignal.timeout(5_000),
-    });
-    const allowed = response.headers.get('access-control-allow-origin');
+    checkEndpointUrl(url.origin, rules);
+    const response = await preflight(url, origin, rules);
+    const allowed = response.allowOrigin;
     if (response.ok && (allowed === '*' || allowed === origin)) return { ok: true, origin, message: `The bucket allows GET from ${origin}.`, configuration: null };
     return {
       ok: false,
@@ -30,6 +33,26 @@ export async function checkBucketCors(input: BoundStore, sampleKey: string, orig
       configuration,
     };
   } catch (error) {
-    return { ok: false, origin, message: `The CORS preflight to ${url.origin} failed (${(error as Error).message}).`, configuration };
+    return { ok: false, origin, message: `The CORS preflight to ${url.origin} failed (${describeError(error)}).`, configuration };
   }
+}
+
+/** One OPTIONS request through the endpoint guard, with connect and answer timeouts; redirects are not followed. */
+function preflight(url: URL, origin: string, rules: EndpointRules): Promise<{ ok: boolean; status: number; allowOrigin: string | undefined }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      url,
+      { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' }, lookup: guardedLookup(rules), timeout: PREFLIGHT_TIMEOUT_MS, signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS) },
+      (response) => {
+        response.resume();
+        const status = response.statusCode ?? 0;
+        const header = response.headers['access-control-allow-origin'];
+        resolve({ ok: status >= 200 && status < 300, status, allowOrigin: Array.isArray(header) ? header[0] : header });
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${PREFLIGHT_TIMEOUT_MS / 1000} s`)));
+    request.on('error', reject);
+    request.end();
+  });
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { AccessRules } from './access-rules.js';
 import type { DatasourceRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { SecretBox } from '../secrets/secret-box.js';
@@ -39,18 +40,20 @@ export function secretContext(datasourceId: string): string {
 }
 
 /** Builds the object stores of a dataset's datasources, decrypting their credentials. */
-export async function openDatasetStores(deps: { config: Config; secretBox: SecretBox }, datasetName: string, rows: readonly DatasourceRow[]): Promise<DatasetStores> {
+export type StoreDeps = { config: Config; secretBox: SecretBox; access: AccessRules };
+
+export async function openDatasetStores(deps: StoreDeps, datasetName: string, rows: readonly DatasourceRow[]): Promise<DatasetStores> {
   const input = rows.find((row) => row.purpose === 'input');
   const output = rows.find((row) => row.purpose === 'output') ?? input;
   if (input === undefined || output === undefined) throw new AppError('DatasetNotFound', 'The dataset has no input datasource.');
   return { input: await bindStore(deps, datasetName, input, false), output: await bindStore(deps, datasetName, output, true) };
 }
 
-async function bindStore(deps: { config: Config; secretBox: SecretBox }, datasetName: string, row: DatasourceRow, writable: boolean): Promise<BoundStore> {
+async function bindStore(deps: StoreDeps, datasetName: string, row: DatasourceRow, writable: boolean): Promise<BoundStore> {
   const location = locationOfRow(row);
   const writablePrefix = writable ? winnowPrefix(location) : undefined;
   const common = { location, prefix: location.prefix, uri: formatLocation(location), accessKeyId: row.access_key_id ?? undefined, kind: row.kind, sseKmsKeyId: row.sse_kms_key_id ?? undefined };
-  if (location.kind === 'local') return { ...common, store: createLocalObjectStore({ root: location.root, writablePrefix }) };
+  if (location.kind === 'local') return { ...common, store: createLocalObjectStore({ root: location.root, writablePrefix, dataDir: deps.access.dataDir }) };
   // The AWS SDK takes a quarter of a second to load; commands on local folders never need it.
   const [{ createS3ObjectStore }, { assumeRoleCredentials, roleSessionName }] = await Promise.all([import('./s3.object-store.js'), import('./aws-credentials.js')]);
   const secret = row.secret_ciphertext === null ? undefined : (JSON.parse(deps.secretBox.open(row.secret_ciphertext, secretContext(row.id))) as StoredSecret);
@@ -67,6 +70,8 @@ async function bindStore(deps: { config: Config; secretBox: SecretBox }, dataset
           sessionName: roleSessionName(datasetName),
           region,
           stsEndpoint: deps.config.stsEndpoint,
+          connectTimeoutMs: deps.config.s3ConnectTimeoutMs,
+          requestTimeoutMs: deps.config.s3RequestTimeoutMs,
           baseCredentials: staticCredentials,
         });
   const store = createS3ObjectStore({
@@ -81,6 +86,8 @@ async function bindStore(deps: { config: Config; secretBox: SecretBox }, dataset
     maxAttempts: deps.config.s3MaxAttempts,
     connectTimeoutMs: deps.config.s3ConnectTimeoutMs,
     requestTimeoutMs: deps.config.s3RequestTimeoutMs,
+    callDeadlineMs: deps.config.s3CallDeadlineMs,
+    endpointRules: deps.access.endpoints,
     maxSockets: Math.max(64, deps.config.probeConcurrency * 2),
   });
   return { ...common, store };

@@ -1,4 +1,5 @@
-import { AppError } from '../errors.js';
+import { AppError, isAppError, quoteInput } from '../errors.js';
+import { checkEndpointUrl, withoutUserInfo, type EndpointRules } from './endpoint-guard.js';
 import { formatLocation, parseLocation, type Location } from './location.js';
 
 /** How to reach one location, as the user gave it (secrets included, so never log this). */
@@ -38,7 +39,7 @@ export interface RoleSettings {
 export const DEFAULT_REGION = 'us-east-1';
 
 /** Checks a location's settings, reporting every problem at once; `label` is "input" or "output". */
-export function validateConnection(settings: ConnectionSettings, label: string): ValidatedConnection {
+export function validateConnection(settings: ConnectionSettings, label: string, endpointRules: EndpointRules): ValidatedConnection {
   const problems: string[] = [];
   let location: Location | undefined;
   try {
@@ -47,22 +48,29 @@ export function validateConnection(settings: ConnectionSettings, label: string):
     problems.push((error as Error).message);
   }
   const region = settings.region ?? DEFAULT_REGION;
-  if (!/^[a-z]{2}(-[a-z0-9]+)+$|^[a-z0-9-]+$/.test(region)) problems.push(`region "${region}" is not a region name such as eu-west-1`);
+  if (!/^[a-z]{2}(-[a-z0-9]+)+$|^[a-z0-9-]+$/.test(region)) problems.push(`region ${quoteInput(region)} is not a region name such as eu-west-1`);
   if (settings.endpoint !== undefined && !isHttpUrl(settings.endpoint)) {
-    problems.push(`endpoint "${settings.endpoint}" must be an http:// or https:// URL, e.g. https://minio.example.com:9000`);
+    problems.push(`endpoint ${quoteInput(withoutUserInfo(settings.endpoint))} must be an http:// or https:// URL, e.g. https://minio.example.com:9000`);
+  } else if (settings.endpoint !== undefined) {
+    try {
+      checkEndpointUrl(settings.endpoint, endpointRules);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      throw new AppError(error.code, `The ${label} location is not usable: ${error.message}`, { hint: error.hint, details: error.details });
+    }
   }
   if (settings.accessKeyId !== undefined && !/^[\x21-\x7e]{3,128}$/.test(settings.accessKeyId)) {
     problems.push('the access key id must be 3-128 visible ASCII characters without spaces');
   }
   if (settings.accessKeyId !== undefined && settings.secretAccessKey === undefined) {
-    problems.push(`access key id ${settings.accessKeyId} was given without its secret: set WINNOW_SECRET_ACCESS_KEY or pass --secret-access-key-stdin`);
+    problems.push(`access key id ${quoteInput(settings.accessKeyId)} was given without its secret: set WINNOW_SECRET_ACCESS_KEY or pass --secret-access-key-stdin`);
   }
   if (settings.accessKeyId === undefined && settings.secretAccessKey !== undefined) {
     problems.push('a secret access key was given without --access-key-id');
   }
   if (settings.sessionToken !== undefined && settings.accessKeyId === undefined) problems.push('a session token was given without --access-key-id');
   if (settings.sseKmsKeyId !== undefined && !/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+|[0-9a-f-]{36}|alias\/[\w/-]+)$/.test(settings.sseKmsKeyId)) {
-    problems.push(`SSE-KMS key "${settings.sseKmsKeyId}" must be a key ARN, a key id (UUID) or alias/name`);
+    problems.push(`SSE-KMS key ${quoteInput(settings.sseKmsKeyId)} must be a key ARN, a key id (UUID) or alias/name`);
   }
   problems.push(...roleProblems(settings));
   if (location?.kind === 'local' && (settings.roleArn !== undefined || settings.accessKeyId !== undefined || settings.endpoint !== undefined || settings.sseKmsKeyId !== undefined)) {
@@ -111,7 +119,7 @@ function roleProblems(settings: ConnectionSettings): string[] {
     return problems;
   }
   if (!ROLE_ARN.test(settings.roleArn)) {
-    problems.push(`role ARN "${settings.roleArn}" must look like arn:aws:iam::123456789012:role/WinnowAccess (12-digit account id, role name of letters, digits and +=,.@_-)`);
+    problems.push(`role ARN ${quoteInput(settings.roleArn)} must look like arn:aws:iam::123456789012:role/WinnowAccess (12-digit account id, role name of letters, digits and +=,.@_-)`);
   }
   const externalIdIssue = settings.externalId === undefined ? undefined : externalIdProblem(settings.externalId);
   if (externalIdIssue !== undefined) problems.push(externalIdIssue);

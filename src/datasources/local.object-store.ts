@@ -1,11 +1,13 @@
-import { open, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, mkdir, readdir, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError, quoteInput } from '../errors.js';
 import { assertWritable, compareKeys, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
 
 export interface LocalStoreOptions {
   root: string;
   writablePrefix: string | undefined;
+  /** Winnow's data folder: never read, even when a dataset's folder holds it. */
+  dataDir: string;
 }
 
 /** A local folder seen as a bucket: keys are '/'-separated paths relative to `root`, listed in byte order like S3. */
@@ -13,10 +15,7 @@ export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore 
   const description = options.root.endsWith(sep) ? options.root : `${options.root}${sep}`;
 
   async function openForRead(key: string) {
-    return open(await resolveLocalFile(options.root, key), 'r').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') throw new AppError('ObjectNotFound', `${description}${key} no longer exists.`, { cause: error });
-      throw new AppError('DatasourceAccessDenied', `Cannot read ${description}${key} (${error.code ?? error.message}).`, { cause: error });
-    });
+    return openLocalFile(options.root, key, options.dataDir);
   }
 
   return {
@@ -93,15 +92,38 @@ export function createLocalObjectStore(options: LocalStoreOptions): ObjectStore 
   };
 }
 
-/** The file behind `key`, refusing `..` segments and symlinks that lead outside `root`. */
-export async function resolveLocalFile(root: string, key: string): Promise<string> {
-  const path = join(root, ...key.split('/'));
-  const rootReal = await realpath(root);
-  const real = await realpath(path).catch(() => path);
-  if (key.split('/').includes('..') || !isInside(rootReal, real)) {
-    throw new AppError('InputInvalid', `The key "${key}" points outside ${root}.`);
+/**
+ * Opens the file behind `key` for reading, refusing `..` segments, symlinks that lead outside
+ * `root`, and anything inside Winnow's data folder. The check is made on the file that was opened
+ * (the real path of the open file must be the same inode), so a link swapped in between a check
+ * and the open cannot redirect the read.
+ */
+export async function openLocalFile(root: string, key: string, dataDir: string): Promise<FileHandle> {
+  const segments = key.split('/');
+  if (segments.some((segment) => segment === '..' || segment === '.') || key.includes('\0')) {
+    throw new AppError('InputInvalid', `The key ${quoteInput(key)} is not a plain path inside ${root}.`);
   }
-  return path;
+  const rootReal = await realpath(root).catch((error: NodeJS.ErrnoException) => {
+    throw new AppError('ObjectNotFound', `The folder ${root} cannot be read (${error.code ?? error.message}).`, { cause: error });
+  });
+  const path = join(rootReal, ...segments);
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new AppError('ObjectNotFound', `${root}${sep}${key} no longer exists.`, { cause: error });
+    throw new AppError('DatasourceAccessDenied', `Cannot read ${root}${sep}${key} (${error.code ?? error.message}).`, { cause: error });
+  });
+  try {
+    const [opened, real, dataReal] = await Promise.all([handle.stat(), realpath(path), realpath(dataDir).catch(() => dataDir)]);
+    const named = await stat(real);
+    if (!opened.isFile()) throw new AppError('ObjectNotFound', `${root}${sep}${key} is not a file.`);
+    if (opened.dev !== named.dev || opened.ino !== named.ino || !isInside(rootReal, real) || isInside(dataReal, real)) {
+      throw new AppError('InputInvalid', `The key ${quoteInput(key)} points outside ${root}.`);
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    if (error instanceof AppError) throw error;
+    throw new AppError('ObjectNotFound', `${root}${sep}${key} changed while it was opened.`, { cause: error });
+  }
 }
 
 /** Files have no etag; size and modification time change whenever the content does, in practice. */

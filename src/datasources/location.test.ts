@@ -28,6 +28,9 @@ describe('parseLocation', () => {
     ['s3://Data_Lake/x', 'not a valid bucket name'],
     ['gs://bucket/x', 'not supported yet'],
     ['', 'empty'],
+    ['s3://datalake/farm\u0000animals/', 'control character U+0000'],
+    ['/data/photos\u0000/../etc', 'control character U+0000'],
+    ['s3://datalake/farm\nanimals/', 'control character U+000A'],
   ])('rejects %j with a reason', (uri, reason) => {
     let caught: unknown;
     try {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError, quoteInput } from '../errors.js';
 
 /** Where a dataset's objects live: a bucket and prefix, or a local folder. */
 export type Location = { kind: 's3'; bucket: string; prefix: string } | { kind: 'local'; root: string; prefix: '' };
@@ -13,6 +13,9 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export function parseLocation(uri: string): Location {
   const trimmed = uri.trim();
   if (trimmed === '') throw invalid(uri, 'it is empty');
+  // NUL ends a path in the kernel, so "a\0b" would name another folder than it shows; no real location holds control characters.
+  const control = [...trimmed].find((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f);
+  if (control !== undefined) throw invalid(uri, `it contains the control character U+${control.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     if (/^s3:/i.test(trimmed)) throw invalid(uri, 'an S3 location starts with s3:// (two slashes)');
@@ -28,7 +31,7 @@ export function parseLocation(uri: string): Location {
   const prefix = slash === -1 ? '' : rest.slice(slash + 1);
   if (bucket === '') throw invalid(uri, 'the bucket name is missing (s3://bucket/prefix/)');
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
-    throw invalid(uri, `"${bucket}" is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens)`);
+    throw invalid(uri, `${quoteInput(bucket, 70)} is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens)`);
   }
   return { kind: 's3', bucket, prefix: normalizePrefix(prefix) };
 }
@@ -53,7 +56,7 @@ export function winnowPrefix(output: Location): string {
 }
 
 function invalid(uri: string, reason: string): AppError {
-  return new AppError('LocationInvalid', `"${uri}" is not a usable location: ${reason}.`, {
+  return new AppError('LocationInvalid', `${quoteInput(uri)} is not a usable location: ${reason}.`, {
     hint: 'Give s3://bucket/folder/ for S3 or a path for a local folder.',
   });
 }

@@ -23,6 +23,8 @@ const STORE_OPTIONS = {
   maxAttempts: 2,
   connectTimeoutMs: 2_000,
   requestTimeoutMs: 10_000,
+  callDeadlineMs: 30_000,
+  endpointRules: { privateAddresses: true, linkLocalAddresses: false },
 };
 
 let server: S3Server;

@@ -5,6 +5,7 @@ import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError, isAppError } from '../errors.js';
+import { checkEndpointUrl, endpointRefusedByGuard, guardedLookup, isGuardRefusal, type EndpointRules } from './endpoint-guard.js';
 import type { StaticCredentials } from './aws-credentials.js';
 import { assertWritable, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
 import { createPresignedUrlCache } from './presigned-url-cache.js';
@@ -36,13 +37,25 @@ export interface S3StoreOptions {
   writablePrefix: string | undefined;
   maxAttempts: number;
   connectTimeoutMs: number;
+  /** Longest wait for the next bytes of an answer, per attempt. */
   requestTimeoutMs: number;
+  /** Longest one call may take, all attempts included. */
+  callDeadlineMs: number;
+  /** Addresses the endpoint may resolve to; checked on every connection. */
+  endpointRules: EndpointRules;
   maxSockets?: number;
 }
 
 export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   const endpointLabel = options.endpoint ?? `https://s3.${options.region}.amazonaws.com`;
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, lookup: guardedLookup(options.endpointRules) };
+  // An IP-literal endpoint is never looked up, so it is checked here, once; the error is thrown by the first call.
+  let endpointRefusal: AppError | undefined;
+  try {
+    if (options.endpoint !== undefined) checkEndpointUrl(options.endpoint, options.endpointRules);
+  } catch (error) {
+    endpointRefusal = error as AppError;
+  }
   const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint,
@@ -72,11 +85,21 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   );
   const description = `s3://${options.bucket}/`;
 
-  async function call<T>(operation: S3Operation, key: string, run: () => Promise<T>): Promise<T> {
+  async function call<T>(operation: S3Operation, key: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    if (endpointRefusal !== undefined) throw endpointRefusal;
+    const deadline = AbortSignal.timeout(options.callDeadlineMs);
     try {
-      return await run();
+      return await run(deadline);
     } catch (error) {
       if (isAppError(error)) throw error;
+      if (isGuardRefusal(error)) throw endpointRefusedByGuard(endpointLabel, error, options.endpointRules);
+      if (deadline.aborted) {
+        throw new AppError('DatasourceUnreachable', `S3 ${operation} of s3://${options.bucket}/${key} got no complete answer from ${endpointLabel} within ${options.callDeadlineMs / 1000} s.`, {
+          cause: error,
+          hint: 'Check the endpoint URL and the network; WINNOW_S3_CALL_DEADLINE_MS sets how long one call may take.',
+          details: { operation, endpoint: endpointLabel },
+        });
+      }
       const context: S3CallContext = {
         operation,
         bucket: options.bucket,
@@ -96,7 +119,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       let continuationToken: string | undefined;
       let maxKeys = Math.min(FIRST_PAGE_KEYS, listOptions.pageSize ?? 1000);
       do {
-        const page = await call('ListObjectsV2', prefix, () =>
+        const page = await call('ListObjectsV2', prefix, (abortSignal) =>
           client.send(
             new ListObjectsV2Command({
               Bucket: options.bucket,
@@ -105,6 +128,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
               ContinuationToken: continuationToken,
               StartAfter: continuationToken === undefined ? listOptions.startAfter : undefined,
             }),
+            { abortSignal },
           ),
         );
         yield (page.Contents ?? []).map((entry) => ({
@@ -122,15 +146,15 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     },
 
     async readRange(key, start, endInclusive) {
-      return call('GetObject', key, async () => {
-        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }));
+      return call('GetObject', key, async (abortSignal) => {
+        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }), { abortSignal });
         return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
       });
     },
 
     async readObject(key, maxBytes) {
-      return call('GetObject', key, async () => {
-        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key }));
+      return call('GetObject', key, async (abortSignal) => {
+        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key }), { abortSignal });
         const size = response.ContentLength ?? 0;
         if (size > maxBytes) {
           (response.Body as Readable | undefined)?.destroy();
@@ -143,7 +167,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
 
     async write(key, body, contentType) {
       assertWritable(key, options.writablePrefix, description);
-      await call('PutObject', key, () =>
+      await call('PutObject', key, (abortSignal) =>
         client.send(
           new PutObjectCommand({
             Bucket: options.bucket,
@@ -152,13 +176,14 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
             ContentType: contentType,
             ...(options.sseKmsKeyId === undefined ? {} : { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.sseKmsKeyId }),
           }),
+          { abortSignal },
         ),
       );
     },
 
     async delete(key) {
       assertWritable(key, options.writablePrefix, description);
-      await call('DeleteObject', key, () => client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key })));
+      await call('DeleteObject', key, (abortSignal) => client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }), { abortSignal }));
     },
 
     async presignGet(key, expiresInSeconds, minRemainingSeconds) {

@@ -9,7 +9,7 @@ export interface DatasetStoreCache {
   forget(datasetName: string): void;
 }
 
-export function createDatasetStoreCache(deps: Pick<Context, 'config' | 'database' | 'secretBox'>): DatasetStoreCache {
+export function createDatasetStoreCache(deps: Pick<Context, 'config' | 'database' | 'secretBox' | 'access'>): DatasetStoreCache {
   const cache = new Map<string, Promise<{ dataset: DatasetRow; stores: DatasetStores }>>();
   return {
     get(datasetName) {

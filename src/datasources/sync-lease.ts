@@ -57,7 +57,8 @@ export async function acquireSyncLease(db: Executor, datasetId: string, datasetN
   };
 }
 
-function isAbandoned(holder: string, expiresAt: string | null, now: Date): boolean {
+/** Whether a lease's holder is gone: its lease ran out, or it was a process of this host that no longer runs. */
+export function isAbandoned(holder: string, expiresAt: string | null, now: Date): boolean {
   if (expiresAt === null || new Date(expiresAt) <= now) return true;
   const [host, pid] = holder.split(':');
   return host === hostname() && !isProcessAlive(Number(pid));

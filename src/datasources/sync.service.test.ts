@@ -1,11 +1,11 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
 import { DIALECTS } from '../../test/support/databases.js';
-import { createDataset, requireDataset } from '../catalog/dataset.service.js';
-import { claimSyncLease } from '../catalog/sync-state.repository.js';
+import { createDataset, requireDataset, showDataset } from '../catalog/dataset.service.js';
+import { claimSyncLease, startSyncGeneration } from '../catalog/sync-state.repository.js';
 import type { Context } from '../context.js';
 import { isAppError } from '../errors.js';
 import { acquireSyncLease } from './sync-lease.js';
@@ -47,6 +47,18 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
     const past = new Date(Date.now() - 1_000).toISOString();
     expect(await claimSyncLease(context.database.db, datasetId, 'other-host:4242:abcdef', 'other-host:4242:abcdef', past)).toBe(true);
     await expect(syncDataset(context, 'cats')).resolves.toMatchObject({ added: 0, total: 5 });
+  });
+
+  it('shows a sync whose process is gone as interrupted, not running', async () => {
+    await startSyncGeneration(context.database.db, datasetId, 99, new Date().toISOString());
+    const live = await acquireSyncLease(context.database.db, datasetId, 'cats', context.clock);
+    expect((await showDataset(context, 'cats')).lastSync?.status).toBe('running');
+    // The holder of the lease dies without releasing it: a pid of this host that does not run.
+    const deadPid = 2 ** 22 + 12_345;
+    expect(await claimSyncLease(context.database.db, datasetId, live.owner, `${hostname()}:${deadPid}:dead00`, new Date(Date.now() + 60_000).toISOString())).toBe(true);
+    expect((await showDataset(context, 'cats')).lastSync?.status).toBe('interrupted');
+    await claimSyncLease(context.database.db, datasetId, `${hostname()}:${deadPid}:dead00`, null, null);
+    await syncDataset(context, 'cats');
   });
 
   it('lets exactly one of two simultaneous syncs run', async () => {

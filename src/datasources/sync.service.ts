@@ -27,7 +27,7 @@ import { winnowPrefix } from './location.js';
 import { compareKeys, type ObjectSummary } from './object-store.js';
 import { probeReadAccess } from './verify.service.js';
 
-export type SyncDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images'>;
+export type SyncDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
 
 export interface SyncProgress {
   phase: 'listing' | 'probing';

@@ -47,7 +47,7 @@ export interface VerifyOptions {
   policy?: unknown;
 }
 
-export type VerifyDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock'>;
+export type VerifyDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'access'>;
 
 /** Probes, with real calls inside the configured prefixes only, what the dataset's credentials may do. */
 export async function verifyDatasource(deps: VerifyDeps, datasetName: string, options: VerifyOptions = {}): Promise<VerifyReport> {

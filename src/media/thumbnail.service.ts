@@ -11,7 +11,7 @@ import { thumbnailsPrefix } from './thumbnail-key.js';
 
 export type { ThumbnailProgress } from './thumbnail-job.js';
 
-export type ThumbnailDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images'>;
+export type ThumbnailDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
 
 export interface ThumbnailRunOptions {
   /** Longest side in pixels; defaults to the dataset's `--thumbnail-size`, else 256. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { listOnlyPolicy, prefixConditionPolicy, readOnlyPolicy, referencePolicy } from '../../test/support/policies.js';
 import { parseLocation } from '../datasources/location.js';
-import { isAppError } from '../errors.js';
+import { isAppError, type AppError } from '../errors.js';
+import { checkPolicyWithin } from './check-policy-within.js';
+import { collapseWildcardRuns } from './wildcard-runs.js';
 import { checkPolicy, hasErrors, isUnreadable, type PolicyCheck } from './check-policy.js';
 import { generatePolicy } from './generate-policy.js';
 import { iamSimulatePolicyEvaluator } from './iam-simulate.policy-evaluator.js';
@@ -241,5 +243,44 @@ describe('checkPolicy on broken policies', () => {
 
   it('refuses local folders', async () => {
     await expect(checkPolicy(readOnlyPolicy(BUCKET, PREFIX), { input: parseLocation('/data/photos') })).rejects.toSatisfy((error) => isAppError(error, 'LocationInvalid'));
+  });
+});
+
+describe('policies that would take the IAM engine forever', () => {
+  it('evaluates runs of wildcards at once, with the meaning they have in IAM', async () => {
+    // "*?" × 36 made iam-simulate backtrack for minutes: it became 36 regex groups ".*?.".
+    const runs = policyOf({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'*?'.repeat(36)}` });
+    const check = await checkPolicy(JSON.stringify(runs), scope);
+    expect(lights(check)).toMatchObject({ read: true, list: false });
+    // At least 36 characters: a key shorter than that is not granted.
+    const tooShort = policyOf({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'?*'.repeat(60)}` });
+    expect(lights(await checkPolicy(JSON.stringify(tooShort), scope))).toMatchObject({ read: false });
+  });
+
+  it('stops a policy still too slow to evaluate at a deadline, with a clear error', async () => {
+    const polynomial = policyOf({ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'a*'.repeat(40)}b` });
+    const target = { input: parseLocation(`s3://${'a'.repeat(50)}/${'a'.repeat(60)}/`) };
+    const error = await checkPolicyWithin(JSON.stringify(polynomial), target, 1_500).catch((caught: unknown) => caught);
+    expect(isAppError(error, 'PolicyTooComplex')).toBe(true);
+    expect((error as AppError).hint).toMatch(/few wildcards/);
+  });
+
+  it('refuses a document nested deeper than any policy, naming where', async () => {
+    const depth = 100_000;
+    const check = await checkPolicy(`{"Version": "2012-10-17", "Statement": ${'['.repeat(depth)}${']'.repeat(depth)}}`, scope);
+    expect(isUnreadable(check)).toBe(true);
+    expect(check.findings[0]).toMatchObject({ code: 'invalid-policy', line: 1, message: expect.stringContaining('nests deeper than 16 levels') });
+  });
+});
+
+describe('collapseWildcardRuns', () => {
+  it.each([
+    ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/*'],
+    ['a**b', 'a*b'],
+    ['*?*?', '??*'],
+    ['??', '??'],
+    ['a?*?b*', 'a??*b*'],
+  ])('%s → %s', (pattern, collapsed) => {
+    expect(collapseWildcardRuns(pattern)).toBe(collapsed);
   });
 });

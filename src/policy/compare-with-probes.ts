@@ -1,6 +1,7 @@
 import type { Light, VerifyCheck } from '../datasources/verify.service.js';
 import { AppError } from '../errors.js';
 import { checkPolicy, isUnreadable, type PolicyCheck, type PolicyTarget, type PolicyLightCheck } from './check-policy.js';
+import { checkPolicyWithin } from './check-policy-within.js';
 import type { PolicyFinding } from './policy-findings.js';
 
 export interface PolicyDifference {
@@ -21,7 +22,8 @@ export interface PolicyComparison {
 
 /** checkPolicy for `verify --policy`: a policy that cannot be read stops verify before any probe. */
 export async function checkUsablePolicy(policyJson: unknown, target: PolicyTarget): Promise<PolicyCheck> {
-  const check = await checkPolicy(policyJson, target);
+  // Text from a file is checked against a deadline; an object built in code is trusted to be a real policy.
+  const check = typeof policyJson === 'string' ? await checkPolicyWithin(policyJson, target) : await checkPolicy(policyJson, target);
   if (isUnreadable(check)) {
     const first = check.findings.find((finding) => finding.severity === 'error');
     const where = first?.statement === undefined ? '' : ` (${[first.statement, first.field].filter(Boolean).join(' › ')})`;

@@ -2,6 +2,7 @@ import { expandIamActions, type InvalidActionBehavior } from '@cloud-copilot/iam
 import { validateIdentityPolicy } from '@cloud-copilot/iam-policy';
 import { getDenialReasons, getGrantReasons, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { Decision, Evaluation, PolicyEvaluator, SimulatedRequest } from './policy-evaluator.js';
+import { withCollapsedWildcardRuns } from './wildcard-runs.js';
 
 // Placeholders: an identity policy is evaluated the same for any principal of its own account.
 const ACCOUNT_ID = '123456789012';
@@ -64,7 +65,7 @@ function simulationOf(policy: object, request: SimulatedRequest): Simulation {
       resource: { resource: request.resource, accountId: ACCOUNT_ID },
       contextVariables: request.context,
     },
-    identityPolicies: [{ name: POLICY_NAME, policy }],
+    identityPolicies: [{ name: POLICY_NAME, policy: withCollapsedWildcardRuns(policy) }],
     serviceControlPolicies: [],
     resourceControlPolicies: [],
   };

@@ -62,9 +62,19 @@ export function readPolicy(input: unknown, validate: (policy: object) => Validat
   return { policy: { document, statements: rawStatements.map((statement, index) => readStatement(statement as Record<string, unknown>, index)) }, findings };
 }
 
+/** An IAM policy nests five levels at most (Statement, statement, Condition, operator, values). */
+const MAX_NESTING = 16;
+
 function parseJson(text: string): { value: unknown } | { finding: PolicyFinding } {
   const source = text.replace(/^\uFEFF/, '');
   if (source.trim() === '') return { finding: { code: 'invalid-json', severity: 'error', message: 'The policy is empty.' } };
+  const tooDeep = nestingBeyond(source, MAX_NESTING);
+  if (tooDeep !== undefined) {
+    const before = source.slice(0, tooDeep).split('\n');
+    const line = before.length;
+    const column = (before.at(-1) ?? '').length + 1;
+    return { finding: { code: 'invalid-policy', severity: 'error', message: `The policy nests deeper than ${MAX_NESTING} levels at line ${line}, column ${column}; no IAM policy nests more than five.`, line, column } };
+  }
   try {
     return { value: JSON.parse(source) };
   } catch (error) {
@@ -78,6 +88,23 @@ function parseJson(text: string): { value: unknown } | { finding: PolicyFinding 
     const column = (before.at(-1) ?? '').length + 1;
     return { finding: { code: 'invalid-json', severity: 'error', message: `The policy is not valid JSON: line ${line}, column ${column}: ${reason}.`, line, column } };
   }
+}
+
+/** Offset of the first bracket that opens level `limit + 1`, outside strings; undefined when none does. */
+function nestingBeyond(source: string, limit: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < source.length; index++) {
+    const character = source[index];
+    if (inString) {
+      if (character === '\\') index++;
+      else if (character === '"') inString = false;
+    } else if (character === '"') inString = true;
+    else if (character === '{' || character === '[') {
+      if (++depth > limit) return index;
+    } else if (character === '}' || character === ']') depth--;
+  }
+  return undefined;
 }
 
 function documentFindings(document: Record<string, unknown>): PolicyFinding[] {

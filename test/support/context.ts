@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/config.js';
 import type { Context } from '../../src/context.js';
+import { cliAccessRules } from '../../src/datasources/access-rules.js';
 import type { Dialect } from '../../src/db/database.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createSharpImageProcessor } from '../../src/media/sharp.image-processor.js';
@@ -16,6 +17,7 @@ export async function createTestContext(dialect: Dialect, settings: Record<strin
     database: test.database,
     secretBox: createSecretBox(randomBytes(32)),
     log: createLogger('silent'),
+    access: cliAccessRules(config),
     clock: () => new Date(),
     images: createSharpImageProcessor(),
     close: async () => undefined,

@@ -14,8 +14,8 @@ export interface ServeProcess {
 const STARTUP_TIMEOUT_MS = 30_000;
 
 /** Runs the built `winnow serve` on a free port and waits for the lines a user would read. */
-export async function startServe(env: Record<string, string>): Promise<ServeProcess> {
-  const child = spawnCli(['serve', '--port', '0'], env);
+export async function startServe(env: Record<string, string>, args: readonly string[] = []): Promise<ServeProcess> {
+  const child = spawnCli(['serve', '--port', '0', ...args], env);
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

@@ -52,7 +52,7 @@ export function datasetRoutes(deps: ApiDeps) {
         const { stores } = await deps.stores.get(name);
         let cors: CorsCheck | null = null;
         const readKey = report.checks.read.ok && stores.input.location.kind === 's3' ? report.checks.read.resource.replace(/^arn:aws:s3:::[^/]+\//, '') : undefined;
-        if (readKey !== undefined) cors = await checkBucketCors(stores.input, readKey, deps.publicOrigin(c.req.header('origin')));
+        if (readKey !== undefined) cors = await checkBucketCors(stores.input, readKey, deps.publicOrigin(c.req.header('origin')), context.access.endpoints);
         return c.json({ ...report, cors }, 200);
       },
     );

@@ -1,14 +1,12 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context as HonoContext } from 'hono';
 import { browseSamples } from '../../catalog/sample-browse.service.js';
 import { findSample, type SampleView } from '../../catalog/sample.service.js';
-import { resolveLocalFile } from '../../datasources/local.object-store.js';
+import { openLocalFile } from '../../datasources/local.object-store.js';
 import { signingWindowMs } from '../../datasources/presigned-url-cache.js';
 import { encodeKeyPath, sampleUrlSigner } from '../../datasources/sample-urls.js';
-import { AppError } from '../../errors.js';
+import { AppError, quoteInput } from '../../errors.js';
 import type { ApiDeps } from '../app.js';
 import { createPageCache, pageServableUntil } from '../page-cache.js';
 import { DatasetNameParam, ErrorSchema, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
@@ -47,12 +45,14 @@ export function sampleRoutes(deps: ApiDeps) {
     const localUrl = (location: Location) => (key: string) => `/api/datasets/${encodeURIComponent(name)}/${location}/${encodeKeyPath(key)}`;
     const urlOptions = { ttlSeconds: deps.urlTtlSeconds, minRemainingSeconds };
     const image = sampleUrlSigner(stores.input, { ...urlOptions, localFileUrl: localUrl('files') });
-    // Thumbnail keys are full keys of the output location.
+    // Thumbnail keys are full keys of the output location. Winnow serves a local folder's thumbnail by its
+    // sample's key, so only thumbnails of catalogued samples can be asked for.
     const thumbnail = sampleUrlSigner({ ...stores.output, prefix: '' }, { ...urlOptions, localFileUrl: localUrl('thumbnails') });
+    const localThumbnails = stores.output.location.kind === 'local';
     let validUntil = Infinity;
     const signed = await Promise.all(
       samples.map(async (sample) => {
-        const [url, thumbnailUrl] = await Promise.all([image(sample.key), sample.thumbnail ? thumbnail(sample.thumbnail.key) : undefined]);
+        const [url, thumbnailUrl] = await Promise.all([image(sample.key), sample.thumbnail ? thumbnail(localThumbnails ? sample.key : sample.thumbnail.key) : undefined]);
         validUntil = Math.min(validUntil, url.validUntil, thumbnailUrl?.validUntil ?? Infinity);
         return { ...sample, url: url.url, thumbnailUrl: thumbnailUrl?.url ?? null };
       }),
@@ -96,7 +96,7 @@ export function sampleRoutes(deps: ApiDeps) {
         path: '/datasets/{name}/sample',
         tags: ['samples'],
         summary: 'One sample by key, with fresh URLs (ask again when an image fails with 403/expired)',
-        request: { params: DatasetNameParam, query: z.object({ key: z.string().min(1) }) },
+        request: { params: DatasetNameParam, query: z.object({ key: z.string().min(1).max(4_096) }) },
         responses: { 200: json(SampleSchema, 'The sample'), 404: json(ErrorSchema, 'No such dataset or sample') },
       }),
       async (c) => {
@@ -110,29 +110,51 @@ export function sampleRoutes(deps: ApiDeps) {
     .get('/datasets/:name/thumbnails/*', (c) => serveLocalFile(c, deps, 'thumbnails'));
 }
 
-/** Serves a local dataset's image (from its input folder) or thumbnail (from its output folder), with Range support. */
+/**
+ * Serves a local dataset's image (from its input folder) or its thumbnail (from its output folder), with
+ * Range support, and only for a sample in the catalog: the path names the sample's key either way.
+ */
 async function serveLocalFile(c: HonoContext, deps: ApiDeps, location: Location): Promise<Response> {
   const name = c.req.param('name') ?? '';
   const prefix = `/api/datasets/${encodeURIComponent(name)}/${location}/`;
   const rawKey = c.req.path.startsWith(prefix) ? c.req.path.slice(prefix.length) : '';
-  const key = rawKey.split('/').map(decodeURIComponent).join('/');
+  const key = decodePathSegments(rawKey);
   const { stores } = await deps.stores.get(name);
   const bound = location === 'files' ? stores.input : stores.output;
   if (bound.location.kind !== 'local') throw new AppError('NotFound', 'Only local-folder datasets are served by Winnow; S3 samples use presigned URLs.');
-  const path = await resolveLocalFile(bound.location.root, key);
-  const info = await stat(path).catch(() => undefined);
-  if (!info?.isFile()) throw new AppError('NotFound', `No file ${key} in dataset "${name}".`);
-  const contentType = CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
-  const range = parseRange(c.req.header('range'), info.size);
-  const headers = { 'content-type': contentType, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=300', 'last-modified': info.mtime.toUTCString() };
-  if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'content-range': `bytes */${info.size}` });
-  const [start, end] = range ?? [0, info.size - 1];
-  const body = Readable.toWeb(createReadStream(path, { start, end })) as ReadableStream;
-  return c.body(body, range ? 206 : 200, {
-    ...headers,
-    'content-length': String(Math.max(0, end - start + 1)),
-    ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
-  });
+  const sample = await findSample(deps.context, name, key);
+  const fileKey = location === 'files' ? sample.key : sample.thumbnail?.key;
+  if (fileKey === undefined) throw new AppError('NotFound', `Sample ${quoteInput(key)} of dataset "${name}" has no thumbnail.`, { hint: 'Make thumbnails with `winnow thumbnails <dataset>`.' });
+  const handle = await openLocalFile(bound.location.root, fileKey, deps.context.access.dataDir);
+  let handedOver = false;
+  try {
+    const info = await handle.stat();
+    const contentType = location === 'thumbnails' ? 'image/webp' : (CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream');
+    const range = parseRange(c.req.header('range'), info.size);
+    const headers = { 'content-type': contentType, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=300', 'last-modified': info.mtime.toUTCString() };
+    if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'content-range': `bytes */${info.size}` });
+    if (info.size === 0) return c.body(new Uint8Array(0), 200, { ...headers, 'content-length': '0' });
+    const [start, end] = range ?? [0, info.size - 1];
+    // The stream reads the handle that was checked, and closes it when done.
+    const body = Readable.toWeb(handle.createReadStream({ start, end, autoClose: true })) as ReadableStream;
+    handedOver = true;
+    return c.body(body, range ? 206 : 200, {
+      ...headers,
+      'content-length': String(end - start + 1),
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${info.size}` } : {}),
+    });
+  } finally {
+    if (!handedOver) await handle.close();
+  }
+}
+
+/** `a%20b/c%23.jpg` → `a b/c#.jpg`; a malformed escape is the client's mistake, not the server's. */
+function decodePathSegments(raw: string): string {
+  try {
+    return raw.split('/').map(decodeURIComponent).join('/');
+  } catch {
+    throw new AppError('InputInvalid', 'The path holds a malformed %-escape.', { hint: 'Encode each path segment with encodeURIComponent.' });
+  }
 }
 
 /** One `bytes=` range (the only kind browsers send for images), or undefined for the whole file. */

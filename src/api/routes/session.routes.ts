@@ -31,7 +31,7 @@ export function sessionRoutes(deps: ApiDeps) {
         path: '/api/session',
         tags: ['session'],
         summary: 'Sign in with an API token; sets an httpOnly session cookie',
-        request: { body: { content: { 'application/json': { schema: z.object({ token: z.string().min(1) }) } }, required: true } },
+        request: { body: { content: { 'application/json': { schema: z.object({ token: z.string().min(1).max(256) }) } }, required: true } },
         responses: { 200: { content: { 'application/json': { schema: z.object({ signedIn: z.boolean() }) } }, description: 'Signed in' }, 401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Bad token' } },
       }),
       async (c) => {
@@ -53,7 +53,7 @@ export function sessionRoutes(deps: ApiDeps) {
     })
     .get('/login', async (c) => {
       const secret = c.req.query('token') ?? '';
-      if (!deps.signIn?.matches(secret)) return c.redirect('/?signin=expired', 302);
+      if (!deps.signIn?.consume(secret)) return c.redirect('/?signin=expired', 302);
       const session = await openSession(context, null);
       setCookie(c, SESSION_COOKIE, session.cookie, cookieOptions);
       return c.redirect('/', 302);

@@ -194,4 +194,5 @@ function printDetails(output: Output, details: DatasetDetails): void {
   output.out(`  thumbnails: ${details.thumbnailSize === null ? 'not made on sync' : `${details.thumbnailSize} px after every sync`}; ${formatCount(t.ok)} made, ${formatCount(t.rejected)} unusable images, ${formatCount(t.missing)} missing`);
   const sync = details.lastSync;
   output.out(`  sync:    ${sync ? `${sync.status} (generation ${sync.generation}, ${sync.finishedAt ?? `started ${sync.startedAt}`})${sync.error ? ` — ${sync.error}` : ''}` : 'never'}`);
+  if (sync?.status === 'interrupted') output.out(`           the process that ran it is gone; \`winnow dataset sync ${details.name}\` resumes where it stopped`);
 }

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { parseLocation } from '../../datasources/location.js';
 import { LIGHTS } from '../../datasources/verify.service.js';
 import { AppError } from '../../errors.js';
-import { checkPolicy, hasErrors, isUnreadable, type PolicyCheck, type PolicyLightCheck } from '../../policy/check-policy.js';
+import { hasErrors, isUnreadable, type PolicyCheck, type PolicyLightCheck } from '../../policy/check-policy.js';
+import { checkPolicyWithin } from '../../policy/check-policy-within.js';
 import { generatePolicy, promisedLights } from '../../policy/generate-policy.js';
 import { generateTrustPolicy } from '../../policy/trust-policy.js';
 import type { PolicyFinding } from '../../policy/policy-findings.js';
@@ -86,7 +87,7 @@ export function registerPolicyCommands(program: Command, runner: CommandRunner):
     .option('--json', 'print one object { checks, findings, tightenedPolicy }')
     .action(runner.runStandalone<CheckOptions>(async (options, output, [file]) => {
       const target = { input: parseLocation(options.input), output: options.output === undefined ? undefined : parseLocation(options.output), sseKmsKeyId: options.sseKmsKeyId };
-      const check = await checkPolicy(await readPolicyText(file!), target);
+      const check = await checkPolicyWithin(await readPolicyText(file!), target);
       if (options.json) printJson(output, check);
       else printPolicyCheck(output, check, file!);
       if (isUnreadable(check)) return POLICY_UNREADABLE_EXIT;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createApiToken, listTokens, revokeApiToken } from '../../auth/token.service.js';
+import { createApiToken, listSessions, listTokens, revokeApiToken } from '../../auth/token.service.js';
 import type { CommandRunner } from '../main.js';
 import { formatTable, printJson } from '../render.js';
 
@@ -19,19 +19,25 @@ export function registerTokenCommands(program: Command, runner: CommandRunner): 
 
   token
     .command('list')
-    .description('list API tokens (names and dates only)')
+    .description('list API tokens and signed-in browser sessions (names, ids and dates only)')
     .option('--json', 'print JSON')
     .action(runner.run<{ json?: boolean }>(async (context, options, output) => {
-      const tokens = await listTokens(context);
-      if (options.json) return printJson(output, tokens);
+      const [tokens, sessions] = await Promise.all([listTokens(context), listSessions(context)]);
+      if (options.json) return printJson(output, { tokens, sessions });
       output.out(formatTable([['NAME', 'CREATED', 'LAST USED'], ...tokens.map((t) => [t.name, t.createdAt, t.lastUsedAt ?? 'never'])]));
+      output.out('');
+      output.out(
+        sessions.length === 0
+          ? 'No browser is signed in.'
+          : formatTable([['SESSION', 'OPENED WITH', 'CREATED', 'EXPIRES'], ...sessions.map((s) => [s.id, s.token === null ? 'sign-in link' : `token ${s.token}`, s.createdAt, s.expiresAt])]),
+      );
     }));
 
   token
     .command('revoke <name>')
-    .description('revoke an API token')
+    .description('revoke an API token (and the browser sessions opened with it), a session by its id (session:…), or every session (session:all)')
     .action(runner.run<{ json?: boolean }>(async (context, _options, output, [name]) => {
-      await revokeApiToken(context, name!);
-      output.out(`Revoked token "${name}".`);
+      const revoked = await revokeApiToken(context, name!);
+      output.out(revoked.revoked === 'token' ? `Revoked token "${name}".` : `Revoked ${revoked.count} browser session${revoked.count === 1 ? '' : 's'}.`);
     }));
 }

@@ -26,7 +26,7 @@ export function SignInPage({ linkExpired }: { linkExpired: boolean }) {
         <PageHeading title="Sign in">Sign in</PageHeading>
         {linkExpired && (
           <p className="notice" role="status">
-            That sign-in link does not work any more: links last only while the <code>winnow serve</code> that printed them runs. Use the link it printed this time, or an API token.
+            That sign-in link does not work any more: each link signs in once, and only while the <code>winnow serve</code> that printed it runs. Sign in with an API token (<code>winnow token create &lt;name&gt;</code>), or restart <code>winnow serve</code> for a new link.
           </p>
         )}
         <label htmlFor="token">API token</label>
