@@ -12,7 +12,7 @@ import { requireDatasetRow } from '../src/catalog/dataset.service.js';
 import { browseSamples } from '../src/catalog/sample-browse.service.js';
 import { loadConfig } from '../src/config/config.js';
 import { createContext, type Context } from '../src/context.js';
-import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
+import { createDatasetStoreCache } from '../src/workflows/dataset-store-cache.js';
 import { createDatasetRowCache } from '../src/catalog/dataset-row-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
 import { DATASET_NAME } from './api-catalog.js';

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { createApiToken } from '../src/auth/token.service.js';
-import { createDataset } from '../src/catalog/dataset.service.js';
+import { createDataset } from '../src/workflows/create-dataset.js';
 import { insertSamples } from '../src/catalog/sample.repository.js';
 import { loadConfig } from '../src/config/config.js';
 import { createContext } from '../src/context.js';
@@ -60,7 +60,7 @@ export async function fillCatalog(dialect: CatalogDialect, rowCount: number): Pr
     for (let first = 0; first < keys.length; first += chunk) {
       const rows = keys.slice(first, first + chunk).map((sample, offset) => sampleRow(dataset.id, sample, first + offset, syncedAt));
       for (const row of rows) {
-        if (row.removed_at !== null) continue;
+        if (row.removedAt !== null) continue;
         liveRows++;
         if (row.key.toLowerCase().endsWith('.png')) pngLiveRows++;
       }

@@ -2,7 +2,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { requireDataset } from '../src/catalog/dataset.service.js';
 import type { Context } from '../src/context.js';
-import type { DatasetStoreCache } from '../src/datasources/store-cache.js';
+import type { DatasetStoreCache } from '../src/workflows/dataset-store-cache.js';
 import { BENCH_CREDENTIALS } from './api-presign.js';
 
 /**
@@ -24,7 +24,7 @@ export function getSignedUrlPerCallStores(context: Context, real: DatasetStoreCa
           const client = new S3Client({
             region: row.region ?? 'us-east-1',
             endpoint: row.endpoint ?? undefined,
-            forcePathStyle: row.path_style === 1 || location.bucket.includes('.'),
+            forcePathStyle: row.pathStyle || location.bucket.includes('.'),
             credentials: BENCH_CREDENTIALS,
             requestChecksumCalculation: 'WHEN_REQUIRED',
             responseChecksumValidation: 'WHEN_REQUIRED',

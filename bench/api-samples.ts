@@ -3,7 +3,7 @@
  * unicode or with spaces, `+`, `#`, `%`; mixed extensions; sizes, etags and dates spread
  * over three years. Deterministic, so every run and dialect serves the same pages.
  */
-import type { NewSampleRow } from '../src/db/schema.js';
+import type { NewSample } from '../src/catalog/sample.repository.js';
 
 const ANIMALS = ['cows', 'sheep', 'pigs', 'goats', 'hens', 'chèvres', 'vaches', '羊', 'ニワトリ', 'ducks 🦆'] as const;
 const CAMERAS = ['cam-01', 'cam-02', 'barn 3', 'Weide+Süd', 'gate #2'] as const;
@@ -85,7 +85,7 @@ export function monthFolders(): string[] {
 const FORMATS: Record<string, string> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png', webp: 'webp', tif: 'tiff' };
 
 /** The catalog row a finished sync would hold for a generated key. */
-export function sampleRow(datasetId: string, sample: GeneratedSample, index: number, syncedAt: string): NewSampleRow {
+export function sampleRow(datasetId: string, sample: GeneratedSample, index: number, syncedAt: string): NewSample {
   const next = random(index * 7919 + 13);
   const r = next();
   const status = r < 0.9 ? 'ok' : r < 0.99 ? 'pending' : 'error';
@@ -98,20 +98,20 @@ export function sampleRow(datasetId: string, sample: GeneratedSample, index: num
   const landscape = next() < 0.7;
   const [long, short] = [pick([1024, 1920, 3024, 4032, 6000], next()), pick([768, 1080, 2268, 3024, 4000], next())];
   return {
-    dataset_id: datasetId,
+    datasetId: datasetId,
     key: sample.key,
     // Log-uniform from 30 KB to 8 MB.
     size: Math.round(30_000 * Math.exp(next() * Math.log(8_000_000 / 30_000))),
     etag,
-    last_modified: lastModified,
+    lastModified: lastModified,
     width: status === 'ok' ? (landscape ? long : short) : null,
     height: status === 'ok' ? (landscape ? short : long) : null,
     format: status === 'ok' ? (FORMATS[ext] ?? 'jpeg') : null,
     status,
     error: status === 'error' ? 'Input buffer has corrupt header: VipsJpeg: Premature end of input file' : null,
-    first_seen_at: syncedAt,
-    last_seen_at: syncedAt,
-    seen_generation: 1,
-    removed_at: next() < 0.005 ? syncedAt : null,
+    firstSeenAt: syncedAt,
+    lastSeenAt: syncedAt,
+    seenGeneration: 1,
+    removedAt: next() < 0.005 ? syncedAt : null,
   };
 }

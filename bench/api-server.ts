@@ -14,7 +14,7 @@ import { createApp } from '../src/api/app.js';
 import { startServer } from '../src/api/server.js';
 import { loadConfig } from '../src/config/config.js';
 import { createContext } from '../src/context.js';
-import { createDatasetStoreCache } from '../src/datasources/store-cache.js';
+import { createDatasetStoreCache } from '../src/workflows/dataset-store-cache.js';
 import { createDatasetRowCache } from '../src/catalog/dataset-row-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
 import { getSignedUrlPerCallStores } from './api-presign-peers.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { insertDataset } from '../src/catalog/dataset.repository.js';
 import { insertSamples } from '../src/catalog/sample.repository.js';
 import { openDatabase } from '../src/db/database.js';
-import type { NewSampleRow } from '../src/db/schema.js';
+import type { NewSample } from '../src/catalog/sample.repository.js';
 import { relativeKey } from './bucket-layout.js';
 import { makeTempDir } from './cleanup.js';
 import { createFreshPostgresDatabase } from './postgres-database.js';
@@ -24,7 +24,7 @@ export async function measureCatalogInsertRate(dialect: CatalogDialect, rows: nu
   try {
     const datasetId = randomUUID();
     const now = new Date().toISOString();
-    await insertDataset(database.db, { id: datasetId, name: 'bench', include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, created_at: now, updated_at: now });
+    await insertDataset(database.db, { id: datasetId, name: 'bench', includeGlobs: [], excludeGlobs: [], hasRelevantFilenames: false, thumbnailSize: null, createdAt: now, updatedAt: now });
     const batches = [];
     for (let first = 0; first < rows; first += transactionSize) {
       batches.push(Array.from({ length: Math.min(transactionSize, rows - first) }, (_, offset) => newSample(datasetId, first + offset, now)));
@@ -41,21 +41,21 @@ export async function measureCatalogInsertRate(dialect: CatalogDialect, rows: nu
 }
 
 /** A row as a first sync writes it for a listed key. */
-function newSample(datasetId: string, index: number, now: string): NewSampleRow {
+function newSample(datasetId: string, index: number, now: string): NewSample {
   return {
-    dataset_id: datasetId,
+    datasetId: datasetId,
     key: relativeKey(index),
     size: 2_217,
     etag: 'c88986798b8aa3841bc9a1b0bfe08052',
-    last_modified: now,
+    lastModified: now,
     width: null,
     height: null,
     format: null,
     status: 'pending',
     error: null,
-    first_seen_at: now,
-    last_seen_at: now,
-    seen_generation: 1,
-    removed_at: null,
+    firstSeenAt: now,
+    lastSeenAt: now,
+    seenGeneration: 1,
+    removedAt: null,
   };
 }

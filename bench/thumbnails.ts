@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
-import type { ThumbnailReport } from '../src/media/thumbnail.service.js';
+import type { ThumbnailReport } from '../src/workflows/make-thumbnails.js';
 import { createS3rverClient, startS3Server } from '../test/support/s3-server.js';
 import { cleanUpAll, cleanUpOnSignals, makeTempDir, onCleanup } from './cleanup.js';
 import { assertSucceeded, runMeasured, type MeasuredRun } from './measured-process.js';

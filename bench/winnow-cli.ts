@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SyncReport } from '../src/datasources/sync.service.js';
+import type { SyncReport } from '../src/workflows/sync-dataset.js';
 import { BUCKET, INPUT_PREFIX } from './bucket-layout.js';
 import { makeTempDir } from './cleanup.js';
 import { assertSucceeded, runMeasured } from './measured-process.js';

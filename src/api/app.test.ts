@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, type TestApi } from '../../test/support/api.js';
 import type { Context } from '../context.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
-import { generateThumbnails } from '../media/thumbnail.service.js';
+import { generateThumbnails } from '../workflows/make-thumbnails.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
 

@@ -6,7 +6,7 @@ import type { Env } from 'hono';
 import type { SignInLink } from '../auth/token.service.js';
 import type { DatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
-import type { DatasetStoreCache } from '../datasources/store-cache.js';
+import type { DatasetStoreCache } from '../workflows/dataset-store-cache.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import { createAcceptedCredentials, requireAuth, type AcceptedCredentials } from './auth.middleware.js';
 import { errorBody, handleError } from './http-errors.js';

@@ -21,7 +21,7 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   ObjectNotFound: 404,
   NotFound: 404,
   DatasetExists: 409,
-  SyncInProgress: 409,
+  DatasetBusy: 409,
   SyncCancelled: 409,
   // Failures of the user's storage are the upstream's, not the client's request.
   DatasourceAccessDenied: 502,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { createSignInLink } from '../auth/token.service.js';
 import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
-import { createDatasetStoreCache } from '../datasources/store-cache.js';
+import { createDatasetStoreCache } from '../workflows/dataset-store-cache.js';
 import { createSyncJobs } from '../jobs/sync-jobs.js';
 import { apiAccessRules } from '../datasources/access-rules.js';
 import { createApp } from './app.js';

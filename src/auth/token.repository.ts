@@ -1,4 +1,4 @@
-import type { Executor } from '../catalog/dataset.repository.js';
+import type { Executor } from '../db/executor.js';
 import type { DB } from '../db/schema.js';
 import type { Insertable, Selectable } from 'kysely';
 

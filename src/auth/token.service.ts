@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Context } from '../context.js';
+import type { Database } from '../db/database.js';
 import { AppError, quoteInput } from '../errors.js';
 import {
   deleteApiToken,
@@ -16,7 +16,10 @@ import {
   touchApiToken,
 } from './token.repository.js';
 
-export type AuthDeps = Pick<Context, 'database' | 'clock'>;
+export interface AuthDeps {
+  database: Database;
+  clock: () => Date;
+}
 
 const TOKEN_PREFIX = 'wnw_';
 export const SESSION_LIFETIME_MS = 7 * 24 * 3_600_000;

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
+import { insertTestDataset } from '../../test/support/factories.js';
 import { createLogger } from '../log/logger.js';
 import { openDatabase, type Database } from '../db/database.js';
-import { bumpDatasetRevision, insertDataset } from './dataset.repository.js';
+import { bumpDatasetRevision } from './dataset.repository.js';
 import { createDatasetRowCache, KEPT_AT_MOST_MS, type DatasetRowCache } from './dataset-row-cache.js';
 
 describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
@@ -18,16 +19,7 @@ describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     other = await openDatabase({ home: test.env.WINNOW_HOME!, databaseUrl: test.env.WINNOW_DATABASE_URL });
-    await insertDataset(test.database.db, {
-      id: datasetId,
-      name: 'cows',
-      created_at: '2026-01-01T00:00:00.000Z',
-      updated_at: '2026-01-01T00:00:00.000Z',
-      include_globs: '[]',
-      exclude_globs: '[]',
-      has_relevant_filenames: 0,
-      thumbnail_size: null,
-    });
+    await insertTestDataset(test.database.db, { id: datasetId, name: 'cows' });
     cache = createDatasetRowCache({ database: test.database, log: createLogger('silent'), clock: () => new Date(now) });
   });
 

@@ -1,12 +1,11 @@
-import type { Context } from '../context.js';
 import { DATASETS_CHANGED_CHANNEL } from '../db/migrations/0005-dataset-change-notices.js';
-import type { DatasetRow } from '../db/schema.js';
+import type { Dataset } from '../catalog/dataset.repository.js';
 import { createSingleFlight } from '../shared/concurrency.js';
-import { requireDatasetRow } from './dataset.service.js';
+import { requireDatasetRow, type CatalogDeps } from './dataset.service.js';
 
 /** Dataset rows by name for a server's hot paths (every grid page needs its dataset's revision). */
 export interface DatasetRowCache {
-  get(name: string): Promise<DatasetRow>;
+  get(name: string): Promise<Dataset>;
   /** Whether rows are being kept (change notices heard); false on SQLite. */
   readonly keepsRows: boolean;
   close(): Promise<void>;
@@ -23,11 +22,11 @@ export const KEPT_AT_MOST_MS = 5_000;
  * transaction mode accepts LISTEN but never delivers), staleness stays bounded at that.
  * On SQLite nothing is kept: a read costs microseconds and no notice exists.
  */
-export function createDatasetRowCache(deps: Pick<Context, 'database' | 'log' | 'clock'>): DatasetRowCache {
-  const rows = new Map<string, { row: DatasetRow; readAt: number }>();
+export function createDatasetRowCache(deps: CatalogDeps): DatasetRowCache {
+  const rows = new Map<string, { row: Dataset; readAt: number }>();
   let listening = false;
   // One read per name at a time, however many requests need it.
-  const reads = createSingleFlight<string, DatasetRow>();
+  const reads = createSingleFlight<string, Dataset>();
   let warned = false;
   // Bumped by every notice, so a read that was in flight when one arrived is not kept.
   let noticesHeard = 0;

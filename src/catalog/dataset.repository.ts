@@ -1,19 +1,66 @@
-import type { Insertable, Kysely } from 'kysely';
-import type { DatasetRow, DatasetTable, DB } from '../db/schema.js';
+import type { Executor } from '../db/executor.js';
+import type { DatasetRow } from '../db/schema.js';
 
-export type Executor = Kysely<DB>;
-
-export interface DatasetSummaryRow extends DatasetRow {
-  last_synced_at: string | null;
-  sync_status: string | null;
+/** A dataset as the catalog knows it (its locations are its datasources). */
+export interface Dataset {
+  id: string;
+  name: string;
+  includeGlobs: string[];
+  excludeGlobs: string[];
+  hasRelevantFilenames: boolean;
+  /** Longest side of the thumbnails each sync makes; null when thumbnails are off. */
+  thumbnailSize: number | null;
+  /** Raised by every change to the dataset's samples or thumbnails (see `bumpDatasetRevision`). */
+  revision: number;
+  /** Samples not marked removed. */
+  liveSamples: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
-export async function insertDataset(db: Executor, row: Insertable<DatasetTable>): Promise<void> {
-  await db.insertInto('datasets').values(row).execute();
+export type NewDataset = Omit<Dataset, 'revision' | 'liveSamples'>;
+
+export interface DatasetWithLastSync extends Dataset {
+  lastSyncedAt: string | null;
+  syncStatus: string | null;
 }
 
-export async function findDatasetByName(db: Executor, name: string): Promise<DatasetRow | undefined> {
-  return db.selectFrom('datasets').selectAll().where('name', '=', name).executeTakeFirst();
+export function toDataset(row: DatasetRow): Dataset {
+  return {
+    id: row.id,
+    name: row.name,
+    includeGlobs: JSON.parse(row.include_globs) as string[],
+    excludeGlobs: JSON.parse(row.exclude_globs) as string[],
+    hasRelevantFilenames: row.has_relevant_filenames === 1,
+    thumbnailSize: row.thumbnail_size,
+    revision: row.revision,
+    liveSamples: row.live_samples,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function insertDataset(db: Executor, dataset: NewDataset): Promise<void> {
+  await db
+    .insertInto('datasets')
+    .values({
+      id: dataset.id,
+      name: dataset.name,
+      include_globs: JSON.stringify(dataset.includeGlobs),
+      exclude_globs: JSON.stringify(dataset.excludeGlobs),
+      has_relevant_filenames: dataset.hasRelevantFilenames ? 1 : 0,
+      thumbnail_size: dataset.thumbnailSize,
+      revision: 0,
+      live_samples: 0,
+      created_at: dataset.createdAt,
+      updated_at: dataset.updatedAt,
+    })
+    .execute();
+}
+
+export async function findDatasetByName(db: Executor, name: string): Promise<Dataset | undefined> {
+  const row = await db.selectFrom('datasets').selectAll().where('name', '=', name).executeTakeFirst();
+  return row && toDataset(row);
 }
 
 /**
@@ -30,7 +77,7 @@ export async function bumpDatasetRevision(db: Executor, datasetId: string, liveS
 }
 
 /** Datasets by name with their last sync. */
-export async function listDatasetSummaries(db: Executor): Promise<DatasetSummaryRow[]> {
+export async function listDatasetsWithLastSync(db: Executor): Promise<DatasetWithLastSync[]> {
   const rows = await db
     .selectFrom('datasets')
     .leftJoin('sync_states', 'sync_states.dataset_id', 'datasets.id')
@@ -38,7 +85,7 @@ export async function listDatasetSummaries(db: Executor): Promise<DatasetSummary
     .select(['sync_states.finished_at as last_synced_at', 'sync_states.status as sync_status'])
     .orderBy('datasets.name')
     .execute();
-  return rows;
+  return rows.map((row) => ({ ...toDataset(row), lastSyncedAt: row.last_synced_at, syncStatus: row.sync_status }));
 }
 
 export async function deleteDataset(db: Executor, id: string): Promise<void> {

@@ -1,10 +1,83 @@
-import type { DatasourceRow, NewDatasourceRow } from '../db/schema.js';
-import type { Executor } from './dataset.repository.js';
+import type { Executor } from '../db/executor.js';
+import type { DatasourcePurpose, DatasourceRow } from '../db/schema.js';
+import type { Location } from '../model/location.js';
 
-export async function insertDatasource(db: Executor, row: NewDatasourceRow): Promise<void> {
-  await db.insertInto('datasources').values(row).execute();
+export type { DatasourcePurpose };
+
+/** Delegated access: Winnow assumes this role from its own base credentials. */
+export interface RoleAccess {
+  roleArn: string;
+  /** An identifier shared with the bucket owner, not a secret. */
+  externalId: string | null;
+  sessionSeconds: number | null;
 }
 
-export async function findDatasourcesOfDataset(db: Executor, datasetId: string): Promise<DatasourceRow[]> {
-  return db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).execute();
+/** Where one side (input or output) of a dataset lives and how to reach it. */
+export interface Datasource {
+  id: string;
+  datasetId: string;
+  purpose: DatasourcePurpose;
+  location: Location;
+  region: string | null;
+  endpoint: string | null;
+  pathStyle: boolean;
+  accessKeyId: string | null;
+  /** AES-256-GCM sealed JSON of the secret access key and session token, bound to this datasource's id. */
+  sealedSecret: string | null;
+  sseKmsKeyId: string | null;
+  role: RoleAccess | null;
+  createdAt: string;
+}
+
+export function toDatasource(row: DatasourceRow): Datasource {
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    purpose: row.purpose,
+    location: row.kind === 's3' ? { kind: 's3', bucket: row.container, prefix: row.prefix } : { kind: 'local', root: row.container, prefix: '' },
+    region: row.region,
+    endpoint: row.endpoint,
+    pathStyle: row.path_style === 1,
+    accessKeyId: row.access_key_id,
+    sealedSecret: row.secret_ciphertext,
+    sseKmsKeyId: row.sse_kms_key_id,
+    role: row.role_arn === null ? null : { roleArn: row.role_arn, externalId: row.external_id, sessionSeconds: row.role_session_seconds },
+    createdAt: row.created_at,
+  };
+}
+
+export async function insertDatasource(db: Executor, datasource: Datasource): Promise<void> {
+  const { location } = datasource;
+  await db
+    .insertInto('datasources')
+    .values({
+      id: datasource.id,
+      dataset_id: datasource.datasetId,
+      purpose: datasource.purpose,
+      kind: location.kind,
+      container: location.kind === 's3' ? location.bucket : location.root,
+      prefix: location.prefix,
+      region: datasource.region,
+      endpoint: datasource.endpoint,
+      path_style: datasource.pathStyle ? 1 : 0,
+      access_key_id: datasource.accessKeyId,
+      secret_ciphertext: datasource.sealedSecret,
+      sse_kms_key_id: datasource.sseKmsKeyId,
+      role_arn: datasource.role?.roleArn ?? null,
+      external_id: datasource.role?.externalId ?? null,
+      role_session_seconds: datasource.role?.sessionSeconds ?? null,
+      created_at: datasource.createdAt,
+    })
+    .execute();
+}
+
+export async function findDatasourcesOfDataset(db: Executor, datasetId: string): Promise<Datasource[]> {
+  const rows = await db.selectFrom('datasources').selectAll().where('dataset_id', '=', datasetId).execute();
+  return rows.map(toDatasource);
+}
+
+/** The input datasources of every dataset, by dataset id. */
+export async function findInputDatasources(db: Executor): Promise<Map<string, Datasource>> {
+  const rows = await db.selectFrom('datasources').selectAll().where('purpose', '=', 'input').execute();
+  return new Map(rows.map((row) => [row.dataset_id, toDatasource(row)]));
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { DatasetRow, SampleStatus } from '../db/schema.js';
+import type { SampleStatus } from '../db/schema.js';
+import type { Dataset } from './dataset.repository.js';
 import { AppError } from '../errors.js';
 import type { CatalogDeps } from './dataset.service.js';
 import { querySamples, type SampleQuery } from './sample.repository.js';
@@ -25,7 +26,7 @@ export interface SamplePage {
 const cursorSchema = z.object({ k: z.string(), d: z.string().optional() });
 
 /** One page of the grid: keyset-paginated, filtered and sorted; never OFFSET, so page 5,000 costs what page 1 does. */
-export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset: Pick<DatasetRow, 'id'>, query: BrowseQuery): Promise<SamplePage> {
+export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset: Pick<Dataset, 'id'>, query: BrowseQuery): Promise<SamplePage> {
   const folder = query.folder === undefined || query.folder === '' ? undefined : query.folder.endsWith('/') ? query.folder : `${query.folder}/`;
   const sampleQuery: SampleQuery = {
     status: query.status,
@@ -42,7 +43,7 @@ export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset
   const last = page.at(-1);
   return {
     samples: await toSampleViews(deps.database.db, page),
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ k: last.key, d: query.sort === 'date' ? (last.last_modified ?? '') : undefined }) : null,
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ k: last.key, d: query.sort === 'date' ? (last.lastModified ?? '') : undefined }) : null,
   };
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
-import type { NewSampleRow } from '../db/schema.js';
+import { insertTestDataset } from '../../test/support/factories.js';
+import type { NewSample } from '../catalog/sample.repository.js';
 import { compareKeys } from '../datasources/object-store.js';
-import { insertDataset } from './dataset.repository.js';
 import {
   countSamples,
   findSamplesByKeys,
@@ -20,22 +20,22 @@ import { advanceSyncCursor, findSyncState, startSyncGeneration } from './sync-st
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
-function sample(datasetId: string, key: string, generation = 1): NewSampleRow {
+function sample(datasetId: string, key: string, generation = 1): NewSample {
   return {
-    dataset_id: datasetId,
+    datasetId: datasetId,
     key,
     size: 5_000_000_000,
     etag: `etag-${key}`,
-    last_modified: NOW,
+    lastModified: NOW,
     width: null,
     height: null,
     format: null,
     status: 'pending',
     error: null,
-    first_seen_at: NOW,
-    last_seen_at: NOW,
-    seen_generation: generation,
-    removed_at: null,
+    firstSeenAt: NOW,
+    lastSeenAt: NOW,
+    seenGeneration: generation,
+    removedAt: null,
   };
 }
 
@@ -46,7 +46,7 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     datasetId = randomUUID();
-    await insertDataset(test.database.db, { id: datasetId, name: `ds-${dialect}`, include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, created_at: NOW, updated_at: NOW });
+    await insertTestDataset(test.database.db, { id: datasetId, name: `ds-${dialect}`, createdAt: NOW });
   });
   afterAll(async () => test?.drop());
 
@@ -68,18 +68,18 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
 
   it('inserts every column as given, nulls and quotes included, in one statement', async () => {
     const other = randomUUID();
-    await insertDataset(test.database.db, { id: other, name: `other-${dialect}`, include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, created_at: NOW, updated_at: NOW });
-    const full: NewSampleRow = {
+    await insertTestDataset(test.database.db, { id: other, name: `other-${dialect}`, createdAt: NOW });
+    const full: NewSample = {
       ...sample(other, 'q/"quoted" \\ back{slash},comma.jpg'),
       etag: null,
-      last_modified: null,
+      lastModified: null,
       width: 4_000,
       height: 3_000,
       format: 'jpeg',
       status: 'error',
       error: 'line one\nline "two"',
-      seen_generation: 7,
-      removed_at: NOW,
+      seenGeneration: 7,
+      removedAt: NOW,
     };
     const rows = [full, ...Array.from({ length: 1_500 }, (_, index) => sample(other, `bulk/${String(index).padStart(4, '0')} 猫.jpg`))];
     await insertSamples(test.database.db, test.database.dialect, rows);
@@ -126,8 +126,8 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
     await startSyncGeneration(test.database.db, datasetId, 3, NOW);
     await advanceSyncCursor(test.database.db, datasetId, 'a/x.jpg', { listed: 10, added: 4, updated: 1 });
     await advanceSyncCursor(test.database.db, datasetId, 'b/y.jpg', { listed: 5, added: 5, updated: 0 });
-    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 3, cursor_key: 'b/y.jpg', listed: 15, added: 9, updated: 1, status: 'running' });
+    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 3, cursorKey: 'b/y.jpg', listed: 15, added: 9, updated: 1, status: 'running' });
     await startSyncGeneration(test.database.db, datasetId, 4, NOW);
-    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 4, cursor_key: null, listed: 0 });
+    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 4, cursorKey: null, listed: 0 });
   });
 });

@@ -1,10 +1,56 @@
 import { sql } from 'kysely';
-import type { Dialect } from '../db/database.js';
-import type { NewSampleRow, SampleRow, SampleStatus } from '../db/schema.js';
-import type { Executor } from './dataset.repository.js';
+import type { Dialect } from '../db/dialect.js';
+import type { SampleRow, SampleStatus } from '../db/schema.js';
+import type { Executor } from '../db/executor.js';
+
+export type { SampleStatus };
+
+/** One object of a dataset's input, as the catalog knows it. */
+export interface Sample {
+  id: number;
+  datasetId: string;
+  /** Relative to the input prefix. */
+  key: string;
+  size: number;
+  etag: string | null;
+  lastModified: string | null;
+  width: number | null;
+  height: number | null;
+  format: string | null;
+  status: SampleStatus;
+  /** Why the header could not be read, when status is `error`. */
+  error: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** The sync generation that last listed this key; older ones vanished from the bucket. */
+  seenGeneration: number;
+  removedAt: string | null;
+}
+
+export type NewSample = Omit<Sample, 'id'>;
+
+export function toSample(row: SampleRow): Sample {
+  return {
+    id: row.id,
+    datasetId: row.dataset_id,
+    key: row.key,
+    size: Number(row.size),
+    etag: row.etag,
+    lastModified: row.last_modified,
+    width: row.width,
+    height: row.height,
+    format: row.format,
+    status: row.status,
+    error: row.error,
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+    seenGeneration: row.seen_generation,
+    removedAt: row.removed_at,
+  };
+}
 
 /** What the listing compares against to tell new, changed and unchanged keys apart. */
-export type KnownSample = Pick<SampleRow, 'id' | 'key' | 'size' | 'etag' | 'removed_at'>;
+export type KnownSample = Pick<Sample, 'id' | 'key' | 'size' | 'etag' | 'removedAt'>;
 
 // SQLite allows 32,766 bound values per statement; ids are one value each.
 const UPDATE_CHUNK = 1_000;
@@ -13,7 +59,7 @@ export async function findSamplesByKeys(db: Executor, datasetId: string, keys: r
   if (keys.length === 0) return [];
   return db
     .selectFrom('samples')
-    .select(['id', 'key', 'size', 'etag', 'removed_at'])
+    .select(['id', 'key', 'size', 'etag', 'removed_at as removedAt'])
     .where('dataset_id', '=', datasetId)
     .where('key', 'in', keys)
     .execute();
@@ -27,62 +73,46 @@ export async function findSamplesByKeys(db: Executor, datasetId: string, keys: r
 export async function findSamplesInKeyRange(db: Executor, datasetId: string, firstKey: string, lastKey: string): Promise<KnownSample[]> {
   return db
     .selectFrom('samples')
-    .select(['id', 'key', 'size', 'etag', 'removed_at'])
+    .select(['id', 'key', 'size', 'etag', 'removed_at as removedAt'])
     .where('dataset_id', '=', datasetId)
     .where('key', '>=', firstKey)
     .where('key', '<=', lastKey)
     .execute();
 }
 
+/** Each inserted column, the field of NewSample it holds, and its PostgreSQL array type. */
 const SAMPLE_COLUMNS = [
-  'dataset_id',
-  'key',
-  'size',
-  'etag',
-  'last_modified',
-  'width',
-  'height',
-  'format',
-  'status',
-  'error',
-  'first_seen_at',
-  'last_seen_at',
-  'seen_generation',
-  'removed_at',
-] as const satisfies ReadonlyArray<keyof NewSampleRow>;
-
-const POSTGRES_ARRAY_TYPES: Record<(typeof SAMPLE_COLUMNS)[number], string> = {
-  dataset_id: 'text[]',
-  key: 'text[]',
-  size: 'int8[]',
-  etag: 'text[]',
-  last_modified: 'text[]',
-  width: 'int4[]',
-  height: 'int4[]',
-  format: 'text[]',
-  status: 'text[]',
-  error: 'text[]',
-  first_seen_at: 'text[]',
-  last_seen_at: 'text[]',
-  seen_generation: 'int4[]',
-  removed_at: 'text[]',
-};
+  ['dataset_id', 'datasetId', 'text[]'],
+  ['key', 'key', 'text[]'],
+  ['size', 'size', 'int8[]'],
+  ['etag', 'etag', 'text[]'],
+  ['last_modified', 'lastModified', 'text[]'],
+  ['width', 'width', 'int4[]'],
+  ['height', 'height', 'int4[]'],
+  ['format', 'format', 'text[]'],
+  ['status', 'status', 'text[]'],
+  ['error', 'error', 'text[]'],
+  ['first_seen_at', 'firstSeenAt', 'text[]'],
+  ['last_seen_at', 'lastSeenAt', 'text[]'],
+  ['seen_generation', 'seenGeneration', 'int4[]'],
+  ['removed_at', 'removedAt', 'text[]'],
+] as const satisfies ReadonlyArray<readonly [keyof SampleRow, keyof NewSample, string]>;
 
 /**
  * Inserts rows with one statement and a fixed number of parameters whatever their count:
  * a multi-row VALUES binds 14 values per row, which both drivers and Kysely's compiler pay
  * for row by row (a listing page of 1,000 rows took 2-3x longer that way).
  */
-export async function insertSamples(db: Executor, dialect: Dialect, rows: readonly NewSampleRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = sql.join(SAMPLE_COLUMNS.map((column) => sql.ref(column)));
+export async function insertSamples(db: Executor, dialect: Dialect, samples: readonly NewSample[]): Promise<void> {
+  if (samples.length === 0) return;
+  const columns = sql.join(SAMPLE_COLUMNS.map(([column]) => sql.ref(column)));
   if (dialect === 'postgres') {
-    const arrays = SAMPLE_COLUMNS.map((column) => sql`${rows.map((row) => row[column] ?? null)}::${sql.raw(POSTGRES_ARRAY_TYPES[column])}`);
+    const arrays = SAMPLE_COLUMNS.map(([, field, type]) => sql`${samples.map((sample) => sample[field] ?? null)}::${sql.raw(type)}`);
     await sql`insert into samples (${columns}) select * from unnest(${sql.join(arrays)})`.execute(db);
     return;
   }
   // SQLite has no array parameters: the rows travel as one JSON array of arrays.
-  const tuples = JSON.stringify(rows.map((row) => SAMPLE_COLUMNS.map((column) => row[column] ?? null)));
+  const tuples = JSON.stringify(samples.map((sample) => SAMPLE_COLUMNS.map(([, field]) => sample[field] ?? null)));
   const values = sql.join(SAMPLE_COLUMNS.map((_, index) => sql`value ->> ${sql.lit(index)}`));
   await sql`insert into samples (${columns}) select ${values} from json_each(${tuples})`.execute(db);
 }
@@ -139,7 +169,7 @@ export async function markUnseenSamplesRemoved(db: Executor, datasetId: string, 
   return Number(result.numUpdatedRows);
 }
 
-export type PendingSample = Pick<SampleRow, 'id' | 'key' | 'size'>;
+export type PendingSample = Pick<Sample, 'id' | 'key' | 'size'>;
 
 export async function listPendingSamplesAfter(db: Executor, datasetId: string, afterId: number, limit: number): Promise<PendingSample[]> {
   return db
@@ -175,13 +205,13 @@ export async function listSamplesAfter(
   afterKey: string | undefined,
   limit: number,
   filter: SampleFilter = {},
-): Promise<SampleRow[]> {
+): Promise<Sample[]> {
   let query = db.selectFrom('samples').selectAll().where('dataset_id', '=', datasetId);
   if (afterKey !== undefined) query = query.where('key', '>', afterKey);
   if (!filter.includeRemoved) query = query.where('removed_at', 'is', null);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
   if (filter.exactKey !== undefined) query = query.where('key', '=', filter.exactKey);
-  return query.orderBy('key').limit(limit).execute();
+  return (await query.orderBy('key').limit(limit).execute()).map(toSample);
 }
 
 export interface SampleCounts {
@@ -225,7 +255,7 @@ export interface SampleQuery {
 }
 
 /** One keyset page for the grid: filters, sort by key or by date (then key), either direction. */
-export async function querySamples(db: Executor, datasetId: string, query: SampleQuery): Promise<SampleRow[]> {
+export async function querySamples(db: Executor, datasetId: string, query: SampleQuery): Promise<Sample[]> {
   let select = db.selectFrom('samples').selectAll().where('dataset_id', '=', datasetId).where('removed_at', 'is', null);
   if (query.status !== undefined) select = select.where('status', '=', query.status);
   if (query.extension !== undefined) {
@@ -249,7 +279,7 @@ export async function querySamples(db: Executor, datasetId: string, query: Sampl
   }
   if (query.sort === 'date') select = select.orderBy('last_modified', query.order).orderBy('key', query.order);
   else select = select.orderBy('key', query.order);
-  return select.limit(query.limit).execute();
+  return (await select.limit(query.limit).execute()).map(toSample);
 }
 
 function escapeLike(text: string): string {

@@ -1,8 +1,8 @@
-import type { SampleRow, SampleStatus } from '../db/schema.js';
-import { AppError } from '../errors.js';
+import type { Sample, SampleStatus } from './sample.repository.js';
+import { AppError, quoteInput } from '../errors.js';
 import type { CatalogDeps } from './dataset.service.js';
 import { requireDataset } from './dataset.service.js';
-import type { Executor } from './dataset.repository.js';
+import type { Executor } from '../db/executor.js';
 import { listSamplesAfter } from './sample.repository.js';
 import { findCurrentThumbnails } from './thumbnail.repository.js';
 
@@ -51,32 +51,32 @@ export async function listSamples(deps: Pick<CatalogDeps, 'database'>, datasetNa
 }
 
 /** Views of sample rows with their thumbnails (one extra query for the whole page). */
-export async function toSampleViews(db: Executor, rows: readonly SampleRow[]): Promise<SampleView[]> {
-  const thumbnails = await findCurrentThumbnails(db, rows);
-  return rows.map((row) => {
-    const thumbnail = thumbnails.get(row.id);
+export async function toSampleViews(db: Executor, samples: readonly Sample[]): Promise<SampleView[]> {
+  const thumbnails = await findCurrentThumbnails(db, samples);
+  return samples.map((sample) => {
+    const thumbnail = thumbnails.get(sample.id);
     return {
-      ...toSampleView(row),
+      ...toSampleView(sample),
       thumbnail: thumbnail?.status === 'ok' && thumbnail.key !== null ? { key: thumbnail.key, width: thumbnail.width ?? 0, height: thumbnail.height ?? 0 } : null,
       thumbnailError: thumbnail?.status === 'ok' ? null : (thumbnail?.error ?? null),
     };
   });
 }
 
-/** A sample row as users see it, without its thumbnail (`toSampleViews` adds those). */
-export function toSampleView(row: SampleRow): SampleView {
+/** A sample as users see it, without its thumbnail (`toSampleViews` adds those). */
+export function toSampleView(sample: Sample): SampleView {
   return {
-    key: row.key,
-    size: row.size,
-    width: row.width,
-    height: row.height,
-    format: row.format,
-    status: row.status,
-    error: row.error,
-    etag: row.etag,
-    lastModified: row.last_modified,
-    firstSeenAt: row.first_seen_at,
-    lastSeenAt: row.last_seen_at,
+    key: sample.key,
+    size: sample.size,
+    width: sample.width,
+    height: sample.height,
+    format: sample.format,
+    status: sample.status,
+    error: sample.error,
+    etag: sample.etag,
+    lastModified: sample.lastModified,
+    firstSeenAt: sample.firstSeenAt,
+    lastSeenAt: sample.lastSeenAt,
     thumbnail: null,
     thumbnailError: null,
   };
@@ -84,7 +84,7 @@ export function toSampleView(row: SampleRow): SampleView {
 
 export async function findSample(deps: Pick<CatalogDeps, 'database'>, datasetName: string, key: string): Promise<SampleView> {
   const { dataset } = await requireDataset(deps, datasetName);
-  const [row] = await listSamplesAfter(deps.database.db, dataset.id, undefined, 1, { exactKey: key });
-  if (!row) throw new AppError('NotFound', `Dataset "${datasetName}" has no sample "${key}".`, { hint: 'Keys are relative to the input folder; run a sync if the object is new.' });
-  return (await toSampleViews(deps.database.db, [row]))[0]!;
+  const [sample] = await listSamplesAfter(deps.database.db, dataset.id, undefined, 1, { exactKey: key });
+  if (!sample) throw new AppError('SampleNotFound', `Dataset "${datasetName}" has no sample ${quoteInput(key)}.`, { hint: 'Keys are relative to the input folder; run a sync if the object is new.' });
+  return (await toSampleViews(deps.database.db, [sample]))[0]!;
 }

@@ -1,10 +1,47 @@
-import type { SyncStateRow } from '../db/schema.js';
-import type { Executor } from './dataset.repository.js';
+import type { SyncPhase, SyncStateRow, SyncStatus } from '../db/schema.js';
+import type { Executor } from '../db/executor.js';
 
 export type SyncCounters = Pick<SyncStateRow, 'listed' | 'added' | 'updated' | 'removed' | 'failed'>;
 
-export async function findSyncState(db: Executor, datasetId: string): Promise<SyncStateRow | undefined> {
-  return db.selectFrom('sync_states').selectAll().where('dataset_id', '=', datasetId).executeTakeFirst();
+/** Where a dataset's sync stands, and who holds the dataset's lease for long jobs. */
+export interface SyncState extends SyncCounters {
+  datasetId: string;
+  generation: number;
+  status: SyncStatus;
+  phase: SyncPhase;
+  /** Last key committed by the listing; a resumed sync lists after it. */
+  cursorKey: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  errorMessage: string | null;
+  /** `host:pid:nonce:job` of the process running a long job on the dataset. */
+  leaseOwner: string | null;
+  leaseExpiresAt: string | null;
+}
+
+export function toSyncState(row: SyncStateRow): SyncState {
+  return {
+    datasetId: row.dataset_id,
+    generation: row.generation,
+    status: row.status,
+    phase: row.phase,
+    cursorKey: row.cursor_key,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    listed: row.listed,
+    added: row.added,
+    updated: row.updated,
+    removed: row.removed,
+    failed: row.failed,
+    errorMessage: row.error_message,
+    leaseOwner: row.lease_owner,
+    leaseExpiresAt: row.lease_expires_at,
+  };
+}
+
+export async function findSyncState(db: Executor, datasetId: string): Promise<SyncState | undefined> {
+  const row = await db.selectFrom('sync_states').selectAll().where('dataset_id', '=', datasetId).executeTakeFirst();
+  return row && toSyncState(row);
 }
 
 /** Makes sure the dataset has a sync state row to claim (generation 0, nothing to resume). */
@@ -33,10 +70,10 @@ export async function ensureSyncState(db: Executor, datasetId: string, now: stri
 }
 
 /**
- * Compare-and-set of the sync lease: succeeds only if the lease is still held by
+ * Compare-and-set of the dataset's lease for long jobs: succeeds only if the lease is still held by
  * `expectedOwner` (null: free), so of two processes starting together one wins.
  */
-export async function claimSyncLease(db: Executor, datasetId: string, expectedOwner: string | null, owner: string | null, expiresAt: string | null): Promise<boolean> {
+export async function claimDatasetLease(db: Executor, datasetId: string, expectedOwner: string | null, owner: string | null, expiresAt: string | null): Promise<boolean> {
   const result = await db
     .updateTable('sync_states')
     .set({ lease_owner: owner, lease_expires_at: expiresAt })
@@ -83,6 +120,22 @@ export async function advanceSyncCursor(db: Executor, datasetId: string, cursorK
     .execute();
 }
 
-export async function updateSyncState(db: Executor, datasetId: string, changes: Partial<Omit<SyncStateRow, 'dataset_id'>>): Promise<void> {
-  await db.updateTable('sync_states').set(changes).where('dataset_id', '=', datasetId).execute();
+/** Ends (or moves to its next phase) the dataset's sync; counters given replace the stored ones. */
+export async function updateSyncState(
+  db: Executor,
+  datasetId: string,
+  changes: Partial<Pick<SyncState, 'status' | 'phase' | 'finishedAt' | 'errorMessage' | 'removed' | 'failed'>>,
+): Promise<void> {
+  await db
+    .updateTable('sync_states')
+    .set({
+      ...(changes.status === undefined ? {} : { status: changes.status }),
+      ...(changes.phase === undefined ? {} : { phase: changes.phase }),
+      ...(changes.finishedAt === undefined ? {} : { finished_at: changes.finishedAt }),
+      ...(changes.errorMessage === undefined ? {} : { error_message: changes.errorMessage }),
+      ...(changes.removed === undefined ? {} : { removed: changes.removed }),
+      ...(changes.failed === undefined ? {} : { failed: changes.failed }),
+    })
+    .where('dataset_id', '=', datasetId)
+    .execute();
 }

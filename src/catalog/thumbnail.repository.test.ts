@@ -1,29 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
-import type { NewSampleRow } from '../db/schema.js';
-import { deleteDataset, insertDataset } from './dataset.repository.js';
+import { insertTestDataset } from '../../test/support/factories.js';
+import type { NewSample } from '../catalog/sample.repository.js';
+import { deleteDataset } from './dataset.repository.js';
 import { findSamplesByKeys, insertSamples, markSamplesChanged, markUnseenSamplesRemoved } from './sample.repository.js';
-import { countThumbnails, countThumbnailWork, findCurrentThumbnails, listThumbnailWorkAfter, recordThumbnail, type NewThumbnailRow } from './thumbnail.repository.js';
+import { countThumbnails, countThumbnailWork, findCurrentThumbnails, listThumbnailWorkAfter, recordThumbnail, type ThumbnailRecord } from './thumbnail.repository.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
-function sample(datasetId: string, key: string): NewSampleRow {
+function sample(datasetId: string, key: string): NewSample {
   return {
-    dataset_id: datasetId,
+    datasetId: datasetId,
     key,
     size: 1_000,
     etag: `etag-${key}`,
-    last_modified: NOW,
+    lastModified: NOW,
     width: 640,
     height: 480,
     format: 'jpeg',
     status: 'ok',
     error: null,
-    first_seen_at: NOW,
-    last_seen_at: NOW,
-    seen_generation: 1,
-    removed_at: null,
+    firstSeenAt: NOW,
+    lastSeenAt: NOW,
+    seenGeneration: 1,
+    removedAt: null,
   };
 }
 
@@ -34,18 +35,18 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
   const keys = ['a.jpg', 'b.jpg', 'c.jpg', 'd.jpg', 'e.jpg'];
   const db = () => test.database.db;
 
-  const outcome = (key: string, fields: Partial<NewThumbnailRow>): NewThumbnailRow => ({
-    sample_id: ids[key]!,
-    dataset_id: datasetId,
+  const outcome = (key: string, fields: Partial<ThumbnailRecord>): ThumbnailRecord => ({
+    sampleId: ids[key]!,
+    datasetId: datasetId,
     status: 'ok',
     key: `.winnow/thumbnails/${key}_thumb.webp`,
-    source_etag: `etag-${key}`,
-    box_size: 256,
+    sourceEtag: `etag-${key}`,
+    boxSize: 256,
     width: 256,
     height: 192,
     bytes: 4_000,
     error: null,
-    updated_at: NOW,
+    updatedAt: NOW,
     ...fields,
   });
   const pendingKeys = async (size = 256) => (await listThumbnailWorkAfter(db(), datasetId, size, 0, 100)).map((row) => row.key);
@@ -53,7 +54,7 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     datasetId = randomUUID();
-    await insertDataset(db(), { id: datasetId, name: `ds-${dialect}`, include_globs: '[]', exclude_globs: '[]', has_relevant_filenames: 0, thumbnail_size: 256, created_at: NOW, updated_at: NOW });
+    await insertTestDataset(db(), { id: datasetId, name: `ds-${dialect}`, thumbnailSize: 256, createdAt: NOW });
     await insertSamples(db(), dialect, keys.map((key) => sample(datasetId, key)));
     ids = Object.fromEntries((await findSamplesByKeys(db(), datasetId, keys)).map((row) => [row.key, row.id]));
   });
@@ -93,12 +94,12 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
     const samples = await findSamplesByKeys(db(), datasetId, keys);
     const current = await findCurrentThumbnails(db(), samples);
     expect([...current.keys()].sort()).toEqual([ids['c.jpg']]);
-    await recordThumbnail(db(), outcome('a.jpg', { source_etag: 'etag-a-v2' }));
+    await recordThumbnail(db(), outcome('a.jpg', { sourceEtag: 'etag-a-v2' }));
     expect((await findCurrentThumbnails(db(), await findSamplesByKeys(db(), datasetId, ['a.jpg']))).get(ids['a.jpg']!)).toMatchObject({ status: 'ok' });
   });
 
   it('counts made, unusable and missing thumbnails of live samples only', async () => {
-    await recordThumbnail(db(), outcome('b.jpg', { source_etag: 'etag-b-v2', status: 'rejected', key: null, error: 'Not a supported image' }));
+    await recordThumbnail(db(), outcome('b.jpg', { sourceEtag: 'etag-b-v2', status: 'rejected', key: null, error: 'Not a supported image' }));
     expect(await countThumbnails(db(), datasetId)).toEqual({ ok: 2, rejected: 1, missing: 2 });
     await markUnseenSamplesRemoved(db(), datasetId, 2, NOW);
     expect(await countThumbnails(db(), datasetId)).toEqual({ ok: 0, rejected: 0, missing: 0 });

@@ -1,11 +1,44 @@
-import type { Insertable } from 'kysely';
-import type { SampleRow, ThumbnailRow, ThumbnailTable } from '../db/schema.js';
-import type { Executor } from './dataset.repository.js';
+import type { ThumbnailRow, ThumbnailStatus } from '../db/schema.js';
+import type { Sample } from './sample.repository.js';
+import type { Executor } from '../db/executor.js';
 
 /** A sample that needs a thumbnail, with what the job checks before reading it. */
-export type ThumbnailWork = Pick<SampleRow, 'id' | 'key' | 'size' | 'etag' | 'width' | 'height'>;
+export type ThumbnailWork = Pick<Sample, 'id' | 'key' | 'size' | 'etag' | 'width' | 'height'>;
 
-export type NewThumbnailRow = Insertable<ThumbnailTable>;
+/** What a thumbnail job did for one sample. */
+export interface ThumbnailRecord {
+  sampleId: number;
+  datasetId: string;
+  /** `rejected`: the image cannot be made into one (not retried until it changes); `failed`: the storage failed (retried). */
+  status: ThumbnailStatus;
+  /** Full key in the output location; null unless status is `ok`. */
+  key: string | null;
+  /** Etag of the bytes it was made from; a sample whose etag differs needs a new one. */
+  sourceEtag: string | null;
+  /** The box it fits in (longest side, px). */
+  boxSize: number;
+  width: number | null;
+  height: number | null;
+  bytes: number | null;
+  error: string | null;
+  updatedAt: string;
+}
+
+function toThumbnailRecord(row: ThumbnailRow): ThumbnailRecord {
+  return {
+    sampleId: row.sample_id,
+    datasetId: row.dataset_id,
+    status: row.status,
+    key: row.key,
+    sourceEtag: row.source_etag,
+    boxSize: row.box_size,
+    width: row.width,
+    height: row.height,
+    bytes: row.bytes,
+    error: row.error,
+    updatedAt: row.updated_at,
+  };
+}
 
 /**
  * Live samples after `afterId` (in id order) that have no thumbnail of `size` for their current
@@ -59,8 +92,20 @@ export async function countThumbnailWork(db: Executor, datasetId: string, size: 
 }
 
 /** Records what a thumbnail job did for one sample, replacing any earlier outcome. */
-export async function recordThumbnail(db: Executor, row: NewThumbnailRow): Promise<void> {
-  const { sample_id: _sampleId, ...outcome } = row;
+export async function recordThumbnail(db: Executor, record: ThumbnailRecord): Promise<void> {
+  const outcome = {
+    dataset_id: record.datasetId,
+    status: record.status,
+    key: record.key,
+    source_etag: record.sourceEtag,
+    box_size: record.boxSize,
+    width: record.width,
+    height: record.height,
+    bytes: record.bytes,
+    error: record.error,
+    updated_at: record.updatedAt,
+  };
+  const row = { sample_id: record.sampleId, ...outcome };
   await db
     .insertInto('thumbnails')
     .values(row)
@@ -69,7 +114,7 @@ export async function recordThumbnail(db: Executor, row: NewThumbnailRow): Promi
 }
 
 /** Thumbnails made from the samples' present content (same etag), by sample id. */
-export async function findCurrentThumbnails(db: Executor, samples: ReadonlyArray<Pick<SampleRow, 'id' | 'etag'>>): Promise<Map<number, ThumbnailRow>> {
+export async function findCurrentThumbnails(db: Executor, samples: ReadonlyArray<Pick<Sample, 'id' | 'etag'>>): Promise<Map<number, ThumbnailRecord>> {
   if (samples.length === 0) return new Map();
   const etags = new Map(samples.map((sample) => [sample.id, sample.etag]));
   const rows = await db
@@ -77,7 +122,7 @@ export async function findCurrentThumbnails(db: Executor, samples: ReadonlyArray
     .selectAll()
     .where('sample_id', 'in', [...etags.keys()])
     .execute();
-  return new Map(rows.filter((row) => row.source_etag === etags.get(row.sample_id)).map((row) => [row.sample_id, row]));
+  return new Map(rows.filter((row) => row.source_etag === etags.get(row.sample_id)).map((row) => [row.sample_id, toThumbnailRecord(row)]));
 }
 
 export interface ThumbnailCounts {

@@ -1,7 +1,7 @@
 import cliProgress, { type Options, type Params } from 'cli-progress';
 import { isInteractive } from '../config/config.js';
-import type { SyncProgress } from '../datasources/sync.service.js';
-import type { ThumbnailProgress } from '../media/thumbnail.service.js';
+import type { SyncProgress } from '../workflows/sync-dataset.js';
+import type { ThumbnailProgress } from '../workflows/make-thumbnails.js';
 import { formatCount } from './render.js';
 
 export interface ProgressDisplay {

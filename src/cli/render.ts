@@ -36,7 +36,7 @@ const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   DatasourceBucketNotFound: 5,
   DatasourceWrongRegion: 5,
   DatasourceUnreachable: 5,
-  SyncInProgress: 6,
+  DatasetBusy: 6,
   SecretMissing: 2,
   SecretUndecryptable: 2,
 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3rverClient, putObjects, startS3Server, type S3Server } from '../../test/support/s3-server.js';
 import { checkBucketCors } from './cors-check.js';
-import type { BoundStore } from './dataset-stores.js';
+import type { BoundStore } from './bound-store.js';
 import { createLocalS3Store } from '../../test/support/s3-store.js';
 
 const ORIGIN = 'http://127.0.0.1:8080';

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { describeError } from '../errors.js';
-import type { BoundStore } from './dataset-stores.js';
+import type { BoundStore } from './bound-store.js';
 import { checkEndpointUrl, guardedLookup, type EndpointRules } from './endpoint-guard.js';
 
 const PREFLIGHT_TIMEOUT_MS = 5_000;

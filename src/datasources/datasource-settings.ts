@@ -1,6 +1,6 @@
 import { AppError, isAppError, quoteInput } from '../errors.js';
 import { checkEndpointUrl, withoutUserInfo, type EndpointRules } from './endpoint-guard.js';
-import { formatLocation, parseLocation, type Location } from './location.js';
+import { formatLocation, parseLocation, type Location } from '../model/location.js';
 
 /** How to reach one location, as the user gave it (secrets included, so never log this). */
 export interface ConnectionSettings {

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { AppError } from '../errors.js';
-import { WINNOW_FOLDER } from './location.js';
+import { WINNOW_FOLDER } from '../model/location.js';
 
 export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif'] as const;
 const IMAGE_EXTENSION_SET = new Set<string>(IMAGE_EXTENSIONS);

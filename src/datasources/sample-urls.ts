@@ -1,4 +1,4 @@
-import type { BoundStore } from './dataset-stores.js';
+import type { BoundStore } from './bound-store.js';
 import type { PresignedUrl } from './object-store.js';
 
 /** Where a browser fetches a sample's bytes: a presigned S3 URL, or Winnow's own file route for local folders. */

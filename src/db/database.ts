@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
+import type { Dialect } from './dialect.js';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.js';
@@ -13,7 +14,7 @@ import { removedSamplesIndexMigration } from './migrations/0006-removed-samples-
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+
 
 export interface Database {
   db: Kysely<DB>;

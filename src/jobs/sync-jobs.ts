@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeError, isAppError } from '../errors.js';
-import { syncDataset, type SyncDeps, type SyncProgress, type SyncReport } from '../datasources/sync.service.js';
+import { syncDataset, type SyncDeps, type SyncProgress, type SyncReport } from '../workflows/sync-dataset.js';
 
 export type SyncJobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listOnlyPolicy, prefixConditionPolicy, readOnlyPolicy, referencePolicy } from '../../test/support/policies.js';
-import { parseLocation } from '../datasources/location.js';
+import { parseLocation } from '../model/location.js';
 import { isAppError, type AppError } from '../errors.js';
 import { checkPolicyWithin } from './check-policy-within.js';
 import { collapseWildcardRuns } from './wildcard-runs.js';

@@ -1,5 +1,5 @@
-import type { Location } from '../datasources/location.js';
-import type { Light } from '../datasources/verify.service.js';
+import type { Location } from '../model/location.js';
+import type { Light } from '../model/lights.js';
 import { describeError } from '../errors.js';
 import { accessFindings } from './access-findings.js';
 import { iamSimulatePolicyEvaluator } from './iam-simulate.policy-evaluator.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readOnlyPolicy, referencePolicy } from '../../test/support/policies.js';
-import { parseLocation } from '../datasources/location.js';
-import type { Light, VerifyCheck } from '../datasources/verify.service.js';
+import { parseLocation } from '../model/location.js';
+import type { Light, VerifyCheck } from '../model/lights.js';
 import { isAppError } from '../errors.js';
 import { checkPolicy } from './check-policy.js';
 import { checkUsablePolicy, compareWithProbes } from './compare-with-probes.js';

@@ -1,4 +1,4 @@
-import type { Light, VerifyCheck } from '../datasources/verify.service.js';
+import type { Light, VerifyCheck } from '../model/lights.js';
 import { AppError } from '../errors.js';
 import { checkPolicy, isUnreadable, type PolicyCheck, type PolicyTarget, type PolicyLightCheck } from './check-policy.js';
 import { checkPolicyWithin } from './check-policy-within.js';

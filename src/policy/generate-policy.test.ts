@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLocation } from '../datasources/location.js';
+import { parseLocation } from '../model/location.js';
 import { isAppError } from '../errors.js';
 import { checkPolicy } from './check-policy.js';
 import { generatePolicy, promisedLights, type PolicyRequest } from './generate-policy.js';

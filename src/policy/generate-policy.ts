@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import type { Location } from '../datasources/location.js';
-import type { Light } from '../datasources/verify.service.js';
+import type { Location } from '../model/location.js';
+import type { Light } from '../model/lights.js';
 import { AppError } from '../errors.js';
 import { bucketArn, literalForPolicy, objectArn, POLICY_VERSION, type ConditionBlock, type PolicyDocument, type PolicyStatement } from './policy-document.js';
 import { toPolicyScope, winnowFolder } from './policy-scope.js';

@@ -1,4 +1,4 @@
-import { formatLocation, winnowPrefix, type Location } from '../datasources/location.js';
+import { formatLocation, winnowPrefix, type Location } from '../model/location.js';
 import { AppError } from '../errors.js';
 
 export type S3Location = Extract<Location, { kind: 's3' }>;

@@ -1,4 +1,4 @@
-import type { Light } from '../datasources/verify.service.js';
+import type { Light } from '../model/lights.js';
 import { generatePolicy, isIpOrCidr, isKmsKeyArn, isVpcId } from './generate-policy.js';
 import type { PolicyDocument } from './policy-document.js';
 import type { PolicyScope } from './policy-scope.js';

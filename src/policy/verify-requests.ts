@@ -1,4 +1,4 @@
-import type { Light } from '../datasources/verify.service.js';
+import type { Light } from '../model/lights.js';
 import { bucketArn, objectArn } from './policy-document.js';
 import type { SimulatedRequest } from './policy-evaluator.js';
 import { winnowFolder, type PolicyScope } from './policy-scope.js';

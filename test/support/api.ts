@@ -2,7 +2,7 @@ import { createApiToken, type SignInLink } from '../../src/auth/token.service.js
 import { createDatasetRowCache } from '../../src/catalog/dataset-row-cache.js';
 import type { Context } from '../../src/context.js';
 import { apiAccessRules } from '../../src/datasources/access-rules.js';
-import { createDatasetStoreCache } from '../../src/datasources/store-cache.js';
+import { createDatasetStoreCache } from '../../src/workflows/dataset-store-cache.js';
 import { createSyncJobs, type SyncJobs } from '../../src/jobs/sync-jobs.js';
 import { createApp } from '../../src/api/app.js';
 import { createTestContext } from './context.js';

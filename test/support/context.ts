@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/config.js';
 import type { Context } from '../../src/context.js';
 import { cliAccessRules } from '../../src/datasources/access-rules.js';
-import type { Dialect } from '../../src/db/database.js';
+import type { Dialect } from '../../src/db/dialect.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createSharpImageProcessor } from '../../src/media/sharp.image-processor.js';
 import { createSecretBox } from '../../src/secrets/secret-box.js';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database, type Dialect } from '../../src/db/database.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import type { Dialect } from '../../src/db/dialect.js';
 
 /** The PostgreSQL server tests use; CI starts it at this address. */
 export const POSTGRES_ADMIN_URL = process.env.WINNOW_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { createDataset, deleteDataset, listDatasets, showDataset } from '../../catalog/dataset.service.js';
+import { deleteDataset, listDatasets, showDataset } from '../../catalog/dataset.service.js';
+import { createDataset } from '../../workflows/create-dataset.js';
 import { checkBucketCors, type CorsCheck } from '../../datasources/cors-check.js';
-import { verifyDatasource } from '../../datasources/verify.service.js';
+import { verifyDatasource } from '../../workflows/verify-datasource.js';
 import type { ApiDeps } from '../app.js';
 import { CreateDatasetSchema, DatasetNameParam, DatasetSchema, DatasetSummarySchema, ErrorSchema, VerifyReportSchema } from '../schemas.js';
 

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireDataset, toDatasetView } from '../../catalog/dataset.service.js';
-import { parseLocation } from '../../datasources/location.js';
+import { parseLocation } from '../../model/location.js';
 import { generatePolicy, promisedLights, type PolicyRequest } from '../../policy/generate-policy.js';
 import type { ApiDeps } from '../app.js';
 import { DatasetNameParam, ErrorSchema } from '../schemas.js';

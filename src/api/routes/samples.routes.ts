@@ -8,7 +8,7 @@ import { signingWindowMs } from '../../datasources/presigned-url-cache.js';
 import { encodeKeyPath, sampleUrlSigner } from '../../datasources/sample-urls.js';
 import { AppError, quoteInput } from '../../errors.js';
 import type { ApiDeps } from '../app.js';
-import { createPageCache, pageServableUntil } from '../page-cache.js';
+import { createPageCache, pageServableUntil } from '../../workflows/page-cache.js';
 import { DatasetNameParam, ErrorSchema, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createDataset, deleteDataset, listDatasets, showDataset, type DatasetDetails, type DatasetView } from '../../catalog/dataset.service.js';
+import { deleteDataset, listDatasets, showDataset, type DatasetDetails, type DatasetView } from '../../catalog/dataset.service.js';
+import { createDataset } from '../../workflows/create-dataset.js';
 import { readEnvironmentSecrets } from '../../config/config.js';
-import { syncDataset, type SyncReport } from '../../datasources/sync.service.js';
+import { syncDataset, type SyncReport } from '../../workflows/sync-dataset.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../../media/image-processor.js';
 import type { CommandRunner } from '../main.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { LIGHTS, verifyDatasource, type VerifyReport } from '../../datasources/verify.service.js';
+import { LIGHTS } from '../../model/lights.js';
+import { verifyDatasource, type VerifyReport } from '../../workflows/verify-datasource.js';
 import type { PolicyComparison } from '../../policy/compare-with-probes.js';
 import type { CommandRunner } from '../main.js';
 import { printJson, type Output } from '../render.js';

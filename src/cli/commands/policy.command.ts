@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseLocation } from '../../datasources/location.js';
-import { LIGHTS } from '../../datasources/verify.service.js';
+import { parseLocation } from '../../model/location.js';
+import { LIGHTS } from '../../model/lights.js';
 import { AppError } from '../../errors.js';
 import { hasErrors, isUnreadable, type PolicyCheck, type PolicyLightCheck } from '../../policy/check-policy.js';
 import { checkPolicyWithin } from '../../policy/check-policy-within.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { validateThumbnailSize } from '../../media/image-processor.js';
-import { generateThumbnails, type ThumbnailReport } from '../../media/thumbnail.service.js';
+import { generateThumbnails, type ThumbnailReport } from '../../workflows/make-thumbnails.js';
 import type { CommandRunner } from '../main.js';
 import { createThumbnailProgress } from '../progress.js';
 import { formatCount, printJson, type Output } from '../render.js';

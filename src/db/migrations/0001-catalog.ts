@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from '../database.js';
+import type { Dialect } from '../dialect.js';
 
 export function catalogMigration(dialect: Dialect): Migration {
   // S3 orders keys by their UTF-8 bytes; the "C" collation makes PostgreSQL agree, as SQLite's BINARY already does.

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from '../database.js';
+import type { Dialect } from '../dialect.js';
 
 /** Thumbnails: the per-dataset choice to make them on every sync, and one row per sample a thumbnail job handled. */
 export function thumbnailsMigration(dialect: Dialect): Migration {

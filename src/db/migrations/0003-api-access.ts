@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from '../database.js';
+import type { Dialect } from '../dialect.js';
 
 /** API tokens and browser sessions (both stored as hashes only), and the index the grid's date sort walks. */
 export function apiAccessMigration(_dialect: Dialect): Migration {

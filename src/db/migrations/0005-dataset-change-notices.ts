@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from '../database.js';
+import type { Dialect } from '../dialect.js';
 
 /** The channel a PostgreSQL catalog notifies on whenever a row of `datasets` changes. */
 export const DATASETS_CHANGED_CHANNEL = 'winnow_datasets_changed';

@@ -1,17 +1,17 @@
-import type { Context } from '../context.js';
+import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
-import type { DatasetRow } from '../db/schema.js';
-import { openDatasetStores, type BoundStore, type DatasetStores } from '../datasources/dataset-stores.js';
-import { winnowPrefix } from '../datasources/location.js';
-import { acquireSyncLease } from '../datasources/sync-lease.js';
+import type { Dataset } from '../catalog/dataset.repository.js';
+import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
+import { winnowPrefix } from '../model/location.js';
+import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import { AppError, describeError, isAppError } from '../errors.js';
-import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from './image-processor.js';
+import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../media/image-processor.js';
 import { runThumbnailJob, type ThumbnailJobResult, type ThumbnailProgress } from './thumbnail-job.js';
-import { thumbnailsPrefix } from './thumbnail-key.js';
+import { thumbnailsPrefix } from '../media/thumbnail-key.js';
 
 export type { ThumbnailProgress } from './thumbnail-job.js';
 
-export type ThumbnailDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
+export type ThumbnailDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
 
 export interface ThumbnailRunOptions {
   /** Longest side in pixels; defaults to the dataset's `--thumbnail-size`, else 256. */
@@ -39,13 +39,10 @@ const README_NAME = 'README.txt';
 export async function generateThumbnails(deps: ThumbnailDeps, datasetName: string, options: ThumbnailRunOptions = {}): Promise<ThumbnailReport> {
   const started = Date.now();
   const { dataset, datasources } = await requireDataset(deps, datasetName);
-  const size = options.size === undefined ? (dataset.thumbnail_size ?? DEFAULT_THUMBNAIL_SIZE) : validateThumbnailSize(options.size);
+  const size = options.size === undefined ? (dataset.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE) : validateThumbnailSize(options.size);
   const stores = await openDatasetStores(deps, dataset.name, datasources);
   await ensureThumbnailsWritable(stores.output, size, deps.clock());
-  const lease = await acquireSyncLease(deps.database.db, dataset.id, dataset.name, deps.clock).catch((error: unknown) => {
-    // Both hold the same dataset lease, so the holder may be either.
-    throw isAppError(error, 'SyncInProgress') ? new AppError('SyncInProgress', error.message.replace(/^A sync of/, 'A sync or thumbnail job of'), { cause: error, hint: error.hint }) : error;
-  });
+  const lease = await acquireDatasetLease(deps.database.db, dataset.id, dataset.name, 'thumbnails', deps.clock);
   try {
     const result = await runThumbnailJob({ deps, dataset, stores, size, renewLease: lease.renew, onProgress: options.onProgress, signal: options.signal });
     return report(dataset, stores, size, result, started);
@@ -67,12 +64,12 @@ export interface ThumbnailsAfterSync {
  */
 export async function thumbnailsAfterSync(
   deps: ThumbnailDeps,
-  dataset: DatasetRow,
+  dataset: Dataset,
   stores: DatasetStores,
   options: { readDenied: boolean; renewLease: () => Promise<void>; onProgress?: ThumbnailRunOptions['onProgress']; signal?: AbortSignal | undefined },
 ): Promise<ThumbnailsAfterSync> {
   const started = Date.now();
-  const size = dataset.thumbnail_size ?? DEFAULT_THUMBNAIL_SIZE;
+  const size = dataset.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE;
   if (options.readDenied) return { report: null, warning: 'Thumbnails were not made: reading objects is denied (s3:GetObject), so the images cannot be decoded.' };
   try {
     await ensureThumbnailsWritable(stores.output, size, deps.clock());
@@ -119,7 +116,7 @@ function readme(size: number, now: Date): string {
   ].join('\n');
 }
 
-function report(dataset: DatasetRow, stores: DatasetStores, size: number, result: ThumbnailJobResult, started: number): ThumbnailReport {
+function report(dataset: Dataset, stores: DatasetStores, size: number, result: ThumbnailJobResult, started: number): ThumbnailReport {
   const location = `${stores.output.store.description}${thumbnailsPrefix(winnowPrefix(stores.output.location))}`;
   return { dataset: dataset.name, size, location, ...result, durationMs: Date.now() - started };
 }

@@ -4,12 +4,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
 import { DIALECTS } from '../../test/support/databases.js';
-import { createDataset, requireDataset, showDataset } from '../catalog/dataset.service.js';
-import { claimSyncLease, startSyncGeneration } from '../catalog/sync-state.repository.js';
+import { requireDataset, showDataset } from '../catalog/dataset.service.js';
+import { createDataset } from './create-dataset.js';
+import { claimDatasetLease, startSyncGeneration } from '../catalog/sync-state.repository.js';
 import type { Context } from '../context.js';
 import { isAppError } from '../errors.js';
-import { acquireSyncLease } from './sync-lease.js';
-import { syncDataset } from './sync.service.js';
+import { acquireDatasetLease } from '../catalog/dataset-lease.js';
+import { syncDataset } from './sync-dataset.js';
 
 const CAT = resolve(import.meta.dirname, '../../test/fixtures/images/cat.jpg');
 
@@ -31,9 +32,9 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
   });
 
   it('refuses a second sync while one holds the lease, and runs once it is released', async () => {
-    const lease = await acquireSyncLease(context.database.db, datasetId, 'cats', context.clock);
+    const lease = await acquireDatasetLease(context.database.db, datasetId, 'cats', 'sync', context.clock);
     const refused = await syncDataset(context, 'cats').catch((error: unknown) => error);
-    expect(isAppError(refused, 'SyncInProgress')).toBe(true);
+    expect(isAppError(refused, 'DatasetBusy')).toBe(true);
     expect((refused as Error).message).toContain(`process ${process.pid}`);
     await lease.release();
     await expect(syncDataset(context, 'cats')).resolves.toMatchObject({ added: 5, total: 5 });
@@ -41,23 +42,23 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
 
   it('waits for a live lease from another host and takes over an expired one', async () => {
     const future = new Date(Date.now() + 60_000).toISOString();
-    expect(await claimSyncLease(context.database.db, datasetId, null, 'other-host:4242:abcdef', future)).toBe(true);
+    expect(await claimDatasetLease(context.database.db, datasetId, null, 'other-host:4242:abcdef', future)).toBe(true);
     const refused = await syncDataset(context, 'cats').catch((error: unknown) => error);
     expect((refused as Error).message).toContain('process 4242 on other-host');
     const past = new Date(Date.now() - 1_000).toISOString();
-    expect(await claimSyncLease(context.database.db, datasetId, 'other-host:4242:abcdef', 'other-host:4242:abcdef', past)).toBe(true);
+    expect(await claimDatasetLease(context.database.db, datasetId, 'other-host:4242:abcdef', 'other-host:4242:abcdef', past)).toBe(true);
     await expect(syncDataset(context, 'cats')).resolves.toMatchObject({ added: 0, total: 5 });
   });
 
   it('shows a sync whose process is gone as interrupted, not running', async () => {
     await startSyncGeneration(context.database.db, datasetId, 99, new Date().toISOString());
-    const live = await acquireSyncLease(context.database.db, datasetId, 'cats', context.clock);
+    const live = await acquireDatasetLease(context.database.db, datasetId, 'cats', 'sync', context.clock);
     expect((await showDataset(context, 'cats')).lastSync?.status).toBe('running');
     // The holder of the lease dies without releasing it: a pid of this host that does not run.
     const deadPid = 2 ** 22 + 12_345;
-    expect(await claimSyncLease(context.database.db, datasetId, live.owner, `${hostname()}:${deadPid}:dead00`, new Date(Date.now() + 60_000).toISOString())).toBe(true);
+    expect(await claimDatasetLease(context.database.db, datasetId, live.owner, `${hostname()}:${deadPid}:dead00`, new Date(Date.now() + 60_000).toISOString())).toBe(true);
     expect((await showDataset(context, 'cats')).lastSync?.status).toBe('interrupted');
-    await claimSyncLease(context.database.db, datasetId, `${hostname()}:${deadPid}:dead00`, null, null);
+    await claimDatasetLease(context.database.db, datasetId, `${hostname()}:${deadPid}:dead00`, null, null);
     await syncDataset(context, 'cats');
   });
 
@@ -66,7 +67,7 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
     const refused = results.filter((result) => result.status === 'rejected');
     const finished = results.filter((result) => result.status === 'fulfilled');
     expect(finished.length).toBeGreaterThanOrEqual(1);
-    for (const result of refused) expect(isAppError((result as PromiseRejectedResult).reason, 'SyncInProgress')).toBe(true);
+    for (const result of refused) expect(isAppError((result as PromiseRejectedResult).reason, 'DatasetBusy')).toBe(true);
   });
 });
 

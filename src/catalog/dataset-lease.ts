@@ -1,15 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Executor } from '../catalog/dataset.repository.js';
-import { claimSyncLease, ensureSyncState, findSyncState } from '../catalog/sync-state.repository.js';
+import type { Executor } from '../db/executor.js';
+import { claimDatasetLease, ensureSyncState, findSyncState } from './sync-state.repository.js';
 import { AppError } from '../errors.js';
 
 /** A lease not renewed for this long belongs to a process that is gone (possibly on another machine). */
-export const SYNC_LEASE_MS = 2 * 60_000;
+export const DATASET_LEASE_MS = 2 * 60_000;
 /** Renewing every page would cost a commit per page; a sixth of the lease leaves ample margin. */
-const RENEW_INTERVAL_MS = SYNC_LEASE_MS / 6;
+const RENEW_INTERVAL_MS = DATASET_LEASE_MS / 6;
 
-export interface SyncLease {
+/** The long jobs that change a dataset's samples or outputs; one runs at a time. */
+export type DatasetJob = 'sync' | 'thumbnails';
+
+export interface DatasetLease {
   owner: string;
   /** Extends the lease when a good part of it has run out; call it as often as work is committed. */
   renew(): Promise<void>;
@@ -17,27 +20,28 @@ export interface SyncLease {
 }
 
 /**
- * Takes the dataset's sync lease so two syncs never interleave. A lease left by a
- * process that died on this host is taken over at once; one from another host once it expires.
+ * Takes the dataset's lease for a long job, so two never interleave (a sync and a thumbnail run
+ * of one dataset included). A lease left by a process that died on this host is taken over at
+ * once; one from another host once it expires.
  */
-export async function acquireSyncLease(db: Executor, datasetId: string, datasetName: string, clock: () => Date): Promise<SyncLease> {
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const expiry = () => new Date(clock().getTime() + SYNC_LEASE_MS).toISOString();
+export async function acquireDatasetLease(db: Executor, datasetId: string, datasetName: string, job: DatasetJob, clock: () => Date): Promise<DatasetLease> {
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}:${job}`;
+  const expiry = () => new Date(clock().getTime() + DATASET_LEASE_MS).toISOString();
   await ensureSyncState(db, datasetId, clock().toISOString());
   const state = (await findSyncState(db, datasetId))!;
-  const holder = state.lease_owner;
-  if (holder !== null && !isAbandoned(holder, state.lease_expires_at, clock())) {
-    throw inProgress(datasetName, holder, state.lease_expires_at);
+  const holder = state.leaseOwner;
+  if (holder !== null && !isAbandoned(holder, state.leaseExpiresAt, clock())) {
+    throw inProgress(datasetName, holder, state.leaseExpiresAt);
   }
-  if (!(await claimSyncLease(db, datasetId, holder, owner, expiry()))) {
+  if (!(await claimDatasetLease(db, datasetId, holder, owner, expiry()))) {
     const now = await findSyncState(db, datasetId);
-    throw inProgress(datasetName, now?.lease_owner ?? 'another process', now?.lease_expires_at ?? null);
+    throw inProgress(datasetName, now?.leaseOwner ?? 'another process', now?.leaseExpiresAt ?? null);
   }
   let renewedAt = clock().getTime();
   let renewing: Promise<void> | undefined;
   const extend = async () => {
-    if (!(await claimSyncLease(db, datasetId, owner, owner, expiry()))) {
-      throw new AppError('SyncInProgress', `Another process took over the sync of "${datasetName}" (this one was too slow to renew its lease).`);
+    if (!(await claimDatasetLease(db, datasetId, owner, owner, expiry()))) {
+      throw new AppError('DatasetBusy', `Another process took over the ${job} of "${datasetName}" (this one was too slow to renew its lease).`);
     }
     renewedAt = clock().getTime();
   };
@@ -52,7 +56,7 @@ export async function acquireSyncLease(db: Executor, datasetId: string, datasetN
       return renewing;
     },
     release: async () => {
-      await claimSyncLease(db, datasetId, owner, null, null);
+      await claimDatasetLease(db, datasetId, owner, null, null);
     },
   };
 }
@@ -75,8 +79,9 @@ function isProcessAlive(pid: number): boolean {
 }
 
 function inProgress(datasetName: string, holder: string, expiresAt: string | null): AppError {
-  const [host, pid] = holder.split(':');
-  return new AppError('SyncInProgress', `A sync of "${datasetName}" is already running (process ${pid ?? '?'} on ${host ?? '?'}).`, {
+  const [host, pid, , job] = holder.split(':');
+  const what = job === 'thumbnails' ? 'A thumbnail job' : job === 'sync' ? 'A sync' : 'A long job';
+  return new AppError('DatasetBusy', `${what} of "${datasetName}" is already running (process ${pid ?? '?'} on ${host ?? '?'}).`, {
     hint: `Wait for it to finish; if it died on another machine, its lease expires at ${expiresAt ?? 'once it is released'}.`,
   });
 }

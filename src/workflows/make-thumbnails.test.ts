@@ -6,13 +6,14 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
 import { DIALECTS } from '../../test/support/databases.js';
-import { createDataset, requireDataset, showDataset } from '../catalog/dataset.service.js';
+import { requireDataset, showDataset } from '../catalog/dataset.service.js';
+import { createDataset } from './create-dataset.js';
 import { listSamples, type SampleView } from '../catalog/sample.service.js';
 import type { Context } from '../context.js';
-import { syncDataset } from '../datasources/sync.service.js';
-import { acquireSyncLease } from '../datasources/sync-lease.js';
+import { syncDataset } from './sync-dataset.js';
+import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import { isAppError } from '../errors.js';
-import { generateThumbnails, type ThumbnailProgress } from './thumbnail.service.js';
+import { generateThumbnails, type ThumbnailProgress } from './make-thumbnails.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
 const GOOD = ['cat.jpg', 'cat.webp', 'coffee.png', 'orientation-6.jpg', 'chelsea-exif6.jpg', 'cmyk.jpg', 'rgb16.png', 'animated.gif'];
@@ -103,11 +104,11 @@ describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dia
 
   it('waits for a running sync instead of interleaving with it', async () => {
     const { dataset } = await requireDataset(context, 'photos');
-    const lease = await acquireSyncLease(context.database.db, dataset.id, 'photos', context.clock);
+    const lease = await acquireDatasetLease(context.database.db, dataset.id, 'photos', 'sync', context.clock);
     const refused = await generateThumbnails(context, 'photos').catch((error: unknown) => error);
     await lease.release();
-    expect(isAppError(refused, 'SyncInProgress')).toBe(true);
-    expect((refused as Error).message).toContain('A sync or thumbnail job of "photos" is already running');
+    expect(isAppError(refused, 'DatasetBusy')).toBe(true);
+    expect((refused as Error).message).toContain('A sync of "photos" is already running');
   });
 
   it('makes thumbnails during the sync of a dataset created with thumbnails on', async () => {

@@ -1,30 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import type { Context } from '../context.js';
+import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { checkUsablePolicy, compareWithProbes, type PolicyComparison } from '../policy/compare-with-probes.js';
 import { openDatasetStores, type BoundStore } from './dataset-stores.js';
-import { hasImageExtension } from './key-filter.js';
-import { WINNOW_FOLDER, winnowPrefix } from './location.js';
-import type { ObjectSummary } from './object-store.js';
-
-export type Light = 'list' | 'read' | 'write' | 'overwrite' | 'delete';
-export const LIGHTS: readonly Light[] = ['list', 'read', 'write', 'overwrite', 'delete'];
-
-export interface VerifyCheck {
-  ok: boolean;
-  /** True when the probe could not run (nothing to read, or an earlier step failed). */
-  skipped: boolean;
-  /** The S3 call (or file operation) the probe made. */
-  operation: string;
-  /** The IAM action the call needs. */
-  action: string;
-  resource: string;
-  errorCode?: string | undefined;
-  s3Code?: string | undefined;
-  message?: string | undefined;
-  fix?: string | undefined;
-}
+import { hasImageExtension } from '../datasources/key-filter.js';
+import { WINNOW_FOLDER, winnowPrefix } from '../model/location.js';
+import type { ObjectSummary } from '../datasources/object-store.js';
+import type { Light, VerifyCheck } from '../model/lights.js';
 
 /** What the credentials may do: `full` (all five lights), `read-only`, `list-only` or `no-access`. */
 export type AccessMode = 'full' | 'read-write' | 'read-only' | 'list-only' | 'no-access';
@@ -47,7 +30,7 @@ export interface VerifyOptions {
   policy?: unknown;
 }
 
-export type VerifyDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'access'>;
+export type VerifyDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'access'>;
 
 /** Probes, with real calls inside the configured prefixes only, what the dataset's credentials may do. */
 export async function verifyDatasource(deps: VerifyDeps, datasetName: string, options: VerifyOptions = {}): Promise<VerifyReport> {

@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import { bumpDatasetRevision, loadRelevantKeys } from '../catalog/dataset.repository.js';
 import {
@@ -15,19 +15,20 @@ import {
   type PendingSample,
 } from '../catalog/sample.repository.js';
 import { advanceSyncCursor, findSyncState, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
-import { acquireSyncLease } from './sync-lease.js';
-import type { DatasetRow, NewSampleRow } from '../db/schema.js';
+import { acquireDatasetLease } from '../catalog/dataset-lease.js';
+import type { NewSample } from '../catalog/sample.repository.js';
+import type { Dataset } from '../catalog/dataset.repository.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { probeImageHeader, type ImageHeader } from '../media/image-header.js';
-import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } from '../media/thumbnail.service.js';
+import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } from './make-thumbnails.js';
 import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
-import { createKeyFilter } from './key-filter.js';
-import { winnowPrefix } from './location.js';
-import { compareKeys, type ObjectSummary } from './object-store.js';
-import { probeReadAccess } from './verify.service.js';
+import { createKeyFilter } from '../datasources/key-filter.js';
+import { winnowPrefix } from '../model/location.js';
+import { compareKeys, type ObjectSummary } from '../datasources/object-store.js';
+import { probeReadAccess } from './verify-datasource.js';
 
-export type SyncDeps = Pick<Context, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
+export type SyncDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
 
 export interface SyncProgress {
   phase: 'listing' | 'probing';
@@ -89,13 +90,13 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   if (!options.skipVerify) await ensureReadable(stores.input, dataset.name);
 
   const db = deps.database.db;
-  const lease = await acquireSyncLease(db, dataset.id, dataset.name, deps.clock);
+  const lease = await acquireDatasetLease(db, dataset.id, dataset.name, 'sync', deps.clock);
   const previous = (await findSyncState(db, dataset.id))!;
   const resumed = previous.status !== 'completed';
   const generation = resumed ? previous.generation : previous.generation + 1;
   if (!resumed) await startSyncGeneration(db, dataset.id, generation, deps.clock().toISOString());
-  else await updateSyncState(db, dataset.id, { status: 'running', error_message: null });
-  deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous.cursor_key }, 'sync started');
+  else await updateSyncState(db, dataset.id, { status: 'running', errorMessage: null });
+  deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous.cursorKey }, 'sync started');
 
   const timings = { listingMs: 0, probingMs: 0 };
   let thumbnails: ThumbnailReport | null = null;
@@ -110,7 +111,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     };
     if (state.phase === 'listing') {
       const listingStarted = Date.now();
-      await listIntoCatalog(deps, dataset, stores, generation, state.cursor_key ?? undefined, progress, onCommitted);
+      await listIntoCatalog(deps, dataset, stores, generation, state.cursorKey ?? undefined, progress, onCommitted);
       await db.transaction().execute(async (trx) => {
         const removed = await markUnseenSamplesRemoved(trx, dataset.id, generation, deps.clock().toISOString());
         await updateSyncState(trx, dataset.id, { phase: 'probing', removed });
@@ -122,15 +123,15 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, onCommitted);
     timings.probingMs = Date.now() - probingStarted;
     if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
-    await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finished_at: deps.clock().toISOString() });
-    if (dataset.thumbnail_size !== null) {
+    await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finishedAt: deps.clock().toISOString() });
+    if (dataset.thumbnailSize !== null) {
       const readDenied = probeOutcome.readDenied !== undefined;
       const made = await thumbnailsAfterSync(deps, dataset, stores, { readDenied, renewLease: lease.renew, onProgress: options.onThumbnailProgress, signal: options.signal });
       thumbnails = made.report;
       if (made.warning) thumbnailWarnings.push(made.warning);
     }
   } catch (error) {
-    await updateSyncState(db, dataset.id, { status: 'failed', error_message: describeError(error) }).catch(() => undefined);
+    await updateSyncState(db, dataset.id, { status: 'failed', errorMessage: describeError(error) }).catch(() => undefined);
     throw error;
   } finally {
     await lease.release().catch(() => undefined);
@@ -173,7 +174,7 @@ async function ensureReadable(input: BoundStore, datasetName: string): Promise<v
 
 async function listIntoCatalog(
   deps: SyncDeps,
-  dataset: DatasetRow,
+  dataset: Dataset,
   stores: DatasetStores,
   generation: number,
   cursor: string | undefined,
@@ -183,9 +184,9 @@ async function listIntoCatalog(
   const db = deps.database.db;
   const inputPrefix = stores.input.prefix;
   const keep = createKeyFilter({
-    include: JSON.parse(dataset.include_globs) as string[],
-    exclude: JSON.parse(dataset.exclude_globs) as string[],
-    relevantKeys: dataset.has_relevant_filenames === 1 ? await loadRelevantKeys(db, dataset.id) : undefined,
+    include: dataset.includeGlobs,
+    exclude: dataset.excludeGlobs,
+    relevantKeys: dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined,
     ownPrefixes: ownPrefixesInsideInput(stores),
   });
   const startAfter = cursor === undefined ? undefined : `${inputPrefix}${cursor}`;
@@ -227,7 +228,7 @@ function ownPrefixesInsideInput(stores: DatasetStores): string[] {
 
 async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: string, objects: readonly ObjectSummary[], generation: number, now: string) {
   const known = new Map((await findKnownSamples(db, datasetId, objects)).map((row) => [row.key, row]));
-  const added: NewSampleRow[] = [];
+  const added: NewSample[] = [];
   const changed: ChangedObject[] = [];
   const unchangedIds: number[] = [];
   let revived = 0;
@@ -237,24 +238,24 @@ async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: str
     const lastModified = object.lastModified?.toISOString() ?? null;
     if (existing === undefined) {
       added.push({
-        dataset_id: datasetId,
+        datasetId: datasetId,
         key: object.key,
         size: object.size,
         etag,
-        last_modified: lastModified,
+        lastModified: lastModified,
         width: null,
         height: null,
         format: null,
         status: 'pending',
         error: null,
-        first_seen_at: now,
-        last_seen_at: now,
-        seen_generation: generation,
-        removed_at: null,
+        firstSeenAt: now,
+        lastSeenAt: now,
+        seenGeneration: generation,
+        removedAt: null,
       });
-    } else if (existing.etag !== etag || existing.size !== object.size || existing.removed_at !== null) {
+    } else if (existing.etag !== etag || existing.size !== object.size || existing.removedAt !== null) {
       changed.push({ id: existing.id, size: object.size, etag, lastModified });
-      if (existing.removed_at !== null) revived++;
+      if (existing.removedAt !== null) revived++;
     } else {
       unchangedIds.push(existing.id);
     }
@@ -276,7 +277,7 @@ async function findKnownSamples(db: SyncDeps['database']['db'], datasetId: strin
 
 async function probeHeaders(
   deps: SyncDeps,
-  dataset: DatasetRow,
+  dataset: Dataset,
   input: BoundStore,
   progress: SyncProgress,
   onCommitted: () => Promise<void>,

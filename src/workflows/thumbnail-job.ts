@@ -1,17 +1,17 @@
-import type { Context } from '../context.js';
+import type { WorkflowDeps } from './workflow-deps.js';
 import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
-import { countThumbnailWork, listThumbnailWorkAfter, recordThumbnail, type NewThumbnailRow, type ThumbnailWork } from '../catalog/thumbnail.repository.js';
-import type { DatasetRow } from '../db/schema.js';
-import type { BoundStore, DatasetStores } from '../datasources/dataset-stores.js';
-import { winnowPrefix } from '../datasources/location.js';
+import { countThumbnailWork, listThumbnailWorkAfter, recordThumbnail, type ThumbnailRecord, type ThumbnailWork } from '../catalog/thumbnail.repository.js';
+import type { Dataset } from '../catalog/dataset.repository.js';
+import type { BoundStore, DatasetStores } from './dataset-stores.js';
+import { winnowPrefix } from '../model/location.js';
 import { objectTooLarge } from '../datasources/object-store.js';
 import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
 import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
 import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
-import type { ImageProcessor, Thumbnail } from './image-processor.js';
-import { thumbnailKey } from './thumbnail-key.js';
+import type { ImageProcessor, Thumbnail } from '../media/image-processor.js';
+import { thumbnailKey } from '../media/thumbnail-key.js';
 
-export type ThumbnailJobDeps = Pick<Context, 'config' | 'database' | 'log' | 'clock' | 'images'>;
+export type ThumbnailJobDeps = Pick<WorkflowDeps, 'config' | 'database' | 'log' | 'clock' | 'images'>;
 
 export interface ThumbnailProgress {
   /** Live samples in the dataset. */
@@ -36,7 +36,7 @@ export interface ThumbnailJobResult {
 
 export interface ThumbnailJob {
   deps: ThumbnailJobDeps;
-  dataset: DatasetRow;
+  dataset: Dataset;
   stores: DatasetStores;
   size: number;
   /** Keeps the dataset's job lease; called after every committed batch (the lease decides when to write). */
@@ -60,7 +60,7 @@ const FATAL_ERRORS = new Set<ErrorCode>([
 ]);
 
 /** `read`: whether the outcome needed a request to the input (the catalog alone rejects some samples). */
-type Outcome = { row: NewThumbnailRow; read: boolean } | { fatal: AppError };
+type Outcome = { row: ThumbnailRecord; read: boolean } | { fatal: AppError };
 
 /**
  * Makes the missing thumbnails of a dataset: reads each image whole, decodes and encodes it,
@@ -128,9 +128,9 @@ async function* pendingSamples(job: ThumbnailJob): AsyncGenerator<ThumbnailWork,
 
 async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: ThumbnailWork): Promise<Outcome> {
   const { deps, stores, size } = job;
-  const base = { sample_id: sample.id, dataset_id: job.dataset.id, box_size: size, updated_at: deps.clock().toISOString() };
+  const base = { sampleId: sample.id, datasetId: job.dataset.id, boxSize: size, updatedAt: deps.clock().toISOString() };
   const refusal = refuseBeforeReading(sample, deps.images, budget, stores.input);
-  if (refusal) return { read: false, row: { ...base, status: 'rejected', key: null, source_etag: sample.etag, width: null, height: null, bytes: null, error: refusal } };
+  if (refusal) return { read: false, row: { ...base, status: 'rejected', key: null, sourceEtag: sample.etag, width: null, height: null, bytes: null, error: refusal } };
 
   let sourceEtag = sample.etag;
   try {
@@ -145,11 +145,11 @@ async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: Thumb
     }
     const key = thumbnailKey(winnowPrefix(stores.output.location), sample.key);
     await stores.output.store.write(key, thumbnail.webp, 'image/webp');
-    return { read: true, row: { ...base, status: 'ok', key, source_etag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.webp.length, error: null } };
+    return { read: true, row: { ...base, status: 'ok', key, sourceEtag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.webp.length, error: null } };
   } catch (error) {
     if (isAppError(error) && FATAL_ERRORS.has(error.code)) return { fatal: error };
     const rejected = isAppError(error, 'ImageUnreadable') || isAppError(error, 'ImageTooLarge');
-    return { read: true, row: { ...base, status: rejected ? 'rejected' : 'failed', key: null, source_etag: sourceEtag, width: null, height: null, bytes: null, error: describeError(error) } };
+    return { read: true, row: { ...base, status: rejected ? 'rejected' : 'failed', key: null, sourceEtag: sourceEtag, width: null, height: null, bytes: null, error: describeError(error) } };
   }
 }
 

@@ -1,0 +1,20 @@
+import type { Location } from '../model/location.js';
+import type { ObjectStore } from './object-store.js';
+
+/** A store bound to one configured location of a dataset. */
+export interface BoundStore {
+  store: ObjectStore;
+  location: Location;
+  /** Full-key prefix of the location ('' for local folders). */
+  prefix: string;
+  uri: string;
+  accessKeyId: string | undefined;
+  kind: Location['kind'];
+  sseKmsKeyId: string | undefined;
+}
+
+export interface DatasetStores {
+  input: BoundStore;
+  /** Only its `.winnow/` folder is writable. */
+  output: BoundStore;
+}

@@ -1,0 +1,81 @@
+import type { Datasource } from '../catalog/datasource.repository.js';
+import type { BoundStore, DatasetStores } from '../datasources/bound-store.js';
+import { DEFAULT_REGION, DEFAULT_ROLE_SESSION_SECONDS } from '../datasources/datasource-settings.js';
+import { createLocalObjectStore } from '../datasources/local.object-store.js';
+import { AppError } from '../errors.js';
+import { formatLocation, winnowPrefix } from '../model/location.js';
+import type { WorkflowDeps } from './workflow-deps.js';
+
+export type { BoundStore, DatasetStores };
+
+/** What a datasource's sealed secret holds. */
+export interface StoredSecret {
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+/** The context a datasource's secret is sealed to: its own id. */
+export function secretContext(datasourceId: string): string {
+  return `winnow:datasource:${datasourceId}`;
+}
+
+export type StoreDeps = Pick<WorkflowDeps, 'config' | 'secretBox' | 'access'>;
+
+/** Builds the object stores of a dataset's datasources, opening their sealed credentials. */
+export async function openDatasetStores(deps: StoreDeps, datasetName: string, datasources: readonly Datasource[]): Promise<DatasetStores> {
+  const input = datasources.find((datasource) => datasource.purpose === 'input');
+  const output = datasources.find((datasource) => datasource.purpose === 'output') ?? input;
+  if (input === undefined || output === undefined) throw new AppError('DatasetNotFound', 'The dataset has no input datasource.');
+  return { input: await bindStore(deps, datasetName, input, false), output: await bindStore(deps, datasetName, output, true) };
+}
+
+async function bindStore(deps: StoreDeps, datasetName: string, datasource: Datasource, writable: boolean): Promise<BoundStore> {
+  const { location } = datasource;
+  const writablePrefix = writable ? winnowPrefix(location) : undefined;
+  const common = {
+    location,
+    prefix: location.prefix,
+    uri: formatLocation(location),
+    accessKeyId: datasource.accessKeyId ?? undefined,
+    kind: location.kind,
+    sseKmsKeyId: datasource.sseKmsKeyId ?? undefined,
+  };
+  if (location.kind === 'local') return { ...common, store: createLocalObjectStore({ root: location.root, writablePrefix, dataDir: deps.access.dataDir }) };
+  // The AWS SDK takes a quarter of a second to load; commands on local folders never need it.
+  const [{ createS3ObjectStore }, { assumeRoleCredentials, roleSessionName }] = await Promise.all([import('../datasources/s3.object-store.js'), import('../datasources/aws-credentials.js')]);
+  const secret = datasource.sealedSecret === null ? undefined : (JSON.parse(deps.secretBox.open(datasource.sealedSecret, secretContext(datasource.id))) as StoredSecret);
+  const region = datasource.region ?? DEFAULT_REGION;
+  const staticCredentials =
+    datasource.accessKeyId === null || secret === undefined ? undefined : { accessKeyId: datasource.accessKeyId, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken };
+  const credentials =
+    datasource.role === null
+      ? staticCredentials
+      : assumeRoleCredentials({
+          roleArn: datasource.role.roleArn,
+          externalId: datasource.role.externalId ?? undefined,
+          sessionSeconds: datasource.role.sessionSeconds ?? DEFAULT_ROLE_SESSION_SECONDS,
+          sessionName: roleSessionName(datasetName),
+          region,
+          stsEndpoint: deps.config.stsEndpoint,
+          connectTimeoutMs: deps.config.s3ConnectTimeoutMs,
+          requestTimeoutMs: deps.config.s3RequestTimeoutMs,
+          baseCredentials: staticCredentials,
+        });
+  const store = createS3ObjectStore({
+    bucket: location.bucket,
+    region,
+    endpoint: datasource.endpoint ?? undefined,
+    pathStyle: datasource.pathStyle,
+    credentials,
+    identity: datasource.role?.roleArn ?? datasource.accessKeyId ?? undefined,
+    sseKmsKeyId: datasource.sseKmsKeyId ?? undefined,
+    writablePrefix,
+    maxAttempts: deps.config.s3MaxAttempts,
+    connectTimeoutMs: deps.config.s3ConnectTimeoutMs,
+    requestTimeoutMs: deps.config.s3RequestTimeoutMs,
+    callDeadlineMs: deps.config.s3CallDeadlineMs,
+    endpointRules: deps.access.endpoints,
+    maxSockets: Math.max(64, deps.config.probeConcurrency * 2),
+  });
+  return { ...common, store };
+}
