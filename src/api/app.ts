@@ -1,14 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
-import type { Env } from 'hono';
-import type { SignInLink } from '../auth/token.service.js';
-import type { DatasetRowCache } from '../catalog/dataset-row-cache.js';
-import type { Context } from '../context.js';
-import type { DatasetStoreCache } from '../workflows/dataset-store-cache.js';
-import type { SyncJobs } from '../jobs/sync-jobs.js';
-import { createAcceptedCredentials, requireAuth, type AcceptedCredentials } from './auth.middleware.js';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { validationHook, type ApiDeps } from './api-deps.js';
+import { createAcceptedCredentials, requireAuth } from './auth.middleware.js';
 import { errorBody, handleError } from './http-errors.js';
 import { swaggerUiHtml, swaggerUiAsset } from './docs.js';
 import { allowedHostNames, hostAllowList, requestBodyLimit, requireJsonBody, securityHeaders } from './request-guards.js';
@@ -18,30 +13,7 @@ import { sampleRoutes } from './routes/samples.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
 import { syncRoutes } from './routes/sync.routes.js';
 
-export interface ApiDeps {
-  context: Context;
-  syncJobs: SyncJobs;
-  stores: DatasetStoreCache;
-  datasetRows: DatasetRowCache;
-  /** The one-time sign-in link of this server process, if any. */
-  signIn: Pick<SignInLink, 'consume'> | undefined;
-  urlTtlSeconds: number;
-  /** The origin browsers load the app from (for the bucket CORS check). */
-  publicOrigin: (requestOrigin: string | undefined) => string;
-  /** Folder of the built web app; undefined serves the API only. */
-  webRoot: string | undefined;
-  validationHook: Hook<unknown, Env, string, unknown>;
-  acceptedCredentials: AcceptedCredentials;
-}
-
 const PUBLIC_API_PATHS = new Set(['/api/health', '/api/session']);
-
-/** Zod failures become `{ error }` bodies that name each bad field. */
-export const validationHook: Hook<unknown, Env, string, unknown> = (result, c) => {
-  if (result.success) return;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
-  return c.json(errorBody('InputInvalid', `Invalid request: ${problems.join('; ')}.`, 'Check the request against /api/openapi.json.'), 400);
-};
 
 export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCredentials'>): OpenAPIHono {
   const full: ApiDeps = { ...deps, validationHook, acceptedCredentials: createAcceptedCredentials(deps.context.clock) };

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { applyProcessDefaults, loadConfig, type ConfigFlags } from '../config/config.js';
 import { createContext, type Context } from '../context.js';
+import type { CommandRunner } from './command-runner.js';
 import { registerDatasetCommands } from './commands/dataset.command.js';
 import { registerDatasourceCommands } from './commands/datasource.command.js';
 import { registerPolicyCommands } from './commands/policy.command.js';
@@ -21,19 +22,6 @@ export interface GlobalOptions {
   urlTtl?: string;
   localRoots?: string;
   allowedHosts?: string;
-}
-
-/** What every command action receives: a ready context and where to print. */
-export type Action<Options> = (context: Context, options: Options, output: Output, args: string[]) => Promise<number | void>;
-
-/** An action that needs no catalog: it opens nothing and creates nothing under the home folder. */
-export type StandaloneAction<Options> = (options: Options, output: Output, args: string[]) => Promise<number | void>;
-
-export interface CommandRunner {
-  /** Wraps an action: builds the context from global options, maps errors to exit codes, closes the catalog. */
-  run<Options extends { json?: boolean }>(action: Action<Options>): (...commanderArgs: unknown[]) => Promise<void>;
-  /** Wraps an action that needs no context, mapping errors to exit codes like run(). */
-  runStandalone<Options extends { json?: boolean }>(action: StandaloneAction<Options>): (...commanderArgs: unknown[]) => Promise<void>;
 }
 
 export async function main(argv: string[], output: Output = processOutput): Promise<number> {

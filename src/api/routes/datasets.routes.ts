@@ -3,7 +3,7 @@ import { deleteDataset, listDatasets, showDataset } from '../../catalog/dataset.
 import { createDataset } from '../../workflows/create-dataset.js';
 import { checkBucketCors, type CorsCheck } from '../../datasources/cors-check.js';
 import { verifyDatasource } from '../../workflows/verify-datasource.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../api-deps.js';
 import { CreateDatasetSchema, DatasetNameParam, DatasetSchema, DatasetSummarySchema, ErrorSchema, VerifyReportSchema } from '../schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireDataset, toDatasetView } from '../../catalog/dataset.service.js';
 import { parseLocation } from '../../model/location.js';
 import { generatePolicy, promisedLights, type PolicyRequest } from '../../policy/generate-policy.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../api-deps.js';
 import { DatasetNameParam, ErrorSchema } from '../schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });

@@ -7,7 +7,7 @@ import { openLocalFile } from '../../datasources/local.object-store.js';
 import { signingWindowMs } from '../../datasources/presigned-url-cache.js';
 import { encodeKeyPath, sampleUrlSigner } from '../../datasources/sample-urls.js';
 import { AppError, quoteInput } from '../../errors.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../api-deps.js';
 import { createPageCache, pageServableUntil } from '../../workflows/page-cache.js';
 import { DatasetNameParam, ErrorSchema, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
 

@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { authenticateToken, closeSession, isLiveSession, openSession, SESSION_LIFETIME_MS } from '../../auth/token.service.js';
 import { AppError } from '../../errors.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../api-deps.js';
 import { SESSION_COOKIE } from '../auth.middleware.js';
 import { ErrorSchema } from '../schemas.js';
 

@@ -6,11 +6,11 @@ import { readEnvironmentSecrets } from '../../config/config.js';
 import { syncDataset, type SyncReport } from '../../workflows/sync-dataset.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../../media/image-processor.js';
-import type { CommandRunner } from '../main.js';
+import type { CommandRunner } from '../command-runner.js';
 import { createSyncProgress, createThumbnailProgress } from '../progress.js';
 import { formatCount, formatTable, printJson, type Output } from '../render.js';
 import { readSecretsFromStdin } from '../stdin.js';
-import { printThumbnailReport } from './thumbnails.command.js';
+import { printThumbnailReport } from '../printers/thumbnail-report.js';
 
 interface CreateOptions {
   input: string;

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { LIGHTS } from '../../model/lights.js';
 import { verifyDatasource, type VerifyReport } from '../../workflows/verify-datasource.js';
 import type { PolicyComparison } from '../../policy/compare-with-probes.js';
-import type { CommandRunner } from '../main.js';
+import type { CommandRunner } from '../command-runner.js';
 import { printJson, type Output } from '../render.js';
-import { printFindings, readPolicyText } from './policy.command.js';
+import { readPolicyText } from '../policy-file.js';
+import { printFindings } from '../printers/policy-findings.js';
 
 /** Exit status when list or read fails: the dataset cannot be indexed with dimensions. */
 export const VERIFY_FAILED_EXIT = 4;

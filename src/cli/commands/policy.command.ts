@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseLocation } from '../../model/location.js';
 import { LIGHTS } from '../../model/lights.js';
@@ -7,8 +6,9 @@ import { hasErrors, isUnreadable, type PolicyCheck, type PolicyLightCheck } from
 import { checkPolicyWithin } from '../../policy/check-policy-within.js';
 import { generatePolicy, promisedLights } from '../../policy/generate-policy.js';
 import { generateTrustPolicy } from '../../policy/trust-policy.js';
-import type { PolicyFinding } from '../../policy/policy-findings.js';
-import type { CommandRunner } from '../main.js';
+import type { CommandRunner } from '../command-runner.js';
+import { readPolicyText } from '../policy-file.js';
+import { findingLocation, printFindings } from '../printers/policy-findings.js';
 import { printJson, type Output } from '../render.js';
 
 /** `policy check` exit status when the policy has error findings (it over-grants or names unknown actions). */
@@ -95,21 +95,6 @@ export function registerPolicyCommands(program: Command, runner: CommandRunner):
     }));
 }
 
-/** The text of a policy file, or of stdin for `-`. */
-export async function readPolicyText(path: string): Promise<string> {
-  try {
-    if (path === '-') {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-      return Buffer.concat(chunks).toString('utf8');
-    }
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new AppError('InputInvalid', `Cannot read the policy file "${path}": ${reason}.`, { cause: error, hint: 'Give the path of a JSON policy document, or - to read it from stdin.' });
-  }
-}
 
 function printPolicyCheck(output: Output, check: PolicyCheck, file: string): void {
   if (check.tightenedPolicy === null) {
@@ -132,24 +117,4 @@ function formatLight(light: string, check: PolicyLightCheck): string {
   return `  [${check.ok ? 'ok  ' : 'no  '}] ${light.padEnd(9)} ${check.action} on ${target}: ${because}`;
 }
 
-/** Findings, errors first, each with its code and where in the policy it is. */
-export function printFindings(output: Output, findings: readonly PolicyFinding[], indent: string): void {
-  if (findings.length === 0) {
-    output.out(`${indent}Findings: none.`);
-    return;
-  }
-  const count = (severity: PolicyFinding['severity'], noun: string) => {
-    const n = findings.filter((finding) => finding.severity === severity).length;
-    return n === 0 ? [] : [`${n} ${noun}${n === 1 ? '' : 's'}`];
-  };
-  output.out(`${indent}Findings: ${[...count('error', 'error'), ...count('warning', 'warning'), ...count('info', 'note')].join(', ')}`);
-  for (const finding of findings) {
-    output.out(`${indent}  ${finding.severity.padEnd(7)} ${finding.code}${findingLocation(finding).replace(/.+/, '  ($&)')}`);
-    output.out(`${indent}          ${finding.message}`);
-  }
-}
 
-/** `VisualEditor0 › Resource`, or '' for findings about the whole document. */
-function findingLocation(finding: PolicyFinding): string {
-  return [finding.statement, finding.field].filter((part) => part !== undefined).join(' › ');
-}

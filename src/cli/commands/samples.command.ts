@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { listSamples } from '../../catalog/sample.service.js';
-import type { CommandRunner } from '../main.js';
+import type { CommandRunner } from '../command-runner.js';
 import { formatBytes, formatTable, printJson } from '../render.js';
 
 interface ListOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startServer } from '../../api/server.js';
-import type { CommandRunner } from '../main.js';
+import type { CommandRunner } from '../command-runner.js';
 
 export function registerServeCommand(program: Command, runner: CommandRunner): void {
   program

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { validateThumbnailSize } from '../../media/image-processor.js';
-import { generateThumbnails, type ThumbnailReport } from '../../workflows/make-thumbnails.js';
-import type { CommandRunner } from '../main.js';
+import { generateThumbnails } from '../../workflows/make-thumbnails.js';
+import type { CommandRunner } from '../command-runner.js';
+import { printThumbnailReport } from '../printers/thumbnail-report.js';
 import { createThumbnailProgress } from '../progress.js';
-import { formatCount, printJson, type Output } from '../render.js';
+import { printJson } from '../render.js';
 
 interface ThumbnailsOptions {
   size?: string;
@@ -29,10 +30,3 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
     }));
 }
 
-export function printThumbnailReport(output: Output, report: ThumbnailReport): void {
-  output.out(
-    `Thumbnails of "${report.dataset}" (${report.size} px) in ${report.location}: generated ${formatCount(report.generated)}, skipped ${formatCount(report.skipped)} (already made), failed ${formatCount(report.failed)}, of ${formatCount(report.total)} samples (${(report.durationMs / 1000).toFixed(1)} s)`,
-  );
-  if (report.retryable > 0) output.out(`${formatCount(report.retryable)} failed on the storage side; run it again to retry them.`);
-  if (report.failed > 0) output.out(`See why with: winnow samples list ${report.dataset} --json (field thumbnailError)`);
-}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createApiToken, listSessions, listTokens, revokeApiToken } from '../../auth/token.service.js';
-import type { CommandRunner } from '../main.js';
+import type { CommandRunner } from '../command-runner.js';
 import { formatTable, printJson } from '../render.js';
 
 export function registerTokenCommands(program: Command, runner: CommandRunner): void {
