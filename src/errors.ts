@@ -27,7 +27,9 @@ export type ErrorCode =
   | 'Unauthorized'
   | 'NotFound'
   | 'VerifyFailed'
-  | 'PolicyInvalid';
+  | 'PolicyInvalid'
+  | 'ModelUnreadable'
+  | 'ModelInvalid';
 
 export interface AppErrorOptions {
   cause?: unknown;
