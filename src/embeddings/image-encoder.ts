@@ -51,6 +51,11 @@ export interface ImageEncoder {
   close(): Promise<void>;
 }
 
+/** How images must be decoded for a model with this spec (the shape of media's `ImageTensorOptions`). */
+export function imageTensorOptions(spec: ImageEncoderSpec): { size: number; layout: 'nchw' | 'nhwc'; mean: readonly [number, number, number]; std: readonly [number, number, number] } {
+  return { size: spec.inputSize, layout: spec.layout, mean: spec.mean, std: spec.std };
+}
+
 export const MIN_INPUT_SIZE = 16;
 export const MAX_INPUT_SIZE = 4096;
 
