@@ -34,7 +34,9 @@ export type ErrorCode =
   | 'LocalFolderRefused'
   | 'RequestTooLarge'
   | 'UnsupportedMediaType'
-  | 'HostNotAllowed';
+  | 'HostNotAllowed'
+  | 'ModelUnreadable'
+  | 'ModelInvalid';
 
 export interface AppErrorOptions {
   cause?: unknown;

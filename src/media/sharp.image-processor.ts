@@ -66,7 +66,8 @@ async function encodeThumbnail(image: Sharp, options: ThumbnailOptions): Promise
   return { webp: data, width: info.width, height: info.height };
 }
 
-async function translateSharpError(error: unknown, sharp: SharpModule['default'], bytes: Buffer, maxInputPixels: number): Promise<AppError> {
+/** Turns a sharp failure into ImageUnreadable or ImageTooLarge with a readable message. */
+export async function translateSharpError(error: unknown, sharp: SharpModule['default'], bytes: Buffer, maxInputPixels: number): Promise<AppError> {
   const message = firstLine((error as Error).message ?? String(error));
   if (/exceeds pixel limit/i.test(message)) {
     // Reading the header alone is safe whatever it declares; it only serves the message.

@@ -1,0 +1,160 @@
+import { stat } from 'node:fs/promises';
+import type { InferenceSession } from 'onnxruntime-node';
+import { AppError } from '../errors.js';
+import {
+  validateImageEncoder,
+  validateImageEncoderSpec,
+  type ImageEncoder,
+  type ImageEncoderPlan,
+  type ImageEncoderSpec,
+  type ModelDescription,
+  type TensorDescription,
+} from './image-encoder.js';
+import { normalizeInPlace } from './vectors.js';
+
+type OrtModule = typeof import('onnxruntime-node');
+
+export interface OnnxSessionOptions {
+  /** onnxruntime's intra-op threads (the threads one batch runs on); 0 or undefined: one per core. */
+  threads?: number;
+}
+
+let loaded: Promise<OrtModule> | undefined;
+/** onnxruntime's native library loads on first use: a CLI command that embeds nothing does not pay for it. */
+const loadOrt = () => (loaded ??= import('onnxruntime-node'));
+
+/** Opens an ONNX file and lists its inputs and outputs (names, types, dims), for registration and `model show`. */
+export async function describeOnnxModel(file: string): Promise<ModelDescription> {
+  const session = await openSession(file, {});
+  try {
+    return describeSession(session);
+  } finally {
+    await session.release();
+  }
+}
+
+/**
+ * Opens an ONNX image model for embedding. The spec is checked, then the model's declared inputs
+ * and outputs (`validateImageEncoder`), then a trial run on blank images proves the model runs
+ * with this input size and batching and gives one vector per image; every failure is a
+ * `ModelUnreadable` or `ModelInvalid` error raised here, before any real image is read.
+ *
+ * @example
+ * const encoder = await openOnnxImageEncoder('/home/me/.winnow/models/clip-b32.onnx',
+ *   { inputSize: 224, layout: 'nchw', mean: [0.4815, 0.4578, 0.4082], std: [0.2686, 0.2613, 0.2758], output: 'image_embeds' },
+ *   { threads: 2 });
+ * const [vector] = await encoder.encode([tensor]); // unit length
+ */
+export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec, options: OnnxSessionOptions = {}): Promise<ImageEncoder> {
+  validateImageEncoderSpec(spec);
+  const ort = await loadOrt();
+  const session = await openSession(file, options);
+  try {
+    const plan = validateImageEncoder(describeSession(session), spec);
+    const imageSize = spec.inputSize * spec.inputSize * 3;
+    const dims = (batch: number) => (spec.layout === 'nchw' ? [batch, 3, spec.inputSize, spec.inputSize] : [batch, spec.inputSize, spec.inputSize, 3]);
+
+    const run = async (images: readonly Float32Array[]): Promise<Float32Array[]> => {
+      const batch = new Float32Array(images.length * imageSize);
+      images.forEach((image, index) => {
+        if (image.length !== imageSize) throw new Error(`Image ${index} has ${image.length} values; ${imageSize} (${spec.inputSize}x${spec.inputSize}x3) were expected.`);
+        batch.set(image, index * imageSize);
+      });
+      const input = new ort.Tensor('float32', batch, dims(images.length));
+      const results = await session.run({ [plan.input]: input }, [plan.output]);
+      const output = results[plan.output]!;
+      try {
+        if (output.type !== 'float32') throw new Error(`output ${plan.output} is ${output.type}, not float32`);
+        if (output.dims[0] !== images.length) throw new Error(`output ${plan.output} has shape [${output.dims.join(', ')}] for ${images.length} images`);
+        const values = output.data as Float32Array;
+        const perImage = values.length / images.length;
+        return images.map((_, index) => normalizeInPlace(values.slice(index * perImage, (index + 1) * perImage)));
+      } finally {
+        output.dispose();
+        input.dispose();
+      }
+    };
+
+    const dimensions = await trialRun(run, plan, spec, imageSize);
+    return {
+      spec,
+      plan,
+      dimensions,
+      async encode(images) {
+        if (plan.maxBatch === undefined) return run(images);
+        const vectors: Float32Array[] = [];
+        for (let start = 0; start < images.length; start += plan.maxBatch) vectors.push(...(await run(images.slice(start, start + plan.maxBatch))));
+        return vectors;
+      },
+      close: () => session.release(),
+    };
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+}
+
+/** Two blank images (one when the batch is fixed to 1): the model must run and give one vector of a fixed length per image. */
+async function trialRun(run: (images: Float32Array[]) => Promise<Float32Array[]>, plan: ImageEncoderPlan, spec: ImageEncoderSpec, imageSize: number): Promise<number> {
+  const count = plan.maxBatch ?? 2;
+  const shape = spec.layout === 'nchw' ? `${count}x3x${spec.inputSize}x${spec.inputSize}` : `${count}x${spec.inputSize}x${spec.inputSize}x3`;
+  let vectors: Float32Array[];
+  try {
+    vectors = await run(Array.from({ length: count }, () => new Float32Array(imageSize)));
+  } catch (error) {
+    throw new AppError('ModelInvalid', `This model cannot be used as an image encoder: a trial run on ${shape} blank images failed (${firstLine(error)}).`, {
+      cause: error,
+      hint: 'Check --input-size and --layout against the model, and that it was exported with a dynamic batch dimension.',
+    });
+  }
+  const dimensions = vectors[0]!.length;
+  if (plan.dimensions !== undefined && dimensions !== plan.dimensions) {
+    throw new AppError('ModelInvalid', `This model cannot be used as an image encoder: its output ${plan.output} declares ${plan.dimensions} values per image but gave ${dimensions}.`);
+  }
+  if (dimensions < 2) throw new AppError('ModelInvalid', `This model cannot be used as an image encoder: its output ${plan.output} gives ${dimensions} value per image, not a vector.`);
+  return dimensions;
+}
+
+async function openSession(file: string, options: OnnxSessionOptions): Promise<InferenceSession> {
+  let size: number;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new AppError('ModelUnreadable', `${file} is not a file.`, { hint: 'Give the path of an .onnx file.' });
+    size = info.size;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : firstLine(error);
+    throw new AppError('ModelUnreadable', `Cannot read the model ${file}: ${reason}.`, { cause: error });
+  }
+  if (size === 0) throw new AppError('ModelUnreadable', `The model ${file} is empty (0 bytes).`);
+  const ort = await loadOrt();
+  try {
+    return await ort.InferenceSession.create(file, {
+      intraOpNumThreads: options.threads ?? 0,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+  } catch (error) {
+    const message = firstLine(error);
+    if (/protobuf parsing failed|does not have a graph/i.test(message)) {
+      throw new AppError('ModelUnreadable', `${file} is not an ONNX model (or is truncated or corrupt): onnxruntime cannot parse it.`, {
+        cause: error,
+        hint: 'Export the model with torch.onnx.export or tf2onnx and give the .onnx file.',
+      });
+    }
+    throw new AppError('ModelInvalid', `onnxruntime cannot load ${file}: ${message.replace(/^Load model from \S+ failed:\s*/, '')}`, { cause: error });
+  }
+}
+
+function describeSession(session: InferenceSession): ModelDescription {
+  const describe = (metadata: readonly InferenceSession.ValueMetadata[]): TensorDescription[] =>
+    metadata.map((value) => (value.isTensor ? { name: value.name, type: value.type, dims: [...value.shape] } : { name: value.name, type: 'non-tensor', dims: [] }));
+  return { inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!.trim();
+}
