@@ -13,4 +13,5 @@ export default tseslint.config(
   },
   { files: ['src/config/**', 'test/**', 'bench/**', 'vitest.config.ts'], rules: { 'no-restricted-properties': 'off' } },
   { files: ['bin/**'], languageOptions: { globals: { process: 'readonly' } } },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

@@ -1,5 +1,6 @@
 import { AppError, isAppError, quoteInput } from '../errors.js';
 import { checkEndpointUrl, withoutUserInfo, type EndpointRules } from './endpoint-guard.js';
+import { externalIdProblem } from '../model/external-id.js';
 import { formatLocation, parseLocation, type Location } from '../model/location.js';
 
 /** How to reach one location, as the user gave it (secrets included, so never log this). */
@@ -100,17 +101,6 @@ export function validateConnection(settings: ConnectionSettings, label: string, 
 
 export const DEFAULT_ROLE_SESSION_SECONDS = 3_600;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-// AWS allows 2-1,224 characters; fewer than 10 is guessable, which defeats the confused-deputy protection.
-const EXTERNAL_ID = /^[\w+=,.@:/-]{10,1224}$/;
-
-/** Why an external ID is unusable, or undefined when it is fine. */
-export function externalIdProblem(externalId: string): string | undefined {
-  if (EXTERNAL_ID.test(externalId)) return undefined;
-  return externalId.length < 10
-    ? `the external ID must be at least 10 characters (got ${externalId.length}); use a random value, e.g. from \`openssl rand -hex 16\``
-    : 'the external ID may only contain letters, digits and +=,.@:/-_ (at most 1,224 characters)';
-}
-
 function roleProblems(settings: ConnectionSettings): string[] {
   const problems: string[] = [];
   if (settings.roleArn === undefined) {

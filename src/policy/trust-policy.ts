@@ -1,4 +1,4 @@
-import { externalIdProblem } from '../datasources/datasource-settings.js';
+import { externalIdProblem } from '../model/external-id.js';
 import { AppError } from '../errors.js';
 import { POLICY_VERSION } from './policy-document.js';
 
