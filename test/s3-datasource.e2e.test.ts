@@ -94,6 +94,12 @@ const deniedCalls = () => proxy.denied().map((entry) => `${entry.action} ${entry
 /** Every request the proxy saw stayed inside the dataset's prefix. */
 function expectOnlyInsidePrefix(log: readonly ProxyLogEntry[]) {
   for (const entry of log) {
+    // A browser's CORS preflight carries no credentials, so no IAM action: verify sends one for the key it read.
+    if (entry.decision === 'Preflight') {
+      expect(entry.method).toBe('OPTIONS');
+      expect(decodeURIComponent(entry.path)).toMatch(new RegExp(`^/${BUCKET}/${PREFIX}`));
+      continue;
+    }
     if (entry.action === 's3:ListBucket') expect(entry.context['s3:prefix'], JSON.stringify(entry)).toBe(PREFIX);
     else expect(entry.resource, JSON.stringify(entry)).toMatch(new RegExp(`^arn:aws:s3:::${BUCKET}/${PREFIX}`));
     expect(entry.action).not.toMatch(/ListAllMyBuckets|GetBucketLocation/);
@@ -118,6 +124,15 @@ describe('reference policy, verbatim', () => {
     const writes = proxy.log.filter((entry) => entry.method === 'PUT' || entry.method === 'DELETE');
     expect(writes.map((entry) => entry.action)).toEqual(['s3:PutObject', 's3:PutObject', 's3:DeleteObject']);
     for (const entry of writes) expect(entry.resource).toMatch(new RegExp(`^arn:aws:s3:::${BUCKET}/${PREFIX}\\.winnow/probes/`));
+  });
+
+  it('reports whether the bucket answers the web app\'s CORS preflight, with the configuration to apply', async () => {
+    const report = (await cli.run('datasource', 'verify', 'farm', '--json', '--origin', 'https://winnow.example.com')).json<VerifyJson & { cors: { ok: boolean; origin: string; configuration: Array<{ AllowedOrigins: string[] }> } }>();
+    expect(report.cors).toMatchObject({ ok: false, origin: 'https://winnow.example.com' });
+    expect(report.cors.configuration[0]?.AllowedOrigins).toEqual(['https://winnow.example.com']);
+    const text = await cli.run('datasource', 'verify', 'farm');
+    expect(text.stdout).toContain('CORS (for the web app at http://127.0.0.1:8080): not allowed.');
+    expect(text.stdout).toContain('"AllowedMethods"');
   });
 
   it('syncs every image under the prefix, none from siblings, tricky keys exact', async () => {

@@ -6,6 +6,8 @@ import { createTestApi, type TestApi } from '../../test/support/api.js';
 import type { Context } from '../context.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import { generateThumbnails } from '../workflows/make-thumbnails.js';
+import { z } from '@hono/zod-openapi';
+import { DatasetDetailsSchema, DatasetSchema, DatasetSummarySchema, ErrorSchema, SamplePageSchema, SampleSchema, SyncJobResponseSchema, VerifyReportSchema } from './schemas.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
 
@@ -211,4 +213,24 @@ describe('REST API', () => {
     expect((await api('/api/datasets/local/sample?key=missing.jpg')).status).toBe(404);
     expect((await api('/api/nothing-here')).status).toBe(404);
   });
+
+  it('answers in exactly the shapes its contract declares (strict: no undeclared field)', async () => {
+    const parsed = async (path: string, schema: { parse(value: unknown): unknown }, init?: RequestInit) => {
+      const response = await api(path, init);
+      expect(response.status, path).toBeLessThan(300);
+      return schema.parse(await response.json());
+    };
+    await parsed('/api/datasets', z.strictObject({ datasets: z.array(DatasetSummarySchema) }));
+    await parsed('/api/datasets/local', DatasetDetailsSchema);
+    await parsed('/api/datasets/local/samples?limit=3', SamplePageSchema);
+    await parsed('/api/datasets/local/samples?limit=3&urls=false&sort=date&order=desc', SamplePageSchema);
+    await parsed(`/api/datasets/local/sample?key=${encodeURIComponent('pigs/c.png')}`, SampleSchema);
+    await parsed('/api/datasets/local/sync', SyncJobResponseSchema);
+    await parsed('/api/datasets/local/verify', VerifyReportSchema, { method: 'POST' });
+    const created = await parsed('/api/datasets', DatasetSchema, { method: 'POST', body: JSON.stringify({ name: 'contract', input: { uri: folder }, thumbnails: { size: 128 } }) });
+    expect(created).toMatchObject({ name: 'contract', thumbnailSize: 128 });
+    ErrorSchema.parse(await (await api('/api/datasets/nope')).json());
+    expect((await api('/api/datasets/contract', { method: 'DELETE' })).status).toBe(204);
+  });
 });
+

@@ -1,18 +1,27 @@
 import { z } from '@hono/zod-openapi';
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), hint: z.string().nullable() }) })
-  .openapi('Error', { example: { error: { code: 'DatasetNotFound', message: 'No dataset named "farm".', hint: 'List datasets with `winnow dataset list`.' } } });
+/**
+ * The REST API's contract: every request and response shape, declared once. The routes validate
+ * requests with these and answer in them; the web app derives its types from them (type-only imports);
+ * `/api/openapi.json` is generated from them. Responses are strict: a field the server adds without
+ * declaring it here fails the contract tests.
+ */
 
 /** Caps that keep any request small to validate and any error small to write. */
-const LIMITS = { uri: 2_048, shortText: 256, secret: 1_024, sessionToken: 8_192, globs: 1_000, glob: 1_024, key: 4_096 } as const;
+const LIMITS = { uri: 2_048, secret: 1_024, sessionToken: 8_192, globs: 1_000, glob: 1_024, key: 4_096 } as const;
 const text = (max: number) => z.string().min(1).max(max);
+const LightSchema = z.enum(['list', 'read', 'write', 'overwrite', 'delete']);
+const byLight = <T extends z.ZodType>(schema: T) => z.strictObject({ list: schema, read: schema, write: schema, overwrite: schema, delete: schema });
+
+export const ErrorSchema = z
+  .strictObject({ error: z.strictObject({ code: z.string(), message: z.string(), hint: z.string().nullable() }) })
+  .openapi('Error', { example: { error: { code: 'DatasetNotFound', message: 'No dataset named "farm".', hint: 'List the datasets on the Datasets page.' } } });
 
 export const DatasetNameParam = z.object({
   name: z.string().min(1).max(128).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
 });
 
-const ConnectionSchema = z.object({
+const ConnectionSchema = z.strictObject({
   uri: text(LIMITS.uri).openapi({ example: 's3://datalake/projects/farm-animals/' }),
   region: text(64).optional(),
   endpoint: text(LIMITS.uri).optional().openapi({ description: 'Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them.' }),
@@ -27,16 +36,17 @@ const ConnectionSchema = z.object({
 });
 
 export const CreateDatasetSchema = z
-  .object({
+  .strictObject({
     name: text(128).openapi({ example: 'farm-animals' }),
     input: ConnectionSchema,
     output: ConnectionSchema.partial().extend({ uri: text(LIMITS.uri) }).optional(),
     include: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
     exclude: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
+    thumbnails: z.strictObject({ size: z.number().int().openapi({ example: 256 }) }).optional().openapi({ description: 'Make WebP thumbnails of this size (longest side, px) after every sync.' }),
   })
   .openapi('CreateDataset');
 
-const DatasourceViewSchema = z.object({
+const DatasourceViewSchema = z.strictObject({
   purpose: z.enum(['input', 'output']),
   uri: z.string(),
   kind: z.enum(['s3', 'local']),
@@ -51,66 +61,133 @@ const DatasourceViewSchema = z.object({
   roleSessionSeconds: z.number().nullable(),
 });
 
-export const DatasetSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    input: DatasourceViewSchema,
-    output: DatasourceViewSchema,
-    include: z.array(z.string()),
-    exclude: z.array(z.string()),
-    hasRelevantFilenames: z.boolean(),
-    createdAt: z.string(),
+const datasetFields = {
+  id: z.string(),
+  name: z.string(),
+  input: DatasourceViewSchema,
+  output: DatasourceViewSchema,
+  include: z.array(z.string()),
+  exclude: z.array(z.string()),
+  hasRelevantFilenames: z.boolean(),
+  thumbnailSize: z.number().nullable().openapi({ description: 'Longest side of the thumbnails each sync makes; null when thumbnails are off.' }),
+  createdAt: z.string(),
+};
+
+export const DatasetSchema = z.strictObject(datasetFields).openapi('Dataset');
+
+export const DatasetDetailsSchema = z
+  .strictObject({
+    ...datasetFields,
+    samples: z.strictObject({ total: z.number(), pending: z.number(), ok: z.number(), error: z.number(), removed: z.number() }),
+    thumbnails: z.strictObject({ ok: z.number(), rejected: z.number(), missing: z.number() }),
+    lastSync: z
+      .strictObject({
+        generation: z.number(),
+        status: z.enum(['running', 'completed', 'failed', 'interrupted']),
+        phase: z.enum(['listing', 'probing', 'done']),
+        startedAt: z.string(),
+        finishedAt: z.string().nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable(),
   })
-  .passthrough()
-  .openapi('Dataset');
+  .openapi('DatasetDetails');
 
 export const DatasetSummarySchema = z
-  .object({ name: z.string(), input: z.string(), samples: z.number(), lastSyncedAt: z.string().nullable(), syncStatus: z.string().nullable() })
+  .strictObject({ name: z.string(), input: z.string(), samples: z.number(), lastSyncedAt: z.string().nullable(), syncStatus: z.string().nullable() })
   .openapi('DatasetSummary');
 
-const CheckSchema = z.object({
+const VerifyCheckSchema = z.strictObject({
   ok: z.boolean(),
   skipped: z.boolean(),
   operation: z.string(),
   action: z.string(),
   resource: z.string(),
+  errorCode: z.string().optional(),
   s3Code: z.string().optional(),
   message: z.string().optional(),
   fix: z.string().optional(),
 });
 
+const CorsCheckSchema = z.strictObject({ ok: z.boolean(), origin: z.string(), message: z.string(), configuration: z.array(z.record(z.string(), z.unknown())).nullable() });
+
 export const VerifyReportSchema = z
-  .object({
+  .strictObject({
     dataset: z.string(),
     input: z.string(),
     output: z.string(),
-    mode: z.string(),
+    mode: z.enum(['full', 'read-write', 'read-only', 'list-only', 'no-access']),
     summary: z.string(),
-    checks: z.object({ list: CheckSchema, read: CheckSchema, write: CheckSchema, overwrite: CheckSchema, delete: CheckSchema }),
-    cors: z
-      .object({ ok: z.boolean(), origin: z.string(), message: z.string(), configuration: z.array(z.record(z.string(), z.unknown())).nullable() })
-      .nullable()
-      .optional(),
+    checks: byLight(VerifyCheckSchema),
+    leftBehind: z.string().optional(),
+    cors: CorsCheckSchema.nullable().openapi({ description: 'Whether the bucket answers a browser CORS preflight from the app (S3 inputs whose read probe passed).' }),
   })
-  .passthrough()
   .openapi('VerifyReport');
 
+export const DatasetPolicySchema = z
+  .strictObject({
+    policy: z.record(z.string(), z.unknown()).openapi({ description: 'IAM identity policy document to attach to the dataset’s user or role.' }),
+    lights: byLight(z.boolean()),
+  })
+  .openapi('DatasetPolicy');
+
+const SyncProgressSchema = z.strictObject({
+  phase: z.enum(['listing', 'probing']),
+  listed: z.number(),
+  added: z.number(),
+  updated: z.number(),
+  probed: z.number(),
+  toProbe: z.number(),
+  failed: z.number(),
+});
+
+const ThumbnailReportSchema = z.strictObject({
+  dataset: z.string(),
+  size: z.number(),
+  location: z.string(),
+  total: z.number(),
+  generated: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  retryable: z.number(),
+  durationMs: z.number(),
+});
+
+const SyncReportSchema = z.strictObject({
+  dataset: z.string(),
+  generation: z.number(),
+  resumed: z.boolean(),
+  listed: z.number(),
+  added: z.number(),
+  updated: z.number(),
+  removed: z.number(),
+  failed: z.number(),
+  total: z.number(),
+  withoutDimensions: z.number(),
+  readDenied: z.boolean(),
+  warnings: z.array(z.string()),
+  thumbnails: ThumbnailReportSchema.nullable(),
+  durationMs: z.number(),
+  timings: z.strictObject({ listingMs: z.number(), probingMs: z.number() }),
+});
+
 export const SyncJobSchema = z
-  .object({
+  .strictObject({
     id: z.string(),
     dataset: z.string(),
     status: z.enum(['running', 'completed', 'failed', 'cancelled']),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
-    progress: z.record(z.string(), z.unknown()).nullable(),
-    report: z.record(z.string(), z.unknown()).nullable(),
-    error: z.object({ code: z.string(), message: z.string(), hint: z.string().nullable() }).nullable(),
+    progress: SyncProgressSchema.nullable(),
+    report: SyncReportSchema.nullable(),
+    error: ErrorSchema.shape.error.nullable(),
   })
   .openapi('SyncJob');
 
+export const SyncJobResponseSchema = z.strictObject({ job: SyncJobSchema.nullable() });
+
 export const SampleSchema = z
-  .object({
+  .strictObject({
     key: z.string(),
     size: z.number(),
     width: z.number().nullable(),
@@ -123,11 +200,10 @@ export const SampleSchema = z
     firstSeenAt: z.string(),
     lastSeenAt: z.string(),
     url: z.string().nullable().openapi({ description: 'Presigned GET URL (S3) or Winnow file route (local); null with urls=false.' }),
-    thumbnail: z.object({ key: z.string(), width: z.number(), height: z.number() }).nullable(),
+    thumbnail: z.strictObject({ key: z.string(), width: z.number(), height: z.number() }).nullable(),
     thumbnailUrl: z.string().nullable().openapi({ description: 'The WebP thumbnail when one exists for the present content; otherwise show url.' }),
     thumbnailError: z.string().nullable(),
   })
-  .passthrough()
   .openapi('Sample');
 
 export const SampleQuerySchema = z.object({
@@ -142,4 +218,27 @@ export const SampleQuerySchema = z.object({
   urls: z.enum(['true', 'false']).default('true').openapi({ description: 'false skips presigning.' }),
 });
 
-export const SamplePageSchema = z.object({ samples: z.array(SampleSchema), nextCursor: z.string().nullable() }).openapi('SamplePage');
+export const SamplePageSchema = z.strictObject({ samples: z.array(SampleSchema), nextCursor: z.string().nullable() }).openapi('SamplePage');
+
+export const SessionSchema = z.strictObject({ signedIn: z.boolean() }).openapi('Session');
+export const SignInSchema = z.strictObject({ token: z.string().min(1).max(256) });
+
+export type Light = z.infer<typeof LightSchema>;
+export type ApiErrorBody = z.infer<typeof ErrorSchema>['error'];
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+export type DatasourceView = z.infer<typeof DatasourceViewSchema>;
+export type Dataset = z.infer<typeof DatasetSchema>;
+export type DatasetDetails = z.infer<typeof DatasetDetailsSchema>;
+export type CreateDatasetRequest = z.input<typeof CreateDatasetSchema>;
+export type ConnectionSettings = z.input<typeof ConnectionSchema>;
+export type VerifyCheck = z.infer<typeof VerifyCheckSchema>;
+export type CorsCheck = z.infer<typeof CorsCheckSchema>;
+export type VerifyReport = z.infer<typeof VerifyReportSchema>;
+export type DatasetPolicy = z.infer<typeof DatasetPolicySchema>;
+export type SyncProgress = z.infer<typeof SyncProgressSchema>;
+export type SyncReport = z.infer<typeof SyncReportSchema>;
+export type SyncJob = z.infer<typeof SyncJobSchema>;
+export type SyncStatus = SyncJob['status'];
+export type Sample = z.infer<typeof SampleSchema>;
+export type SampleStatus = Sample['status'];
+export type SamplePage = z.infer<typeof SamplePageSchema>;

@@ -6,7 +6,7 @@ import { isAbandoned } from './dataset-lease.js';
 import { deleteDataset as deleteDatasetRow, findDatasetByName, listDatasetsWithLastSync, type Dataset } from './dataset.repository.js';
 import { findDatasourcesOfDataset, findInputDatasources, type Datasource, type DatasourcePurpose } from './datasource.repository.js';
 import { countSamples, type SampleCounts } from './sample.repository.js';
-import { findSyncState } from './sync-state.repository.js';
+import { findSyncState, type SyncState } from './sync-state.repository.js';
 import { countThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
 
 /** What the catalog's services use. */
@@ -49,7 +49,7 @@ export interface DatasetView {
 export interface DatasetDetails extends DatasetView {
   samples: SampleCounts;
   thumbnails: ThumbnailCounts;
-  lastSync: { generation: number; status: string; phase: string; startedAt: string; finishedAt: string | null; error: string | null } | null;
+  lastSync: { generation: number; status: SyncState['status'] | 'interrupted'; phase: SyncState['phase']; startedAt: string; finishedAt: string | null; error: string | null } | null;
 }
 
 export interface DatasetSummary {
@@ -69,7 +69,7 @@ export async function requireDataset(deps: Pick<CatalogDeps, 'database'>, name: 
 export async function requireDatasetRow(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<Dataset> {
   const dataset = await findDatasetByName(deps.database.db, name);
   if (!dataset) {
-    throw new AppError('DatasetNotFound', `No dataset named ${quoteInput(name)}.`, { hint: 'List datasets with `winnow dataset list`.' });
+    throw new AppError('DatasetNotFound', `No dataset named ${quoteInput(name)}.`, { hint: 'List datasets with `winnow dataset list`.', webHint: 'The Datasets page lists every dataset; it may have been deleted or renamed.' });
   }
   return dataset;
 }

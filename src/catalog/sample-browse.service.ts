@@ -8,7 +8,10 @@ import { toSampleViews, type SampleView } from './sample.service.js';
 
 export interface BrowseQuery {
   limit: number;
+  /** `nextCursor` of the previous page. */
   cursor?: string | undefined;
+  /** Or: start after this key (key order only), as `winnow samples list --after` does. */
+  afterKey?: string | undefined;
   status?: SampleStatus | undefined;
   extension?: string | undefined;
   folder?: string | undefined;
@@ -35,7 +38,7 @@ export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset
     nameContains: query.q,
     sort: query.sort,
     order: query.order,
-    after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    after: query.cursor !== undefined ? decodeCursor(query.cursor) : query.afterKey !== undefined && query.sort === 'key' ? { key: query.afterKey } : undefined,
     limit: query.limit + 1,
   };
   const rows = await querySamples(deps.database.db, dataset.id, sampleQuery);

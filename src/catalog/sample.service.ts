@@ -31,25 +31,6 @@ export interface SampleThumbnail {
   height: number;
 }
 
-export interface ListSamplesQuery {
-  limit?: string | number | undefined;
-  after?: string | undefined;
-  status?: SampleStatus | undefined;
-}
-
-export const MAX_PAGE_SIZE = 10_000;
-
-/** One keyset page of a dataset's live samples, in key order. */
-export async function listSamples(deps: Pick<CatalogDeps, 'database'>, datasetName: string, query: ListSamplesQuery): Promise<SampleView[]> {
-  const limit = Number(query.limit ?? 100);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new AppError('InputInvalid', `limit must be an integer between 1 and ${MAX_PAGE_SIZE}, got "${query.limit}".`);
-  }
-  const { dataset } = await requireDataset(deps, datasetName);
-  const rows = await listSamplesAfter(deps.database.db, dataset.id, query.after, limit, { status: query.status });
-  return toSampleViews(deps.database.db, rows);
-}
-
 /** Views of sample rows with their thumbnails (one extra query for the whole page). */
 export async function toSampleViews(db: Executor, samples: readonly Sample[]): Promise<SampleView[]> {
   const thumbnails = await findCurrentThumbnails(db, samples);

@@ -1,4 +1,4 @@
-import { describeError, isAppError, type ErrorCode } from '../errors.js';
+import { describeError, ERROR_OUTCOMES, isAppError } from '../errors.js';
 
 export interface Output {
   out(text: string): void;
@@ -14,35 +14,9 @@ export const processOutput: Output = {
   },
 };
 
-const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
-  ConfigInvalid: 2,
-  InputInvalid: 2,
-  LocationInvalid: 2,
-  PolicyInvalid: 2,
-  PolicyTooComplex: 2,
-  EndpointRefused: 2,
-  LocalFolderRefused: 2,
-  DatasetNotFound: 3,
-  DatasetExists: 3,
-  ObjectNotFound: 3,
-  DatasourceAccessDenied: 4,
-  DatasourceInvalidAccessKeyId: 4,
-  DatasourceSignatureMismatch: 4,
-  DatasourceCredentialsExpired: 4,
-  DatasourceKmsDenied: 4,
-  DatasourceAssumeRoleFailed: 4,
-  VerifyFailed: 4,
-  OutputNotWritable: 4,
-  DatasourceBucketNotFound: 5,
-  DatasourceWrongRegion: 5,
-  DatasourceUnreachable: 5,
-  DatasetBusy: 6,
-  SecretMissing: 2,
-  SecretUndecryptable: 2,
-};
 
 export function exitCodeFor(error: unknown): number {
-  return isAppError(error) ? (EXIT_CODES[error.code] ?? 1) : 1;
+  return isAppError(error) ? ERROR_OUTCOMES[error.code].exit : 1;
 }
 
 /** Prints an error as one readable line plus its fix, or as `{ error }` JSON for scripts. */

@@ -69,6 +69,9 @@ export async function checkLocalFolder(folder: string, rules: AccessRules, label
     rules.localRoots.length === 0
       ? `Local folders cannot be added through the API of this server (the ${label} ${folder} was refused).`
       : `The ${label} folder ${folder} is outside the folders this server allows (${rules.localRoots.join(', ')}).`,
-    { hint: 'The operator lists the folders API users may use in WINNOW_LOCAL_ROOTS (or --local-roots); the CLI (`winnow dataset create`) may use any folder.' },
+    {
+      hint: 'The operator lists the folders API users may use in WINNOW_LOCAL_ROOTS (or --local-roots); the CLI (`winnow dataset create`) may use any folder.',
+      webHint: 'Ask whoever runs this Winnow server to allow the folder (WINNOW_LOCAL_ROOTS), or use an s3:// location.',
+    },
   );
 }

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.js';
 
 describe('SQLite catalog statements', () => {
@@ -29,5 +30,24 @@ describe('SQLite catalog statements', () => {
     for await (const row of tokens().stream()) streamed.push(row.name);
     expect(streamed).toEqual(['a', 'b', 'c']);
     expect(await tokens().execute()).toHaveLength(3);
+  });
+});
+
+describe('PostgreSQL catalog connections', () => {
+  it('survive the server closing an idle connection: the next query opens another', async () => {
+    const catalog = await createTestDatabase('postgres');
+    const admin = await createTestDatabase('postgres');
+    try {
+      await sql`select 1`.execute(catalog.database.db);
+      const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = ${catalog.env.WINNOW_DATABASE_URL!.split('/').at(-1)!} and state = 'idle'`.execute(admin.database.db);
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) await sql`select pg_terminate_backend(${row.pid})`.execute(admin.database.db);
+      // The pool hears the idle client die; unheard, that 'error' would end the process (and fail this file).
+      await expect.poll(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where pid = any(${rows.map((row) => row.pid)})`.execute(admin.database.db)).rows[0]!.n, { timeout: 5_000 }).toBe(0);
+      expect((await sql<{ one: number }>`select 1 as one`.execute(catalog.database.db)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await admin.drop();
+      await catalog.drop();
+    }
   });
 });

@@ -38,7 +38,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await migrateToLatest(database);
   } catch (error) {
     await database.close();
-    throw new AppError('ConfigInvalid', `Could not prepare the catalog at ${database.location}: ${(error as Error).message}`, {
+    throw new AppError('CatalogUnavailable', `Could not prepare the catalog at ${database.location}: ${(error as Error).message}`, {
       cause: error,
       hint: database.dialect === 'postgres' ? 'Check that PostgreSQL is running and WINNOW_DATABASE_URL is right.' : 'Check that WINNOW_HOME is writable.',
     });
@@ -94,6 +94,9 @@ function openPostgres(url: string): Database {
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection the server closed (a restart, pg_terminate_backend, a pooler's timeout) is dropped
+  // by the pool and the next query opens another; unheard, the pool's 'error' would end the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -46,7 +46,7 @@ export function createSyncJobs(deps: SyncDeps): SyncJobs {
         },
         (error: unknown) => {
           view.status = isAppError(error, 'SyncCancelled') ? 'cancelled' : 'failed';
-          view.error = isAppError(error) ? { code: error.code, message: error.message, hint: error.hint ?? null } : { code: 'InternalError', message: describeError(error), hint: null };
+          view.error = isAppError(error) ? { code: error.code, message: error.message, hint: error.webHint ?? error.hint ?? null } : { code: 'InternalError', message: describeError(error), hint: null };
           if (view.status === 'failed') deps.log.error({ dataset, err: describeError(error) }, 'background sync failed');
         },
       );

@@ -1,13 +1,10 @@
 /**
  * The web app's only door to the server: typed calls to the REST API (see /api/docs).
- * Types mirror src/api/schemas.ts; the browser tests run them against a real `winnow serve`.
+ * Every shape comes from the API's own contract (src/api/schemas.ts, type-only imports), so the
+ * two cannot drift apart; the browser tests run these calls against a real `winnow serve`.
  */
-
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  hint: string | null;
-}
+import type { ApiErrorBody, CreateDatasetRequest, Dataset, DatasetDetails, DatasetPolicy, DatasetSummary, Sample, SamplePage, SampleStatus, SyncJob, VerifyReport } from '../api/schemas.js';
+import { LIGHTS } from '../model/lights.js';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -23,160 +20,28 @@ export class ApiError extends Error {
   }
 }
 
-export type Light = 'list' | 'read' | 'write' | 'overwrite' | 'delete';
-export const LIGHTS: readonly Light[] = ['list', 'read', 'write', 'overwrite', 'delete'];
-
-export interface DatasetSummary {
-  name: string;
-  input: string;
-  samples: number;
-  lastSyncedAt: string | null;
-  syncStatus: string | null;
-}
-
-export interface DatasourceView {
-  purpose: 'input' | 'output';
-  uri: string;
-  kind: 's3' | 'local';
-  region: string | null;
-  endpoint: string | null;
-  pathStyle: boolean;
-  accessKeyId: string | null;
-  hasSecret: boolean;
-  sseKmsKeyId: string | null;
-  roleArn: string | null;
-  externalId: string | null;
-  roleSessionSeconds: number | null;
-}
-
-export interface Dataset {
-  id: string;
-  name: string;
-  input: DatasourceView;
-  output: DatasourceView;
-  include: string[];
-  exclude: string[];
-  hasRelevantFilenames: boolean;
-  createdAt: string;
-}
-
-export interface DatasetDetails extends Dataset {
-  samples: { total: number; pending: number; ok: number; error: number; removed: number };
-  lastSync: { generation: number; status: string; phase: string; startedAt: string; finishedAt: string | null; error: string | null } | null;
-}
-
-export interface ConnectionSettings {
-  uri: string;
-  region?: string;
-  endpoint?: string;
-  pathStyle?: boolean;
-  accessKeyId?: string;
-  secretAccessKey?: string;
-  sessionToken?: string;
-  roleArn?: string;
-  externalId?: string;
-  sseKmsKeyId?: string;
-}
-
-export interface CreateDatasetRequest {
-  name: string;
-  input: ConnectionSettings;
-  output?: Partial<ConnectionSettings> & { uri: string };
-  include?: string[];
-  exclude?: string[];
-}
-
-export interface VerifyCheck {
-  ok: boolean;
-  skipped: boolean;
-  operation: string;
-  action: string;
-  resource: string;
-  s3Code?: string;
-  message?: string;
-  fix?: string;
-}
-
-export interface CorsCheck {
-  ok: boolean;
-  origin: string;
-  message: string;
-  configuration: Array<Record<string, unknown>> | null;
-}
-
-export interface VerifyReport {
-  dataset: string;
-  input: string;
-  output: string;
-  mode: string;
-  summary: string;
-  checks: Record<Light, VerifyCheck>;
-  cors?: CorsCheck | null;
-  leftBehind?: string;
-}
-
-export interface DatasetPolicy {
-  policy: Record<string, unknown>;
-  lights: Record<Light, boolean>;
-}
-
-export interface SyncProgress {
-  phase: 'listing' | 'probing';
-  listed: number;
-  added: number;
-  updated: number;
-  probed: number;
-  toProbe: number;
-  failed: number;
-}
-
-export interface SyncReport {
-  listed: number;
-  added: number;
-  updated: number;
-  removed: number;
-  failed: number;
-  total: number;
-  withoutDimensions: number;
-  readDenied: boolean;
-  warnings: string[];
-  durationMs: number;
-}
-
-export type SyncStatus = 'running' | 'completed' | 'failed' | 'cancelled';
-
-export interface SyncJob {
-  id: string;
-  dataset: string;
-  status: SyncStatus;
-  startedAt: string;
-  finishedAt: string | null;
-  progress: SyncProgress | null;
-  report: SyncReport | null;
-  error: ApiErrorBody | null;
-}
-
-export type SampleStatus = 'pending' | 'ok' | 'error';
-
-export interface Sample {
-  key: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-  format: string | null;
-  status: SampleStatus;
-  error: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  /** Presigned GET URL (S3) or Winnow's file route (local folders). */
-  url: string | null;
-  /** A URL of the sample's thumbnail, once one exists (else show `url`). */
-  thumbnailUrl?: string | null;
-  /** Why the sample has no thumbnail, when a thumbnail job tried. */
-  thumbnailError?: string | null;
-}
+export { LIGHTS };
+export type {
+  ApiErrorBody,
+  ConnectionSettings,
+  CorsCheck,
+  CreateDatasetRequest,
+  Dataset,
+  DatasetDetails,
+  DatasetPolicy,
+  DatasetSummary,
+  DatasourceView,
+  Light,
+  Sample,
+  SamplePage,
+  SampleStatus,
+  SyncJob,
+  SyncProgress,
+  SyncReport,
+  SyncStatus,
+  VerifyCheck,
+  VerifyReport,
+} from '../api/schemas.js';
 
 export interface SampleFilters {
   status?: SampleStatus | undefined;
@@ -185,11 +50,6 @@ export interface SampleFilters {
   q?: string | undefined;
   sort: 'key' | 'date';
   order: 'asc' | 'desc';
-}
-
-export interface SamplePage {
-  samples: Sample[];
-  nextCursor: string | null;
 }
 
 async function request<T>(method: string, path: string, options: { body?: unknown; signal?: AbortSignal | undefined } = {}): Promise<T> {

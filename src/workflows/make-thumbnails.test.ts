@@ -8,7 +8,8 @@ import { createTestContext } from '../../test/support/context.js';
 import { DIALECTS } from '../../test/support/databases.js';
 import { requireDataset, showDataset } from '../catalog/dataset.service.js';
 import { createDataset } from './create-dataset.js';
-import { listSamples, type SampleView } from '../catalog/sample.service.js';
+import { browseSamples } from '../catalog/sample-browse.service.js';
+import type { SampleView } from '../catalog/sample.service.js';
 import type { Context } from '../context.js';
 import { syncDataset } from './sync-dataset.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
@@ -36,7 +37,7 @@ const byKey = (samples: SampleView[]) => new Map(samples.map((sample) => [sample
 describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dialect) => {
   let context: Context & { drop(): Promise<void> };
   let folder: string;
-  const samples = async () => byKey(await listSamples(context, 'photos', { limit: 1000 }));
+  const samples = async () => byKey((await browseSamples(context, (await requireDataset(context, 'photos')).dataset, { limit: 1000, sort: 'key', order: 'asc' })).samples);
 
   beforeAll(async () => {
     context = await createTestContext(dialect, { WINNOW_THUMBNAIL_BUFFER_MB: '16', WINNOW_THUMBNAIL_CONCURRENCY: '3' });

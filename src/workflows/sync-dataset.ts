@@ -18,7 +18,7 @@ import { advanceSyncCursor, findSyncState, startSyncGeneration, updateSyncState 
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import type { NewSample } from '../catalog/sample.repository.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
-import { AppError, describeError, isAppError } from '../errors.js';
+import { AppError, describeError, isAppError, isFatalDatasourceError } from '../errors.js';
 import { probeImageHeader, type ImageHeader } from '../media/image-header.js';
 import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } from './make-thumbnails.js';
 import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
@@ -74,8 +74,6 @@ export interface SyncReport {
 }
 
 const PROBE_BATCH = 500;
-/** Errors after which every further read would fail the same way: stop probing rather than fail every sample. */
-const FATAL_READ_ERRORS = new Set(['DatasourceUnreachable', 'DatasourceInvalidAccessKeyId', 'DatasourceSignatureMismatch', 'DatasourceCredentialsExpired', 'DatasourceBucketNotFound', 'DatasourceWrongRegion']);
 
 /**
  * Brings the catalog in line with the input location: new keys added, changed keys
@@ -167,6 +165,7 @@ async function ensureReadable(input: BoundStore, datasetName: string): Promise<v
   if (!access.read.ok && !access.read.skipped) {
     throw new AppError('VerifyFailed', `Reading objects is denied (${access.read.message ?? 's3:GetObject'}), so image headers cannot be read.`, {
       hint: `${access.read.fix ?? 'Allow s3:GetObject on the input prefix.'} Or run \`winnow dataset sync ${datasetName} --skip-verify\` to index keys without dimensions (list-only policy).`,
+      webHint: `${access.read.fix ?? 'Allow s3:GetObject on the input prefix.'} Until then the keys cannot be shown with their dimensions.`,
       details: { check: 'read' },
     });
   }
@@ -302,7 +301,7 @@ async function probeHeaders(
           const header = await probeImageHeader((start, end) => input.store.readRange(`${input.prefix}${sample.key}`, start, end), sample.size);
           results.push({ sample, header });
         } catch (error) {
-          if (isAppError(error, 'DatasourceAccessDenied') || (isAppError(error) && FATAL_READ_ERRORS.has(error.code))) {
+          if (isFatalDatasourceError(error)) {
             stop ??= error;
             return;
           }

@@ -5,7 +5,7 @@ import type { Dataset } from '../catalog/dataset.repository.js';
 import type { BoundStore, DatasetStores } from './dataset-stores.js';
 import { winnowPrefix } from '../model/location.js';
 import { objectTooLarge } from '../datasources/object-store.js';
-import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
+import { AppError, describeError, isAppError, isFatalDatasourceError } from '../errors.js';
 import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
 import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
 import type { ImageProcessor, Thumbnail } from '../media/image-processor.js';
@@ -47,17 +47,6 @@ export interface ThumbnailJob {
 
 const PAGE_SIZE = 100;
 const MIB = 1024 * 1024;
-/** After these, every further call would fail the same way: stop instead of failing every sample. */
-const FATAL_ERRORS = new Set<ErrorCode>([
-  'DatasourceAccessDenied',
-  'DatasourceKmsDenied',
-  'DatasourceUnreachable',
-  'DatasourceInvalidAccessKeyId',
-  'DatasourceSignatureMismatch',
-  'DatasourceCredentialsExpired',
-  'DatasourceBucketNotFound',
-  'DatasourceWrongRegion',
-]);
 
 /** `read`: whether the outcome needed a request to the input (the catalog alone rejects some samples). */
 type Outcome = { row: ThumbnailRecord; read: boolean } | { fatal: AppError };
@@ -147,7 +136,7 @@ async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: Thumb
     await stores.output.store.write(key, thumbnail.webp, 'image/webp');
     return { read: true, row: { ...base, status: 'ok', key, sourceEtag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.webp.length, error: null } };
   } catch (error) {
-    if (isAppError(error) && FATAL_ERRORS.has(error.code)) return { fatal: error };
+    if (isFatalDatasourceError(error)) return { fatal: error };
     const rejected = isAppError(error, 'ImageUnreadable') || isAppError(error, 'ImageTooLarge');
     return { read: true, row: { ...base, status: rejected ? 'rejected' : 'failed', key: null, sourceEtag: sourceEtag, width: null, height: null, bytes: null, error: describeError(error) } };
   }

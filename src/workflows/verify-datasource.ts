@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowDeps } from './workflow-deps.js';
+import { checkBucketCors, type CorsCheck } from '../datasources/cors-check.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { checkUsablePolicy, compareWithProbes, type PolicyComparison } from '../policy/compare-with-probes.js';
@@ -23,11 +24,15 @@ export interface VerifyReport {
   leftBehind?: string | undefined;
   /** With a policy file: its offline check and where the probes disagree with it. */
   policy?: PolicyComparison | undefined;
+  /** Whether the bucket answers a browser's CORS preflight from the app's origin (S3 inputs whose read probe passed; else null). */
+  cors: CorsCheck | null;
 }
 
 export interface VerifyOptions {
   /** An identity policy (JSON text or parsed) the credentials are meant to hold, to compare with the probes. */
   policy?: unknown;
+  /** The origin the web app is loaded from, for the CORS check; default: `winnow serve`'s own address. */
+  appOrigin?: string | undefined;
 }
 
 export type VerifyDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'access'>;
@@ -41,6 +46,9 @@ export async function verifyDatasource(deps: VerifyDeps, datasetName: string, op
   const writes = access.blocking ? skippedWrites(stores.output, access.blocking) : await probeWrites(stores.output, deps.clock());
   const checks = { list: access.list, read: access.read, ...writes.checks };
   const mode = accessMode(checks);
+  // The read probe's key is one a browser may fetch; S3 answers its preflight from the bucket's CORS rules.
+  const readKey = checks.read.ok && stores.input.location.kind === 's3' ? checks.read.resource.replace(/^arn:aws:s3:::[^/]+\//, '') : undefined;
+  const cors = readKey === undefined ? null : await checkBucketCors(stores.input, readKey, options.appOrigin ?? serveOrigin(deps.config), deps.access.endpoints);
   deps.log.info({ dataset: datasetName, mode }, 'datasource verified');
   return {
     dataset: dataset.name,
@@ -51,7 +59,14 @@ export async function verifyDatasource(deps: VerifyDeps, datasetName: string, op
     summary: summarize(mode, checks),
     leftBehind: writes.leftBehind,
     policy: policyCheck && compareWithProbes(policyCheck, checks),
+    cors,
   };
+}
+
+/** The address `winnow serve` prints with this configuration. */
+function serveOrigin(config: WorkflowDeps['config']): string {
+  const host = config.serveHost.includes(':') ? `[${config.serveHost}]` : config.serveHost;
+  return `http://${host}:${config.servePort}`;
 }
 
 export interface ReadAccess {

@@ -309,6 +309,27 @@ describe('web app against winnow serve and an IAM-enforcing S3', () => {
     await browser.screenshot('09-verify-read-only', { fullPage: true });
   });
 
+  it('creates a dataset that makes thumbnails through the form, and the grid shows them', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
+    await fillDatasetForm('farm-thumbnails', withCors.proxy.endpoint, reference);
+    await page.getByLabel('Include').fill('cows/**');
+    await page.getByLabel('Make thumbnails').check();
+    await page.getByLabel('Thumbnail size').fill('64');
+    await page.getByRole('button', { name: 'Save and verify' }).click();
+    expect(await lightStates()).toMatchObject({ write: 'ok' });
+    await page.getByRole('link', { name: 'Open dataset' }).click();
+    await page.getByRole('heading', { name: 'farm-thumbnails' }).waitFor();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.locator('[data-sync-status="completed"]').waitFor({ timeout: 60_000 });
+    const thumbnail = page.locator('[data-key="cows/cow 1.jpg"] img');
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('[data-key="cows/cow 1.jpg"] img');
+      return img !== null && img.src.includes('.winnow/thumbnails/') && img.complete && img.naturalWidth > 0;
+    });
+    expect(await thumbnail.evaluate((img: HTMLImageElement) => Math.max(img.naturalWidth, img.naturalHeight))).toBe(64);
+    await browser.screenshot('10-thumbnails-from-the-form');
+  });
+
   it('signs out, and signs back in with an API token', async () => {
     const created = await runCli(['token', 'create', 'browser-test'], { env: { WINNOW_HOME: home } });
     expect(created.code, created.stderr).toBe(0);

@@ -1,10 +1,9 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deleteDataset, listDatasets, showDataset } from '../../catalog/dataset.service.js';
 import { createDataset } from '../../workflows/create-dataset.js';
-import { checkBucketCors, type CorsCheck } from '../../datasources/cors-check.js';
 import { verifyDatasource } from '../../workflows/verify-datasource.js';
 import type { ApiDeps } from '../api-deps.js';
-import { CreateDatasetSchema, DatasetNameParam, DatasetSchema, DatasetSummarySchema, ErrorSchema, VerifyReportSchema } from '../schemas.js';
+import { CreateDatasetSchema, DatasetDetailsSchema, DatasetNameParam, DatasetSchema, DatasetSummarySchema, ErrorSchema, VerifyReportSchema } from '../schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 const errors = { 400: json(ErrorSchema, 'Invalid request'), 401: json(ErrorSchema, 'Not signed in'), 404: json(ErrorSchema, 'No such dataset') };
@@ -26,7 +25,7 @@ export function datasetRoutes(deps: ApiDeps) {
       }),
       async (c) => c.json(await createDataset(context, c.req.valid('json')), 201),
     )
-    .openapi(createRoute({ method: 'get', path: '/datasets/{name}', tags: ['datasets'], summary: 'A dataset with its locations, sample counts and last sync', request: { params: DatasetNameParam }, responses: { 200: json(DatasetSchema, 'Dataset'), ...errors } }), async (c) =>
+    .openapi(createRoute({ method: 'get', path: '/datasets/{name}', tags: ['datasets'], summary: 'A dataset with its locations, sample counts and last sync', request: { params: DatasetNameParam }, responses: { 200: json(DatasetDetailsSchema, 'Dataset with sample and thumbnail counts and its last sync'), ...errors } }), async (c) =>
       c.json(await showDataset(context, c.req.valid('param').name), 200),
     )
     .openapi(
@@ -47,14 +46,6 @@ export function datasetRoutes(deps: ApiDeps) {
         request: { params: DatasetNameParam },
         responses: { 200: json(VerifyReportSchema, 'The five lights, each with its reason and fix'), ...errors },
       }),
-      async (c) => {
-        const { name } = c.req.valid('param');
-        const report = await verifyDatasource(context, name);
-        const { stores } = await deps.stores.get(name);
-        let cors: CorsCheck | null = null;
-        const readKey = report.checks.read.ok && stores.input.location.kind === 's3' ? report.checks.read.resource.replace(/^arn:aws:s3:::[^/]+\//, '') : undefined;
-        if (readKey !== undefined) cors = await checkBucketCors(stores.input, readKey, deps.publicOrigin(c.req.header('origin')), context.access.endpoints);
-        return c.json({ ...report, cors }, 200);
-      },
+      async (c) => c.json(await verifyDatasource(context, c.req.valid('param').name, { appOrigin: deps.publicOrigin(c.req.header('origin')) }), 200),
     );
 }

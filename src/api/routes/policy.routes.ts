@@ -3,16 +3,10 @@ import { requireDataset, toDatasetView } from '../../catalog/dataset.service.js'
 import { parseLocation } from '../../model/location.js';
 import { generatePolicy, promisedLights, type PolicyRequest } from '../../policy/generate-policy.js';
 import type { ApiDeps } from '../api-deps.js';
-import { DatasetNameParam, ErrorSchema } from '../schemas.js';
+import { DatasetNameParam, DatasetPolicySchema, ErrorSchema } from '../schemas.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
 
-const DatasetPolicySchema = z
-  .object({
-    policy: z.record(z.string(), z.unknown()).openapi({ description: 'IAM identity policy document to attach to the dataset’s user or role.' }),
-    lights: z.object({ list: z.boolean(), read: z.boolean(), write: z.boolean(), overwrite: z.boolean(), delete: z.boolean() }),
-  })
-  .openapi('DatasetPolicy');
 
 /** The least-privilege policy for a dataset, as `winnow policy generate --write --delete` prints it for the same locations. */
 export function policyRoutes(deps: ApiDeps) {

@@ -4,7 +4,7 @@ import { authenticateToken, closeSession, isLiveSession, openSession, SESSION_LI
 import { AppError } from '../../errors.js';
 import type { ApiDeps } from '../api-deps.js';
 import { SESSION_COOKIE } from '../auth.middleware.js';
-import { ErrorSchema } from '../schemas.js';
+import { ErrorSchema, SessionSchema, SignInSchema } from '../schemas.js';
 
 const cookieOptions = { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: SESSION_LIFETIME_MS / 1000 } as const;
 
@@ -18,7 +18,7 @@ export function sessionRoutes(deps: ApiDeps) {
         path: '/api/session',
         tags: ['session'],
         summary: 'Whether this browser has a live session (never 401: the web app asks before anything else)',
-        responses: { 200: { content: { 'application/json': { schema: z.object({ signedIn: z.boolean() }) } }, description: 'Session state' } },
+        responses: { 200: { content: { 'application/json': { schema: SessionSchema } }, description: 'Session state' } },
       }),
       async (c) => {
         const cookie = getCookie(c, SESSION_COOKIE);
@@ -31,12 +31,12 @@ export function sessionRoutes(deps: ApiDeps) {
         path: '/api/session',
         tags: ['session'],
         summary: 'Sign in with an API token; sets an httpOnly session cookie',
-        request: { body: { content: { 'application/json': { schema: z.object({ token: z.string().min(1).max(256) }) } }, required: true } },
-        responses: { 200: { content: { 'application/json': { schema: z.object({ signedIn: z.boolean() }) } }, description: 'Signed in' }, 401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Bad token' } },
+        request: { body: { content: { 'application/json': { schema: SignInSchema } }, required: true } },
+        responses: { 200: { content: { 'application/json': { schema: SessionSchema } }, description: 'Signed in' }, 401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Bad token' } },
       }),
       async (c) => {
         const tokenId = await authenticateToken(context, c.req.valid('json').token);
-        if (tokenId === undefined) throw new AppError('Unauthorized', 'That API token is not valid.', { hint: 'Create one with `winnow token create <name>`, or use the sign-in link `winnow serve` printed.' });
+        if (tokenId === undefined) throw new AppError('Unauthorized', 'That API token is not valid.', { hint: 'Create one with `winnow token create <name>`, or use the sign-in link `winnow serve` printed.', webHint: 'Paste a token made with winnow token create on the server, or open the sign-in link winnow serve printed.' });
         const session = await openSession(context, tokenId);
         setCookie(c, SESSION_COOKIE, session.cookie, cookieOptions);
         return c.json({ signedIn: true }, 200);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { LIGHTS } from '../../model/lights.js';
 import { verifyDatasource, type VerifyReport } from '../../workflows/verify-datasource.js';
+import type { CorsCheck } from '../../datasources/cors-check.js';
 import type { PolicyComparison } from '../../policy/compare-with-probes.js';
 import type { CommandRunner } from '../command-runner.js';
 import { printJson, type Output } from '../render.js';
@@ -17,9 +18,10 @@ export function registerDatasourceCommands(program: Command, runner: CommandRunn
     .command('verify <dataset>')
     .description('probe list, read, write, overwrite and delete with real calls inside the configured prefixes')
     .option('--policy <file>', 'also check this IAM policy file offline and flag where the probes disagree with it')
-    .option('--json', 'print one JSON object with `checks` (and `policy` with --policy)')
-    .action(runner.run<{ policy?: string; json?: boolean }>(async (context, options, output, [name]) => {
-      const report = await verifyDatasource(context, name!, { policy: options.policy === undefined ? undefined : await readPolicyText(options.policy) });
+    .option('--origin <url>', 'the origin the web app is loaded from, for the bucket CORS check (default: winnow serve\'s address)')
+    .option('--json', 'print one JSON object with `checks`, `cors` (and `policy` with --policy)')
+    .action(runner.run<{ policy?: string; origin?: string; json?: boolean }>(async (context, options, output, [name]) => {
+      const report = await verifyDatasource(context, name!, { policy: options.policy === undefined ? undefined : await readPolicyText(options.policy), appOrigin: options.origin });
       if (options.json) printJson(output, report);
       else printVerifyReport(output, report);
       const readFailed = !report.checks.read.ok && !report.checks.read.skipped;
@@ -40,7 +42,13 @@ function printVerifyReport(output: Output, report: VerifyReport): void {
   }
   if (report.leftBehind) output.out(`  note: the probe object ${report.leftBehind} could not be deleted; remove it by hand or allow s3:DeleteObject on .winnow/*.`);
   output.out(report.summary);
+  if (report.cors) printCorsCheck(output, report.cors);
   if (report.policy) printPolicyComparison(output, report.policy);
+}
+
+function printCorsCheck(output: Output, cors: CorsCheck): void {
+  output.out(`CORS (for the web app at ${cors.origin}): ${cors.ok ? 'ok' : 'not allowed'}. ${cors.message}`);
+  if (cors.configuration) output.out(`  Bucket CORS configuration to apply (S3 console → Permissions → CORS):\n${JSON.stringify(cors.configuration, null, 2).replace(/^/gm, '  ')}`);
 }
 
 function printPolicyComparison(output: Output, comparison: PolicyComparison): void {

@@ -19,6 +19,8 @@ export interface DatasetFormValues {
   outputUri: string;
   include: string;
   exclude: string;
+  thumbnails: boolean;
+  thumbnailSize: string;
 }
 
 export const EMPTY_DATASET_FORM: DatasetFormValues = {
@@ -38,6 +40,8 @@ export const EMPTY_DATASET_FORM: DatasetFormValues = {
   outputUri: '',
   include: '',
   exclude: '',
+  thumbnails: false,
+  thumbnailSize: '256',
 };
 
 /** The API request for the form: blanks left out, globs one per line. */
@@ -68,6 +72,7 @@ export function toCreateRequest(values: DatasetFormValues): CreateDatasetRequest
     output: values.separateOutput && text(values.outputUri) !== undefined ? { uri: values.outputUri.trim() } : undefined,
     include: lines(values.include),
     exclude: lines(values.exclude),
+    thumbnails: values.thumbnails ? { size: Number(values.thumbnailSize) } : undefined,
   };
 }
 
@@ -133,6 +138,8 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
         {values.separateOutput && <TextField wide label="Output location" value={values.outputUri} onChange={set('outputUri')} required placeholder="s3://datalake/winnow-output/" />}
         <TextAreaField label="Include" value={values.include} onChange={set('include')} placeholder="cows/**" help="Globs relative to the resource path, one per line. Blank: every image." />
         <TextAreaField label="Exclude" value={values.exclude} onChange={set('exclude')} placeholder="**/drafts/**" help="One glob per line." />
+        <CheckboxField label="Make thumbnails" checked={values.thumbnails} onChange={set('thumbnails')} help="After every sync, write a small WebP of each image under <output>/.winnow/thumbnails/; the grid then loads those instead of the full images." />
+        {values.thumbnails && <NumberField label="Thumbnail size" value={values.thumbnailSize} onChange={set('thumbnailSize')} min={16} max={4096} help="Longest side in pixels (16-4096)." />}
       </fieldset>
 
       {error}
@@ -163,6 +170,17 @@ function TextField({ label, value, onChange, help, wide, type = 'text', ...rest 
         {rest.required && <span className="required" aria-hidden="true"> *</span>}
       </label>
       <input id={id} type={type} value={value} onChange={(event) => onChange(event.target.value)} spellCheck={false} aria-describedby={help ? `${id}-help` : undefined} {...rest} />
+      {help && <p id={`${id}-help`} className="help">{help}</p>}
+    </div>
+  );
+}
+
+function NumberField({ label, value, onChange, help, min, max }: FieldProps<string> & { min: number; max: number }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="number" inputMode="numeric" min={min} max={max} step={1} required value={value} onChange={(event) => onChange(event.target.value)} aria-describedby={help ? `${id}-help` : undefined} />
       {help && <p id={`${id}-help`} className="help">{help}</p>}
     </div>
   );
