@@ -10,7 +10,6 @@ import { z } from '@hono/zod-openapi';
 /** Caps that keep any request small to validate and any error small to write. */
 const LIMITS = { uri: 2_048, secret: 1_024, sessionToken: 8_192, globs: 1_000, glob: 1_024, key: 4_096 } as const;
 const text = (max: number) => z.string().min(1).max(max);
-const LightSchema = z.enum(['list', 'read', 'write', 'overwrite', 'delete']);
 const byLight = <T extends z.ZodType>(schema: T) => z.strictObject({ list: schema, read: schema, write: schema, overwrite: schema, delete: schema });
 
 export const ErrorSchema = z
@@ -223,7 +222,7 @@ export const SamplePageSchema = z.strictObject({ samples: z.array(SampleSchema),
 export const SessionSchema = z.strictObject({ signedIn: z.boolean() }).openapi('Session');
 export const SignInSchema = z.strictObject({ token: z.string().min(1).max(256) });
 
-export type Light = z.infer<typeof LightSchema>;
+export type { Light } from '../model/lights.js';
 export type ApiErrorBody = z.infer<typeof ErrorSchema>['error'];
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 export type DatasourceView = z.infer<typeof DatasourceViewSchema>;

@@ -1,4 +1,4 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { authenticateToken, closeSession, isLiveSession, openSession, SESSION_LIFETIME_MS } from '../../auth/token.service.js';
 import { AppError } from '../../errors.js';
