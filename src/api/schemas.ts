@@ -241,3 +241,5 @@ export type SyncStatus = SyncJob['status'];
 export type Sample = z.infer<typeof SampleSchema>;
 export type SampleStatus = Sample['status'];
 export type SamplePage = z.infer<typeof SamplePageSchema>;
+/** The grid's filters and sort: the sample query without its paging and URL switches. */
+export type SampleFilters = Omit<z.infer<typeof SampleQuerySchema>, 'limit' | 'cursor' | 'urls'>;

@@ -1,39 +1,25 @@
 import type { Readable } from 'node:stream';
 import type { Sharp, SharpOptions } from 'sharp';
 import { AppError } from '../errors.js';
+import { loadSharp } from './sharp.module.js';
 import type { ImageProcessor, Thumbnail, ThumbnailOptions } from './image-processor.js';
 
 /** 16,384 x 16,384 = 268 MP (sharp's default is 0x3FFF squared): above any camera, far below a 50,000 x 50,000 bomb. */
 export const DEFAULT_MAX_INPUT_PIXELS = 16_384 * 16_384;
 const WEBP_QUALITY = 80;
 
-type SharpModule = typeof import('sharp');
-
 export interface SharpProcessorOptions {
   maxInputPixels?: number;
 }
 
-/**
- * The image library behind thumbnails. sharp loads on first use (it adds ~100 ms to a CLI
- * start that does not need it) and is set up once per process:
- * - no libvips operation cache: every image is decoded once, so cached results only hold memory;
- * - one libvips thread per image: the thumbnail job runs several images at once instead,
- *   which keeps each image's working set small and the cores busy.
- */
+/** The image library behind thumbnails (see loadSharp for how sharp is set up). */
 export function createSharpImageProcessor(options: SharpProcessorOptions = {}): ImageProcessor {
   const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
-  let loaded: Promise<SharpModule> | undefined;
-  const load = () =>
-    (loaded ??= import('sharp').then((module) => {
-      module.default.cache(false);
-      module.default.concurrency(1);
-      return module;
-    }));
 
   return {
     maxInputPixels,
     async makeThumbnail(input, thumbnailOptions) {
-      const { default: sharp } = await load();
+      const { default: sharp } = await loadSharp();
       const decodeOptions: SharpOptions = {
         limitInputPixels: maxInputPixels,
         // 'error' also refuses truncated data, yet tolerates the benign warnings many camera JPEGs raise.
@@ -67,7 +53,7 @@ async function encodeThumbnail(image: Sharp, options: ThumbnailOptions): Promise
 }
 
 /** Turns a sharp failure into ImageUnreadable or ImageTooLarge with a readable message. */
-export async function translateSharpError(error: unknown, sharp: SharpModule['default'], bytes: Buffer, maxInputPixels: number): Promise<AppError> {
+export async function translateSharpError(error: unknown, sharp: typeof import('sharp')['default'], bytes: Buffer, maxInputPixels: number): Promise<AppError> {
   const message = firstLine((error as Error).message ?? String(error));
   if (/exceeds pixel limit/i.test(message)) {
     // Reading the header alone is safe whatever it declares; it only serves the message.

@@ -1,17 +1,15 @@
 import type { SharpOptions } from 'sharp';
 import { AppError } from '../errors.js';
+import { loadSharp } from './sharp.module.js';
 import type { ImageTensorDecoder, ImageTensorOptions } from './image-tensor.js';
 import { DEFAULT_MAX_INPUT_PIXELS, translateSharpError } from './sharp.image-processor.js';
-
-type SharpModule = typeof import('sharp');
 
 export interface SharpImageTensorOptions {
   maxInputPixels?: number;
 }
 
 /**
- * Decodes images into model inputs with sharp (libvips), set up as for thumbnails: no operation
- * cache, one libvips thread per image (callers decode several images at once).
+ * Decodes images into model inputs with sharp (libvips), set up as for thumbnails (see loadSharp).
  *
  * Every image is stretched to size x size (`fit: 'fill'`, what the bundled model was trained
  * with) with shrink-on-load turned off: with it, a JPEG and its pixel-identical PNG copy differ
@@ -19,18 +17,11 @@ export interface SharpImageTensorOptions {
  */
 export function createSharpImageTensorDecoder(options: SharpImageTensorOptions = {}): ImageTensorDecoder {
   const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
-  let loaded: Promise<SharpModule> | undefined;
-  const load = () =>
-    (loaded ??= import('sharp').then((module) => {
-      module.default.cache(false);
-      module.default.concurrency(1);
-      return module;
-    }));
 
   return {
     maxInputPixels,
     async decode(input, tensorOptions) {
-      const { default: sharp } = await load();
+      const { default: sharp } = await loadSharp();
       if (input.length === 0) throw new AppError('ImageUnreadable', 'The file is empty (0 bytes).');
       const decodeOptions: SharpOptions = { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1, page: 0 };
       const { size } = tensorOptions;

@@ -3,7 +3,7 @@
  * Every shape comes from the API's own contract (src/api/schemas.ts, type-only imports), so the
  * two cannot drift apart; the browser tests run these calls against a real `winnow serve`.
  */
-import type { ApiErrorBody, CreateDatasetRequest, Dataset, DatasetDetails, DatasetPolicy, DatasetSummary, Sample, SamplePage, SampleStatus, SyncJob, VerifyReport } from '../api/schemas.js';
+import type { ApiErrorBody, CreateDatasetRequest, Dataset, DatasetDetails, DatasetPolicy, DatasetSummary, Sample, SampleFilters, SamplePage, SyncJob, VerifyReport } from '../api/schemas.js';
 import { LIGHTS } from '../model/lights.js';
 
 export class ApiError extends Error {
@@ -34,6 +34,7 @@ export type {
   Light,
   Sample,
   SamplePage,
+  SampleFilters,
   SampleStatus,
   SyncJob,
   SyncProgress,
@@ -43,14 +44,6 @@ export type {
   VerifyReport,
 } from '../api/schemas.js';
 
-export interface SampleFilters {
-  status?: SampleStatus | undefined;
-  extension?: string | undefined;
-  folder?: string | undefined;
-  q?: string | undefined;
-  sort: 'key' | 'date';
-  order: 'asc' | 'desc';
-}
 
 async function request<T>(method: string, path: string, options: { body?: unknown; signal?: AbortSignal | undefined } = {}): Promise<T> {
   const response = await fetch(path, {
