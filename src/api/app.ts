@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { validationHook, type ApiDeps } from './api-deps.js';
 import { createAcceptedCredentials, requireAuth } from './auth.middleware.js';
 import { errorBody, handleError } from './http-errors.js';
 import { swaggerUiHtml, swaggerUiAsset } from './docs.js';
+import { BEARER, errors, json, PUBLIC } from './openapi.js';
 import { allowedHostNames, hostAllowList, requestBodyLimit, requireJsonBody, securityHeaders } from './request-guards.js';
 import { datasetRoutes } from './routes/datasets.routes.js';
 import { policyRoutes } from './routes/policy.routes.js';
@@ -14,6 +15,16 @@ import { sessionRoutes } from './routes/session.routes.js';
 import { syncRoutes } from './routes/sync.routes.js';
 
 const PUBLIC_API_PATHS = new Set(['/api/health', '/api/session']);
+
+const HealthSchema = z.strictObject({ status: z.literal('ok') }).openapi('Health');
+
+const API_TAGS = [
+  { name: 'datasets', description: 'Datasets: a folder of a bucket (or of this machine) and where Winnow may write.' },
+  { name: 'datasources', description: 'What the dataset\'s credentials may do, and the policy they need.' },
+  { name: 'sync', description: 'Indexing a dataset\'s objects into the catalog, in the background.' },
+  { name: 'samples', description: 'The indexed images, with presigned URLs.' },
+  { name: 'session', description: 'Health and browser sign-in.' },
+];
 
 export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCredentials'>): OpenAPIHono {
   const full: ApiDeps = { ...deps, validationHook, acceptedCredentials: createAcceptedCredentials(deps.context.clock) };
@@ -28,7 +39,18 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.use('/api/*', requestBodyLimit(config.apiBodyLimitKb * 1024));
   app.use('/api/*', requireJsonBody());
 
-  app.get('/api/health', (c) => c.json({ status: 'ok' }));
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/api/health',
+      operationId: 'getHealth',
+      tags: ['session'],
+      summary: 'Whether the server is up (no token needed)',
+      security: PUBLIC,
+      responses: { 200: json(HealthSchema, 'Up'), ...errors() },
+    }),
+    (c) => c.json({ status: 'ok' as const }, 200),
+  );
   const auth = requireAuth(deps.context, full.acceptedCredentials);
   app.use('/api/*', async (c, next) => (PUBLIC_API_PATHS.has(c.req.path) ? next() : auth(c, next)));
   app.route('/', sessionRoutes(full));
@@ -36,11 +58,24 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.route('/api', policyRoutes(full));
   app.route('/api', syncRoutes(full));
   app.route('/api', sampleRoutes(full));
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Winnow API', version: '0.1.0', description: 'Curate image datasets that live in your own bucket. Every route but /api/health and /api/session needs `Authorization: Bearer <token>` or a session cookie.' },
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token from `winnow token create <name>` (the web app signs in with a session cookie instead).',
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  // The server a generated client talks to is the one that served the document.
+  app.doc31('/api/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'Winnow API',
+      version: '0.1.0',
+      description: 'Curate image datasets that live in your own bucket. Every operation but getHealth and the session ones needs `Authorization: Bearer <token>`.',
+      license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
+    },
+    servers: [{ url: new URL(c.req.url).origin, description: 'This Winnow server' }],
+    security: BEARER,
+    tags: API_TAGS,
+  }));
   app.get('/api/docs', (c) => c.html(swaggerUiHtml()));
   app.get('/api/docs/:asset', async (c) => swaggerUiAsset(c, c.req.param('asset')));
 

@@ -3,33 +3,61 @@ import { deleteDataset, listDatasets, showDataset } from '../../catalog/dataset.
 import { createDataset } from '../../workflows/create-dataset.js';
 import { verifyDatasource } from '../../workflows/verify-datasource.js';
 import type { ApiDeps } from '../api-deps.js';
-import { CreateDatasetSchema, DatasetDetailsSchema, DatasetNameParam, DatasetSchema, DatasetSummarySchema, ErrorSchema, VerifyReportSchema } from '../schemas.js';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
-const errors = { 400: json(ErrorSchema, 'Invalid request'), 401: json(ErrorSchema, 'Not signed in'), 404: json(ErrorSchema, 'No such dataset') };
+import { BEARER, BODY_ERRORS, DATASET_ERRORS, errors, json, STORAGE_ERRORS } from '../openapi.js';
+import { CreateDatasetSchema, DatasetDetailsSchema, DatasetNameParam, DatasetSchema, DatasetSummarySchema, VerifyReportSchema } from '../schemas.js';
 
 export function datasetRoutes(deps: ApiDeps) {
   const { context } = deps;
   return new OpenAPIHono({ defaultHook: deps.validationHook })
-    .openapi(createRoute({ method: 'get', path: '/datasets', tags: ['datasets'], summary: 'List datasets with sample counts and last sync', responses: { 200: json(z.object({ datasets: z.array(DatasetSummarySchema) }), 'Datasets'), 401: errors[401] } }), async (c) =>
-      c.json({ datasets: await listDatasets(context) }, 200),
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/datasets',
+        operationId: 'listDatasets',
+        tags: ['datasets'],
+        summary: 'List datasets with sample counts and last sync',
+        security: BEARER,
+        responses: { 200: json(z.strictObject({ datasets: z.array(DatasetSummarySchema) }).openapi('DatasetList'), 'Datasets, by name'), ...errors(401) },
+      }),
+      async (c) => c.json({ datasets: await listDatasets(context) }, 200),
     )
     .openapi(
       createRoute({
         method: 'post',
         path: '/datasets',
+        operationId: 'createDataset',
         tags: ['datasets'],
-        summary: 'Create a dataset from an S3 folder or a local folder (nothing is copied)',
+        summary: 'Create a dataset from an S3 folder or a local folder (nothing is copied, nothing is sent to the bucket)',
+        security: BEARER,
         request: { body: { content: { 'application/json': { schema: CreateDatasetSchema } }, required: true } },
-        responses: { 201: json(DatasetSchema, 'Created'), 400: errors[400], 401: errors[401], 409: json(ErrorSchema, 'Name taken') },
+        responses: { 201: json(DatasetSchema, 'Created'), ...errors(...BODY_ERRORS, 401, 403, 409) },
       }),
       async (c) => c.json(await createDataset(context, c.req.valid('json')), 201),
     )
-    .openapi(createRoute({ method: 'get', path: '/datasets/{name}', tags: ['datasets'], summary: 'A dataset with its locations, sample counts and last sync', request: { params: DatasetNameParam }, responses: { 200: json(DatasetDetailsSchema, 'Dataset with sample and thumbnail counts and its last sync'), ...errors } }), async (c) =>
-      c.json(await showDataset(context, c.req.valid('param').name), 200),
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/datasets/{name}',
+        operationId: 'getDataset',
+        tags: ['datasets'],
+        summary: 'A dataset with its locations, sample and thumbnail counts and its last sync',
+        security: BEARER,
+        request: { params: DatasetNameParam },
+        responses: { 200: json(DatasetDetailsSchema, 'The dataset'), ...errors(...DATASET_ERRORS) },
+      }),
+      async (c) => c.json(await showDataset(context, c.req.valid('param').name), 200),
     )
     .openapi(
-      createRoute({ method: 'delete', path: '/datasets/{name}', tags: ['datasets'], summary: 'Delete a dataset from the catalog (the bucket is never touched)', request: { params: DatasetNameParam }, responses: { 204: { description: 'Deleted' }, ...errors } }),
+      createRoute({
+        method: 'delete',
+        path: '/datasets/{name}',
+        operationId: 'deleteDataset',
+        tags: ['datasets'],
+        summary: 'Delete a dataset from the catalog (the bucket is never touched)',
+        security: BEARER,
+        request: { params: DatasetNameParam },
+        responses: { 204: { description: 'Deleted' }, ...errors(...DATASET_ERRORS) },
+      }),
       async (c) => {
         const { name } = c.req.valid('param');
         await deleteDataset(context, name);
@@ -41,10 +69,12 @@ export function datasetRoutes(deps: ApiDeps) {
       createRoute({
         method: 'post',
         path: '/datasets/{name}/verify',
+        operationId: 'verifyDataset',
         tags: ['datasources'],
         summary: 'Probe list, read, write, overwrite and delete with real calls; check the bucket answers CORS preflights from this origin',
+        security: BEARER,
         request: { params: DatasetNameParam },
-        responses: { 200: json(VerifyReportSchema, 'The five lights, each with its reason and fix'), ...errors },
+        responses: { 200: json(VerifyReportSchema, 'The five lights, each with its reason and fix'), ...errors(...DATASET_ERRORS, ...STORAGE_ERRORS) },
       }),
       async (c) => c.json(await verifyDatasource(context, c.req.valid('param').name, { appOrigin: deps.publicOrigin(c.req.header('origin')) }), 200),
     );

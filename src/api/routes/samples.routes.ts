@@ -5,9 +5,8 @@ import { AppError } from '../../errors.js';
 import { createSampleBrowser } from '../../workflows/browse-samples.js';
 import { openLocalSampleFile } from '../../workflows/local-sample-files.js';
 import type { ApiDeps } from '../api-deps.js';
-import { DatasetNameParam, ErrorSchema, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+import { BEARER, DATASET_ERRORS, errors, json } from '../openapi.js';
+import { DatasetNameParam, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
 
 type Location = 'files' | 'thumbnails';
 
@@ -20,10 +19,12 @@ export function sampleRoutes(deps: ApiDeps) {
       createRoute({
         method: 'get',
         path: '/datasets/{name}/samples',
+        operationId: 'listSamples',
         tags: ['samples'],
         summary: 'One keyset page of samples with image and thumbnail URLs (presigned for S3)',
+        security: BEARER,
         request: { params: DatasetNameParam, query: SampleQuerySchema },
-        responses: { 200: json(SamplePageSchema, 'A page; pass nextCursor back as cursor'), 400: json(ErrorSchema, 'Bad query'), 404: json(ErrorSchema, 'No such dataset') },
+        responses: { 200: json(SamplePageSchema, 'A page; pass nextCursor back as cursor'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => {
         const { urls, ...query } = c.req.valid('query');
@@ -36,10 +37,12 @@ export function sampleRoutes(deps: ApiDeps) {
       createRoute({
         method: 'get',
         path: '/datasets/{name}/sample',
+        operationId: 'getSample',
         tags: ['samples'],
         summary: 'One sample by key, with fresh URLs (ask again when an image fails with 403/expired)',
-        request: { params: DatasetNameParam, query: z.object({ key: z.string().min(1).max(4_096) }) },
-        responses: { 200: json(SampleSchema, 'The sample'), 404: json(ErrorSchema, 'No such dataset or sample') },
+        security: BEARER,
+        request: { params: DatasetNameParam, query: z.object({ key: z.string().min(1).max(4_096).openapi({ description: 'The key relative to the input folder.', example: 'cows/cow-001.jpg' }) }) },
+        responses: { 200: json(SampleSchema, 'The sample'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => c.json(await browser.sample(c.req.valid('param').name, c.req.valid('query').key), 200),
     )

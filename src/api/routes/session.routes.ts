@@ -4,7 +4,8 @@ import { authenticateToken, closeSession, isLiveSession, openSession, SESSION_LI
 import { AppError } from '../../errors.js';
 import type { ApiDeps } from '../api-deps.js';
 import { SESSION_COOKIE } from '../auth.middleware.js';
-import { ErrorSchema, SessionSchema, SignInSchema } from '../schemas.js';
+import { BODY_ERRORS, errors, json, PUBLIC } from '../openapi.js';
+import { SessionSchema, SignInSchema } from '../schemas.js';
 
 const cookieOptions = { httpOnly: true, sameSite: 'Strict', path: '/', maxAge: SESSION_LIFETIME_MS / 1000 } as const;
 
@@ -16,9 +17,11 @@ export function sessionRoutes(deps: ApiDeps) {
       createRoute({
         method: 'get',
         path: '/api/session',
+        operationId: 'getSession',
         tags: ['session'],
         summary: 'Whether this browser has a live session (never 401: the web app asks before anything else)',
-        responses: { 200: { content: { 'application/json': { schema: SessionSchema } }, description: 'Session state' } },
+        security: PUBLIC,
+        responses: { 200: json(SessionSchema, 'Session state'), ...errors() },
       }),
       async (c) => {
         const cookie = getCookie(c, SESSION_COOKIE);
@@ -29,10 +32,12 @@ export function sessionRoutes(deps: ApiDeps) {
       createRoute({
         method: 'post',
         path: '/api/session',
+        operationId: 'signIn',
         tags: ['session'],
         summary: 'Sign in with an API token; sets an httpOnly session cookie',
+        security: PUBLIC,
         request: { body: { content: { 'application/json': { schema: SignInSchema } }, required: true } },
-        responses: { 200: { content: { 'application/json': { schema: SessionSchema } }, description: 'Signed in' }, 401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Bad token' } },
+        responses: { 200: json(SessionSchema, 'Signed in'), ...errors(...BODY_ERRORS, 401) },
       }),
       async (c) => {
         const tokenId = await authenticateToken(context, c.req.valid('json').token);
@@ -42,15 +47,26 @@ export function sessionRoutes(deps: ApiDeps) {
         return c.json({ signedIn: true }, 200);
       },
     )
-    .delete('/api/session', async (c) => {
-      const cookie = getCookie(c, SESSION_COOKIE);
-      if (cookie) {
-        await closeSession(context, cookie);
-        deps.acceptedCredentials.forget('session', cookie);
-      }
-      deleteCookie(c, SESSION_COOKIE, { path: '/' });
-      return c.body(null, 204);
-    })
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/api/session',
+        operationId: 'signOut',
+        tags: ['session'],
+        summary: 'Sign this browser out: its session stops working at once',
+        security: PUBLIC,
+        responses: { 204: { description: 'Signed out (or was not signed in)' }, ...errors() },
+      }),
+      async (c) => {
+        const cookie = getCookie(c, SESSION_COOKIE);
+        if (cookie) {
+          await closeSession(context, cookie);
+          deps.acceptedCredentials.forget('session', cookie);
+        }
+        deleteCookie(c, SESSION_COOKIE, { path: '/' });
+        return c.body(null, 204);
+      },
+    )
     .get('/login', async (c) => {
       const secret = c.req.query('token') ?? '';
       if (!deps.signIn?.consume(secret)) return c.redirect('/?signin=expired', 302);

@@ -1,9 +1,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireDataset } from '../../catalog/dataset.service.js';
 import type { ApiDeps } from '../api-deps.js';
-import { DatasetNameParam, ErrorSchema, SyncJobResponseSchema } from '../schemas.js';
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ content: { 'application/json': { schema } }, description });
+import { BEARER, DATASET_ERRORS, errors, json } from '../openapi.js';
+import { DatasetNameParam, SyncJobResponseSchema } from '../schemas.js';
 
 export function syncRoutes(deps: ApiDeps) {
   const { context, syncJobs } = deps;
@@ -12,10 +11,12 @@ export function syncRoutes(deps: ApiDeps) {
       createRoute({
         method: 'post',
         path: '/datasets/{name}/sync',
+        operationId: 'startSync',
         tags: ['sync'],
         summary: 'Start a sync in the background (returns the running one if there is one)',
-        request: { params: DatasetNameParam, query: z.object({ skipVerify: z.enum(['true', 'false']).default('false') }) },
-        responses: { 202: json(SyncJobResponseSchema, 'Started'), 404: json(ErrorSchema, 'No such dataset') },
+        security: BEARER,
+        request: { params: DatasetNameParam, query: z.object({ skipVerify: z.enum(['true', 'false']).default('false').openapi({ description: 'Index keys without reading headers (a list-only policy).' }) }) },
+        responses: { 202: json(SyncJobResponseSchema, 'Started (or already running)'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => {
         const { name } = c.req.valid('param');
@@ -23,10 +24,38 @@ export function syncRoutes(deps: ApiDeps) {
         return c.json({ job: syncJobs.start(name, { skipVerify: c.req.valid('query').skipVerify === 'true' }) }, 202);
       },
     )
-    .openapi(createRoute({ method: 'get', path: '/datasets/{name}/sync', tags: ['sync'], summary: 'Progress of the running or last sync started by this server', request: { params: DatasetNameParam }, responses: { 200: json(SyncJobResponseSchema, 'Job or null') } }), async (c) =>
-      c.json({ job: syncJobs.latest(c.req.valid('param').name) ?? null }, 200),
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/datasets/{name}/sync',
+        operationId: 'getSync',
+        tags: ['sync'],
+        summary: 'Progress of the running or last sync started by this server',
+        security: BEARER,
+        request: { params: DatasetNameParam },
+        responses: { 200: json(SyncJobResponseSchema, 'The job, or null when this server started none'), ...errors(...DATASET_ERRORS) },
+      }),
+      async (c) => {
+        const { name } = c.req.valid('param');
+        await requireDataset(context, name);
+        return c.json({ job: syncJobs.latest(name) ?? null }, 200);
+      },
     )
-    .openapi(createRoute({ method: 'delete', path: '/datasets/{name}/sync', tags: ['sync'], summary: 'Cancel the running sync; the next one resumes where it stopped', request: { params: DatasetNameParam }, responses: { 200: json(SyncJobResponseSchema, 'Job or null') } }), async (c) =>
-      c.json({ job: syncJobs.cancel(c.req.valid('param').name) ?? null }, 200),
+    .openapi(
+      createRoute({
+        method: 'delete',
+        path: '/datasets/{name}/sync',
+        operationId: 'cancelSync',
+        tags: ['sync'],
+        summary: 'Cancel the running sync; the next one resumes where it stopped',
+        security: BEARER,
+        request: { params: DatasetNameParam },
+        responses: { 200: json(SyncJobResponseSchema, 'The cancelled job, or null'), ...errors(...DATASET_ERRORS) },
+      }),
+      async (c) => {
+        const { name } = c.req.valid('param');
+        await requireDataset(context, name);
+        return c.json({ job: syncJobs.cancel(name) ?? null }, 200);
+      },
     );
 }

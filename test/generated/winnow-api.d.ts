@@ -1,0 +1,1505 @@
+export interface paths {
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the server is up (no token needed) */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether this browser has a live session (never 401: the web app asks before anything else) */
+        get: operations["getSession"];
+        put?: never;
+        /** Sign in with an API token; sets an httpOnly session cookie */
+        post: operations["signIn"];
+        /** Sign this browser out: its session stops working at once */
+        delete: operations["signOut"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List datasets with sample counts and last sync */
+        get: operations["listDatasets"];
+        put?: never;
+        /** Create a dataset from an S3 folder or a local folder (nothing is copied, nothing is sent to the bucket) */
+        post: operations["createDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset with its locations, sample and thumbnail counts and its last sync */
+        get: operations["getDataset"];
+        put?: never;
+        post?: never;
+        /** Delete a dataset from the catalog (the bucket is never touched) */
+        delete: operations["deleteDataset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{name}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Probe list, read, write, overwrite and delete with real calls; check the bucket answers CORS preflights from this origin */
+        post: operations["verifyDataset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{name}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The minimal IAM policy for this dataset: list and read the input folder, write and delete only under <output>/.winnow/ */
+        get: operations["getDatasetPolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{name}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Progress of the running or last sync started by this server */
+        get: operations["getSync"];
+        put?: never;
+        /** Start a sync in the background (returns the running one if there is one) */
+        post: operations["startSync"];
+        /** Cancel the running sync; the next one resumes where it stopped */
+        delete: operations["cancelSync"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{name}/samples": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One keyset page of samples with image and thumbnail URLs (presigned for S3) */
+        get: operations["listSamples"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{name}/sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sample by key, with fresh URLs (ask again when an image fails with 403/expired) */
+        get: operations["getSample"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Health: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        /**
+         * @example {
+         *       "error": {
+         *         "code": "DatasetNotFound",
+         *         "message": "No dataset named \"farm\".",
+         *         "hint": "List the datasets on the Datasets page."
+         *       }
+         *     }
+         */
+        Error: {
+            error: {
+                code: string;
+                message: string;
+                hint: string | null;
+            };
+        };
+        Session: {
+            signedIn: boolean;
+        };
+        DatasetList: {
+            datasets: components["schemas"]["DatasetSummary"][];
+        };
+        DatasetSummary: {
+            name: string;
+            input: string;
+            samples: number;
+            lastSyncedAt: string | null;
+            syncStatus: string | null;
+        };
+        Dataset: {
+            id: string;
+            name: string;
+            input: {
+                /** @enum {string} */
+                purpose: "input" | "output";
+                uri: string;
+                /** @enum {string} */
+                kind: "s3" | "local";
+                region: string | null;
+                endpoint: string | null;
+                pathStyle: boolean;
+                accessKeyId: string | null;
+                hasSecret: boolean;
+                sseKmsKeyId: string | null;
+                roleArn: string | null;
+                externalId: string | null;
+                roleSessionSeconds: number | null;
+            };
+            output: {
+                /** @enum {string} */
+                purpose: "input" | "output";
+                uri: string;
+                /** @enum {string} */
+                kind: "s3" | "local";
+                region: string | null;
+                endpoint: string | null;
+                pathStyle: boolean;
+                accessKeyId: string | null;
+                hasSecret: boolean;
+                sseKmsKeyId: string | null;
+                roleArn: string | null;
+                externalId: string | null;
+                roleSessionSeconds: number | null;
+            };
+            include: string[];
+            exclude: string[];
+            hasRelevantFilenames: boolean;
+            /** @description Longest side of the thumbnails each sync makes; null when thumbnails are off. */
+            thumbnailSize: number | null;
+            createdAt: string;
+        };
+        CreateDataset: {
+            /** @example farm-animals */
+            name: string;
+            input: {
+                /** @example s3://datalake/projects/farm-animals/ */
+                uri: string;
+                region?: string;
+                /** @description Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them. */
+                endpoint?: string;
+                pathStyle?: boolean;
+                accessKeyId?: string;
+                /** @description Write-only: stored encrypted, never returned. */
+                secretAccessKey?: string;
+                /** @description Write-only. */
+                sessionToken?: string;
+                roleArn?: string;
+                externalId?: string;
+                roleSessionSeconds?: number;
+                sseKmsKeyId?: string;
+            };
+            output?: {
+                uri: string;
+                region?: string;
+                /** @description Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them. */
+                endpoint?: string;
+                pathStyle?: boolean;
+                accessKeyId?: string;
+                /** @description Write-only: stored encrypted, never returned. */
+                secretAccessKey?: string;
+                /** @description Write-only. */
+                sessionToken?: string;
+                roleArn?: string;
+                externalId?: string;
+                roleSessionSeconds?: number;
+                sseKmsKeyId?: string;
+            };
+            include?: string[];
+            exclude?: string[];
+            /** @description Make WebP thumbnails of this size (longest side, px) after every sync. */
+            thumbnails?: {
+                /** @example 256 */
+                size: number;
+            };
+        };
+        DatasetDetails: {
+            id: string;
+            name: string;
+            input: {
+                /** @enum {string} */
+                purpose: "input" | "output";
+                uri: string;
+                /** @enum {string} */
+                kind: "s3" | "local";
+                region: string | null;
+                endpoint: string | null;
+                pathStyle: boolean;
+                accessKeyId: string | null;
+                hasSecret: boolean;
+                sseKmsKeyId: string | null;
+                roleArn: string | null;
+                externalId: string | null;
+                roleSessionSeconds: number | null;
+            };
+            output: {
+                /** @enum {string} */
+                purpose: "input" | "output";
+                uri: string;
+                /** @enum {string} */
+                kind: "s3" | "local";
+                region: string | null;
+                endpoint: string | null;
+                pathStyle: boolean;
+                accessKeyId: string | null;
+                hasSecret: boolean;
+                sseKmsKeyId: string | null;
+                roleArn: string | null;
+                externalId: string | null;
+                roleSessionSeconds: number | null;
+            };
+            include: string[];
+            exclude: string[];
+            hasRelevantFilenames: boolean;
+            /** @description Longest side of the thumbnails each sync makes; null when thumbnails are off. */
+            thumbnailSize: number | null;
+            createdAt: string;
+            samples: {
+                total: number;
+                pending: number;
+                ok: number;
+                error: number;
+                removed: number;
+            };
+            thumbnails: {
+                ok: number;
+                rejected: number;
+                missing: number;
+            };
+            lastSync: {
+                generation: number;
+                /** @enum {string} */
+                status: "running" | "completed" | "failed" | "interrupted";
+                /** @enum {string} */
+                phase: "listing" | "probing" | "done";
+                startedAt: string;
+                finishedAt: string | null;
+                error: string | null;
+            } | null;
+        };
+        VerifyReport: {
+            dataset: string;
+            input: string;
+            output: string;
+            /** @enum {string} */
+            mode: "full" | "read-write" | "read-only" | "list-only" | "no-access";
+            summary: string;
+            checks: {
+                list: {
+                    ok: boolean;
+                    skipped: boolean;
+                    operation: string;
+                    action: string;
+                    resource: string;
+                    errorCode?: string;
+                    s3Code?: string;
+                    message?: string;
+                    fix?: string;
+                };
+                read: {
+                    ok: boolean;
+                    skipped: boolean;
+                    operation: string;
+                    action: string;
+                    resource: string;
+                    errorCode?: string;
+                    s3Code?: string;
+                    message?: string;
+                    fix?: string;
+                };
+                write: {
+                    ok: boolean;
+                    skipped: boolean;
+                    operation: string;
+                    action: string;
+                    resource: string;
+                    errorCode?: string;
+                    s3Code?: string;
+                    message?: string;
+                    fix?: string;
+                };
+                overwrite: {
+                    ok: boolean;
+                    skipped: boolean;
+                    operation: string;
+                    action: string;
+                    resource: string;
+                    errorCode?: string;
+                    s3Code?: string;
+                    message?: string;
+                    fix?: string;
+                };
+                delete: {
+                    ok: boolean;
+                    skipped: boolean;
+                    operation: string;
+                    action: string;
+                    resource: string;
+                    errorCode?: string;
+                    s3Code?: string;
+                    message?: string;
+                    fix?: string;
+                };
+            };
+            leftBehind?: string;
+            /** @description Whether the bucket answers a browser CORS preflight from the app (S3 inputs whose read probe passed). */
+            cors: {
+                ok: boolean;
+                origin: string;
+                message: string;
+                configuration: {
+                    [key: string]: unknown;
+                }[] | null;
+            } | null;
+        };
+        DatasetPolicy: {
+            /** @description IAM identity policy document to attach to the dataset’s user or role. */
+            policy: {
+                [key: string]: unknown;
+            };
+            lights: {
+                list: boolean;
+                read: boolean;
+                write: boolean;
+                overwrite: boolean;
+                delete: boolean;
+            };
+        };
+        SyncJob: {
+            id: string;
+            dataset: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            startedAt: string;
+            finishedAt: string | null;
+            progress: {
+                /** @enum {string} */
+                phase: "listing" | "probing";
+                listed: number;
+                added: number;
+                updated: number;
+                probed: number;
+                toProbe: number;
+                failed: number;
+            } | null;
+            report: {
+                dataset: string;
+                generation: number;
+                resumed: boolean;
+                listed: number;
+                added: number;
+                updated: number;
+                removed: number;
+                failed: number;
+                total: number;
+                withoutDimensions: number;
+                readDenied: boolean;
+                warnings: string[];
+                thumbnails: {
+                    dataset: string;
+                    size: number;
+                    location: string;
+                    total: number;
+                    generated: number;
+                    skipped: number;
+                    failed: number;
+                    retryable: number;
+                    durationMs: number;
+                } | null;
+                durationMs: number;
+                timings: {
+                    listingMs: number;
+                    probingMs: number;
+                };
+            } | null;
+            error: {
+                code: string;
+                message: string;
+                hint: string | null;
+            } | null;
+        } | null;
+        SamplePage: {
+            samples: components["schemas"]["Sample"][];
+            nextCursor: string | null;
+        };
+        Sample: {
+            key: string;
+            size: number;
+            width: number | null;
+            height: number | null;
+            format: string | null;
+            /** @enum {string} */
+            status: "pending" | "ok" | "error";
+            error: string | null;
+            etag: string | null;
+            lastModified: string | null;
+            firstSeenAt: string;
+            lastSeenAt: string;
+            /** @description Presigned GET URL (S3) or Winnow file route (local); null with urls=false. */
+            url: string | null;
+            thumbnail: {
+                key: string;
+                width: number;
+                height: number;
+            } | null;
+            /** @description The WebP thumbnail when one exists for the present content; otherwise show url. */
+            thumbnailUrl: string | null;
+            thumbnailError: string | null;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Session state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out (or was not signed in) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDatasets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Datasets, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetList"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDataset"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The operator does not allow this (e.g. a local folder outside WINNOW_LOCAL_ROOTS). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dataset */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetDetails"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The five lights, each with its reason and fix */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyReport"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket refused or failed the call (the message names the S3 call and the IAM action). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket did not answer in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDatasetPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy and the lights it grants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetPolicy"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, or null when this server started none */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["SyncJob"];
+                    };
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startSync: {
+        parameters: {
+            query?: {
+                /** @description Index keys without reading headers (a list-only policy). */
+                skipVerify?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started (or already running) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["SyncJob"];
+                    };
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelSync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled job, or null */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["SyncJob"];
+                    };
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSamples: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+                status?: "pending" | "ok" | "error";
+                extension?: string;
+                folder?: string;
+                /** @description Case-insensitive substring of the key. */
+                q?: string;
+                sort?: "key" | "date";
+                order?: "asc" | "desc";
+                /** @description false skips presigning. */
+                urls?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page; pass nextCursor back as cursor */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SamplePage"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSample: {
+        parameters: {
+            query: {
+                /** @description The key relative to the input folder. */
+                key: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sample */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sample"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}
