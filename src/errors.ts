@@ -36,7 +36,10 @@ export type ErrorCode =
   | 'UnsupportedMediaType'
   | 'HostNotAllowed'
   | 'ModelUnreadable'
-  | 'ModelInvalid';
+  | 'ModelInvalid'
+  | 'ModelNotFound'
+  | 'EmbeddingsNotFound'
+  | 'EmbeddingsImportInvalid';
 
 export interface AppErrorOptions {
   cause?: unknown;

@@ -39,6 +39,11 @@ const EXIT_CODES: Partial<Record<ErrorCode, number>> = {
   DatasetBusy: 6,
   SecretMissing: 2,
   SecretUndecryptable: 2,
+  ModelUnreadable: 2,
+  ModelInvalid: 2,
+  EmbeddingsImportInvalid: 2,
+  ModelNotFound: 3,
+  EmbeddingsNotFound: 3,
 };
 
 export function exitCodeFor(error: unknown): number {
