@@ -160,7 +160,7 @@ async function runPipeline(pipeline: Pipeline): Promise<number> {
   let stop: AppError | undefined;
   let failure: { error: unknown } | undefined;
   let wakeConsumer: (() => void) | undefined;
-  let wakeProducers: Array<() => void> = [];
+  const wakeProducers: Array<() => void> = [];
   const notifyConsumer = () => {
     wakeConsumer?.();
     wakeConsumer = undefined;
