@@ -14,8 +14,8 @@ export interface EmbeddingModel {
   std: [number, number, number];
   output: string;
   dimensions: number;
-  /** `default`: converted by Winnow from the bundled weights; `user`: `winnow model add`. */
-  source: 'default' | 'user';
+  /** `default`: converted by Winnow from the bundled weights; `user`: `winnow model add`; `imported`: vectors only (`embeddings import`), no file. */
+  source: 'default' | 'user' | 'imported';
   createdAt: string;
 }
 
@@ -32,7 +32,7 @@ function toModel(row: EmbeddingModelTable): EmbeddingModel {
     std: JSON.parse(row.std) as [number, number, number],
     output: row.output,
     dimensions: row.dimensions,
-    source: row.source === 'default' ? 'default' : 'user',
+    source: row.source === 'default' || row.source === 'imported' ? row.source : 'user',
     createdAt: row.created_at,
   };
 }

@@ -87,6 +87,9 @@ export async function resolveModel(deps: ModelDeps, name: string | undefined): P
     return { model, path: join(modelsDir(deps), model.fileName) };
   }
   const model = await findRegisteredModel(deps, name);
+  if (model.source === 'imported') {
+    throw new AppError('ModelUnreadable', `Model "${model.name}" holds imported vectors only; Winnow has no ONNX file to embed with.`, { hint: `Register its file with \`winnow model add ${model.name} --onnx <file> ...\` (its imported vectors then count as stale).` });
+  }
   const path = join(modelsDir(deps), model.fileName);
   const found = await hashFile(path).catch(() => undefined);
   if (found?.sha256 !== model.sha256) {
