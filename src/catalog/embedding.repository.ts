@@ -232,3 +232,32 @@ export async function listEmbeddingErrors(db: Executor, datasetId: string, model
     .limit(limit)
     .execute();
 }
+
+/** About `limit` current vectors spread over the whole set (every `step`-th sample id), for fitting a projection. */
+export async function listVectorSample(db: Executor, datasetId: string, model: ModelVersion, step: number, limit: number): Promise<StoredVector[]> {
+  const rows = await db
+    .selectFrom('embeddings as e')
+    .innerJoin('samples as s', 's.id', 'e.sample_id')
+    .select(['s.id', 's.key', 'e.vector'])
+    .where('e.model_id', '=', model.id)
+    .where('e.dataset_id', '=', datasetId)
+    .where('e.status', '=', 'ok')
+    .where('e.model_sha256', '=', model.sha256)
+    .where('s.removed_at', 'is', null)
+    .where(sql<boolean>`e.source_etag is not distinct from s.etag`)
+    .where(sql<boolean>`e.sample_id % ${Math.max(1, Math.floor(step))} = 0`)
+    .orderBy('e.sample_id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ sampleId: row.id, key: row.key, vector: bytesToVector(row.vector!) }));
+}
+
+/** Keys of samples by id (for answers that name samples). */
+export async function findSampleKeys(db: Executor, sampleIds: readonly number[]): Promise<Map<number, string>> {
+  const keys = new Map<number, string>();
+  for (let start = 0; start < sampleIds.length; start += 1_000) {
+    const rows = await db.selectFrom('samples').select(['id', 'key']).where('id', 'in', sampleIds.slice(start, start + 1_000)).execute();
+    for (const row of rows) keys.set(row.id, row.key);
+  }
+  return keys;
+}
