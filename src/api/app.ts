@@ -8,6 +8,8 @@ import { errorBody, handleError } from './http-errors.js';
 import { swaggerUiHtml, swaggerUiAsset } from './docs.js';
 import { allowedHostNames, hostAllowList, requestBodyLimit, requireJsonBody, securityHeaders } from './request-guards.js';
 import { datasetRoutes } from './routes/datasets.routes.js';
+import { embeddingRoutes } from './routes/embeddings.routes.js';
+import { createEmbedJobs } from '../jobs/embed-jobs.js';
 import { policyRoutes } from './routes/policy.routes.js';
 import { sampleRoutes } from './routes/samples.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
@@ -36,6 +38,7 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.route('/api', policyRoutes(full));
   app.route('/api', syncRoutes(full));
   app.route('/api', sampleRoutes(full));
+  app.route('/api', embeddingRoutes(full, createEmbedJobs(deps.context)));
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Winnow API', version: '0.1.0', description: 'Curate image datasets that live in your own bucket. Every route but /api/health and /api/session needs `Authorization: Bearer <token>` or a session cookie.' },

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { requireDatasetRow } from '../catalog/dataset.service.js';
 import { findModelByName, saveModel, type EmbeddingModel } from '../catalog/embedding-model.repository.js';
-import { describeVectorSet, listVectorsAfter, recordEmbeddings, type EmbeddingRecord, type StoredVector } from '../catalog/embedding.repository.js';
+import { countEmbeddings, describeVectorSet, listVectorsAfter, recordEmbeddings, type EmbeddingRecord, type StoredVector } from '../catalog/embedding.repository.js';
 import { findSamplesByKeys } from '../catalog/sample.repository.js';
 import { npyHeader, parseNpy } from '../embeddings/npy.js';
 import { parseVectorCsv, vectorCsvHeader, vectorCsvRow, type VectorFileProblem, type VectorTable } from '../embeddings/vector-csv.js';
 import { AppError, quoteInput } from '../errors.js';
-import { DEFAULT_MODEL, findRegisteredModel, modelVersion, type ModelDeps } from './embedding-models.js';
+import { DEFAULT_MODEL, findRegisteredModel, listRegisteredModels, modelVersion, type ModelDeps } from './embedding-models.js';
 
 export type VectorFileFormat = 'csv' | 'npy';
 
@@ -180,4 +180,21 @@ export async function forEachVectorPage(deps: Pick<ModelDeps, 'database'>, datas
     afterId = page.at(-1)!.sampleId;
     await visit(page);
   }
+}
+
+export interface DatasetEmbeddings {
+  /** Live samples. */
+  samples: number;
+  models: Array<{ name: string; dimensions: number; source: string; embedded: number; rejected: number }>;
+}
+
+/** Per registered model: how many live samples of the dataset have a current vector (the dataset page's status). */
+export async function describeDatasetEmbeddings(deps: ModelDeps, datasetName: string): Promise<DatasetEmbeddings> {
+  const dataset = await requireDatasetRow(deps, datasetName);
+  const models = await listRegisteredModels(deps);
+  const counts = await countEmbeddings(deps.database.db, dataset.id, models.map(modelVersion));
+  return {
+    samples: dataset.liveSamples,
+    models: models.map((model, index) => ({ name: model.name, dimensions: model.dimensions, source: model.source, embedded: counts[index]!.ok, rejected: counts[index]!.rejected })),
+  };
 }
