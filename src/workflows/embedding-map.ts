@@ -66,7 +66,8 @@ function pcaCoordinates(index: VectorIndex): Float32Array {
   return out;
 }
 
-async function umapCoordinates(index: VectorIndex): Promise<Float32Array> {
+/** UMAP coordinates of an index's reduced copy (exported for the benchmark). */
+export async function umapCoordinates(index: Pick<VectorIndex, 'sampleIds' | 'reduced' | 'pca'>): Promise<Float32Array> {
   const n = index.sampleIds.length;
   const k = index.pca.count;
   const d = Math.min(UMAP_INPUT_DIMENSIONS, k);
