@@ -24,6 +24,7 @@ const STATUS: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   Unauthorized: 401,
   DatasetNotFound: 404,
   ObjectNotFound: 404,
+  SampleNotFound: 404,
   NotFound: 404,
   DatasetExists: 409,
   DatasetBusy: 409,
