@@ -36,7 +36,10 @@ export type ErrorCode =
   | 'HostNotAllowed'
   | 'ModelUnreadable'
   | 'ModelInvalid'
-  | 'CatalogUnavailable';
+  | 'CatalogUnavailable'
+  | 'ModelNotFound'
+  | 'EmbeddingsNotFound'
+  | 'EmbeddingsImportInvalid';
 
 /** How each code ends a CLI run and answers an HTTP request; the compiler sees that every code has both. */
 export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }> = {
@@ -52,6 +55,7 @@ export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }>
   LocalFolderRefused: { exit: 2, status: 403 },
   ModelUnreadable: { exit: 2, status: 400 },
   ModelInvalid: { exit: 2, status: 400 },
+  EmbeddingsImportInvalid: { exit: 2, status: 400 },
   RequestTooLarge: { exit: 2, status: 413 },
   UnsupportedMediaType: { exit: 2, status: 415 },
   HostNotAllowed: { exit: 2, status: 421 },
@@ -61,6 +65,8 @@ export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }>
   SampleNotFound: { exit: 3, status: 404 },
   ObjectNotFound: { exit: 3, status: 404 },
   NotFound: { exit: 3, status: 404 },
+  ModelNotFound: { exit: 3, status: 404 },
+  EmbeddingsNotFound: { exit: 3, status: 404 },
   DatasetExists: { exit: 3, status: 409 },
   // The keys may not do it (exit 4); the user's storage said no, so HTTP 502 (the upstream's failure, not the client's).
   DatasourceAccessDenied: { exit: 4, status: 502 },

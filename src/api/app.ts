@@ -9,6 +9,8 @@ import { swaggerUiHtml, swaggerUiAsset } from './docs.js';
 import { BEARER, errors, json, PUBLIC } from './openapi.js';
 import { allowedHostNames, hostAllowList, requestBodyLimit, requireJsonBody, securityHeaders } from './request-guards.js';
 import { datasetRoutes } from './routes/datasets.routes.js';
+import { embeddingRoutes } from './routes/embeddings.routes.js';
+import { createEmbedJobs } from '../jobs/embed-jobs.js';
 import { policyRoutes } from './routes/policy.routes.js';
 import { sampleRoutes } from './routes/samples.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
@@ -23,6 +25,7 @@ const API_TAGS = [
   { name: 'datasources', description: 'What the dataset\'s credentials may do, and the policy they need.' },
   { name: 'sync', description: 'Indexing a dataset\'s objects into the catalog, in the background.' },
   { name: 'samples', description: 'The indexed images, with presigned URLs.' },
+  { name: 'embeddings', description: 'One vector per image: computing them, the 2-D map, nearest neighbours, the models.' },
   { name: 'session', description: 'Health and browser sign-in.' },
 ];
 
@@ -58,6 +61,7 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.route('/api', policyRoutes(full));
   app.route('/api', syncRoutes(full));
   app.route('/api', sampleRoutes(full));
+  app.route('/api', embeddingRoutes(full, createEmbedJobs(deps.context)));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

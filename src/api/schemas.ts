@@ -222,6 +222,79 @@ export const SamplePageSchema = z.strictObject({ samples: z.array(SampleSchema),
 export const SessionSchema = z.strictObject({ signedIn: z.boolean() }).openapi('Session');
 export const SignInSchema = z.strictObject({ token: z.string().min(1).max(256) });
 
+// Embeddings: computing vectors, their map and nearest neighbours.
+
+export const ModelNameParam = z.object({
+  name: z.string().min(1).max(128).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
+  model: z.string().min(1).max(64).openapi({ param: { name: 'model', in: 'path' }, example: 'default' }),
+});
+
+export const StartEmbeddingQuery = z.object({
+  model: z.string().min(1).max(64).optional().openapi({ description: 'A registered model; default: the bundled one.' }),
+  batchSize: z.coerce.number().int().min(1).max(1024).optional(),
+});
+
+const EmbedProgressSchema = z.strictObject({ model: z.string(), total: z.number(), toEmbed: z.number(), done: z.number(), embedded: z.number(), failed: z.number() });
+const EmbedReportSchema = z.strictObject({
+  dataset: z.string(),
+  model: z.string(),
+  dimensions: z.number(),
+  embedded: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  retryable: z.number(),
+  removed: z.number(),
+  total: z.number(),
+  imagesPerSecond: z.number(),
+  durationMs: z.number(),
+});
+
+export const EmbedJobSchema = z
+  .strictObject({
+    id: z.string(),
+    dataset: z.string(),
+    model: z.string(),
+    status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    progress: EmbedProgressSchema.nullable(),
+    report: EmbedReportSchema.nullable(),
+    error: ErrorSchema.shape.error.nullable(),
+  })
+  .openapi('EmbedJob');
+
+export const EmbeddingStatusSchema = z
+  .strictObject({
+    job: EmbedJobSchema.nullable(),
+    /** Live samples. */
+    samples: z.number(),
+    models: z.array(z.strictObject({ name: z.string(), dimensions: z.number(), source: z.string(), embedded: z.number(), rejected: z.number() })),
+  })
+  .openapi('EmbeddingStatus');
+
+export const EmbeddingMapQuery = z.object({ method: z.enum(['pca', 'umap']).default('pca') });
+
+export const EmbeddingMapSchema = z
+  .strictObject({
+    dataset: z.string(),
+    model: z.string(),
+    method: z.enum(['pca', 'umap']),
+    points: z.number(),
+    keys: z.array(z.string()).openapi({ description: 'Sample keys, one per point.' }),
+    coordinates: z.string().openapi({ description: 'Base64 of little-endian float32 x, y pairs, one pair per point in the order of keys (8 bytes a point).' }),
+  })
+  .openapi('EmbeddingMap');
+
+export const NeighboursQuery = z.object({ key: z.string().min(1).max(4096), k: z.coerce.number().int().min(1).max(1000).default(10) });
+
+export const NeighboursSchema = z
+  .strictObject({ dataset: z.string(), model: z.string(), key: z.string(), neighbours: z.array(z.strictObject({ key: z.string(), distance: z.number() })), queryMs: z.number() })
+  .openapi('Neighbours');
+
+export const ModelSchema = z
+  .strictObject({ name: z.string(), dimensions: z.number(), inputSize: z.number(), layout: z.enum(['nchw', 'nhwc']), output: z.string(), source: z.enum(['default', 'user', 'imported']), sha256: z.string(), createdAt: z.string() })
+  .openapi('Model');
+
 export type { Light } from '../model/lights.js';
 export type ApiErrorBody = z.infer<typeof ErrorSchema>['error'];
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
@@ -241,5 +314,10 @@ export type SyncStatus = SyncJob['status'];
 export type Sample = z.infer<typeof SampleSchema>;
 export type SampleStatus = Sample['status'];
 export type SamplePage = z.infer<typeof SamplePageSchema>;
+export type EmbedJob = z.infer<typeof EmbedJobSchema>;
+export type EmbeddingStatus = z.infer<typeof EmbeddingStatusSchema>;
+export type EmbeddingMap = z.infer<typeof EmbeddingMapSchema>;
+export type Neighbours = z.infer<typeof NeighboursSchema>;
+export type Model = z.infer<typeof ModelSchema>;
 /** The grid's filters and sort: the sample query without its paging and URL switches. */
 export type SampleFilters = Omit<z.infer<typeof SampleQuerySchema>, 'limit' | 'cursor' | 'urls'>;

@@ -10,7 +10,7 @@ export const DATASET_LEASE_MS = 2 * 60_000;
 const RENEW_INTERVAL_MS = DATASET_LEASE_MS / 6;
 
 /** The long jobs that change a dataset's samples or outputs; one runs at a time. */
-export type DatasetJob = 'sync' | 'thumbnails';
+export type DatasetJob = 'sync' | 'thumbnails' | 'embeddings';
 
 export interface DatasetLease {
   owner: string;
@@ -80,7 +80,7 @@ function isProcessAlive(pid: number): boolean {
 
 function inProgress(datasetName: string, holder: string, expiresAt: string | null): AppError {
   const [host, pid, , job] = holder.split(':');
-  const what = job === 'thumbnails' ? 'A thumbnail job' : job === 'sync' ? 'A sync' : 'A long job';
+  const what = job === 'thumbnails' ? 'A thumbnail job' : job === 'sync' ? 'A sync' : job === 'embeddings' ? 'An embedding run' : 'A long job';
   return new AppError('DatasetBusy', `${what} of "${datasetName}" is already running (process ${pid ?? '?'} on ${host ?? '?'}).`, {
     hint: `Wait for it to finish; if it died on another machine, its lease expires at ${expiresAt ?? 'once it is released'}.`,
   });

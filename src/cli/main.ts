@@ -4,6 +4,8 @@ import { createContext, type Context } from '../context.js';
 import type { CommandRunner } from './command-runner.js';
 import { registerDatasetCommands } from './commands/dataset.command.js';
 import { registerDatasourceCommands } from './commands/datasource.command.js';
+import { registerEmbeddingCommands } from './commands/embeddings.command.js';
+import { registerModelCommands } from './commands/model.command.js';
 import { registerPolicyCommands } from './commands/policy.command.js';
 import { registerSampleCommands } from './commands/samples.command.js';
 import { registerThumbnailCommands } from './commands/thumbnails.command.js';
@@ -94,6 +96,8 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   registerServeCommand(program, runner);
   registerTokenCommands(program, runner);
   registerPolicyCommands(program, runner);
+  registerModelCommands(program, runner);
+  registerEmbeddingCommands(program, runner);
 
   try {
     await program.parseAsync(argv);

@@ -45,6 +45,14 @@ export interface Config {
   thumbnailConcurrency: number;
   /** MiB of source images a thumbnail job holds in memory at once; a larger image is refused. */
   thumbnailBufferMb: number;
+  /** Images per model run of `winnow embed`. */
+  embedBatchSize: number;
+  /** onnxruntime's threads for one model run; 0 lets onnxruntime use every core. */
+  embedThreads: number;
+  /** Worker threads decoding images into model inputs while the model runs. */
+  embedDecodeThreads: number;
+  /** Images `winnow embed` reads from the datasource at once (within the thumbnail buffer's MiB). */
+  embedReadConcurrency: number;
 }
 
 /** Values given on the command line, by config key; undefined means not given. */
@@ -110,6 +118,10 @@ const settings = {
   apiBodyLimitKb: { env: 'WINNOW_API_BODY_LIMIT_KB', flag: undefined, schema: integer(1, 1_048_576), fallback: () => 1_024 },
   thumbnailConcurrency: { env: 'WINNOW_THUMBNAIL_CONCURRENCY', flag: undefined, schema: integer(1, 64), fallback: () => 4 },
   thumbnailBufferMb: { env: 'WINNOW_THUMBNAIL_BUFFER_MB', flag: undefined, schema: integer(16, 16_384), fallback: () => 256 },
+  embedBatchSize: { env: 'WINNOW_EMBED_BATCH_SIZE', flag: undefined, schema: integer(1, 1024), fallback: () => 16 },
+  embedThreads: { env: 'WINNOW_EMBED_THREADS', flag: undefined, schema: integer(0, 256), fallback: () => 0 },
+  embedDecodeThreads: { env: 'WINNOW_EMBED_DECODE_THREADS', flag: undefined, schema: integer(1, 64), fallback: () => 2 },
+  embedReadConcurrency: { env: 'WINNOW_EMBED_READ_CONCURRENCY', flag: undefined, schema: integer(1, 256), fallback: () => 8 },
 } satisfies Record<keyof Config, { env: string; flag: string | undefined; schema: z.ZodType; fallback: () => unknown }>;
 
 /**

@@ -137,6 +137,62 @@ export interface SessionTable {
   expires_at: Timestamp;
 }
 
+/** A registered image model; its ONNX file is `<home>/models/<file_name>`. */
+export interface EmbeddingModelTable {
+  id: string;
+  name: string;
+  file_name: string;
+  sha256: string;
+  bytes: number;
+  input_size: number;
+  layout: 'nchw' | 'nhwc';
+  /** JSON array of three numbers. */
+  mean: string;
+  std: string;
+  output: string;
+  dimensions: number;
+  /** `default` (converted by Winnow) or `user` (`winnow model add`). */
+  source: string;
+  created_at: Timestamp;
+}
+
+/**
+ * `rejected`: the image cannot be embedded (corrupt, empty, too large); not retried until it changes.
+ * `failed`: the storage failed; retried next run.
+ */
+export type EmbeddingStatus = 'ok' | 'rejected' | 'failed';
+
+/** One row per sample and model that an embed run (or an import) handled. */
+export interface EmbeddingTable {
+  model_id: string;
+  sample_id: number;
+  dataset_id: string;
+  /** The model file the vector came from: vectors of another sha256 are stale. */
+  model_sha256: string;
+  /** Etag of the bytes embedded; a sample whose etag differs needs a new vector. */
+  source_etag: string | null;
+  status: EmbeddingStatus;
+  /** Little-endian float32, unit length; null unless status is `ok`. */
+  vector: Uint8Array | null;
+  error: string | null;
+  updated_at: Timestamp;
+}
+
+/** A cached 2-D projection of a dataset's vectors of one model. */
+export interface EmbeddingMapTable {
+  dataset_id: string;
+  model_id: string;
+  method: 'pca' | 'umap';
+  /** What the vectors were when the map was made (count and last update); another value means stale. */
+  fingerprint: string;
+  points: number;
+  /** Little-endian float64 sample ids, in the order of `coordinates`. */
+  sample_ids: Uint8Array;
+  /** Little-endian float32 x, y pairs. */
+  coordinates: Uint8Array;
+  created_at: Timestamp;
+}
+
 export interface DB {
   datasets: DatasetTable;
   relevant_keys: RelevantKeyTable;
@@ -146,6 +202,9 @@ export interface DB {
   thumbnails: ThumbnailTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
+  embedding_models: EmbeddingModelTable;
+  embeddings: EmbeddingTable;
+  embedding_maps: EmbeddingMapTable;
 }
 
 export type DatasetRow = Selectable<DatasetTable>;

@@ -72,6 +72,20 @@ export class OnnxModelBuilder {
     return output;
   }
 
+  /** Adds a node with several outputs (TopK gives values and indices). */
+  nodeWithOutputs(opType: string, inputs: readonly string[], outputs: readonly string[], attributes: Record<string, OnnxAttribute> = {}): void {
+    for (const output of outputs) this.claim(output);
+    this.nodes.push(
+      onnx.NodeProto.create({
+        name: outputs[0]!,
+        opType,
+        input: [...inputs],
+        output: [...outputs],
+        attribute: Object.entries(attributes).map(([key, value]) => attribute(key, value)),
+      }),
+    );
+  }
+
   /** A tensor name not used yet, derived from `base`. */
   unique(base: string): string {
     if (!this.names.has(base)) return base;

@@ -3,7 +3,7 @@
  * Every shape comes from the API's own contract (src/api/schemas.ts, type-only imports), so the
  * two cannot drift apart; the browser tests run these calls against a real `winnow serve`.
  */
-import type { ApiErrorBody, CreateDatasetRequest, Dataset, DatasetDetails, DatasetPolicy, DatasetSummary, Sample, SampleFilters, SamplePage, SyncJob, VerifyReport } from '../api/schemas.js';
+import type { ApiErrorBody, CreateDatasetRequest, Dataset, DatasetDetails, DatasetPolicy, DatasetSummary, EmbedJob, EmbeddingStatus, Sample, SampleFilters, SamplePage, SyncJob, VerifyReport } from '../api/schemas.js';
 import { LIGHTS } from '../model/lights.js';
 
 export class ApiError extends Error {
@@ -31,6 +31,8 @@ export type {
   DatasetPolicy,
   DatasetSummary,
   DatasourceView,
+  EmbedJob,
+  EmbeddingStatus,
   Light,
   Sample,
   SamplePage,
@@ -105,6 +107,10 @@ export const api = {
 
   samples: (name: string, filters: SampleFilters, page: { cursor?: string | undefined; limit: number }, signal?: AbortSignal) =>
     request<SamplePage>('GET', `${datasetPath(name)}/samples?${sampleQueryString(filters, page)}`, { signal }),
+  embeddings: (name: string) => request<EmbeddingStatus>('GET', `${datasetPath(name)}/embeddings`),
+  startEmbedding: async (name: string) => (await request<{ job: EmbedJob }>('POST', `${datasetPath(name)}/embeddings`)).job,
+  cancelEmbedding: async (name: string) => (await request<{ job: EmbedJob | null }>('DELETE', `${datasetPath(name)}/embeddings`)).job,
+
   /** One sample with a freshly signed URL (for an image whose URL expired). */
   sample: (name: string, key: string) => request<Sample>('GET', `${datasetPath(name)}/sample?key=${encodeURIComponent(key)}`),
 };

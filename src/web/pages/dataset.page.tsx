@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../api.js';
+import { EmbeddingsPanel } from '../components/embeddings-panel.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageHeading } from '../components/page-heading.js';
 import { SampleFilterBar, filtersFromSearch, hasFilters, searchFromFilters } from '../components/sample-filters.js';
@@ -46,6 +47,7 @@ export function DatasetPage({ name }: { name: string }) {
           {details.data && <DatasetFacts details={details.data} />}
         </div>
         <SyncPanel dataset={name} onFinished={onSyncFinished} />
+        <EmbeddingsPanel dataset={name} />
       </div>
       {details.data && <AccessCheck dataset={name} />}
       <SampleFilterBar filters={filters} onChange={applyFilters} />

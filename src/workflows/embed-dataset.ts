@@ -1,0 +1,311 @@
+import { requireDataset } from '../catalog/dataset.service.js';
+import type { Dataset } from '../catalog/dataset.repository.js';
+import { acquireDatasetLease } from '../catalog/dataset-lease.js';
+import {
+  countEmbeddingWork,
+  deleteEmbeddingsOfRemovedSamples,
+  listEmbeddingWorkAfter,
+  recordEmbeddings,
+  type EmbeddingRecord,
+  type EmbeddingWork,
+  type ModelVersion,
+} from '../catalog/embedding.repository.js';
+import { objectTooLarge } from '../datasources/object-store.js';
+import { imageTensorOptions, type ImageEncoder } from '../embeddings/image-encoder.js';
+import { openOnnxImageEncoder } from '../embeddings/onnx.image-encoder.js';
+import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
+import { createImageTensorPool } from '../media/image-tensor-pool.js';
+import type { ImageTensorDecoder, ImageTensorOptions } from '../media/image-tensor.js';
+import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
+import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
+import { openDatasetStores, type BoundStore } from './dataset-stores.js';
+import { modelSpec, modelVersion, resolveModel } from './embedding-models.js';
+import type { WorkflowDeps } from './workflow-deps.js';
+
+export type EmbedDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
+
+export interface EmbedProgress {
+  model: string;
+  /** Live samples in the dataset. */
+  total: number;
+  /** Samples this run set out to embed. */
+  toEmbed: number;
+  done: number;
+  embedded: number;
+  failed: number;
+}
+
+export interface EmbedOptions {
+  /** A registered model; default: the bundled one. */
+  model?: string | undefined;
+  batchSize?: number | undefined;
+  /** onnxruntime's threads; default WINNOW_EMBED_THREADS. */
+  threads?: number | undefined;
+  onProgress?: ((progress: EmbedProgress) => void) | undefined;
+  /** Aborting stops the run after the batch in hand is recorded; the next run continues from there. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface EmbedReport {
+  dataset: string;
+  model: string;
+  dimensions: number;
+  /** Samples given a vector by this run. */
+  embedded: number;
+  /** Samples that already had a vector (or a verdict) for their present content and this model file. */
+  skipped: number;
+  /** Samples this run could not embed: bad images (kept until the object changes) and storage failures (retried). */
+  failed: number;
+  /** Of `failed`, the storage failures the next run tries again. */
+  retryable: number;
+  /** Vectors dropped because their sample vanished from the datasource. */
+  removed: number;
+  /** Live samples. */
+  total: number;
+  imagesPerSecond: number;
+  durationMs: number;
+}
+
+const PAGE_SIZE = 200;
+const MIB = 1024 * 1024;
+const FATAL_ERRORS = new Set<ErrorCode>([
+  'DatasourceAccessDenied',
+  'DatasourceKmsDenied',
+  'DatasourceUnreachable',
+  'DatasourceInvalidAccessKeyId',
+  'DatasourceSignatureMismatch',
+  'DatasourceCredentialsExpired',
+  'DatasourceBucketNotFound',
+  'DatasourceWrongRegion',
+]);
+
+/**
+ * `winnow embed`: gives every live sample of the dataset a vector from the model, reading only
+ * samples without one for their present etag and this model file. Images are read a few at a
+ * time within a byte budget and decoded on worker threads while the model runs on the previous
+ * batch; each batch is recorded in one transaction, so a killed run redoes at most the batch it
+ * had in hand. A bad image fails alone; a storage error every read would hit (reads denied,
+ * wrong keys) stops the run after one request. Runs under the dataset's job lease.
+ */
+export async function embedDataset(deps: EmbedDeps, datasetName: string, options: EmbedOptions = {}): Promise<EmbedReport> {
+  const started = performance.now();
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
+  const batchSize = options.batchSize ?? deps.config.embedBatchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024) throw new AppError('InputInvalid', `--batch-size must be a whole number from 1 to 1024, got ${String(batchSize)}.`);
+  const { model, path } = await resolveModel(deps, options.model);
+  const stores = await openDatasetStores(deps, dataset.name, datasources);
+  const encoder = await openOnnxImageEncoder(path, modelSpec(model), { threads: options.threads ?? deps.config.embedThreads });
+  const db = deps.database.db;
+  let lease;
+  try {
+    lease = await acquireDatasetLease(db, dataset.id, dataset.name, 'embeddings', deps.clock);
+  } catch (error) {
+    await encoder.close();
+    throw error;
+  }
+  const decoder = createImageTensorPool({ threads: deps.config.embedDecodeThreads, maxInputPixels: deps.images.maxInputPixels });
+  try {
+    const version = modelVersion(model);
+    const removed = await deleteEmbeddingsOfRemovedSamples(db, dataset.id, model.id);
+    const work = await countEmbeddingWork(db, dataset.id, version);
+    const progress: EmbedProgress = { model: model.name, total: work.total, toEmbed: work.pending, done: 0, embedded: 0, failed: 0 };
+    options.onProgress?.(progress);
+    const pipelineStarted = performance.now();
+    const retryable = await runPipeline({ deps, dataset, input: stores.input, version, encoder, decoder, batchSize, progress, renewLease: lease.renew, options });
+    const seconds = (performance.now() - pipelineStarted) / 1000;
+    return {
+      dataset: dataset.name,
+      model: model.name,
+      dimensions: model.dimensions,
+      embedded: progress.embedded,
+      skipped: work.total - work.pending,
+      failed: progress.failed,
+      retryable,
+      removed,
+      total: work.total,
+      imagesPerSecond: seconds > 0 ? Math.round((progress.embedded / seconds) * 10) / 10 : 0,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await decoder.close();
+    await encoder.close();
+    await lease.release().catch(() => undefined);
+  }
+}
+
+interface Pipeline {
+  deps: EmbedDeps;
+  dataset: Dataset;
+  input: BoundStore;
+  version: ModelVersion;
+  encoder: ImageEncoder;
+  decoder: ImageTensorDecoder;
+  batchSize: number;
+  progress: EmbedProgress;
+  renewLease: () => Promise<void>;
+  options: EmbedOptions;
+}
+
+/** A sample made ready for the model, or why it cannot be. `read`: whether a request reached the datasource. */
+type Prepared = { sample: EmbeddingWork; etag: string | null; read: boolean } & ({ tensor: Float32Array } | { status: 'rejected' | 'failed'; error: string });
+
+/** Producers (read + decode, several at once) fill a bounded queue; one consumer runs the model batch by batch and records. */
+async function runPipeline(pipeline: Pipeline): Promise<number> {
+  const { deps, dataset, input, decoder, batchSize, options } = pipeline;
+  const budget = createByteBudget(deps.config.thumbnailBufferMb * MIB);
+  const tensorOptions = imageTensorOptions(pipeline.encoder.spec) as ImageTensorOptions;
+  const capacity = batchSize * 2;
+  const ready: Prepared[] = [];
+  let producing = true;
+  let stop: AppError | undefined;
+  let failure: { error: unknown } | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  const wakeProducers: Array<() => void> = [];
+  const notifyConsumer = () => {
+    wakeConsumer?.();
+    wakeConsumer = undefined;
+  };
+  const notifyProducers = () => {
+    for (const wake of wakeProducers.splice(0)) wake();
+  };
+  const shouldStop = () => stop !== undefined || failure !== undefined || options.signal?.aborted === true;
+
+  const push = async (item: Prepared) => {
+    while (ready.length >= capacity && !shouldStop()) await new Promise<void>((resolve) => wakeProducers.push(resolve));
+    ready.push(item);
+    notifyConsumer();
+  };
+  const handle = async (sample: EmbeddingWork): Promise<boolean> => {
+    const prepared = await prepare(sample, input, decoder, budget, tensorOptions);
+    if ('fatal' in prepared) {
+      stop ??= prepared.fatal;
+      notifyConsumer();
+      return true;
+    }
+    await push(prepared);
+    return prepared.read;
+  };
+
+  const produce = async () => {
+    const pending = pendingSamples(pipeline);
+    try {
+      // One image at a time until one has been read: when reads are denied, that is the only denied request.
+      for (let read = false; !read && !shouldStop(); ) {
+        const next = await pending.next();
+        if (next.done) return;
+        read = await handle(next.value);
+      }
+      if (!shouldStop()) await forEachConcurrentlyFrom(pending, deps.config.embedReadConcurrency, handle, shouldStop);
+    } finally {
+      await pending.return(undefined);
+    }
+  };
+
+  let retryable = 0;
+  const consume = async () => {
+    for (;;) {
+      while (ready.length < batchSize && producing && !shouldStop()) await new Promise<void>((resolve) => (wakeConsumer = resolve));
+      if (failure !== undefined || options.signal?.aborted) return;
+      const batch = ready.splice(0, batchSize);
+      notifyProducers();
+      if (batch.length === 0) {
+        if (!producing || stop !== undefined) return;
+        continue;
+      }
+      retryable += await embedBatch(pipeline, batch);
+    }
+  };
+
+  const producer = produce()
+    .catch((error: unknown) => {
+      failure ??= { error };
+    })
+    .finally(() => {
+      producing = false;
+      notifyConsumer();
+    });
+  const consumer = consume().catch((error: unknown) => {
+    failure ??= { error };
+    notifyProducers();
+  });
+  await Promise.all([producer, consumer]);
+  notifyProducers();
+
+  if (failure !== undefined) throw failure.error;
+  if (stop !== undefined) throw fatalStop(stop, dataset.name);
+  if (options.signal?.aborted) throw new AppError('SyncCancelled', `Embedding "${dataset.name}" was cancelled; the next run continues where it stopped.`);
+  return retryable;
+}
+
+/** Runs the model on the decoded images of a batch and records every outcome of it in one transaction; returns its storage failures. */
+async function embedBatch(pipeline: Pipeline, batch: Prepared[]): Promise<number> {
+  const { deps, dataset, version, encoder, progress, options } = pipeline;
+  const decoded = batch.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item);
+  const vectors = decoded.length > 0 ? await encoder.encode(decoded.map((item) => item.tensor)) : [];
+  const byId = new Map(decoded.map((item, index) => [item.sample.id, vectors[index]!]));
+  const now = deps.clock().toISOString();
+  const records: EmbeddingRecord[] = batch.map((item) =>
+    'tensor' in item
+      ? { sampleId: item.sample.id, datasetId: dataset.id, sourceEtag: item.etag, status: 'ok', vector: byId.get(item.sample.id)!, error: null, updatedAt: now }
+      : { sampleId: item.sample.id, datasetId: dataset.id, sourceEtag: item.etag, status: item.status, vector: null, error: item.error, updatedAt: now },
+  );
+  await deps.database.db.transaction().execute((trx) => recordEmbeddings(trx, version, records));
+  const failed = batch.length - decoded.length;
+  progress.done += batch.length;
+  progress.embedded += decoded.length;
+  progress.failed += failed;
+  deps.log.debug({ dataset: dataset.name, model: progress.model, images: batch.length, embedded: decoded.length, done: progress.done }, 'embedding batch recorded');
+  options.onProgress?.(progress);
+  await pipeline.renewLease();
+  return batch.filter((item) => 'status' in item && item.status === 'failed').length;
+}
+
+async function* pendingSamples(pipeline: Pipeline): AsyncGenerator<EmbeddingWork, void, undefined> {
+  let afterId = 0;
+  for (let pageSize = 1; ; pageSize = PAGE_SIZE) {
+    const page = await listEmbeddingWorkAfter(pipeline.deps.database.db, pipeline.dataset.id, pipeline.version, afterId, pageSize);
+    if (page.length === 0) return;
+    afterId = page.at(-1)!.id;
+    yield* page;
+  }
+}
+
+async function prepare(sample: EmbeddingWork, input: BoundStore, decoder: ImageTensorDecoder, budget: ByteBudget, options: ImageTensorOptions): Promise<Prepared | { fatal: AppError }> {
+  const refusal = refuseBeforeReading(sample, decoder, budget, input);
+  if (refusal !== undefined) return { sample, etag: sample.etag, read: false, status: 'rejected', error: refusal };
+  let etag = sample.etag;
+  try {
+    const release = await budget.acquire(sample.size);
+    try {
+      const source = await input.store.readObject(`${input.prefix}${sample.key}`, budget.capacity);
+      etag = source.etag ?? sample.etag;
+      return { sample, etag, read: true, tensor: await decoder.decode(source.body, options) };
+    } finally {
+      release();
+    }
+  } catch (error) {
+    if (isAppError(error) && FATAL_ERRORS.has(error.code)) return { fatal: error };
+    const rejected = isAppError(error, 'ImageUnreadable') || isAppError(error, 'ImageTooLarge');
+    return { sample, etag, read: true, status: rejected ? 'rejected' : 'failed', error: describeError(error) };
+  }
+}
+
+/** What the catalog already tells about an image that cannot be embedded, so it is never downloaded. */
+function refuseBeforeReading(sample: EmbeddingWork, decoder: ImageTensorDecoder, budget: ByteBudget, input: BoundStore): string | undefined {
+  if (sample.size === 0) return 'The file is empty (0 bytes).';
+  if (sample.width !== null && sample.height !== null && sample.width * sample.height > decoder.maxInputPixels) {
+    return `The image declares ${sample.width.toLocaleString('en-US')} x ${sample.height.toLocaleString('en-US')} pixels, more than the ${decoder.maxInputPixels.toLocaleString('en-US')}-pixel limit (a decompression bomb or a huge scan); it was not read.`;
+  }
+  if (sample.size > budget.capacity) return objectTooLarge(input.store.description, `${input.prefix}${sample.key}`, sample.size, budget.capacity).message;
+  return undefined;
+}
+
+/** A storage error that stopped the run, saying that nothing was embedded because of it. */
+function fatalStop(error: AppError, datasetName: string): AppError {
+  if (!isAppError(error, 'DatasourceAccessDenied')) return error;
+  return new AppError('DatasourceAccessDenied', `Winnow may not read the images of "${datasetName}", so it cannot embed them: ${error.message}`, {
+    cause: error,
+    hint: error.hint ?? 'Allow s3:GetObject on the input prefix.',
+    details: { ...error.details, action: 's3:GetObject' },
+  });
+}
