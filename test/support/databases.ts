@@ -39,10 +39,27 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     env: { WINNOW_HOME: home, WINNOW_DATABASE_URL: url.toString() },
     drop: async () => {
       await database.close();
-      await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
+      await withAdmin(async (client) => {
+        await waitForBackendsToExit(client, name);
+        await client.query(`drop database if exists ${name} with (force)`);
+      });
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * pg's pool.end() resolves once it has asked its clients to end, not once their backends are gone;
+ * forcing the drop then would terminate a backend whose client still listens, and that client's
+ * FATAL "terminating connection due to administrator command" surfaces as an uncaught error.
+ */
+async function waitForBackendsToExit(client: pg.Client, name: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const { rows } = await client.query<{ count: string }>('select count(*) from pg_stat_activity where datname = $1', [name]);
+    if (Number(rows[0]?.count) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
