@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshHome, runCli, spawnCli } from './support/cli.js';
+import { closed, failOnExit, freshHome, runCli, spawnCli } from './support/cli.js';
 import { listOnlyPolicy, prefixConditionPolicy, readOnlyPolicy, referencePolicy } from './support/policies.js';
 import { startPolicyProxy, type PolicyProxy, type ProxyLogEntry, type ProxyUser } from './support/s3-policy-proxy.js';
 import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
@@ -315,13 +315,12 @@ describe('a sync killed mid-listing', () => {
     let listings = 0;
     const fourthPage = proxy.hold((entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === String(KILL_PAGE_SIZE) && ++listings === 4);
     const child = spawnCli(['dataset', 'sync', 'farm', '--skip-verify'], env);
-    const exited = new Promise<void>((resolvePromise) => child.once('close', () => resolvePromise()));
     try {
-      await Promise.race([fourthPage.reached(1), exited.then(() => Promise.reject(new Error('the sync exited before its fourth listing page')))]);
+      await Promise.race([fourthPage.reached(1), failOnExit(child, 'waiting for the sync to ask for its fourth listing page')]);
       // The fourth page is asked for while the third is being committed: once that commit is in, the sync can only wait.
       await waitFor(`${committed.length} samples from three committed pages`, async () => (await showFarm(cli)).samples.total === committed.length);
       child.kill('SIGKILL');
-      await exited;
+      await closed(child);
     } finally {
       fourthPage.release();
     }

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshHome, runCli, spawnCli } from './support/cli.js';
+import { closed, failOnExit, freshHome, runCli, spawnCli } from './support/cli.js';
 import { startFlakyProxy, type FlakyProxy } from './support/flaky-s3-proxy.js';
 import { listOnlyPolicy, readOnlyPolicy, referencePolicy } from './support/policies.js';
 import { startPolicyProxy, type PolicyProxy, type ProxyLogEntry, type ProxyUser } from './support/s3-policy-proxy.js';
@@ -281,28 +281,30 @@ describe('list-only policy', () => {
 });
 
 describe('a thumbnail job killed mid-run', () => {
+  const KILL_CONCURRENCY = 2;
+  const WRITTEN_BEFORE_KILL = 10;
+
   it('finishes on the next run with no duplicates and no redone work', async () => {
-    const cli = asUser(users.reference, { WINNOW_THUMBNAIL_CONCURRENCY: '2' });
+    const cli = asUser(users.reference, { WINNOW_THUMBNAIL_CONCURRENCY: String(KILL_CONCURRENCY) });
     await cli.create('farm');
     await cli.run('dataset', 'sync', 'farm');
-    const child = spawnCli(['thumbnails', 'farm'], { ...cli.env, WINNOW_LOG_LEVEL: 'debug' });
-    let recorded = 0;
-    await new Promise<void>((resolvePromise, reject) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        recorded += chunk.split('thumbnail recorded').length - 1;
-        if (recorded >= 10) {
-          child.kill('SIGKILL');
-          resolvePromise();
-        }
-      });
-      child.on('exit', () => reject(new Error(`thumbnails exited before it could be killed (${recorded} recorded)`)));
-    });
-    await new Promise((resolvePromise) => child.on('close', resolvePromise));
+    // Thumbnail writes after the first ten wait in the proxy. A worker records its thumbnail before it
+    // takes the next image, so once both workers wait on a held write, the first ten are all recorded.
+    let thumbnailWrites = 0;
+    const held = proxy.hold((entry) => entry.action === 's3:PutObject' && (entry.resource ?? '').endsWith('_thumb.webp') && ++thumbnailWrites > WRITTEN_BEFORE_KILL);
+    const child = spawnCli(['thumbnails', 'farm'], cli.env);
+    try {
+      await Promise.race([held.reached(KILL_CONCURRENCY), failOnExit(child, `waiting for ${KILL_CONCURRENCY} held thumbnail writes`)]);
+      child.kill('SIGKILL');
+      await closed(child);
+    } finally {
+      held.release();
+    }
 
     const done = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000'))
       .json<SampleJson[]>()
       .filter((sample) => sample.thumbnail !== null || sample.thumbnailError !== null);
-    expect(done.length).toBeGreaterThanOrEqual(10);
+    expect(done.filter((sample) => sample.thumbnail !== null)).toHaveLength(WRITTEN_BEFORE_KILL);
     expect(done.length).toBeLessThan(SAMPLES);
 
     proxy.clearLog();
