@@ -101,21 +101,26 @@ async function statusOf(call: Promise<unknown>): Promise<number> {
 const lightsOf = (checks: Record<Light, { ok: boolean }>) => Object.fromEntries(Object.entries(checks).map(([light, check]) => [light, check.ok]));
 
 describe('a user holding a generated policy', () => {
-  const variants: Array<[string, string[], string[]]> = [
-    ['read-only', [], []],
-    ['--write', ['--write'], []],
-    ['--write --delete', ['--write', '--delete'], []],
-    ['--write --delete with the output in another bucket', ['--output', `s3://${RESULTS_BUCKET}/farm/`, '--write', '--delete'], ['--output', `s3://${RESULTS_BUCKET}/farm/`]],
-    ['--write from an allowed source IP', ['--write', '--source-ip', '127.0.0.1/32'], []],
+  const READ = { list: true, read: true, write: false, overwrite: false, delete: false };
+  const WRITE = { ...READ, write: true, overwrite: true };
+  const ALL = { ...WRITE, delete: true };
+  const variants: Array<[string, string[], string[], Record<Light, boolean>]> = [
+    ['read-only', [], [], READ],
+    ['--write', ['--write'], [], WRITE],
+    ['--write --delete', ['--write', '--delete'], [], ALL],
+    ['--write --delete with the output in another bucket', ['--output', `s3://${RESULTS_BUCKET}/farm/`, '--write', '--delete'], ['--output', `s3://${RESULTS_BUCKET}/farm/`], ALL],
+    ['--write from an allowed source IP', ['--write', '--source-ip', '127.0.0.1/32'], [], WRITE],
   ];
 
-  it.each(variants)('%s gets exactly the lights it promises', async (_, flags, createFlags) => {
+  it.each(variants)('%s gets exactly the lights it promises', async (_, flags, createFlags, expected) => {
     const { policy, lights } = await generate(...flags);
+    // The promise is checked against the flags, not trusted: the same checker made it.
+    expect(lights).toEqual(expected);
     const cli = newUser(policy);
     expect((await cli.create(...createFlags)).code).toBe(0);
     const verify = await cli.run('datasource', 'verify', 'farm', '--json');
     expect(verify.code, verify.stderr).toBe(0);
-    expect(lightsOf(verify.json<VerifyJson>().checks)).toEqual(lights);
+    expect(lightsOf(verify.json<VerifyJson>().checks)).toEqual(expected);
     const denied = proxy.denied().map((entry) => entry.action);
     expect(denied).toEqual(!lights.write ? ['s3:PutObject'] : !lights.delete ? ['s3:DeleteObject'] : []);
     cli.s3.destroy();
