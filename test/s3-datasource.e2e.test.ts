@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { closed, failOnExit, freshHome, runCli, spawnCli } from './support/cli.js';
+import { cliAsS3User, closed, failOnExit, freshHome, runCli, spawnCli, type S3Keys } from './support/cli.js';
 import { listOnlyPolicy, prefixConditionPolicy, readOnlyPolicy, referencePolicy } from './support/policies.js';
-import { startPolicyProxy, type PolicyProxy, type ProxyLogEntry, type ProxyUser } from './support/s3-policy-proxy.js';
-import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
+import { fixtureImage as image, proxyUser as user, startSeededS3, underPrefix, type SeededS3 } from './support/s3-fixture.js';
+import type { PolicyProxy, ProxyLogEntry } from './support/s3-policy-proxy.js';
 import { waitFor } from './support/wait.js';
 
 const BUCKET = 'datalake';
 const PREFIX = 'projects/farm-animals/';
 const INPUT = `s3://${BUCKET}/${PREFIX}`;
-const image = (name: string) => readFileSync(resolve(import.meta.dirname, 'fixtures/images', name));
 // s3rver stores each path segment as a file name, so a very long key needs slashes to fit (real S3 does not care).
 const LONG_KEY = `tricky/${Array.from({ length: 4 }, (_, i) => `${String(i).repeat(3)}-${'x'.repeat(200)}`).join('/')}.jpg`;
 const TRICKY_KEYS = ['tricky/ç ü 猫 + % # x.jpg', 'tricky/a+b=c&d;e.jpg', 'tricky/50% off (1).JPG', 'tricky/space at end .png', LONG_KEY];
@@ -35,10 +34,6 @@ const inside: Record<string, Buffer | string> = {
 };
 const EXPECTED_SAMPLES = Object.keys(inside).filter((key) => /\.(jpe?g|png|webp)$/i.test(key) && !key.startsWith('.winnow/')).sort();
 
-function user(accessKeyId: string, policy: object, extra: Partial<ProxyUser> = {}): ProxyUser {
-  return { accessKeyId, secretAccessKey: `secret-of-${accessKeyId}-wJalrXUtnFEMI`, policy, ...extra };
-}
-
 const users = {
   reference: user('AKIAREFERENCE0000001', referencePolicy(BUCKET, PREFIX)),
   prefixCondition: user('AKIAPREFIXCOND000001', prefixConditionPolicy(BUCKET, PREFIX)),
@@ -48,41 +43,25 @@ const users = {
   anyBucket: user('AKIAANYBUCKET0000001', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
 };
 
-let server: S3Server;
+let s3: SeededS3;
 let proxy: PolicyProxy;
 let seed: S3Client;
 
 beforeAll(async () => {
-  server = await startS3Server({ buckets: [BUCKET] });
-  proxy = await startPolicyProxy({ upstream: server.endpoint, users: Object.values(users) });
-  seed = createS3rverClient(server.endpoint);
   const siblings = ['projects/farm-animals-2/', 'projects/other/', 'projects/farm-animals'].flatMap((prefix) =>
-    Array.from({ length: 15 }, (_, i) => ({ key: `${prefix}${prefix.endsWith('/') ? '' : '-x'}/intruder-${i}.jpg`.replace('//', '/'), body: image('cat.jpg') })),
+    Array.from({ length: 15 }, (_, i) => [`${prefix}${prefix.endsWith('/') ? '' : '-x'}/intruder-${i}.jpg`.replace('//', '/'), image('cat.jpg')] as const),
   );
-  await putObjects(seed, BUCKET, [...Object.entries(inside).map(([key, body]) => ({ key: `${PREFIX}${key}`, body })), ...siblings]);
+  s3 = await startSeededS3({ buckets: [BUCKET], users: Object.values(users), objects: { [BUCKET]: { ...underPrefix(PREFIX, inside), ...Object.fromEntries(siblings) } } });
+  ({ proxy, seed } = s3);
 });
 
-afterAll(async () => {
-  seed?.destroy();
-  await proxy?.stop();
-  await server?.stop();
-});
+afterAll(async () => s3?.stop());
 
 beforeEach(() => proxy.clearLog());
 
 /** A CLI bound to one fresh catalog and one proxy user's keys. */
-function asUser(who: ProxyUser, options: { home?: string; env?: Record<string, string> } = {}) {
-  const home = options.home ?? freshHome();
-  const env = { WINNOW_HOME: home, ...options.env };
-  return {
-    home,
-    run: (...args: string[]) => runCli(args, { env }),
-    create: (name: string, ...extra: string[]) =>
-      runCli(['dataset', 'create', name, '--input', INPUT, '--endpoint', proxy.endpoint, '--path-style', '--access-key-id', who.accessKeyId, '--secret-access-key-stdin', ...extra], {
-        env,
-        stdin: `${who.secretAccessKey}\n${who.sessionToken ?? ''}\n`,
-      }),
-  };
+function asUser(keys: S3Keys, options: { home?: string; env?: Record<string, string> } = {}) {
+  return cliAsS3User({ keys, input: INPUT, endpoint: () => proxy.endpoint, ...options });
 }
 
 interface VerifyJson {
@@ -141,7 +120,7 @@ describe('reference policy, verbatim', () => {
   });
 
   it('re-syncs without reading anything unchanged', async () => {
-    await putObjects(seed, BUCKET, [{ key: `${PREFIX}cows/cow-002.jpg`, body: image('cat.jpg') }]);
+    await s3.put({ [BUCKET]: { [`${PREFIX}cows/cow-002.jpg`]: image('cat.jpg') } });
     proxy.clearLog();
     const sync = await cli.run('dataset', 'sync', 'farm', '--json', '--skip-verify');
     await seed.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}cows/cow-002.jpg` }));

@@ -74,3 +74,37 @@ export function failOnExit(child: ChildProcess, what: string): Promise<never> {
   failed.catch(() => undefined);
   return failed;
 }
+
+export interface S3Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export interface CliUser {
+  home: string;
+  env: Record<string, string>;
+  run(...args: string[]): Promise<CliResult>;
+  /** `dataset create <name> --input <input>` on the endpoint with path-style URLs and the keys, the secret (and token) on stdin. */
+  create(name: string, ...extra: string[]): Promise<CliResult>;
+}
+
+/**
+ * The CLI as one S3 user runs it: a catalog of its own (or `home`), `env` on every command. The
+ * endpoint is read when a dataset is created, so a test can build users before its proxy starts.
+ */
+export function cliAsS3User(options: { keys: S3Keys; input: string; endpoint: () => string; home?: string; env?: Record<string, string> }): CliUser {
+  const home = options.home ?? freshHome();
+  const env = { WINNOW_HOME: home, ...options.env };
+  const { keys } = options;
+  return {
+    home,
+    env,
+    run: (...args) => runCli(args, { env }),
+    create: (name, ...extra) =>
+      runCli(['dataset', 'create', name, '--input', options.input, '--endpoint', options.endpoint(), '--path-style', '--access-key-id', keys.accessKeyId, '--secret-access-key-stdin', ...extra], {
+        env,
+        stdin: `${keys.secretAccessKey}\n${keys.sessionToken ?? ''}\n`,
+      }),
+  };
+}
