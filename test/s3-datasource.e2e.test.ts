@@ -298,6 +298,9 @@ describe('a sync killed mid-listing', () => {
       await Promise.race([fourthPage.reached(1), failOnExit(child, 'waiting for the sync to ask for its fourth listing page')]);
       // The fourth page is asked for while the third is being committed: once that commit is in, the sync can only wait.
       await waitFor(`${committed.length} samples from three committed pages`, async () => (await showFarm(cli)).samples.total === committed.length);
+      // Memory stays flat: pages of KILL_PAGE_SIZE keys, and at most one asked for ahead of the catalog.
+      const listingRequests = proxy.log.filter((entry) => entry.action === 's3:ListBucket');
+      expect(listingRequests.map((entry) => entry.query['max-keys'])).toEqual(Array(4).fill(String(KILL_PAGE_SIZE)));
       child.kill('SIGKILL');
       await closed(child);
     } finally {
