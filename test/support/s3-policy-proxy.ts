@@ -83,7 +83,7 @@ export interface PolicyProxy {
   /** Log entries the proxy refused (everything but Allowed and Preflight). */
   denied(): ProxyLogEntry[];
   /**
-   * Holds every allowed request that `matches` (called once per request, so it may count) before
+   * Holds every allowed request that `matches` (called once per request no earlier hold took, so it may count) before
    * it reaches s3rver, until `release()`: a test can stop a client at a known request, e.g. inside
    * its fourth listing page, and act while it is provably waiting there.
    */
