@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { onTestFinished } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { onTestFinished, TestRunner } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import type { Dialect } from '../../src/db/dialect.js';
 import { failedSince, failureMark } from './failed-tests.js';
@@ -53,7 +52,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     env: { WINNOW_HOME: home, WINNOW_DATABASE_URL: url },
     drop: async () => {
       await database.close();
-      if (getCurrentTest() === undefined) return settle(failedSince(mark));
+      if (TestRunner.getCurrentTest() === undefined) return settle(failedSince(mark));
       // Inside a test (a try/finally around its body), its own outcome is not known yet.
       onTestFinished(({ task }) => settle(task.result?.state === 'fail' ? [...new Set([...failedSince(mark), task.fullName])] : failedSince(mark)));
     },
