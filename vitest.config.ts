@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
+    // Records failed tests, so test/support/databases.ts keeps their PostgreSQL databases.
+    setupFiles: ['test/support/failed-tests.setup.ts'],
   },
 });

@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assumeRoleCredentials } from '../src/datasources/aws-credentials.js';
 import { createS3ObjectStore } from '../src/datasources/s3.object-store.js';
 import { freshHome, runCli } from './support/cli.js';
 import { prefixConditionPolicy, readOnlyPolicy } from './support/policies.js';
-import { startPolicyProxy, type PolicyProxy } from './support/s3-policy-proxy.js';
-import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
+import { fixtureImage, startSeededS3, underPrefix, type SeededS3 } from './support/s3-fixture.js';
+import type { PolicyProxy } from './support/s3-policy-proxy.js';
 import { startStsServer, type StsServer } from './support/sts-server.js';
 
 const BUCKET = 'datalake';
@@ -16,16 +14,16 @@ const EXTERNAL_ID = 'winnow-7f3a9c2e41';
 const ROLE = 'arn:aws:iam::123456789012:role/WinnowFarmAnimals';
 const SHORT_ROLE = 'arn:aws:iam::123456789012:role/WinnowShortSessions';
 const READ_ONLY_ROLE = 'arn:aws:iam::123456789012:role/WinnowReadOnly';
-const CAT = readFileSync(resolve(import.meta.dirname, 'fixtures/images/cat.jpg'));
+const CAT = fixtureImage('cat.jpg');
 const KEYS = Array.from({ length: 30 }, (_, i) => `cows/cow-${String(i).padStart(3, '0')}.jpg`);
 
-let server: S3Server;
+let s3: SeededS3;
 let proxy: PolicyProxy;
 let sts: StsServer;
 
 beforeAll(async () => {
-  server = await startS3Server({ buckets: [BUCKET] });
-  proxy = await startPolicyProxy({ upstream: server.endpoint, users: [] });
+  s3 = await startSeededS3({ buckets: [BUCKET], objects: { [BUCKET]: { ...underPrefix(PREFIX, Object.fromEntries(KEYS.map((key) => [key, CAT]))), 'projects/other/x.jpg': CAT } } });
+  proxy = s3.proxy;
   sts = await startStsServer({
     proxy,
     baseUsers: [BASE],
@@ -35,15 +33,11 @@ beforeAll(async () => {
       { roleArn: READ_ONLY_ROLE, trustedAccessKeyIds: [BASE.accessKeyId], externalId: EXTERNAL_ID, policy: readOnlyPolicy(BUCKET, PREFIX), maxSessionSeconds: 120 },
     ],
   });
-  const seed = createS3rverClient(server.endpoint);
-  await putObjects(seed, BUCKET, [...KEYS.map((key) => ({ key: `${PREFIX}${key}`, body: CAT })), { key: 'projects/other/x.jpg', body: CAT }]);
-  seed.destroy();
 });
 
 afterAll(async () => {
   await sts?.stop();
-  await proxy?.stop();
-  await server?.stop();
+  await s3?.stop();
 });
 
 /** Winnow's own identity comes from the standard AWS chain (here: the environment), never from the dataset. */

@@ -1,21 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join, resolve } from 'node:path';
-import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { join } from 'node:path';
+import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshHome, runCli, spawnCli } from './support/cli.js';
+import { cliAsS3User, closed, failOnExit, freshHome, runCli, spawnCli, type S3Keys } from './support/cli.js';
 import { listOnlyPolicy, prefixConditionPolicy, readOnlyPolicy, referencePolicy } from './support/policies.js';
-import { startPolicyProxy, type PolicyProxy, type ProxyLogEntry, type ProxyUser } from './support/s3-policy-proxy.js';
-import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
+import { fixtureImage as image, proxyUser as user, startSeededS3, underPrefix, type SeededS3 } from './support/s3-fixture.js';
+import type { PolicyProxy, ProxyLogEntry } from './support/s3-policy-proxy.js';
+import { waitFor } from './support/wait.js';
 
 const BUCKET = 'datalake';
 const PREFIX = 'projects/farm-animals/';
 const INPUT = `s3://${BUCKET}/${PREFIX}`;
-const image = (name: string) => readFileSync(resolve(import.meta.dirname, 'fixtures/images', name));
 // s3rver stores each path segment as a file name, so a very long key needs slashes to fit (real S3 does not care).
 const LONG_KEY = `tricky/${Array.from({ length: 4 }, (_, i) => `${String(i).repeat(3)}-${'x'.repeat(200)}`).join('/')}.jpg`;
 const TRICKY_KEYS = ['tricky/ç ü 猫 + % # x.jpg', 'tricky/a+b=c&d;e.jpg', 'tricky/50% off (1).JPG', 'tricky/space at end .png', LONG_KEY];
 const MANY = 120;
+const KILL_PAGE_SIZE = 10;
 
 /** Relative key → body of every object under the dataset's prefix. */
 const inside: Record<string, Buffer | string> = {
@@ -33,10 +34,6 @@ const inside: Record<string, Buffer | string> = {
 };
 const EXPECTED_SAMPLES = Object.keys(inside).filter((key) => /\.(jpe?g|png|webp)$/i.test(key) && !key.startsWith('.winnow/')).sort();
 
-function user(accessKeyId: string, policy: object, extra: Partial<ProxyUser> = {}): ProxyUser {
-  return { accessKeyId, secretAccessKey: `secret-of-${accessKeyId}-wJalrXUtnFEMI`, policy, ...extra };
-}
-
 const users = {
   reference: user('AKIAREFERENCE0000001', referencePolicy(BUCKET, PREFIX)),
   prefixCondition: user('AKIAPREFIXCOND000001', prefixConditionPolicy(BUCKET, PREFIX)),
@@ -46,46 +43,30 @@ const users = {
   anyBucket: user('AKIAANYBUCKET0000001', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
 };
 
-let server: S3Server;
+let s3: SeededS3;
 let proxy: PolicyProxy;
 let seed: S3Client;
 
 beforeAll(async () => {
-  server = await startS3Server({ buckets: [BUCKET] });
-  proxy = await startPolicyProxy({ upstream: server.endpoint, users: Object.values(users) });
-  seed = createS3rverClient(server.endpoint);
   const siblings = ['projects/farm-animals-2/', 'projects/other/', 'projects/farm-animals'].flatMap((prefix) =>
-    Array.from({ length: 15 }, (_, i) => ({ key: `${prefix}${prefix.endsWith('/') ? '' : '-x'}/intruder-${i}.jpg`.replace('//', '/'), body: image('cat.jpg') })),
+    Array.from({ length: 15 }, (_, i) => [`${prefix}${prefix.endsWith('/') ? '' : '-x'}/intruder-${i}.jpg`.replace('//', '/'), image('cat.jpg')] as const),
   );
-  await putObjects(seed, BUCKET, [...Object.entries(inside).map(([key, body]) => ({ key: `${PREFIX}${key}`, body })), ...siblings]);
+  s3 = await startSeededS3({ buckets: [BUCKET], users: Object.values(users), objects: { [BUCKET]: { ...underPrefix(PREFIX, inside), ...Object.fromEntries(siblings) } } });
+  ({ proxy, seed } = s3);
 });
 
-afterAll(async () => {
-  seed?.destroy();
-  await proxy?.stop();
-  await server?.stop();
-});
+afterAll(async () => s3?.stop());
 
 beforeEach(() => proxy.clearLog());
 
 /** A CLI bound to one fresh catalog and one proxy user's keys. */
-function asUser(who: ProxyUser, options: { home?: string; env?: Record<string, string> } = {}) {
-  const home = options.home ?? freshHome();
-  const env = { WINNOW_HOME: home, ...options.env };
-  return {
-    home,
-    run: (...args: string[]) => runCli(args, { env }),
-    create: (name: string, ...extra: string[]) =>
-      runCli(['dataset', 'create', name, '--input', INPUT, '--endpoint', proxy.endpoint, '--path-style', '--access-key-id', who.accessKeyId, '--secret-access-key-stdin', ...extra], {
-        env,
-        stdin: `${who.secretAccessKey}\n${who.sessionToken ?? ''}\n`,
-      }),
-  };
+function asUser(keys: S3Keys, options: { home?: string; env?: Record<string, string> } = {}) {
+  return cliAsS3User({ keys, input: INPUT, endpoint: () => proxy.endpoint, ...options });
 }
 
 interface VerifyJson {
   mode: string;
-  checks: Record<'list' | 'read' | 'write' | 'overwrite' | 'delete', { ok: boolean; skipped: boolean; action: string; resource: string; s3Code?: string; message?: string; fix?: string }>;
+  checks: Record<'list' | 'read' | 'write' | 'overwrite' | 'delete', { ok: boolean; skipped: boolean; action: string; resource: string; s3Code?: string; errorCode?: string; message?: string; fix?: string }>;
   leftBehind?: string;
 }
 const lights = (report: VerifyJson) => Object.fromEntries(Object.entries(report.checks).map(([light, check]) => [light, check.ok]));
@@ -154,7 +135,7 @@ describe('reference policy, verbatim', () => {
   });
 
   it('re-syncs without reading anything unchanged', async () => {
-    await putObjects(seed, BUCKET, [{ key: `${PREFIX}cows/cow-002.jpg`, body: image('cat.jpg') }]);
+    await s3.put({ [BUCKET]: { [`${PREFIX}cows/cow-002.jpg`]: image('cat.jpg') } });
     proxy.clearLog();
     const sync = await cli.run('dataset', 'sync', 'farm', '--json', '--skip-verify');
     await seed.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}cows/cow-002.jpg` }));
@@ -208,18 +189,18 @@ describe('read-only policy', () => {
 describe('list-only policy (minimum policy)', () => {
   const cli = asUser(users.listOnly);
 
-  it('says so in verify and exits non-zero', async () => {
+  it('says so in verify and exits 4 (read fails)', async () => {
     await cli.create('farm');
     const verify = await cli.run('datasource', 'verify', 'farm');
-    expect(verify.code).not.toBe(0);
+    expect(verify.code, verify.stderr).toBe(4);
     expect(verify.stdout).toContain('List-only (minimum policy)');
     expect(verify.stdout).toContain('s3:GetObject');
     expect(deniedCalls().map((call) => call.split(' ')[0])).toEqual(['s3:GetObject', 's3:PutObject']);
   });
 
-  it('stops a plain sync with a clear message', async () => {
+  it('stops a plain sync with a clear message and exit 4', async () => {
     const sync = await cli.run('dataset', 'sync', 'farm');
-    expect(sync.code).not.toBe(0);
+    expect(sync.code, sync.stderr).toBe(4);
     expect(sync.stderr).toContain('--skip-verify');
   });
 
@@ -239,12 +220,12 @@ describe('list-only policy (minimum policy)', () => {
 });
 
 describe('credentials and endpoints that do not work', () => {
-  it('names the access key id, never the secret, when the secret is wrong', async () => {
+  it('names the access key id, never the secret, when the secret is wrong (exit 4)', async () => {
     const cli = asUser({ ...users.reference, secretAccessKey: 'definitely-the-wrong-secret-123' });
     await cli.create('farm');
     for (const args of [['datasource', 'verify', 'farm'], ['dataset', 'sync', 'farm']]) {
       const result = await cli.run(...args);
-      expect(result.code).not.toBe(0);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(4);
       const text = result.stdout + result.stderr;
       expect(text).toContain('the secret access key does not match access key id AKIAREFERENCE0000001');
       expect(text).not.toContain('definitely-the-wrong-secret-123');
@@ -262,15 +243,19 @@ describe('credentials and endpoints that do not work', () => {
     expect(result.json()).toMatchObject({ error: { code: 'DatasourceBucketNotFound', message: expect.stringContaining('bucket "no-such-bucket" does not exist') } });
   });
 
-  it('fails fast with a clear error when the endpoint refuses connections', async () => {
+  it('stops at the list light with a clear error when the endpoint refuses connections (verify exit 4, sync exit 5)', async () => {
     const port = await closedPort();
     const home = freshHome();
     await runCli(['dataset', 'create', 'down', '--input', INPUT, '--endpoint', `http://127.0.0.1:${port}`, '--path-style', '--access-key-id', 'AKIAX', '--secret-access-key-stdin'], { env: { WINNOW_HOME: home }, stdin: 'x' });
-    const started = Date.now();
-    const result = await runCli(['datasource', 'verify', 'down'], { env: { WINNOW_HOME: home } });
-    expect(result.code).not.toBe(0);
-    expect(result.stdout).toContain(`could not reach http://127.0.0.1:${port} (ECONNREFUSED)`);
-    expect(Date.now() - started).toBeLessThan(30_000);
+    const verify = await runCli(['datasource', 'verify', 'down', '--json'], { env: { WINNOW_HOME: home } });
+    expect(verify.code, verify.stderr).toBe(4);
+    const report = verify.json<VerifyJson>();
+    expect(report.checks.list).toMatchObject({ ok: false, skipped: false, errorCode: 'DatasourceUnreachable', message: expect.stringContaining(`could not reach http://127.0.0.1:${port} (ECONNREFUSED)`) });
+    // Nothing after the failed listing was tried: the other four lights say so.
+    for (const light of ['read', 'write', 'overwrite', 'delete'] as const) expect(report.checks[light], light).toMatchObject({ ok: false, skipped: true, message: expect.stringMatching(/^not tested: /) });
+    const sync = await runCli(['dataset', 'sync', 'down'], { env: { WINNOW_HOME: home } });
+    expect(sync.code, sync.stderr).toBe(5);
+    expect(sync.stderr).toContain(`could not reach http://127.0.0.1:${port} (ECONNREFUSED)`);
   });
 
   it('gives up on an endpoint that accepts connections but never answers', async () => {
@@ -280,8 +265,10 @@ describe('credentials and endpoints that do not work', () => {
     await runCli(['dataset', 'create', 'hang', '--input', INPUT, '--endpoint', silent.endpoint, '--path-style', '--access-key-id', 'AKIAX', '--secret-access-key-stdin'], { env, stdin: 'x' });
     const result = await runCli(['dataset', 'sync', 'hang'], { env, timeoutMs: 20_000 });
     silent.server.close();
-    expect(result.code).toBe(5);
+    expect(result.code, result.stderr).toBe(5);
     expect(result.stderr).toMatch(/could not reach http:\/\/127\.0\.0\.1:\d+ \(/);
+    // One attempt (WINNOW_S3_MAX_ATTEMPTS=1) of the first listing, given up on: no second connection.
+    expect(silent.connections()).toBe(1);
   });
 });
 
@@ -312,37 +299,47 @@ describe('temporary credentials, SSE-KMS and a separate output', () => {
 describe('a sync killed mid-listing', () => {
   it('resumes from its cursor with no duplicates', async () => {
     const home = freshHome();
-    const env = { WINNOW_HOME: home, WINNOW_LIST_PAGE_SIZE: '10', WINNOW_LOG_LEVEL: 'debug' };
+    const env = { WINNOW_HOME: home, WINNOW_LIST_PAGE_SIZE: String(KILL_PAGE_SIZE) };
     const cli = asUser(users.reference, { home, env });
     await cli.create('farm');
-    const child = spawnCli(['dataset', 'sync', 'farm', '--skip-verify'], env);
-    let pagesCommitted = 0;
-    await new Promise<void>((resolvePromise, reject) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        pagesCommitted += chunk.split('listing page committed').length - 1;
-        if (pagesCommitted >= 3) {
-          child.kill('SIGKILL');
-          resolvePromise();
-        }
-      });
-      child.on('exit', () => reject(new Error(`sync exited before it could be killed (${pagesCommitted} pages)`)));
-    });
-    await new Promise((resolvePromise) => child.on('close', resolvePromise));
+    // The keys of the first three pages, in s3rver's order: what the catalog holds once they are committed.
+    const firstPages = (await seed.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX, MaxKeys: 3 * KILL_PAGE_SIZE }))).Contents!.map((object) => object.Key!.slice(PREFIX.length));
+    const committed = firstPages.filter((key) => EXPECTED_SAMPLES.includes(key));
 
-    const shown = (await cli.run('dataset', 'show', 'farm', '--json')).json<{ lastSync: { status: string; phase: string }; samples: { total: number } }>();
+    let listings = 0;
+    const fourthPage = proxy.hold((entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === String(KILL_PAGE_SIZE) && ++listings === 4);
+    const child = spawnCli(['dataset', 'sync', 'farm', '--skip-verify'], env);
+    try {
+      await Promise.race([fourthPage.reached(1), failOnExit(child, 'waiting for the sync to ask for its fourth listing page')]);
+      // The fourth page is asked for while the third is being committed: once that commit is in, the sync can only wait.
+      await waitFor(`${committed.length} samples from three committed pages`, async () => (await showFarm(cli)).samples.total === committed.length);
+      // Memory stays flat: pages of KILL_PAGE_SIZE keys, and at most one asked for ahead of the catalog.
+      const listingRequests = proxy.log.filter((entry) => entry.action === 's3:ListBucket');
+      expect(listingRequests.map((entry) => entry.query['max-keys'])).toEqual(Array(4).fill(String(KILL_PAGE_SIZE)));
+      child.kill('SIGKILL');
+      await closed(child);
+    } finally {
+      fourthPage.release();
+    }
+
+    const shown = await showFarm(cli);
     expect(shown.lastSync).toMatchObject({ status: 'interrupted', phase: 'listing' });
-    expect(shown.samples.total).toBeLessThan(EXPECTED_SAMPLES.length);
+    expect(shown.samples.total).toBe(committed.length);
 
     proxy.clearLog();
-    const resumed = await runCli(['dataset', 'sync', 'farm', '--json'], { env: { ...env, WINNOW_LOG_LEVEL: 'warn' } });
+    const resumed = await runCli(['dataset', 'sync', 'farm', '--json'], { env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.json()).toMatchObject({ resumed: true, added: EXPECTED_SAMPLES.length, total: EXPECTED_SAMPLES.length, removed: 0 });
-    const firstList = proxy.log.filter((entry) => entry.action === 's3:ListBucket' && entry.query['start-after'] !== undefined);
-    expect(firstList.length).toBe(1);
+    const resumedListings = proxy.log.filter((entry) => entry.action === 's3:ListBucket' && entry.query['start-after'] !== undefined);
+    expect(resumedListings.map((entry) => entry.query['start-after'])).toEqual([`${PREFIX}${firstPages.at(-1)}`]);
     const samples = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000')).json<Array<{ key: string; status: string }>>();
     expect(samples.map((sample) => sample.key)).toEqual(EXPECTED_SAMPLES);
   });
 });
+
+async function showFarm(cli: ReturnType<typeof asUser>) {
+  return (await cli.run('dataset', 'show', 'farm', '--json')).json<{ lastSync: { status: string; phase: string }; samples: { total: number } }>();
+}
 
 async function closedPort(): Promise<number> {
   const probe = createServer();
@@ -352,8 +349,10 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function silentServer(): Promise<{ server: Server; endpoint: string }> {
-  const server = createServer(() => undefined);
+/** Accepts connections and never answers; counts the connections. */
+async function silentServer(): Promise<{ server: Server; endpoint: string; connections(): number }> {
+  let connections = 0;
+  const server = createServer(() => void connections++);
   await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
-  return { server, endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  return { server, endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`, connections: () => connections };
 }

@@ -1,20 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshHome, runCli, spawnCli } from './support/cli.js';
+import { cliAsS3User, closed, failOnExit, freshHome, runCli, spawnCli, type S3Keys } from './support/cli.js';
 import { startFlakyProxy, type FlakyProxy } from './support/flaky-s3-proxy.js';
 import { listOnlyPolicy, readOnlyPolicy, referencePolicy } from './support/policies.js';
-import { startPolicyProxy, type PolicyProxy, type ProxyLogEntry, type ProxyUser } from './support/s3-policy-proxy.js';
-import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
+import { fixtureImage as image, proxyUser as user, startSeededS3, underPrefix, type SeededS3 } from './support/s3-fixture.js';
+import type { PolicyProxy, ProxyLogEntry } from './support/s3-policy-proxy.js';
 
 const BUCKET = 'datalake';
 const PREFIX = 'projects/farm-animals/';
 const INPUT = `s3://${BUCKET}/${PREFIX}`;
 const THUMBS = `${PREFIX}.winnow/thumbnails/`;
-const image = (name: string) => readFileSync(resolve(import.meta.dirname, 'fixtures/images', name));
 // s3rver stores each path segment as a file name, so long keys need slashes to fit (real S3 does not care).
 const LONG_KEY = `tricky/${Array.from({ length: 4 }, (_, i) => `${String(i).repeat(3)}-${'x'.repeat(200)}`).join('/')}.jpg`;
 /** 995 bytes: fits S3's 1,024 with the input prefix, but not once prefixed for its thumbnail, so that one is hashed. */
@@ -47,9 +44,6 @@ const SAMPLES = Object.keys(GOOD).length + Object.keys(BAD).length;
 /** Samples whose bytes are never read: empty, and the bomb (its header already declared 2.5 gigapixels). */
 const NOT_READ = ['broken/empty.jpg', 'broken/bomb.png'];
 
-function user(accessKeyId: string, policy: object): ProxyUser {
-  return { accessKeyId, secretAccessKey: `secret-of-${accessKeyId}-wJalrXUtnFEMI`, policy };
-}
 const users = {
   reference: user('AKIATHUMBREF00000001', referencePolicy(BUCKET, PREFIX)),
   readOnly: user('AKIATHUMBRO000000001', readOnlyPolicy(BUCKET, PREFIX)),
@@ -57,39 +51,22 @@ const users = {
   anyBucket: user('AKIATHUMBANY00000001', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }),
 };
 
-let server: S3Server;
+let s3: SeededS3;
 let proxy: PolicyProxy;
 let seed: S3Client;
 
 beforeAll(async () => {
-  server = await startS3Server({ buckets: [BUCKET] });
-  proxy = await startPolicyProxy({ upstream: server.endpoint, users: Object.values(users) });
-  seed = createS3rverClient(server.endpoint);
   const bodies = { ...Object.fromEntries(Object.entries(GOOD).map(([key, entry]) => [key, entry.body])), ...Object.fromEntries(Object.entries(BAD).map(([key, entry]) => [key, entry.body])), ...OTHERS };
-  await putObjects(seed, BUCKET, Object.entries(bodies).map(([key, body]) => ({ key: `${PREFIX}${key}`, body })));
-  await putObjects(seed, BUCKET, [{ key: 'projects/farm-animals-2/intruder.jpg', body: image('cat.jpg') }]);
+  s3 = await startSeededS3({ buckets: [BUCKET], users: Object.values(users), objects: { [BUCKET]: { ...underPrefix(PREFIX, bodies), 'projects/farm-animals-2/intruder.jpg': image('cat.jpg') } } });
+  ({ proxy, seed } = s3);
 });
 
-afterAll(async () => {
-  seed?.destroy();
-  await proxy?.stop();
-  await server?.stop();
-});
+afterAll(async () => s3?.stop());
 
 beforeEach(() => proxy.clearLog());
 
-function asUser(who: ProxyUser, env: Record<string, string> = {}) {
-  const home = freshHome();
-  const fullEnv = { WINNOW_HOME: home, ...env };
-  return {
-    env: fullEnv,
-    run: (...args: string[]) => runCli(args, { env: fullEnv }),
-    create: (name: string, ...extra: string[]) =>
-      runCli(['dataset', 'create', name, '--input', INPUT, '--endpoint', proxy.endpoint, '--path-style', '--access-key-id', who.accessKeyId, '--secret-access-key-stdin', ...extra], {
-        env: fullEnv,
-        stdin: `${who.secretAccessKey}\n`,
-      }),
-  };
+function asUser(keys: S3Keys, env: Record<string, string> = {}) {
+  return cliAsS3User({ keys, input: INPUT, endpoint: () => proxy.endpoint, env });
 }
 
 interface ThumbnailReportJson {
@@ -281,28 +258,30 @@ describe('list-only policy', () => {
 });
 
 describe('a thumbnail job killed mid-run', () => {
+  const KILL_CONCURRENCY = 2;
+  const WRITTEN_BEFORE_KILL = 10;
+
   it('finishes on the next run with no duplicates and no redone work', async () => {
-    const cli = asUser(users.reference, { WINNOW_THUMBNAIL_CONCURRENCY: '2' });
+    const cli = asUser(users.reference, { WINNOW_THUMBNAIL_CONCURRENCY: String(KILL_CONCURRENCY) });
     await cli.create('farm');
     await cli.run('dataset', 'sync', 'farm');
-    const child = spawnCli(['thumbnails', 'farm'], { ...cli.env, WINNOW_LOG_LEVEL: 'debug' });
-    let recorded = 0;
-    await new Promise<void>((resolvePromise, reject) => {
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        recorded += chunk.split('thumbnail recorded').length - 1;
-        if (recorded >= 10) {
-          child.kill('SIGKILL');
-          resolvePromise();
-        }
-      });
-      child.on('exit', () => reject(new Error(`thumbnails exited before it could be killed (${recorded} recorded)`)));
-    });
-    await new Promise((resolvePromise) => child.on('close', resolvePromise));
+    // Thumbnail writes after the first ten wait in the proxy. A worker records its thumbnail before it
+    // takes the next image, so once both workers wait on a held write, the first ten are all recorded.
+    let thumbnailWrites = 0;
+    const held = proxy.hold((entry) => entry.action === 's3:PutObject' && (entry.resource ?? '').endsWith('_thumb.webp') && ++thumbnailWrites > WRITTEN_BEFORE_KILL);
+    const child = spawnCli(['thumbnails', 'farm'], cli.env);
+    try {
+      await Promise.race([held.reached(KILL_CONCURRENCY), failOnExit(child, `waiting for ${KILL_CONCURRENCY} held thumbnail writes`)]);
+      child.kill('SIGKILL');
+      await closed(child);
+    } finally {
+      held.release();
+    }
 
     const done = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000'))
       .json<SampleJson[]>()
       .filter((sample) => sample.thumbnail !== null || sample.thumbnailError !== null);
-    expect(done.length).toBeGreaterThanOrEqual(10);
+    expect(done.filter((sample) => sample.thumbnail !== null)).toHaveLength(WRITTEN_BEFORE_KILL);
     expect(done.length).toBeLessThan(SAMPLES);
 
     proxy.clearLog();
@@ -325,7 +304,7 @@ describe('a thumbnail job killed mid-run', () => {
 describe('throttling (503 SlowDown)', () => {
   let flaky: FlakyProxy;
   beforeAll(async () => {
-    flaky = await startFlakyProxy(server.endpoint);
+    flaky = await startFlakyProxy(s3.server.endpoint);
   });
   afterAll(async () => flaky?.stop());
 

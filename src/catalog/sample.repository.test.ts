@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
-import { insertTestDataset } from '../../test/support/factories.js';
+import { insertTestDataset, testSample } from '../../test/support/factories.js';
 import type { NewSample } from '../catalog/sample.repository.js';
 import { compareKeys } from '../datasources/object-store.js';
 import {
@@ -20,24 +20,8 @@ import { advanceSyncCursor, findSyncState, startSyncGeneration } from './sync-st
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
-function sample(datasetId: string, key: string, generation = 1): NewSample {
-  return {
-    datasetId: datasetId,
-    key,
-    size: 5_000_000_000,
-    etag: `etag-${key}`,
-    lastModified: NOW,
-    width: null,
-    height: null,
-    format: null,
-    status: 'pending',
-    error: null,
-    firstSeenAt: NOW,
-    lastSeenAt: NOW,
-    seenGeneration: generation,
-    removedAt: null,
-  };
-}
+/** 5 GB: sizes beyond 32 bits must survive both dialects. */
+const sample = (datasetId: string, key: string) => testSample(datasetId, key, { size: 5_000_000_000 });
 
 describe.each(DIALECTS)('sample repository on %s', (dialect) => {
   let test: TestDatabase;

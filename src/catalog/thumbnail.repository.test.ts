@@ -1,32 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/support/databases.js';
-import { insertTestDataset } from '../../test/support/factories.js';
-import type { NewSample } from '../catalog/sample.repository.js';
+import { insertTestDataset, insertTestSamples } from '../../test/support/factories.js';
 import { deleteDataset } from './dataset.repository.js';
-import { findSamplesByKeys, insertSamples, markSamplesChanged, markUnseenSamplesRemoved } from './sample.repository.js';
+import { findSamplesByKeys, markSamplesChanged, markUnseenSamplesRemoved } from './sample.repository.js';
 import { countThumbnails, countThumbnailWork, findCurrentThumbnails, listThumbnailWorkAfter, recordThumbnail, type ThumbnailRecord } from './thumbnail.repository.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
-
-function sample(datasetId: string, key: string): NewSample {
-  return {
-    datasetId: datasetId,
-    key,
-    size: 1_000,
-    etag: `etag-${key}`,
-    lastModified: NOW,
-    width: 640,
-    height: 480,
-    format: 'jpeg',
-    status: 'ok',
-    error: null,
-    firstSeenAt: NOW,
-    lastSeenAt: NOW,
-    seenGeneration: 1,
-    removedAt: null,
-  };
-}
 
 describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
   let test: TestDatabase;
@@ -55,8 +35,7 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
     test = await createTestDatabase(dialect);
     datasetId = randomUUID();
     await insertTestDataset(db(), { id: datasetId, name: `ds-${dialect}`, thumbnailSize: 256, createdAt: NOW });
-    await insertSamples(db(), dialect, keys.map((key) => sample(datasetId, key)));
-    ids = Object.fromEntries((await findSamplesByKeys(db(), datasetId, keys)).map((row) => [row.key, row.id]));
+    ids = await insertTestSamples(test.database, datasetId, keys, { status: 'ok', width: 640, height: 480, format: 'jpeg' });
   });
   afterAll(async () => test?.drop());
 

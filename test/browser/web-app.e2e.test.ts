@@ -1,18 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchBrowser, type Browser } from './browser.js';
 import { freshHome, runCli } from '../support/cli.js';
 import { readOnlyPolicy, referencePolicy } from '../support/policies.js';
-import { startPolicyProxy, type PolicyProxy, type ProxyUser } from '../support/s3-policy-proxy.js';
-import { createS3rverClient, putObjects, startS3Server, type S3Server } from '../support/s3-server.js';
+import { fixtureImage as image, startSeededS3, underPrefix, type SeededS3 } from '../support/s3-fixture.js';
+import type { ProxyUser } from '../support/s3-policy-proxy.js';
 import { startServe, type ServeProcess } from '../support/serve.js';
 
 const BUCKET = 'datalake';
 const PREFIX = 'projects/farm-animals/';
 const INPUT = `s3://${BUCKET}/${PREFIX}`;
-const image = (name: string) => readFileSync(resolve(import.meta.dirname, '../fixtures/images', name));
 const TRICKY_KEY = 'ç ü 猫 + % # x.jpg';
 // Three keyset pages of 200: the first two load at once (one is fetched ahead), the third only when scrolled to.
 const SHEEP = 450;
@@ -30,20 +28,15 @@ const reference: ProxyUser = { accessKeyId: 'AKIAWEBREFERENCE0001', secretAccess
 const readOnly: ProxyUser = { accessKeyId: 'AKIAWEBREADONLY00001', secretAccessKey: 'secret-of-the-web-read-only-user', policy: readOnlyPolicy(BUCKET, PREFIX) };
 
 // Two buckets: one that answers browsers' CORS preflights, one that has no CORS configuration at all.
-let withCors: { server: S3Server; proxy: PolicyProxy };
-let withoutCors: { server: S3Server; proxy: PolicyProxy };
+let withCors: SeededS3;
+let withoutCors: SeededS3;
 let home: string;
 let serve: ServeProcess;
 let browser: Browser;
 let page: Page;
 
-async function startBucket(cors: boolean, user: ProxyUser, objects: Record<string, Buffer>) {
-  const server = await startS3Server({ buckets: [BUCKET], cors });
-  const proxy = await startPolicyProxy({ upstream: server.endpoint, users: [user] });
-  const seed = createS3rverClient(server.endpoint);
-  await putObjects(seed, BUCKET, Object.entries(objects).map(([key, body]) => ({ key: `${PREFIX}${key}`, body })));
-  seed.destroy();
-  return { server, proxy };
+function startBucket(cors: boolean, user: ProxyUser, objects: Record<string, Buffer>): Promise<SeededS3> {
+  return startSeededS3({ buckets: [BUCKET], cors, users: [user], objects: { [BUCKET]: underPrefix(PREFIX, objects) } });
 }
 
 beforeAll(async () => {
@@ -60,10 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await serve?.stop();
-  for (const bucket of [withCors, withoutCors]) {
-    await bucket?.proxy.stop();
-    await bucket?.server.stop();
-  }
+  for (const bucket of [withCors, withoutCors]) await bucket?.stop();
 });
 
 afterEach(() => {

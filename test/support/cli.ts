@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -57,4 +57,54 @@ export function freshHome(): string {
 /** Starts the CLI and returns the child so a test can kill it mid-run. */
 export function spawnCli(args: readonly string[], env: Record<string, string | undefined>) {
   return spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Resolves once `child` has exited and its output streams are closed. */
+export function closed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('close', () => resolve()));
+}
+
+/** Rejects, naming `what` was awaited, if `child` exits first: race it with what a test waits for while the child runs. */
+export function failOnExit(child: ChildProcess, what: string): Promise<never> {
+  const failed = closed(child).then(() => {
+    throw new Error(`${what}, but the process exited first (code ${child.exitCode}, signal ${child.signalCode})`);
+  });
+  // Losing the race is the normal case: the child is killed later on purpose.
+  failed.catch(() => undefined);
+  return failed;
+}
+
+export interface S3Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export interface CliUser {
+  home: string;
+  env: Record<string, string>;
+  run(...args: string[]): Promise<CliResult>;
+  /** `dataset create <name> --input <input>` on the endpoint with path-style URLs and the keys, the secret (and token) on stdin. */
+  create(name: string, ...extra: string[]): Promise<CliResult>;
+}
+
+/**
+ * The CLI as one S3 user runs it: a catalog of its own (or `home`), `env` on every command. The
+ * endpoint is read when a dataset is created, so a test can build users before its proxy starts.
+ */
+export function cliAsS3User(options: { keys: S3Keys; input: string; endpoint: () => string; home?: string; env?: Record<string, string> }): CliUser {
+  const home = options.home ?? freshHome();
+  const env = { WINNOW_HOME: home, ...options.env };
+  const { keys } = options;
+  return {
+    home,
+    env,
+    run: (...args) => runCli(args, { env }),
+    create: (name, ...extra) =>
+      runCli(['dataset', 'create', name, '--input', options.input, '--endpoint', options.endpoint(), '--path-style', '--access-key-id', keys.accessKeyId, '--secret-access-key-stdin', ...extra], {
+        env,
+        stdin: `${keys.secretAccessKey}\n${keys.sessionToken ?? ''}\n`,
+      }),
+  };
 }

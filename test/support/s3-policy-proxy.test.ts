@@ -337,6 +337,25 @@ describe('listing many keys', () => {
       Array.from({ length: 3 }, () => ['s3:ListBucket', 'Allowed', 200]),
     );
   });
+
+  it('holds the matching page until released, and lets the others through', async () => {
+    let listings = 0;
+    const hold = proxy.hold((entry) => entry.action === 's3:ListBucket' && ++listings === 2);
+    const pages = paginateListObjectsV2({ client: clientFor(users.paging) }, { Bucket: PAGING_BUCKET, Prefix: pagingPrefix });
+    const listed: string[] = [];
+    const listing = (async () => {
+      for await (const page of pages) listed.push(...keysOf(page.Contents));
+    })();
+    const [second] = await hold.reached(1);
+    expect(second?.query['continuation-token']).toBeDefined();
+    // The client is waiting on page 2: it has page 1 only, and sent nothing after it.
+    expect(listed).toEqual(expectedKeys.slice(0, 1_000));
+    expect(proxy.log).toHaveLength(2);
+    hold.release();
+    await listing;
+    expect(listed).toEqual(expectedKeys);
+    expect(proxy.log).toHaveLength(3);
+  });
 });
 
 function user(accessKeyId: string, policy: object): ProxyUser {

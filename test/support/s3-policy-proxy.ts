@@ -82,7 +82,22 @@ export interface PolicyProxy {
   clearLog(): void;
   /** Log entries the proxy refused (everything but Allowed and Preflight). */
   denied(): ProxyLogEntry[];
+  /**
+   * Holds every allowed request that `matches` (called once per request no earlier hold took, so it may count) before
+   * it reaches s3rver, until `release()`: a test can stop a client at a known request, e.g. inside
+   * its fourth listing page, and act while it is provably waiting there.
+   */
+  hold(matches: (entry: ProxyLogEntry) => boolean): RequestHold;
   stop(): Promise<void>;
+}
+
+export interface RequestHold {
+  /** The requests held so far (their log entries), in arrival order. */
+  readonly held: readonly ProxyLogEntry[];
+  /** Resolves once `count` requests are held; rejects after `timeoutMs`, listing what the proxy saw. */
+  reached(count?: number, timeoutMs?: number): Promise<readonly ProxyLogEntry[]>;
+  /** Lets the held requests go on to s3rver (or drops those whose client went away) and holds no more. */
+  release(): void;
 }
 
 export interface PolicyProxyOptions {
@@ -132,6 +147,21 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
   const decisionCache = new Map<string, Map<string, Promise<EvaluationResult>>>();
   const log: ProxyLogEntry[] = [];
   const agent = new http.Agent({ keepAlive: true });
+  const holds = new Set<HoldState>();
+
+  function hold(matches: (entry: ProxyLogEntry) => boolean): RequestHold {
+    const state = createHold(matches, log, () => holds.delete(state));
+    holds.add(state);
+    return state.public;
+  }
+
+  /** Resolves when no hold keeps the request back (at once for most requests). */
+  function passHolds(entry: ProxyLogEntry): Promise<void> {
+    for (const state of holds) {
+      if (state.matches(entry)) return state.add(entry);
+    }
+    return Promise.resolve();
+  }
 
   function addUser(user: ProxyUser): void {
     users.set(user.accessKeyId, user);
@@ -194,6 +224,9 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
     }
     entry.decision = 'Allowed';
     log.push(entry);
+    await passHolds(entry);
+    // A held client may have gone (killed while it waited): nothing to forward for it.
+    if (res.destroyed || req.socket.destroyed) return;
     await forward(req, res, facts, body, entry);
   }
 
@@ -281,12 +314,65 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
       log.length = 0;
     },
     denied: () => log.filter((entry) => entry.decision !== 'Allowed' && entry.decision !== 'Preflight'),
+    hold,
     stop: async () => {
+      for (const state of holds) state.public.release();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       agent.destroy();
       await closed;
     },
+  };
+}
+
+interface HoldState {
+  matches(entry: ProxyLogEntry): boolean;
+  add(entry: ProxyLogEntry): Promise<void>;
+  public: RequestHold;
+}
+
+function createHold(matches: (entry: ProxyLogEntry) => boolean, log: readonly ProxyLogEntry[], onRelease: () => void): HoldState {
+  const held: ProxyLogEntry[] = [];
+  const waiting: Array<() => void> = [];
+  const watchers = new Set<() => void>();
+  let released = false;
+  const hold: RequestHold = {
+    held,
+    reached: (count = 1, timeoutMs = 30_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (held.length < count) return;
+          settle();
+          resolve([...held]);
+        };
+        const timer = setTimeout(() => {
+          settle();
+          const seen = log.map((entry) => `${entry.method} ${entry.path}?${new URLSearchParams(entry.query).toString()} ${entry.decision}`).join('\n  ');
+          reject(new Error(`the proxy held ${held.length} of ${count} requests within ${timeoutMs} ms; it saw:\n  ${seen}`));
+        }, timeoutMs);
+        const settle = () => {
+          clearTimeout(timer);
+          watchers.delete(check);
+        };
+        watchers.add(check);
+        check();
+      }),
+    release: () => {
+      if (released) return;
+      released = true;
+      onRelease();
+      for (const go of waiting.splice(0)) go();
+    },
+  };
+  return {
+    matches: (entry) => !released && matches(entry),
+    add: (entry) =>
+      new Promise<void>((resolve) => {
+        held.push(entry);
+        waiting.push(resolve);
+        for (const check of [...watchers]) check();
+      }),
+    public: hold,
   };
 }
 
