@@ -12,6 +12,7 @@ import { browseAtScaleMigration } from './migrations/0004-browse-at-scale.js';
 import { datasetChangeNoticesMigration } from './migrations/0005-dataset-change-notices.js';
 import { removedSamplesIndexMigration } from './migrations/0006-removed-samples-index.js';
 import { embeddingsMigration } from './migrations/0007-embeddings.js';
+import { curationMigration } from './migrations/0008-curation.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -128,6 +129,7 @@ async function migrateToLatest(database: Database): Promise<void> {
       '0005-dataset-change-notices': datasetChangeNoticesMigration(database.dialect),
       '0006-removed-samples-index': removedSamplesIndexMigration(database.dialect),
       '0007-embeddings': embeddingsMigration(database.dialect),
+      '0008-curation': curationMigration(database.dialect),
     }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();

@@ -193,6 +193,31 @@ export interface EmbeddingMapTable {
   created_at: Timestamp;
 }
 
+export interface TagTable {
+  id: string;
+  dataset_id: string;
+  name: string;
+  description: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A sample in a tag; `position` keeps the order the samples were chosen in (a selection's order). */
+export interface TagMemberTable {
+  tag_id: string;
+  sample_id: number;
+  position: number;
+}
+
+/** One metadata field or label of a sample: a number or a text. */
+export interface SampleFieldTable {
+  dataset_id: string;
+  sample_id: number;
+  field: string;
+  number_value: number | null;
+  text_value: string | null;
+}
+
 export interface DB {
   datasets: DatasetTable;
   relevant_keys: RelevantKeyTable;
@@ -205,6 +230,9 @@ export interface DB {
   embedding_models: EmbeddingModelTable;
   embeddings: EmbeddingTable;
   embedding_maps: EmbeddingMapTable;
+  tags: TagTable;
+  tag_members: TagMemberTable;
+  sample_fields: SampleFieldTable;
 }
 
 export type DatasetRow = Selectable<DatasetTable>;

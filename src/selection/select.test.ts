@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fullOracle, projectOnDirections, prunedOracle } from './diversity-oracle.js';
+import { jsMatMul } from './linear-algebra.js';
+import { fitPca } from './pca.js';
 import { groupNearDuplicates } from './near-duplicates.js';
 import { seededRandom } from './seeded-random.js';
 import { selectSamples, type SelectionTerm } from './select.js';
@@ -16,15 +19,16 @@ function unitVectors(n: number, d: number, seed: number): Float32Array {
   return rows;
 }
 
-const cosineDistancesFrom = (rows: Float32Array, n: number, d: number) => async (index: number) => {
+const allDots = (rows: Float32Array, n: number, d: number) => async (index: number) => {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let dot = 0;
     for (let j = 0; j < d; j++) dot += rows[index * d + j]! * rows[i * d + j]!;
-    out[i] = 1 - dot;
+    out[i] = dot;
   }
   return out;
 };
+const cosineDistancesFrom = (rows: Float32Array, n: number, d: number) => fullOracle(n, allDots(rows, n, d));
 
 /** Farthest-first traversal written the plain way, as a reference. */
 function referenceKCenter(rows: Float32Array, n: number, d: number, first: number, k: number): number[] {
@@ -54,7 +58,7 @@ describe('diversity (greedy k-center)', () => {
   const diversity: SelectionTerm = { kind: 'diversity', strength: 1 };
 
   it('picks farthest-first, exactly as the plain algorithm does from the same first pick', async () => {
-    const result = await selectSamples({ n, count: 20, terms: [diversity], seed: 7, distancesFrom: cosineDistancesFrom(rows, n, d) });
+    const result = await selectSamples({ n, count: 20, terms: [diversity], seed: 7, oracle: cosineDistancesFrom(rows, n, d) });
     const picks = result.picks.map((pick) => pick.index);
     expect(picks).toEqual(referenceKCenter(rows, n, d, picks[0]!, 20));
     expect(result.stoppedBecause).toBe('count');
@@ -64,21 +68,21 @@ describe('diversity (greedy k-center)', () => {
   });
 
   it('is deterministic for a seed, and the seed chooses where it starts', async () => {
-    const run = async (seed: number) => (await selectSamples({ n, count: 10, terms: [diversity], seed, distancesFrom: cosineDistancesFrom(rows, n, d) })).picks.map((pick) => pick.index);
+    const run = async (seed: number) => (await selectSamples({ n, count: 10, terms: [diversity], seed, oracle: cosineDistancesFrom(rows, n, d) })).picks.map((pick) => pick.index);
     expect(await run(3)).toEqual(await run(3));
     expect((await run(3))[0]).not.toBe((await run(4))[0]);
   });
 
   it('counts samples already selected and never picks them again (a re-run picks what is new and different)', async () => {
-    const first = (await selectSamples({ n, count: 10, terms: [diversity], seed: 1, distancesFrom: cosineDistancesFrom(rows, n, d) })).picks.map((pick) => pick.index);
-    const next = await selectSamples({ n, count: 10, preselected: first, terms: [diversity], seed: 1, distancesFrom: cosineDistancesFrom(rows, n, d) });
+    const first = (await selectSamples({ n, count: 10, terms: [diversity], seed: 1, oracle: cosineDistancesFrom(rows, n, d) })).picks.map((pick) => pick.index);
+    const next = await selectSamples({ n, count: 10, preselected: first, terms: [diversity], seed: 1, oracle: cosineDistancesFrom(rows, n, d) });
     const all = [...first, ...next.picks.map((pick) => pick.index)];
     expect(new Set(all).size).toBe(20);
     expect(all.slice(0, 20)).toEqual(referenceKCenter(rows, n, d, first[0]!, 20));
   });
 
   it('stops at the minimum distance', async () => {
-    const result = await selectSamples({ n, count: n, terms: [{ kind: 'diversity', strength: 1, minDistance: 0.5 }], seed: 1, distancesFrom: cosineDistancesFrom(rows, n, d) });
+    const result = await selectSamples({ n, count: n, terms: [{ kind: 'diversity', strength: 1, minDistance: 0.5 }], seed: 1, oracle: cosineDistancesFrom(rows, n, d) });
     expect(result.stoppedBecause).toBe('min-distance');
     expect(result.coverageRadius).toBeLessThan(0.5);
     expect(result.picks.at(-1)!.distanceToSelected).toBeGreaterThanOrEqual(0.5);
@@ -86,8 +90,31 @@ describe('diversity (greedy k-center)', () => {
 
   it('picks only eligible samples', async () => {
     const eligible = new Uint8Array(n).map((_, i) => (i % 3 === 0 ? 1 : 0));
-    const result = await selectSamples({ n, count: 50, eligible, terms: [diversity], seed: 1, distancesFrom: cosineDistancesFrom(rows, n, d) });
+    const result = await selectSamples({ n, count: 50, eligible, terms: [diversity], seed: 1, oracle: cosineDistancesFrom(rows, n, d) });
     expect(result.picks.every((pick) => pick.index % 3 === 0)).toBe(true);
+  });
+});
+
+describe('the pruned distance oracle', () => {
+  it('gives exactly the plain picks while reading fewer rows, on data with structure', async () => {
+    const n = 2_000;
+    const d = 48;
+    const random = seededRandom(5);
+    const centres = unitVectors(25, d, 9);
+    const rows = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const centre = i % 25;
+      let norm = 0;
+      for (let j = 0; j < d; j++) norm += (rows[i * d + j] = centres[centre * d + j]! + 0.15 * (random() - 0.5)) ** 2;
+      for (let j = 0; j < d; j++) rows[i * d + j]! /= Math.sqrt(norm);
+    }
+    const pca = await fitPca(rows, n, d, 8, jsMatMul);
+    const reduced = await projectOnDirections(rows, n, d, pca.components, pca.count, jsMatMul);
+    const full = fullOracle(n, allDots(rows, n, d));
+    const pruned = prunedOracle(rows, n, d, reduced, allDots(rows, n, d));
+    const run = async (oracle: typeof full) => (await selectSamples({ n, count: 60, terms: [{ kind: 'diversity', strength: 1 }], seed: 2, oracle })).picks.map((pick) => pick.index);
+    expect(await run(pruned)).toEqual(await run(full));
+    expect(pruned.computed).toBeLessThan(full.computed / 2);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { DiversityOracle } from './diversity-oracle.js';
 import { seededRandom } from './seeded-random.js';
 
 /**
@@ -39,8 +40,8 @@ export interface SelectionInput {
   terms: readonly SelectionTerm[];
   /** Decides the order among equal scores (and so the first pick of a pure diversity run). */
   seed: number;
-  /** Cosine distances from sample `index` to every sample; needed when a diversity term is present. */
-  distancesFrom?: ((index: number) => Promise<Float32Array>) | undefined;
+  /** Lowers each sample's distance to the selection after a pick; needed when a diversity term is present. */
+  oracle?: DiversityOracle | undefined;
 }
 
 export interface Pick {
@@ -73,7 +74,7 @@ export async function selectSamples(input: SelectionInput): Promise<SelectionRes
   for (let i = 0; i < n; i++) available[i] = input.eligible === undefined || input.eligible[i] === 1 ? 1 : 0;
 
   const diversity = input.terms.find((term): term is Extract<SelectionTerm, { kind: 'diversity' }> => term.kind === 'diversity');
-  if (diversity && input.distancesFrom === undefined) throw new Error('A diversity term needs distancesFrom.');
+  if (diversity && input.oracle === undefined) throw new Error('A diversity term needs a distance oracle.');
   const balance = input.terms.find((term): term is Extract<SelectionTerm, { kind: 'balance' }> => term.kind === 'balance');
   const statics = input.terms.filter((term): term is Extract<SelectionTerm, { kind: 'static' }> => term.kind === 'static');
 
@@ -90,8 +91,7 @@ export async function selectSamples(input: SelectionInput): Promise<SelectionRes
     selectedCount++;
     if (balance && categoryCounts && balance.categories[index]! >= 0) categoryCounts[balance.categories[index]!]!++;
     if (diversity) {
-      const distances = await input.distancesFrom!(index);
-      for (let i = 0; i < n; i++) if (distances[i]! < minDistance[i]!) minDistance[i] = distances[i]!;
+      await input.oracle!.addCenter(index, minDistance);
       anySelected = true;
     }
   };
