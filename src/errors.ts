@@ -39,7 +39,10 @@ export type ErrorCode =
   | 'CatalogUnavailable'
   | 'ModelNotFound'
   | 'EmbeddingsNotFound'
-  | 'EmbeddingsImportInvalid';
+  | 'EmbeddingsImportInvalid'
+  | 'TagNotFound'
+  | 'TagExists'
+  | 'MetadataInvalid';
 
 /** How each code ends a CLI run and answers an HTTP request; the compiler sees that every code has both. */
 export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }> = {
@@ -56,6 +59,7 @@ export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }>
   ModelUnreadable: { exit: 2, status: 400 },
   ModelInvalid: { exit: 2, status: 400 },
   EmbeddingsImportInvalid: { exit: 2, status: 400 },
+  MetadataInvalid: { exit: 2, status: 400 },
   RequestTooLarge: { exit: 2, status: 413 },
   UnsupportedMediaType: { exit: 2, status: 415 },
   HostNotAllowed: { exit: 2, status: 421 },
@@ -68,6 +72,8 @@ export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }>
   ModelNotFound: { exit: 3, status: 404 },
   EmbeddingsNotFound: { exit: 3, status: 404 },
   DatasetExists: { exit: 3, status: 409 },
+  TagNotFound: { exit: 3, status: 404 },
+  TagExists: { exit: 3, status: 409 },
   // The keys may not do it (exit 4); the user's storage said no, so HTTP 502 (the upstream's failure, not the client's).
   DatasourceAccessDenied: { exit: 4, status: 502 },
   DatasourceInvalidAccessKeyId: { exit: 4, status: 502 },

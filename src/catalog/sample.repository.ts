@@ -65,6 +65,16 @@ export async function findSamplesByKeys(db: Executor, datasetId: string, keys: r
     .execute();
 }
 
+/** Samples by id (any order; missing ids are left out). */
+export async function findSamplesByIds(db: Executor, sampleIds: readonly number[]): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  for (let start = 0; start < sampleIds.length; start += UPDATE_CHUNK) {
+    const rows = await db.selectFrom('samples').selectAll().where('id', 'in', sampleIds.slice(start, start + UPDATE_CHUNK)).execute();
+    samples.push(...rows.map(toSample));
+  }
+  return samples;
+}
+
 /**
  * Known samples with keys from `firstKey` to `lastKey` inclusive, in byte order (both dialects
  * compare keys as bytes). A listing page is such a range: one index range scan instead of

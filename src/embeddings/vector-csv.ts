@@ -9,6 +9,8 @@ export interface VectorTable {
   dimensions: number;
   /** Row-major, `filenames.length * dimensions` values. */
   values: Float32Array;
+  /** Each row's label, when the file has a `labels` column (empty cells are undefined). */
+  labels?: Array<string | undefined> | undefined;
 }
 
 /** A problem in an input file, with the 1-based line it is on. */
@@ -36,6 +38,7 @@ export function parseVectorCsv(text: string): ParseResult {
   const rows = records.slice(1).filter((record) => !(record.fields.length === 1 && record.fields[0] === ''));
   const values = new Float32Array(rows.length * dimensions);
   const filenames: string[] = [];
+  const labels: Array<string | undefined> = [];
   const seen = new Map<string, number>();
   for (const [index, record] of rows.entries()) {
     if (problems.length >= MAX_PROBLEMS) break;
@@ -49,6 +52,7 @@ export function parseVectorCsv(text: string): ParseResult {
     if (earlier !== undefined) problems.push({ line: record.line, message: `${JSON.stringify(filename)} is also on line ${earlier}` });
     seen.set(filename, record.line);
     filenames.push(filename);
+    if (hasLabels) labels.push(record.fields.at(-1)!.trim() || undefined);
     for (let column = 0; column < dimensions; column++) {
       const field = record.fields[column + 1]!;
       const value = field.trim() === '' ? Number.NaN : Number(field);
@@ -60,7 +64,7 @@ export function parseVectorCsv(text: string): ParseResult {
     }
   }
   if (rows.length === 0 && problems.length === 0) problems.push({ line: header.line + 1, message: 'no rows after the header' });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, table: { filenames, dimensions, values } };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, table: { filenames, dimensions, values, labels: hasLabels ? labels : undefined } };
 }
 
 interface CsvRecord {

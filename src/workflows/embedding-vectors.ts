@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { upsertSampleFields } from '../catalog/sample-field.repository.js';
 import { requireDatasetRow } from '../catalog/dataset.service.js';
 import { findModelByName, saveModel, type EmbeddingModel } from '../catalog/embedding-model.repository.js';
 import { countEmbeddings, describeVectorSet, listVectorsAfter, recordEmbeddings, type EmbeddingRecord, type StoredVector } from '../catalog/embedding.repository.js';
@@ -26,9 +27,13 @@ export interface ImportReport {
   model: string;
   imported: number;
   dimensions: number;
+  /** Labels stored as the samples' `label` field (from a CSV's `labels` column). */
+  labels: number;
 }
 
 const PAGE = 1_000;
+/** The sample field that labels (Lightly's CSV labels column, predictions) are kept in. */
+export const LABEL_FIELD = 'label';
 
 /**
  * `winnow embeddings import`: vectors made elsewhere (Lightly's CSV, or `.npy` + filenames), one
@@ -59,8 +64,13 @@ export async function importEmbeddings(deps: ModelDeps, datasetName: string, req
     const sample = samples.get(filename)!;
     return { sampleId: sample.id, datasetId: dataset.id, sourceEtag: sample.etag, status: 'ok', vector: table.values.slice(index * table.dimensions, (index + 1) * table.dimensions), error: null, updatedAt: now };
   });
-  await db.transaction().execute((trx) => recordEmbeddings(trx, modelVersion(model), records));
-  return { dataset: dataset.name, model: model.name, imported: records.length, dimensions: table.dimensions };
+  // Lightly's labels column becomes the samples' `label` field, for selections to balance on.
+  const labels = table.labels?.flatMap((label, index) => (label === undefined ? [] : [{ sampleId: samples.get(table.filenames[index]!)!.id, field: LABEL_FIELD, value: label }])) ?? [];
+  await db.transaction().execute(async (trx) => {
+    await recordEmbeddings(trx, modelVersion(model), records);
+    await upsertSampleFields(trx, dataset.id, labels);
+  });
+  return { dataset: dataset.name, model: model.name, imported: records.length, dimensions: table.dimensions, labels: labels.length };
 }
 
 function parseVectorFile(request: ImportRequest): VectorTable {
