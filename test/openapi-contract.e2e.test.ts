@@ -10,7 +10,7 @@ import { createS3rverClient, putObjects, startS3Server, type S3Server } from './
 import { startServe, type ServeProcess } from './support/serve.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures/images');
-const OPERATIONS = ['getHealth', 'getSession', 'signIn', 'signOut', 'listDatasets', 'createDataset', 'getDataset', 'deleteDataset', 'verifyDataset', 'getDatasetPolicy', 'startSync', 'getSync', 'cancelSync', 'listSamples', 'getSample', 'startEmbedding', 'getEmbeddingStatus', 'cancelEmbedding', 'getEmbeddingMap', 'getNeighbours', 'listModels'];
+const OPERATIONS = ['getHealth', 'getSession', 'signIn', 'signOut', 'listDatasets', 'createDataset', 'getDataset', 'deleteDataset', 'verifyDataset', 'getDatasetPolicy', 'startSync', 'getSync', 'cancelSync', 'listSamples', 'getSample', 'startEmbedding', 'getEmbeddingStatus', 'cancelEmbedding', 'getEmbeddingMap', 'getNeighbours', 'listModels', 'selectSamples', 'listTags', 'createTag', 'getTag', 'updateTag', 'deleteTag', 'exportTag', 'exportTagToOutput', 'listMetadataFields', 'importMetadata', 'importLightlyMetadata', 'findSimilarToImage'];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 type Operation = { operationId?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> };

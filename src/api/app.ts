@@ -9,6 +9,7 @@ import { swaggerUiHtml, swaggerUiAsset } from './docs.js';
 import { BEARER, errors, json, PUBLIC } from './openapi.js';
 import { allowedHostNames, hostAllowList, requestBodyLimit, requireJsonBody, securityHeaders } from './request-guards.js';
 import { datasetRoutes } from './routes/datasets.routes.js';
+import { curationRoutes, IMAGE_UPLOAD_TYPES } from './routes/curation.routes.js';
 import { embeddingRoutes } from './routes/embeddings.routes.js';
 import { createEmbedJobs } from '../jobs/embed-jobs.js';
 import { policyRoutes } from './routes/policy.routes.js';
@@ -26,6 +27,7 @@ const API_TAGS = [
   { name: 'sync', description: 'Indexing a dataset\'s objects into the catalog, in the background.' },
   { name: 'samples', description: 'The indexed images, with presigned URLs.' },
   { name: 'embeddings', description: 'One vector per image: computing them, the 2-D map, nearest neighbours, the models.' },
+  { name: 'curation', description: 'Selections, tags and their exports, metadata and labels, images similar to an upload.' },
   { name: 'session', description: 'Health and browser sign-in.' },
 ];
 
@@ -39,8 +41,8 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   const { config } = deps.context;
   app.use('*', hostAllowList(allowedHostNames(config.serveHost, config.allowedHosts)));
   app.use('*', securityHeaders());
-  app.use('/api/*', requestBodyLimit(config.apiBodyLimitKb * 1024));
-  app.use('/api/*', requireJsonBody());
+  app.use('/api/*', requestBodyLimit(config.apiBodyLimitKb * 1024, config.apiImageLimitMb * 1024 * 1024));
+  app.use('/api/*', requireJsonBody(IMAGE_UPLOAD_TYPES));
 
   app.openapi(
     createRoute({
@@ -62,6 +64,7 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.route('/api', syncRoutes(full));
   app.route('/api', sampleRoutes(full));
   app.route('/api', embeddingRoutes(full, createEmbedJobs(deps.context)));
+  app.route('/api', curationRoutes(full));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

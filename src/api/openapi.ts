@@ -23,6 +23,7 @@ const ERROR_DESCRIPTIONS = {
   413: 'The body is larger than the server accepts.',
   415: 'The body is not JSON.',
   421: 'The request was sent to a host name this server does not answer to.',
+  422: 'The image cannot be read (corrupt, truncated, not an image, or too large).',
   500: 'The server failed; its log says why.',
   502: 'The bucket refused or failed the call (the message names the S3 call and the IAM action).',
   504: 'The bucket did not answer in time.',

@@ -45,24 +45,38 @@ export function hostAllowList(allowed: ReadonlySet<string>): MiddlewareHandler {
   };
 }
 
-/** Refuses a body over `maxBytes` with 413 before anything reads or authenticates it. */
-export function requestBodyLimit(maxBytes: number): MiddlewareHandler {
+/** Routes that take an image body (a "similar to this image" upload) instead of JSON. */
+export const IMAGE_BODY_ROUTE = /^\/api\/datasets\/[^/]+\/similar$/;
+
+/**
+ * Refuses a body over `maxBytes` (JSON) or `imageBytes` (an image upload) with 413 before anything
+ * reads or authenticates it.
+ */
+export function requestBodyLimit(maxBytes: number, imageBytes: number): MiddlewareHandler {
+  const json = limitOf(maxBytes, 'WINNOW_API_BODY_LIMIT_KB');
+  const image = limitOf(imageBytes, 'WINNOW_API_IMAGE_LIMIT_MB');
+  return (c, next) => (IMAGE_BODY_ROUTE.test(c.req.path) ? image(c, next) : json(c, next));
+}
+
+function limitOf(maxBytes: number, setting: string): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
     onError: (c) =>
       c.json(
-        errorBody('RequestTooLarge', `The request body is larger than ${Math.round(maxBytes / 1024).toLocaleString('en-US')} KiB.`, 'Send less at once; the operator sets the limit with WINNOW_API_BODY_LIMIT_KB.'),
+        errorBody('RequestTooLarge', `The request body is larger than ${Math.round(maxBytes / 1024).toLocaleString('en-US')} KiB.`, `Send less at once; the operator sets the limit with ${setting}.`),
         413,
       ),
   });
 }
 
-/** A request that carries a body must say it is JSON: the API reads nothing else. */
-export function requireJsonBody(): MiddlewareHandler {
+/** A request that carries a body must say it is JSON (or an image, on the image routes): the API reads nothing else. */
+export function requireJsonBody(imageTypes: readonly string[]): MiddlewareHandler {
   return async (c, next) => {
     const hasBody = c.req.header('transfer-encoding') !== undefined || Number(c.req.header('content-length') ?? '0') > 0;
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-    if (hasBody && type !== 'application/json') {
+    if (IMAGE_BODY_ROUTE.test(c.req.path)) {
+      if (type === undefined || !imageTypes.includes(type)) return c.json(errorBody('UnsupportedMediaType', 'The request body must be an image.', `Send the image's bytes with its type (${imageTypes.join(', ')}).`), 415);
+    } else if (hasBody && type !== 'application/json') {
       return c.json(errorBody('UnsupportedMediaType', 'The request body must be JSON.', 'Send `Content-Type: application/json` with a JSON body.'), 415);
     }
     await next();

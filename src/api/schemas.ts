@@ -295,6 +295,99 @@ export const ModelSchema = z
   .strictObject({ name: z.string(), dimensions: z.number(), inputSize: z.number(), layout: z.enum(['nchw', 'nhwc']), output: z.string(), source: z.enum(['default', 'user', 'imported']), sha256: z.string(), createdAt: z.string() })
   .openapi('Model');
 
+// Curation: selections, tags, metadata, similar images.
+
+const StrategySchema = z.strictObject({
+  name: z.enum(['diversity', 'typicality', 'balance', 'similarity', 'weights', 'random']),
+  strength: z.number().min(0).max(1_000).optional(),
+  field: text(256).optional().openapi({ description: 'balance: a text field (e.g. label); weights: a numeric field.' }),
+  target: z.union([z.literal('uniform'), z.record(z.string().max(256), z.number().min(0))]).optional().openapi({ description: 'balance: uniform, or each category\'s share.' }),
+  queryTag: text(128).optional().openapi({ description: 'similarity: the tag whose samples to be similar to.' }),
+  queryKeys: z.array(text(LIMITS.key)).max(1_000).optional().openapi({ description: 'similarity: keys to be similar to.' }),
+});
+
+export const SelectRequestSchema = z
+  .strictObject({
+    strategies: z.array(StrategySchema).min(1).max(6),
+    thresholds: z.array(z.strictObject({ field: text(256), operator: z.enum(['>', '>=', '<', '<=', '==', '!=']), value: z.number() })).max(20).optional(),
+    count: z.number().int().min(0).max(10_000_000).optional().openapi({ description: 'How many to add; give this or proportion.' }),
+    proportion: z.number().gt(0).max(1).optional().openapi({ description: 'The share of the pool the selection should reach.' }),
+    fromTag: text(128).optional().openapi({ description: 'Its samples count as already selected and join the result.' }),
+    tag: text(128).optional().openapi({ description: 'The tag the picks go into; its samples count as already selected. Without it nothing is stored.' }),
+    seed: z.number().int().optional(),
+    model: text(64).optional(),
+    minDistance: z.number().min(0).max(2).optional(),
+    dryRun: z.boolean().optional().openapi({ description: 'Pick, but store nothing (a preview).' }),
+    description: z.string().max(1_000).optional(),
+  })
+  .openapi('SelectRequest');
+
+export const SelectionReportSchema = z
+  .strictObject({
+    dataset: z.string(),
+    tag: z.string().nullable(),
+    keys: z.array(z.string()).openapi({ description: 'The new picks, relative to the input, in the order they were picked.' }),
+    picks: z.array(z.strictObject({ key: z.string(), score: z.number(), contributions: z.record(z.string(), z.number()), distanceToSelected: z.number().optional() })),
+    pool: z.number(),
+    preselected: z.number(),
+    tagSize: z.number().nullable(),
+    model: z.string().nullable(),
+    vectors: z.enum(['full', 'none']),
+    seed: z.number(),
+    stoppedBecause: z.enum(['count', 'min-distance', 'no-candidates']),
+    coverageRadius: z.number().nullable(),
+    durationMs: z.number(),
+  })
+  .openapi('SelectionReport');
+
+export const TagNameParam = z.object({
+  name: z.string().min(1).max(128).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
+  tag: z.string().min(1).max(128).openapi({ param: { name: 'tag', in: 'path' }, example: 'to-label' }),
+});
+
+export const TagSchema = z
+  .strictObject({ name: z.string(), description: z.string().nullable(), size: z.number(), createdAt: z.string(), updatedAt: z.string() })
+  .openapi('Tag');
+
+export const TagDetailsSchema = z.strictObject({ name: z.string(), description: z.string().nullable(), size: z.number(), createdAt: z.string(), updatedAt: z.string(), keys: z.array(z.string()) }).openapi('TagDetails');
+
+export const CreateTagSchema = z
+  .strictObject({
+    name: text(128),
+    description: z.string().max(1_000).optional(),
+    keys: z.array(text(LIMITS.key)).max(100_000).optional().openapi({ description: 'Keys relative to the input.' }),
+    combine: z.strictObject({ operation: z.enum(['union', 'intersection', 'difference']), of: z.array(text(128)).min(2).max(20) }).optional(),
+    append: z.boolean().optional().openapi({ description: 'Add to an existing tag instead of replacing its samples.' }),
+  })
+  .openapi('CreateTag');
+
+export const UpdateTagSchema = z.strictObject({ name: text(128).optional(), description: z.string().max(1_000).nullable().optional() }).openapi('UpdateTag');
+
+export const TagExportQuerySchema = z.object({
+  format: z.enum(['txt', 'json', 'csv']).default('txt'),
+  urls: z.enum(['true', 'false']).default('false').openapi({ description: 'json/csv: add each image\'s URL (presigned for S3).' }),
+  toOutput: z.enum(['true', 'false']).default('false').openapi({ description: 'Write the file under <output>/.winnow/exports/ instead of returning it.' }),
+});
+
+export const TagExportLocationSchema = z.strictObject({ location: z.string(), count: z.number() }).openapi('TagExportLocation');
+
+export const MetadataImportSchema = z
+  .strictObject({ format: z.enum(['csv', 'json']), text: z.string().min(1).openapi({ description: 'The file\'s contents: CSV (key column, then fields) or JSON ({ "<key>": { field: value } }).' }) })
+  .openapi('MetadataImport');
+
+const FieldSummarySchema = z.strictObject({ field: z.string(), numbers: z.number(), texts: z.number() });
+export const MetadataFieldsSchema = z.strictObject({ fields: z.array(FieldSummarySchema) }).openapi('MetadataFields');
+export const MetadataImportReportSchema = z.strictObject({ dataset: z.string(), samples: z.number(), values: z.number(), fields: z.array(FieldSummarySchema) }).openapi('MetadataImportReport');
+
+export const SimilarQuerySchema = z.object({
+  k: z.coerce.number().int().min(1).max(1_000).default(20),
+  model: z.string().min(1).max(64).optional(),
+});
+
+export const SimilarImageSchema = z
+  .strictObject({ dataset: z.string(), model: z.string(), neighbours: z.array(z.strictObject({ key: z.string(), distance: z.number() })), queryMs: z.number() })
+  .openapi('SimilarToImage');
+
 export type { Light } from '../model/lights.js';
 export type ApiErrorBody = z.infer<typeof ErrorSchema>['error'];
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
@@ -319,5 +412,10 @@ export type EmbeddingStatus = z.infer<typeof EmbeddingStatusSchema>;
 export type EmbeddingMap = z.infer<typeof EmbeddingMapSchema>;
 export type Neighbours = z.infer<typeof NeighboursSchema>;
 export type Model = z.infer<typeof ModelSchema>;
+export type SelectRequest = z.input<typeof SelectRequestSchema>;
+export type SelectionReport = z.infer<typeof SelectionReportSchema>;
+export type Tag = z.infer<typeof TagSchema>;
+export type TagDetails = z.infer<typeof TagDetailsSchema>;
+export type CreateTagRequest = z.input<typeof CreateTagSchema>;
 /** The grid's filters and sort: the sample query without its paging and URL switches. */
 export type SampleFilters = Omit<z.infer<typeof SampleQuerySchema>, 'limit' | 'cursor' | 'urls'>;

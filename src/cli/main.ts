@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { applyProcessDefaults, loadConfig, type ConfigFlags } from '../config/config.js';
 import { createContext, type Context } from '../context.js';
 import type { CommandRunner } from './command-runner.js';
+import { registerCurationCommands } from './commands/curation.command.js';
 import { registerDatasetCommands } from './commands/dataset.command.js';
 import { registerDatasourceCommands } from './commands/datasource.command.js';
 import { registerEmbeddingCommands } from './commands/embeddings.command.js';
@@ -98,6 +99,7 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   registerPolicyCommands(program, runner);
   registerModelCommands(program, runner);
   registerEmbeddingCommands(program, runner);
+  registerCurationCommands(program, runner);
 
   try {
     await program.parseAsync(argv);

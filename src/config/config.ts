@@ -41,6 +41,8 @@ export interface Config {
   allowedHosts: string[];
   /** Largest request body the API reads, in KiB. */
   apiBodyLimitKb: number;
+  /** Largest image the API takes for a "similar to this image" search, in MiB. */
+  apiImageLimitMb: number;
   /** Images a thumbnail job reads, decodes and writes at once. */
   thumbnailConcurrency: number;
   /** MiB of source images a thumbnail job holds in memory at once; a larger image is refused. */
@@ -116,6 +118,7 @@ const settings = {
   allowLinkLocalEndpoints: { env: 'WINNOW_ALLOW_LINK_LOCAL_ENDPOINTS', flag: undefined, schema: flag, fallback: () => false },
   allowedHosts: { env: 'WINNOW_ALLOWED_HOSTS', flag: '--allowed-hosts', schema: list(',', hostName), fallback: () => [] },
   apiBodyLimitKb: { env: 'WINNOW_API_BODY_LIMIT_KB', flag: undefined, schema: integer(1, 1_048_576), fallback: () => 1_024 },
+  apiImageLimitMb: { env: 'WINNOW_API_IMAGE_LIMIT_MB', flag: undefined, schema: integer(1, 1_024), fallback: () => 32 },
   thumbnailConcurrency: { env: 'WINNOW_THUMBNAIL_CONCURRENCY', flag: undefined, schema: integer(1, 64), fallback: () => 4 },
   thumbnailBufferMb: { env: 'WINNOW_THUMBNAIL_BUFFER_MB', flag: undefined, schema: integer(16, 16_384), fallback: () => 256 },
   embedBatchSize: { env: 'WINNOW_EMBED_BATCH_SIZE', flag: undefined, schema: integer(1, 1024), fallback: () => 16 },
