@@ -11,6 +11,7 @@ import { apiAccessMigration } from './migrations/0003-api-access.js';
 import { browseAtScaleMigration } from './migrations/0004-browse-at-scale.js';
 import { datasetChangeNoticesMigration } from './migrations/0005-dataset-change-notices.js';
 import { removedSamplesIndexMigration } from './migrations/0006-removed-samples-index.js';
+import { moreStorageKindsMigration } from './migrations/0007-more-storage-kinds.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -126,6 +127,7 @@ async function migrateToLatest(database: Database): Promise<void> {
       '0004-browse-at-scale': browseAtScaleMigration(database.dialect),
       '0005-dataset-change-notices': datasetChangeNoticesMigration(database.dialect),
       '0006-removed-samples-index': removedSamplesIndexMigration(database.dialect),
+      '0007-more-storage-kinds': moreStorageKindsMigration(database.dialect),
     }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();

@@ -203,7 +203,7 @@ export interface components {
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -213,13 +213,15 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             output: {
                 /** @enum {string} */
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -229,6 +231,8 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             include: string[];
             exclude: string[];
@@ -241,7 +245,10 @@ export interface components {
             /** @example farm-animals */
             name: string;
             input: {
-                /** @example s3://datalake/projects/farm-animals/ */
+                /**
+                 * @description s3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder.
+                 * @example s3://datalake/projects/farm-animals/
+                 */
                 uri: string;
                 region?: string;
                 /** @description Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them. */
@@ -256,6 +263,17 @@ export interface components {
                 externalId?: string;
                 roleSessionSeconds?: number;
                 sseKmsKeyId?: string;
+                /**
+                 * @description S3-compatible store: sets the endpoint (from its template), path-style addressing and the region rule. gs:// locations always use gcs.
+                 * @enum {string}
+                 */
+                preset?: "minio" | "ceph" | "r2" | "wasabi" | "b2" | "gcs";
+                /** @description The account id a preset's endpoint template needs (Cloudflare R2). */
+                accountId?: string;
+                /** @description Azure: a SAS token for the container or directory. Write-only: stored encrypted, never returned. */
+                sasToken?: string;
+                /** @description Azure: the storage account key. Write-only: stored encrypted, never returned. */
+                accountKey?: string;
             };
             output?: {
                 uri: string;
@@ -272,6 +290,17 @@ export interface components {
                 externalId?: string;
                 roleSessionSeconds?: number;
                 sseKmsKeyId?: string;
+                /**
+                 * @description S3-compatible store: sets the endpoint (from its template), path-style addressing and the region rule. gs:// locations always use gcs.
+                 * @enum {string}
+                 */
+                preset?: "minio" | "ceph" | "r2" | "wasabi" | "b2" | "gcs";
+                /** @description The account id a preset's endpoint template needs (Cloudflare R2). */
+                accountId?: string;
+                /** @description Azure: a SAS token for the container or directory. Write-only: stored encrypted, never returned. */
+                sasToken?: string;
+                /** @description Azure: the storage account key. Write-only: stored encrypted, never returned. */
+                accountKey?: string;
             };
             include?: string[];
             exclude?: string[];
@@ -289,7 +318,7 @@ export interface components {
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -299,13 +328,15 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             output: {
                 /** @enum {string} */
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -315,6 +346,8 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             include: string[];
             exclude: string[];
@@ -360,6 +393,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -371,6 +405,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -382,6 +417,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -393,6 +429,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -404,6 +441,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
