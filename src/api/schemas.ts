@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { PRESET_IDS } from '../model/s3-presets.js';
 
 /**
  * The REST API's contract: every request and response shape, declared once. The routes validate
@@ -21,7 +22,7 @@ export const DatasetNameParam = z.object({
 });
 
 const ConnectionSchema = z.strictObject({
-  uri: text(LIMITS.uri).openapi({ example: 's3://datalake/projects/farm-animals/' }),
+  uri: text(LIMITS.uri).openapi({ example: 's3://datalake/projects/farm-animals/', description: 's3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder.' }),
   region: text(64).optional(),
   endpoint: text(LIMITS.uri).optional().openapi({ description: 'Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them.' }),
   pathStyle: z.boolean().optional(),
@@ -32,6 +33,10 @@ const ConnectionSchema = z.strictObject({
   externalId: text(1_224).optional(),
   roleSessionSeconds: z.number().int().optional(),
   sseKmsKeyId: text(LIMITS.uri).optional(),
+  preset: z.enum(PRESET_IDS).optional().openapi({ description: 'S3-compatible store: sets the endpoint (from its template), path-style addressing and the region rule. gs:// locations always use gcs.' }),
+  accountId: text(64).optional().openapi({ description: 'The account id a preset\'s endpoint template needs (Cloudflare R2).' }),
+  sasToken: text(LIMITS.sessionToken).optional().openapi({ description: 'Azure: a SAS token for the container or directory. Write-only: stored encrypted, never returned.' }),
+  accountKey: text(LIMITS.secret).optional().openapi({ description: 'Azure: the storage account key. Write-only: stored encrypted, never returned.' }),
 });
 
 export const CreateDatasetSchema = z
@@ -48,7 +53,7 @@ export const CreateDatasetSchema = z
 const DatasourceViewSchema = z.strictObject({
   purpose: z.enum(['input', 'output']),
   uri: z.string(),
-  kind: z.enum(['s3', 'local']),
+  kind: z.enum(['s3', 'gcs', 'azure', 'local']),
   region: z.string().nullable(),
   endpoint: z.string().nullable(),
   pathStyle: z.boolean(),
@@ -58,6 +63,7 @@ const DatasourceViewSchema = z.strictObject({
   roleArn: z.string().nullable(),
   externalId: z.string().nullable(),
   roleSessionSeconds: z.number().nullable(),
+  preset: z.string().nullable().openapi({ description: 'The S3-compatible preset the datasource was made with (r2, minio, gcs, …).' }),
 });
 
 const datasetFields = {
@@ -103,7 +109,7 @@ const VerifyCheckSchema = z.strictObject({
   action: z.string(),
   resource: z.string(),
   errorCode: z.string().optional(),
-  s3Code: z.string().optional(),
+  s3Code: z.string().optional().openapi({ description: 'The storage service\'s own error code (S3 or GCS error code, or Azure\'s x-ms-error-code).' }),
   message: z.string().optional(),
   fix: z.string().optional(),
 });

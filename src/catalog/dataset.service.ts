@@ -31,6 +31,8 @@ export interface DatasourceView {
   roleArn: string | null;
   externalId: string | null;
   roleSessionSeconds: number | null;
+  /** The S3-compatible preset (r2, minio, gcs, …) the datasource was made with. */
+  preset: string | null;
 }
 
 export interface DatasetView {
@@ -149,5 +151,6 @@ function toDatasourceView(datasource: Datasource): DatasourceView {
     roleArn: datasource.role?.roleArn ?? null,
     externalId: datasource.role?.externalId ?? null,
     roleSessionSeconds: datasource.role?.sessionSeconds ?? null,
+    preset: datasource.preset,
   };
 }

@@ -26,6 +26,8 @@ export interface Datasource {
   sealedSecret: string | null;
   sseKmsKeyId: string | null;
   role: RoleAccess | null;
+  /** The S3-compatible preset the datasource was made with (see datasources/s3-presets.ts). */
+  preset: string | null;
   createdAt: string;
 }
 
@@ -34,7 +36,7 @@ export function toDatasource(row: DatasourceRow): Datasource {
     id: row.id,
     datasetId: row.dataset_id,
     purpose: row.purpose,
-    location: row.kind === 's3' ? { kind: 's3', bucket: row.container, prefix: row.prefix } : { kind: 'local', root: row.container, prefix: '' },
+    location: toLocation(row),
     region: row.region,
     endpoint: row.endpoint,
     pathStyle: row.path_style === 1,
@@ -42,8 +44,34 @@ export function toDatasource(row: DatasourceRow): Datasource {
     sealedSecret: row.secret_ciphertext,
     sseKmsKeyId: row.sse_kms_key_id,
     role: row.role_arn === null ? null : { roleArn: row.role_arn, externalId: row.external_id, sessionSeconds: row.role_session_seconds },
+    preset: row.preset,
     createdAt: row.created_at,
   };
+}
+
+function toLocation(row: DatasourceRow): Location {
+  switch (row.kind) {
+    case 's3':
+    case 'gcs':
+      return { kind: row.kind, bucket: row.container, prefix: row.prefix };
+    case 'azure':
+      return { kind: 'azure', account: row.account ?? '', container: row.container, prefix: row.prefix };
+    case 'local':
+      return { kind: 'local', root: row.container, prefix: '' };
+  }
+}
+
+/** The row columns that say where a location is. */
+function locationColumns(location: Location): { kind: DatasourceRow['kind']; container: string; account: string | null; prefix: string } {
+  switch (location.kind) {
+    case 's3':
+    case 'gcs':
+      return { kind: location.kind, container: location.bucket, account: null, prefix: location.prefix };
+    case 'azure':
+      return { kind: 'azure', container: location.container, account: location.account, prefix: location.prefix };
+    case 'local':
+      return { kind: 'local', container: location.root, account: null, prefix: '' };
+  }
 }
 
 export async function insertDatasource(db: Executor, datasource: Datasource): Promise<void> {
@@ -54,9 +82,7 @@ export async function insertDatasource(db: Executor, datasource: Datasource): Pr
       id: datasource.id,
       dataset_id: datasource.datasetId,
       purpose: datasource.purpose,
-      kind: location.kind,
-      container: location.kind === 's3' ? location.bucket : location.root,
-      prefix: location.prefix,
+      ...locationColumns(location),
       region: datasource.region,
       endpoint: datasource.endpoint,
       path_style: datasource.pathStyle ? 1 : 0,
@@ -66,6 +92,7 @@ export async function insertDatasource(db: Executor, datasource: Datasource): Pr
       role_arn: datasource.role?.roleArn ?? null,
       external_id: datasource.role?.externalId ?? null,
       role_session_seconds: datasource.role?.sessionSeconds ?? null,
+      preset: datasource.preset,
       created_at: datasource.createdAt,
     })
     .execute();

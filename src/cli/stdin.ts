@@ -33,3 +33,12 @@ export async function readSecretsFromStdin(wantSecret: boolean, wantToken: boole
     sessionToken: wantToken ? lines[wantSecret ? 1 : 0]!.trim() : undefined,
   };
 }
+
+/** The first line of stdin, for one secret passed with a `--*-stdin` flag. */
+export async function readOneSecretFromStdin(label: string, flag: string): Promise<string> {
+  const [line] = await readStdinLines();
+  if (line === undefined) {
+    throw new AppError('SecretMissing', `Expected the ${label} on stdin (${flag}), got nothing.`, { hint: `Pipe it in, e.g. \`pass show azure/farm | winnow dataset create ... ${flag}\`.` });
+  }
+  return line.trim();
+}

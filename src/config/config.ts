@@ -202,6 +202,9 @@ export interface EnvironmentSecrets {
   secretAccessKey: string | undefined;
   sessionToken: string | undefined;
   outputSecretAccessKey: string | undefined;
+  azureSasToken: string | undefined;
+  azureAccountKey: string | undefined;
+  outputAzureSasToken: string | undefined;
 }
 
 export function readEnvironmentSecrets(env: NodeJS.ProcessEnv = process.env): EnvironmentSecrets {
@@ -210,6 +213,9 @@ export function readEnvironmentSecrets(env: NodeJS.ProcessEnv = process.env): En
     secretAccessKey: nonEmpty(env.WINNOW_SECRET_ACCESS_KEY),
     sessionToken: nonEmpty(env.WINNOW_SESSION_TOKEN),
     outputSecretAccessKey: nonEmpty(env.WINNOW_OUTPUT_SECRET_ACCESS_KEY),
+    azureSasToken: nonEmpty(env.WINNOW_AZURE_SAS_TOKEN),
+    azureAccountKey: nonEmpty(env.WINNOW_AZURE_ACCOUNT_KEY),
+    outputAzureSasToken: nonEmpty(env.WINNOW_OUTPUT_AZURE_SAS_TOKEN),
   };
 }
 

@@ -11,6 +11,11 @@ export interface BoundStore {
   accessKeyId: string | undefined;
   kind: Location['kind'];
   sseKmsKeyId: string | undefined;
+  /**
+   * How a browser gets an object's bytes: a presigned URL from the store, or Winnow's own file route
+   * (local folders, and Azure datasources connected with a SAS token, which cannot sign another SAS).
+   */
+  browserUrls: 'presigned' | 'served';
 }
 
 export interface DatasetStores {

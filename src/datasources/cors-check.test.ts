@@ -8,7 +8,7 @@ const ORIGIN = 'http://127.0.0.1:8080';
 
 function boundStore(endpoint: string): BoundStore {
   const store = createLocalS3Store(endpoint);
-  return { store, location: { kind: 's3', bucket: 'photos', prefix: 'p/' }, prefix: 'p/', uri: 's3://photos/p/', accessKeyId: 'S3RVER', kind: 's3', sseKmsKeyId: undefined };
+  return { store, location: { kind: 's3', bucket: 'photos', prefix: 'p/' }, prefix: 'p/', uri: 's3://photos/p/', accessKeyId: 'S3RVER', kind: 's3', sseKmsKeyId: undefined, browserUrls: 'presigned' };
 }
 
 const LOCAL = { privateAddresses: true, linkLocalAddresses: false };

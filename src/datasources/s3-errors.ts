@@ -1,4 +1,5 @@
 import { AppError, type ErrorCode } from '../errors.js';
+import { findNetworkCode } from './network-errors.js';
 
 export type S3Operation = 'ListObjectsV2' | 'GetObject' | 'PutObject' | 'DeleteObject';
 
@@ -10,7 +11,19 @@ export interface S3CallContext {
   accessKeyId: string | undefined;
   endpoint: string;
   sseKmsKeyId?: string | undefined;
+  /** `gcs`: Google Cloud Storage's XML API, whose errors name GCS permissions instead of IAM actions. Default `aws`. */
+  flavor?: S3Flavor | undefined;
 }
+
+export type S3Flavor = 'aws' | 'gcs';
+
+/** The Cloud Storage permission each call needs (PutObject over an existing object also needs storage.objects.delete). */
+const GCS_PERMISSION: Record<S3Operation, string> = {
+  ListObjectsV2: 'storage.objects.list',
+  GetObject: 'storage.objects.get',
+  PutObject: 'storage.objects.create',
+  DeleteObject: 'storage.objects.delete',
+};
 
 const IAM_ACTION: Record<S3Operation, string> = {
   ListObjectsV2: 's3:ListBucket',
@@ -18,8 +31,6 @@ const IAM_ACTION: Record<S3Operation, string> = {
   PutObject: 's3:PutObject',
   DeleteObject: 's3:DeleteObject',
 };
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
 export function iamActionFor(operation: S3Operation): string {
   return IAM_ACTION[operation];
@@ -35,8 +46,8 @@ export function translateS3Error(error: unknown, context: S3CallContext): AppErr
   const vendor = error as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
   const s3Code = vendor.Code ?? vendor.name ?? 'Unknown';
   const status = vendor.$metadata?.httpStatusCode;
-  const action = iamActionFor(context.operation);
-  const resource = resourceArnFor(context);
+  const action = context.flavor === 'gcs' ? GCS_PERMISSION[context.operation] : iamActionFor(context.operation);
+  const resource = context.flavor === 'gcs' ? `gs://${context.bucket}/${context.operation === 'ListObjectsV2' ? '' : context.key}` : resourceArnFor(context);
   const call = describeCall(context);
   const details = { operation: context.operation, s3Code, httpStatus: status, action, resource, endpoint: context.endpoint };
   const fail = (code: ErrorCode, message: string, hint: string) => new AppError(code, message, { cause: error, hint, details });
@@ -53,6 +64,7 @@ export function translateS3Error(error: unknown, context: S3CallContext): AppErr
     case 'AccessDenied':
     case 'AllAccessDisabled':
     case 'Forbidden':
+      if (context.flavor === 'gcs') return gcsAccessDenied(context, s3Code, fail);
       if (context.sseKmsKeyId !== undefined && /kms/i.test(vendor.message ?? '')) {
         return fail(
           'DatasourceKmsDenied',
@@ -89,7 +101,7 @@ export function translateS3Error(error: unknown, context: S3CallContext): AppErr
       return fail(
         'DatasourceBucketNotFound',
         `${call} failed: bucket "${context.bucket}" does not exist at ${context.endpoint}.`,
-        'Check the bucket name in the s3:// location (and the endpoint for S3-compatible storage).',
+        `Check the bucket name in the ${context.flavor === 'gcs' ? 'gs://' : 's3://'} location${context.flavor === 'gcs' ? '' : ' (and the endpoint for S3-compatible storage)'}.`,
       );
     case 'PermanentRedirect':
     case 'AuthorizationHeaderMalformed':
@@ -114,9 +126,21 @@ export function translateS3Error(error: unknown, context: S3CallContext): AppErr
 }
 
 function describeCall(context: S3CallContext): string {
+  const [api, scheme] = context.flavor === 'gcs' ? ['Cloud Storage (XML API)', 'gs'] : ['S3', 's3'];
   return context.operation === 'ListObjectsV2'
-    ? `S3 ListObjectsV2 on s3://${context.bucket}/${context.key}`
-    : `S3 ${context.operation} of s3://${context.bucket}/${context.key}`;
+    ? `${api} ListObjectsV2 on ${scheme}://${context.bucket}/${context.key}`
+    : `${api} ${context.operation} of ${scheme}://${context.bucket}/${context.key}`;
+}
+
+function gcsAccessDenied(context: S3CallContext, s3Code: string, fail: (code: ErrorCode, message: string, hint: string) => AppError): AppError {
+  const permission = GCS_PERMISSION[context.operation];
+  const target = context.operation === 'ListObjectsV2' ? `gs://${context.bucket} for prefix "${context.key}"` : `gs://${context.bucket}/${context.key}`;
+  const overwrite = context.operation === 'PutObject' ? ' (overwriting an existing object also needs storage.objects.delete)' : '';
+  return fail(
+    'DatasourceAccessDenied',
+    `${describeCall(context)} was denied (${s3Code}): the service account of HMAC key ${context.accessKeyId ?? '(none)'} lacks ${permission} on ${target}${overwrite}.`,
+    `Grant ${permission} to the service account, limited to the folder by an IAM condition; \`winnow policy generate --input gs://${context.bucket}/…\` prints the role and the conditions.`,
+  );
 }
 
 function accessFix(context: S3CallContext, action: string, resource: string): string {
@@ -125,19 +149,4 @@ function accessFix(context: S3CallContext, action: string, resource: string): st
   }
   const folder = context.key.includes('/') ? `${context.key.slice(0, context.key.lastIndexOf('/') + 1)}*` : '*';
   return `Add to the policy: Allow ${action} on arn:aws:s3:::${context.bucket}/${folder}.`;
-}
-
-function findNetworkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-    const errors = (current as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) {
-      const nested = errors.map(findNetworkCode).find((found) => found !== undefined);
-      if (nested) return nested;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

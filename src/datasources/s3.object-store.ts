@@ -10,7 +10,7 @@ import type { StaticCredentials } from './aws-credentials.js';
 import { assertWritable, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
 import { createPresignedUrlCache } from './presigned-url-cache.js';
 import { createPresigner } from './s3-presigner.js';
-import { translateS3Error, type S3CallContext, type S3Operation } from './s3-errors.js';
+import { translateS3Error, type S3CallContext, type S3Flavor, type S3Operation } from './s3-errors.js';
 
 /**
  * The first listing page is small: the SDK parses it while V8 still interprets its XML deserializer, which
@@ -44,6 +44,8 @@ export interface S3StoreOptions {
   /** Addresses the endpoint may resolve to; checked on every connection. */
   endpointRules: EndpointRules;
   maxSockets?: number;
+  /** `gcs`: Google Cloud Storage's XML API (gs:// locations): descriptions and errors speak GCS. */
+  flavor?: S3Flavor;
 }
 
 export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
@@ -83,7 +85,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     },
     { maxEntries: PRESIGNED_URLS_KEPT, now: Date.now },
   );
-  const description = `s3://${options.bucket}/`;
+  const description = `${options.flavor === 'gcs' ? 'gs' : 's3'}://${options.bucket}/`;
 
   async function call<T>(operation: S3Operation, key: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     if (endpointRefusal !== undefined) throw endpointRefusal;
@@ -94,7 +96,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       if (isAppError(error)) throw error;
       if (isGuardRefusal(error)) throw endpointRefusedByGuard(endpointLabel, error, options.endpointRules);
       if (deadline.aborted) {
-        throw new AppError('DatasourceUnreachable', `S3 ${operation} of s3://${options.bucket}/${key} got no complete answer from ${endpointLabel} within ${options.callDeadlineMs / 1000} s.`, {
+        throw new AppError('DatasourceUnreachable', `S3 ${operation} of ${description}${key} got no complete answer from ${endpointLabel} within ${options.callDeadlineMs / 1000} s.`, {
           cause: error,
           hint: 'Check the endpoint URL and the network; WINNOW_S3_CALL_DEADLINE_MS sets how long one call may take.',
           details: { operation, endpoint: endpointLabel },
@@ -107,6 +109,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
         accessKeyId: options.identity,
         endpoint: endpointLabel,
         sseKmsKeyId: operation === 'PutObject' ? options.sseKmsKeyId : undefined,
+        flavor: options.flavor,
       };
       throw translateS3Error(error, context);
     }

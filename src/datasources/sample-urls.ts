@@ -1,11 +1,11 @@
 import type { BoundStore } from './bound-store.js';
 import type { PresignedUrl } from './object-store.js';
 
-/** Where a browser fetches a sample's bytes: a presigned S3 URL, or Winnow's own file route for local folders. */
+/** Where a browser fetches a sample's bytes: a presigned URL, or Winnow's own file route (local folders, Azure SAS-token datasets). */
 export type SampleUrlFor = (relativeKey: string) => Promise<PresignedUrl>;
 
-export function sampleUrlSigner(location: BoundStore, options: { ttlSeconds: number; minRemainingSeconds?: number; localFileUrl: (relativeKey: string) => string }): SampleUrlFor {
-  if (location.location.kind === 'local') return async (relativeKey) => ({ url: options.localFileUrl(relativeKey), validUntil: Infinity });
+export function sampleUrlSigner(location: BoundStore, options: { ttlSeconds: number; minRemainingSeconds?: number; fileRouteUrl: (relativeKey: string) => string }): SampleUrlFor {
+  if (location.browserUrls === 'served') return async (relativeKey) => ({ url: options.fileRouteUrl(relativeKey), validUntil: Infinity });
   return (relativeKey) => location.store.presignGet(`${location.prefix}${relativeKey}`, options.ttlSeconds, options.minRemainingSeconds);
 }
 

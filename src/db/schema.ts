@@ -25,15 +25,17 @@ export interface RelevantKeyTable {
 }
 
 export type DatasourcePurpose = 'input' | 'output';
-export type DatasourceKind = 's3' | 'local';
+export type DatasourceKind = 's3' | 'gcs' | 'azure' | 'local';
 
 export interface DatasourceTable {
   id: string;
   dataset_id: string;
   purpose: DatasourcePurpose;
   kind: DatasourceKind;
-  /** s3: bucket name; local: absolute folder path. */
+  /** s3, gcs: bucket name; azure: container name; local: absolute folder path. */
   container: string;
+  /** azure: the storage account; null for the other kinds. */
+  account: ColumnType<string | null, string | null | undefined, string | null>;
   /** Always empty or ending in '/'. */
   prefix: string;
   region: string | null;
@@ -47,6 +49,8 @@ export interface DatasourceTable {
   role_arn: string | null;
   external_id: string | null;
   role_session_seconds: number | null;
+  /** The S3-compatible preset the datasource was made with (r2, minio, gcs, …); null for plain S3 and other kinds. */
+  preset: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 

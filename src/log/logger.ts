@@ -3,7 +3,7 @@ import pino, { type Logger } from 'pino';
 export type { Logger };
 
 /** Field names whose values never reach a log line, wherever they are nested. */
-const SECRET_FIELDS = ['secretAccessKey', 'sessionToken', 'secret', 'password', 'authorization', 'masterKey', 'secret_ciphertext'];
+const SECRET_FIELDS = ['secretAccessKey', 'sessionToken', 'sasToken', 'accountKey', 'secret', 'password', 'authorization', 'masterKey', 'secret_ciphertext'];
 
 export function createLogger(level: string): Logger {
   return pino(

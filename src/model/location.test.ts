@@ -17,6 +17,14 @@ describe('parseLocation', () => {
     expect(parseLocation('s3://my.data.lake/x/')).toMatchObject({ bucket: 'my.data.lake' });
   });
 
+  it('parses Google Cloud Storage and Azure Blob locations', () => {
+    expect(parseLocation('gs://my_images/raw/cows')).toEqual({ kind: 'gcs', bucket: 'my_images', prefix: 'raw/cows/' });
+    expect(parseLocation('azure://devstoreaccount1/images/farm/cows')).toEqual({ kind: 'azure', account: 'devstoreaccount1', container: 'images', prefix: 'farm/cows/' });
+    expect(parseLocation('azure://acct/images')).toEqual({ kind: 'azure', account: 'acct', container: 'images', prefix: '' });
+    expect(formatLocation(parseLocation('azure://acct/images/farm'))).toBe('azure://acct/images/farm/');
+    expect(formatLocation(parseLocation('gs://bucket/farm'))).toBe('gs://bucket/farm/');
+  });
+
   it('parses local paths and file:// URIs as absolute folders', () => {
     expect(parseLocation('/data/photos')).toEqual({ kind: 'local', root: '/data/photos', prefix: '' });
     expect(parseLocation('file:///data/my%20photos')).toEqual({ kind: 'local', root: '/data/my photos', prefix: '' });
@@ -26,7 +34,12 @@ describe('parseLocation', () => {
     ['s3://', 'bucket name is missing'],
     ['s3:/datalake/x', 's3:// (two slashes)'],
     ['s3://Data_Lake/x', 'not a valid bucket name'],
-    ['gs://bucket/x', 'not supported yet'],
+    ['ftp://bucket/x', 'scheme ftp:// is not supported'],
+    ['gs://Bucket/x', 'not a valid Cloud Storage bucket name'],
+    ['azure://acct', 'names the storage account and the container'],
+    ['azure://My-Account/images/', 'not a valid storage account name'],
+    ['azure://acct/my--images/', 'not a valid container name'],
+    ['azure://acct/Images/', 'not a valid container name'],
     ['', 'empty'],
     ['s3://datalake/farm\u0000animals/', 'control character U+0000'],
     ['/data/photos\u0000/../etc', 'control character U+0000'],

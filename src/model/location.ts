@@ -1,14 +1,28 @@
 import { resolve } from 'node:path';
 import { AppError, quoteInput } from '../errors.js';
 
-/** Where a dataset's objects live: a bucket and prefix, or a local folder. */
-export type Location = { kind: 's3'; bucket: string; prefix: string } | { kind: 'local'; root: string; prefix: '' };
+/**
+ * Where a dataset's objects live: an S3 or Google Cloud Storage bucket and prefix, an Azure Blob
+ * container (in a storage account) and prefix, or a local folder.
+ */
+export type Location =
+  | { kind: 's3'; bucket: string; prefix: string }
+  | { kind: 'gcs'; bucket: string; prefix: string }
+  | { kind: 'azure'; account: string; container: string; prefix: string }
+  | { kind: 'local'; root: string; prefix: '' };
+
+/** A location in an object store (every kind but a local folder). */
+export type BucketLocation = Exclude<Location, { kind: 'local' }>;
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** GCS allows underscores, and up to 222 characters when the name has dots (each part at most 63). */
+const GCS_BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+const AZURE_ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
+const AZURE_CONTAINER_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 
 /**
- * Parses `s3://bucket/prefix/` or a local path. The prefix always ends in '/' so that
- * `projects/farm-animals/` never matches `projects/farm-animals-2/...`.
+ * Parses `s3://bucket/prefix/`, `gs://bucket/prefix/`, `azure://account/container/prefix/` or a local
+ * path. The prefix always ends in '/' so that `projects/farm-animals/` never matches `projects/farm-animals-2/...`.
  */
 export function parseLocation(uri: string): Location {
   const trimmed = uri.trim();
@@ -22,18 +36,35 @@ export function parseLocation(uri: string): Location {
     return { kind: 'local', root: resolve(trimmed), prefix: '' };
   }
   if (scheme === 'file') return { kind: 'local', root: resolve(decodeURIComponent(trimmed.slice('file://'.length))), prefix: '' };
-  if (scheme !== 's3') {
-    throw invalid(uri, `the scheme ${scheme}:// is not supported yet (use s3://bucket/prefix/ or a local folder)`);
+  if (scheme === 'azure') return parseAzureLocation(uri, trimmed.slice(trimmed.indexOf('://') + 3));
+  if (scheme !== 's3' && scheme !== 'gs') {
+    throw invalid(uri, `the scheme ${scheme}:// is not supported (use s3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder)`);
   }
-  const rest = trimmed.slice('s3://'.length);
+  const rest = trimmed.slice(trimmed.indexOf('://') + 3);
   const slash = rest.indexOf('/');
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   const prefix = slash === -1 ? '' : rest.slice(slash + 1);
-  if (bucket === '') throw invalid(uri, 'the bucket name is missing (s3://bucket/prefix/)');
+  if (bucket === '') throw invalid(uri, `the bucket name is missing (${scheme}://bucket/prefix/)`);
+  if (scheme === 'gs') {
+    if (!GCS_BUCKET_NAME.test(bucket) || bucket.includes('..') || bucket.split('.').some((part) => part.length > 63)) {
+      throw invalid(uri, `${quoteInput(bucket, 70)} is not a valid Cloud Storage bucket name (3-63 lowercase letters, digits, dots, hyphens and underscores)`);
+    }
+    return { kind: 'gcs', bucket, prefix: normalizePrefix(prefix) };
+  }
   if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) {
     throw invalid(uri, `${quoteInput(bucket, 70)} is not a valid bucket name (3-63 lowercase letters, digits, dots and hyphens)`);
   }
   return { kind: 's3', bucket, prefix: normalizePrefix(prefix) };
+}
+
+function parseAzureLocation(uri: string, rest: string): Location {
+  const [account = '', container = '', ...path] = rest.split('/');
+  if (account === '' || container === '') throw invalid(uri, 'an Azure location names the storage account and the container (azure://account/container/prefix/)');
+  if (!AZURE_ACCOUNT_NAME.test(account)) throw invalid(uri, `${quoteInput(account, 70)} is not a valid storage account name (3-24 lowercase letters and digits)`);
+  if (!AZURE_CONTAINER_NAME.test(container)) {
+    throw invalid(uri, `${quoteInput(container, 70)} is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)`);
+  }
+  return { kind: 'azure', account, container, prefix: normalizePrefix(path.join('/')) };
 }
 
 export function normalizePrefix(prefix: string): string {
@@ -44,8 +75,23 @@ export function normalizePrefix(prefix: string): string {
 
 export function formatLocation(location: Location): string {
   if (location.kind === 's3') return `s3://${location.bucket}/${location.prefix}`;
+  if (location.kind === 'gcs') return `gs://${location.bucket}/${location.prefix}`;
+  if (location.kind === 'azure') return `azure://${location.account}/${location.container}/${location.prefix}`;
   // A trailing separator, as for S3 prefixes, so `${uri}.winnow/` names the output folder.
   return location.root.endsWith('/') ? location.root : `${location.root}/`;
+}
+
+/** The bucket or container a location lives in, as one comparable string; a local folder's root. */
+export function containerOf(location: Location): string {
+  switch (location.kind) {
+    case 's3':
+    case 'gcs':
+      return `${location.kind}:${location.bucket}`;
+    case 'azure':
+      return `azure:${location.account}/${location.container}`;
+    case 'local':
+      return `local:${location.root}`;
+  }
 }
 
 /** Winnow's own folder inside an output location; the only place it ever writes. */
@@ -57,6 +103,6 @@ export function winnowPrefix(output: Location): string {
 
 function invalid(uri: string, reason: string): AppError {
   return new AppError('LocationInvalid', `${quoteInput(uri)} is not a usable location: ${reason}.`, {
-    hint: 'Give s3://bucket/folder/ for S3 or a path for a local folder.',
+    hint: 'Give s3://bucket/folder/ for S3 (and S3-compatible stores), gs://bucket/folder/ for Google Cloud Storage, azure://account/container/folder/ for Azure Blob, or a path for a local folder.',
   });
 }

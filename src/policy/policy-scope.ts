@@ -33,7 +33,11 @@ export function unrelatedBucket(scope: PolicyScope): string {
 
 function requireS3(location: Location, role: 'input' | 'output'): S3Location {
   if (location.kind === 's3') return location;
-  throw new AppError('LocationInvalid', `The ${role} ${formatLocation(location)} is a local folder; IAM policies only apply to S3 locations.`, {
-    hint: `Give the ${role} as s3://bucket/folder/.`,
+  if (location.kind === 'local') {
+    throw new AppError('LocationInvalid', `The ${role} ${formatLocation(location)} is a local folder; IAM policies only apply to S3 locations.`, { hint: `Give the ${role} as s3://bucket/folder/.` });
+  }
+  const store = location.kind === 'azure' ? 'Azure Blob, whose access is a SAS token or an RBAC role' : 'Google Cloud Storage, whose access is a GCS IAM role';
+  throw new AppError('LocationInvalid', `The ${role} ${formatLocation(location)} is in ${store}, not an AWS IAM policy.`, {
+    hint: `\`winnow policy generate --input ${formatLocation(location)}\` prints the least-privilege recipe for it.`,
   });
 }

@@ -60,11 +60,11 @@ export function createSampleBrowser(deps: Pick<WorkflowDeps, 'database'>, option
     const { stores } = await options.stores.get(name);
     const fileRoute = (route: FileRoute) => (key: string) => `/api/datasets/${encodeURIComponent(name)}/${route}/${encodeKeyPath(key)}`;
     const urlOptions = { ttlSeconds: options.urlTtlSeconds, minRemainingSeconds };
-    const image = sampleUrlSigner(stores.input, { ...urlOptions, localFileUrl: fileRoute('files') });
-    // Thumbnail keys are full keys of the output location. Winnow serves a local folder's thumbnail by its
+    const image = sampleUrlSigner(stores.input, { ...urlOptions, fileRouteUrl: fileRoute('files') });
+    // Thumbnail keys are full keys of the output location. Winnow serves a thumbnail it serves at all by its
     // sample's key, so only thumbnails of catalogued samples can be asked for.
-    const thumbnail = sampleUrlSigner({ ...stores.output, prefix: '' }, { ...urlOptions, localFileUrl: fileRoute('thumbnails') });
-    const localThumbnails = stores.output.location.kind === 'local';
+    const thumbnail = sampleUrlSigner({ ...stores.output, prefix: '' }, { ...urlOptions, fileRouteUrl: fileRoute('thumbnails') });
+    const localThumbnails = stores.output.browserUrls === 'served';
     let validUntil = Infinity;
     const signed = await Promise.all(
       samples.map(async (sample) => {

@@ -9,7 +9,7 @@ import { checkEndpoint } from '../datasources/endpoint-guard.js';
 import { parseRelevantFilenames, validateGlobs } from '../datasources/key-filter.js';
 import { AppError, quoteInput } from '../errors.js';
 import { validateThumbnailSize } from '../media/image-processor.js';
-import { formatLocation } from '../model/location.js';
+import { formatLocation, parseLocation } from '../model/location.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 export interface CreateDatasetInput {
@@ -64,17 +64,25 @@ export async function createDataset(deps: Pick<WorkflowDeps, 'database' | 'secre
   return toDatasetView({ ...dataset, revision: 0, liveSamples: 0 }, await findDatasourcesOfDataset(db, dataset.id));
 }
 
-/** The output reuses the input's endpoint, region and keys unless it was given its own. */
+/**
+ * The output reuses the input's connection (endpoint, region, preset, keys or SAS token) unless it was
+ * given its own credentials, or lies in another kind of store, where the input's settings mean nothing.
+ */
 function inheritConnection(input: ConnectionSettings, output: Partial<ConnectionSettings> & { uri: string }): ConnectionSettings {
-  const ownKeys = output.accessKeyId !== undefined;
+  if (!sameKind(input.uri, output.uri)) return output;
+  const ownKeys = output.accessKeyId !== undefined || output.sasToken !== undefined || output.accountKey !== undefined;
   return {
     uri: output.uri,
     region: output.region ?? input.region,
     endpoint: output.endpoint ?? input.endpoint,
     pathStyle: output.pathStyle ?? input.pathStyle,
+    preset: output.preset ?? input.preset,
+    accountId: output.accountId ?? input.accountId,
     accessKeyId: ownKeys ? output.accessKeyId : input.accessKeyId,
     secretAccessKey: ownKeys ? output.secretAccessKey : input.secretAccessKey,
     sessionToken: ownKeys ? output.sessionToken : input.sessionToken,
+    sasToken: ownKeys ? output.sasToken : input.sasToken,
+    accountKey: ownKeys ? output.accountKey : input.accountKey,
     sseKmsKeyId: output.sseKmsKeyId ?? input.sseKmsKeyId,
     roleArn: ownKeys ? output.roleArn : input.roleArn,
     externalId: ownKeys ? output.externalId : input.externalId,
@@ -82,25 +90,42 @@ function inheritConnection(input: ConnectionSettings, output: Partial<Connection
   };
 }
 
+/** Whether two URIs name the same kind of store (an unparsable one counts as the same: validation reports it). */
+function sameKind(a: string, b: string): boolean {
+  try {
+    return parseLocation(a).kind === parseLocation(b).kind;
+  } catch {
+    return true;
+  }
+}
+
 /** A datasource with its secret sealed to its own id, so a ciphertext copied to another row does not open. */
 function sealedDatasource(deps: Pick<WorkflowDeps, 'secretBox'>, datasetId: string, purpose: DatasourcePurpose, connection: ValidatedConnection, now: string): Datasource {
   const id = randomUUID();
   const { location } = connection;
-  const isS3 = location.kind === 's3';
-  const secret: StoredSecret | undefined =
-    connection.secretAccessKey === undefined ? undefined : { secretAccessKey: connection.secretAccessKey, sessionToken: connection.sessionToken };
+  const isS3 = location.kind === 's3' || location.kind === 'gcs';
+  const secret = storedSecret(connection);
   return {
     id,
     datasetId,
     purpose,
     location,
     region: isS3 ? connection.region : null,
-    endpoint: isS3 ? (connection.endpoint ?? null) : null,
+    endpoint: location.kind === 'local' ? null : (connection.endpoint ?? null),
     pathStyle: isS3 && connection.pathStyle,
     accessKeyId: isS3 ? (connection.accessKeyId ?? null) : null,
-    sealedSecret: isS3 && secret ? deps.secretBox.seal(JSON.stringify(secret), secretContext(id)) : null,
+    sealedSecret: secret ? deps.secretBox.seal(JSON.stringify(secret), secretContext(id)) : null,
     sseKmsKeyId: isS3 ? (connection.sseKmsKeyId ?? null) : null,
     role: connection.role ? { roleArn: connection.role.roleArn, externalId: connection.role.externalId ?? null, sessionSeconds: connection.role.sessionSeconds } : null,
+    preset: connection.preset ?? null,
     createdAt: now,
   };
+}
+
+function storedSecret(connection: ValidatedConnection): StoredSecret | undefined {
+  if (connection.location.kind === 'azure') {
+    return connection.azure?.kind === 'sas' ? { sasToken: connection.azure.token } : connection.azure?.kind === 'shared-key' ? { accountKey: connection.azure.accountKey } : undefined;
+  }
+  if (connection.location.kind === 'local' || connection.secretAccessKey === undefined) return undefined;
+  return { secretAccessKey: connection.secretAccessKey, sessionToken: connection.sessionToken };
 }

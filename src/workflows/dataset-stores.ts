@@ -8,10 +8,12 @@ import type { WorkflowDeps } from './workflow-deps.js';
 
 export type { BoundStore, DatasetStores };
 
-/** What a datasource's sealed secret holds. */
+/** What a datasource's sealed secret holds: S3 (and GCS HMAC) keys, or an Azure SAS token or account key. */
 export interface StoredSecret {
-  secretAccessKey: string;
+  secretAccessKey?: string | undefined;
   sessionToken?: string | undefined;
+  sasToken?: string | undefined;
+  accountKey?: string | undefined;
 }
 
 /** The context a datasource's secret is sealed to: its own id. */
@@ -39,14 +41,16 @@ async function bindStore(deps: StoreDeps, datasetName: string, datasource: Datas
     accessKeyId: datasource.accessKeyId ?? undefined,
     kind: location.kind,
     sseKmsKeyId: datasource.sseKmsKeyId ?? undefined,
+    browserUrls: 'presigned' as const,
   };
-  if (location.kind === 'local') return { ...common, store: createLocalObjectStore({ root: location.root, writablePrefix, dataDir: deps.access.dataDir }) };
+  if (location.kind === 'local') return { ...common, browserUrls: 'served', store: createLocalObjectStore({ root: location.root, writablePrefix, dataDir: deps.access.dataDir }) };
+  const secret = datasource.sealedSecret === null ? undefined : (JSON.parse(deps.secretBox.open(datasource.sealedSecret, secretContext(datasource.id))) as StoredSecret);
+  if (location.kind === 'azure') return bindAzureStore(deps, { ...common, location }, secret, datasource.endpoint ?? undefined, writablePrefix);
   // The AWS SDK takes a quarter of a second to load; commands on local folders never need it.
   const [{ createS3ObjectStore }, { assumeRoleCredentials, roleSessionName }] = await Promise.all([import('../datasources/s3.object-store.js'), import('../datasources/aws-credentials.js')]);
-  const secret = datasource.sealedSecret === null ? undefined : (JSON.parse(deps.secretBox.open(datasource.sealedSecret, secretContext(datasource.id))) as StoredSecret);
   const region = datasource.region ?? DEFAULT_REGION;
   const staticCredentials =
-    datasource.accessKeyId === null || secret === undefined ? undefined : { accessKeyId: datasource.accessKeyId, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken };
+    datasource.accessKeyId === null || secret?.secretAccessKey === undefined ? undefined : { accessKeyId: datasource.accessKeyId, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken };
   const credentials =
     datasource.role === null
       ? staticCredentials
@@ -76,6 +80,37 @@ async function bindStore(deps: StoreDeps, datasetName: string, datasource: Datas
     callDeadlineMs: deps.config.s3CallDeadlineMs,
     endpointRules: deps.access.endpoints,
     maxSockets: Math.max(64, deps.config.probeConcurrency * 2),
+    flavor: location.kind === 'gcs' ? 'gcs' : 'aws',
   });
   return { ...common, store };
+}
+
+async function bindAzureStore(
+  deps: StoreDeps,
+  common: Omit<BoundStore, 'store' | 'location'> & { location: Extract<BoundStore['location'], { kind: 'azure' }> },
+  secret: StoredSecret | undefined,
+  endpoint: string | undefined,
+  writablePrefix: string | undefined,
+): Promise<BoundStore> {
+  const { location } = common;
+  const credential = secret?.sasToken !== undefined ? { kind: 'sas' as const, token: secret.sasToken } : secret?.accountKey !== undefined ? { kind: 'shared-key' as const, accountKey: secret.accountKey } : undefined;
+  if (credential === undefined) {
+    throw new AppError('SecretMissing', `The datasource ${formatLocation(location)} has no SAS token or account key.`, { hint: 'Create the dataset again with a SAS token or the account key.' });
+  }
+  // The Azure SDK loads only for Azure datasets, as the AWS SDK does for S3 ones.
+  const { createAzureObjectStore } = await import('../datasources/azure.object-store.js');
+  const store = createAzureObjectStore({
+    account: location.account,
+    container: location.container,
+    endpoint,
+    credential,
+    writablePrefix,
+    maxAttempts: deps.config.s3MaxAttempts,
+    requestTimeoutMs: deps.config.s3RequestTimeoutMs,
+    callDeadlineMs: deps.config.s3CallDeadlineMs,
+    endpointRules: deps.access.endpoints,
+    maxSockets: Math.max(64, deps.config.probeConcurrency * 2),
+  });
+  // A SAS token cannot sign another SAS and is never handed to browsers, so Winnow serves those bytes itself.
+  return { ...common, store, browserUrls: credential.kind === 'sas' ? 'served' : 'presigned' };
 }

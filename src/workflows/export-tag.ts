@@ -43,7 +43,7 @@ export async function exportTag(deps: Pick<WorkflowDeps, 'config' | 'database' |
   const stores = request.urls || request.toOutput ? await openDatasetStores(deps, dataset.name, datasources) : undefined;
   const urlOf =
     request.urls && stores
-      ? sampleUrlSigner(stores.input, { ttlSeconds: deps.config.urlTtlSeconds, localFileUrl: (key) => `/api/datasets/${encodeURIComponent(dataset.name)}/files/${encodeKeyPath(key)}` })
+      ? sampleUrlSigner(stores.input, { ttlSeconds: deps.config.urlTtlSeconds, fileRouteUrl: (key) => `/api/datasets/${encodeURIComponent(dataset.name)}/files/${encodeKeyPath(key)}` })
       : undefined;
   const rows = await Promise.all(
     samples.map(async (sample) => ({ key: sample.key, size: sample.size, width: sample.width, height: sample.height, ...(urlOf ? { url: (await urlOf(sample.key)).url } : {}) })),

@@ -18,22 +18,44 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Opens the image or thumbnail of a local-folder dataset's sample for Winnow to serve: only a
- * catalogued sample's file, checked on the file actually opened (see openLocalFile). The caller closes it.
+ * A sample's image or thumbnail as Winnow serves it: a local file (checked on the file actually opened,
+ * see openLocalFile; the caller closes it), or an object Winnow reads from its store because no URL may
+ * be handed out for it (an Azure dataset connected with a SAS token).
  */
-export async function openLocalSampleFile(
-  deps: Pick<WorkflowDeps, 'database' | 'access'>,
+export type ServedSampleFile =
+  | { kind: 'file'; handle: FileHandle; contentType: string }
+  | {
+      kind: 'object';
+      contentType: string;
+      /** Known for images (the catalogued size); thumbnails are read whole. */
+      size: number | undefined;
+      readRange(start: number, endInclusive: number): Promise<Uint8Array>;
+      readAll(): Promise<Uint8Array>;
+    };
+
+/** Opens the image or thumbnail of a catalogued sample of a dataset whose bytes Winnow serves itself. */
+export async function openServedSampleFile(
+  deps: Pick<WorkflowDeps, 'database' | 'access' | 'config'>,
   stores: DatasetStoreCache,
   datasetName: string,
   key: string,
   which: 'image' | 'thumbnail',
-): Promise<{ handle: FileHandle; contentType: string }> {
+): Promise<ServedSampleFile> {
   const bound = (await stores.get(datasetName)).stores[which === 'image' ? 'input' : 'output'];
-  if (bound.location.kind !== 'local') throw new AppError('NotFound', 'Only local-folder datasets are served by Winnow; S3 samples use presigned URLs.');
+  if (bound.browserUrls !== 'served') throw new AppError('NotFound', 'The samples of this dataset are fetched from the storage with presigned URLs, not through Winnow.');
   const sample = await findSample(deps, datasetName, key);
   const fileKey = which === 'image' ? sample.key : sample.thumbnail?.key;
   if (fileKey === undefined) throw new AppError('NotFound', `Sample ${quoteInput(key)} of dataset "${datasetName}" has no thumbnail.`, { hint: 'Make thumbnails with `winnow thumbnails <dataset>`.', webHint: 'The grid shows the full image instead.' });
-  const handle = await openLocalFile(bound.location.root, fileKey, deps.access.dataDir);
   const contentType = which === 'thumbnail' ? 'image/webp' : (CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream');
-  return { handle, contentType };
+  if (bound.location.kind === 'local') return { kind: 'file', handle: await openLocalFile(bound.location.root, fileKey, deps.access.dataDir), contentType };
+  // Image keys are relative to the input prefix; thumbnail keys are full keys of the output.
+  const objectKey = which === 'image' ? `${bound.prefix}${fileKey}` : fileKey;
+  const maxBytes = deps.config.thumbnailBufferMb * 1024 * 1024;
+  return {
+    kind: 'object',
+    contentType,
+    size: which === 'image' ? sample.size : undefined,
+    readRange: (start, endInclusive) => bound.store.readRange(objectKey, start, endInclusive),
+    readAll: async () => (await bound.store.readObject(objectKey, maxBytes)).body,
+  };
 }

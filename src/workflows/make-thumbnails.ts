@@ -2,6 +2,7 @@ import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
+import { storageCall } from '../model/storage-calls.js';
 import { winnowPrefix } from '../model/location.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import { AppError, describeError, isAppError } from '../errors.js';
@@ -95,8 +96,10 @@ export async function ensureThumbnailsWritable(output: BoundStore, size: number,
     await output.store.write(probeKey, readme(size, now), 'text/plain; charset=utf-8');
   } catch (error) {
     if (!isAppError(error, 'DatasourceAccessDenied') && !isAppError(error, 'DatasourceKmsDenied')) throw error;
-    const action = output.location.kind === 's3' ? 's3:PutObject' : 'filesystem:write';
-    const resource = output.location.kind === 's3' ? `arn:aws:s3:::${output.location.bucket}/${folder}*` : `${output.store.description}${folder}`;
+    // The README is overwritten on every run, so the call needs what the overwrite light needs.
+    const call = storageCall(output.location, 'overwrite', `${folder}*`);
+    const action = call.action;
+    const resource = output.location.kind === 'local' ? `${output.store.description}${folder}` : call.resource;
     const needs = isAppError(error, 'DatasourceKmsDenied') ? 'the KMS key for its writes' : `${action} on ${resource}`;
     throw new AppError('OutputNotWritable', `Winnow may not write thumbnails to ${output.store.description}${folder}: it needs ${needs}. ${error.message}`, {
       cause: error,

@@ -24,7 +24,7 @@ import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } fro
 import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
 import { createKeyFilter } from '../datasources/key-filter.js';
-import { winnowPrefix } from '../model/location.js';
+import { containerOf, winnowPrefix } from '../model/location.js';
 import { compareKeys, type ObjectSummary } from '../datasources/object-store.js';
 import { probeReadAccess } from './verify-datasource.js';
 
@@ -218,9 +218,7 @@ async function listIntoCatalog(
 /** Relative prefixes of `.winnow/` folders that lie inside the input location (its own, or the output's). */
 function ownPrefixesInsideInput(stores: DatasetStores): string[] {
   const { input, output } = stores;
-  const sameContainer =
-    input.location.kind === output.location.kind &&
-    (input.location.kind === 's3' ? output.location.kind === 's3' && input.location.bucket === output.location.bucket : output.location.kind === 'local' && input.location.root === output.location.root);
+  const sameContainer = containerOf(input.location) === containerOf(output.location);
   const outputWinnow = winnowPrefix(output.location);
   return sameContainer && outputWinnow.startsWith(input.prefix) ? [outputWinnow.slice(input.prefix.length)] : [];
 }

@@ -9,6 +9,7 @@ import { hasImageExtension } from '../datasources/key-filter.js';
 import { WINNOW_FOLDER, winnowPrefix } from '../model/location.js';
 import type { ObjectSummary } from '../datasources/object-store.js';
 import type { Light, VerifyCheck } from '../model/lights.js';
+import { storageCall } from '../model/storage-calls.js';
 
 /** What the credentials may do: `full` (all five lights), `read-only`, `list-only` or `no-access`. */
 export type AccessMode = 'full' | 'read-write' | 'read-only' | 'list-only' | 'no-access';
@@ -47,7 +48,7 @@ export async function verifyDatasource(deps: VerifyDeps, datasetName: string, op
   const checks = { list: access.list, read: access.read, ...writes.checks };
   const mode = accessMode(checks);
   // The read probe's key is one a browser may fetch; S3 answers its preflight from the bucket's CORS rules.
-  const readKey = checks.read.ok && stores.input.location.kind === 's3' ? checks.read.resource.replace(/^arn:aws:s3:::[^/]+\//, '') : undefined;
+  const readKey = checks.read.ok && stores.input.location.kind === 's3' ? access.readKey : undefined;
   const cors = readKey === undefined ? null : await checkBucketCors(stores.input, readKey, options.appOrigin ?? serveOrigin(deps.config), deps.access.endpoints);
   deps.log.info({ dataset: datasetName, mode }, 'datasource verified');
   return {
@@ -74,11 +75,13 @@ export interface ReadAccess {
   read: VerifyCheck;
   /** An error that makes every further call pointless (bad keys, endpoint down, no bucket). */
   blocking: AppError | undefined;
+  /** The key the read probe read. */
+  readKey?: string | undefined;
 }
 
 /** The list and read probes alone; sync runs these before it starts. */
 export async function probeReadAccess(input: BoundStore): Promise<ReadAccess> {
-  const listDescriptor = describeProbe(input, 'ListObjectsV2', 's3:ListBucket', input.prefix, true);
+  const listDescriptor = describeProbe(input, 'list', input.prefix);
   let firstPage: ObjectSummary[];
   try {
     firstPage = await firstListedPage(input, 1);
@@ -86,15 +89,15 @@ export async function probeReadAccess(input: BoundStore): Promise<ReadAccess> {
     const list = failedCheck(listDescriptor, error);
     const blocking = isAppError(error, 'DatasourceAccessDenied') ? undefined : toAppError(error);
     const reason = blocking ? `not tested: ${blocking.message}` : 'not tested: listing is denied, so there is no key to read';
-    return { list, read: skippedCheck(describeProbe(input, 'GetObject', 's3:GetObject', `${input.prefix}*`, false), reason), blocking };
+    return { list, read: skippedCheck(describeProbe(input, 'read', `${input.prefix}*`), reason), blocking };
   }
   const list = okCheck(listDescriptor);
   const candidate = pickReadableKey(firstPage) ?? pickReadableKey(await firstListedPage(input, 1000).catch(() => []));
-  const readDescriptor = describeProbe(input, 'GetObject', 's3:GetObject', candidate?.key ?? `${input.prefix}*`, false);
+  const readDescriptor = describeProbe(input, 'read', candidate?.key ?? `${input.prefix}*`);
   if (candidate === undefined) return { list, read: skippedCheck(readDescriptor, 'not tested: the input location holds no non-empty object to read'), blocking: undefined };
   try {
     await input.store.readRange(candidate.key, 0, 0);
-    return { list, read: okCheck(readDescriptor), blocking: undefined };
+    return { list, read: okCheck(readDescriptor), blocking: undefined, readKey: candidate.key };
   } catch (error) {
     return { list, read: failedCheck(readDescriptor, error), blocking: undefined };
   }
@@ -113,19 +116,19 @@ function pickReadableKey(page: readonly ObjectSummary[]): ObjectSummary | undefi
 async function probeWrites(output: BoundStore, now: Date): Promise<{ checks: Pick<Record<Light, VerifyCheck>, 'write' | 'overwrite' | 'delete'>; leftBehind?: string }> {
   const probeKey = `${winnowPrefix(output.location)}probes/verify-${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.txt`;
   const body = (attempt: string) => `Winnow permission probe (${attempt}) written ${now.toISOString()}. Safe to delete.\n`;
-  const write = await runProbe(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), () => output.store.write(probeKey, body('write'), 'text/plain'));
+  const write = await runProbe(describeProbe(output, 'write', probeKey), () => output.store.write(probeKey, body('write'), 'text/plain'));
   if (!write.ok) {
     const reason = 'not tested: the write probe failed, so there is no probe object';
     return {
       checks: {
         write,
-        overwrite: skippedCheck(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), reason),
-        delete: skippedCheck(describeProbe(output, 'DeleteObject', 's3:DeleteObject', probeKey, false), reason),
+        overwrite: skippedCheck(describeProbe(output, 'overwrite', probeKey), reason),
+        delete: skippedCheck(describeProbe(output, 'delete', probeKey), reason),
       },
     };
   }
-  const overwrite = await runProbe(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), () => output.store.write(probeKey, body('overwrite'), 'text/plain'));
-  const remove = await runProbe(describeProbe(output, 'DeleteObject', 's3:DeleteObject', probeKey, false), () => output.store.delete(probeKey));
+  const overwrite = await runProbe(describeProbe(output, 'overwrite', probeKey), () => output.store.write(probeKey, body('overwrite'), 'text/plain'));
+  const remove = await runProbe(describeProbe(output, 'delete', probeKey), () => output.store.delete(probeKey));
   return { checks: { write, overwrite, delete: remove }, leftBehind: remove.ok ? undefined : `${output.store.description}${probeKey}` };
 }
 
@@ -134,9 +137,9 @@ function skippedWrites(output: BoundStore, blocking: AppError) {
   const reason = `not tested: ${blocking.message}`;
   return {
     checks: {
-      write: skippedCheck(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), reason),
-      overwrite: skippedCheck(describeProbe(output, 'PutObject', 's3:PutObject', probeKey, false), reason),
-      delete: skippedCheck(describeProbe(output, 'DeleteObject', 's3:DeleteObject', probeKey, false), reason),
+      write: skippedCheck(describeProbe(output, 'write', probeKey), reason),
+      overwrite: skippedCheck(describeProbe(output, 'overwrite', probeKey), reason),
+      delete: skippedCheck(describeProbe(output, 'delete', probeKey), reason),
     },
     leftBehind: undefined,
   };
@@ -144,13 +147,12 @@ function skippedWrites(output: BoundStore, blocking: AppError) {
 
 type ProbeDescriptor = Pick<VerifyCheck, 'operation' | 'action' | 'resource'>;
 
-function describeProbe(bound: BoundStore, operation: string, action: string, key: string, isList: boolean): ProbeDescriptor {
+function describeProbe(bound: BoundStore, light: Light, key: string): ProbeDescriptor {
   if (bound.location.kind === 'local') {
-    const fileOperation = { ListObjectsV2: 'list folder', GetObject: 'read file', PutObject: 'write file', DeleteObject: 'delete file' }[operation] ?? operation;
-    return { operation: fileOperation, action: `filesystem:${fileOperation.split(' ')[0]}`, resource: `${bound.store.description}${key}` };
+    const call = storageCall(bound.location, light, key);
+    return { ...call, resource: `${bound.store.description}${key}` };
   }
-  const resource = isList ? `arn:aws:s3:::${bound.location.bucket} (prefix "${key}")` : `arn:aws:s3:::${bound.location.bucket}/${key}`;
-  return { operation, action, resource };
+  return storageCall(bound.location, light, key);
 }
 
 async function runProbe(descriptor: ProbeDescriptor, probe: () => Promise<void>): Promise<VerifyCheck> {
@@ -177,7 +179,7 @@ function failedCheck(descriptor: ProbeDescriptor, error: unknown): VerifyCheck {
     skipped: false,
     ...descriptor,
     errorCode: appError.code,
-    s3Code: typeof appError.details.s3Code === 'string' ? appError.details.s3Code : undefined,
+    s3Code: typeof appError.details.s3Code === 'string' ? appError.details.s3Code : typeof appError.details.azureCode === 'string' ? appError.details.azureCode : undefined,
     message: appError.message,
     fix: appError.hint,
   };
@@ -203,9 +205,9 @@ function summarize(mode: AccessMode, checks: Record<Light, VerifyCheck>): string
         ? 'Winnow can index, read and write, but overwriting its own files under .winnow/ failed.'
         : 'Winnow can index, read and write; it cannot delete its own files under .winnow/ (it never deletes yours), so the verify probe was left behind.';
     case 'read-only':
-      return 'Read-only: Winnow can index and show images but cannot write thumbnails or results (no s3:PutObject on the output .winnow/ folder).';
+      return `Read-only: Winnow can index and show images but cannot write thumbnails or results (no ${checks.write.action} on the output .winnow/ folder).`;
     case 'list-only':
-      return 'List-only (minimum policy): Winnow can index keys but cannot read image headers or show images (s3:GetObject is denied). Sync with --skip-verify to index keys without dimensions.';
+      return `List-only (minimum policy): Winnow can index keys but cannot read image headers or show images (${checks.read.action} is denied). Sync with --skip-verify to index keys without dimensions.`;
     case 'no-access':
       return `Winnow cannot list the input location: ${checks.list.message ?? 'unknown error'}`;
   }

@@ -397,7 +397,7 @@ export interface components {
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -407,13 +407,15 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             output: {
                 /** @enum {string} */
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -423,6 +425,8 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             include: string[];
             exclude: string[];
@@ -435,7 +439,10 @@ export interface components {
             /** @example farm-animals */
             name: string;
             input: {
-                /** @example s3://datalake/projects/farm-animals/ */
+                /**
+                 * @description s3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder.
+                 * @example s3://datalake/projects/farm-animals/
+                 */
                 uri: string;
                 region?: string;
                 /** @description Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them. */
@@ -450,6 +457,17 @@ export interface components {
                 externalId?: string;
                 roleSessionSeconds?: number;
                 sseKmsKeyId?: string;
+                /**
+                 * @description S3-compatible store: sets the endpoint (from its template), path-style addressing and the region rule. gs:// locations always use gcs.
+                 * @enum {string}
+                 */
+                preset?: "minio" | "ceph" | "r2" | "wasabi" | "b2" | "gcs";
+                /** @description The account id a preset's endpoint template needs (Cloudflare R2). */
+                accountId?: string;
+                /** @description Azure: a SAS token for the container or directory. Write-only: stored encrypted, never returned. */
+                sasToken?: string;
+                /** @description Azure: the storage account key. Write-only: stored encrypted, never returned. */
+                accountKey?: string;
             };
             output?: {
                 uri: string;
@@ -466,6 +484,17 @@ export interface components {
                 externalId?: string;
                 roleSessionSeconds?: number;
                 sseKmsKeyId?: string;
+                /**
+                 * @description S3-compatible store: sets the endpoint (from its template), path-style addressing and the region rule. gs:// locations always use gcs.
+                 * @enum {string}
+                 */
+                preset?: "minio" | "ceph" | "r2" | "wasabi" | "b2" | "gcs";
+                /** @description The account id a preset's endpoint template needs (Cloudflare R2). */
+                accountId?: string;
+                /** @description Azure: a SAS token for the container or directory. Write-only: stored encrypted, never returned. */
+                sasToken?: string;
+                /** @description Azure: the storage account key. Write-only: stored encrypted, never returned. */
+                accountKey?: string;
             };
             include?: string[];
             exclude?: string[];
@@ -483,7 +512,7 @@ export interface components {
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -493,13 +522,15 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             output: {
                 /** @enum {string} */
                 purpose: "input" | "output";
                 uri: string;
                 /** @enum {string} */
-                kind: "s3" | "local";
+                kind: "s3" | "gcs" | "azure" | "local";
                 region: string | null;
                 endpoint: string | null;
                 pathStyle: boolean;
@@ -509,6 +540,8 @@ export interface components {
                 roleArn: string | null;
                 externalId: string | null;
                 roleSessionSeconds: number | null;
+                /** @description The S3-compatible preset the datasource was made with (r2, minio, gcs, …). */
+                preset: string | null;
             };
             include: string[];
             exclude: string[];
@@ -554,6 +587,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -565,6 +599,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -576,6 +611,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -587,6 +623,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;
@@ -598,6 +635,7 @@ export interface components {
                     action: string;
                     resource: string;
                     errorCode?: string;
+                    /** @description The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code). */
                     s3Code?: string;
                     message?: string;
                     fix?: string;

@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context as HonoContext } from 'hono';
 import { AppError } from '../../errors.js';
 import { createSampleBrowser } from '../../workflows/browse-samples.js';
-import { openLocalSampleFile } from '../../workflows/local-sample-files.js';
+import { openServedSampleFile, type ServedSampleFile } from '../../workflows/local-sample-files.js';
 import type { ApiDeps } from '../api-deps.js';
 import { BEARER, DATASET_ERRORS, errors, json } from '../openapi.js';
 import { DatasetNameParam, SamplePageSchema, SampleQuerySchema, SampleSchema } from '../schemas.js';
@@ -46,20 +46,23 @@ export function sampleRoutes(deps: ApiDeps) {
       }),
       async (c) => c.json(await browser.sample(c.req.valid('param').name, c.req.valid('query').key), 200),
     )
-    .get('/datasets/:name/files/*', (c) => serveLocalFile(c, deps, 'files'))
-    .get('/datasets/:name/thumbnails/*', (c) => serveLocalFile(c, deps, 'thumbnails'));
+    .get('/datasets/:name/files/*', (c) => serveSampleFile(c, deps, 'files'))
+    .get('/datasets/:name/thumbnails/*', (c) => serveSampleFile(c, deps, 'thumbnails'));
 }
 
 /**
- * Serves a local dataset's image (from its input folder) or its thumbnail (from its output folder), with
- * Range support, and only for a sample in the catalog: the path names the sample's key either way.
+ * Serves an image (from the input) or a thumbnail (from the output) of a dataset whose bytes Winnow serves
+ * itself (local folders, Azure SAS-token datasets), with Range support, and only for a sample in the
+ * catalog: the path names the sample's key either way.
  */
-async function serveLocalFile(c: HonoContext, deps: ApiDeps, location: Location): Promise<Response> {
+async function serveSampleFile(c: HonoContext, deps: ApiDeps, location: Location): Promise<Response> {
   const name = c.req.param('name') ?? '';
   const prefix = `/api/datasets/${encodeURIComponent(name)}/${location}/`;
   const rawKey = c.req.path.startsWith(prefix) ? c.req.path.slice(prefix.length) : '';
   const key = decodePathSegments(rawKey);
-  const { handle, contentType } = await openLocalSampleFile(deps.context, deps.stores, name, key, location === 'files' ? 'image' : 'thumbnail');
+  const served = await openServedSampleFile(deps.context, deps.stores, name, key, location === 'files' ? 'image' : 'thumbnail');
+  if (served.kind === 'object') return serveStoredObject(c, served);
+  const { handle, contentType } = served;
   let handedOver = false;
   try {
     const info = await handle.stat();
@@ -79,6 +82,33 @@ async function serveLocalFile(c: HonoContext, deps: ApiDeps, location: Location)
   } finally {
     if (!handedOver) await handle.close();
   }
+}
+
+/** An object read from the dataset's store: a Range reads only those bytes when the size is known. */
+async function serveStoredObject(c: HonoContext, served: Extract<ServedSampleFile, { kind: 'object' }>): Promise<Response> {
+  const headers = { 'content-type': served.contentType, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=300' };
+  const header = c.req.header('range');
+  if (header !== undefined && served.size !== undefined) {
+    const range = parseRange(header, served.size);
+    if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'content-range': `bytes */${served.size}` });
+    if (range !== undefined) {
+      const [start, end] = range;
+      const bytes = await served.readRange(start, end);
+      return c.body(toArrayBuffer(bytes), 206, { ...headers, 'content-length': String(bytes.byteLength), 'content-range': `bytes ${start}-${start + bytes.byteLength - 1}/${served.size}` });
+    }
+  }
+  const bytes = await served.readAll();
+  const range = header === undefined ? undefined : parseRange(header, bytes.byteLength);
+  if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'content-range': `bytes */${bytes.byteLength}` });
+  if (range !== undefined) {
+    const [start, end] = range;
+    return c.body(toArrayBuffer(bytes.subarray(start, end + 1)), 206, { ...headers, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${bytes.byteLength}` });
+  }
+  return c.body(toArrayBuffer(bytes), 200, { ...headers, 'content-length': String(bytes.byteLength) });
+}
+
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 /** `a%20b/c%23.jpg` → `a b/c#.jpg`; a malformed escape is the client's mistake, not the server's. */

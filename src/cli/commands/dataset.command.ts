@@ -2,14 +2,15 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { deleteDataset, listDatasets, showDataset, type DatasetDetails, type DatasetView } from '../../catalog/dataset.service.js';
 import { createDataset } from '../../workflows/create-dataset.js';
-import { readEnvironmentSecrets } from '../../config/config.js';
+import { readEnvironmentSecrets, type EnvironmentSecrets } from '../../config/config.js';
+import { PRESET_IDS } from '../../model/s3-presets.js';
 import { syncDataset, type SyncReport } from '../../workflows/sync-dataset.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../../media/image-processor.js';
 import type { CommandRunner } from '../command-runner.js';
 import { createSyncProgress, createThumbnailProgress } from '../progress.js';
 import { formatCount, formatTable, printJson, type Output } from '../render.js';
-import { readSecretsFromStdin } from '../stdin.js';
+import { readOneSecretFromStdin, readSecretsFromStdin } from '../stdin.js';
 import { printThumbnailReport } from '../printers/thumbnail-report.js';
 
 interface CreateOptions {
@@ -26,6 +27,10 @@ interface CreateOptions {
   roleArn?: string;
   externalId?: string;
   roleSessionDuration?: string;
+  preset?: string;
+  accountId?: string;
+  sasTokenStdin?: boolean;
+  accountKeyStdin?: boolean;
   include: string[];
   exclude: string[];
   relevantFilenames?: string;
@@ -41,16 +46,20 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
 
   dataset
     .command('create <name>')
-    .description('register a dataset from an S3 folder or a local folder (nothing is copied)')
-    .requiredOption('--input <uri>', 's3://bucket/prefix/ or a local folder')
+    .description('register a dataset from an S3, GCS or Azure Blob folder or a local folder (nothing is copied)')
+    .requiredOption('--input <uri>', 's3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder')
     .option('--output <uri>', 'where Winnow may write (under <output>/.winnow/); default: the input')
     .option('--region <region>', 'bucket region (default us-east-1)')
-    .option('--endpoint <url>', 'custom S3 endpoint (MinIO, Ceph, R2, Wasabi)')
+    .option('--endpoint <url>', 'custom endpoint: an S3-compatible store (MinIO, Ceph, R2, Wasabi), or an Azure private endpoint or emulator')
     .option('--path-style', 'path-style addressing (needed by most S3-compatible stores)')
+    .option('--preset <name>', `S3-compatible store: ${PRESET_IDS.filter((id) => id !== 'gcs').join(', ')} (endpoint, path style and region rules; gs:// implies gcs)`)
+    .option('--account-id <id>', 'account id for a preset\'s endpoint (--preset r2)')
     .option('--access-key-id <id>', 'access key id; the secret comes from WINNOW_SECRET_ACCESS_KEY or stdin')
     .option('--secret-access-key-stdin', 'read the secret access key from the first line of stdin')
     .option('--session-token-stdin', 'read a session token from stdin (after the secret, if both)')
     .option('--output-access-key-id <id>', 'separate keys for the output; secret from WINNOW_OUTPUT_SECRET_ACCESS_KEY')
+    .option('--sas-token-stdin', 'azure://: read a SAS token from stdin (or set WINNOW_AZURE_SAS_TOKEN; the output\'s own: WINNOW_OUTPUT_AZURE_SAS_TOKEN)')
+    .option('--account-key-stdin', 'azure://: read the storage account key from stdin (or set WINNOW_AZURE_ACCOUNT_KEY)')
     .option('--sse-kms-key-id <arn>', 'encrypt every write with this KMS key (SSE-KMS)')
     .option('--role-arn <arn>', 'assume this IAM role (delegated access) from Winnow\'s own AWS credentials')
     .option('--external-id <id>', 'external ID the role\'s trust policy requires (>= 10 characters)')
@@ -64,6 +73,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .action(runner.run<CreateOptions>(async (context, options, output, [name]) => {
       const environment = readEnvironmentSecrets();
       const stdin = await readSecretsFromStdin(options.secretAccessKeyStdin === true, options.sessionTokenStdin === true);
+      const azure = await azureSecrets(options, environment);
       const relevantFilenames = options.relevantFilenames === undefined ? undefined : { text: await readRelevantFile(options.relevantFilenames), source: options.relevantFilenames };
       const view = await createDataset(context, {
         name: name!,
@@ -79,6 +89,10 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
           roleArn: options.roleArn,
           externalId: options.externalId,
           roleSessionSeconds: options.roleSessionDuration === undefined ? undefined : Number(options.roleSessionDuration),
+          preset: options.preset,
+          accountId: options.accountId,
+          sasToken: azure.sasToken,
+          accountKey: azure.accountKey,
         },
         output:
           options.output === undefined
@@ -87,6 +101,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
                 uri: options.output,
                 accessKeyId: options.outputAccessKeyId,
                 secretAccessKey: options.outputAccessKeyId === undefined ? undefined : environment.outputSecretAccessKey,
+                sasToken: isAzure(options.output) ? environment.outputAzureSasToken : undefined,
               },
         include: options.include,
         exclude: options.exclude,
@@ -158,6 +173,19 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     }));
 }
 
+/** An azure:// input's SAS token or account key: from stdin when asked, else from the environment. */
+async function azureSecrets(options: CreateOptions, environment: EnvironmentSecrets): Promise<{ sasToken?: string | undefined; accountKey?: string | undefined }> {
+  if (options.sasTokenStdin && options.accountKeyStdin) throw new AppError('InputInvalid', 'Give either --sas-token-stdin or --account-key-stdin, not both.');
+  if (options.sasTokenStdin) return { sasToken: await readOneSecretFromStdin('SAS token', '--sas-token-stdin') };
+  if (options.accountKeyStdin) return { accountKey: await readOneSecretFromStdin('account key', '--account-key-stdin') };
+  if (!isAzure(options.input)) return {};
+  return { sasToken: environment.azureSasToken, accountKey: environment.azureAccountKey };
+}
+
+function isAzure(uri: string): boolean {
+  return /^\s*azure:\/\//i.test(uri);
+}
+
 async function readRelevantFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -168,7 +196,7 @@ async function readRelevantFile(path: string): Promise<string> {
 
 function printCreated(output: Output, view: DatasetView): void {
   output.out(`Created dataset "${view.name}"`);
-  output.out(`  input:  ${view.input.uri}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}${view.input.roleArn ? ` (role ${view.input.roleArn})` : ''}`);
+  output.out(`  input:  ${view.input.uri}${view.input.preset ? ` (${view.input.preset})` : ''}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}${view.input.roleArn ? ` (role ${view.input.roleArn})` : ''}`);
   output.out(`  output: ${view.output.uri}.winnow/`);
   if (view.thumbnailSize !== null) output.out(`  thumbnails: ${view.thumbnailSize} px, made after every sync under the output's .winnow/thumbnails/`);
   output.out(`Next: winnow datasource verify ${view.name}   then   winnow dataset sync ${view.name}`);

@@ -40,7 +40,7 @@ function printVerifyReport(output: Output, report: VerifyReport): void {
     if (!check.ok && check.message) output.out(`         ${check.skipped ? '' : `${check.s3Code ?? check.errorCode}: `}${check.message}`);
     if (!check.ok && check.fix) output.out(`         fix: ${check.fix}`);
   }
-  if (report.leftBehind) output.out(`  note: the probe object ${report.leftBehind} could not be deleted; remove it by hand or allow s3:DeleteObject on .winnow/*.`);
+  if (report.leftBehind) output.out(`  note: the probe object ${report.leftBehind} could not be deleted; remove it by hand or allow ${report.checks.delete.action} on .winnow/*.`);
   output.out(report.summary);
   if (report.cors) printCorsCheck(output, report.cors);
   if (report.policy) printPolicyComparison(output, report.policy);

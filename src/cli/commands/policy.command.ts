@@ -5,6 +5,8 @@ import { AppError } from '../../errors.js';
 import { hasErrors, isUnreadable, type PolicyCheck, type PolicyLightCheck } from '../../policy/check-policy.js';
 import { checkPolicyWithin } from '../../policy/check-policy-within.js';
 import { generatePolicy, promisedLights } from '../../policy/generate-policy.js';
+import { azureRecipe, gcsRecipe, keyScopeRecipe, type RecipeRequest, type StorageRecipe } from '../../policy/storage-recipes.js';
+import { isPresetId, PRESET_IDS, S3_PRESETS, type PresetId } from '../../model/s3-presets.js';
 import { generateTrustPolicy } from '../../policy/trust-policy.js';
 import type { CommandRunner } from '../command-runner.js';
 import { readPolicyText } from '../policy-file.js';
@@ -27,6 +29,7 @@ interface GenerateOptions {
   sseKmsKeyId?: string;
   sourceIp: string[];
   sourceVpc: string[];
+  preset?: string;
   json?: boolean;
 }
 
@@ -45,7 +48,8 @@ export function registerPolicyCommands(program: Command, runner: CommandRunner):
   policy
     .command('generate')
     .description('print the minimal identity policy for the chosen capabilities (list and read are always included), or with --trust a role\'s trust policy')
-    .option('--input <uri>', 's3://bucket/folder/ to index')
+    .option('--input <uri>', 's3://bucket/folder/ to index (gs:// and azure:// print those stores\' recipes)')
+    .option('--preset <name>', `S3-compatible store (${PRESET_IDS.filter((id) => id !== 'gcs').join(', ')}): its notes, or its key scopes where it has no IAM policies (r2, b2)`)
     .option('--output <uri>', 'where Winnow writes, only under <output>/.winnow/ (default: the input)')
     .option('--write', 'allow writing under <output>/.winnow/ (s3:PutObject): the write and overwrite lights')
     .option('--delete', 'allow deleting under <output>/.winnow/ (s3:DeleteObject): the delete light')
@@ -74,8 +78,25 @@ export function registerPolicyCommands(program: Command, runner: CommandRunner):
         sourceIps: options.sourceIp,
         sourceVpcs: options.sourceVpc,
       };
+      const preset = presetFor(options.preset, request.input.kind);
+      const recipe = recipeFor(request, preset);
+      if (recipe !== undefined) {
+        if (options.sseKmsKeyId !== undefined || options.sourceIp.length > 0 || options.sourceVpc.length > 0) {
+          throw new AppError('InputInvalid', `--sse-kms-key-id, --source-ip and --source-vpc are conditions of AWS IAM policies; ${recipe.store} recipes have none.`);
+        }
+        return printJson(output, options.json ? { recipe, lights: recipe.lights } : recipe);
+      }
+      if (preset !== undefined && !S3_PRESETS[preset].sseKms && options.sseKmsKeyId !== undefined) {
+        throw new AppError('InputInvalid', `${S3_PRESETS[preset].label} does not support SSE-KMS; leave out --sse-kms-key-id.`);
+      }
       const generated = generatePolicy(request);
-      printJson(output, options.json ? { policy: generated, lights: promisedLights(request) } : generated);
+      if (options.json) {
+        const notes = preset === undefined ? {} : { preset: { id: preset, label: S3_PRESETS[preset].label, leastPrivilege: S3_PRESETS[preset].leastPrivilege, quirks: S3_PRESETS[preset].quirks, commands: presetCommands(preset) } };
+        return printJson(output, { policy: generated, lights: promisedLights(request), ...notes });
+      }
+      printJson(output, generated);
+      // The policy alone goes to stdout, so it can be saved to a file; how to use it goes to stderr.
+      if (preset !== undefined) for (const line of [S3_PRESETS[preset].leastPrivilege, ...presetCommands(preset), ...S3_PRESETS[preset].quirks]) output.err(`note: ${line}`);
     }));
 
   policy
@@ -95,6 +116,34 @@ export function registerPolicyCommands(program: Command, runner: CommandRunner):
     }));
 }
 
+function presetFor(name: string | undefined, kind: string): PresetId | undefined {
+  if (name === undefined) return kind === 'gcs' ? 'gcs' : undefined;
+  if (!isPresetId(name)) throw new AppError('InputInvalid', `--preset ${name} is not known; use one of ${PRESET_IDS.filter((id) => id !== 'gcs').join(', ')}.`);
+  if (kind !== (name === 'gcs' ? 'gcs' : 's3')) throw new AppError('InputInvalid', `--preset ${name} does not go with a ${kind} location.`);
+  return name;
+}
+
+/** The recipe of a store whose access is not an AWS IAM policy, or undefined for those that take one. */
+function recipeFor(request: RecipeRequest, preset: PresetId | undefined): StorageRecipe | undefined {
+  if (request.input.kind === 'azure') return azureRecipe(request);
+  if (request.input.kind === 'gcs') return gcsRecipe(request);
+  if (preset === 'r2' || preset === 'b2') return keyScopeRecipe(preset, request);
+  return undefined;
+}
+
+/** How to attach the generated policy in stores that take AWS-style policies. */
+function presetCommands(preset: PresetId): string[] {
+  switch (preset) {
+    case 'minio':
+      return ['mc admin policy create <alias> winnow-dataset policy.json', 'mc admin policy attach <alias> winnow-dataset --user <winnow-user>'];
+    case 'ceph':
+      return ['radosgw-admin user create --uid=<winnow-user> --display-name=Winnow', 'aws --endpoint-url <rgw-endpoint> iam put-user-policy --user-name <winnow-user> --policy-name winnow-dataset --policy-document file://policy.json'];
+    case 'wasabi':
+      return ['Wasabi console → Policies → Create policy (paste policy.json) → attach it to the Winnow sub-user'];
+    default:
+      return [];
+  }
+}
 
 function printPolicyCheck(output: Output, check: PolicyCheck, file: string): void {
   if (check.tightenedPolicy === null) {

@@ -1,5 +1,9 @@
 import { useId, type FormEvent, type ReactNode } from 'react';
 import type { CreateDatasetRequest } from '../api.js';
+import { needsAccountId, S3_PRESETS, type PresetId } from '../../model/s3-presets.js';
+
+/** Presets the user picks for s3:// locations (gs:// always uses gcs). */
+const S3_PRESET_CHOICES = (Object.keys(S3_PRESETS) as PresetId[]).filter((id) => id !== 'gcs');
 
 /** Everything the create form holds, as typed; secrets stay in memory only until saved. */
 export interface DatasetFormValues {
@@ -15,6 +19,12 @@ export interface DatasetFormValues {
   roleArn: string;
   externalId: string;
   sseKmsKeyId: string;
+  /** '' for plain AWS S3. */
+  preset: PresetId | '';
+  accountId: string;
+  /** Azure: a SAS token, or else the account key. */
+  sasToken: string;
+  accountKey: string;
   separateOutput: boolean;
   outputUri: string;
   include: string;
@@ -36,6 +46,10 @@ export const EMPTY_DATASET_FORM: DatasetFormValues = {
   roleArn: '',
   externalId: '',
   sseKmsKeyId: '',
+  preset: '',
+  accountId: '',
+  sasToken: '',
+  accountKey: '',
   separateOutput: false,
   outputUri: '',
   include: '',
@@ -44,28 +58,45 @@ export const EMPTY_DATASET_FORM: DatasetFormValues = {
   thumbnailSize: '256',
 };
 
+/** Which kind of store a resource path names, as far as the form's fields go. */
+function storeOf(uri: string): 's3' | 'gcs' | 'azure' | 'local' {
+  const trimmed = uri.trim();
+  if (trimmed.startsWith('s3://')) return 's3';
+  if (trimmed.startsWith('gs://')) return 'gcs';
+  if (trimmed.startsWith('azure://')) return 'azure';
+  return 'local';
+}
+
 /** The API request for the form: blanks left out, globs one per line. */
 export function toCreateRequest(values: DatasetFormValues): CreateDatasetRequest {
   const text = (value: string) => (value.trim() === '' ? undefined : value.trim());
   const lines = (value: string) => value.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-  const isS3 = values.uri.trim().startsWith('s3://');
-  const input = {
-    uri: values.uri.trim(),
-    ...(isS3
-      ? {
-          region: text(values.region),
-          endpoint: text(values.endpoint),
-          pathStyle: values.pathStyle || undefined,
-          accessKeyId: text(values.accessKeyId),
-          // Secrets are sent exactly as typed: whitespace inside them is not ours to trim.
-          secretAccessKey: values.secretAccessKey === '' ? undefined : values.secretAccessKey,
-          sessionToken: values.sessionToken === '' ? undefined : values.sessionToken,
-          roleArn: values.useRole ? text(values.roleArn) : undefined,
-          externalId: values.useRole ? text(values.externalId) : undefined,
-          sseKmsKeyId: text(values.sseKmsKeyId),
-        }
-      : {}),
+  // Secrets are sent exactly as typed: whitespace inside them is not ours to trim.
+  const secret = (value: string) => (value === '' ? undefined : value);
+  const store = storeOf(values.uri);
+  const preset = store === 's3' && values.preset !== '' ? values.preset : undefined;
+  const keys = {
+    accessKeyId: text(values.accessKeyId),
+    secretAccessKey: secret(values.secretAccessKey),
   };
+  const connection = {
+    s3: {
+      region: preset !== undefined && 'fixed' in S3_PRESETS[preset].region ? undefined : text(values.region),
+      endpoint: text(values.endpoint),
+      pathStyle: values.pathStyle || undefined,
+      ...keys,
+      sessionToken: secret(values.sessionToken),
+      roleArn: values.useRole ? text(values.roleArn) : undefined,
+      externalId: values.useRole ? text(values.externalId) : undefined,
+      sseKmsKeyId: preset === undefined || S3_PRESETS[preset].sseKms ? text(values.sseKmsKeyId) : undefined,
+      preset,
+      accountId: preset !== undefined && needsAccountId(S3_PRESETS[preset]) ? text(values.accountId) : undefined,
+    },
+    gcs: { endpoint: text(values.endpoint), ...keys },
+    azure: { endpoint: text(values.endpoint), sasToken: secret(values.sasToken), accountKey: values.sasToken === '' ? secret(values.accountKey) : undefined },
+    local: {},
+  }[store];
+  const input = { uri: values.uri.trim(), ...connection };
   return {
     name: values.name.trim(),
     input,
@@ -86,7 +117,9 @@ interface DatasetFormProps {
 
 export function DatasetForm({ values, onChange, onSubmit, busy, error }: DatasetFormProps) {
   const set = <K extends keyof DatasetFormValues>(key: K) => (value: DatasetFormValues[K]) => onChange({ ...values, [key]: value });
-  const isS3 = values.uri.trim().startsWith('s3://');
+  const store = storeOf(values.uri);
+  const isS3 = store === 's3';
+  const preset = isS3 && values.preset !== '' ? S3_PRESETS[values.preset] : undefined;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onSubmit();
@@ -102,9 +135,26 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
           onChange={set('uri')}
           required
           placeholder="s3://datalake/projects/farm-animals/"
-          help="s3://bucket/folder/ or a folder on this machine. Winnow indexes every image under it and never copies or changes them."
+          help="s3://bucket/folder/, gs://bucket/folder/, azure://account/container/folder/ or a folder on this machine. Winnow indexes every image under it and never copies or changes them."
         />
       </fieldset>
+
+      {store === 'gcs' && (
+        <fieldset>
+          <legend>Google Cloud Storage (HMAC key)</legend>
+          <TextField label="Access key ID" value={values.accessKeyId} onChange={set('accessKeyId')} required autoComplete="off" placeholder="GOOG1E…" help="The HMAC key of a service account (Cloud Storage → Settings → Interoperability)." />
+          <TextField label="Secret" type="password" value={values.secretAccessKey} onChange={set('secretAccessKey')} required autoComplete="new-password" help="Stored encrypted; never shown again." />
+        </fieldset>
+      )}
+
+      {store === 'azure' && (
+        <fieldset>
+          <legend>Azure Blob</legend>
+          <TextField label="SAS token" type="password" value={values.sasToken} onChange={set('sasToken')} autoComplete="off" placeholder="sv=…&sp=rl&sig=…" help="A container (or directory) SAS: l list, r read, c and w write, d delete. Stored encrypted; never shown again, never handed to browsers." />
+          <TextField label="Account key" type="password" value={values.accountKey} onChange={set('accountKey')} autoComplete="new-password" help="Instead of a SAS token; it can do anything in the account." />
+          <TextField label="Endpoint" value={values.endpoint} onChange={set('endpoint')} placeholder="https://account.blob.core.windows.net" help="Only for private endpoints or an emulator." />
+        </fieldset>
+      )}
 
       {isS3 && (
         <>
@@ -124,8 +174,16 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
 
           <fieldset>
             <legend>Connection</legend>
-            <TextField label="Region" value={values.region} onChange={set('region')} placeholder="us-east-1" />
-            <TextField label="SSE-KMS key" value={values.sseKmsKeyId} onChange={set('sseKmsKeyId')} placeholder="arn:aws:kms:eu-west-1:123456789012:key/…" help="Every write Winnow makes is encrypted with this key." />
+            <SelectField
+              label="Storage"
+              value={values.preset}
+              onChange={(value) => set('preset')(value as DatasetFormValues['preset'])}
+              options={[{ value: '', label: 'Amazon S3' }, ...S3_PRESET_CHOICES.map((id) => ({ value: id, label: S3_PRESETS[id].label }))]}
+              help={preset ? preset.quirks[0] : 'An S3-compatible store fills in its endpoint, addressing and region rules.'}
+            />
+            {preset && needsAccountId(preset) && <TextField label="Account ID" value={values.accountId} onChange={set('accountId')} required autoComplete="off" />}
+            {!(preset && 'fixed' in preset.region) && <TextField label="Region" value={values.region} onChange={set('region')} placeholder={preset && !('fixed' in preset.region) ? preset.region.example : 'us-east-1'} />}
+            {(!preset || preset.sseKms) && <TextField label="SSE-KMS key" value={values.sseKmsKeyId} onChange={set('sseKmsKeyId')} placeholder="arn:aws:kms:eu-west-1:123456789012:key/…" help="Every write Winnow makes is encrypted with this key." />}
             <TextField label="Endpoint" value={values.endpoint} onChange={set('endpoint')} placeholder="https://minio.example.com" help="Only for S3-compatible stores (MinIO, Ceph, R2, Wasabi)." />
             <CheckboxField label="Path-style addressing" checked={values.pathStyle} onChange={set('pathStyle')} help="endpoint/bucket/key instead of bucket.endpoint/key; most S3-compatible stores need it." />
           </fieldset>
@@ -170,6 +228,23 @@ function TextField({ label, value, onChange, help, wide, type = 'text', ...rest 
         {rest.required && <span className="required" aria-hidden="true"> *</span>}
       </label>
       <input id={id} type={type} value={value} onChange={(event) => onChange(event.target.value)} spellCheck={false} aria-describedby={help ? `${id}-help` : undefined} {...rest} />
+      {help && <p id={`${id}-help`} className="help">{help}</p>}
+    </div>
+  );
+}
+
+function SelectField({ label, value, onChange, help, options }: FieldProps<string> & { options: ReadonlyArray<{ value: string; label: string }> }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)} aria-describedby={help ? `${id}-help` : undefined}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
       {help && <p id={`${id}-help`} className="help">{help}</p>}
     </div>
   );
