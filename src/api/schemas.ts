@@ -363,7 +363,7 @@ export const CreateTagSchema = z
     description: z.string().max(1_000).optional(),
     keys: z.array(text(LIMITS.key)).max(100_000).optional().openapi({ description: 'Keys relative to the input.' }),
     combine: z.strictObject({ operation: z.enum(['union', 'intersection', 'difference']), of: z.array(text(128)).min(2).max(20) }).optional(),
-    append: z.boolean().optional().openapi({ description: 'Add to an existing tag instead of replacing its samples.' }),
+    mode: z.enum(['create', 'replace', 'append']).default('create').openapi({ description: 'create: refuse a name in use (409); replace: empty an existing tag first; append: add to it.' }),
   })
   .openapi('CreateTag');
 

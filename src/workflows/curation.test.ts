@@ -111,6 +111,10 @@ describe.each(DIALECTS)('curation workflows (%s catalog)', (dialect) => {
 
     await createTagFromKeys(context, 'farm', { name: 'a', keysText: 'cow/000.png\ncow/001.png\npig/000.png\n', source: 'a.txt', mode: 'replace' });
     await createTagFromKeys(context, 'farm', { name: 'b', keysText: 'pig/000.png\ncow/001.png\nsheep/000.png\n', source: 'b.txt', mode: 'replace' });
+    const taken = await createTagFromKeys(context, 'farm', { name: 'b', keysText: 'goat/000.png\n', source: 'b2.txt', mode: 'create' }).catch((caught: unknown) => caught);
+    expect(isAppError(taken, 'TagExists')).toBe(true);
+    expect((await createTagFromKeys(context, 'farm', { name: 'b', keysText: 'goat/000.png\n', source: 'b2.txt', mode: 'append' })).size).toBe(4);
+    expect((await createTagFromKeys(context, 'farm', { name: 'b', keysText: 'pig/000.png\ncow/001.png\nsheep/000.png\n', source: 'b.txt', mode: 'replace' })).size).toBe(3);
     expect((await showTag(context, 'farm', (await combineTags(context, 'farm', { name: 'a-or-b', operation: 'union', of: ['a', 'b'] })).name)).keys).toEqual(['cow/000.png', 'cow/001.png', 'pig/000.png', 'sheep/000.png']);
     expect((await showTag(context, 'farm', (await combineTags(context, 'farm', { name: 'a-and-b', operation: 'intersection', of: ['a', 'b'] })).name)).keys).toEqual(['cow/001.png', 'pig/000.png']);
     expect((await showTag(context, 'farm', (await combineTags(context, 'farm', { name: 'a-not-b', operation: 'difference', of: ['a', 'b'] })).name)).keys).toEqual(['cow/000.png']);

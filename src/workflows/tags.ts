@@ -41,13 +41,15 @@ function view(tag: Tag, size: number): TagView {
   return { name: tag.name, description: tag.description, size, createdAt: tag.createdAt, updatedAt: tag.updatedAt };
 }
 
+export type TagSaveMode = 'create' | 'replace' | 'append';
+
 export interface SaveTagRequest {
   name: string;
   description?: string | undefined;
   /** Samples in the order they were chosen. */
   sampleIds: readonly number[];
-  /** `replace` empties an existing tag first; `append` keeps its members and adds the new ones after them. */
-  mode: 'replace' | 'append';
+  /** `create` refuses a name in use; `replace` empties an existing tag first; `append` keeps its members and adds the new ones after them. */
+  mode: TagSaveMode;
 }
 
 /** Creates (or rewrites, or extends) a tag with the given samples, in one transaction. */
@@ -60,6 +62,7 @@ export async function saveTag(deps: TagDeps, dataset: Dataset, request: SaveTagR
       existing = { id: randomUUID(), datasetId: dataset.id, name: request.name, description: request.description ?? null, createdAt: now, updatedAt: now };
       await insertTag(trx, existing);
     } else {
+      if (request.mode === 'create') throw tagExists(dataset, request.name);
       await updateTag(trx, existing.id, { updatedAt: now, ...(request.description === undefined ? {} : { description: request.description }) });
       if (request.mode === 'replace') await clearTagMembers(trx, existing.id);
     }
@@ -103,7 +106,7 @@ export function parseKeysText(text: string): Array<{ key: string; line: number }
 }
 
 /** `winnow tags create <dataset> <tag> --keys-file <file>`. */
-export async function createTagFromKeys(deps: TagDeps, datasetName: string, request: { name: string; description?: string | undefined; keysText: string; source: string; mode: 'replace' | 'append' }): Promise<TagView> {
+export async function createTagFromKeys(deps: TagDeps, datasetName: string, request: { name: string; description?: string | undefined; keysText: string; source: string; mode: TagSaveMode }): Promise<TagView> {
   const dataset = await requireDatasetRow(deps, datasetName);
   validateTagName(request.name);
   const sampleIds = await resolveKeys(deps, dataset, parseKeysText(request.keysText), request.source);
@@ -135,7 +138,7 @@ export async function updateTagDetails(deps: TagDeps, datasetName: string, name:
   const tag = await requireTag(deps, dataset, name);
   if (changes.name !== undefined && changes.name !== name) {
     validateTagName(changes.name);
-    if (await findTag(deps.database.db, dataset.id, changes.name)) throw new AppError('TagExists', `Dataset "${dataset.name}" already has a tag named ${quoteInput(changes.name)}.`, { hint: 'Pick another name, or delete that tag first.' });
+    if (await findTag(deps.database.db, dataset.id, changes.name)) throw tagExists(dataset, changes.name);
   }
   const now = deps.clock().toISOString();
   await updateTag(deps.database.db, tag.id, { name: changes.name, description: changes.description, updatedAt: now });
@@ -156,7 +159,7 @@ export type TagOperation = 'union' | 'intersection' | 'difference';
  * A new tag from others: their union (in the order of the tags given, then each tag's order), their
  * intersection, or the first minus the rest (both in the first tag's order).
  */
-export async function combineTags(deps: TagDeps, datasetName: string, request: { name: string; operation: TagOperation; of: readonly string[]; description?: string | undefined }): Promise<TagView> {
+export async function combineTags(deps: TagDeps, datasetName: string, request: { name: string; operation: TagOperation; of: readonly string[]; description?: string | undefined; mode?: TagSaveMode | undefined }): Promise<TagView> {
   const dataset = await requireDatasetRow(deps, datasetName);
   validateTagName(request.name);
   if (request.of.length < 2) throw new AppError('InputInvalid', `A ${request.operation} needs at least two tags, got ${request.of.length}.`);
@@ -173,5 +176,9 @@ export async function combineTags(deps: TagDeps, datasetName: string, request: {
     const excluded = new Set(rest.flat());
     sampleIds = first.filter((id) => !excluded.has(id));
   }
-  return saveTag(deps, dataset, { name: request.name, description: request.description ?? `${request.operation} of ${request.of.join(', ')}`, sampleIds, mode: 'replace' });
+  return saveTag(deps, dataset, { name: request.name, description: request.description ?? `${request.operation} of ${request.of.join(', ')}`, sampleIds, mode: request.mode ?? 'create' });
+}
+
+function tagExists(dataset: Dataset, name: string): AppError {
+  return new AppError('TagExists', `Dataset "${dataset.name}" already has a tag named ${quoteInput(name)}.`, { hint: 'Pick another name, delete that tag first, or ask to replace or append to it.' });
 }

@@ -913,8 +913,12 @@ export interface components {
                 operation: "union" | "intersection" | "difference";
                 of: string[];
             };
-            /** @description Add to an existing tag instead of replacing its samples. */
-            append?: boolean;
+            /**
+             * @description create: refuse a name in use (409); replace: empty an existing tag first; append: add to it.
+             * @default create
+             * @enum {string}
+             */
+            mode: "create" | "replace" | "append";
         };
         TagDetails: {
             name: string;
@@ -2581,6 +2585,15 @@ export interface operations {
             };
             /** @description No such dataset or sample. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -68,15 +68,15 @@ export function curationRoutes(deps: ApiDeps) {
         summary: 'A tag from a list of keys, or the union, intersection or difference of other tags',
         security: BEARER,
         request: { params: DatasetNameParam, ...body(CreateTagSchema) },
-        responses: { 201: json(TagSchema, 'Created (or replaced, or extended)'), ...errors(...DATASET_ERRORS, ...BODY_ERRORS) },
+        responses: { 201: json(TagSchema, 'Created (or replaced, or extended)'), ...errors(...DATASET_ERRORS, ...BODY_ERRORS, 409) },
       }),
       async (c) => {
         const { name } = c.req.valid('param');
         const request = c.req.valid('json');
         if ((request.keys === undefined) === (request.combine === undefined)) throw new AppError('InputInvalid', 'Give either keys or combine.');
         const tag = request.keys
-          ? await createTagFromKeys(context, name, { name: request.name, description: request.description, keysText: request.keys.join('\n'), source: 'the keys', mode: request.append ? 'append' : 'replace' })
-          : await combineTags(context, name, { name: request.name, operation: request.combine!.operation, of: request.combine!.of, description: request.description });
+          ? await createTagFromKeys(context, name, { name: request.name, description: request.description, keysText: request.keys.join('\n'), source: 'the keys', mode: request.mode })
+          : await combineTags(context, name, { name: request.name, operation: request.combine!.operation, of: request.combine!.of, description: request.description, mode: request.mode });
         return c.json(tag, 201);
       },
     )

@@ -161,16 +161,19 @@ export function registerCurationCommands(program: Command, runner: CommandRunner
     .option('--union <tags>', 'comma-separated tags to join')
     .option('--intersection <tags>', 'comma-separated tags to intersect')
     .option('--difference <tags>', 'the first tag minus the others (comma-separated)')
-    .option('--append', 'add to the tag instead of replacing its samples')
+    .option('--replace', 'empty the tag first if it exists')
+    .option('--append', 'add to the tag if it exists')
     .option('--description <text>', 'what the tag is for')
     .option('--json', 'print JSON')
-    .action(runner.run<{ keysFile?: string; union?: string; intersection?: string; difference?: string; append?: boolean; description?: string; json?: boolean }>(async (context, options, output, [name, tag]) => {
+    .action(runner.run<{ keysFile?: string; union?: string; intersection?: string; difference?: string; replace?: boolean; append?: boolean; description?: string; json?: boolean }>(async (context, options, output, [name, tag]) => {
+      if (options.replace && options.append) throw new AppError('InputInvalid', 'Give --replace or --append, not both.');
+      const mode = options.replace ? 'replace' : options.append ? 'append' : 'create';
       const combinations = (['union', 'intersection', 'difference'] as const).filter((operation) => options[operation] !== undefined);
       if ((options.keysFile === undefined ? 0 : 1) + combinations.length !== 1) throw new AppError('InputInvalid', 'Give exactly one of --keys-file, --union, --intersection or --difference.');
       const view =
         options.keysFile !== undefined
-          ? await createTagFromKeys(context, name!, { name: tag!, description: options.description, keysText: await readText(options.keysFile), source: options.keysFile === '-' ? 'stdin' : options.keysFile, mode: options.append ? 'append' : 'replace' })
-          : await combineTags(context, name!, { name: tag!, operation: combinations[0] as TagOperation, of: options[combinations[0]!]!.split(',').map((entry) => entry.trim()), description: options.description });
+          ? await createTagFromKeys(context, name!, { name: tag!, description: options.description, keysText: await readText(options.keysFile), source: options.keysFile === '-' ? 'stdin' : options.keysFile, mode })
+          : await combineTags(context, name!, { name: tag!, operation: combinations[0] as TagOperation, of: options[combinations[0]!]!.split(',').map((entry) => entry.trim()), description: options.description, mode });
       if (options.json) return printJson(output, view);
       output.out(`Tag "${view.name}": ${formatCount(view.size)} samples.`);
     }));
