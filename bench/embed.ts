@@ -19,7 +19,7 @@ import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
 import { openOnnxNearestSearch } from '../src/embeddings/onnx.vector-math.js';
 import { normalizeInPlace } from '../src/embeddings/vectors.js';
 import { createSharpImageTensorDecoder } from '../src/media/sharp.image-tensor.js';
-import { seededRandom } from '../src/selection/linear-algebra.js';
+import { seededRandom } from '../src/selection/seeded-random.js';
 import { exactNearest, recallAtK } from '../src/selection/nearest.js';
 import { fitPca, projectPca } from '../src/selection/pca.js';
 import { umapCoordinates } from '../src/workflows/embedding-map.js';

@@ -3,12 +3,13 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 
 /** ONNX element types used here (TensorProto.DataType). */
-export type OnnxElementType = 'float32' | 'int64' | 'int32' | 'uint8';
+export type OnnxElementType = 'float32' | 'int64' | 'int32' | 'uint8' | 'int8';
 const ELEMENT_TYPES: Record<OnnxElementType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
   int32: onnx.TensorProto.DataType.INT32,
   uint8: onnx.TensorProto.DataType.UINT8,
+  int8: onnx.TensorProto.DataType.INT8,
 };
 
 /** A dimension: a size, or a name for a size known only at run time (the batch). */

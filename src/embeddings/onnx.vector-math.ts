@@ -97,28 +97,77 @@ export async function openOnnxNearestSearch(rows: Float32Array, n: number, dimen
 export interface OnnxRowDots {
   /** `rows · query` for every row (n dot products). */
   dots(query: Float32Array): Promise<Float32Array>;
+  /** `rows · query` for the first `count` rows listed in `indices`, in that order. */
+  dotsAt(query: Float32Array, indices: Int32Array, count: number): Promise<Float32Array>;
   close(): Promise<void>;
 }
 
 /**
- * Dot products of one query with every row of an n x d matrix, on onnxruntime's matrix-vector
- * kernel. The rows are handed over as a tensor over the caller's own buffer on each call, so they are
- * neither copied nor serialised into the model (a million 1,792-d rows are 7 GB).
+ * Dot products of one query with every row of an n x d matrix, on onnxruntime. The rows are handed
+ * over as a tensor over the caller's own buffer on each call, so they are neither copied nor
+ * serialised into the model (a million 1,792-d rows are 7 GB). Written as Gemm(query, rows^T): at
+ * 100,000 x 1,792 that form ran 20% faster than MatMul(rows, query) on one thread. A few rows
+ * are read by Gather and the same product: 2.7 times faster than a JavaScript loop over them.
  */
-export async function openOnnxRowDots(rows: Float32Array, n: number, d: number, threads = 1): Promise<OnnxRowDots> {
+export async function openOnnxRowDots(rows: Float32Array, n: number, d: number, threads = 0): Promise<OnnxRowDots> {
   const ort = await loadOrt();
-  const builder = new OnnxModelBuilder('row-dots');
-  builder.input('rows', 'float32', ['N', d]);
-  builder.input('query', 'float32', [d, 1]);
-  builder.node('MatMul', ['rows', 'query'], 'dots');
-  builder.output('dots', 'float32', ['N', 1]);
-  const session = await ort.InferenceSession.create(builder.encode(), sessionOptions(threads));
+  const every = new OnnxModelBuilder('row-dots');
+  every.input('query', 'float32', [1, d]);
+  every.input('rows', 'float32', ['N', d]);
+  every.node('Gemm', ['query', 'rows'], 'dots', { transB: 1 });
+  every.output('dots', 'float32', [1, 'N']);
+  const some = new OnnxModelBuilder('some-row-dots');
+  some.input('query', 'float32', [1, d]);
+  some.input('rows', 'float32', ['N', d]);
+  some.input('indices', 'int32', ['M']);
+  some.node('Gather', ['rows', 'indices'], 'picked', { axis: 0 });
+  some.node('Gemm', ['query', 'picked'], 'dots', { transB: 1 });
+  some.output('dots', 'float32', [1, 'M']);
+  const [everySession, someSession] = await Promise.all([ort.InferenceSession.create(every.encode(), sessionOptions(threads)), ort.InferenceSession.create(some.encode(), sessionOptions(threads))]);
   const matrix = new ort.Tensor('float32', rows, [n, d]);
+  const run = async (session: InferenceSession, feeds: Record<string, InstanceType<OrtModule['Tensor']>>) => {
+    const result = await session.run(feeds);
+    const dots = result.dots!;
+    const values = dots.data as Float32Array;
+    dots.dispose();
+    return values;
+  };
+  return {
+    dots: (query) => run(everySession, { query: new ort.Tensor('float32', query, [1, d]), rows: matrix }),
+    dotsAt: (query, indices, count) => (count === 0 ? Promise.resolve(new Float32Array(0)) : run(someSession, { query: new ort.Tensor('float32', query, [1, d]), rows: matrix, indices: new ort.Tensor('int32', indices.subarray(0, count), [count]) })),
+    close: async () => {
+      await everySession.release();
+      await someSession.release();
+    },
+  };
+}
+
+export interface OnnxCodeDots {
+  /** The exact integer dot products of `query` (-127..127) with every row of codes (stored offset by 128). */
+  dots(query: Int8Array): Promise<Int32Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Integer dot products with every row of an n x d matrix of 8-bit codes, on onnxruntime's u8 x s8
+ * kernel (MatMulInteger with the rows' zero point at 128): a quarter of the bytes of a float pass,
+ * and about half its time at 100,000 x 1,792 here.
+ */
+export async function openOnnxCodeDots(codes: Uint8Array, n: number, d: number, threads = 1): Promise<OnnxCodeDots> {
+  const ort = await loadOrt();
+  const builder = new OnnxModelBuilder('code-dots');
+  builder.input('rows', 'uint8', ['N', d]);
+  builder.input('query', 'int8', [d, 1]);
+  builder.initializer('rows_zero', [], Uint8Array.of(128));
+  builder.node('MatMulInteger', ['rows', 'query', 'rows_zero'], 'dots');
+  builder.output('dots', 'int32', ['N', 1]);
+  const session = await ort.InferenceSession.create(builder.encode(), sessionOptions(threads));
+  const matrix = new ort.Tensor('uint8', codes, [n, d]);
   return {
     async dots(query) {
-      const result = await session.run({ rows: matrix, query: new ort.Tensor('float32', query, [d, 1]) });
+      const result = await session.run({ rows: matrix, query: new ort.Tensor('int8', query, [d, 1]) });
       const dots = result.dots!;
-      const values = dots.data as Float32Array;
+      const values = dots.data as Int32Array;
       dots.dispose();
       return values;
     },

@@ -1,5 +1,3 @@
-import type { MatMul } from './linear-algebra.js';
-
 /**
  * What greedy k-center asks after each pick: lower every sample's distance to the selection to
  * its distance to the new pick where that is smaller. Rows are unit vectors; distances are cosine
@@ -33,40 +31,74 @@ export function fullOracle(n: number, allDots: AllDots): DiversityOracle {
   };
 }
 
-/** The reduced copy prunedOracle needs: the rows projected on `r` orthonormal directions, without centring. */
-export async function projectOnDirections(rows: Float32Array, n: number, d: number, directions: Float32Array, r: number, matmul: MatMul): Promise<ReducedCopy> {
-  const directionsT = new Float32Array(d * r);
-  for (let c = 0; c < r; c++) for (let j = 0; j < d; j++) directionsT[j * r + c] = directions[c * d + j]!;
-  return { projected: await matmul(rows, n, d, directionsT, r), r };
+/**
+ * An 8-bit copy of unit rows for screening: row i is about `scales[i] * (codes[i] - 128)`, stored
+ * offset by 128 as bytes (the layout onnxruntime's u8 x s8 integer kernel reads), with the exact
+ * length of each row's approximation and of what it leaves out.
+ */
+export interface QuantizedCopy {
+  codes: Uint8Array;
+  scales: Float32Array;
+  /** |x~_i|: the length of row i's 8-bit approximation. */
+  approximationNorms: Float64Array;
+  /** |x_i - x~_i|: the exact length of what the approximation leaves out. */
+  residualNorms: Float64Array;
 }
 
-export interface ReducedCopy {
-  /** n x r: each row projected on r orthonormal directions (e.g. the first PCA components). */
-  projected: Float32Array;
-  r: number;
+/** Rounds each row to 8 bits on its own scale (its largest magnitude maps to 127). */
+export function quantizeRows(rows: Float32Array, n: number, d: number): QuantizedCopy {
+  const codes = new Uint8Array(n * d);
+  const scales = new Float32Array(n);
+  const approximationNorms = new Float64Array(n);
+  const residualNorms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    let largest = 0;
+    for (let j = 0; j < d; j++) {
+      const magnitude = Math.abs(rows[o + j]!);
+      if (magnitude > largest) largest = magnitude;
+    }
+    const scale = Math.fround(largest > 0 ? largest / 127 : 1);
+    const inverse = 1 / scale;
+    let approximation = 0;
+    let residual = 0;
+    for (let j = 0; j < d; j++) {
+      const value = rows[o + j]!;
+      // |value * inverse| <= 127, so adding 128.5 and truncating rounds to 1..255 without a clamp.
+      const stored = (value * inverse + 128.5) | 0;
+      codes[o + j] = stored;
+      const code = stored - 128;
+      const approximated = code * scale;
+      approximation += approximated * approximated;
+      residual += (value - approximated) * (value - approximated);
+    }
+    scales[i] = scale;
+    approximationNorms[i] = Math.sqrt(approximation);
+    residualNorms[i] = Math.sqrt(residual);
+  }
+  return { codes, scales, approximationNorms, residualNorms };
 }
+
+/** `rows · rows[index]` for the `count` rows listed in `indices` only. */
+export type SomeDots = (index: number, indices: Int32Array, count: number) => Promise<Float32Array>;
+
+/** The integer dot products of row `index`'s codes with every row's codes (both taken as -127..127), e.g. on onnxruntime. */
+export type AllCodeDots = (index: number) => Promise<Int32Array>;
 
 /**
- * The same result as fullOracle, with fewer full distances. A projection on orthonormal directions
- * never lengthens a difference, and the part it leaves out is at least the gap between the two
- * residual lengths, so for unit rows p and c:
- *   1 - p·c >= (|Pp - Pc|^2 + (|Rp| - |Rc|)^2) / 2.
- * Where that bound already reaches a sample's distance to the selection, the new center cannot
- * come closer, and the full row is not read. The rest is computed exactly: in place when few,
- * by `allDots` when many. On data with structure most rows are skipped once the selection covers
- * it; on isotropic noise the bound is weak and every row is read, as in the plain algorithm.
+ * The same result as fullOracle, reading a quarter of the bytes for most rows. Each pick first
+ * takes the 8-bit dot products with every row, which are exact integers; with c the new center,
+ * x~ and c~ the approximations and |x| = |c| = 1,
+ *   |x.c - x~.c~| = |x~.(c - c~) + (x - x~).c| <= |x~| |c - c~| + |x - x~|,
+ * so where the distance that bound allows is still no shorter than a row's distance to the
+ * selection, the new center cannot come closer and the float row is not read. The rest is computed
+ * exactly: gathered by `someDots`, or by one full pass when most rows are left (the first picks,
+ * when everything is far). After the first few picks a few percent of the rows are read, on data
+ * with structure or without.
  */
-export function prunedOracle(rows: Float32Array, n: number, d: number, reduced: ReducedCopy, allDots: AllDots): DiversityOracle {
-  const { projected, r } = reduced;
-  const projectedNorm2 = new Float64Array(n);
-  const residualNorm = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let j = 0; j < r; j++) sum += projected[i * r + j]! ** 2;
-    projectedNorm2[i] = sum;
-    residualNorm[i] = Math.sqrt(Math.max(0, 1 - sum));
-  }
-  // Rounding in float32 products must never skip a row the exact distance would lower.
+export function screenedOracle(n: number, copy: QuantizedCopy, allCodeDots: AllCodeDots, allDots: AllDots, someDots: SomeDots): DiversityOracle {
+  const { scales, approximationNorms, residualNorms } = copy;
+  // Rounding in the float32 products must never skip a row the exact distance would lower.
   const SLACK = 1e-5;
   let computed = 0;
   const candidates = new Int32Array(n);
@@ -75,35 +107,23 @@ export function prunedOracle(rows: Float32Array, n: number, d: number, reduced: 
       return computed;
     },
     async addCenter(index, minDistance) {
+      const codeDots = await allCodeDots(index);
+      const centerScale = scales[index]!;
+      const centerResidual = residualNorms[index]!;
       let count = 0;
-      const c = index * r;
       for (let i = 0; i < n; i++) {
         if (minDistance[i]! <= 0) continue;
-        let dot = 0;
-        const o = i * r;
-        for (let j = 0; j < r; j++) dot += projected[o + j]! * projected[c + j]!;
-        const gap = residualNorm[i]! - residualNorm[index]!;
-        const bound = (projectedNorm2[i]! + projectedNorm2[index]! - 2 * dot + gap * gap) / 2;
-        if (bound < minDistance[i]! + SLACK) candidates[count++] = i;
+        const approximate = codeDots[i]! * scales[i]! * centerScale;
+        const error = approximationNorms[i]! * centerResidual + residualNorms[i]! + SLACK;
+        if (1 - approximate - error < minDistance[i]!) candidates[count++] = i;
       }
       computed += count;
-      // Reading a fraction of the rows by hand beats a full pass on the fast kernel only when the fraction is small.
-      if (count > n / 8) {
-        const dots = await allDots(index);
-        for (let at = 0; at < count; at++) {
-          const i = candidates[at]!;
-          const distance = 1 - dots[i]!;
-          if (distance < minDistance[i]!) minDistance[i] = distance;
-        }
-        return;
-      }
-      const center = index * d;
+      // Gathering the rows to read costs a copy of each; past about half of them one full pass is cheaper.
+      const dots = count > n / 2 ? await allDots(index) : await someDots(index, candidates, count);
+      const full = count > n / 2;
       for (let at = 0; at < count; at++) {
         const i = candidates[at]!;
-        let dot = 0;
-        const o = i * d;
-        for (let j = 0; j < d; j++) dot += rows[o + j]! * rows[center + j]!;
-        const distance = 1 - Math.fround(dot);
+        const distance = 1 - dots[full ? i : at]!;
         if (distance < minDistance[i]!) minDistance[i] = distance;
       }
     },

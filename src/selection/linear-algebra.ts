@@ -87,15 +87,3 @@ export function symmetricEigen(matrix: Float64Array, n: number): { values: Float
   });
   return { values, vectors };
 }
-
-/** A small seeded generator (mulberry32), so fits are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jsMatMul, seededRandom } from './linear-algebra.js';
+import { jsMatMul } from './linear-algebra.js';
+import { seededRandom } from './seeded-random.js';
 import { exactNearest, recallAtK } from './nearest.js';
 import { fitPca, projectPca } from './pca.js';
 

@@ -1,4 +1,5 @@
-import { orthonormalizeColumns, seededRandom, symmetricEigen, transpose, type MatMul } from './linear-algebra.js';
+import { orthonormalizeColumns, symmetricEigen, transpose, type MatMul } from './linear-algebra.js';
+import { seededRandom } from './seeded-random.js';
 
 /** A fitted principal component analysis: x -> components * (x - mean). */
 export interface PcaModel {

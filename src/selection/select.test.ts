@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fullOracle, projectOnDirections, prunedOracle } from './diversity-oracle.js';
-import { jsMatMul } from './linear-algebra.js';
-import { fitPca } from './pca.js';
+import { fullOracle, quantizeRows, screenedOracle } from './diversity-oracle.js';
 import { groupNearDuplicates } from './near-duplicates.js';
 import { seededRandom } from './seeded-random.js';
 import { selectSamples, type SelectionTerm } from './select.js';
@@ -95,26 +93,58 @@ describe('diversity (greedy k-center)', () => {
   });
 });
 
-describe('the pruned distance oracle', () => {
-  it('gives exactly the plain picks while reading fewer rows, on data with structure', async () => {
-    const n = 2_000;
-    const d = 48;
-    const random = seededRandom(5);
-    const centres = unitVectors(25, d, 9);
+describe('the 8-bit screened distance oracle', () => {
+  const codeDots = (codes: Uint8Array, n: number, d: number) => async (index: number) => {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += (codes[index * d + j]! - 128) * (codes[i * d + j]! - 128);
+      out[i] = dot;
+    }
+    return out;
+  };
+
+  /** Unit rows around 25 centres, or (spread 0) plain noise. */
+  function clustered(n: number, d: number, spread: number, seed: number): Float32Array {
+    const random = seededRandom(seed);
+    const centres = unitVectors(25, d, seed + 1);
     const rows = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
-      const centre = i % 25;
       let norm = 0;
-      for (let j = 0; j < d; j++) norm += (rows[i * d + j] = centres[centre * d + j]! + 0.15 * (random() - 0.5)) ** 2;
+      for (let j = 0; j < d; j++) norm += (rows[i * d + j] = (spread > 0 ? centres[(i % 25) * d + j]! : 0) + (spread > 0 ? spread : 1) * (random() - 0.5)) ** 2;
       for (let j = 0; j < d; j++) rows[i * d + j]! /= Math.sqrt(norm);
     }
-    const pca = await fitPca(rows, n, d, 8, jsMatMul);
-    const reduced = await projectOnDirections(rows, n, d, pca.components, pca.count, jsMatMul);
+    return rows;
+  }
+
+  it('keeps each row\'s approximation error exactly as reported', () => {
+    const rows = unitVectors(50, 96, 4);
+    const copy = quantizeRows(rows, 50, 96);
+    for (let i = 0; i < 50; i++) {
+      let residual = 0;
+      for (let j = 0; j < 96; j++) residual += (rows[i * 96 + j]! - (copy.codes[i * 96 + j]! - 128) * copy.scales[i]!) ** 2;
+      expect(Math.sqrt(residual)).toBeCloseTo(copy.residualNorms[i]!, 9);
+      expect(copy.residualNorms[i]!).toBeLessThan(0.02);
+    }
+  });
+
+  it.each([
+    ['clusters', 0.15],
+    ['noise', 0],
+  ])('gives exactly the plain picks while reading fewer rows, on %s', async (_, spread) => {
+    const n = 2_000;
+    const d = 64;
+    const rows = clustered(n, d, spread, 5);
     const full = fullOracle(n, allDots(rows, n, d));
-    const pruned = prunedOracle(rows, n, d, reduced, allDots(rows, n, d));
-    const run = async (oracle: typeof full) => (await selectSamples({ n, count: 60, terms: [{ kind: 'diversity', strength: 1 }], seed: 2, oracle })).picks.map((pick) => pick.index);
-    expect(await run(pruned)).toEqual(await run(full));
-    expect(pruned.computed).toBeLessThan(full.computed / 2);
+    const copy = quantizeRows(rows, n, d);
+    const someDots = async (index: number, indices: Int32Array, count: number) => {
+      const every = await allDots(rows, n, d)(index);
+      return Float32Array.from(indices.subarray(0, count), (i) => every[i]!);
+    };
+    const screened = screenedOracle(n, copy, codeDots(copy.codes, n, d), allDots(rows, n, d), someDots);
+    const run = async (oracle: typeof full) => (await selectSamples({ n, count: 80, terms: [{ kind: 'diversity', strength: 1 }], seed: 2, oracle })).picks.map((pick) => pick.index);
+    expect(await run(screened)).toEqual(await run(full));
+    expect(screened.computed).toBeLessThan(full.computed / 2);
   });
 });
 

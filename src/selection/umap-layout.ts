@@ -1,5 +1,5 @@
 import { UMAP } from 'umap-js';
-import { seededRandom } from './linear-algebra.js';
+import { seededRandom } from './seeded-random.js';
 
 /**
  * UMAP (umap-js) of `n` rows of `d` values into 2-D, seeded so a map is the same each time.

@@ -5,11 +5,10 @@ import { loadSampleField } from '../catalog/sample-field.repository.js';
 import { listSamplesAfter } from '../catalog/sample.repository.js';
 import { describeVectorSet } from '../catalog/embedding.repository.js';
 import { findTag, listTagMemberIds } from '../catalog/tag.repository.js';
-import { openOnnxMatMul, openOnnxRowDots } from '../embeddings/onnx.vector-math.js';
+import { openOnnxCodeDots, openOnnxMatMul, openOnnxRowDots } from '../embeddings/onnx.vector-math.js';
 import { AppError, quoteInput } from '../errors.js';
-import { fullOracle, projectOnDirections, prunedOracle, type DiversityOracle } from '../selection/diversity-oracle.js';
+import { fullOracle, quantizeRows, screenedOracle, type DiversityOracle } from '../selection/diversity-oracle.js';
 import type { MatMul } from '../selection/linear-algebra.js';
-import { fitPca } from '../selection/pca.js';
 import { seededRandom } from '../selection/seeded-random.js';
 import { selectSamples, type SelectionResult, type SelectionTerm } from '../selection/select.js';
 import { balanceTarget, scaleToUnit, similarityScores, thresholdMask, typicalityScores, type ThresholdOperator } from '../selection/terms.js';
@@ -91,9 +90,8 @@ const BLOCK = 4_096;
 /** Reference samples typicality is measured against, and neighbours averaged. */
 const TYPICALITY_REFERENCE = 5_000;
 const TYPICALITY_NEIGHBOURS = 10;
-/** Directions of the reduced copy that prunes diversity's distance computations. */
-const PRUNING_DIRECTIONS = 32;
-const PRUNING_FIT = 2_000;
+/** Pools smaller than this are read whole on every pick: the 8-bit copy would not pay for itself. */
+const SCREENING_FROM = 5_000;
 
 interface Pool {
   sampleIds: number[];
@@ -147,7 +145,7 @@ export async function selectDatasetSamples(deps: Pick<WorkflowDeps, 'config' | '
       const strength = strategy.strength ?? 1;
       switch (strategy.name) {
         case 'diversity': {
-          ({ oracle, close: closeOracle } = await diversityOracle(pool, matmul, seed));
+          ({ oracle, close: closeOracle } = await openDiversityOracle(pool.rows!, n, pool.dimensions));
           terms.push({ kind: 'diversity', strength, minDistance: request.minDistance });
           break;
         }
@@ -282,20 +280,30 @@ async function openMatMul(pool: Pool): Promise<{ matmul: MatMul; close: () => Pr
   return { matmul: (a, m, k, b, n) => onnx.multiply(a, m, k, b, n), close: onnx.close };
 }
 
-/** Greedy k-center's distances, pruned by a reduced copy's exact lower bound (see prunedOracle). */
-async function diversityOracle(pool: Pool, matmul: MatMul, seed: number): Promise<{ oracle: DiversityOracle; close: () => Promise<void> }> {
-  const rows = pool.rows!;
-  const n = pool.sampleIds.length;
-  const d = pool.dimensions;
-  const rowDots = await openOnnxRowDots(rows, n, d);
-  const allDots = (index: number) => rowDots.dots(rows.subarray(index * d, (index + 1) * d));
-  if (n < 4 * PRUNING_FIT || d <= PRUNING_DIRECTIONS) return { oracle: fullOracle(n, allDots), close: rowDots.close };
-  const step = Math.floor(n / PRUNING_FIT);
-  const fit = new Float32Array(PRUNING_FIT * d);
-  for (let i = 0; i < PRUNING_FIT; i++) fit.set(rows.subarray(i * step * d, (i * step + 1) * d), i * d);
-  const pca = await fitPca(fit, PRUNING_FIT, d, PRUNING_DIRECTIONS, matmul, seed);
-  const reduced = await projectOnDirections(rows, n, d, pca.components, pca.count, matmul);
-  return { oracle: prunedOracle(rows, n, d, reduced, allDots), close: rowDots.close };
+/**
+ * Greedy k-center's distances on onnxruntime, screened by an 8-bit copy (see screenedOracle)
+ * unless the pool is too small for it to pay. Exported for bench:select.
+ */
+export async function openDiversityOracle(rows: Float32Array, n: number, d: number, options: { screening?: boolean } = {}): Promise<{ oracle: DiversityOracle; close: () => Promise<void> }> {
+  // One thread: each pass is bound by memory bandwidth, and on a busy machine a second spinning thread costs more than it gives.
+  const rowDots = await openOnnxRowDots(rows, n, d, 1);
+  const rowOf = (index: number) => rows.subarray(index * d, (index + 1) * d);
+  const allDots = (index: number) => rowDots.dots(rowOf(index));
+  if (options.screening === false || n < SCREENING_FROM) return { oracle: fullOracle(n, allDots), close: rowDots.close };
+  const copy = quantizeRows(rows, n, d);
+  const codeDots = await openOnnxCodeDots(copy.codes, n, d, 1);
+  const query = new Int8Array(d);
+  const allCodeDots = (index: number) => {
+    for (let j = 0; j < d; j++) query[j] = copy.codes[index * d + j]! - 128;
+    return codeDots.dots(query);
+  };
+  return {
+    oracle: screenedOracle(n, copy, allCodeDots, allDots, (index, indices, count) => rowDots.dotsAt(rowOf(index), indices, count)),
+    close: async () => {
+      await codeDots.close();
+      await rowDots.close();
+    },
+  };
 }
 
 /** Each sample's density: the mean cosine distance to its nearest reference samples (a seeded subset). */
