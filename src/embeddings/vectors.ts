@@ -8,6 +8,13 @@ export function normalizeInPlace(vector: Float32Array): Float32Array {
   return vector;
 }
 
+/** Writes `vector` scaled to unit length into `target` at `offset` (imported vectors may have any length; cosine distances need unit ones). */
+export function setUnit(target: Float32Array, offset: number, vector: Float32Array): void {
+  const row = target.subarray(offset, offset + vector.length);
+  row.set(vector);
+  normalizeInPlace(row);
+}
+
 /** 1 - cosine similarity of two unit-length vectors: 0 for the same direction, 2 for opposite ones. */
 export function cosineDistance(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new Error(`Vectors of ${a.length} and ${b.length} dimensions cannot be compared.`);

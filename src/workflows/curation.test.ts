@@ -13,6 +13,7 @@ import { exportTag } from './export-tag.js';
 import { describeMetadata, importLightlyLayout, importMetadata } from './sample-metadata.js';
 import { selectDatasetSamples } from './select-samples.js';
 import { syncDataset } from './sync-dataset.js';
+import { findNeighbours } from './vector-index.js';
 import { combineTags, createTagFromKeys, deleteTag, listTagViews, showTag, updateTagDetails } from './tags.js';
 
 /** A 1x1 PNG: a sample needs a real image file, not its content, here. */
@@ -72,6 +73,20 @@ describe.each(DIALECTS)('curation workflows (%s catalog)', (dialect) => {
     const repeat = await selectDatasetSamples(context, 'farm', { strategies: [{ name: 'diversity' }], count: 4, model: 'clusters', seed: 3, dryRun: true });
     expect(repeat.keys).toEqual(first.keys);
     expect(repeat.tagSize).toBeNull();
+  });
+
+  it('measures diversity by direction only: imported vectors of any length pick as their unit vectors do', async () => {
+    const lines = dataset.csv.trim().split('\n');
+    const stretched = [lines[0]!.replace(',labels', ''), ...lines.slice(1).map((line, index) => {
+      const [key, ...values] = line.split(',');
+      return [key, ...values.slice(0, D).map((value) => String(Number(value) * (1 + (index % 7) * 3)))].join(',');
+    })].join('\n');
+    await importEmbeddings(context, 'farm', { bytes: Buffer.from(stretched), format: 'csv', source: 'stretched.csv', model: 'stretched' });
+    const unit = await selectDatasetSamples(context, 'farm', { strategies: [{ name: 'diversity' }], count: 12, model: 'clusters', seed: 5, dryRun: true });
+    const scaled = await selectDatasetSamples(context, 'farm', { strategies: [{ name: 'diversity' }], count: 12, model: 'stretched', seed: 5, dryRun: true });
+    expect(scaled.keys).toEqual(unit.keys);
+    const near = async (model: string) => (await findNeighbours(context, 'farm', 'pig/003.png', { model, k: 8 })).neighbours.map((neighbour) => neighbour.key);
+    expect(await near('stretched')).toEqual(await near('clusters'));
   });
 
   it('balances on a label towards the target shares, and filters by a threshold', async () => {

@@ -6,6 +6,7 @@ import { listSamplesAfter } from '../catalog/sample.repository.js';
 import { describeVectorSet } from '../catalog/embedding.repository.js';
 import { findTag, listTagMemberIds } from '../catalog/tag.repository.js';
 import { openOnnxCodeDots, openOnnxMatMul, openOnnxRowDots } from '../embeddings/onnx.vector-math.js';
+import { setUnit } from '../embeddings/vectors.js';
 import { AppError, quoteInput } from '../errors.js';
 import { fullOracle, quantizeRows, screenedOracle, type DiversityOracle } from '../selection/diversity-oracle.js';
 import type { MatMul } from '../selection/linear-algebra.js';
@@ -242,7 +243,7 @@ async function loadVectorPool(deps: Pick<WorkflowDeps, 'database'>, dataset: Dat
   await forEachVectorPage(deps, dataset.id, version, (page) => {
     if (sampleIds.length + page.length > count) throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed while they were read; select again once \`winnow embed\` has finished.`);
     page.forEach((entry) => {
-      rows.set(entry.vector, sampleIds.length * d);
+      setUnit(rows, sampleIds.length * d, entry.vector);
       sampleIds.push(entry.sampleId);
       keys.push(entry.key);
     });

@@ -6,6 +6,7 @@ import type { EmbeddingModel } from '../catalog/embedding-model.repository.js';
 import { describeVectorSet, findSampleKeys, findVectors, listVectorSample } from '../catalog/embedding.repository.js';
 import { findSamplesByKeys } from '../catalog/sample.repository.js';
 import { openOnnxMatMul, openOnnxNearestSearch, type OnnxNearestSearch } from '../embeddings/onnx.vector-math.js';
+import { setUnit } from '../embeddings/vectors.js';
 import { AppError, quoteInput } from '../errors.js';
 import type { MatMul } from '../selection/linear-algebra.js';
 import { exactNearest } from '../selection/nearest.js';
@@ -67,7 +68,7 @@ export async function loadVectorIndex(deps: ModelDeps, dataset: Dataset, model: 
     const d = model.dimensions;
     const sample = await listVectorSample(deps.database.db, dataset.id, version, Math.max(1, Math.floor(state.count / FIT_SAMPLE)), FIT_SAMPLE);
     const rows = new Float32Array(sample.length * d);
-    sample.forEach((entry, index) => rows.set(entry.vector, index * d));
+    sample.forEach((entry, index) => setUnit(rows, index * d, entry.vector));
     const pca = await fitPca(rows, sample.length, d, Math.min(REDUCED_DIMENSIONS, d), matmul);
     const sampleIds = new Float64Array(state.count);
     const reduced = new Float32Array(state.count * pca.count);
@@ -76,7 +77,7 @@ export async function loadVectorIndex(deps: ModelDeps, dataset: Dataset, model: 
       if (filled + page.length > state.count) throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed while their index was built; try again once \`winnow embed\` has finished.`);
       const block = new Float32Array(page.length * d);
       page.forEach((entry, index) => {
-        block.set(entry.vector, index * d);
+        setUnit(block, index * d, entry.vector);
         sampleIds[filled + index] = entry.sampleId;
       });
       reduced.set(await projectPca(pca, block, page.length, matmul), filled * pca.count);
@@ -103,7 +104,9 @@ export async function openNeighbourSearch(deps: ModelDeps, index: VectorIndex): 
   const { matmul, close } = await openMatMul();
   return {
     index,
-    async nearest(vector, k, exclude) {
+    async nearest(given, k, exclude) {
+      const vector = new Float32Array(given.length);
+      setUnit(vector, 0, given);
       const query = await projectPca(index.pca, vector, 1, matmul);
       const candidates = await search.search(query, 1, Math.max(100, k * CANDIDATES_PER_NEIGHBOUR));
       const ids = [...candidates].map((row) => index.sampleIds[row]!).filter((id) => id !== exclude);
@@ -111,7 +114,7 @@ export async function openNeighbourSearch(deps: ModelDeps, index: VectorIndex): 
       const full = await findVectors(deps.database.db, index.datasetId, modelVersion(index.model), ids);
       const present = ids.filter((id) => full.has(id));
       const rows = new Float32Array(present.length * vector.length);
-      present.forEach((id, at) => rows.set(full.get(id)!.vector, at * vector.length));
+      present.forEach((id, at) => setUnit(rows, at * vector.length, full.get(id)!.vector));
       return exactNearest(vector, rows, present.length, k).map((neighbour) => ({ sampleId: present[neighbour.index]!, distance: neighbour.distance }));
     },
     async close() {
