@@ -11,12 +11,19 @@ const MODEL = '^src/model/';
 const BASE = '^src/(shared|log|config|secrets)/|^src/errors\\.ts$';
 const WEB = '^src/web/';
 /** Files named for the vendor they adapt (`s3.object-store.ts`, `sharp.image-processor.ts`, …), and the catalog's SQL. */
-const ADAPTERS = '^src/(datasources/(s3[.-]|azure\\.|aws-credentials|presigned-url-cache)|media/sharp\\.|embeddings/onnx\\.|policy/iam-simulate\\.|db/|catalog/[a-z-]+\\.repository\\.ts$|auth/token\\.repository\\.ts$)';
+const ADAPTERS =
+  '^src/(datasources/(s3[.-]|azure\\.|aws-credentials|presigned-url-cache)|media/sharp\\.|embeddings/onnx\\.|policy/iam-simulate\\.|db/|catalog/[a-z-]+\\.repository\\.ts$|auth/token\\.repository\\.ts$)';
 
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'Files must not import each other in a loop.', from: { path: '^src/' }, to: { circular: true } },
-    { name: 'workflows-below-entry-points', severity: 'error', comment: 'Workflows are called by entry points, never the reverse.', from: { path: WORKFLOWS }, to: { path: `${ENTRY}|${WEB}` } },
+    {
+      name: 'workflows-below-entry-points',
+      severity: 'error',
+      comment: 'Workflows are called by entry points, never the reverse.',
+      from: { path: WORKFLOWS },
+      to: { path: `${ENTRY}|${WEB}` },
+    },
     {
       name: 'domains-below-workflows',
       severity: 'error',
@@ -31,9 +38,27 @@ module.exports = {
       from: { path: DOMAINS },
       to: { path: DOMAINS, pathNot: '^src/$1/' },
     },
-    { name: 'db-knows-no-domain', severity: 'error', comment: 'db/ holds Kysely, dialects and migrations only.', from: { path: DB }, to: { path: '^src/', pathNot: `${DB}|${BASE}` } },
-    { name: 'model-is-values', severity: 'error', comment: 'model/ holds value types and pure rules that every layer speaks.', from: { path: MODEL }, to: { path: '^src/', pathNot: `${MODEL}|${BASE}` } },
-    { name: 'base-knows-nothing-above', severity: 'error', comment: 'Config, errors, log, secrets and shared helpers know no domain.', from: { path: BASE }, to: { path: '^src/', pathNot: BASE } },
+    {
+      name: 'db-knows-no-domain',
+      severity: 'error',
+      comment: 'db/ holds Kysely, dialects and migrations only.',
+      from: { path: DB },
+      to: { path: '^src/', pathNot: `${DB}|${BASE}` },
+    },
+    {
+      name: 'model-is-values',
+      severity: 'error',
+      comment: 'model/ holds value types and pure rules that every layer speaks.',
+      from: { path: MODEL },
+      to: { path: '^src/', pathNot: `${MODEL}|${BASE}` },
+    },
+    {
+      name: 'base-knows-nothing-above',
+      severity: 'error',
+      comment: 'Config, errors, log, secrets and shared helpers know no domain.',
+      from: { path: BASE },
+      to: { path: '^src/', pathNot: BASE },
+    },
     {
       name: 'web-talks-to-the-api-only',
       severity: 'error',
@@ -41,7 +66,13 @@ module.exports = {
       from: { path: WEB },
       to: { path: '^src/', pathNot: `${WEB}|^src/api/schemas\\.ts$|${MODEL}` },
     },
-    { name: 'web-imports-types-only', severity: 'error', comment: 'What the web app takes from the server side is types.', from: { path: WEB }, to: { path: '^src/api/', dependencyTypesNot: ['type-only'] } },
+    {
+      name: 'web-imports-types-only',
+      severity: 'error',
+      comment: 'What the web app takes from the server side is types.',
+      from: { path: WEB },
+      to: { path: '^src/api/', dependencyTypesNot: ['type-only'] },
+    },
     {
       name: 'vendor-sdks-in-adapters-only',
       severity: 'error',
@@ -55,7 +86,11 @@ module.exports = {
     exclude: { path: '\\.test\\.ts$|^dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.d.ts'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.d.ts'],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

@@ -57,16 +57,32 @@ async function measure(stage: string, cursors: Cursors, run: (cursor: string) =>
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   let iterations = 0;
-  while (iterations < limit && (iterations < MIN_ITERATIONS || performance.now() - started < STAGE_BUDGET_MS)) await run(cursors.timed[iterations++ % cursors.timed.length]!);
+  while (iterations < limit && (iterations < MIN_ITERATIONS || performance.now() - started < STAGE_BUDGET_MS))
+    await run(cursors.timed[iterations++ % cursors.timed.length]!);
   const cpu = process.cpuUsage(cpuBefore);
   return { stage, iterations, ms: (performance.now() - started) / iterations, cpuMs: (cpu.user + cpu.system) / 1000 / iterations };
 }
 
 function appOf(context: Context): OpenAPIHono {
-  return createApp({ context, syncJobs: createSyncJobs(context), stores: createDatasetStoreCache(context), datasetRows: createDatasetRowCache(context), signIn: undefined, urlTtlSeconds: context.config.urlTtlSeconds, publicOrigin: () => '', webRoot: undefined });
+  return createApp({
+    context,
+    syncJobs: createSyncJobs(context),
+    stores: createDatasetStoreCache(context),
+    datasetRows: createDatasetRowCache(context),
+    signIn: undefined,
+    urlTtlSeconds: context.config.urlTtlSeconds,
+    publicOrigin: () => '',
+    webRoot: undefined,
+  });
 }
 
-export async function measureRouteBreakdown(dialect: CatalogDialect, env: Record<string, string>, token: string, deepCursors: readonly string[], pageSize: number): Promise<RouteBreakdown> {
+export async function measureRouteBreakdown(
+  dialect: CatalogDialect,
+  env: Record<string, string>,
+  token: string,
+  deepCursors: readonly string[],
+  pageSize: number,
+): Promise<RouteBreakdown> {
   const context = await createContext(loadConfig({}, env));
   const uncachedContext = await createContext(loadConfig({}, { ...env, WINNOW_PAGE_CACHE_MB: '0' }));
   try {
@@ -78,10 +94,15 @@ export async function measureRouteBreakdown(dialect: CatalogDialect, env: Record
       if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
       return response.text();
     };
-    const browse = async (cursor: string) => browseSamples(context, await requireDatasetRow(context, DATASET_NAME), { limit: pageSize, cursor, sort: 'key', order: 'asc' });
+    const browse = async (cursor: string) =>
+      browseSamples(context, await requireDatasetRow(context, DATASET_NAME), { limit: pageSize, cursor, sort: 'key', order: 'asc' });
     const cursors: Cursors = { warmUp: deepCursors.slice(0, WARM_UP_CURSORS), timed: deepCursors.slice(WARM_UP_CURSORS, WARM_UP_CURSORS + ITERATIONS) };
     const pageKeys = new Map<string, string[]>();
-    for (const cursor of [...cursors.warmUp, ...cursors.timed]) pageKeys.set(cursor, (await browse(cursor)).samples.map((sample) => `${BENCH_PREFIX}${sample.key}`));
+    for (const cursor of [...cursors.warmUp, ...cursors.timed])
+      pageKeys.set(
+        cursor,
+        (await browse(cursor)).samples.map((sample) => `${BENCH_PREFIX}${sample.key}`),
+      );
     const keysOf = (cursor: string) => pageKeys.get(cursor)!;
     // A store of its own, so the timed pages' keys are new to its URL cache.
     const { stores } = await createDatasetStoreCache(context).get(DATASET_NAME);

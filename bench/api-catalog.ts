@@ -72,7 +72,9 @@ export async function fillCatalog(dialect: CatalogDialect, rowCount: number): Pr
     const analyzeStarted = performance.now();
     if (dialect === 'postgres') {
       await sql`vacuum analyze samples`.execute(context.database.db);
-      await sql`checkpoint`.execute(context.database.db).catch((error: Error) => console.log(`  (no checkpoint: ${error.message}; needs superuser or pg_checkpoint)`));
+      await sql`checkpoint`
+        .execute(context.database.db)
+        .catch((error: Error) => console.log(`  (no checkpoint: ${error.message}; needs superuser or pg_checkpoint)`));
     }
     const analyzeMs = dialect === 'postgres' ? performance.now() - analyzeStarted : 0;
     const { token } = await createApiToken(context, 'bench');

@@ -65,7 +65,11 @@ function readStat(pid: number | 'self'): { command: string; ticks: number; reape
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name is parenthesised and may hold spaces or parentheses itself; fields 14-17 follow the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]), reapedChildrenTicks: Number(fields[13]) + Number(fields[14]) };
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ticks: Number(fields[11]) + Number(fields[12]),
+    reapedChildrenTicks: Number(fields[13]) + Number(fields[14]),
+  };
 }
 
 const cpuTicks = (pid: number): number => readStat(pid).ticks;
@@ -142,7 +146,13 @@ export async function walkCursors(server: RunningApiServer, token: string, query
 }
 
 /** Fetches a path once and checks it is a full page, with or without URLs as asked. */
-export async function checkPage(server: RunningApiServer, token: string, path: string, limit: number, urls: boolean): Promise<{ bytes: number; exampleUrl: string | null }> {
+export async function checkPage(
+  server: RunningApiServer,
+  token: string,
+  path: string,
+  limit: number,
+  urls: boolean,
+): Promise<{ bytes: number; exampleUrl: string | null }> {
   const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
   const body = await response.text();
   if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status} ${body}`);
@@ -181,25 +191,47 @@ export interface LoadOptions {
 export async function runWrk(server: RunningApiServer, token: string, paths: readonly string[], options: LoadOptions): Promise<WrkResult> {
   const pathsFile = join(options.workDir, `paths-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
   await writeFile(pathsFile, `${paths.join('\n')}\n`);
-  const args = ['-t', String(options.threads), '-c', String(options.connections), '-d', `${options.durationSeconds}s`, '--timeout', `${WRK_TIMEOUT_SECONDS}s`, '-s', LUA_SCRIPT, server.url];
+  const args = [
+    '-t',
+    String(options.threads),
+    '-c',
+    String(options.connections),
+    '-d',
+    `${options.durationSeconds}s`,
+    '--timeout',
+    `${WRK_TIMEOUT_SECONDS}s`,
+    '-s',
+    LUA_SCRIPT,
+    server.url,
+  ];
   await server.takeStats();
   const machineBefore = ticksByCommand(server.pid);
   const childrenBefore = readStat('self').reapedChildrenTicks;
   const runStarted = performance.now();
   const ticksBefore = cpuTicks(server.pid);
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile('wrk', args, { env: { ...process.env, WRK_PATHS: pathsFile, WRK_TOKEN: token }, timeout: (options.durationSeconds + WRK_TIMEOUT_SECONDS + 30) * 1000 }, (error, out, err) =>
-      error ? reject(new Error(`wrk failed: ${error.message}\n${err}`, { cause: error })) : resolve(out),
+    execFile(
+      'wrk',
+      args,
+      { env: { ...process.env, WRK_PATHS: pathsFile, WRK_TOKEN: token }, timeout: (options.durationSeconds + WRK_TIMEOUT_SECONDS + 30) * 1000 },
+      (error, out, err) => (error ? reject(new Error(`wrk failed: ${error.message}\n${err}`, { cause: error })) : resolve(out)),
     );
   });
   const serverCpuMs = ((cpuTicks(server.pid) - ticksBefore) / TICKS_PER_SECOND) * 1000;
   const runSeconds = (performance.now() - runStarted) / 1000;
   // wrk has exited by now, so it is not in /proc: its time is in this process's children times.
   const wrkCores = (readStat('self').reapedChildrenTicks - childrenBefore) / TICKS_PER_SECOND / runSeconds;
-  const machineCores = [{ command: 'wrk', cores: wrkCores }, ...coresByCommand(machineBefore, ticksByCommand(server.pid), runSeconds)].sort((a, b) => b.cores - a.cores);
+  const machineCores = [{ command: 'wrk', cores: wrkCores }, ...coresByCommand(machineBefore, ticksByCommand(server.pid), runSeconds)].sort(
+    (a, b) => b.cores - a.cores,
+  );
   await waitUntilIdle(server);
   const serverStats = await server.takeStats();
   const line = stdout.split('\n').find((candidate) => candidate.startsWith('WRK_JSON '));
   if (line === undefined) throw new Error(`wrk printed no figures:\n${stdout}`);
-  return { ...(JSON.parse(line.slice('WRK_JSON '.length)) as Omit<WrkResult, 'serverCpuMs' | 'server' | 'machineCores'>), serverCpuMs, server: serverStats, machineCores };
+  return {
+    ...(JSON.parse(line.slice('WRK_JSON '.length)) as Omit<WrkResult, 'serverCpuMs' | 'server' | 'machineCores'>),
+    serverCpuMs,
+    server: serverStats,
+    machineCores,
+  };
 }

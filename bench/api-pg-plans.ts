@@ -44,22 +44,41 @@ async function compiledQuery(databaseUrl: string, datasetId: string, query: Samp
   return captured!;
 }
 
-export async function explainPagePlans(databaseUrl: string, extensions: ReadonlyArray<string | undefined>, depths: readonly number[], limits: readonly number[]): Promise<PagePlan[]> {
+export async function explainPagePlans(
+  databaseUrl: string,
+  extensions: ReadonlyArray<string | undefined>,
+  depths: readonly number[],
+  limits: readonly number[],
+): Promise<PagePlan[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const { rows: datasets } = await client.query<{ id: string; live: string }>(`select dataset_id as id, count(*) as live from samples where removed_at is null group by dataset_id`);
+    const { rows: datasets } = await client.query<{ id: string; live: string }>(
+      `select dataset_id as id, count(*) as live from samples where removed_at is null group by dataset_id`,
+    );
     const { id: datasetId, live } = datasets[0]!;
     const plans: PagePlan[] = [];
     for (const extension of extensions) {
       for (const depth of depths) {
-        const { rows } = await client.query<{ key: string }>(`select key from samples where dataset_id = $1 and removed_at is null order by key offset $2 limit 1`, [datasetId, Math.floor(Number(live) * depth)]);
+        const { rows } = await client.query<{ key: string }>(
+          `select key from samples where dataset_id = $1 and removed_at is null order by key offset $2 limit 1`,
+          [datasetId, Math.floor(Number(live) * depth)],
+        );
         for (const limit of limits) {
           const query: SampleQuery = { sort: 'key', order: 'asc', limit: limit + 1, extension, after: depth === 0 ? undefined : { key: rows[0]!.key } };
           const compiled = await compiledQuery(databaseUrl, datasetId, query);
-          const { rows: explained } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Execution Time': number }> }>(`explain (analyze, format json) ${compiled.sql}`, [...compiled.parameters]);
+          const { rows: explained } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode; 'Execution Time': number }> }>(
+            `explain (analyze, format json) ${compiled.sql}`,
+            [...compiled.parameters],
+          );
           const [result] = explained[0]!['QUERY PLAN'];
-          plans.push({ query: extension === undefined ? 'sort=key' : `sort=key&extension=${extension}`, depth, limit, plan: nodeTypes(result!.Plan).join(' > '), ms: result!['Execution Time'] });
+          plans.push({
+            query: extension === undefined ? 'sort=key' : `sort=key&extension=${extension}`,
+            depth,
+            limit,
+            plan: nodeTypes(result!.Plan).join(' > '),
+            ms: result!['Execution Time'],
+          });
         }
       }
     }

@@ -141,7 +141,8 @@ async function verify(client: S3Client, sign: SignGet, store: ObjectStore, keys:
     const handedOutAt = Date.now();
     const presigned = await store.presignGet(key, EXPIRES_IN);
     const url = new URL(presigned.url);
-    if (acceptedByVerifier(url) && expiresAt(url) === presigned.validUntil && presigned.validUntil >= handedOutAt + EXPIRES_IN * 1000) result.storeUrlsAccepted++;
+    if (acceptedByVerifier(url) && expiresAt(url) === presigned.validUntil && presigned.validUntil >= handedOutAt + EXPIRES_IN * 1000)
+      result.storeUrlsAccepted++;
   }
   return result;
 }
@@ -153,7 +154,8 @@ export async function measurePresigning(keyCount: number, verifyCount: number): 
   const client = benchClient();
   const sign = await createPresigner(client, BENCH_BUCKET);
   const signer = new SignatureV4({ service: 's3', region: REGION, credentials: BENCH_CREDENTIALS, sha256: client.config.sha256, uriEscapePath: false });
-  const rawSign = async (key: string) => formatUrl(await signer.presign(getObjectRequest(key), { expiresIn: EXPIRES_IN, unsignableHeaders: new Set(['content-type']) }));
+  const rawSign = async (key: string) =>
+    formatUrl(await signer.presign(getObjectRequest(key), { expiresIn: EXPIRES_IN, unsignableHeaders: new Set(['content-type']) }));
   const getSignedUrlPerCall = (key: string) => getSignedUrl(client, new GetObjectCommand({ Bucket: BENCH_BUCKET, Key: key }), { expiresIn: EXPIRES_IN });
   const coldStore = benchStore();
   const warmStore = benchStore();
@@ -164,11 +166,20 @@ export async function measurePresigning(keyCount: number, verifyCount: number): 
   const slowKeys = keys.slice(0, SLOW_METHOD_KEYS);
   const methods: Array<{ method: string; keys: readonly string[]; target?: boolean; run: (keys: readonly string[]) => Promise<number> }> = [
     { method: 'getSignedUrl per call (peer; src before s3-presigner)', keys: slowKeys, run: (k) => timeSequential(k, getSignedUrlPerCall) },
-    { method: 'createPresigner, no cache (src signing)', keys, target: true, run: (k) => timeSequential(k, (key) => sign(key, EXPIRES_IN, new Date(), BENCH_CREDENTIALS)) },
+    {
+      method: 'createPresigner, no cache (src signing)',
+      keys,
+      target: true,
+      run: (k) => timeSequential(k, (key) => sign(key, EXPIRES_IN, new Date(), BENCH_CREDENTIALS)),
+    },
     { method: 'raw SignatureV4.presign reused (peer)', keys, run: (k) => timeSequential(k, rawSign) },
     { method: 'store.presignGet, every key new (URL cache cold)', keys, run: (k) => timeSequential(k, (key) => coldStore.presignGet(key, EXPIRES_IN)) },
     { method: 'store.presignGet, every key seen before (warm)', keys: warmKeys, run: (k) => timeSequential(k, (key) => warmStore.presignGet(key, EXPIRES_IN)) },
-    { method: 'store.presignGet, warm, 200 at a time (as the route)', keys: warmKeys, run: (k) => timePaged(k, (key) => warmStore.presignGet(key, EXPIRES_IN)) },
+    {
+      method: 'store.presignGet, warm, 200 at a time (as the route)',
+      keys: warmKeys,
+      run: (k) => timePaged(k, (key) => warmStore.presignGet(key, EXPIRES_IN)),
+    },
   ];
   // Warm up every path (JIT, signing-key cache) before timing.
   for (const { run } of methods) await run(warmUpKeys);

@@ -69,7 +69,14 @@ const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pathCount = (cache: WarmPageCache): string => `${count(cache.distinctPaths)} distinct path${cache.distinctPaths === 1 ? '' : 's'}`;
 const ms = (value: number): string => `${value.toFixed(1)}`;
 
-export function loadRun(dialect: CatalogDialect, scenario: string, variant: UrlVariant, wrk: WrkResult, baseline: LoadRun | undefined, pageCache: WarmPageCache | undefined): LoadRun {
+export function loadRun(
+  dialect: CatalogDialect,
+  scenario: string,
+  variant: UrlVariant,
+  wrk: WrkResult,
+  baseline: LoadRun | undefined,
+  pageCache: WarmPageCache | undefined,
+): LoadRun {
   const requestsPerSecond = wrk.requests / (wrk.durationUs / 1e6);
   return {
     dialect,
@@ -101,7 +108,12 @@ export function printLoadRun(run: LoadRun): void {
   console.log(
     `      server side: ${count(run.wrk.server.requests)} requests, p50 ${ms(requestMs.p50)} p99 ${ms(requestMs.p99)} max ${ms(requestMs.max)} ms from parsed request to last byte; event loop delay p99 ${ms(eventLoopDelayMs.p99)} max ${ms(eventLoopDelayMs.max)} ms; GC ${count(gc.pauses)} pauses, ${count(gc.totalMs)} ms in all, max ${ms(gc.maxMs)} ms, ${gc.over10Ms} over 10 ms; full GCs ${gc.major.pauses}, ${count(gc.major.totalMs)} ms, max ${ms(gc.major.maxMs)} ms`,
   );
-  console.log(`      CPU while wrk ran (cores): ${run.wrk.machineCores.slice(0, 5).map((usage) => `${usage.command} ${usage.cores.toFixed(2)}`).join(', ')}`);
+  console.log(
+    `      CPU while wrk ran (cores): ${run.wrk.machineCores
+      .slice(0, 5)
+      .map((usage) => `${usage.command} ${usage.cores.toFixed(2)}`)
+      .join(', ')}`,
+  );
   const cache = run.pageCache;
   if (cache) {
     const fits = cache.pagesMiB <= cache.cacheMiB ? 'warm figures' : 'MORE than the cache holds, so some requests missed';
@@ -117,20 +129,27 @@ export function printPostgresWaits(waits: readonly WaitShare[]): void {
 
 export function printBreakdown(breakdown: RouteBreakdown): void {
   console.log(`  one request at a time, no HTTP (mean of up to ${breakdown.iterations} requests, deep cursors):`);
-  for (const stage of breakdown.stages) console.log(`    ${stage.stage.padEnd(58)} ${stage.ms.toFixed(2).padStart(7)} ms  (CPU of this process ${stage.cpuMs.toFixed(2)} ms, ${stage.iterations} timed)`);
+  for (const stage of breakdown.stages)
+    console.log(
+      `    ${stage.stage.padEnd(58)} ${stage.ms.toFixed(2).padStart(7)} ms  (CPU of this process ${stage.cpuMs.toFixed(2)} ms, ${stage.iterations} timed)`,
+    );
 }
 
 export function printPagePlans(plans: readonly PagePlan[]): void {
   console.log('  postgres plans of the page query (EXPLAIN ANALYZE; depth = share of keys before the cursor):');
   for (const plan of plans) {
-    console.log(`    ${plan.query.padEnd(26)} depth ${plan.depth.toFixed(1)} limit ${String(plan.limit).padEnd(5)} ${plan.ms.toFixed(1).padStart(7)} ms  ${plan.plan}`);
+    console.log(
+      `    ${plan.query.padEnd(26)} depth ${plan.depth.toFixed(1)} limit ${String(plan.limit).padEnd(5)} ${plan.ms.toFixed(1).padStart(7)} ms  ${plan.plan}`,
+    );
   }
 }
 
 export function printPresigning(results: PresignResults): void {
   console.log(`\npresigning ${count(results.keys)} unicode keys in one process (target >= 20,000 URLs/s signing with no cache):`);
   for (const rate of results.rates) {
-    console.log(`  ${rate.method.padEnd(54)} ${count(rate.urlsPerSecond).padStart(7)} URLs/s  x${rate.ratio.toFixed(2)}  (${count(rate.urlsPerCpuSecond)} per CPU-second, ${count(rate.keys)} keys)${rate.target ? '  <- target' : ''}`);
+    console.log(
+      `  ${rate.method.padEnd(54)} ${count(rate.urlsPerSecond).padStart(7)} URLs/s  x${rate.ratio.toFixed(2)}  (${count(rate.urlsPerCpuSecond)} per CPU-second, ${count(rate.keys)} keys)${rate.target ? '  <- target' : ''}`,
+    );
   }
   const v = results.verification;
   console.log(
@@ -143,22 +162,60 @@ export function summaryTable(results: ApiBenchResults): string[][] {
   const rows: string[][] = [['measure', 'dialect', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'CPU ms/req', 'vs urls=false', 'target']];
   for (const run of results.load) {
     const target = run.variant.startsWith('urls=false') ? '' : run.p99Ms < 50 ? 'p99 < 50: met' : 'p99 < 50: MISSED';
-    rows.push([`${run.scenario}, ${run.variant}${run.pageCache ? ` (${pathCount(run.pageCache)})` : ''}`, run.dialect, count(run.requestsPerSecond), ms(run.p50Ms), ms(run.p90Ms), ms(run.p99Ms), ms(run.serverCpuMsPerRequest), `x${run.throughputVsNoUrls.toFixed(2)} req/s`, target]);
+    rows.push([
+      `${run.scenario}, ${run.variant}${run.pageCache ? ` (${pathCount(run.pageCache)})` : ''}`,
+      run.dialect,
+      count(run.requestsPerSecond),
+      ms(run.p50Ms),
+      ms(run.p90Ms),
+      ms(run.p99Ms),
+      ms(run.serverCpuMsPerRequest),
+      `x${run.throughputVsNoUrls.toFixed(2)} req/s`,
+      target,
+    ]);
   }
   for (const rate of results.presigning?.rates ?? []) {
-    rows.push([`presign: ${rate.method}`, '', `${count(rate.urlsPerSecond)} URLs/s`, '', '', '', `${count(rate.urlsPerCpuSecond)}/CPU-s`, `x${rate.ratio.toFixed(2)}`, !rate.target ? '' : rate.urlsPerSecond >= 20_000 ? '>= 20k: met' : '>= 20k: MISSED']);
+    rows.push([
+      `presign: ${rate.method}`,
+      '',
+      `${count(rate.urlsPerSecond)} URLs/s`,
+      '',
+      '',
+      '',
+      `${count(rate.urlsPerCpuSecond)}/CPU-s`,
+      `x${rate.ratio.toFixed(2)}`,
+      !rate.target ? '' : rate.urlsPerSecond >= 20_000 ? '>= 20k: met' : '>= 20k: MISSED',
+    ]);
   }
   for (const breakdown of results.breakdowns) {
-    for (const stage of breakdown.stages) rows.push([`per request: ${stage.stage.trim()}`, breakdown.dialect, '', `${stage.ms.toFixed(2)} ms`, '', '', `${stage.cpuMs.toFixed(2)}`, '', '']);
+    for (const stage of breakdown.stages)
+      rows.push([`per request: ${stage.stage.trim()}`, breakdown.dialect, '', `${stage.ms.toFixed(2)} ms`, '', '', `${stage.cpuMs.toFixed(2)}`, '', '']);
   }
-  for (const catalog of results.catalogs) rows.push([`insert ${count(catalog.rows)} rows (${catalog.insertMethod})`, catalog.dialect, `${count(catalog.rowsPerSecond)} rows/s`, '', '', '', '', '', '']);
+  for (const catalog of results.catalogs)
+    rows.push([
+      `insert ${count(catalog.rows)} rows (${catalog.insertMethod})`,
+      catalog.dialect,
+      `${count(catalog.rowsPerSecond)} rows/s`,
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
   return rows;
 }
 
 export function printTable(rows: readonly string[][]): void {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   console.log('\nsummary');
-  for (const row of rows) console.log(`  ${row.map((cell, column) => (column >= 2 && column <= 6 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  ').trimEnd()}`);
+  for (const row of rows)
+    console.log(
+      `  ${row
+        .map((cell, column) => (column >= 2 && column <= 6 ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd()}`,
+    );
 }
 
 /** Writes bench/results/api-<timestamp>.json (git-ignored) and returns its path. */

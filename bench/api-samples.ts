@@ -90,7 +90,10 @@ export function sampleRow(datasetId: string, sample: GeneratedSample, index: num
   const r = next();
   const status = r < 0.9 ? 'ok' : r < 0.99 ? 'pending' : 'error';
   const lastModified = new Date(FIRST_MONTH + (sample.month + next()) * MONTH_MS).toISOString();
-  const hex8 = () => Math.floor(next() * 2 ** 32).toString(16).padStart(8, '0');
+  const hex8 = () =>
+    Math.floor(next() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
   const md5 = `${hex8()}${hex8()}${hex8()}${hex8()}`;
   // A few multipart uploads, whose etags carry the part count.
   const etag = next() < 0.95 ? md5 : `${md5}-${2 + Math.floor(next() * 8)}`;

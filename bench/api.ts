@@ -56,7 +56,15 @@ interface Settings {
 }
 
 function parseArgs(argv: readonly string[]): Settings {
-  const settings: Settings = { rows: 1_000_000, durationSeconds: 15, connections: 20, threads: 2, dialects: ['sqlite', 'postgres'], presignKeys: 200_000, profile: false };
+  const settings: Settings = {
+    rows: 1_000_000,
+    durationSeconds: 15,
+    connections: 20,
+    threads: 2,
+    dialects: ['sqlite', 'postgres'],
+    presignKeys: 200_000,
+    profile: false,
+  };
   const number = (flag: string, value: string | undefined, min: number): number => {
     const parsed = Number(value?.replaceAll('_', ''));
     if (!Number.isInteger(parsed) || parsed < min) throw new Error(`${flag} needs an integer of at least ${min}, got "${value}"`);
@@ -150,11 +158,28 @@ async function loadScenarios(
   }
 }
 
-async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir: string, profileDir: string | undefined, results: ApiBenchResults): Promise<void> {
+async function benchDialect(
+  dialect: CatalogDialect,
+  settings: Settings,
+  workDir: string,
+  profileDir: string | undefined,
+  results: ApiBenchResults,
+): Promise<void> {
   console.log(`\n[${dialect}] filling the catalog with ${settings.rows.toLocaleString('en-US')} samples...`);
   const catalog = await fillCatalog(dialect, settings.rows);
-  console.log(`  inserted in ${(catalog.insertMs / 1000).toFixed(1)} s: ${Math.round(catalog.rowsPerSecond).toLocaleString('en-US')} rows/s (${catalog.insertMethod})${catalog.analyzeMs > 0 ? `; vacuum analyze + checkpoint ${(catalog.analyzeMs / 1000).toFixed(1)} s` : ''}`);
-  const figures: CatalogFigures = { dialect, rows: catalog.rows, liveRows: catalog.liveRows, insertMethod: catalog.insertMethod, insertMs: catalog.insertMs, rowsPerSecond: catalog.rowsPerSecond, analyzeMs: catalog.analyzeMs, walks: [] };
+  console.log(
+    `  inserted in ${(catalog.insertMs / 1000).toFixed(1)} s: ${Math.round(catalog.rowsPerSecond).toLocaleString('en-US')} rows/s (${catalog.insertMethod})${catalog.analyzeMs > 0 ? `; vacuum analyze + checkpoint ${(catalog.analyzeMs / 1000).toFixed(1)} s` : ''}`,
+  );
+  const figures: CatalogFigures = {
+    dialect,
+    rows: catalog.rows,
+    liveRows: catalog.liveRows,
+    insertMethod: catalog.insertMethod,
+    insertMs: catalog.insertMs,
+    rowsPerSecond: catalog.rowsPerSecond,
+    analyzeMs: catalog.analyzeMs,
+    walks: [],
+  };
   results.catalogs.push(figures);
   const options = {
     connections: settings.connections,
@@ -167,7 +192,8 @@ async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir
   };
 
   // All three servers run side by side (an idle one costs nothing), so a scenario's runs follow each other directly.
-  const start = (name: ServerName) => startApiServer(SERVERS[name].variant, { ...catalog.env, ...(SERVERS[name].pageCache ? {} : { WINNOW_PAGE_CACHE_MB: '0' }) }, profileDir);
+  const start = (name: ServerName) =>
+    startApiServer(SERVERS[name].variant, { ...catalog.env, ...(SERVERS[name].pageCache ? {} : { WINNOW_PAGE_CACHE_MB: '0' }) }, profileDir);
   const servers: Record<ServerName, RunningApiServer> = {
     src: await start('src'),
     'src, page cache off': await start('src, page cache off'),
@@ -181,7 +207,9 @@ async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir
     [png, catalog.pngLiveRows],
   ] as const) {
     if (walk.rows !== expected) throw new Error(`walking ${walk.query} returned ${walk.rows} samples, the catalog has ${expected}`);
-    console.log(`  keyset walk ${walk.query}: ${walk.rows.toLocaleString('en-US')} samples in ${walk.pages} pages of 1,000, ${(walk.ms / 1000).toFixed(1)} s (${Math.round(walk.rows / (walk.ms / 1000)).toLocaleString('en-US')} samples/s)`);
+    console.log(
+      `  keyset walk ${walk.query}: ${walk.rows.toLocaleString('en-US')} samples in ${walk.pages} pages of 1,000, ${(walk.ms / 1000).toFixed(1)} s (${Math.round(walk.rows / (walk.ms / 1000)).toLocaleString('en-US')} samples/s)`,
+    );
     figures.walks.push({ query: walk.query, pages: walk.pages, rows: walk.rows, ms: walk.ms, cursorsKept: Math.min(CURSORS_KEPT, walk.cursors.length - 1) });
   }
   // The last cursor of a walk can leave fewer than a page; every other one leaves at least 1,000 samples.
@@ -197,7 +225,9 @@ async function benchDialect(dialect: CatalogDialect, settings: Settings, workDir
   const everyPath = (urls: boolean) => scenarios.flatMap((scenario) => scenario.paths(urls));
   for (const { server, urls } of RUNS) await runWrk(servers[server], catalog.token, everyPath(urls), { ...options, durationSeconds: WARM_UP_SECONDS });
 
-  console.log(`  wrk: ${settings.connections} connections, ${settings.threads} threads, ${settings.durationSeconds} s per run, ${PAGE_SIZE} samples a page; deep runs pick one of ${deepCursors.length} cursors (png: ${pngCursors.length}) per request`);
+  console.log(
+    `  wrk: ${settings.connections} connections, ${settings.threads} threads, ${settings.durationSeconds} s per run, ${PAGE_SIZE} samples a page; deep runs pick one of ${deepCursors.length} cursors (png: ${pngCursors.length}) per request`,
+  );
   console.log(
     `  'page cache warm' figures are of pages asked for before: each of the run's paths is served once just before it; 'page cache off' builds every page (query, URLs from the store's URL cache or signed, JSON), and urls=false is measured there too`,
   );
@@ -243,7 +273,14 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     command: `npm run bench:api${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     environment: describeEnvironment(),
-    settings: { rows: settings.rows, connections: settings.connections, threads: settings.threads, durationSeconds: settings.durationSeconds, pageSize: PAGE_SIZE, presignKeys: settings.presignKeys },
+    settings: {
+      rows: settings.rows,
+      connections: settings.connections,
+      threads: settings.threads,
+      durationSeconds: settings.durationSeconds,
+      pageSize: PAGE_SIZE,
+      presignKeys: settings.presignKeys,
+    },
     presigning: undefined,
     catalogs: [],
     breakdowns: [],
@@ -252,7 +289,8 @@ async function main(): Promise<void> {
   };
   console.log(`winnow API bench: ${settings.rows.toLocaleString('en-US')} samples, ${settings.dialects.join(' + ')}, ${results.environment.cpus} CPUs`);
   const [lastMinute] = loadavg();
-  if (lastMinute! > 0.5) console.log(`note: load average ${lastMinute!.toFixed(2)} before starting; on ${results.environment.cpus} CPUs other work shows up directly in latencies`);
+  if (lastMinute! > 0.5)
+    console.log(`note: load average ${lastMinute!.toFixed(2)} before starting; on ${results.environment.cpus} CPUs other work shows up directly in latencies`);
 
   if (settings.presignKeys > 0) {
     results.presigning = await measurePresigning(settings.presignKeys, 2_000);

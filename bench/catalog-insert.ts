@@ -24,7 +24,16 @@ export async function measureCatalogInsertRate(dialect: CatalogDialect, rows: nu
   try {
     const datasetId = randomUUID();
     const now = new Date().toISOString();
-    await insertDataset(database.db, { id: datasetId, name: 'bench', includeGlobs: [], excludeGlobs: [], hasRelevantFilenames: false, thumbnailSize: null, createdAt: now, updatedAt: now });
+    await insertDataset(database.db, {
+      id: datasetId,
+      name: 'bench',
+      includeGlobs: [],
+      excludeGlobs: [],
+      hasRelevantFilenames: false,
+      thumbnailSize: null,
+      createdAt: now,
+      updatedAt: now,
+    });
     const batches = [];
     for (let first = 0; first < rows; first += transactionSize) {
       batches.push(Array.from({ length: Math.min(transactionSize, rows - first) }, (_, offset) => newSample(datasetId, first + offset, now)));

@@ -40,14 +40,19 @@ const option = (name: string) => {
   return at >= 0 ? args[at + 1] : undefined;
 };
 const sizes = (option('--images') ?? '500,5000').split(',').map(Number);
-const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAtStart: load() };
 
 async function rawThroughput(files: readonly string[]): Promise<{ batch: number; imagesPerSecond: number; byBatch: Record<number, number> }> {
   const home = await makeTempDir('winnow-bench-embed-model-');
   const { path } = await ensureDefaultModel(join(home.path, 'models'));
   const decoder = createSharpImageTensorDecoder();
-  const tensors = await Promise.all(files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), imageTensorOptions(DEFAULT_MODEL_SPEC) as never)));
+  const tensors = await Promise.all(
+    files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), imageTensorOptions(DEFAULT_MODEL_SPEC) as never)),
+  );
   const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
   const byBatch: Record<number, number> = {};
   for (const batch of [8, 16, 32]) {
@@ -73,7 +78,11 @@ function seed(root: string, prefix: string, files: readonly string[], count: num
     const file = files[index % files.length]!;
     const md5 = md5s.get(file) ?? createHash('md5').update(readFileSync(file)).digest('hex');
     md5s.set(file, md5);
-    const base = join(root, BUCKET, `${prefix}${String(Math.floor(index / 1000)).padStart(3, '0')}/${String(index).padStart(5, '0')}-${basename(file)}._S3rver_`);
+    const base = join(
+      root,
+      BUCKET,
+      `${prefix}${String(Math.floor(index / 1000)).padStart(3, '0')}/${String(index).padStart(5, '0')}-${basename(file)}._S3rver_`,
+    );
     mkdirSync(dirname(base), { recursive: true });
     linkSync(file, `${base}object`);
     writeFileSync(`${base}object.md5`, md5);
@@ -89,15 +98,46 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
   const runs: unknown[] = [];
   for (const count of sizes) {
     const home = await makeTempDir('winnow-bench-embed-home-');
-    const env = { PATH: process.env.PATH, WINNOW_HOME: home.path, WINNOW_LOG_LEVEL: 'warn', AWS_EC2_METADATA_DISABLED: 'true', WINNOW_SECRET_ACCESS_KEY: 'S3RVER', WINNOW_EMBED_BATCH_SIZE: String(raw.batch) };
+    const env = {
+      PATH: process.env.PATH,
+      WINNOW_HOME: home.path,
+      WINNOW_LOG_LEVEL: 'warn',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      WINNOW_SECRET_ACCESS_KEY: 'S3RVER',
+      WINNOW_EMBED_BATCH_SIZE: String(raw.batch),
+    };
     const cli = (...command: string[]) => runMeasured(process.execPath, [BIN, ...command], { env, timeoutMs: 3_600_000 });
-    await cli('dataset', 'create', 'bench', '--input', `s3://${BUCKET}/p${count}/`, '--endpoint', server.endpoint, '--path-style', '--region', 'us-east-1', '--access-key-id', 'S3RVER');
+    await cli(
+      'dataset',
+      'create',
+      'bench',
+      '--input',
+      `s3://${BUCKET}/p${count}/`,
+      '--endpoint',
+      server.endpoint,
+      '--path-style',
+      '--region',
+      'us-east-1',
+      '--access-key-id',
+      'S3RVER',
+    );
     await cli('dataset', 'sync', 'bench', '--skip-verify');
     const loadBefore = load();
     const run = await cli('embed', 'bench', '--json');
     const report = JSON.parse(run.stdout) as { embedded: number; imagesPerSecond: number };
-    const entry = { images: count, embedded: report.embedded, imagesPerSecond: report.imagesPerSecond, wallSeconds: Math.round(run.wallMs / 100) / 10, ratioToRaw: Math.round((report.imagesPerSecond / raw.imagesPerSecond) * 100) / 100, peakRssMiB: Math.round(run.peakRssKib / 1024), loadBefore, loadAfter: load() };
-    console.log(`end-to-end embed of ${count} photos from s3rver: ${entry.imagesPerSecond} images/s (${entry.ratioToRaw}x raw), ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB, load ${loadBefore} -> ${entry.loadAfter}`);
+    const entry = {
+      images: count,
+      embedded: report.embedded,
+      imagesPerSecond: report.imagesPerSecond,
+      wallSeconds: Math.round(run.wallMs / 100) / 10,
+      ratioToRaw: Math.round((report.imagesPerSecond / raw.imagesPerSecond) * 100) / 100,
+      peakRssMiB: Math.round(run.peakRssKib / 1024),
+      loadBefore,
+      loadAfter: load(),
+    };
+    console.log(
+      `end-to-end embed of ${count} photos from s3rver: ${entry.imagesPerSecond} images/s (${entry.ratioToRaw}x raw), ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB, load ${loadBefore} -> ${entry.loadAfter}`,
+    );
     runs.push(entry);
     await home.remove();
   }
@@ -138,14 +178,58 @@ async function vectors(): Promise<void> {
     const now = new Date().toISOString();
     const count = 20_000;
     for (let start = 0; start < count; start += 5_000) {
-      await insertSamples(db, dialect, Array.from({ length: 5_000 }, (_, i) => ({ datasetId: dataset.id, key: `k/${start + i}.jpg`, size: 1, etag: 'e', lastModified: now, width: 1, height: 1, format: 'jpeg', status: 'ok' as const, error: null, firstSeenAt: now, lastSeenAt: now, seenGeneration: 1, removedAt: null })));
+      await insertSamples(
+        db,
+        dialect,
+        Array.from({ length: 5_000 }, (_, i) => ({
+          datasetId: dataset.id,
+          key: `k/${start + i}.jpg`,
+          size: 1,
+          etag: 'e',
+          lastModified: now,
+          width: 1,
+          height: 1,
+          format: 'jpeg',
+          status: 'ok' as const,
+          error: null,
+          firstSeenAt: now,
+          lastSeenAt: now,
+          seenGeneration: 1,
+          removedAt: null,
+        })),
+      );
     }
     const all = await db.selectFrom('samples').select('id').where('dataset_id', '=', dataset.id).orderBy('id').execute();
     const model = { id: randomUUID(), sha256: 'x'.repeat(64) };
-    await db.insertInto('embedding_models').values({ id: model.id, name: 'bench', file_name: 'b.onnx', sha256: model.sha256, bytes: 1, input_size: 224, layout: 'nhwc', mean: '[0,0,0]', std: '[1,1,1]', output: 'o', dimensions: d, source: 'user', created_at: now }).execute();
+    await db
+      .insertInto('embedding_models')
+      .values({
+        id: model.id,
+        name: 'bench',
+        file_name: 'b.onnx',
+        sha256: model.sha256,
+        bytes: 1,
+        input_size: 224,
+        layout: 'nhwc',
+        mean: '[0,0,0]',
+        std: '[1,1,1]',
+        output: 'o',
+        dimensions: d,
+        source: 'user',
+        created_at: now,
+      })
+      .execute();
     const started = performance.now();
     for (let start = 0; start < count; start += 256) {
-      const batch = all.slice(start, start + 256).map((row, i) => ({ sampleId: row.id, datasetId: dataset.id, sourceEtag: 'e', status: 'ok' as const, vector: rows.subarray(((start + i) % 2_000) * d, ((start + i) % 2_000 + 1) * d), error: null, updatedAt: now }));
+      const batch = all.slice(start, start + 256).map((row, i) => ({
+        sampleId: row.id,
+        datasetId: dataset.id,
+        sourceEtag: 'e',
+        status: 'ok' as const,
+        vector: rows.subarray(((start + i) % 2_000) * d, (((start + i) % 2_000) + 1) * d),
+        error: null,
+        updatedAt: now,
+      }));
       await db.transaction().execute((trx) => recordEmbeddings(trx, model, batch));
     }
     insert[dialect] = Math.round(count / ((performance.now() - started) / 1000));
@@ -169,17 +253,25 @@ async function vectors(): Promise<void> {
   for (let q = 0; q < queries; q++) {
     const index = q * 197;
     const query = data.subarray(index * d, (index + 1) * d);
-    const exact = exactNearest(query, data, n, 11).map((entry) => entry.index).filter((i) => i !== index).slice(0, 10);
+    const exact = exactNearest(query, data, n, 11)
+      .map((entry) => entry.index)
+      .filter((i) => i !== index)
+      .slice(0, 10);
     const candidates = [...(await search.search(reduced.subarray(index * 64, (index + 1) * 64), 1, 101))].filter((i) => i !== index);
     reducedRecall += recallAtK(exact, candidates.slice(0, 10));
     const rows = new Float32Array(candidates.length * d);
     candidates.forEach((i, at) => rows.set(data.subarray(i * d, (i + 1) * d), at * d));
-    rerankRecall += recallAtK(exact, exactNearest(query, rows, candidates.length, 10).map((entry) => candidates[entry.index]!));
+    rerankRecall += recallAtK(
+      exact,
+      exactNearest(query, rows, candidates.length, 10).map((entry) => candidates[entry.index]!),
+    );
   }
   await search.close();
   const variance = pca.variances.reduce((sum, value) => sum + value, 0) / pca.totalVariance;
   results.recallAt10 = { reducedOnly: reducedRecall / queries, withRerank: rerankRecall / queries, varianceKept: Math.round(variance * 1000) / 1000 };
-  console.log(`recall@10 vs exact (20,000 clustered 1,792-d vectors): PCA-64 alone ${(reducedRecall / queries).toFixed(3)}, PCA-64 + re-rank of 100 on full vectors ${(rerankRecall / queries).toFixed(3)} (variance kept ${(variance * 100).toFixed(1)}%)`);
+  console.log(
+    `recall@10 vs exact (20,000 clustered 1,792-d vectors): PCA-64 alone ${(reducedRecall / queries).toFixed(3)}, PCA-64 + re-rank of 100 on full vectors ${(rerankRecall / queries).toFixed(3)} (variance kept ${(variance * 100).toFixed(1)}%)`,
+  );
 
   // Query latency of the reduced copy at 10^5 and 10^6 (random 64-d rows; the search is exhaustive, so the values do not matter).
   const latency: Record<string, number> = {};
@@ -198,14 +290,17 @@ async function vectors(): Promise<void> {
     await index.close();
     times.sort((a, b) => a - b);
     latency[size] = Math.round(times[15]! * 10) / 10;
-    console.log(`nearest 100 of ${size.toLocaleString('en-US')} reduced vectors: median ${latency[size]} ms, p90 ${times[27]!.toFixed(1)} ms (loading ${Math.round(openMs)} ms, ${Math.round((size * 65 * 4) / 1048576)} MiB)`);
+    console.log(
+      `nearest 100 of ${size.toLocaleString('en-US')} reduced vectors: median ${latency[size]} ms, p90 ${times[27]!.toFixed(1)} ms (loading ${Math.round(openMs)} ms, ${Math.round((size * 65 * 4) / 1048576)} MiB)`,
+    );
   }
   results.knnMedianMs = latency;
 
   // A 100,000-point map: UMAP fitted on 20,000, the rest placed by their 5 nearest fitted points; PCA is the first two columns.
   const points = 100_000;
   const mapReduced = new Float32Array(points * 64);
-  for (let start = 0; start < points; start += 10_000) mapReduced.set(await projectPca(pca, syntheticVectors(10_000, d, 100 + start), 10_000, matmul), start * 64);
+  for (let start = 0; start < points; start += 10_000)
+    mapReduced.set(await projectPca(pca, syntheticVectors(10_000, d, 100 + start), 10_000, matmul), start * 64);
   const mapStarted = performance.now();
   await umapCoordinates({ sampleIds: Float64Array.from({ length: points }, (_, i) => i), reduced: mapReduced, pca });
   results.umapMap100kSeconds = Math.round((performance.now() - mapStarted) / 100) / 10;
@@ -218,10 +313,14 @@ try {
   console.log(`bench:embed, load average ${load()}`);
   if (!flag('--skip-pipeline')) {
     const photos = await preparePhotos(200);
-    console.log(`${photos.files.length} distinct photos, ${photos.megapixels.min.toFixed(1)}-${photos.megapixels.max.toFixed(1)} MP (mean ${photos.megapixels.mean.toFixed(1)})`);
+    console.log(
+      `${photos.files.length} distinct photos, ${photos.megapixels.min.toFixed(1)}-${photos.megapixels.max.toFixed(1)} MP (mean ${photos.megapixels.mean.toFixed(1)})`,
+    );
     const raw = await rawThroughput(photos.files);
     results.raw = raw;
-    console.log(`raw onnxruntime on pre-decoded 224 x 224 tensors: ${JSON.stringify(raw.byBatch)} images/s by batch size; best ${raw.imagesPerSecond} at ${raw.batch}`);
+    console.log(
+      `raw onnxruntime on pre-decoded 224 x 224 tensors: ${JSON.stringify(raw.byBatch)} images/s by batch size; best ${raw.imagesPerSecond} at ${raw.batch}`,
+    );
     await pipeline(photos.files, raw);
   }
   if (!flag('--skip-vectors')) await vectors();

@@ -11,8 +11,24 @@ const DARKNET_DATA = '/usr/share/darknet/data';
 /** python3-skimage's sample photos (CC0 / public domain); motorcycle_right is left out: it is a stereo twin of motorcycle_left. */
 const SKIMAGE_DATA = '/usr/lib/python3/dist-packages/skimage/data';
 const SKIMAGE_PHOTOS = [
-  'astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'hubble_deep_field.jpg', 'retina.jpg', 'motorcycle_left.png', 'ihc.png',
-  'camera.png', 'clock_motion.png', 'brick.png', 'grass.png', 'gravel.png', 'coins.png', 'moon.png', 'cell.png', 'page.png', 'text.png',
+  'astronaut.png',
+  'chelsea.png',
+  'coffee.png',
+  'rocket.jpg',
+  'hubble_deep_field.jpg',
+  'retina.jpg',
+  'motorcycle_left.png',
+  'ihc.png',
+  'camera.png',
+  'clock_motion.png',
+  'brick.png',
+  'grass.png',
+  'gravel.png',
+  'coins.png',
+  'moon.png',
+  'cell.png',
+  'page.png',
+  'text.png',
 ];
 /** Images of at least 2.5 MP are also cut into 2 x 2 non-overlapping tiles: distinct images, yet alike (one scene, one palette). */
 const TILE_MIN_PIXELS = 2_500_000;
@@ -46,7 +62,15 @@ const centreCrop = async (jpeg: Buffer, fraction: number) => {
 };
 
 export const TRANSFORMS: Transform[] = [
-  { name: 'resize 50%', core: true, make: async (jpeg) => sharp(jpeg).resize(Math.round((await size(jpeg)).width / 2)).jpeg({ quality: BASE_QUALITY }).toBuffer() },
+  {
+    name: 'resize 50%',
+    core: true,
+    make: async (jpeg) =>
+      sharp(jpeg)
+        .resize(Math.round((await size(jpeg)).width / 2))
+        .jpeg({ quality: BASE_QUALITY })
+        .toBuffer(),
+  },
   { name: 'JPEG q30', core: true, make: (jpeg) => sharp(jpeg).jpeg({ quality: 30 }).toBuffer() },
   { name: 'brighter 20%', core: true, make: (jpeg) => sharp(jpeg).linear(1.2, 0).jpeg({ quality: BASE_QUALITY }).toBuffer() },
   { name: 'crop 90%', core: true, make: async (jpeg) => (await centreCrop(jpeg, 0.9)).jpeg({ quality: BASE_QUALITY }).toBuffer() },
@@ -74,7 +98,13 @@ export const TRANSFORMS: Transform[] = [
  * (a light and a dark version of one wallpaper stay together). Made in memory in about a minute.
  */
 export async function baseImages(): Promise<BaseImage[]> {
-  const list = (folder: string, pattern: RegExp) => (existsSync(folder) ? readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((name) => pattern.test(name)).sort().map((name) => join(folder, name)) : []);
+  const list = (folder: string, pattern: RegExp) =>
+    existsSync(folder)
+      ? readdirSync(folder, { recursive: true, encoding: 'utf8' })
+          .filter((name) => pattern.test(name))
+          .sort()
+          .map((name) => join(folder, name))
+      : [];
   const files = [
     ...list(GNOME_BACKGROUNDS, /\.webp$/).filter((path) => statSync(path).size > 100_000),
     // Elephants comes in three sizes; one is enough.
@@ -102,7 +132,12 @@ export async function baseImages(): Promise<BaseImage[]> {
     images.push({ id: basename(path), kind: 'whole', jpeg: whole, ...common });
     if (width * height < TILE_MIN_PIXELS) continue;
     const [tileWidth, tileHeight] = [width >> 1, height >> 1];
-    for (const [row, column] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+    for (const [row, column] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ] as const) {
       const jpeg = await raw()
         .extract({ left: column * tileWidth, top: row * tileHeight, width: tileWidth, height: tileHeight })
         .resize(2048, 2048, { fit: 'inside', withoutEnlargement: true })

@@ -82,7 +82,9 @@ async function embedAll(encoder: ImageEncoder): Promise<Item[]> {
     const chunk = pending.slice(start, start + batch);
     const tensors = await Promise.all(chunk.map((entry) => decoder.decode(entry.bytes, TENSOR)));
     const vectors = await encoder.encode(tensors);
-    chunk.forEach((entry, index) => items.push({ family: entry.family, base: entry.base, transform: entry.transform, core: entry.core, vector: vectors[index]! }));
+    chunk.forEach((entry, index) =>
+      items.push({ family: entry.family, base: entry.base, transform: entry.transform, core: entry.core, vector: vectors[index]! }),
+    );
   }
   const count = (filter: (base: BaseImage) => boolean) => bases.filter(filter).length;
   console.log(
@@ -124,7 +126,9 @@ function reportQuality(items: Item[]): void {
       .filter((item) => item.transform === transform.name)
       .map((item) => distance(index.get(item)!, sourceOf.get(item.family)!))
       .sort((a, b) => a - b);
-    console.log(`  ${`${transform.name}${transform.core ? '' : ' (limit)'}`.padEnd(30)} ${f(quantile(values, 0.5)).padStart(7)} ${f(quantile(values, 0.95)).padStart(7)} ${f(values.at(-1)!).padStart(7)}`);
+    console.log(
+      `  ${`${transform.name}${transform.core ? '' : ' (limit)'}`.padEnd(30)} ${f(quantile(values, 0.5)).padStart(7)} ${f(quantile(values, 0.95)).padStart(7)} ${f(values.at(-1)!).padStart(7)}`,
+    );
   }
 
   // From each distinct image to the nearest image (or near-duplicate) made from another distinct image.
@@ -148,14 +152,24 @@ function reportQuality(items: Item[]): void {
   ] as const;
   for (const [label, entries] of groups) {
     const values = entries.map((entry) => entry.distance);
-    console.log(`  ${label.padEnd(34)} min ${f(values[0]!)}  p1 ${f(quantile(values, 0.01))}  p5 ${f(quantile(values, 0.05))}  median ${f(quantile(values, 0.5))}  (${values.length} images)`);
+    console.log(
+      `  ${label.padEnd(34)} min ${f(values[0]!)}  p1 ${f(quantile(values, 0.01))}  p5 ${f(quantile(values, 0.05))}  median ${f(quantile(values, 0.5))}  (${values.length} images)`,
+    );
   }
   const seen = new Set<string>();
   const closestPairs = groups[2][1].filter((entry) => {
     const key = [entry.item.base.id, entry.other.base.id].sort().join(' ');
     return seen.has(key) ? false : (seen.add(key), true);
   });
-  console.log(`  the 6 closest: ${closestPairs.slice(0, 6).map((entry) => `${entry.item.base.id} ~ ${entry.other.base.id}${entry.other.transform === 'source' ? '' : ` (${entry.other.transform})`} ${f(entry.distance)}`).join('; ')}`);
+  console.log(
+    `  the 6 closest: ${closestPairs
+      .slice(0, 6)
+      .map(
+        (entry) =>
+          `${entry.item.base.id} ~ ${entry.other.base.id}${entry.other.transform === 'source' ? '' : ` (${entry.other.transform})`} ${f(entry.distance)}`,
+      )
+      .join('; ')}`,
+  );
 
   console.log('\nnear-duplicate detection, a pair flagged when its distance <= t. Recall: made (source, core near-duplicate) pairs flagged;');
   console.log('precision: flagged pairs whose two images come from one distinct image (whole-vs-own-tile pairs left out).');
@@ -187,8 +201,12 @@ function reportQuality(items: Item[]): void {
   const perTransform = [0.02, 0.03, 0.04, 0.05, 0.08, 0.1];
   console.log(`\nrecall per transform (whole pictures, both halves) at t = ${perTransform.join(', ')}:`);
   for (const transform of TRANSFORMS) {
-    const values = items.filter((item) => item.transform === transform.name && item.base.kind === 'whole').map((item) => distance(index.get(item)!, sourceOf.get(item.family)!));
-    console.log(`  ${transform.name.padEnd(22)} ${perTransform.map((t) => percent(values.filter((value) => value <= t).length / values.length).padStart(7)).join(' ')}`);
+    const values = items
+      .filter((item) => item.transform === transform.name && item.base.kind === 'whole')
+      .map((item) => distance(index.get(item)!, sourceOf.get(item.family)!));
+    console.log(
+      `  ${transform.name.padEnd(22)} ${perTransform.map((t) => percent(values.filter((value) => value <= t).length / values.length).padStart(7)).join(' ')}`,
+    );
   }
 
   console.log('\nnearest-neighbour accuracy per transform, among all images but itself ("family": the nearest comes from the same');
@@ -264,7 +282,9 @@ function evaluate(items: Item[], d: (a: Item, b: Item) => number, sourceOf: Map<
 }
 
 async function reportSpeed(modelPath: string): Promise<void> {
-  console.log(`\nonnxruntime (the converted model through openOnnxImageEncoder; blank 224² inputs; one warm-up run, best of 3 rounds; load average ${loadavg()[0]!.toFixed(2)}):`);
+  console.log(
+    `\nonnxruntime (the converted model through openOnnxImageEncoder; blank 224² inputs; one warm-up run, best of 3 rounds; load average ${loadavg()[0]!.toFixed(2)}):`,
+  );
   const image = new Float32Array(224 * 224 * 3).fill(0.5);
   const rates = new Map<string, number>();
   for (const threads of [1, 2]) {
@@ -291,7 +311,10 @@ async function reportSpeed(modelPath: string): Promise<void> {
 
   const photos = await preparePhotos(30);
   // Every seventh of the team's multi-megapixel photo set: wallpaper crops and upscaled skimage photos alike.
-  const files = photos.files.filter((_, index) => index % 7 === 0).slice(0, 30).map((file) => readFileSync(file));
+  const files = photos.files
+    .filter((_, index) => index % 7 === 0)
+    .slice(0, 30)
+    .map((file) => readFileSync(file));
   const megapixels = await Promise.all(files.map(async (file) => ((await sharp(file).metadata()).width * (await sharp(file).metadata()).height) / 1e6));
   console.log(
     `\nsharp decode + resize to 224² (${files.length} JPEGs of ${Math.min(...megapixels).toFixed(1)} to ${Math.max(...megapixels).toFixed(1)} MP, mean ${(megapixels.reduce((a, b) => a + b, 0) / megapixels.length).toFixed(1)}; bytes already in memory; best of 2 rounds):`,
@@ -310,11 +333,15 @@ async function reportSpeed(modelPath: string): Promise<void> {
         );
         ms = Math.min(ms, performance.now() - started);
       }
-      console.log(`  ${label.padEnd(44)} ${inFlight} in flight: ${(ms / files.length).toFixed(1).padStart(6)} ms/image (wall), ${((files.length * 1000) / ms).toFixed(1).padStart(5)} images/s`);
+      console.log(
+        `  ${label.padEnd(44)} ${inFlight} in flight: ${(ms / files.length).toFixed(1).padStart(6)} ms/image (wall), ${((files.length * 1000) / ms).toFixed(1).padStart(5)} images/s`,
+      );
     }
   };
   await measure('Winnow (no shrink-on-load, exact)', (bytes) => decoder.decode(bytes, TENSOR));
-  await measure('peer: sharp with shrink-on-load (thumbnail path)', (bytes) => sharp(bytes).autoOrient().resize(224, 224, { fit: 'fill' }).removeAlpha().raw().toBuffer());
+  await measure('peer: sharp with shrink-on-load (thumbnail path)', (bytes) =>
+    sharp(bytes).autoOrient().resize(224, 224, { fit: 'fill' }).removeAlpha().raw().toBuffer(),
+  );
 }
 
 /** TensorFlow.js (CPU backend, as nsfwjs runs under Node without tfjs-node) on one batch of 4: the peer, and the parity check. */
@@ -323,12 +350,16 @@ async function tfjsPeer(onnxRate: number): Promise<void> {
   const { load } = await import('nsfwjs');
   const ort = await import('onnxruntime-node');
   await tf.setBackend('cpu');
-  const bases = (await baseImages()).filter((base) => base.kind === 'whole').filter((_, index) => index % 15 === 0).slice(0, 4);
+  const bases = (await baseImages())
+    .filter((base) => base.kind === 'whole')
+    .filter((_, index) => index % 15 === 0)
+    .slice(0, 4);
   const batch = new Float32Array(bases.length * 224 * 224 * 3);
   for (const [index, base] of bases.entries()) batch.set(await decoder.decode(base.jpeg, TENSOR), index * 224 * 224 * 3);
   const model = await load('MobileNetV2Mid');
   const input = tf.tensor4d(batch, [bases.length, 224, 224, 3]);
-  const node = 'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze';
+  const node =
+    'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze';
   const started = performance.now();
   const features = model.model.execute(input, node) as import('@tensorflow/tfjs').Tensor;
   const expected = await features.data();

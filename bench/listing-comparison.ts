@@ -30,7 +30,8 @@ export async function compareListing(gatewayEndpoint: string, gatewayPort: numbe
   const rcloneRuns: RcloneListing[] = [];
   const winnowRuns: WinnowSyncRun[] = [];
   const runRclone = async () => rcloneRuns.push(assertRcloneSawAll(await listWithRclone(gatewayPort), objects));
-  const runWinnow = (dialect: CatalogDialect) => async () => winnowRuns.push(assertListedOnly(await syncFreshDataset({ dialect, endpoint: gatewayEndpoint }), objects));
+  const runWinnow = (dialect: CatalogDialect) => async () =>
+    winnowRuns.push(assertListedOnly(await syncFreshDataset({ dialect, endpoint: gatewayEndpoint }), objects));
   const round = [runRclone, ...DIALECTS.map(runWinnow)];
   for (let index = 0; index < rounds; index++) {
     for (const run of index % 2 === 0 ? round : [...round].reverse()) await run();
@@ -40,7 +41,14 @@ export async function compareListing(gatewayEndpoint: string, gatewayPort: numbe
   return {
     objects,
     rclone: { bestWallMs: rcloneBestMs, wallMsRuns: rcloneRuns.map((run) => run.wallMs), peakRssKib: Math.max(...rcloneRuns.map((run) => run.peakRssKib)) },
-    winnow: DIALECTS.map((dialect) => summarizeWinnow(dialect, winnowRuns.filter((run) => run.dialect === dialect), objects, rcloneBestMs)),
+    winnow: DIALECTS.map((dialect) =>
+      summarizeWinnow(
+        dialect,
+        winnowRuns.filter((run) => run.dialect === dialect),
+        objects,
+        rcloneBestMs,
+      ),
+    ),
   };
 }
 
@@ -66,7 +74,8 @@ function assertRcloneSawAll(listing: RcloneListing, objects: number): RcloneList
 /** Every key indexed, none from the sibling prefix, and header reads refused (so the run timed the listing only). */
 function assertListedOnly(run: WinnowSyncRun, objects: number): WinnowSyncRun {
   const { report } = run;
-  if (report.added !== objects || report.total !== objects) throw new Error(`winnow (${run.dialect}) indexed ${report.total} keys (added ${report.added}), expected ${objects}`);
+  if (report.added !== objects || report.total !== objects)
+    throw new Error(`winnow (${run.dialect}) indexed ${report.total} keys (added ${report.added}), expected ${objects}`);
   if (!report.readDenied || report.withoutDimensions !== objects) {
     throw new Error(`winnow (${run.dialect}) read headers through the list-only gateway (${report.withoutDimensions} of ${objects} without dimensions)`);
   }

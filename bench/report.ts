@@ -51,7 +51,9 @@ export function printProbing(probing: readonly ProbeThroughput[]): void {
 export function printCatalogInsert(rates: readonly CatalogInsertRate[]): void {
   if (rates.length === 0) return;
   const { rows, transactionSize } = rates[0]!;
-  console.log(`\ncatalog insert (${count(rows)} rows, ${count(transactionSize)} per transaction): ${rates.map((r) => `${r.dialect} ${count(r.rowsPerSecond)} rows/s`).join(', ')}`);
+  console.log(
+    `\ncatalog insert (${count(rows)} rows, ${count(transactionSize)} per transaction): ${rates.map((r) => `${r.dialect} ${count(r.rowsPerSecond)} rows/s`).join(', ')}`,
+  );
 }
 
 export function printPeakRss(sizes: readonly SizeResults[]): void {
@@ -68,12 +70,24 @@ export function summaryRows(results: BenchResults): string[][] {
   for (const size of results.sizes) {
     const n = shortCount(size.objects);
     for (const w of size.listing.winnow) {
-      rows.push([`listing+catalog N=${n} ${w.dialect}`, seconds(w.bestListingMs), `rclone ${seconds(size.listing.rclone.bestWallMs)}`, ratio(w.ratioToRclone), '<= 1.0']);
+      rows.push([
+        `listing+catalog N=${n} ${w.dialect}`,
+        seconds(w.bestListingMs),
+        `rclone ${seconds(size.listing.rclone.bestWallMs)}`,
+        ratio(w.ratioToRclone),
+        '<= 1.0',
+      ]);
     }
     rows.push([`header reads N=${n} c=16`, `${count(size.fullSync.probesPerSecond)}/s`, '', '', '']);
   }
   for (const p of results.probing) {
-    rows.push([`header reads ${shortCount(p.objects)} c=${p.concurrency}`, `${count(p.probesPerSecond)}/s`, `c=${results.probing[0]!.concurrency}`, ratio(p.speedUpVsFirst), '']);
+    rows.push([
+      `header reads ${shortCount(p.objects)} c=${p.concurrency}`,
+      `${count(p.probesPerSecond)}/s`,
+      `c=${results.probing[0]!.concurrency}`,
+      ratio(p.speedUpVsFirst),
+      '',
+    ]);
   }
   for (const r of results.catalogInsert) rows.push([`catalog insert ${r.dialect}`, `${count(r.rowsPerSecond)} rows/s`, '', '', '']);
   const first = results.sizes[0];
@@ -88,7 +102,13 @@ export function summaryRows(results: BenchResults): string[][] {
 export function printTable(rows: readonly string[][]): void {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   console.log('\nsummary');
-  for (const row of rows) console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}`);
+  for (const row of rows)
+    console.log(
+      `  ${row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()}`,
+    );
 }
 
 /** Writes bench/results/sync-<timestamp>.json and returns its path. */

@@ -78,7 +78,12 @@ function parseOptions(argv: readonly string[]): Options {
     return index === -1 ? undefined : Number(argv[index + 1]);
   };
   const quick = argv.includes('--quick');
-  return { n: value('--n') ?? (quick ? 20_000 : 100_000), k: value('--k') ?? (quick ? 200 : 1_000), rounds: value('--rounds') ?? (quick ? 2 : 3), knnRows: value('--knn-rows') ?? (quick ? 100_000 : 1_000_000) };
+  return {
+    n: value('--n') ?? (quick ? 20_000 : 100_000),
+    k: value('--k') ?? (quick ? 200 : 1_000),
+    rounds: value('--rounds') ?? (quick ? 2 : 3),
+    knnRows: value('--knn-rows') ?? (quick ? 100_000 : 1_000_000),
+  };
 }
 
 /** Unit vectors: `structured` clusters under a 1/rank variance spectrum, or `isotropic` noise. */
@@ -132,7 +137,8 @@ const median = (values: readonly number[]) => {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
-const percentile = (values: readonly number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+const percentile = (values: readonly number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 const load = () => loadavg()[0]!.toFixed(2);
 
 function agreement(winnow: readonly number[], peer: readonly number[], rows: Float32Array): string {
@@ -140,11 +146,14 @@ function agreement(winnow: readonly number[], peer: readonly number[], rows: Flo
   if (firstDifference === -1) return `same ${winnow.length} picks`;
   // Where they part, say how far apart the two candidates were from the selection so far.
   const selected = winnow.slice(0, firstDifference);
-  const distanceToSelection = (index: number) => Math.min(...selected.map((other) => {
-    let dot = 0;
-    for (let j = 0; j < D; j++) dot += rows[index * D + j]! * rows[other * D + j]!;
-    return 1 - dot;
-  }));
+  const distanceToSelection = (index: number) =>
+    Math.min(
+      ...selected.map((other) => {
+        let dot = 0;
+        for (let j = 0; j < D; j++) dot += rows[index * D + j]! * rows[other * D + j]!;
+        return 1 - dot;
+      }),
+    );
   return `same first ${firstDifference} picks, then ${winnow[firstDifference]} (distance ${distanceToSelection(winnow[firstDifference]!).toFixed(7)}) vs NumPy's ${peer[firstDifference]} (${distanceToSelection(peer[firstDifference]!).toFixed(7)})`;
 }
 
@@ -165,17 +174,23 @@ async function kCenterComparison(kind: 'structured' | 'isotropic', options: Opti
         const result = await winnowKCenter(rows, n, k, true);
         reference ??= result;
         winnowTimes.push(result.ms);
-        console.log(`  round ${round + 1} winnow ${(result.ms / 1000).toFixed(2)} s (load ${before} -> ${load()}), ${((result.computed / (n * k)) * 100).toFixed(1)}% of the float rows read after the 8-bit screen`);
+        console.log(
+          `  round ${round + 1} winnow ${(result.ms / 1000).toFixed(2)} s (load ${before} -> ${load()}), ${((result.computed / (n * k)) * 100).toFixed(1)}% of the float rows read after the 8-bit screen`,
+        );
       } else {
         // NumPy starts from Winnow's first pick; the first round with NumPy first gets it from a one-pick run.
         const first = reference?.picks[0] ?? (await winnowKCenter(rows, n, 1, true)).picks[0]!;
         const result = (await numpy(NUMPY_K_CENTER, [file, String(first), String(k)])) as { ms: number; picks: number[]; numpy: string };
         numpyTimes.push(result.ms);
-        console.log(`  round ${round + 1} numpy ${result.numpy} ${(result.ms / 1000).toFixed(2)} s (load ${before} -> ${load()})${reference ? `, ${agreement(reference.picks, result.picks, rows)}` : ''}`);
+        console.log(
+          `  round ${round + 1} numpy ${result.numpy} ${(result.ms / 1000).toFixed(2)} s (load ${before} -> ${load()})${reference ? `, ${agreement(reference.picks, result.picks, rows)}` : ''}`,
+        );
       }
     }
   }
-  console.log(`  median: winnow ${(median(winnowTimes) / 1000).toFixed(2)} s, numpy ${(median(numpyTimes) / 1000).toFixed(2)} s, ratio winnow/numpy ${(median(winnowTimes) / median(numpyTimes)).toFixed(2)} (target <= 1.0)`);
+  console.log(
+    `  median: winnow ${(median(winnowTimes) / 1000).toFixed(2)} s, numpy ${(median(numpyTimes) / 1000).toFixed(2)} s, ratio winnow/numpy ${(median(winnowTimes) / median(numpyTimes)).toFixed(2)} (target <= 1.0)`,
+  );
 }
 
 async function knnLatency(options: Options, folder: string): Promise<void> {
@@ -197,7 +212,9 @@ async function knnLatency(options: Options, folder: string): Promise<void> {
   console.log(`  winnow (onnxruntime): p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (load ${before} -> ${load()})`);
   const peerBefore = load();
   const peer = ((await numpy(NUMPY_KNN, [file, '200', '100'])) as { times: number[] }).times;
-  console.log(`  numpy (matvec + argpartition): p50 ${percentile(peer, 50).toFixed(1)} ms, p99 ${percentile(peer, 99).toFixed(1)} ms (load ${peerBefore} -> ${load()})`);
+  console.log(
+    `  numpy (matvec + argpartition): p50 ${percentile(peer, 50).toFixed(1)} ms, p99 ${percentile(peer, 99).toFixed(1)} ms (load ${peerBefore} -> ${load()})`,
+  );
 }
 
 async function main(): Promise<void> {

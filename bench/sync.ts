@@ -13,7 +13,17 @@ import { cleanUpAll, cleanUpOnSignals, isInterrupted } from './cleanup.js';
 import { measureFullSync, measureProbeThroughput, type ProbeThroughput } from './header-probing.js';
 import { compareListing, DIALECTS } from './listing-comparison.js';
 import { startListOnlyGateway } from './list-only-gateway.js';
-import { printCatalogInsert, printPeakRss, printProbing, printSizeResults, printTable, summaryRows, writeResultsJson, type BenchResults, type SizeResults } from './report.js';
+import {
+  printCatalogInsert,
+  printPeakRss,
+  printProbing,
+  printSizeResults,
+  printTable,
+  summaryRows,
+  writeResultsJson,
+  type BenchResults,
+  type SizeResults,
+} from './report.js';
 import { startSeededS3rver } from './seeded-s3rver.js';
 import { ensureFreshBuild } from './winnow-cli.js';
 

@@ -10,16 +10,40 @@ const run = promisify(execFile);
 const GNOME_BACKGROUNDS = '/usr/share/backgrounds/gnome';
 /** python3-skimage's public-domain / CC0 sample photos (0.2 to 2 megapixels). */
 const SKIMAGE_DATA = '/usr/lib/python3/dist-packages/skimage/data';
-const SKIMAGE_PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'hubble_deep_field.jpg', 'retina.jpg', 'motorcycle_left.png', 'motorcycle_right.png', 'ihc.png'];
+const SKIMAGE_PHOTOS = [
+  'astronaut.png',
+  'chelsea.png',
+  'coffee.png',
+  'rocket.jpg',
+  'hubble_deep_field.jpg',
+  'retina.jpg',
+  'motorcycle_left.png',
+  'motorcycle_right.png',
+  'ihc.png',
+];
 
 /** Crop boxes (width x height) cut from each 4096 x 4096 wallpaper: landscape, portrait and square, 5 to 12.6 megapixels. */
 const WALLPAPER_CROPS: ReadonlyArray<[number, number]> = [
-  [4096, 3072], [3072, 4096], [4000, 2250], [2250, 4000], [3600, 2700], [2700, 3600],
-  [4096, 2304], [3000, 3000], [3840, 2160], [2160, 3840], [3200, 2400], [2400, 3200],
+  [4096, 3072],
+  [3072, 4096],
+  [4000, 2250],
+  [2250, 4000],
+  [3600, 2700],
+  [2700, 3600],
+  [4096, 2304],
+  [3000, 3000],
+  [3840, 2160],
+  [2160, 3840],
+  [3200, 2400],
+  [2400, 3200],
 ];
 /** Each skimage photo is scaled up to several megapixels, plain and flipped. */
 const PHOTO_VARIANTS: ReadonlyArray<{ megapixels: number; flip?: 'horizontal' | 'vertical' }> = [
-  { megapixels: 4 }, { megapixels: 6, flip: 'horizontal' }, { megapixels: 8, flip: 'vertical' }, { megapixels: 5, flip: 'horizontal' }, { megapixels: 3 },
+  { megapixels: 4 },
+  { megapixels: 6, flip: 'horizontal' },
+  { megapixels: 8, flip: 'vertical' },
+  { megapixels: 5, flip: 'horizontal' },
+  { megapixels: 3 },
 ];
 const JPEG_QUALITY = 88;
 /** Bump when the recipe changes, so a stale cache is never measured. */
@@ -42,7 +66,10 @@ export interface PhotoSet {
 export async function preparePhotos(minimum: number): Promise<PhotoSet> {
   const folder = join(tmpdir(), `winnow-bench-photos-${RECIPE}`);
   const wallpapers = existsSync(GNOME_BACKGROUNDS)
-    ? readdirSync(GNOME_BACKGROUNDS).filter((name) => name.endsWith('.webp')).map((name) => join(GNOME_BACKGROUNDS, name)).filter((path) => statSync(path).size > 100_000)
+    ? readdirSync(GNOME_BACKGROUNDS)
+        .filter((name) => name.endsWith('.webp'))
+        .map((name) => join(GNOME_BACKGROUNDS, name))
+        .filter((path) => statSync(path).size > 100_000)
     : [];
   const photos = SKIMAGE_PHOTOS.map((name) => join(SKIMAGE_DATA, name)).filter((path) => existsSync(path));
   if (wallpapers.length === 0) throw new Error(`No wallpapers in ${GNOME_BACKGROUNDS}: run \`apt-get install gnome-backgrounds\` (as root) first.`);

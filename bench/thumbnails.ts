@@ -63,7 +63,12 @@ async function runVipsthumbnail(photos: PhotoSet, concurrency: number): Promise<
   const env = { PATH: process.env.PATH, VIPS_CONCURRENCY: '1' };
   const started = performance.now();
   const runs = await Promise.all(
-    shards.map((files) => runMeasured('vipsthumbnail', ['--size', `${SIZE}x${SIZE}`, '-o', `${out.path}/%s_thumb.webp[Q=${WEBP_QUALITY},strip]`, ...files], { env, timeoutMs: TIMEOUT_MS })),
+    shards.map((files) =>
+      runMeasured('vipsthumbnail', ['--size', `${SIZE}x${SIZE}`, '-o', `${out.path}/%s_thumb.webp[Q=${WEBP_QUALITY},strip]`, ...files], {
+        env,
+        timeoutMs: TIMEOUT_MS,
+      }),
+    ),
   );
   const wallMs = performance.now() - started;
   runs.forEach((run) => assertSucceeded(run, 'vipsthumbnail'));
@@ -86,7 +91,14 @@ async function runWinnow(input: string[], images: number, concurrency: number, e
   const idle = await winnow(['thumbnails', 'bench', '--size', String(SIZE), '--json'], fullEnv);
   assertSucceeded(idle, 'winnow thumbnails (nothing to do)');
   await home.remove();
-  return { images, wallMs: run.wallMs, jobMs: report.durationMs, imagesPerSecond: images / (run.wallMs / 1000), peakRssKib: run.peakRssKib, idlePeakRssKib: idle.peakRssKib };
+  return {
+    images,
+    wallMs: run.wallMs,
+    jobMs: report.durationMs,
+    imagesPerSecond: images / (run.wallMs / 1000),
+    peakRssKib: run.peakRssKib,
+    idlePeakRssKib: idle.peakRssKib,
+  };
 }
 
 function winnow(args: string[], env: NodeJS.ProcessEnv): Promise<MeasuredRun> {
@@ -112,7 +124,9 @@ async function runWinnowS3(photos: PhotoSet, concurrencies: readonly number[]): 
     Array.from({ length: 4 }, async () => {
       while (next < photos.files.length) {
         const file = photos.files[next++]!;
-        await client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${S3_PREFIX}${basename(file)}`, Body: readFileSync(file), ContentType: 'image/jpeg' }));
+        await client.send(
+          new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${S3_PREFIX}${basename(file)}`, Body: readFileSync(file), ContentType: 'image/jpeg' }),
+        );
       }
     }),
   );
@@ -129,7 +143,12 @@ async function runWinnowS3(photos: PhotoSet, concurrencies: readonly number[]): 
 /** Reads every photo once so neither peer pays for a cold page cache. */
 async function warmPageCache(files: readonly string[]): Promise<void> {
   for (const file of files) {
-    await new Promise<void>((resolve, reject) => createReadStream(file).on('data', () => undefined).on('end', resolve).on('error', reject));
+    await new Promise<void>((resolve, reject) =>
+      createReadStream(file)
+        .on('data', () => undefined)
+        .on('end', resolve)
+        .on('error', reject),
+    );
   }
 }
 
@@ -148,9 +167,15 @@ async function main(): Promise<void> {
   console.log(
     `photos: ${photos.files.length} JPEGs (q88) of ${mp.min.toFixed(1)}-${mp.max.toFixed(1)} MP (mean ${mp.mean.toFixed(1)}), ${(photos.totalBytes / 2 ** 20).toFixed(0)} MiB, in ${photos.folder}`,
   );
-  console.log(`  Debian ships only ${photos.sources} distinct real photos (gnome-backgrounds wallpapers, skimage samples), so these are distinct crops/flips/rescales of them made with vips`);
-  console.log(`libraries: winnow uses sharp ${sharp.versions.sharp} with its own libvips ${sharp.versions.vips} (libwebp ${sharp.versions.webp}); vipsthumbnail is Debian's ${execFileSync('vips', ['--version'], { encoding: 'utf8' }).trim()}`);
-  console.log(`thumbnails: fit in ${SIZE} x ${SIZE}, WebP q${WEBP_QUALITY}; concurrency ${concurrency} on ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(2)}); ${rounds} rounds, alternating`);
+  console.log(
+    `  Debian ships only ${photos.sources} distinct real photos (gnome-backgrounds wallpapers, skimage samples), so these are distinct crops/flips/rescales of them made with vips`,
+  );
+  console.log(
+    `libraries: winnow uses sharp ${sharp.versions.sharp} with its own libvips ${sharp.versions.vips} (libwebp ${sharp.versions.webp}); vipsthumbnail is Debian's ${execFileSync('vips', ['--version'], { encoding: 'utf8' }).trim()}`,
+  );
+  console.log(
+    `thumbnails: fit in ${SIZE} x ${SIZE}, WebP q${WEBP_QUALITY}; concurrency ${concurrency} on ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(2)}); ${rounds} rounds, alternating`,
+  );
   await warmPageCache(photos.files);
 
   const vipsRuns: Measurement[] = [];
@@ -166,14 +191,23 @@ async function main(): Promise<void> {
   const ours = best(winnowRuns);
   const ratio = ours.imagesPerSecond / vips.imagesPerSecond;
   console.log(`\nlocal files, best of ${rounds}:`);
-  console.log(`  vipsthumbnail ${rate(vips)}  (${seconds(vips.wallMs)} for ${vips.images}; ${concurrency} processes x 1 libvips thread; peak RSS ${mib(vips.peakRssKib)} per process)`);
-  console.log(`  winnow        ${rate(ours)}  (${seconds(ours.wallMs)} CLI wall incl. start-up, job ${seconds(ours.jobMs)}; ${concurrency} images in flight x 1 libvips thread; peak RSS ${mib(ours.peakRssKib)}, of which ${mib(ours.idlePeakRssKib)} with nothing to do)`);
-  console.log(`  ratio winnow/vipsthumbnail ${ratio.toFixed(2)} (target >= 0.80); winnow peak RSS over all rounds ${mib(Math.max(...winnowRuns.map((run) => run.peakRssKib)))}`);
+  console.log(
+    `  vipsthumbnail ${rate(vips)}  (${seconds(vips.wallMs)} for ${vips.images}; ${concurrency} processes x 1 libvips thread; peak RSS ${mib(vips.peakRssKib)} per process)`,
+  );
+  console.log(
+    `  winnow        ${rate(ours)}  (${seconds(ours.wallMs)} CLI wall incl. start-up, job ${seconds(ours.jobMs)}; ${concurrency} images in flight x 1 libvips thread; peak RSS ${mib(ours.peakRssKib)}, of which ${mib(ours.idlePeakRssKib)} with nothing to do)`,
+  );
+  console.log(
+    `  ratio winnow/vipsthumbnail ${ratio.toFixed(2)} (target >= 0.80); winnow peak RSS over all rounds ${mib(Math.max(...winnowRuns.map((run) => run.peakRssKib)))}`,
+  );
 
   const s3Concurrencies = [...new Set([concurrency, 8])];
   const s3 = await runWinnowS3(photos, s3Concurrencies);
   console.log(`\ns3rver on this machine (GetObject + PutObject per image, s3rver sharing the ${cpus().length} CPUs):`);
-  for (const run of s3) console.log(`  winnow concurrency ${run.concurrency}: ${rate(run)} (${seconds(run.wallMs)} CLI wall, job ${seconds(run.jobMs)}; peak RSS ${mib(run.peakRssKib)}, ${mib(run.idlePeakRssKib)} with nothing to do)`);
+  for (const run of s3)
+    console.log(
+      `  winnow concurrency ${run.concurrency}: ${rate(run)} (${seconds(run.wallMs)} CLI wall, job ${seconds(run.jobMs)}; peak RSS ${mib(run.peakRssKib)}, ${mib(run.idlePeakRssKib)} with nothing to do)`,
+    );
 
   const resultsDir = join(ROOT, 'bench/results');
   mkdirSync(resultsDir, { recursive: true });

@@ -70,7 +70,19 @@ export async function syncFreshDataset(options: WinnowSyncOptions): Promise<Winn
     };
     const includeFlags = (options.include ?? []).flatMap((glob) => ['--include', glob]);
     const create = await runWinnow(
-      ['dataset', 'create', 'bench', '--input', `s3://${BUCKET}/${INPUT_PREFIX}`, '--endpoint', options.endpoint, '--path-style', '--access-key-id', 'S3RVER', ...includeFlags],
+      [
+        'dataset',
+        'create',
+        'bench',
+        '--input',
+        `s3://${BUCKET}/${INPUT_PREFIX}`,
+        '--endpoint',
+        options.endpoint,
+        '--path-style',
+        '--access-key-id',
+        'S3RVER',
+        ...includeFlags,
+      ],
       env,
     );
     assertSucceeded(create, 'winnow dataset create');

@@ -17,5 +17,14 @@ export async function createContext(config: Config): Promise<Context> {
   const secretBox = createSecretBox(loadMasterKey(config.home, config.masterKey));
   const database = await openDatabase(config);
   log.debug({ catalog: database.location }, 'catalog opened');
-  return { config, database, secretBox, log, access: cliAccessRules(config), clock: () => new Date(), images: createSharpImageProcessor(), close: () => database.close() };
+  return {
+    config,
+    database,
+    secretBox,
+    log,
+    access: cliAccessRules(config),
+    clock: () => new Date(),
+    images: createSharpImageProcessor(),
+    close: () => database.close(),
+  };
 }

@@ -37,7 +37,11 @@ function withToken(token: string, env: Record<string, string> = {}) {
   return {
     home,
     run: (...args: string[]) => runCli(args, { env: fullEnv }),
-    create: (name: string, ...extra: string[]) => runCli(['dataset', 'create', name, '--input', INPUT, '--endpoint', azurite.endpoint, '--sas-token-stdin', ...extra], { env: fullEnv, stdin: `${token}\n` }),
+    create: (name: string, ...extra: string[]) =>
+      runCli(['dataset', 'create', name, '--input', INPUT, '--endpoint', azurite.endpoint, '--sas-token-stdin', ...extra], {
+        env: fullEnv,
+        stdin: `${token}\n`,
+      }),
   };
 }
 
@@ -50,14 +54,19 @@ async function verify(token: string): Promise<{ code: number; report: VerifyRepo
   return { code: result.code, report: result.json<VerifyReport>(), text: text.stdout };
 }
 
-const lightsOf = (report: VerifyReport) => Object.fromEntries(Object.entries(report.checks).map(([light, check]) => [light, check.ok ? 'ok' : check.skipped ? 'skipped' : 'failed']));
+const lightsOf = (report: VerifyReport) =>
+  Object.fromEntries(Object.entries(report.checks).map(([light, check]) => [light, check.ok ? 'ok' : check.skipped ? 'skipped' : 'failed']));
 
 describe('SAS tokens that restrict', () => {
-  it('full token (rcwdl): all five lights, named in Azure\'s terms', async () => {
+  it("full token (rcwdl): all five lights, named in Azure's terms", async () => {
     const { code, report, text } = await verify(azurite.containerSas(CONTAINER, 'rcwdl'));
     expect(code).toBe(0);
     expect(report.mode).toBe('full');
-    expect(report.checks.list).toMatchObject({ operation: 'List Blobs', action: 'SAS l (list)', resource: `azure://${AZURITE_ACCOUNT}/${CONTAINER} (prefix "${PREFIX}")` });
+    expect(report.checks.list).toMatchObject({
+      operation: 'List Blobs',
+      action: 'SAS l (list)',
+      resource: `azure://${AZURITE_ACCOUNT}/${CONTAINER} (prefix "${PREFIX}")`,
+    });
     expect(report.checks.read).toMatchObject({ operation: 'Get Blob', action: 'SAS r (read)' });
     expect(report.checks.overwrite).toMatchObject({ operation: 'Put Blob', action: 'SAS w (write)' });
     expect(report.checks.delete.resource).toMatch(new RegExp(`^azure://${AZURITE_ACCOUNT}/${CONTAINER}/${PREFIX}\\.winnow/probes/verify-`));

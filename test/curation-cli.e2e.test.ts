@@ -6,7 +6,9 @@ import type { SelectionReport } from '../src/api/schemas.js';
 import { freshHome, runCli } from './support/cli.js';
 
 const PHOTOS = resolve(import.meta.dirname, 'fixtures/photos');
-const photos = readdirSync(PHOTOS).filter((name) => name.endsWith('.jpg')).sort();
+const photos = readdirSync(PHOTOS)
+  .filter((name) => name.endsWith('.jpg'))
+  .sort();
 
 describe('curation from the command line', () => {
   let folder: string;
@@ -31,7 +33,17 @@ describe('curation from the command line', () => {
     const selected = await cli('select', 'photos', '--strategy', 'diversity', '--n', '4', '--seed', '3', '--tag', 'to-label', '--json');
     expect(selected.code).toBe(0);
     const report = selected.json<SelectionReport>();
-    expect(report).toMatchObject({ dataset: 'photos', tag: 'to-label', pool: photos.length, preselected: 0, tagSize: 4, model: 'default', vectors: 'full', seed: 3, stoppedBecause: 'count' });
+    expect(report).toMatchObject({
+      dataset: 'photos',
+      tag: 'to-label',
+      pool: photos.length,
+      preselected: 0,
+      tagSize: 4,
+      model: 'default',
+      vectors: 'full',
+      seed: 3,
+      stoppedBecause: 'count',
+    });
     expect(report.keys).toHaveLength(4);
     expect(report.picks.map((pick) => pick.key)).toEqual(report.keys);
     expect(report.picks.slice(1).every((pick) => (pick.distanceToSelected ?? 0) > 0)).toBe(true);
@@ -98,7 +110,9 @@ describe('curation from the command line', () => {
     const csvFile = join(work, 'sharpness.csv');
     writeFileSync(csvFile, ['filename,sharpness', ...photos.map((name, i) => `${name},${i / 10}`)].join('\n'));
     expect((await cli('metadata', 'import', 'photos', csvFile)).code).toBe(0);
-    const sharp = (await cli('select', 'photos', '--strategy', 'random', '--n', '20', '--threshold', 'sharpness>=0.5', '--dry-run', '--json')).json<SelectionReport>();
+    const sharp = (
+      await cli('select', 'photos', '--strategy', 'random', '--n', '20', '--threshold', 'sharpness>=0.5', '--dry-run', '--json')
+    ).json<SelectionReport>();
     expect([...sharp.keys].sort()).toEqual(photos.slice(5));
   });
 });

@@ -90,15 +90,29 @@ async function s3Contents(server: S3Server, bucket: string): Promise<Objects> {
 }
 
 stores.push({
-  name: 's3 (s3rver behind the IAM proxy, Winnow\'s generated policy)',
+  name: "s3 (s3rver behind the IAM proxy, Winnow's generated policy)",
   async start() {
     const server = await s3Server();
-    await putObjects(createS3rverClient(server.endpoint), 'datalake', [...seedObjects()].map(([key, body]) => ({ key, body })));
-    const user = { accessKeyId: 'AKIACONTRACT00000001', secretAccessKey: 'contract-secret-wJalrXUtnFEMI', policy: generatePolicy({ input: parseLocation(`s3://datalake/${PREFIX}`), write: true, delete: true }) };
+    await putObjects(
+      createS3rverClient(server.endpoint),
+      'datalake',
+      [...seedObjects()].map(([key, body]) => ({ key, body })),
+    );
+    const user = {
+      accessKeyId: 'AKIACONTRACT00000001',
+      secretAccessKey: 'contract-secret-wJalrXUtnFEMI',
+      policy: generatePolicy({ input: parseLocation(`s3://datalake/${PREFIX}`), write: true, delete: true }),
+    };
     const proxy: PolicyProxy = await startPolicyProxy({ upstream: server.endpoint, users: [user] });
     cleanups.push(() => proxy.stop());
     return {
-      input: { uri: `s3://datalake/${PREFIX}`, endpoint: proxy.endpoint, pathStyle: true, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+      input: {
+        uri: `s3://datalake/${PREFIX}`,
+        endpoint: proxy.endpoint,
+        pathStyle: true,
+        accessKeyId: user.accessKeyId,
+        secretAccessKey: user.secretAccessKey,
+      },
       urls: 'presigned',
       listAction: 's3:ListBucket',
       contents: () => s3Contents(server, 'datalake'),
@@ -111,7 +125,11 @@ stores.push({
   name: 'gcs (gs://, s3rver standing in for the XML API)',
   async start() {
     const server = await s3Server();
-    await putObjects(createS3rverClient(server.endpoint), 'gcs-stand-in', [...seedObjects()].map(([key, body]) => ({ key, body })));
+    await putObjects(
+      createS3rverClient(server.endpoint),
+      'gcs-stand-in',
+      [...seedObjects()].map(([key, body]) => ({ key, body })),
+    );
     return {
       input: { uri: `gs://gcs-stand-in/${PREFIX}`, endpoint: server.endpoint, accessKeyId: 'S3RVER', secretAccessKey: 'hmac-secret-s3rver-does-not-check' },
       urls: 'presigned',
@@ -128,7 +146,10 @@ async function azuriteFor(container: string): Promise<Azurite> {
     cleanups.push(() => azurite!.stop());
   }
   await azurite.createContainer(container);
-  await azurite.putBlobs(container, [...seedObjects()].map(([key, body]) => ({ key, body })));
+  await azurite.putBlobs(
+    container,
+    [...seedObjects()].map(([key, body]) => ({ key, body })),
+  );
   return azurite;
 }
 
@@ -209,7 +230,10 @@ describe.each(stores)('datasource contract: $name', ({ start }) => {
   const fetchUrl = async (url: string): Promise<Response> => (url.startsWith('/api/') ? api.request(url) : fetch(url));
 
   it('creates the dataset without sending anything to the store, and never returns its secret', async () => {
-    const response = await api.request('/api/datasets', { method: 'POST', body: JSON.stringify({ name: 'farm', input: store.input, thumbnails: { size: THUMBNAIL_SIZE } }) });
+    const response = await api.request('/api/datasets', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'farm', input: store.input, thumbnails: { size: THUMBNAIL_SIZE } }),
+    });
     const body = await response.text();
     expect(response.status, body).toBe(201);
     const input: { secretAccessKey?: string; sasToken?: string; accountKey?: string } = store.input;
@@ -274,7 +298,7 @@ describe.each(stores)('datasource contract: $name', ({ start }) => {
     expect((await response.arrayBuffer()).byteLength).toBe(10);
   });
 
-  it('changed nothing of the user\'s: only keys under <input>/.winnow/ are new', async () => {
+  it("changed nothing of the user's: only keys under <input>/.winnow/ are new", async () => {
     const after = await store.contents();
     for (const [key, body] of before) expect(after.get(key)?.equals(body), key).toBe(true);
     const added = [...after.keys()].filter((key) => !before.has(key));

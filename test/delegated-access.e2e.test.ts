@@ -22,15 +22,30 @@ let proxy: PolicyProxy;
 let sts: StsServer;
 
 beforeAll(async () => {
-  s3 = await startSeededS3({ buckets: [BUCKET], objects: { [BUCKET]: { ...underPrefix(PREFIX, Object.fromEntries(KEYS.map((key) => [key, CAT]))), 'projects/other/x.jpg': CAT } } });
+  s3 = await startSeededS3({
+    buckets: [BUCKET],
+    objects: { [BUCKET]: { ...underPrefix(PREFIX, Object.fromEntries(KEYS.map((key) => [key, CAT]))), 'projects/other/x.jpg': CAT } },
+  });
   proxy = s3.proxy;
   sts = await startStsServer({
     proxy,
     baseUsers: [BASE],
     roles: [
       { roleArn: ROLE, trustedAccessKeyIds: [BASE.accessKeyId], externalId: EXTERNAL_ID, policy: prefixConditionPolicy(BUCKET, PREFIX) },
-      { roleArn: SHORT_ROLE, trustedAccessKeyIds: [BASE.accessKeyId], externalId: EXTERNAL_ID, policy: prefixConditionPolicy(BUCKET, PREFIX), maxSessionSeconds: 2 },
-      { roleArn: READ_ONLY_ROLE, trustedAccessKeyIds: [BASE.accessKeyId], externalId: EXTERNAL_ID, policy: readOnlyPolicy(BUCKET, PREFIX), maxSessionSeconds: 120 },
+      {
+        roleArn: SHORT_ROLE,
+        trustedAccessKeyIds: [BASE.accessKeyId],
+        externalId: EXTERNAL_ID,
+        policy: prefixConditionPolicy(BUCKET, PREFIX),
+        maxSessionSeconds: 2,
+      },
+      {
+        roleArn: READ_ONLY_ROLE,
+        trustedAccessKeyIds: [BASE.accessKeyId],
+        externalId: EXTERNAL_ID,
+        policy: readOnlyPolicy(BUCKET, PREFIX),
+        maxSessionSeconds: 120,
+      },
     ],
   });
 });
@@ -42,11 +57,20 @@ afterAll(async () => {
 
 /** Winnow's own identity comes from the standard AWS chain (here: the environment), never from the dataset. */
 function winnow(extraEnv: Record<string, string> = {}) {
-  const env = { WINNOW_HOME: freshHome(), WINNOW_STS_ENDPOINT: sts.endpoint, AWS_ACCESS_KEY_ID: BASE.accessKeyId, AWS_SECRET_ACCESS_KEY: BASE.secretAccessKey, ...extraEnv };
+  const env = {
+    WINNOW_HOME: freshHome(),
+    WINNOW_STS_ENDPOINT: sts.endpoint,
+    AWS_ACCESS_KEY_ID: BASE.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: BASE.secretAccessKey,
+    ...extraEnv,
+  };
   return {
     run: (...args: string[]) => runCli(args, { env }),
     create: (name: string, roleArn: string, ...extra: string[]) =>
-      runCli(['dataset', 'create', name, '--input', `s3://${BUCKET}/${PREFIX}`, '--endpoint', proxy.endpoint, '--path-style', '--role-arn', roleArn, ...extra], { env }),
+      runCli(
+        ['dataset', 'create', name, '--input', `s3://${BUCKET}/${PREFIX}`, '--endpoint', proxy.endpoint, '--path-style', '--role-arn', roleArn, ...extra],
+        { env },
+      ),
   };
 }
 
@@ -63,7 +87,13 @@ describe('delegated access with an IAM role and an external ID', () => {
     const verify = await cli.run('datasource', 'verify', 'farm', '--json');
     expect(verify.code, verify.stdout).toBe(0);
     const checks = verify.json<VerifyJson>().checks;
-    expect(Object.fromEntries(Object.entries(checks).map(([light, check]) => [light, check.ok]))).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
+    expect(Object.fromEntries(Object.entries(checks).map(([light, check]) => [light, check.ok]))).toEqual({
+      list: true,
+      read: true,
+      write: true,
+      overwrite: true,
+      delete: true,
+    });
     const issued = sts.calls.filter((call) => call.outcome === 'issued');
     expect(issued.at(-1)).toMatchObject({ callerAccessKeyId: BASE.accessKeyId, roleArn: ROLE, externalId: EXTERNAL_ID, durationSeconds: 7200 });
     expect(issued.at(-1)!.sessionName).toMatch(/^winnow-farm-/);
@@ -94,11 +124,18 @@ describe('delegated access with an IAM role and an external ID', () => {
     expect(sync.stderr).toContain(`Winnow has no base AWS credentials to assume ${ROLE}`);
   });
 
-  it('prints the role\'s trust policy for the bucket owner', async () => {
+  it("prints the role's trust policy for the bucket owner", async () => {
     const printed = await runCli(['policy', 'generate', '--trust', '--principal', 'arn:aws:iam::111122223333:user/winnow', '--external-id', EXTERNAL_ID]);
     expect(printed.code, printed.stderr).toBe(0);
     expect(printed.json()).toMatchObject({
-      Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:user/winnow' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } } }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::111122223333:user/winnow' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': EXTERNAL_ID } },
+        },
+      ],
     });
     const missing = await runCli(['policy', 'generate', '--trust', '--principal', 'arn:aws:iam::111122223333:user/winnow']);
     expect(missing.code).toBe(2);
@@ -131,7 +168,7 @@ describe('delegated access with an IAM role and an external ID', () => {
     expect(proxy.log.filter((entry) => entry.decision === 'ExpiredToken')).toEqual([]);
   });
 
-  it('caps presigned URLs at the role session\'s remaining lifetime', async () => {
+  it("caps presigned URLs at the role session's remaining lifetime", async () => {
     const store = createS3ObjectStore({
       bucket: BUCKET,
       region: 'us-east-1',

@@ -12,9 +12,13 @@ const photos = readdirSync(PHOTOS).filter((name) => name.endsWith('.jpg'));
 
 /** Near-duplicates a user would make of a photo. */
 const VARIANTS: Record<string, (photo: string) => Promise<Buffer>> = {
-  'q30': (photo) => sharp(photo).jpeg({ quality: 30 }).toBuffer(),
-  'half': async (photo) => sharp(photo).resize({ width: Math.round((await sharp(photo).metadata()).width / 2) }).jpeg({ quality: 90 }).toBuffer(),
-  'png': (photo) => sharp(photo).png().toBuffer(),
+  q30: (photo) => sharp(photo).jpeg({ quality: 30 }).toBuffer(),
+  half: async (photo) =>
+    sharp(photo)
+      .resize({ width: Math.round((await sharp(photo).metadata()).width / 2) })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  png: (photo) => sharp(photo).png().toBuffer(),
 };
 
 /** A tiny image encoder the test writes itself: Conv 3->8 -> Relu -> GlobalAveragePool -> Flatten, NCHW 32 px. */
@@ -24,8 +28,16 @@ function tinyModel(folder: string, name: string, options: { inputDims?: OnnxDim[
   builder.input('pixels', 'float32', inputDims);
   let x = 'pixels';
   if (inputDims.length !== 4) x = builder.node('Reshape', [x, builder.initializer('shape', [4], BigInt64Array.from([-1n, 3n, 32n, 32n]))], 'image');
-  builder.initializer('w', [8, 3, 3, 3], Float32Array.from({ length: 216 }, (_, i) => Math.sin(i * 12.9898) * 0.5));
-  builder.initializer('b', [8], Float32Array.from({ length: 8 }, (_, i) => 0.1 * i));
+  builder.initializer(
+    'w',
+    [8, 3, 3, 3],
+    Float32Array.from({ length: 216 }, (_, i) => Math.sin(i * 12.9898) * 0.5),
+  );
+  builder.initializer(
+    'b',
+    [8],
+    Float32Array.from({ length: 8 }, (_, i) => 0.1 * i),
+  );
   builder.node('Conv', [x, 'w', 'b'], 'conv', { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
   builder.node('Relu', ['conv'], 'relu');
   builder.node('GlobalAveragePool', ['relu'], 'pool');
@@ -51,7 +63,8 @@ describe('embeddings of a local folder end to end', () => {
     mkdirSync(join(folder, 'dupes'));
     for (const name of photos) {
       cpSync(join(PHOTOS, name), join(folder, name));
-      for (const [variant, make] of Object.entries(VARIANTS)) writeFileSync(join(folder, 'dupes', `${name}.${variant}.${variant === 'png' ? 'png' : 'jpg'}`), await make(join(PHOTOS, name)));
+      for (const [variant, make] of Object.entries(VARIANTS))
+        writeFileSync(join(folder, 'dupes', `${name}.${variant}.${variant === 'png' ? 'png' : 'jpg'}`), await make(join(PHOTOS, name)));
     }
     cpSync(join(IMAGES, 'truncated.jpg'), join(folder, 'truncated.jpg'));
     cpSync(join(IMAGES, 'corrupt.jpg'), join(folder, 'corrupt.jpg'));
@@ -75,7 +88,9 @@ describe('embeddings of a local folder end to end', () => {
           resolveKilled();
         }
       });
-      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? undefined : reject(new Error(`embed exited (${code}) before it could be killed, after ${batches} batches`))));
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL' ? undefined : reject(new Error(`embed exited (${code}) before it could be killed, after ${batches} batches`)),
+      );
     });
     await new Promise((resolveClosed) => child.on('close', resolveClosed));
     const partial = await cli('embeddings', 'export', 'photos');
@@ -93,7 +108,11 @@ describe('embeddings of a local folder end to end', () => {
     expect(rowsRun).toBe(report.embedded);
     expect(report.embedded + report.skipped + report.failed).toBe(total);
     expect(report.embedded).toBe(total - 2 - stored);
-    const exported = (await cli('embeddings', 'export', 'photos')).stdout.trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+    const exported = (await cli('embeddings', 'export', 'photos')).stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]);
     expect(exported).toHaveLength(total - 2);
     expect(new Set(exported).size).toBe(exported.length);
   });
@@ -134,7 +153,10 @@ describe('embeddings of a local folder end to end', () => {
 
   it('reports unknown keys, ragged rows and non-numbers with line numbers and writes nothing', async () => {
     const bad = join(work, 'bad.csv');
-    writeFileSync(bad, ['filenames,embedding_0,embedding_1', `${photos[0]},0.1,0.2`, `${photos[1]},0.1`, `${photos[2]},0.1,abc`, 'nope/missing.jpg,1,2', ''].join('\n'));
+    writeFileSync(
+      bad,
+      ['filenames,embedding_0,embedding_1', `${photos[0]},0.1,0.2`, `${photos[1]},0.1`, `${photos[2]},0.1,abc`, 'nope/missing.jpg,1,2', ''].join('\n'),
+    );
     const result = await cli('embeddings', 'import', 'photos', bad, '--model', 'tiny2d');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('nothing was written');
@@ -142,12 +164,29 @@ describe('embeddings of a local folder end to end', () => {
     expect(result.stderr).toContain('line 4: embedding_1 is "abc", not a number');
     writeFileSync(bad, ['filenames,embedding_0,embedding_1', `${photos[0]},0.1,0.2`, 'nope/missing.jpg,1,2', ''].join('\n'));
     const unknown = await cli('embeddings', 'import', 'photos', bad, '--model', 'tiny2d', '--json');
-    expect(unknown.json()).toMatchObject({ error: { code: 'EmbeddingsImportInvalid', details: { problems: [{ line: 3, message: '"nope/missing.jpg" is not a sample of "photos"' }] } } });
+    expect(unknown.json()).toMatchObject({
+      error: { code: 'EmbeddingsImportInvalid', details: { problems: [{ line: 3, message: '"nope/missing.jpg" is not a sample of "photos"' }] } },
+    });
     expect((await cli('embeddings', 'export', 'photos', '--model', 'tiny2d')).code).toBe(3);
   });
 
   it('registers a good model the test builds, embeds with it, and refuses bad ones at registration', async () => {
-    const added = await cli('model', 'add', 'tiny', '--onnx', tinyModel(work, 'tiny'), '--input-size', '32', '--layout', 'nchw', '--mean', '0.5,0.5,0.5', '--std', '0.25,0.25,0.25', '--json');
+    const added = await cli(
+      'model',
+      'add',
+      'tiny',
+      '--onnx',
+      tinyModel(work, 'tiny'),
+      '--input-size',
+      '32',
+      '--layout',
+      'nchw',
+      '--mean',
+      '0.5,0.5,0.5',
+      '--std',
+      '0.25,0.25,0.25',
+      '--json',
+    );
     expect(added.code, added.stderr).toBe(0);
     expect(added.json()).toMatchObject({ name: 'tiny', dimensions: 8, output: 'embedding', inputSize: 32, layout: 'nchw', source: 'user' });
     const embedded = await cli('embed', 'photos', '--model', 'tiny', '--json');
@@ -159,13 +198,20 @@ describe('embeddings of a local folder end to end', () => {
       return result.stderr;
     };
     expect(await refused(tinyModel(work, 'flat', { inputDims: ['N', 3072] }))).toContain('its input pixels has rank 2 ([N, 3072]); an image input has rank 4');
-    expect(await refused(tinyModel(work, 'two', { outputs: ['first', 'second'] }))).toContain('it has 2 outputs (first float32[N, 8], second float32[N, 8]) and --output does not say which holds the embedding');
+    expect(await refused(tinyModel(work, 'two', { outputs: ['first', 'second'] }))).toContain(
+      'it has 2 outputs (first float32[N, 8], second float32[N, 8]) and --output does not say which holds the embedding',
+    );
     expect(await refused(tinyModel(work, 'tiny'), '--output', 'logits')).toContain('it has no output named logits');
     writeFileSync(join(work, 'text.onnx'), 'not a model');
     expect(await refused(join(work, 'text.onnx'))).toContain('is not an ONNX model (or is truncated or corrupt)');
     expect(await refused(join(work, 'missing.onnx'))).toContain('there is no such file');
     expect(await refused(tinyModel(work, 'tiny'), '--mean', '0.5,x')).toContain('--mean must be three numbers');
-    expect((await cli('model', 'list', '--json')).json<Array<{ name: string }>>().map((model) => model.name)).toEqual(['default', 'from-npy', 'lightly', 'tiny']);
+    expect((await cli('model', 'list', '--json')).json<Array<{ name: string }>>().map((model) => model.name)).toEqual([
+      'default',
+      'from-npy',
+      'lightly',
+      'tiny',
+    ]);
   });
 
   it('drops the vectors of removed photos at the next run, and writes a map', async () => {

@@ -52,7 +52,22 @@ function asUser(who: ProxyUser) {
   return {
     run: (...args: string[]) => runCli(args, { env, timeoutMs: 120_000 }),
     create: () =>
-      runCli(['dataset', 'create', 'farm', '--input', INPUT, '--endpoint', proxy.endpoint, '--path-style', '--access-key-id', who.accessKeyId, '--secret-access-key-stdin'], { env, stdin: `${who.secretAccessKey}\n` }),
+      runCli(
+        [
+          'dataset',
+          'create',
+          'farm',
+          '--input',
+          INPUT,
+          '--endpoint',
+          proxy.endpoint,
+          '--path-style',
+          '--access-key-id',
+          who.accessKeyId,
+          '--secret-access-key-stdin',
+        ],
+        { env, stdin: `${who.secretAccessKey}\n` },
+      ),
   };
 }
 

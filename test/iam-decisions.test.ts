@@ -68,7 +68,13 @@ const POLICIES = {
       { Sid: 'AllowProjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: `${B}/projects/*` },
       { Sid: 'DenyDeleteInDataset', Effect: 'Deny', Action: 's3:DeleteObject', Resource: `${IN}*` },
       { Sid: 'DenyPrivate', Effect: 'Deny', Action: 's3:*', Resource: `${IN}private/*` },
-      { Sid: 'DenyPrivateListing', Effect: 'Deny', Action: 's3:ListBucket', Resource: B, Condition: { StringLike: { 's3:prefix': 'projects/farm-animals/private/*' } } },
+      {
+        Sid: 'DenyPrivateListing',
+        Effect: 'Deny',
+        Action: 's3:ListBucket',
+        Resource: B,
+        Condition: { StringLike: { 's3:prefix': 'projects/farm-animals/private/*' } },
+      },
     ],
   },
   'not-resource': {
@@ -83,14 +89,26 @@ const POLICIES = {
     Statement: [
       { Sid: 'AllowAllButDelete', Effect: 'Allow', NotAction: 's3:DeleteObject', Resource: `${IN}*` },
       { Sid: 'AllowListing', Effect: 'Allow', Action: 's3:ListBucket', Resource: B },
-      { Sid: 'DenyListingElsewhere', Effect: 'Deny', Action: 's3:ListBucket', Resource: B, Condition: { StringNotLike: { 's3:prefix': ['projects/farm-animals/', 'projects/farm-animals/*'] } } },
+      {
+        Sid: 'DenyListingElsewhere',
+        Effect: 'Deny',
+        Action: 's3:ListBucket',
+        Resource: B,
+        Condition: { StringNotLike: { 's3:prefix': ['projects/farm-animals/', 'projects/farm-animals/*'] } },
+      },
     ],
   },
   wildcards: {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'ReadNumberedCows', Effect: 'Allow', Action: 's3:getobject', Resource: `${IN}cows/cow-00?.jpg` },
-      { Sid: 'ListCowFolders', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::data*', Condition: { StringLike: { 's3:prefix': 'projects/*/cows/' } } },
+      {
+        Sid: 'ListCowFolders',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: 'arn:aws:s3:::data*',
+        Condition: { StringLike: { 's3:prefix': 'projects/*/cows/' } },
+      },
     ],
   },
 } as const;
@@ -108,7 +126,15 @@ interface Row {
   knownDisagreement?: string;
 }
 
-const row = (policy: PolicyName, action: string, resource: string, prefix: string | undefined, expected: Decision, why: string, knownDisagreement?: string): Row => ({
+const row = (
+  policy: PolicyName,
+  action: string,
+  resource: string,
+  prefix: string | undefined,
+  expected: Decision,
+  why: string,
+  knownDisagreement?: string,
+): Row => ({
   policy,
   action,
   resource,
@@ -132,7 +158,14 @@ const ROWS: Row[] = [
   row('reference', DELETE, `${IN}.winnow/probes/never-written.txt`, undefined, 'Allowed', 's3:* includes s3:DeleteObject'),
   row('reference', GET, `${SIBLING}intruder.jpg`, undefined, 'ImplicitlyDenied', '"farm-animals/*" needs the slash: farm-animals-2/ does not match'),
   row('reference', GET, `${B}/root.jpg`, undefined, 'ImplicitlyDenied', 'outside the prefix'),
-  row('reference', 's3:GetBucketLocation', B, undefined, 'ImplicitlyDenied', 's3:* is granted on object ARNs only; the bucket ARN does not match farm-animals/*'),
+  row(
+    'reference',
+    's3:GetBucketLocation',
+    B,
+    undefined,
+    'ImplicitlyDenied',
+    's3:* is granted on object ARNs only; the bucket ARN does not match farm-animals/*',
+  ),
   row('reference', 's3:ListAllMyBuckets', '*', undefined, 'ImplicitlyDenied', 'no statement allows it on "*"'),
   row('reference', GET, `${R}/other-results/report.txt`, undefined, 'ImplicitlyDenied', 'another bucket'),
 
@@ -165,7 +198,7 @@ const ROWS: Row[] = [
   row('explicit-deny', LIST, B, 'projects/farm-animals/', 'Allowed', 'DenyPrivateListing needs "private/" in the prefix'),
   row('explicit-deny', LIST, B, 'projects/farm-animals/private/', 'ExplicitlyDenied', 'the trailing * of the Deny matches the empty rest'),
   row('explicit-deny', LIST, B, 'projects/farm-animals/private', 'Allowed', 'without the slash the Deny pattern does not match'),
-  row('explicit-deny', LIST, B, undefined, 'Allowed', 'the Deny\'s condition key is absent, so the Deny does not apply; AllowListing has no condition'),
+  row('explicit-deny', LIST, B, undefined, 'Allowed', "the Deny's condition key is absent, so the Deny does not apply; AllowListing has no condition"),
   row('explicit-deny', GET, `${B}/root.jpg`, undefined, 'ImplicitlyDenied', 'no Allow outside projects/, and no Deny matches'),
   row('explicit-deny', GET, `${SIBLING}intruder.jpg`, undefined, 'Allowed', 'the Denies on farm-animals/ do not reach farm-animals-2/; AllowProjects does'),
 

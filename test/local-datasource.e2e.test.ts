@@ -80,7 +80,13 @@ describe.each(DIALECTS)('local folder dataset end to end (%s catalog)', (dialect
     const verify = await cli('datasource', 'verify', 'photos', '--json');
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     const checks = verify.json<{ checks: Record<string, { ok: boolean }> }>().checks;
-    expect(Object.fromEntries(Object.entries(checks).map(([light, check]) => [light, check.ok]))).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
+    expect(Object.fromEntries(Object.entries(checks).map(([light, check]) => [light, check.ok]))).toEqual({
+      list: true,
+      read: true,
+      write: true,
+      overwrite: true,
+      delete: true,
+    });
     expect(readdirSync(join(folder, '.winnow/probes'))).toEqual([]);
 
     const sync = await cli('dataset', 'sync', 'photos', '--json');

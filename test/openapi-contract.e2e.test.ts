@@ -10,7 +10,41 @@ import { createS3rverClient, putObjects, startS3Server, type S3Server } from './
 import { startServe, type ServeProcess } from './support/serve.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures/images');
-const OPERATIONS = ['getHealth', 'getSession', 'signIn', 'signOut', 'listDatasets', 'createDataset', 'getDataset', 'deleteDataset', 'verifyDataset', 'getDatasetPolicy', 'startSync', 'getSync', 'cancelSync', 'listSamples', 'getSample', 'startEmbedding', 'getEmbeddingStatus', 'cancelEmbedding', 'getEmbeddingMap', 'getNeighbours', 'listModels', 'selectSamples', 'listTags', 'createTag', 'getTag', 'updateTag', 'deleteTag', 'exportTag', 'exportTagToOutput', 'listMetadataFields', 'importMetadata', 'importLightlyMetadata', 'findSimilarToImage'];
+const OPERATIONS = [
+  'getHealth',
+  'getSession',
+  'signIn',
+  'signOut',
+  'listDatasets',
+  'createDataset',
+  'getDataset',
+  'deleteDataset',
+  'verifyDataset',
+  'getDatasetPolicy',
+  'startSync',
+  'getSync',
+  'cancelSync',
+  'listSamples',
+  'getSample',
+  'startEmbedding',
+  'getEmbeddingStatus',
+  'cancelEmbedding',
+  'getEmbeddingMap',
+  'getNeighbours',
+  'listModels',
+  'selectSamples',
+  'listTags',
+  'createTag',
+  'getTag',
+  'updateTag',
+  'deleteTag',
+  'exportTag',
+  'exportTagToOutput',
+  'listMetadataFields',
+  'importMetadata',
+  'importLightlyMetadata',
+  'findSimilarToImage',
+];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 type Operation = { operationId?: string; security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> };
@@ -21,23 +55,34 @@ describe('the OpenAPI document', () => {
     document = await servedOpenApiDocument();
   });
   const operations = () =>
-    Object.values(document.paths as Record<string, Record<string, Operation>>).flatMap((path) => METHODS.flatMap((method) => (path[method] ? [path[method]] : [])));
+    Object.values(document.paths as Record<string, Record<string, Operation>>).flatMap((path) =>
+      METHODS.flatMap((method) => (path[method] ? [path[method]] : [])),
+    );
 
-  it('passes Redocly\'s recommended rules with no error and no warning', () => {
+  it("passes Redocly's recommended rules with no error and no warning", () => {
     const result = lintOpenApi(document);
     expect(result.problems.map((problem) => `${problem.severity} ${problem.ruleId}: ${problem.message} ${problem.location?.[0]?.pointer ?? ''}`)).toEqual([]);
     expect(result.totals).toMatchObject({ errors: 0, warnings: 0 });
   });
 
   it('names every operation readably, and states its security and every error it returns with the shared schema', () => {
-    expect(operations().map((operation) => operation.operationId).sort()).toEqual([...OPERATIONS].sort());
+    expect(
+      operations()
+        .map((operation) => operation.operationId)
+        .sort(),
+    ).toEqual([...OPERATIONS].sort());
     for (const operation of operations()) {
       expect(operation.security, operation.operationId).toBeInstanceOf(Array);
       const failures = Object.entries(operation.responses).filter(([status]) => Number(status) >= 400);
       expect(failures.length, operation.operationId).toBeGreaterThan(0);
-      for (const [status, response] of failures) expect(response.content?.['application/json']?.schema?.$ref, `${operation.operationId} ${status}`).toBe('#/components/schemas/Error');
+      for (const [status, response] of failures)
+        expect(response.content?.['application/json']?.schema?.$ref, `${operation.operationId} ${status}`).toBe('#/components/schemas/Error');
     }
-    expect(document).toMatchObject({ info: { license: { identifier: 'AGPL-3.0-or-later' } }, servers: [{ url: 'http://127.0.0.1:8080' }], security: [{ bearer: [] }] });
+    expect(document).toMatchObject({
+      info: { license: { identifier: 'AGPL-3.0-or-later' } },
+      servers: [{ url: 'http://127.0.0.1:8080' }],
+      security: [{ bearer: [] }],
+    });
   });
 
   it('is what the committed client types were generated from (run `npm run openapi:types` after changing the API)', async () => {
@@ -56,7 +101,12 @@ describe('a client generated from the document (openapi-typescript + openapi-fet
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'winnow-client-'));
     mkdirSync(join(folder, 'cows'));
-    for (const [fixture, key] of [['cat.jpg', 'cows/a.jpg'], ['cat.webp', 'cows/b.webp'], ['coffee.png', 'c.png']] as const) cpSync(join(FIXTURES, fixture), join(folder, key));
+    for (const [fixture, key] of [
+      ['cat.jpg', 'cows/a.jpg'],
+      ['cat.webp', 'cows/b.webp'],
+      ['coffee.png', 'c.png'],
+    ] as const)
+      cpSync(join(FIXTURES, fixture), join(folder, key));
     s3 = await startS3Server({ buckets: ['photos'] });
     const seed = createS3rverClient(s3.endpoint);
     await putObjects(seed, 'photos', [{ key: 'farm/cat.jpg', body: readFileSync(join(FIXTURES, 'cat.jpg')) }]);
@@ -98,7 +148,9 @@ describe('a client generated from the document (openapi-typescript + openapi-fet
     const keys: string[] = [];
     let cursor: string | undefined;
     do {
-      const { data } = await client.GET('/api/datasets/{name}/samples', { params: { path: { name: 'local' }, query: { limit: 2, cursor, sort: 'key', order: 'asc', urls: 'true' } } });
+      const { data } = await client.GET('/api/datasets/{name}/samples', {
+        params: { path: { name: 'local' }, query: { limit: 2, cursor, sort: 'key', order: 'asc', urls: 'true' } },
+      });
       keys.push(...(data?.samples ?? []).map((sample) => sample.key));
       cursor = data?.nextCursor ?? undefined;
     } while (cursor !== undefined);
@@ -114,7 +166,9 @@ describe('a client generated from the document (openapi-typescript + openapi-fet
     });
     expect(created.response.status).toBe(201);
     expect(await syncToTheEnd('bucket')).toMatchObject({ status: 'completed', report: { total: 1 } });
-    const { data } = await client.GET('/api/datasets/{name}/samples', { params: { path: { name: 'bucket' }, query: { limit: 10, sort: 'key', order: 'asc', urls: 'true' } } });
+    const { data } = await client.GET('/api/datasets/{name}/samples', {
+      params: { path: { name: 'bucket' }, query: { limit: 10, sort: 'key', order: 'asc', urls: 'true' } },
+    });
     const url = data!.samples[0]!.url!;
     expect(new URL(url).searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
     const image = await fetch(url);

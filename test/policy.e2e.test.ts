@@ -17,7 +17,11 @@ const image = fixtureImage('cat.jpg');
 type Light = 'list' | 'read' | 'write' | 'overwrite' | 'delete';
 interface VerifyJson {
   checks: Record<Light, { ok: boolean; skipped: boolean }>;
-  policy?: { findings: Array<{ code: string }>; promised: Record<Light, { ok: boolean }>; differences: Array<{ light: Light; promised: boolean; observed: boolean; explanation: string }> };
+  policy?: {
+    findings: Array<{ code: string }>;
+    promised: Record<Light, { ok: boolean }>;
+    differences: Array<{ light: Light; promised: boolean; observed: boolean; explanation: string }>;
+  };
 }
 interface GeneratedJson {
   policy: object;
@@ -35,7 +39,13 @@ let userCount = 0;
 const workDir = mkdtempSync(join(tmpdir(), 'winnow-policy-'));
 
 beforeAll(async () => {
-  const keys = ['projects/farm-animals/cows/cow-001.jpg', 'projects/farm-animals/pigs/pig.jpg', 'projects/farm-animals-2/intruder.jpg', 'projects/other/intruder.jpg', 'root.jpg'];
+  const keys = [
+    'projects/farm-animals/cows/cow-001.jpg',
+    'projects/farm-animals/pigs/pig.jpg',
+    'projects/farm-animals-2/intruder.jpg',
+    'projects/other/intruder.jpg',
+    'root.jpg',
+  ];
   s3 = await startSeededS3({
     buckets: [BUCKET, RESULTS_BUCKET],
     objects: { [BUCKET]: Object.fromEntries(keys.map((key) => [key, image])), [RESULTS_BUCKET]: { 'other-results/report.txt': 'not for Winnow' } },
@@ -100,7 +110,12 @@ describe('a user holding a generated policy', () => {
     ['read-only', [], [], READ],
     ['--write', ['--write'], [], WRITE],
     ['--write --delete', ['--write', '--delete'], [], ALL],
-    ['--write --delete with the output in another bucket', ['--output', `s3://${RESULTS_BUCKET}/farm/`, '--write', '--delete'], ['--output', `s3://${RESULTS_BUCKET}/farm/`], ALL],
+    [
+      '--write --delete with the output in another bucket',
+      ['--output', `s3://${RESULTS_BUCKET}/farm/`, '--write', '--delete'],
+      ['--output', `s3://${RESULTS_BUCKET}/farm/`],
+      ALL,
+    ],
     ['--write from an allowed source IP', ['--write', '--source-ip', '127.0.0.1/32'], [], WRITE],
   ];
 
@@ -172,13 +187,15 @@ describe('winnow policy generate', () => {
 });
 
 describe('winnow policy check', () => {
-  it('reports the reference policy\'s flaws with --json, grants all five lights and exits 1', async () => {
+  it("reports the reference policy's flaws with --json, grants all five lights and exits 1", async () => {
     const file = writePolicyFile('reference.json', referencePolicy(BUCKET, PREFIX));
     const result = await runCli(['policy', 'check', file, '--input', INPUT, '--json']);
     expect(result.code).toBe(1);
     const check = result.json<CheckJson>();
     expect(lightsOf(check.checks)).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
-    expect(check.findings.map((finding) => finding.code)).toEqual(expect.arrayContaining(['bucket-wide-listing', 'ineffective-resource', 'broad-action', 'delete-allowed-on-input']));
+    expect(check.findings.map((finding) => finding.code)).toEqual(
+      expect.arrayContaining(['bucket-wide-listing', 'ineffective-resource', 'broad-action', 'delete-allowed-on-input']),
+    );
     expect(check.findings.find((finding) => finding.code === 'bucket-wide-listing')).toMatchObject({ severity: 'error', statement: 'VisualEditor0' });
 
     const tightened = writePolicyFile('tightened.json', check.tightenedPolicy as object);
@@ -196,7 +213,10 @@ describe('winnow policy check', () => {
   });
 
   it('says where malformed JSON breaks, without a stack trace, and exits 2', async () => {
-    const file = writePolicyFile('malformed.json', '{\n  "Version": "2012-10-17",\n  "Statement": [\n    { "Effect": "Allow" "Action": "s3:GetObject" }\n  ]\n}\n');
+    const file = writePolicyFile(
+      'malformed.json',
+      '{\n  "Version": "2012-10-17",\n  "Statement": [\n    { "Effect": "Allow" "Action": "s3:GetObject" }\n  ]\n}\n',
+    );
     const human = await runCli(['policy', 'check', file, '--input', INPUT]);
     expect(human.code).toBe(2);
     expect(human.stderr).toContain(`error: ${file}: The policy is not valid JSON: line 4, column 25`);
@@ -223,14 +243,16 @@ describe('winnow datasource verify --policy', () => {
     const report = verify.json<VerifyJson>();
     expect(report.policy?.findings).toEqual([]);
     expect(lightsOf(report.policy!.promised)).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
-    expect(report.policy?.differences).toEqual([{ light: 'write', promised: true, observed: false, explanation: expect.stringContaining('a bucket policy, an SCP or RCP, a permissions boundary') }]);
+    expect(report.policy?.differences).toEqual([
+      { light: 'write', promised: true, observed: false, explanation: expect.stringContaining('a bucket policy, an SCP or RCP, a permissions boundary') },
+    ]);
 
     const human = await cli.run('datasource', 'verify', 'farm', '--policy', file);
     expect(human.stdout).toContain('[DIFF] write     policy: granted, probe: failed');
     cli.s3.destroy();
   });
 
-  it('flags lights the probes found that the policy file does not grant, and the file\'s own findings', async () => {
+  it("flags lights the probes found that the policy file does not grant, and the file's own findings", async () => {
     const cli = newUser(referencePolicy(BUCKET, PREFIX));
     await cli.create();
     const file = writePolicyFile('reference-for-verify.json', referencePolicy(BUCKET, PREFIX));

@@ -19,7 +19,10 @@ afterAll(() => server?.stop());
 describe('dataset create --preset', () => {
   it('connects a MinIO-style store (s3rver standing in) path-style, and verifies it', async () => {
     const env = { WINNOW_HOME: freshHome(), WINNOW_SECRET_ACCESS_KEY: 'minio-secret' };
-    const created = await runCli(['dataset', 'create', 'farm', '--input', 's3://photos/farm/', '--preset', 'minio', '--endpoint', server.endpoint, '--access-key-id', 'S3RVER'], { env });
+    const created = await runCli(
+      ['dataset', 'create', 'farm', '--input', 's3://photos/farm/', '--preset', 'minio', '--endpoint', server.endpoint, '--access-key-id', 'S3RVER'],
+      { env },
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('s3://photos/farm/ (minio)');
     const shown = (await runCli(['dataset', 'show', 'farm', '--json'], { env })).json<{ input: { preset: string; pathStyle: boolean; region: string } }>();
@@ -27,15 +30,36 @@ describe('dataset create --preset', () => {
     expect((await runCli(['datasource', 'verify', 'farm', '--json'], { env })).json<VerifyReport>().mode).toBe('full');
   });
 
-  it('fills in R2\'s endpoint from --account-id', async () => {
+  it("fills in R2's endpoint from --account-id", async () => {
     const env = { WINNOW_HOME: freshHome(), WINNOW_SECRET_ACCESS_KEY: 'r2-secret' };
-    const created = await runCli(['dataset', 'create', 'farm', '--input', 's3://photos/farm/', '--preset', 'r2', '--account-id', '0123456789abcdef0123456789abcdef', '--access-key-id', 'r2key', '--json'], { env });
+    const created = await runCli(
+      [
+        'dataset',
+        'create',
+        'farm',
+        '--input',
+        's3://photos/farm/',
+        '--preset',
+        'r2',
+        '--account-id',
+        '0123456789abcdef0123456789abcdef',
+        '--access-key-id',
+        'r2key',
+        '--json',
+      ],
+      { env },
+    );
     expect(created.code, created.stderr).toBe(0);
-    expect(created.json<{ input: { endpoint: string; region: string } }>().input).toMatchObject({ endpoint: 'https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com', region: 'auto' });
+    expect(created.json<{ input: { endpoint: string; region: string } }>().input).toMatchObject({
+      endpoint: 'https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com',
+      region: 'auto',
+    });
   });
 
   it('says what a preset is missing, all at once', async () => {
-    const result = await runCli(['dataset', 'create', 'farm', '--input', 's3://photos/farm/', '--preset', 'r2', '--sse-kms-key-id', 'alias/winnow'], { env: { WINNOW_HOME: freshHome() } });
+    const result = await runCli(['dataset', 'create', 'farm', '--input', 's3://photos/farm/', '--preset', 'r2', '--sse-kms-key-id', 'alias/winnow'], {
+      env: { WINNOW_HOME: freshHome() },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('preset r2 needs the account id (--account-id)');
     expect(result.stderr).toContain('Cloudflare R2 does not support SSE-KMS');
@@ -43,10 +67,14 @@ describe('dataset create --preset', () => {
 });
 
 describe('policy generate --preset', () => {
-  it('prints MinIO\'s policy on stdout and how to attach it on stderr', async () => {
+  it("prints MinIO's policy on stdout and how to attach it on stderr", async () => {
     const result = await runCli(['policy', 'generate', '--preset', 'minio', '--input', 's3://photos/farm/', '--write']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.json<{ Statement: Array<{ Action: string }> }>().Statement.map((statement) => statement.Action)).toEqual(['s3:ListBucket', 's3:GetObject', 's3:PutObject']);
+    expect(result.json<{ Statement: Array<{ Action: string }> }>().Statement.map((statement) => statement.Action)).toEqual([
+      's3:ListBucket',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
     expect(result.stderr).toContain('note: mc admin policy create <alias> winnow-dataset policy.json');
   });
 

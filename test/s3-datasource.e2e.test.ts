@@ -32,7 +32,9 @@ const inside: Record<string, Buffer | string> = {
   ...Object.fromEntries(TRICKY_KEYS.map((key) => [key, image('cat.jpg')])),
   ...Object.fromEntries(Array.from({ length: MANY }, (_, i) => [`many/sheep-${String(i).padStart(4, '0')}.jpg`, image('cat.jpg')])),
 };
-const EXPECTED_SAMPLES = Object.keys(inside).filter((key) => /\.(jpe?g|png|webp)$/i.test(key) && !key.startsWith('.winnow/')).sort();
+const EXPECTED_SAMPLES = Object.keys(inside)
+  .filter((key) => /\.(jpe?g|png|webp)$/i.test(key) && !key.startsWith('.winnow/'))
+  .sort();
 
 const users = {
   reference: user('AKIAREFERENCE0000001', referencePolicy(BUCKET, PREFIX)),
@@ -51,7 +53,11 @@ beforeAll(async () => {
   const siblings = ['projects/farm-animals-2/', 'projects/other/', 'projects/farm-animals'].flatMap((prefix) =>
     Array.from({ length: 15 }, (_, i) => [`${prefix}${prefix.endsWith('/') ? '' : '-x'}/intruder-${i}.jpg`.replace('//', '/'), image('cat.jpg')] as const),
   );
-  s3 = await startSeededS3({ buckets: [BUCKET], users: Object.values(users), objects: { [BUCKET]: { ...underPrefix(PREFIX, inside), ...Object.fromEntries(siblings) } } });
+  s3 = await startSeededS3({
+    buckets: [BUCKET],
+    users: Object.values(users),
+    objects: { [BUCKET]: { ...underPrefix(PREFIX, inside), ...Object.fromEntries(siblings) } },
+  });
   ({ proxy, seed } = s3);
 });
 
@@ -66,7 +72,10 @@ function asUser(keys: S3Keys, options: { home?: string; env?: Record<string, str
 
 interface VerifyJson {
   mode: string;
-  checks: Record<'list' | 'read' | 'write' | 'overwrite' | 'delete', { ok: boolean; skipped: boolean; action: string; resource: string; s3Code?: string; errorCode?: string; message?: string; fix?: string }>;
+  checks: Record<
+    'list' | 'read' | 'write' | 'overwrite' | 'delete',
+    { ok: boolean; skipped: boolean; action: string; resource: string; s3Code?: string; errorCode?: string; message?: string; fix?: string }
+  >;
   leftBehind?: string;
 }
 const lights = (report: VerifyJson) => Object.fromEntries(Object.entries(report.checks).map(([light, check]) => [light, check.ok]));
@@ -107,8 +116,10 @@ describe('reference policy, verbatim', () => {
     for (const entry of writes) expect(entry.resource).toMatch(new RegExp(`^arn:aws:s3:::${BUCKET}/${PREFIX}\\.winnow/probes/`));
   });
 
-  it('reports whether the bucket answers the web app\'s CORS preflight, with the configuration to apply', async () => {
-    const report = (await cli.run('datasource', 'verify', 'farm', '--json', '--origin', 'https://winnow.example.com')).json<VerifyJson & { cors: { ok: boolean; origin: string; configuration: Array<{ AllowedOrigins: string[] }> } }>();
+  it("reports whether the bucket answers the web app's CORS preflight, with the configuration to apply", async () => {
+    const report = (await cli.run('datasource', 'verify', 'farm', '--json', '--origin', 'https://winnow.example.com')).json<
+      VerifyJson & { cors: { ok: boolean; origin: string; configuration: Array<{ AllowedOrigins: string[] }> } }
+    >();
     expect(report.cors).toMatchObject({ ok: false, origin: 'https://winnow.example.com' });
     expect(report.cors.configuration[0]?.AllowedOrigins).toEqual(['https://winnow.example.com']);
     const text = await cli.run('datasource', 'verify', 'farm');
@@ -120,7 +131,9 @@ describe('reference policy, verbatim', () => {
     const sync = await cli.run('dataset', 'sync', 'farm', '--json');
     expect(sync.code, sync.stderr).toBe(0);
     expect(sync.json()).toMatchObject({ added: EXPECTED_SAMPLES.length, updated: 0, removed: 0, failed: 2, total: EXPECTED_SAMPLES.length });
-    const samples = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000')).json<Array<{ key: string; width: number | null; format: string | null; status: string; error: string | null }>>();
+    const samples = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000')).json<
+      Array<{ key: string; width: number | null; format: string | null; status: string; error: string | null }>
+    >();
     expect(samples.map((sample) => sample.key)).toEqual(EXPECTED_SAMPLES);
     const byKey = new Map(samples.map((sample) => [sample.key, sample]));
     for (const key of TRICKY_KEYS) expect(byKey.get(key), key).toMatchObject({ status: 'ok', width: 96, format: 'jpeg' });
@@ -158,7 +171,13 @@ describe('reference policy tightened with an s3:prefix condition', () => {
   it('gets the same lights and the same samples', async () => {
     const cli = asUser(users.prefixCondition);
     await cli.create('farm');
-    expect(lights((await cli.run('datasource', 'verify', 'farm', '--json')).json<VerifyJson>())).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
+    expect(lights((await cli.run('datasource', 'verify', 'farm', '--json')).json<VerifyJson>())).toEqual({
+      list: true,
+      read: true,
+      write: true,
+      overwrite: true,
+      delete: true,
+    });
     expect((await cli.run('dataset', 'sync', 'farm', '--json')).json()).toMatchObject({ total: EXPECTED_SAMPLES.length, failed: 2 });
     expect(proxy.denied()).toEqual([]);
     expectOnlyInsidePrefix(proxy.log);
@@ -213,7 +232,9 @@ describe('list-only policy (minimum policy)', () => {
     expect(report.warnings).toHaveLength(1);
     expect(report.warnings[0]).toContain('s3:GetObject');
     expect(deniedCalls().map((call) => call.split(' ')[0])).toEqual(['s3:GetObject']);
-    const samples = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000')).json<Array<{ key: string; width: number | null; status: string }>>();
+    const samples = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000')).json<
+      Array<{ key: string; width: number | null; status: string }>
+    >();
     expect(samples.map((sample) => sample.key)).toEqual(EXPECTED_SAMPLES);
     expect(samples.every((sample) => sample.width === null && sample.status === 'pending')).toBe(true);
   });
@@ -223,7 +244,10 @@ describe('credentials and endpoints that do not work', () => {
   it('names the access key id, never the secret, when the secret is wrong (exit 4)', async () => {
     const cli = asUser({ ...users.reference, secretAccessKey: 'definitely-the-wrong-secret-123' });
     await cli.create('farm');
-    for (const args of [['datasource', 'verify', 'farm'], ['dataset', 'sync', 'farm']]) {
+    for (const args of [
+      ['datasource', 'verify', 'farm'],
+      ['dataset', 'sync', 'farm'],
+    ]) {
       const result = await cli.run(...args);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(4);
       const text = result.stdout + result.stderr;
@@ -234,25 +258,63 @@ describe('credentials and endpoints that do not work', () => {
 
   it('says the bucket does not exist', async () => {
     const cli = asUser(users.anyBucket);
-    await runCli(['dataset', 'create', 'nope', '--input', 's3://no-such-bucket/x/', '--endpoint', proxy.endpoint, '--path-style', '--access-key-id', users.anyBucket.accessKeyId, '--secret-access-key-stdin'], {
-      env: { WINNOW_HOME: cli.home },
-      stdin: users.anyBucket.secretAccessKey,
-    });
+    await runCli(
+      [
+        'dataset',
+        'create',
+        'nope',
+        '--input',
+        's3://no-such-bucket/x/',
+        '--endpoint',
+        proxy.endpoint,
+        '--path-style',
+        '--access-key-id',
+        users.anyBucket.accessKeyId,
+        '--secret-access-key-stdin',
+      ],
+      {
+        env: { WINNOW_HOME: cli.home },
+        stdin: users.anyBucket.secretAccessKey,
+      },
+    );
     const result = await cli.run('dataset', 'sync', 'nope', '--json');
     expect(result.code).toBe(5);
-    expect(result.json()).toMatchObject({ error: { code: 'DatasourceBucketNotFound', message: expect.stringContaining('bucket "no-such-bucket" does not exist') } });
+    expect(result.json()).toMatchObject({
+      error: { code: 'DatasourceBucketNotFound', message: expect.stringContaining('bucket "no-such-bucket" does not exist') },
+    });
   });
 
   it('stops at the list light with a clear error when the endpoint refuses connections (verify exit 4, sync exit 5)', async () => {
     const port = await closedPort();
     const home = freshHome();
-    await runCli(['dataset', 'create', 'down', '--input', INPUT, '--endpoint', `http://127.0.0.1:${port}`, '--path-style', '--access-key-id', 'AKIAX', '--secret-access-key-stdin'], { env: { WINNOW_HOME: home }, stdin: 'x' });
+    await runCli(
+      [
+        'dataset',
+        'create',
+        'down',
+        '--input',
+        INPUT,
+        '--endpoint',
+        `http://127.0.0.1:${port}`,
+        '--path-style',
+        '--access-key-id',
+        'AKIAX',
+        '--secret-access-key-stdin',
+      ],
+      { env: { WINNOW_HOME: home }, stdin: 'x' },
+    );
     const verify = await runCli(['datasource', 'verify', 'down', '--json'], { env: { WINNOW_HOME: home } });
     expect(verify.code, verify.stderr).toBe(4);
     const report = verify.json<VerifyJson>();
-    expect(report.checks.list).toMatchObject({ ok: false, skipped: false, errorCode: 'DatasourceUnreachable', message: expect.stringContaining(`could not reach http://127.0.0.1:${port} (ECONNREFUSED)`) });
+    expect(report.checks.list).toMatchObject({
+      ok: false,
+      skipped: false,
+      errorCode: 'DatasourceUnreachable',
+      message: expect.stringContaining(`could not reach http://127.0.0.1:${port} (ECONNREFUSED)`),
+    });
     // Nothing after the failed listing was tried: the other four lights say so.
-    for (const light of ['read', 'write', 'overwrite', 'delete'] as const) expect(report.checks[light], light).toMatchObject({ ok: false, skipped: true, message: expect.stringMatching(/^not tested: /) });
+    for (const light of ['read', 'write', 'overwrite', 'delete'] as const)
+      expect(report.checks[light], light).toMatchObject({ ok: false, skipped: true, message: expect.stringMatching(/^not tested: /) });
     const sync = await runCli(['dataset', 'sync', 'down'], { env: { WINNOW_HOME: home } });
     expect(sync.code, sync.stderr).toBe(5);
     expect(sync.stderr).toContain(`could not reach http://127.0.0.1:${port} (ECONNREFUSED)`);
@@ -262,7 +324,10 @@ describe('credentials and endpoints that do not work', () => {
     const silent = await silentServer();
     const home = freshHome();
     const env = { WINNOW_HOME: home, WINNOW_S3_REQUEST_TIMEOUT_MS: '500', WINNOW_S3_MAX_ATTEMPTS: '1' };
-    await runCli(['dataset', 'create', 'hang', '--input', INPUT, '--endpoint', silent.endpoint, '--path-style', '--access-key-id', 'AKIAX', '--secret-access-key-stdin'], { env, stdin: 'x' });
+    await runCli(
+      ['dataset', 'create', 'hang', '--input', INPUT, '--endpoint', silent.endpoint, '--path-style', '--access-key-id', 'AKIAX', '--secret-access-key-stdin'],
+      { env, stdin: 'x' },
+    );
     const result = await runCli(['dataset', 'sync', 'hang'], { env, timeoutMs: 20_000 });
     silent.server.close();
     expect(result.code, result.stderr).toBe(5);
@@ -303,7 +368,9 @@ describe('a sync killed mid-listing', () => {
     const cli = asUser(users.reference, { home, env });
     await cli.create('farm');
     // The keys of the first three pages, in s3rver's order: what the catalog holds once they are committed.
-    const firstPages = (await seed.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX, MaxKeys: 3 * KILL_PAGE_SIZE }))).Contents!.map((object) => object.Key!.slice(PREFIX.length));
+    const firstPages = (await seed.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX, MaxKeys: 3 * KILL_PAGE_SIZE }))).Contents!.map((object) =>
+      object.Key!.slice(PREFIX.length),
+    );
     const committed = firstPages.filter((key) => EXPECTED_SAMPLES.includes(key));
 
     let listings = 0;

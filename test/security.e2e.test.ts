@@ -8,13 +8,16 @@ import { startServe, type ServeProcess } from './support/serve.js';
 const S3_KEYS = ['--access-key-id', 'AKIAEXAMPLESECURITY1'];
 const SECRET = { WINNOW_SECRET_ACCESS_KEY: 'security-test-secret' };
 
-describe('the CLI, run by the machine\'s own user', () => {
+describe("the CLI, run by the machine's own user", () => {
   const home = freshHome();
   afterAll(() => rmSync(home, { recursive: true, force: true }));
   const env = { WINNOW_HOME: home, ...SECRET };
 
   it('accepts private and loopback endpoints (on-premises MinIO), without contacting them', async () => {
-    const created = await runCli(['dataset', 'create', 'onprem', '--input', 's3://bucket/prefix/', '--endpoint', 'http://10.0.0.1:9000', '--path-style', ...S3_KEYS], { env });
+    const created = await runCli(
+      ['dataset', 'create', 'onprem', '--input', 's3://bucket/prefix/', '--endpoint', 'http://10.0.0.1:9000', '--path-style', ...S3_KEYS],
+      { env },
+    );
     expect(created.code, created.stderr).toBe(0);
   });
 
@@ -26,7 +29,10 @@ describe('the CLI, run by the machine\'s own user', () => {
   });
 
   it('refuses an endpoint carrying a password, and does not print it', async () => {
-    const refused = await runCli(['dataset', 'create', 'userinfo', '--input', 's3://bucket/prefix/', '--endpoint', 'https://admin:hunter2@minio.example.com', ...S3_KEYS], { env });
+    const refused = await runCli(
+      ['dataset', 'create', 'userinfo', '--input', 's3://bucket/prefix/', '--endpoint', 'https://admin:hunter2@minio.example.com', ...S3_KEYS],
+      { env },
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr).not.toContain('hunter2');
   });

@@ -58,14 +58,20 @@ describe.each(DIALECTS)('thumbnails of a local folder end to end (%s catalog)', 
     expect(created.stdout).toContain('thumbnails: 256 px');
     const onTerminal = await runInPseudoTerminal(`${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} dataset sync photos`, catalog.env);
     expect(onTerminal).toMatch(/thumbnails {2}█*░* \d+\/5 \(2 failed/);
-    expect(onTerminal).toMatch(/Thumbnails of "photos" \(256 px\) in .*\.winnow\/thumbnails\/: generated 3, skipped 0 \(already made\), failed 2, of 5 samples/);
+    expect(onTerminal).toMatch(
+      /Thumbnails of "photos" \(256 px\) in .*\.winnow\/thumbnails\/: generated 3, skipped 0 \(already made\), failed 2, of 5 samples/,
+    );
 
     const seen = await samples();
     expect(seen.get('cows/chelsea.jpg')?.thumbnail).toEqual({ key: '.winnow/thumbnails/cows/chelsea.jpg_thumb.webp', width: 170, height: 256 });
     const unicode = seen.get('cows/ünïcode dir/coffee #1 + 50%.PNG')?.thumbnail;
     expect(unicode?.key).toBe('.winnow/thumbnails/cows/ünïcode dir/coffee #1 + 50%.PNG_thumb.webp');
     expect(await sharp(readFileSync(join(folder, unicode!.key))).metadata()).toMatchObject({ format: 'webp', width: 80, height: 53 });
-    expect(await sharp(readFileSync(join(folder, '.winnow/thumbnails/animated.gif_thumb.webp'))).metadata()).toMatchObject({ format: 'webp', width: 60, height: 40 });
+    expect(await sharp(readFileSync(join(folder, '.winnow/thumbnails/animated.gif_thumb.webp'))).metadata()).toMatchObject({
+      format: 'webp',
+      width: 60,
+      height: 40,
+    });
     expect(seen.get('empty.jpg')).toMatchObject({ thumbnail: null, thumbnailError: 'The file is empty (0 bytes).' });
     expect(seen.get('truncated.jpg')?.thumbnailError).toMatch(/^Corrupt or truncated image/);
   });
@@ -92,7 +98,9 @@ describe.each(DIALECTS)('thumbnails of a local folder end to end (%s catalog)', 
 
   it('writes only under .winnow/thumbnails/ and leaves the images alone', async () => {
     const files = readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((path) => !path.startsWith('.winnow'));
-    expect(files.sort()).toEqual(['animated.gif', 'cows', 'cows/chelsea.jpg', 'cows/ünïcode dir', 'cows/ünïcode dir/coffee #1 + 50%.PNG', 'empty.jpg', 'truncated.jpg'].sort());
+    expect(files.sort()).toEqual(
+      ['animated.gif', 'cows', 'cows/chelsea.jpg', 'cows/ünïcode dir', 'cows/ünïcode dir/coffee #1 + 50%.PNG', 'empty.jpg', 'truncated.jpg'].sort(),
+    );
     expect(readFileSync(join(folder, 'cows/chelsea.jpg')).equals(readFileSync(join(FIXTURES, 'chelsea-exif6.jpg')))).toBe(true);
     const own = readdirSync(join(folder, '.winnow'), { recursive: true, encoding: 'utf8' });
     expect(own.every((path) => path.startsWith('thumbnails'))).toBe(true);

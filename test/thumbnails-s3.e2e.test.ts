@@ -30,7 +30,9 @@ const GOOD: Record<string, { body: Buffer; width: number; height: number }> = {
   'odd/rgb16.png': { body: image('rgb16.png'), width: 64, height: 48 },
   'odd/animated.gif': { body: image('animated.gif'), width: 60, height: 40 },
   ...Object.fromEntries(TRICKY_KEYS.map((key) => [key, { body: image('cat.jpg'), width: 96, height: 64 }])),
-  ...Object.fromEntries(Array.from({ length: MANY }, (_, i) => [`many/sheep-${String(i).padStart(4, '0')}.jpg`, { body: image('chelsea-exif6.jpg'), width: 170, height: 256 }])),
+  ...Object.fromEntries(
+    Array.from({ length: MANY }, (_, i) => [`many/sheep-${String(i).padStart(4, '0')}.jpg`, { body: image('chelsea-exif6.jpg'), width: 170, height: 256 }]),
+  ),
 };
 const BAD: Record<string, { body: Buffer | string; error: RegExp }> = {
   'broken/truncated.jpg': { body: image('truncated.jpg'), error: /^Corrupt or truncated image/ },
@@ -56,8 +58,16 @@ let proxy: PolicyProxy;
 let seed: S3Client;
 
 beforeAll(async () => {
-  const bodies = { ...Object.fromEntries(Object.entries(GOOD).map(([key, entry]) => [key, entry.body])), ...Object.fromEntries(Object.entries(BAD).map(([key, entry]) => [key, entry.body])), ...OTHERS };
-  s3 = await startSeededS3({ buckets: [BUCKET], users: Object.values(users), objects: { [BUCKET]: { ...underPrefix(PREFIX, bodies), 'projects/farm-animals-2/intruder.jpg': image('cat.jpg') } } });
+  const bodies = {
+    ...Object.fromEntries(Object.entries(GOOD).map(([key, entry]) => [key, entry.body])),
+    ...Object.fromEntries(Object.entries(BAD).map(([key, entry]) => [key, entry.body])),
+    ...OTHERS,
+  };
+  s3 = await startSeededS3({
+    buckets: [BUCKET],
+    users: Object.values(users),
+    objects: { [BUCKET]: { ...underPrefix(PREFIX, bodies), 'projects/farm-animals-2/intruder.jpg': image('cat.jpg') } },
+  });
   ({ proxy, seed } = s3);
 });
 
@@ -91,7 +101,12 @@ async function bucketContents(): Promise<Map<string, string>> {
     const page = await seed.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
     for (const entry of page.Contents ?? []) {
       const object = await seed.send(new GetObjectCommand({ Bucket: BUCKET, Key: entry.Key! }));
-      contents.set(entry.Key!, createHash('md5').update(await object.Body!.transformToByteArray()).digest('hex'));
+      contents.set(
+        entry.Key!,
+        createHash('md5')
+          .update(await object.Body!.transformToByteArray())
+          .digest('hex'),
+      );
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -152,7 +167,9 @@ describe('reference policy, verbatim', () => {
     for (const [key, expected] of Object.entries(GOOD)) {
       const thumbnail = byKey.get(key)?.thumbnail;
       expect(thumbnail, key).toMatchObject({ width: expected.width, height: expected.height });
-      expect(thumbnail!.key).toBe(key === HASHED_KEY ? `${THUMBS}_hashed/${createHash('sha256').update(key).digest('hex')}_thumb.webp` : `${THUMBS}${key}_thumb.webp`);
+      expect(thumbnail!.key).toBe(
+        key === HASHED_KEY ? `${THUMBS}_hashed/${createHash('sha256').update(key).digest('hex')}_thumb.webp` : `${THUMBS}${key}_thumb.webp`,
+      );
       const decoded = await sharp(await readObject(thumbnail!.key)).metadata();
       expect(decoded, key).toMatchObject({ format: 'webp', width: expected.width, height: expected.height, space: 'srgb' });
     }
@@ -184,7 +201,11 @@ describe('reference policy, verbatim', () => {
     expect((await cli.create('auto', '--thumbnails', '--thumbnail-size', '128')).code).toBe(0);
     const sync = await cli.run('dataset', 'sync', 'auto', '--json');
     expect(sync.code, sync.stderr).toBe(0);
-    expect(sync.json()).toMatchObject({ total: SAMPLES, warnings: [], thumbnails: { size: 128, generated: Object.keys(GOOD).length, failed: Object.keys(BAD).length } });
+    expect(sync.json()).toMatchObject({
+      total: SAMPLES,
+      warnings: [],
+      thumbnails: { size: 128, generated: Object.keys(GOOD).length, failed: Object.keys(BAD).length },
+    });
     expect(proxy.denied()).toEqual([]);
     expectOnlyInsidePrefix(proxy.log);
   });
@@ -223,7 +244,9 @@ describe('read-only policy', () => {
     expect(inputReads()).toEqual([]);
 
     const json = await cli.run('thumbnails', 'farm', '--json');
-    expect(json.json()).toMatchObject({ error: { code: 'OutputNotWritable', details: { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${THUMBS}*` } } });
+    expect(json.json()).toMatchObject({
+      error: { code: 'OutputNotWritable', details: { action: 's3:PutObject', resource: `arn:aws:s3:::${BUCKET}/${THUMBS}*` } },
+    });
     const samples = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000')).json<SampleJson[]>();
     expect(samples.every((sample) => sample.thumbnail === null && sample.thumbnailError === null)).toBe(true);
   });
@@ -268,7 +291,9 @@ describe('a thumbnail job killed mid-run', () => {
     // Thumbnail writes after the first ten wait in the proxy. A worker records its thumbnail before it
     // takes the next image, so once both workers wait on a held write, the first ten are all recorded.
     let thumbnailWrites = 0;
-    const held = proxy.hold((entry) => entry.action === 's3:PutObject' && (entry.resource ?? '').endsWith('_thumb.webp') && ++thumbnailWrites > WRITTEN_BEFORE_KILL);
+    const held = proxy.hold(
+      (entry) => entry.action === 's3:PutObject' && (entry.resource ?? '').endsWith('_thumb.webp') && ++thumbnailWrites > WRITTEN_BEFORE_KILL,
+    );
     const child = spawnCli(['thumbnails', 'farm'], cli.env);
     try {
       await Promise.race([held.reached(KILL_CONCURRENCY), failOnExit(child, `waiting for ${KILL_CONCURRENCY} held thumbnail writes`)]);
@@ -310,7 +335,10 @@ describe('throttling (503 SlowDown)', () => {
 
   it('retries with backoff, records the final failure per sample, and retries it on the next run', async () => {
     const env = { WINNOW_HOME: freshHome(), WINNOW_S3_MAX_ATTEMPTS: '3' };
-    await runCli(['dataset', 'create', 'farm', '--input', INPUT, '--endpoint', flaky.endpoint, '--path-style', '--access-key-id', 'S3RVER', '--secret-access-key-stdin'], { env, stdin: 'S3RVER\n' });
+    await runCli(
+      ['dataset', 'create', 'farm', '--input', INPUT, '--endpoint', flaky.endpoint, '--path-style', '--access-key-id', 'S3RVER', '--secret-access-key-stdin'],
+      { env, stdin: 'S3RVER\n' },
+    );
     await runCli(['dataset', 'sync', 'farm'], { env });
     const throttledWrite = `${THUMBS}pigs/pig.png_thumb.webp`;
     const throttledRead = `${PREFIX}cows/cow-001.jpg`;
@@ -323,7 +351,9 @@ describe('throttling (503 SlowDown)', () => {
     const attempts = (method: string, key: string) => flaky.requests.filter((request) => request.method === method && request.path === `/${BUCKET}/${key}`);
     expect(attempts('PUT', throttledWrite).map((request) => request.throttled)).toEqual([true, true, false]);
     expect(attempts('GET', throttledRead).map((request) => request.throttled)).toEqual([true, true, true]);
-    const samples = new Map((await runCli(['samples', 'list', 'farm', '--json', '--limit', '1000'], { env })).json<SampleJson[]>().map((sample) => [sample.key, sample]));
+    const samples = new Map(
+      (await runCli(['samples', 'list', 'farm', '--json', '--limit', '1000'], { env })).json<SampleJson[]>().map((sample) => [sample.key, sample]),
+    );
     expect(samples.get('pigs/pig.png')?.thumbnail).toMatchObject({ width: 80, height: 53 });
     expect(samples.get('cows/cow-001.jpg')).toMatchObject({ thumbnail: null, thumbnailError: expect.stringContaining('SlowDown (HTTP 503)') });
 

@@ -31,4 +31,3 @@ export const validationHook: Hook<unknown, Env, string, unknown> = (result, c) =
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
   return c.json(errorBody('InputInvalid', `Invalid request: ${problems.join('; ')}.`, 'Check the request against /api/openapi.json.'), 400);
 };
-

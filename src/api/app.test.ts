@@ -7,7 +7,16 @@ import type { Context } from '../context.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import { generateThumbnails } from '../workflows/make-thumbnails.js';
 import { z } from '@hono/zod-openapi';
-import { DatasetDetailsSchema, DatasetSchema, DatasetSummarySchema, ErrorSchema, SamplePageSchema, SampleSchema, SyncJobResponseSchema, VerifyReportSchema } from './schemas.js';
+import {
+  DatasetDetailsSchema,
+  DatasetSchema,
+  DatasetSummarySchema,
+  ErrorSchema,
+  SamplePageSchema,
+  SampleSchema,
+  SyncJobResponseSchema,
+  VerifyReportSchema,
+} from './schemas.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
 
@@ -22,7 +31,13 @@ describe('REST API', () => {
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'winnow-api-'));
     // As `winnow serve` runs it, with the test folder as the operator's local root.
-    ({ context, app, jobs, token, request: api } = await createTestApi({ WINNOW_LOCAL_ROOTS: folder }, { consume: (secret) => secret === 'the-sign-in-secret' }));
+    ({
+      context,
+      app,
+      jobs,
+      token,
+      request: api,
+    } = await createTestApi({ WINNOW_LOCAL_ROOTS: folder }, { consume: (secret) => secret === 'the-sign-in-secret' }));
     mkdirSync(join(folder, 'cows/ünï cöde'), { recursive: true });
     mkdirSync(join(folder, 'pigs'));
     const files: Array<[string, string, string]> = [
@@ -54,7 +69,9 @@ describe('REST API', () => {
 
   it('publishes an OpenAPI document and browsable docs', async () => {
     const document = (await (await api('/api/openapi.json')).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/datasets', '/api/datasets/{name}/samples', '/api/datasets/{name}/sync', '/api/datasets/{name}/verify', '/api/session']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/datasets', '/api/datasets/{name}/samples', '/api/datasets/{name}/sync', '/api/datasets/{name}/verify', '/api/session']),
+    );
     expect(await (await api('/api/docs')).text()).toContain('/api/docs/swagger-ui-bundle.js');
     expect((await api('/api/docs/swagger-ui-bundle.js')).headers.get('content-type')).toBe('text/javascript');
   });
@@ -66,7 +83,15 @@ describe('REST API', () => {
   });
 
   it('never returns a secret access key or session token', async () => {
-    const body = { name: 's3-secret', input: { uri: 's3://datalake/projects/farm-animals/', accessKeyId: 'AKIAAPITEST000000001', secretAccessKey: 'api-secret-value-xyz', sessionToken: 'api-session-token-xyz' } };
+    const body = {
+      name: 's3-secret',
+      input: {
+        uri: 's3://datalake/projects/farm-animals/',
+        accessKeyId: 'AKIAAPITEST000000001',
+        secretAccessKey: 'api-secret-value-xyz',
+        sessionToken: 'api-session-token-xyz',
+      },
+    };
     const created = await api('/api/datasets', { method: 'POST', body: JSON.stringify(body) });
     expect(created.status).toBe(201);
     for (const response of [created, await api('/api/datasets/s3-secret'), await api('/api/datasets')]) {
@@ -89,7 +114,10 @@ describe('REST API', () => {
     const keys: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await (await api(`/api/datasets/local/samples?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { samples: Array<{ key: string; url: string }>; nextCursor: string | null };
+      const page = (await (await api(`/api/datasets/local/samples?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+        samples: Array<{ key: string; url: string }>;
+        nextCursor: string | null;
+      };
       expect(page.samples.length).toBeLessThanOrEqual(2);
       keys.push(...page.samples.map((sample) => sample.key));
       cursor = page.nextCursor;
@@ -98,7 +126,8 @@ describe('REST API', () => {
   });
 
   it('filters by status, extension, folder and name, and sorts by date either way', async () => {
-    const keysOf = async (query: string) => ((await (await api(`/api/datasets/local/samples?${query}`)).json()) as { samples: Array<{ key: string }> }).samples.map((s) => s.key);
+    const keysOf = async (query: string) =>
+      ((await (await api(`/api/datasets/local/samples?${query}`)).json()) as { samples: Array<{ key: string }> }).samples.map((s) => s.key);
     expect(await keysOf('status=error')).toEqual(['broken.jpg']);
     expect(await keysOf('extension=PNG')).toEqual(['pigs/c.png']);
     expect(await keysOf('folder=cows')).toEqual(['cows/a.jpg', 'cows/ünï cöde/b #1 + 50%.jpg']);
@@ -121,7 +150,9 @@ describe('REST API', () => {
     const keys = (JSON.parse(await page()) as { samples: Array<{ key: string }> }).samples.map((sample) => sample.key);
     expect(keys).toEqual(['pigs/c.png', 'pigs/e.jpg']);
     // The list's count is kept by the sync's writes; it must match a real count after adds, removals and revivals.
-    const listedCount = async () => ((await (await api('/api/datasets')).json()) as { datasets: Array<{ name: string; samples: number }> }).datasets.find((row) => row.name === 'local')?.samples;
+    const listedCount = async () =>
+      ((await (await api('/api/datasets')).json()) as { datasets: Array<{ name: string; samples: number }> }).datasets.find((row) => row.name === 'local')
+        ?.samples;
     const countedLive = async () => ((await (await api('/api/datasets/local')).json()) as { samples: { total: number } }).samples.total;
     expect(await listedCount()).toBe(5);
     expect(await countedLive()).toBe(5);
@@ -136,7 +167,10 @@ describe('REST API', () => {
   });
 
   it('serves local files with Range support and strict containment', async () => {
-    const sample = (await (await api(`/api/datasets/local/sample?key=${encodeURIComponent('cows/ünï cöde/b #1 + 50%.jpg')}`)).json()) as { url: string; width: number };
+    const sample = (await (await api(`/api/datasets/local/sample?key=${encodeURIComponent('cows/ünï cöde/b #1 + 50%.jpg')}`)).json()) as {
+      url: string;
+      width: number;
+    };
     expect(sample.url).toBe('/api/datasets/local/files/cows/%C3%BCn%C3%AF%20c%C3%B6de/b%20%231%20%2B%2050%25.jpg');
     const whole = await api(sample.url);
     expect(whole.status).toBe(200);
@@ -156,7 +190,9 @@ describe('REST API', () => {
     const before = (await (await api('/api/datasets/local/samples?limit=1&folder=cows')).json()) as { samples: Array<{ thumbnailUrl: string | null }> };
     expect(before.samples[0]!.thumbnailUrl).toBeNull();
     await generateThumbnails(context, 'local', { size: 64 });
-    const after = (await (await api('/api/datasets/local/samples?limit=1&folder=cows')).json()) as { samples: Array<{ thumbnailUrl: string; thumbnail: { width: number } }> };
+    const after = (await (await api('/api/datasets/local/samples?limit=1&folder=cows')).json()) as {
+      samples: Array<{ thumbnailUrl: string; thumbnail: { width: number } }>;
+    };
     expect(after.samples[0]!.thumbnailUrl).toBe('/api/datasets/local/thumbnails/cows/a.jpg');
     expect(after.samples[0]!.thumbnail.width).toBe(64);
     const thumbnail = await api(after.samples[0]!.thumbnailUrl);
@@ -172,7 +208,10 @@ describe('REST API', () => {
     expect(cookie).toMatch(/winnow_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict/);
     const session = cookie.split(';')[0]!;
     expect((await app.request('/api/datasets', { headers: { cookie: session } })).status).toBe(200);
-    expect((await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'wnw_wrong' }) })).status).toBe(401);
+    expect(
+      (await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'wnw_wrong' }) }))
+        .status,
+    ).toBe(401);
 
     const link = await app.request('/login?token=the-sign-in-secret');
     expect(link.status).toBe(302);
@@ -195,11 +234,18 @@ describe('REST API', () => {
     expect((await api('/api/datasets', { method: 'POST', body: JSON.stringify(body) })).status).toBe(201);
     const response = await api('/api/datasets/policy-s3/policy');
     expect(response.status).toBe(200);
-    const { policy, lights } = (await response.json()) as { policy: { Statement: Array<{ Action: string; Resource: string; Condition?: unknown }> }; lights: Record<string, boolean> };
+    const { policy, lights } = (await response.json()) as {
+      policy: { Statement: Array<{ Action: string; Resource: string; Condition?: unknown }> };
+      lights: Record<string, boolean>;
+    };
     expect(lights).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
     expect(policy.Statement).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Action: 's3:ListBucket', Resource: 'arn:aws:s3:::datalake', Condition: { StringLike: { 's3:prefix': ['projects/farm-animals/', 'projects/farm-animals/*'] } } }),
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::datalake',
+          Condition: { StringLike: { 's3:prefix': ['projects/farm-animals/', 'projects/farm-animals/*'] } },
+        }),
         expect.objectContaining({ Action: 's3:PutObject', Resource: 'arn:aws:s3:::datalake/projects/farm-animals/.winnow/*' }),
       ]),
     );
@@ -227,10 +273,12 @@ describe('REST API', () => {
     await parsed(`/api/datasets/local/sample?key=${encodeURIComponent('pigs/c.png')}`, SampleSchema);
     await parsed('/api/datasets/local/sync', SyncJobResponseSchema);
     await parsed('/api/datasets/local/verify', VerifyReportSchema, { method: 'POST' });
-    const created = await parsed('/api/datasets', DatasetSchema, { method: 'POST', body: JSON.stringify({ name: 'contract', input: { uri: folder }, thumbnails: { size: 128 } }) });
+    const created = await parsed('/api/datasets', DatasetSchema, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'contract', input: { uri: folder }, thumbnails: { size: 128 } }),
+    });
     expect(created).toMatchObject({ name: 'contract', thumbnailSize: 128 });
     ErrorSchema.parse(await (await api('/api/datasets/nope')).json());
     expect((await api('/api/datasets/contract', { method: 'DELETE' })).status).toBe(204);
   });
 });
-

@@ -23,8 +23,8 @@ const HealthSchema = z.strictObject({ status: z.literal('ok') }).openapi('Health
 
 const API_TAGS = [
   { name: 'datasets', description: 'Datasets: a folder of a bucket (or of this machine) and where Winnow may write.' },
-  { name: 'datasources', description: 'What the dataset\'s credentials may do, and the policy they need.' },
-  { name: 'sync', description: 'Indexing a dataset\'s objects into the catalog, in the background.' },
+  { name: 'datasources', description: "What the dataset's credentials may do, and the policy they need." },
+  { name: 'sync', description: "Indexing a dataset's objects into the catalog, in the background." },
   { name: 'samples', description: 'The indexed images, with presigned URLs.' },
   { name: 'embeddings', description: 'One vector per image: computing them, the 2-D map, nearest neighbours, the models.' },
   { name: 'curation', description: 'Selections, tags and their exports, metadata and labels, images similar to an upload.' },
@@ -76,7 +76,8 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
     info: {
       title: 'Winnow API',
       version: '0.1.0',
-      description: 'Curate image datasets that live in your own bucket. Every operation but getHealth and the session ones needs `Authorization: Bearer <token>`.',
+      description:
+        'Curate image datasets that live in your own bucket. Every operation but getHealth and the session ones needs `Authorization: Bearer <token>`.',
       license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
     },
     servers: [{ url: new URL(c.req.url).origin, description: 'This Winnow server' }],
@@ -98,7 +99,15 @@ function safeDecode(path: string): string {
   }
 }
 
-const WEB_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json' };
+const WEB_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+};
 
 /** The single-page app: its built files, and index.html for every other non-API path. */
 function serveWebApp(app: OpenAPIHono, webRoot: string): void {
@@ -109,6 +118,9 @@ function serveWebApp(app: OpenAPIHono, webRoot: string): void {
     const file = candidate.startsWith(`${root}/`) && existsSync(candidate) && extname(candidate) !== '' ? candidate : join(root, 'index.html');
     const body = await readFile(file);
     const immutable = file.includes(`${root}/assets/`);
-    return c.body(body, 200, { 'content-type': WEB_TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' });
+    return c.body(body, 200, {
+      'content-type': WEB_TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    });
   });
 }

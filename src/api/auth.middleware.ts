@@ -77,7 +77,11 @@ export function requireAuth(deps: AuthDeps, accepted: AcceptedCredentials): Midd
       (cookie !== undefined && (await accepted.accepts('session', cookie, () => isLiveSession(deps, cookie))));
     if (!allowed) {
       return c.json(
-        errorBody('Unauthorized', bearer ? 'That API token is not valid.' : 'Sign in first.', 'Send `Authorization: Bearer <token>` (create one with `winnow token create <name>`) or sign in through the web app.'),
+        errorBody(
+          'Unauthorized',
+          bearer ? 'That API token is not valid.' : 'Sign in first.',
+          'Send `Authorization: Bearer <token>` (create one with `winnow token create <name>`) or sign in through the web app.',
+        ),
         401,
       );
     }

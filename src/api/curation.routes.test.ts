@@ -10,12 +10,15 @@ import { syncDataset } from '../workflows/sync-dataset.js';
 import type { SelectionReport, TagDetails } from './schemas.js';
 
 const PHOTOS = resolve(import.meta.dirname, '../../test/fixtures/photos');
-const photos = readdirSync(PHOTOS).filter((name) => name.endsWith('.jpg')).sort();
+const photos = readdirSync(PHOTOS)
+  .filter((name) => name.endsWith('.jpg'))
+  .sort();
 
 describe('curation API', () => {
   let test: TestApi;
   let folder: string;
-  const post = (path: string, body: unknown) => test.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    test.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'winnow-api-curation-'));
@@ -63,7 +66,11 @@ describe('curation API', () => {
     const listed = (await (await test.request('/api/datasets/photos/tags')).json()) as { tags: Array<{ name: string; size: number }> };
     expect(listed.tags.find((tag) => tag.name === 'both')?.size).toBe(4);
 
-    const renamed = await test.request('/api/datasets/photos/tags/both', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'cats-and-space', description: 'for labelling' }) });
+    const renamed = await test.request('/api/datasets/photos/tags/both', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'cats-and-space', description: 'for labelling' }),
+    });
     expect(renamed.status).toBe(200);
     expect(await renamed.json()).toMatchObject({ name: 'cats-and-space', description: 'for labelling', size: 4 });
 
@@ -86,7 +93,11 @@ describe('curation API', () => {
 
     expect((await test.request('/api/datasets/photos/tags/cats-and-space', { method: 'DELETE' })).status).toBe(204);
     expect((await test.request('/api/datasets/photos/tags/cats-and-space')).status).toBe(404);
-    expect(readdirSync(folder).filter((name) => name.endsWith('.jpg')).sort()).toEqual(photos);
+    expect(
+      readdirSync(folder)
+        .filter((name) => name.endsWith('.jpg'))
+        .sort(),
+    ).toEqual(photos);
   });
 
   it('imports metadata and balances a selection on it; a bad line is named and nothing is stored', async () => {
@@ -99,21 +110,30 @@ describe('curation API', () => {
 
     const imported = await post('/api/datasets/photos/metadata', { format: 'csv', text: ['filename,scene,order', ...rows].join('\n') });
     expect(imported.status).toBe(200);
-    expect(await imported.json()).toMatchObject({ samples: photos.length, fields: expect.arrayContaining([{ field: 'scene', numbers: 0, texts: photos.length }]) });
+    expect(await imported.json()).toMatchObject({
+      samples: photos.length,
+      fields: expect.arrayContaining([{ field: 'scene', numbers: 0, texts: photos.length }]),
+    });
 
-    const balanced = (await (await post('/api/datasets/photos/selections', { strategies: [{ name: 'balance', field: 'scene' }], count: 4, seed: 1, dryRun: true })).json()) as SelectionReport;
+    const balanced = (await (
+      await post('/api/datasets/photos/selections', { strategies: [{ name: 'balance', field: 'scene' }], count: 4, seed: 1, dryRun: true })
+    ).json()) as SelectionReport;
     const indoor = new Set(photos.filter((_, i) => i % 3 === 0));
     expect(balanced.keys.filter((key) => indoor.has(key))).toHaveLength(2);
 
-    const late = (await (await post('/api/datasets/photos/selections', { strategies: [{ name: 'random' }], thresholds: [{ field: 'order', operator: '>=', value: 8 }], count: 10, dryRun: true })).json()) as SelectionReport;
+    const late = (await (
+      await post('/api/datasets/photos/selections', {
+        strategies: [{ name: 'random' }],
+        thresholds: [{ field: 'order', operator: '>=', value: 8 }],
+        count: 10,
+        dryRun: true,
+      })
+    ).json()) as SelectionReport;
     expect([...late.keys].sort()).toEqual(photos.slice(8));
   });
 
   it('finds a photo from an uploaded crop of it, and refuses what is not an image', async () => {
-    const crop = await sharp(join(PHOTOS, 'chelsea.jpg'))
-      .extract({ left: 40, top: 20, width: 300, height: 210 })
-      .jpeg({ quality: 70 })
-      .toBuffer();
+    const crop = await sharp(join(PHOTOS, 'chelsea.jpg')).extract({ left: 40, top: 20, width: 300, height: 210 }).jpeg({ quality: 70 }).toBuffer();
     const found = await test.request('/api/datasets/photos/similar?k=3', { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: crop });
     expect(found.status).toBe(200);
     const { neighbours } = (await found.json()) as { neighbours: Array<{ key: string; distance: number }> };
@@ -123,13 +143,19 @@ describe('curation API', () => {
 
     const text = await test.request('/api/datasets/photos/similar', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'not an image' });
     expect(text.status).toBe(415);
-    const garbage = await test.request('/api/datasets/photos/similar', { method: 'POST', headers: { 'content-type': 'image/png' }, body: Buffer.from('not a png at all') });
+    const garbage = await test.request('/api/datasets/photos/similar', {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: Buffer.from('not a png at all'),
+    });
     expect(garbage.status).toBe(422);
     expect(await garbage.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
   });
 
   it('answers 404 with the error schema for an unknown dataset, tag or model', async () => {
-    expect(await (await post('/api/datasets/nope/selections', { strategies: [{ name: 'random' }], count: 1 })).json()).toMatchObject({ error: { code: 'DatasetNotFound' } });
+    expect(await (await post('/api/datasets/nope/selections', { strategies: [{ name: 'random' }], count: 1 })).json()).toMatchObject({
+      error: { code: 'DatasetNotFound' },
+    });
     const missingTag = await test.request('/api/datasets/photos/tags/nope/export');
     expect(missingTag.status).toBe(404);
     expect(await missingTag.json()).toMatchObject({ error: { code: 'TagNotFound' } });

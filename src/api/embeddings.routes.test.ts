@@ -49,7 +49,11 @@ describe('embeddings API', () => {
     expect(started.status).toBe(202);
     expect(((await started.json()) as Status).job).toMatchObject({ status: 'running' });
     const done = await waitForStatus(test.request, (status) => status.job?.status !== 'running');
-    expect(done.job).toMatchObject({ status: 'completed', report: { embedded: photos.length, total: photos.length }, progress: { done: photos.length, toEmbed: photos.length } });
+    expect(done.job).toMatchObject({
+      status: 'completed',
+      report: { embedded: photos.length, total: photos.length },
+      progress: { done: photos.length, toEmbed: photos.length },
+    });
     expect(done.models).toEqual([expect.objectContaining({ name: 'default', embedded: photos.length })]);
   });
 
@@ -66,7 +70,9 @@ describe('embeddings API', () => {
   });
 
   it('answers neighbours, and 404 with the error schema for an unknown model or dataset', async () => {
-    const neighbours = (await (await test.request('/api/datasets/photos/embeddings/default/neighbours?key=chelsea.jpg&k=3')).json()) as { neighbours: Array<{ key: string }> };
+    const neighbours = (await (await test.request('/api/datasets/photos/embeddings/default/neighbours?key=chelsea.jpg&k=3')).json()) as {
+      neighbours: Array<{ key: string }>;
+    };
     expect(neighbours.neighbours).toHaveLength(3);
     expect(neighbours.neighbours.map((entry) => entry.key)).not.toContain('chelsea.jpg');
     const unknownModel = await test.request('/api/datasets/photos/embeddings/clip/map');
@@ -76,7 +82,12 @@ describe('embeddings API', () => {
   });
 
   it('documents every embedding operation with an operationId, bearer security and the error schema', async () => {
-    const document = (await (await test.request('/api/openapi.json')).json()) as { paths: Record<string, Record<string, { operationId?: string; security?: unknown; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>> };
+    const document = (await (await test.request('/api/openapi.json')).json()) as {
+      paths: Record<
+        string,
+        Record<string, { operationId?: string; security?: unknown; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>
+      >;
+    };
     const operations = Object.entries(document.paths)
       .filter(([path]) => path.includes('/embeddings') || path === '/api/models')
       .flatMap(([, methods]) => Object.values(methods));

@@ -34,7 +34,10 @@ export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 /** Error responses for the statuses a route returns; 421 and 500 can come from any route, so they are always in. */
 export function errors(...statuses: ErrorStatus[]) {
   const all = [...new Set<ErrorStatus>([...statuses, 421, 500])].sort((a, b) => a - b);
-  return Object.fromEntries(all.map((status) => [status, json(ErrorSchema, ERROR_DESCRIPTIONS[status])])) as Record<ErrorStatus, ReturnType<typeof json<typeof ErrorSchema>>>;
+  return Object.fromEntries(all.map((status) => [status, json(ErrorSchema, ERROR_DESCRIPTIONS[status])])) as Record<
+    ErrorStatus,
+    ReturnType<typeof json<typeof ErrorSchema>>
+  >;
 }
 
 /** A route's path parameter or query failed validation, or the dataset is not there. */

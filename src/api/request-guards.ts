@@ -37,7 +37,11 @@ export function hostAllowList(allowed: ReadonlySet<string>): MiddlewareHandler {
     const host = new URL(c.req.url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
     if (!allowed.has(host)) {
       return c.json(
-        errorBody('HostNotAllowed', 'This Winnow server does not answer to the host name in the request.', 'The operator adds the names users reach it by to WINNOW_ALLOWED_HOSTS (or --allowed-hosts).'),
+        errorBody(
+          'HostNotAllowed',
+          'This Winnow server does not answer to the host name in the request.',
+          'The operator adds the names users reach it by to WINNOW_ALLOWED_HOSTS (or --allowed-hosts).',
+        ),
         421,
       );
     }
@@ -63,7 +67,11 @@ function limitOf(maxBytes: number, setting: string): MiddlewareHandler {
     maxSize: maxBytes,
     onError: (c) =>
       c.json(
-        errorBody('RequestTooLarge', `The request body is larger than ${Math.round(maxBytes / 1024).toLocaleString('en-US')} KiB.`, `Send less at once; the operator sets the limit with ${setting}.`),
+        errorBody(
+          'RequestTooLarge',
+          `The request body is larger than ${Math.round(maxBytes / 1024).toLocaleString('en-US')} KiB.`,
+          `Send less at once; the operator sets the limit with ${setting}.`,
+        ),
         413,
       ),
   });
@@ -75,7 +83,11 @@ export function requireJsonBody(imageTypes: readonly string[]): MiddlewareHandle
     const hasBody = c.req.header('transfer-encoding') !== undefined || Number(c.req.header('content-length') ?? '0') > 0;
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
     if (IMAGE_BODY_ROUTE.test(c.req.path)) {
-      if (type === undefined || !imageTypes.includes(type)) return c.json(errorBody('UnsupportedMediaType', 'The request body must be an image.', `Send the image's bytes with its type (${imageTypes.join(', ')}).`), 415);
+      if (type === undefined || !imageTypes.includes(type))
+        return c.json(
+          errorBody('UnsupportedMediaType', 'The request body must be an image.', `Send the image's bytes with its type (${imageTypes.join(', ')}).`),
+          415,
+        );
     } else if (hasBody && type !== 'application/json') {
       return c.json(errorBody('UnsupportedMediaType', 'The request body must be JSON.', 'Send `Content-Type: application/json` with a JSON body.'), 415);
     }

@@ -18,13 +18,22 @@ export const ErrorSchema = z
   .openapi('Error', { example: { error: { code: 'DatasetNotFound', message: 'No dataset named "farm".', hint: 'List the datasets on the Datasets page.' } } });
 
 export const DatasetNameParam = z.object({
-  name: z.string().min(1).max(128).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
 });
 
 const ConnectionSchema = z.strictObject({
-  uri: text(LIMITS.uri).openapi({ example: 's3://datalake/projects/farm-animals/', description: 's3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder.' }),
+  uri: text(LIMITS.uri).openapi({
+    example: 's3://datalake/projects/farm-animals/',
+    description: 's3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder.',
+  }),
   region: text(64).optional(),
-  endpoint: text(LIMITS.uri).optional().openapi({ description: 'Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them.' }),
+  endpoint: text(LIMITS.uri)
+    .optional()
+    .openapi({ description: 'Custom S3 endpoint (MinIO, Ceph, R2, Wasabi). Private and loopback addresses only when the operator allows them.' }),
   pathStyle: z.boolean().optional(),
   accessKeyId: text(128).optional(),
   secretAccessKey: text(LIMITS.secret).optional().openapi({ description: 'Write-only: stored encrypted, never returned.' }),
@@ -33,9 +42,13 @@ const ConnectionSchema = z.strictObject({
   externalId: text(1_224).optional(),
   roleSessionSeconds: z.number().int().optional(),
   sseKmsKeyId: text(LIMITS.uri).optional(),
-  preset: z.enum(PRESET_IDS).optional().openapi({ description: 'S3-compatible store: sets the endpoint (from its template), path-style addressing and the region rule. gs:// locations always use gcs.' }),
-  accountId: text(64).optional().openapi({ description: 'The account id a preset\'s endpoint template needs (Cloudflare R2).' }),
-  sasToken: text(LIMITS.sessionToken).optional().openapi({ description: 'Azure: a SAS token for the container or directory. Write-only: stored encrypted, never returned.' }),
+  preset: z.enum(PRESET_IDS).optional().openapi({
+    description: 'S3-compatible store: sets the endpoint (from its template), path-style addressing and the region rule. gs:// locations always use gcs.',
+  }),
+  accountId: text(64).optional().openapi({ description: "The account id a preset's endpoint template needs (Cloudflare R2)." }),
+  sasToken: text(LIMITS.sessionToken)
+    .optional()
+    .openapi({ description: 'Azure: a SAS token for the container or directory. Write-only: stored encrypted, never returned.' }),
   accountKey: text(LIMITS.secret).optional().openapi({ description: 'Azure: the storage account key. Write-only: stored encrypted, never returned.' }),
 });
 
@@ -43,10 +56,15 @@ export const CreateDatasetSchema = z
   .strictObject({
     name: text(128).openapi({ example: 'farm-animals' }),
     input: ConnectionSchema,
-    output: ConnectionSchema.partial().extend({ uri: text(LIMITS.uri) }).optional(),
+    output: ConnectionSchema.partial()
+      .extend({ uri: text(LIMITS.uri) })
+      .optional(),
     include: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
     exclude: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
-    thumbnails: z.strictObject({ size: z.number().int().openapi({ example: 256 }) }).optional().openapi({ description: 'Make WebP thumbnails of this size (longest side, px) after every sync.' }),
+    thumbnails: z
+      .strictObject({ size: z.number().int().openapi({ example: 256 }) })
+      .optional()
+      .openapi({ description: 'Make WebP thumbnails of this size (longest side, px) after every sync.' }),
   })
   .openapi('CreateDataset');
 
@@ -109,12 +127,17 @@ const VerifyCheckSchema = z.strictObject({
   action: z.string(),
   resource: z.string(),
   errorCode: z.string().optional(),
-  s3Code: z.string().optional().openapi({ description: 'The storage service\'s own error code (S3 or GCS error code, or Azure\'s x-ms-error-code).' }),
+  s3Code: z.string().optional().openapi({ description: "The storage service's own error code (S3 or GCS error code, or Azure's x-ms-error-code)." }),
   message: z.string().optional(),
   fix: z.string().optional(),
 });
 
-const CorsCheckSchema = z.strictObject({ ok: z.boolean(), origin: z.string(), message: z.string(), configuration: z.array(z.record(z.string(), z.unknown())).nullable() });
+const CorsCheckSchema = z.strictObject({
+  ok: z.boolean(),
+  origin: z.string(),
+  message: z.string(),
+  configuration: z.array(z.record(z.string(), z.unknown())).nullable(),
+});
 
 export const VerifyReportSchema = z
   .strictObject({
@@ -125,7 +148,9 @@ export const VerifyReportSchema = z
     summary: z.string(),
     checks: byLight(VerifyCheckSchema),
     leftBehind: z.string().optional(),
-    cors: CorsCheckSchema.nullable().openapi({ description: 'Whether the bucket answers a browser CORS preflight from the app (S3 inputs whose read probe passed).' }),
+    cors: CorsCheckSchema.nullable().openapi({
+      description: 'Whether the bucket answers a browser CORS preflight from the app (S3 inputs whose read probe passed).',
+    }),
   })
   .openapi('VerifyReport');
 
@@ -213,9 +238,17 @@ export const SampleSchema = z
 
 export const SampleQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
-  cursor: z.string().max(LIMITS.key * 2).optional().openapi({ description: 'nextCursor of the previous page.' }),
+  cursor: z
+    .string()
+    .max(LIMITS.key * 2)
+    .optional()
+    .openapi({ description: 'nextCursor of the previous page.' }),
   status: z.enum(['pending', 'ok', 'error']).optional(),
-  extension: z.string().regex(/^\.?[A-Za-z0-9]{1,10}$/).optional().openapi({ example: 'jpg' }),
+  extension: z
+    .string()
+    .regex(/^\.?[A-Za-z0-9]{1,10}$/)
+    .optional()
+    .openapi({ example: 'jpg' }),
   folder: z.string().max(LIMITS.key).optional().openapi({ example: 'cows/' }),
   q: z.string().max(200).optional().openapi({ description: 'Case-insensitive substring of the key.' }),
   sort: z.enum(['key', 'date']).default('key'),
@@ -231,8 +264,16 @@ export const SignInSchema = z.strictObject({ token: z.string().min(1).max(256) }
 // Embeddings: computing vectors, their map and nearest neighbours.
 
 export const ModelNameParam = z.object({
-  name: z.string().min(1).max(128).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
-  model: z.string().min(1).max(64).openapi({ param: { name: 'model', in: 'path' }, example: 'default' }),
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
+  model: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'model', in: 'path' }, example: 'default' }),
 });
 
 export const StartEmbeddingQuery = z.object({
@@ -240,7 +281,14 @@ export const StartEmbeddingQuery = z.object({
   batchSize: z.coerce.number().int().min(1).max(1024).optional(),
 });
 
-const EmbedProgressSchema = z.strictObject({ model: z.string(), total: z.number(), toEmbed: z.number(), done: z.number(), embedded: z.number(), failed: z.number() });
+const EmbedProgressSchema = z.strictObject({
+  model: z.string(),
+  total: z.number(),
+  toEmbed: z.number(),
+  done: z.number(),
+  embedded: z.number(),
+  failed: z.number(),
+});
 const EmbedReportSchema = z.strictObject({
   dataset: z.string(),
   model: z.string(),
@@ -294,11 +342,26 @@ export const EmbeddingMapSchema = z
 export const NeighboursQuery = z.object({ key: z.string().min(1).max(4096), k: z.coerce.number().int().min(1).max(1000).default(10) });
 
 export const NeighboursSchema = z
-  .strictObject({ dataset: z.string(), model: z.string(), key: z.string(), neighbours: z.array(z.strictObject({ key: z.string(), distance: z.number() })), queryMs: z.number() })
+  .strictObject({
+    dataset: z.string(),
+    model: z.string(),
+    key: z.string(),
+    neighbours: z.array(z.strictObject({ key: z.string(), distance: z.number() })),
+    queryMs: z.number(),
+  })
   .openapi('Neighbours');
 
 export const ModelSchema = z
-  .strictObject({ name: z.string(), dimensions: z.number(), inputSize: z.number(), layout: z.enum(['nchw', 'nhwc']), output: z.string(), source: z.enum(['default', 'user', 'imported']), sha256: z.string(), createdAt: z.string() })
+  .strictObject({
+    name: z.string(),
+    dimensions: z.number(),
+    inputSize: z.number(),
+    layout: z.enum(['nchw', 'nhwc']),
+    output: z.string(),
+    source: z.enum(['default', 'user', 'imported']),
+    sha256: z.string(),
+    createdAt: z.string(),
+  })
   .openapi('Model');
 
 // Curation: selections, tags, metadata, similar images.
@@ -307,7 +370,10 @@ const StrategySchema = z.strictObject({
   name: z.enum(['diversity', 'typicality', 'balance', 'similarity', 'weights', 'random']),
   strength: z.number().min(0).max(1_000).optional(),
   field: text(256).optional().openapi({ description: 'balance: a text field (e.g. label); weights: a numeric field.' }),
-  target: z.union([z.literal('uniform'), z.record(z.string().max(256), z.number().min(0))]).optional().openapi({ description: 'balance: uniform, or each category\'s share.' }),
+  target: z
+    .union([z.literal('uniform'), z.record(z.string().max(256), z.number().min(0))])
+    .optional()
+    .openapi({ description: "balance: uniform, or each category's share." }),
   queryTag: text(128).optional().openapi({ description: 'similarity: the tag whose samples to be similar to.' }),
   queryKeys: z.array(text(LIMITS.key)).max(1_000).optional().openapi({ description: 'similarity: keys to be similar to.' }),
 });
@@ -315,7 +381,10 @@ const StrategySchema = z.strictObject({
 export const SelectRequestSchema = z
   .strictObject({
     strategies: z.array(StrategySchema).min(1).max(6),
-    thresholds: z.array(z.strictObject({ field: text(256), operator: z.enum(['>', '>=', '<', '<=', '==', '!=']), value: z.number() })).max(20).optional(),
+    thresholds: z
+      .array(z.strictObject({ field: text(256), operator: z.enum(['>', '>=', '<', '<=', '==', '!=']), value: z.number() }))
+      .max(20)
+      .optional(),
     count: z.number().int().min(0).max(10_000_000).optional().openapi({ description: 'How many to add; give this or proportion.' }),
     proportion: z.number().gt(0).max(1).optional().openapi({ description: 'The share of the pool the selection should reach.' }),
     fromTag: text(128).optional().openapi({ description: 'Its samples count as already selected and join the result.' }),
@@ -333,7 +402,9 @@ export const SelectionReportSchema = z
     dataset: z.string(),
     tag: z.string().nullable(),
     keys: z.array(z.string()).openapi({ description: 'The new picks, relative to the input, in the order they were picked.' }),
-    picks: z.array(z.strictObject({ key: z.string(), score: z.number(), contributions: z.record(z.string(), z.number()), distanceToSelected: z.number().optional() })),
+    picks: z.array(
+      z.strictObject({ key: z.string(), score: z.number(), contributions: z.record(z.string(), z.number()), distanceToSelected: z.number().optional() }),
+    ),
     pool: z.number(),
     preselected: z.number(),
     tagSize: z.number().nullable(),
@@ -347,15 +418,32 @@ export const SelectionReportSchema = z
   .openapi('SelectionReport');
 
 export const TagNameParam = z.object({
-  name: z.string().min(1).max(128).openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
-  tag: z.string().min(1).max(128).openapi({ param: { name: 'tag', in: 'path' }, example: 'to-label' }),
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
+  tag: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'tag', in: 'path' }, example: 'to-label' }),
 });
 
 export const TagSchema = z
   .strictObject({ name: z.string(), description: z.string().nullable(), size: z.number(), createdAt: z.string(), updatedAt: z.string() })
   .openapi('Tag');
 
-export const TagDetailsSchema = z.strictObject({ name: z.string(), description: z.string().nullable(), size: z.number(), createdAt: z.string(), updatedAt: z.string(), keys: z.array(z.string()) }).openapi('TagDetails');
+export const TagDetailsSchema = z
+  .strictObject({
+    name: z.string(),
+    description: z.string().nullable(),
+    size: z.number(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    keys: z.array(z.string()),
+  })
+  .openapi('TagDetails');
 
 export const CreateTagSchema = z
   .strictObject({
@@ -363,7 +451,10 @@ export const CreateTagSchema = z
     description: z.string().max(1_000).optional(),
     keys: z.array(text(LIMITS.key)).max(100_000).optional().openapi({ description: 'Keys relative to the input.' }),
     combine: z.strictObject({ operation: z.enum(['union', 'intersection', 'difference']), of: z.array(text(128)).min(2).max(20) }).optional(),
-    mode: z.enum(['create', 'replace', 'append']).default('create').openapi({ description: 'create: refuse a name in use (409); replace: empty an existing tag first; append: add to it.' }),
+    mode: z
+      .enum(['create', 'replace', 'append'])
+      .default('create')
+      .openapi({ description: 'create: refuse a name in use (409); replace: empty an existing tag first; append: add to it.' }),
   })
   .openapi('CreateTag');
 
@@ -371,19 +462,24 @@ export const UpdateTagSchema = z.strictObject({ name: text(128).optional(), desc
 
 export const TagExportQuerySchema = z.object({
   format: z.enum(['txt', 'json', 'csv']).default('txt'),
-  urls: z.enum(['true', 'false']).default('false').openapi({ description: 'json/csv: add each image\'s URL (presigned for S3).' }),
+  urls: z.enum(['true', 'false']).default('false').openapi({ description: "json/csv: add each image's URL (presigned for S3)." }),
   toOutput: z.enum(['true', 'false']).default('false').openapi({ description: 'Write the file under <output>/.winnow/exports/ instead of returning it.' }),
 });
 
 export const TagExportLocationSchema = z.strictObject({ location: z.string(), count: z.number() }).openapi('TagExportLocation');
 
 export const MetadataImportSchema = z
-  .strictObject({ format: z.enum(['csv', 'json']), text: z.string().min(1).openapi({ description: 'The file\'s contents: CSV (key column, then fields) or JSON ({ "<key>": { field: value } }).' }) })
+  .strictObject({
+    format: z.enum(['csv', 'json']),
+    text: z.string().min(1).openapi({ description: 'The file\'s contents: CSV (key column, then fields) or JSON ({ "<key>": { field: value } }).' }),
+  })
   .openapi('MetadataImport');
 
 const FieldSummarySchema = z.strictObject({ field: z.string(), numbers: z.number(), texts: z.number() });
 export const MetadataFieldsSchema = z.strictObject({ fields: z.array(FieldSummarySchema) }).openapi('MetadataFields');
-export const MetadataImportReportSchema = z.strictObject({ dataset: z.string(), samples: z.number(), values: z.number(), fields: z.array(FieldSummarySchema) }).openapi('MetadataImportReport');
+export const MetadataImportReportSchema = z
+  .strictObject({ dataset: z.string(), samples: z.number(), values: z.number(), fields: z.array(FieldSummarySchema) })
+  .openapi('MetadataImportReport');
 
 export const SimilarQuerySchema = z.object({
   k: z.coerce.number().int().min(1).max(1_000).default(20),

@@ -44,7 +44,7 @@ describe('API security', () => {
   });
 
   describe('local folders and the files they serve', () => {
-    it('refuses local folders outside the operator\'s roots, and any when none are configured', async () => {
+    it("refuses local folders outside the operator's roots, and any when none are configured", async () => {
       const outside = await create({ name: 'etc', input: { uri: '/etc' } });
       expect(outside.status).toBe(403);
       expect(await outside.json()).toMatchObject({ error: { code: 'LocalFolderRefused', hint: expect.stringContaining('WINNOW_LOCAL_ROOTS') } });
@@ -81,7 +81,8 @@ describe('API security', () => {
         expect(await response.text()).not.toContain('do-not-serve-me');
       }
       // The output folder is served only as the thumbnail of a catalogued sample.
-      for (const path of ['.env', 'a.jpg', '.winnow/thumbnails/a.jpg_thumb.webp']) expect((await api(`/api/datasets/imgs/thumbnails/${path}`)).status, path).toBe(404);
+      for (const path of ['.env', 'a.jpg', '.winnow/thumbnails/a.jpg_thumb.webp'])
+        expect((await api(`/api/datasets/imgs/thumbnails/${path}`)).status, path).toBe(404);
     });
 
     it('serves a 0-byte sample as an empty body, not a 500', async () => {
@@ -100,7 +101,14 @@ describe('API security', () => {
   });
 
   describe('endpoints', () => {
-    it.each(['http://169.254.169.254', 'http://[fd00:ec2::254]', 'http://0.0.0.0', 'http://10.0.0.1:9000', 'http://localhost:9000', 'https://user:password@s3.example.com'])('refuses %s at creation', async (endpoint) => {
+    it.each([
+      'http://169.254.169.254',
+      'http://[fd00:ec2::254]',
+      'http://0.0.0.0',
+      'http://10.0.0.1:9000',
+      'http://localhost:9000',
+      'https://user:password@s3.example.com',
+    ])('refuses %s at creation', async (endpoint) => {
       const response = await create({ name: 'ssrf', input: { uri: 's3://bucket/prefix/', endpoint, accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' } });
       expect(response.status).toBe(400);
       const body = (await response.json()) as { error: { code: string; message: string } };
@@ -112,7 +120,11 @@ describe('API security', () => {
   describe('request bodies', () => {
     it('refuses a body over the limit with 413 before authentication', async () => {
       const huge = 'x'.repeat(2 * 1024 * 1024);
-      const response = await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: huge }) });
+      const response = await app.request('/api/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: huge }),
+      });
       expect(response.status).toBe(413);
       expect(await response.json()).toMatchObject({ error: { code: 'RequestTooLarge' } });
     });
@@ -132,7 +144,9 @@ describe('API security', () => {
     it('answers 4xx, never 500', async () => {
       expect((await api('/api/datasets', { method: 'POST', body: '{"name": "x", ' })).status).toBe(400);
       expect((await api('/api/datasets', { method: 'POST', body: '' })).status).toBe(400);
-      expect((await api('/api/datasets', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+      expect((await api('/api/datasets', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(
+        415,
+      );
       expect((await api('/api/datasets/imgs/files/%ZZ.jpg')).status).toBe(400);
       expect((await api('/api/datasets/%ZZ')).status).toBeLessThan(500);
       const nul = await create({ name: 'nul', input: { uri: `${images}\u0000/../../etc` } });
@@ -187,7 +201,11 @@ describe('API security', () => {
       expect(await isLiveSession(context, other.cookie)).toBe(true);
 
       const helper = await createApiToken(context, 'helper');
-      const withToken = await app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: helper.token }) });
+      const withToken = await app.request('/api/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token: helper.token }),
+      });
       const cookie = withToken.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!;
       expect((await listSessions(context)).some((session) => session.token === 'helper')).toBe(true);
       await revokeApiToken(context, 'helper');

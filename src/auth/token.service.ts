@@ -33,9 +33,12 @@ export interface TokenView {
 
 /** Creates an API token; the plaintext is returned once and only its hash is stored. */
 export async function createApiToken(deps: AuthDeps, name: string): Promise<{ token: string; view: TokenView }> {
-  if (!/^[\w.@-]{1,64}$/.test(name)) throw new AppError('InputInvalid', `${quoteInput(name)} is not a valid token name.`, { hint: 'Use 1-64 letters, digits, ".", "@", "_" or "-".' });
+  if (!/^[\w.@-]{1,64}$/.test(name))
+    throw new AppError('InputInvalid', `${quoteInput(name)} is not a valid token name.`, { hint: 'Use 1-64 letters, digits, ".", "@", "_" or "-".' });
   if (await findApiTokenByName(deps.database.db, name)) {
-    throw new AppError('InputInvalid', `A token named "${name}" already exists.`, { hint: `Revoke it first with \`winnow token revoke ${name}\` or pick another name.` });
+    throw new AppError('InputInvalid', `A token named "${name}" already exists.`, {
+      hint: `Revoke it first with \`winnow token revoke ${name}\` or pick another name.`,
+    });
   }
   const token = newSecret(TOKEN_PREFIX);
   const now = deps.clock().toISOString();
@@ -79,13 +82,16 @@ export async function revokeApiToken(deps: AuthDeps, name: string): Promise<{ re
   if (name.startsWith(SESSION_ID_PREFIX)) {
     const id = name.slice(SESSION_ID_PREFIX.length);
     if (id !== 'all' && !new RegExp(`^[0-9a-f]{${SESSION_ID_DIGITS}}$`).test(id)) {
-      throw new AppError('InputInvalid', `${quoteInput(name)} is not a session id.`, { hint: 'Session ids look like session:0123456789ab; `winnow token list` shows them (session:all revokes every session).' });
+      throw new AppError('InputInvalid', `${quoteInput(name)} is not a session id.`, {
+        hint: 'Session ids look like session:0123456789ab; `winnow token list` shows them (session:all revokes every session).',
+      });
     }
     const count = await deleteSessionsByIdPrefix(deps.database.db, id === 'all' ? '' : id);
     if (count === 0) throw new AppError('InputInvalid', `No session ${quoteInput(name)}.`, { hint: '`winnow token list` shows the live sessions.' });
     return { revoked: 'sessions', count };
   }
-  if ((await deleteApiToken(deps.database.db, name)) === 0) throw new AppError('InputInvalid', `No token named ${quoteInput(name)}.`, { hint: '`winnow token list` shows the tokens and sessions.' });
+  if ((await deleteApiToken(deps.database.db, name)) === 0)
+    throw new AppError('InputInvalid', `No token named ${quoteInput(name)}.`, { hint: '`winnow token list` shows the tokens and sessions.' });
   return { revoked: 'token', count: 1 };
 }
 

@@ -43,7 +43,10 @@ describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
 
   it('asks the catalog once for requests that arrive together', async () => {
     let reads = 0;
-    const counted = { ...test.database, db: test.database.db.withPlugin({ transformQuery: (args) => ((reads += 1), args.node), transformResult: async (args) => args.result }) };
+    const counted = {
+      ...test.database,
+      db: test.database.db.withPlugin({ transformQuery: (args) => ((reads += 1), args.node), transformResult: async (args) => args.result }),
+    };
     const together = createDatasetRowCache({ database: counted, log: createLogger('silent'), clock: () => new Date(now) });
     try {
       const rows = await Promise.all(Array.from({ length: 20 }, () => together.get('cows')));
@@ -95,7 +98,9 @@ describe.each(DIALECTS)('dataset row cache on %s', (dialect) => {
 
   it('reads the catalog while its notice connection is down, and keeps rows again once it is back', async () => {
     await expect.poll(() => cache.keepsRows, { timeout: 5_000 }).toBe(true);
-    const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and query like 'listen %'`.execute(other.db);
+    const { rows } = await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database() and query like 'listen %'`.execute(
+      other.db,
+    );
     expect(rows).toHaveLength(1);
     await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(other.db);
     await expect.poll(() => cache.keepsRows, { timeout: 5_000 }).toBe(false);

@@ -42,7 +42,8 @@ export function createDatasetRowCache(deps: CatalogDeps): DatasetRowCache {
       listening = nowListening;
       if (nowListening) warned = false;
       // Once per outage: the listener retries every second.
-      if (error && !warned) deps.log.warn({ error: error.message }, 'not hearing the catalog change notices; reading dataset rows from the catalog until they are back');
+      if (error && !warned)
+        deps.log.warn({ error: error.message }, 'not hearing the catalog change notices; reading dataset rows from the catalog until they are back');
       warned ||= error !== undefined;
     },
   });

@@ -95,7 +95,10 @@ export async function deleteDataset(db: Executor, id: string): Promise<void> {
 export async function insertRelevantKeys(db: Executor, datasetId: string, keys: Iterable<string>): Promise<void> {
   const rows = [...keys].map((key) => ({ dataset_id: datasetId, key }));
   for (let start = 0; start < rows.length; start += 5_000) {
-    await db.insertInto('relevant_keys').values(rows.slice(start, start + 5_000)).execute();
+    await db
+      .insertInto('relevant_keys')
+      .values(rows.slice(start, start + 5_000))
+      .execute();
   }
 }
 

@@ -51,7 +51,14 @@ export interface DatasetView {
 export interface DatasetDetails extends DatasetView {
   samples: SampleCounts;
   thumbnails: ThumbnailCounts;
-  lastSync: { generation: number; status: SyncState['status'] | 'interrupted'; phase: SyncState['phase']; startedAt: string; finishedAt: string | null; error: string | null } | null;
+  lastSync: {
+    generation: number;
+    status: SyncState['status'] | 'interrupted';
+    phase: SyncState['phase'];
+    startedAt: string;
+    finishedAt: string | null;
+    error: string | null;
+  } | null;
 }
 
 export interface DatasetSummary {
@@ -71,7 +78,10 @@ export async function requireDataset(deps: Pick<CatalogDeps, 'database'>, name: 
 export async function requireDatasetRow(deps: Pick<CatalogDeps, 'database'>, name: string): Promise<Dataset> {
   const dataset = await findDatasetByName(deps.database.db, name);
   if (!dataset) {
-    throw new AppError('DatasetNotFound', `No dataset named ${quoteInput(name)}.`, { hint: 'List datasets with `winnow dataset list`.', webHint: 'The Datasets page lists every dataset; it may have been deleted or renamed.' });
+    throw new AppError('DatasetNotFound', `No dataset named ${quoteInput(name)}.`, {
+      hint: 'List datasets with `winnow dataset list`.',
+      webHint: 'The Datasets page lists every dataset; it may have been deleted or renamed.',
+    });
   }
   return dataset;
 }
@@ -103,7 +113,10 @@ export async function showDataset(deps: Pick<CatalogDeps, 'database' | 'clock'>,
       ? {
           generation: sync.generation,
           // A sync whose process was killed still says "running"; its lease tells that nobody runs it.
-          status: sync.status === 'running' && (sync.leaseOwner === null || isAbandoned(sync.leaseOwner, sync.leaseExpiresAt, deps.clock())) ? 'interrupted' : sync.status,
+          status:
+            sync.status === 'running' && (sync.leaseOwner === null || isAbandoned(sync.leaseOwner, sync.leaseExpiresAt, deps.clock()))
+              ? 'interrupted'
+              : sync.status,
           phase: sync.phase,
           startedAt: sync.startedAt,
           finishedAt: sync.finishedAt,

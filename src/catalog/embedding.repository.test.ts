@@ -23,11 +23,40 @@ const NOW = '2026-01-01T00:00:00.000Z';
 const LATER = '2026-01-02T00:00:00.000Z';
 
 function sample(datasetId: string, key: string): NewSample {
-  return { datasetId, key, size: 1_000, etag: `etag-${key}`, lastModified: NOW, width: 640, height: 480, format: 'jpeg', status: 'ok', error: null, firstSeenAt: NOW, lastSeenAt: NOW, seenGeneration: 1, removedAt: null };
+  return {
+    datasetId,
+    key,
+    size: 1_000,
+    etag: `etag-${key}`,
+    lastModified: NOW,
+    width: 640,
+    height: 480,
+    format: 'jpeg',
+    status: 'ok',
+    error: null,
+    firstSeenAt: NOW,
+    lastSeenAt: NOW,
+    seenGeneration: 1,
+    removedAt: null,
+  };
 }
 
 function model(name: string, sha256: string): EmbeddingModel {
-  return { id: randomUUID(), name, fileName: `${name}.onnx`, sha256, bytes: 1234, inputSize: 32, layout: 'nchw', mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], output: 'embedding', dimensions: 4, source: 'user', createdAt: NOW };
+  return {
+    id: randomUUID(),
+    name,
+    fileName: `${name}.onnx`,
+    sha256,
+    bytes: 1234,
+    inputSize: 32,
+    layout: 'nchw',
+    mean: [0.5, 0.5, 0.5],
+    std: [0.25, 0.25, 0.25],
+    output: 'embedding',
+    dimensions: 4,
+    source: 'user',
+    createdAt: NOW,
+  };
 }
 
 describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
@@ -54,7 +83,11 @@ describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
     test = await createTestDatabase(dialect);
     datasetId = randomUUID();
     await insertTestDataset(db(), { id: datasetId, name: `ds-${dialect}` });
-    await insertSamples(db(), dialect, keys.map((key) => sample(datasetId, key)));
+    await insertSamples(
+      db(),
+      dialect,
+      keys.map((key) => sample(datasetId, key)),
+    );
     ids = Object.fromEntries((await findSamplesByKeys(db(), datasetId, keys)).map((row) => [row.key, row.id]));
   });
   afterAll(async () => test?.drop());
@@ -72,7 +105,11 @@ describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
 
   it('stores vectors exactly, one row per sample and model, and lists work still to do', async () => {
     expect(await pending()).toEqual(keys);
-    await recordEmbeddings(db(), version, [record('a.jpg'), record('b.jpg', { status: 'rejected', vector: null, error: 'Corrupt or truncated image' }), record('c.jpg', { status: 'failed', vector: null, error: 'SlowDown' })]);
+    await recordEmbeddings(db(), version, [
+      record('a.jpg'),
+      record('b.jpg', { status: 'rejected', vector: null, error: 'Corrupt or truncated image' }),
+      record('c.jpg', { status: 'failed', vector: null, error: 'SlowDown' }),
+    ]);
     await recordEmbeddings(db(), version, [record('a.jpg')]);
     expect(await pending()).toEqual(['c.jpg', 'd.jpg']);
     expect(await countEmbeddingWork(db(), datasetId, version)).toEqual({ total: 4, pending: 2 });
@@ -105,7 +142,13 @@ describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
   });
 
   it('caches a map as packed arrays', async () => {
-    const map = { method: 'pca' as const, fingerprint: 'f1', sampleIds: Float64Array.from([1, 2, 3]), coordinates: Float32Array.from([0.5, -1, 2, 3, 4.25, 5]), createdAt: NOW };
+    const map = {
+      method: 'pca' as const,
+      fingerprint: 'f1',
+      sampleIds: Float64Array.from([1, 2, 3]),
+      coordinates: Float32Array.from([0.5, -1, 2, 3, 4.25, 5]),
+      createdAt: NOW,
+    };
     await saveEmbeddingMap(db(), datasetId, version.id, map);
     await saveEmbeddingMap(db(), datasetId, version.id, { ...map, fingerprint: 'f2' });
     expect(await findEmbeddingMap(db(), datasetId, version.id, 'pca')).toEqual({ ...map, fingerprint: 'f2' });

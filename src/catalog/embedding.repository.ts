@@ -219,7 +219,12 @@ export async function countEmbeddings(db: Executor, datasetId: string, models: r
 }
 
 /** Errors of samples that could not be embedded, for reports. */
-export async function listEmbeddingErrors(db: Executor, datasetId: string, model: ModelVersion, limit: number): Promise<Array<{ key: string; status: EmbeddingStatus; error: string | null }>> {
+export async function listEmbeddingErrors(
+  db: Executor,
+  datasetId: string,
+  model: ModelVersion,
+  limit: number,
+): Promise<Array<{ key: string; status: EmbeddingStatus; error: string | null }>> {
   return db
     .selectFrom('embeddings as e')
     .innerJoin('samples as s', 's.id', 'e.sample_id')
@@ -256,7 +261,11 @@ export async function listVectorSample(db: Executor, datasetId: string, model: M
 export async function findSampleKeys(db: Executor, sampleIds: readonly number[]): Promise<Map<number, string>> {
   const keys = new Map<number, string>();
   for (let start = 0; start < sampleIds.length; start += 1_000) {
-    const rows = await db.selectFrom('samples').select(['id', 'key']).where('id', 'in', sampleIds.slice(start, start + 1_000)).execute();
+    const rows = await db
+      .selectFrom('samples')
+      .select(['id', 'key'])
+      .where('id', 'in', sampleIds.slice(start, start + 1_000))
+      .execute();
     for (const row of rows) keys.set(row.id, row.key);
   }
   return keys;

@@ -29,14 +29,21 @@ export async function upsertSampleFields(db: Executor, datasetId: string, fields
     await db
       .insertInto('sample_fields')
       .values(rows)
-      .onConflict((oc) => oc.columns(['sample_id', 'field']).doUpdateSet((eb) => ({ number_value: eb.ref('excluded.number_value'), text_value: eb.ref('excluded.text_value') })))
+      .onConflict((oc) =>
+        oc.columns(['sample_id', 'field']).doUpdateSet((eb) => ({ number_value: eb.ref('excluded.number_value'), text_value: eb.ref('excluded.text_value') })),
+      )
       .execute();
   }
 }
 
 /** Every sample's value of one field, by sample id. */
 export async function loadSampleField(db: Executor, datasetId: string, field: string): Promise<Map<number, number | string>> {
-  const rows = await db.selectFrom('sample_fields').select(['sample_id', 'number_value', 'text_value']).where('dataset_id', '=', datasetId).where('field', '=', field).execute();
+  const rows = await db
+    .selectFrom('sample_fields')
+    .select(['sample_id', 'number_value', 'text_value'])
+    .where('dataset_id', '=', datasetId)
+    .where('field', '=', field)
+    .execute();
   return new Map(rows.map((row) => [Number(row.sample_id), row.number_value !== null ? Number(row.number_value) : row.text_value!]));
 }
 

@@ -38,7 +38,11 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
   const keys = ['B.jpg', 'a b.jpg', 'a+b.jpg', 'a-b/x.jpg', 'a/x.jpg', 'z%20.jpg', 'é.jpg', '猫.jpg', '😀.jpg', 'ｚ.jpg', '#1.jpg'];
 
   it('pages through samples by key in S3 byte order with a keyset cursor', async () => {
-    await insertSamples(test.database.db, test.database.dialect, keys.map((key) => sample(datasetId, key)));
+    await insertSamples(
+      test.database.db,
+      test.database.dialect,
+      keys.map((key) => sample(datasetId, key)),
+    );
     const seen: string[] = [];
     let after: string | undefined;
     for (;;) {
@@ -71,7 +75,9 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
     expect(stored).toHaveLength(rows.length);
     const { id: _id, ...first } = stored.find((row) => row.key === full.key)!;
     expect(first).toEqual(full);
-    expect(stored.filter((row) => row.key.startsWith('bulk/')).every((row) => row.size === 5_000_000_000 && row.width === null && row.status === 'pending')).toBe(true);
+    expect(
+      stored.filter((row) => row.key.startsWith('bulk/')).every((row) => row.size === 5_000_000_000 && row.width === null && row.status === 'pending'),
+    ).toBe(true);
   });
 
   it('finds the known samples of a key range, bounds included, in byte order', async () => {
@@ -110,7 +116,14 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
     await startSyncGeneration(test.database.db, datasetId, 3, NOW);
     await advanceSyncCursor(test.database.db, datasetId, 'a/x.jpg', { listed: 10, added: 4, updated: 1 });
     await advanceSyncCursor(test.database.db, datasetId, 'b/y.jpg', { listed: 5, added: 5, updated: 0 });
-    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 3, cursorKey: 'b/y.jpg', listed: 15, added: 9, updated: 1, status: 'running' });
+    expect(await findSyncState(test.database.db, datasetId)).toMatchObject({
+      generation: 3,
+      cursorKey: 'b/y.jpg',
+      listed: 15,
+      added: 9,
+      updated: 1,
+      status: 'running',
+    });
     await startSyncGeneration(test.database.db, datasetId, 4, NOW);
     expect(await findSyncState(test.database.db, datasetId)).toMatchObject({ generation: 4, cursorKey: null, listed: 0 });
   });

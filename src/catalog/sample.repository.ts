@@ -69,7 +69,11 @@ export async function findSamplesByKeys(db: Executor, datasetId: string, keys: r
 export async function findSamplesByIds(db: Executor, sampleIds: readonly number[]): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let start = 0; start < sampleIds.length; start += UPDATE_CHUNK) {
-    const rows = await db.selectFrom('samples').selectAll().where('id', 'in', sampleIds.slice(start, start + UPDATE_CHUNK)).execute();
+    const rows = await db
+      .selectFrom('samples')
+      .selectAll()
+      .where('id', 'in', sampleIds.slice(start, start + UPDATE_CHUNK))
+      .execute();
     samples.push(...rows.map(toSample));
   }
   return samples;
@@ -195,7 +199,11 @@ export async function listPendingSamplesAfter(db: Executor, datasetId: string, a
 }
 
 export async function recordSampleHeader(db: Executor, id: number, header: { width: number; height: number; format: string }): Promise<void> {
-  await db.updateTable('samples').set({ ...header, status: 'ok', error: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('samples')
+    .set({ ...header, status: 'ok', error: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function recordSampleError(db: Executor, id: number, message: string): Promise<void> {

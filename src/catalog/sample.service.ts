@@ -38,7 +38,8 @@ export async function toSampleViews(db: Executor, samples: readonly Sample[]): P
     const thumbnail = thumbnails.get(sample.id);
     return {
       ...toSampleView(sample),
-      thumbnail: thumbnail?.status === 'ok' && thumbnail.key !== null ? { key: thumbnail.key, width: thumbnail.width ?? 0, height: thumbnail.height ?? 0 } : null,
+      thumbnail:
+        thumbnail?.status === 'ok' && thumbnail.key !== null ? { key: thumbnail.key, width: thumbnail.width ?? 0, height: thumbnail.height ?? 0 } : null,
       thumbnailError: thumbnail?.status === 'ok' ? null : (thumbnail?.error ?? null),
     };
   });
@@ -66,6 +67,9 @@ export function toSampleView(sample: Sample): SampleView {
 export async function findSample(deps: Pick<CatalogDeps, 'database'>, datasetName: string, key: string): Promise<SampleView> {
   const { dataset } = await requireDataset(deps, datasetName);
   const [sample] = await listSamplesAfter(deps.database.db, dataset.id, undefined, 1, { exactKey: key });
-  if (!sample) throw new AppError('SampleNotFound', `Dataset "${datasetName}" has no sample ${quoteInput(key)}.`, { hint: 'Keys are relative to the input folder; run a sync if the object is new.' });
+  if (!sample)
+    throw new AppError('SampleNotFound', `Dataset "${datasetName}" has no sample ${quoteInput(key)}.`, {
+      hint: 'Keys are relative to the input folder; run a sync if the object is new.',
+    });
   return (await toSampleViews(deps.database.db, [sample]))[0]!;
 }

@@ -73,7 +73,13 @@ export async function ensureSyncState(db: Executor, datasetId: string, now: stri
  * Compare-and-set of the dataset's lease for long jobs: succeeds only if the lease is still held by
  * `expectedOwner` (null: free), so of two processes starting together one wins.
  */
-export async function claimDatasetLease(db: Executor, datasetId: string, expectedOwner: string | null, owner: string | null, expiresAt: string | null): Promise<boolean> {
+export async function claimDatasetLease(
+  db: Executor,
+  datasetId: string,
+  expectedOwner: string | null,
+  owner: string | null,
+  expiresAt: string | null,
+): Promise<boolean> {
   const result = await db
     .updateTable('sync_states')
     .set({ lease_owner: owner, lease_expires_at: expiresAt })
@@ -107,7 +113,12 @@ export async function startSyncGeneration(db: Executor, datasetId: string, gener
 }
 
 /** Records a committed listing page; runs in the same transaction as the page's sample writes. */
-export async function advanceSyncCursor(db: Executor, datasetId: string, cursorKey: string, delta: Pick<SyncCounters, 'listed' | 'added' | 'updated'>): Promise<void> {
+export async function advanceSyncCursor(
+  db: Executor,
+  datasetId: string,
+  cursorKey: string,
+  delta: Pick<SyncCounters, 'listed' | 'added' | 'updated'>,
+): Promise<void> {
   await db
     .updateTable('sync_states')
     .set((eb) => ({

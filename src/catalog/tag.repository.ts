@@ -49,7 +49,11 @@ export async function insertTag(db: Executor, tag: Tag): Promise<void> {
 export async function updateTag(db: Executor, id: string, changes: { name?: string; description?: string | null; updatedAt: string }): Promise<void> {
   await db
     .updateTable('tags')
-    .set({ ...(changes.name === undefined ? {} : { name: changes.name }), ...(changes.description === undefined ? {} : { description: changes.description }), updated_at: changes.updatedAt })
+    .set({
+      ...(changes.name === undefined ? {} : { name: changes.name }),
+      ...(changes.description === undefined ? {} : { description: changes.description }),
+      updated_at: changes.updatedAt,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -62,7 +66,11 @@ const INSERT_CHUNK = 1_000;
 
 /** Appends samples after the tag's present members (those already in it keep their place). */
 export async function appendTagMembers(db: Executor, tagId: string, sampleIds: readonly number[]): Promise<number> {
-  const last = await db.selectFrom('tag_members').select((eb) => eb.fn.max<number>('position').as('position')).where('tag_id', '=', tagId).executeTakeFirst();
+  const last = await db
+    .selectFrom('tag_members')
+    .select((eb) => eb.fn.max<number>('position').as('position'))
+    .where('tag_id', '=', tagId)
+    .executeTakeFirst();
   const present = new Set((await db.selectFrom('tag_members').select('sample_id').where('tag_id', '=', tagId).execute()).map((row) => Number(row.sample_id)));
   let position = last?.position === null || last?.position === undefined ? 0 : Number(last.position) + 1;
   const rows: Array<{ tag_id: string; sample_id: number; position: number }> = [];
@@ -71,7 +79,11 @@ export async function appendTagMembers(db: Executor, tagId: string, sampleIds: r
     present.add(sampleId);
     rows.push({ tag_id: tagId, sample_id: sampleId, position: position++ });
   }
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) await db.insertInto('tag_members').values(rows.slice(start, start + INSERT_CHUNK)).execute();
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK)
+    await db
+      .insertInto('tag_members')
+      .values(rows.slice(start, start + INSERT_CHUNK))
+      .execute();
   return rows.length;
 }
 

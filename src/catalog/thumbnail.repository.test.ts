@@ -4,7 +4,14 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/supp
 import { insertTestDataset, insertTestSamples } from '../../test/support/factories.js';
 import { deleteDataset } from './dataset.repository.js';
 import { findSamplesByKeys, markSamplesChanged, markUnseenSamplesRemoved } from './sample.repository.js';
-import { countThumbnails, countThumbnailWork, findCurrentThumbnails, listThumbnailWorkAfter, recordThumbnail, type ThumbnailRecord } from './thumbnail.repository.js';
+import {
+  countThumbnails,
+  countThumbnailWork,
+  findCurrentThumbnails,
+  listThumbnailWorkAfter,
+  recordThumbnail,
+  type ThumbnailRecord,
+} from './thumbnail.repository.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
@@ -51,7 +58,10 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
 
   it('skips samples done for their etag and size, retries storage failures, keeps rejections until the object changes', async () => {
     await recordThumbnail(db(), outcome('a.jpg', {}));
-    await recordThumbnail(db(), outcome('b.jpg', { status: 'rejected', key: null, width: null, height: null, bytes: null, error: 'Corrupt or truncated image' }));
+    await recordThumbnail(
+      db(),
+      outcome('b.jpg', { status: 'rejected', key: null, width: null, height: null, bytes: null, error: 'Corrupt or truncated image' }),
+    );
     await recordThumbnail(db(), outcome('c.jpg', { status: 'failed', key: null, width: null, height: null, bytes: null, error: 'SlowDown' }));
     expect(await pendingKeys()).toEqual(['c.jpg', 'd.jpg', 'e.jpg']);
     expect(await pendingKeys(128)).toEqual(keys);
@@ -68,7 +78,15 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
   });
 
   it('needs a new thumbnail once the object changes, and stops offering the old one', async () => {
-    await markSamplesChanged(db(), [{ id: ids['a.jpg']!, size: 2_000, etag: 'etag-a-v2', lastModified: NOW }, { id: ids['b.jpg']!, size: 2_000, etag: 'etag-b-v2', lastModified: NOW }], 1, NOW);
+    await markSamplesChanged(
+      db(),
+      [
+        { id: ids['a.jpg']!, size: 2_000, etag: 'etag-a-v2', lastModified: NOW },
+        { id: ids['b.jpg']!, size: 2_000, etag: 'etag-b-v2', lastModified: NOW },
+      ],
+      1,
+      NOW,
+    );
     expect(await pendingKeys()).toEqual(['a.jpg', 'b.jpg', 'd.jpg', 'e.jpg']);
     const samples = await findSamplesByKeys(db(), datasetId, keys);
     const current = await findCurrentThumbnails(db(), samples);
@@ -85,7 +103,7 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
     expect(await pendingKeys()).toEqual([]);
   });
 
-  it('drops a dataset\'s thumbnail rows with the dataset', async () => {
+  it("drops a dataset's thumbnail rows with the dataset", async () => {
     await deleteDataset(db(), datasetId);
     expect(await db().selectFrom('thumbnails').selectAll().where('dataset_id', '=', datasetId).execute()).toEqual([]);
   });

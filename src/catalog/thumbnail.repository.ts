@@ -54,7 +54,12 @@ export async function listThumbnailWorkAfter(db: Executor, datasetId: string, si
     .where('s.removed_at', 'is', null)
     .where('s.id', '>', afterId)
     .where((eb) =>
-      eb.or([eb('t.sample_id', 'is', null), eb('t.status', '=', 'failed'), eb('t.box_size', '!=', size), eb('t.source_etag', 'is distinct from', eb.ref('s.etag'))]),
+      eb.or([
+        eb('t.sample_id', 'is', null),
+        eb('t.status', '=', 'failed'),
+        eb('t.box_size', '!=', size),
+        eb('t.source_etag', 'is distinct from', eb.ref('s.etag')),
+      ]),
     )
     .orderBy('s.id')
     .limit(limit)
@@ -78,7 +83,14 @@ export async function countThumbnailWork(db: Executor, datasetId: string, size: 
         .sum<number>(
           eb
             .case()
-            .when(eb.or([eb('t.sample_id', 'is', null), eb('t.status', '=', 'failed'), eb('t.box_size', '!=', size), eb('t.source_etag', 'is distinct from', eb.ref('s.etag'))]))
+            .when(
+              eb.or([
+                eb('t.sample_id', 'is', null),
+                eb('t.status', '=', 'failed'),
+                eb('t.box_size', '!=', size),
+                eb('t.source_etag', 'is distinct from', eb.ref('s.etag')),
+              ]),
+            )
             .then(1)
             .else(0)
             .end(),

@@ -36,7 +36,9 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     .option('--home <dir>', 'folder for the catalog and master key (env WINNOW_HOME, default ~/.winnow)')
     .option('--database-url <url>', 'postgres:// URL to use PostgreSQL instead of SQLite (env WINNOW_DATABASE_URL)')
     .option('--config <file>', 'JSON config file (env WINNOW_CONFIG, default <home>/config.json)')
-    .addOption(new Option('--log-level <level>', 'log level on stderr (env WINNOW_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(
+      new Option('--log-level <level>', 'log level on stderr (env WINNOW_LOG_LEVEL)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    )
     .option('--probe-concurrency <n>', 'concurrent header reads during sync (env WINNOW_PROBE_CONCURRENCY, default 16)')
     .option('--host <host>', 'serve: address to listen on (env WINNOW_HOST, default 127.0.0.1)')
     .option('--port <port>', 'serve: port (env WINNOW_PORT, default 8080)')
@@ -48,46 +50,50 @@ export async function main(argv: string[], output: Output = processOutput): Prom
     .showHelpAfterError('(run with --help for usage)');
 
   const runner: CommandRunner = {
-    run: (action) => async (...commanderArgs) => {
-      // Commander calls actions with the positional arguments, then the options, then the command.
-      const command = commanderArgs.at(-1) as Command;
-      const options = commanderArgs.at(-2) as Parameters<typeof action>[1];
-      const args = commanderArgs.slice(0, -2) as string[];
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      let context: Context | undefined;
-      try {
-        const flags: ConfigFlags = {
-          home: globals.home,
-          databaseUrl: globals.databaseUrl,
-          configFile: globals.config,
-          logLevel: globals.logLevel,
-          probeConcurrency: globals.probeConcurrency,
-          serveHost: globals.host,
-          servePort: globals.port,
-          urlTtlSeconds: globals.urlTtl,
-          localRoots: globals.localRoots,
-          allowedHosts: globals.allowedHosts,
-        };
-        context = await createContext(loadConfig(flags));
-        const status = await action(context, options, output, args);
-        exitCode = typeof status === 'number' ? status : 0;
-      } catch (error) {
-        renderError(output, error, options.json === true);
-        exitCode = exitCodeFor(error);
-      } finally {
-        await context?.close();
-      }
-    },
-    runStandalone: (action) => async (...commanderArgs) => {
-      const options = commanderArgs.at(-2) as Parameters<typeof action>[0];
-      try {
-        const status = await action(options, output, commanderArgs.slice(0, -2) as string[]);
-        exitCode = typeof status === 'number' ? status : 0;
-      } catch (error) {
-        renderError(output, error, options.json === true);
-        exitCode = exitCodeFor(error);
-      }
-    },
+    run:
+      (action) =>
+      async (...commanderArgs) => {
+        // Commander calls actions with the positional arguments, then the options, then the command.
+        const command = commanderArgs.at(-1) as Command;
+        const options = commanderArgs.at(-2) as Parameters<typeof action>[1];
+        const args = commanderArgs.slice(0, -2) as string[];
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        let context: Context | undefined;
+        try {
+          const flags: ConfigFlags = {
+            home: globals.home,
+            databaseUrl: globals.databaseUrl,
+            configFile: globals.config,
+            logLevel: globals.logLevel,
+            probeConcurrency: globals.probeConcurrency,
+            serveHost: globals.host,
+            servePort: globals.port,
+            urlTtlSeconds: globals.urlTtl,
+            localRoots: globals.localRoots,
+            allowedHosts: globals.allowedHosts,
+          };
+          context = await createContext(loadConfig(flags));
+          const status = await action(context, options, output, args);
+          exitCode = typeof status === 'number' ? status : 0;
+        } catch (error) {
+          renderError(output, error, options.json === true);
+          exitCode = exitCodeFor(error);
+        } finally {
+          await context?.close();
+        }
+      },
+    runStandalone:
+      (action) =>
+      async (...commanderArgs) => {
+        const options = commanderArgs.at(-2) as Parameters<typeof action>[0];
+        try {
+          const status = await action(options, output, commanderArgs.slice(0, -2) as string[]);
+          exitCode = typeof status === 'number' ? status : 0;
+        } catch (error) {
+          renderError(output, error, options.json === true);
+          exitCode = exitCodeFor(error);
+        }
+      },
   };
 
   registerDatasetCommands(program, runner);

@@ -13,6 +13,9 @@ export async function readPolicyText(path: string): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-    throw new AppError('InputInvalid', `Cannot read the policy file "${path}": ${reason}.`, { cause: error, hint: 'Give the path of a JSON policy document, or - to read it from stdin.' });
+    throw new AppError('InputInvalid', `Cannot read the policy file "${path}": ${reason}.`, {
+      cause: error,
+      hint: 'Give the path of a JSON policy document, or - to read it from stdin.',
+    });
   }
 }

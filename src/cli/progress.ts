@@ -16,7 +16,15 @@ interface Payload {
 /** A progress line on stderr when it is a terminal; silent otherwise (and with --json). */
 export function createSyncProgress(quiet: boolean): ProgressDisplay {
   if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: renderLine, hideCursor: true, etaBuffer: 50, barsize: 30, barCompleteChar: '█', barIncompleteChar: '░' });
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: renderLine,
+    hideCursor: true,
+    etaBuffer: 50,
+    barsize: 30,
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+  });
   let started = false;
   return {
     update(progress) {
@@ -53,7 +61,15 @@ export interface ThumbnailProgressDisplay {
 /** A bar for the thumbnail job on stderr when it is a terminal; silent otherwise (and with --json). */
 export function createThumbnailProgress(quiet: boolean): ThumbnailProgressDisplay {
   if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: renderThumbnailLine, hideCursor: true, etaBuffer: 50, barsize: 30, barCompleteChar: '█', barIncompleteChar: '░' });
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: renderThumbnailLine,
+    hideCursor: true,
+    etaBuffer: 50,
+    barsize: 30,
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+  });
   let started = false;
   return {
     update(progress) {

@@ -14,7 +14,6 @@ export const processOutput: Output = {
   },
 };
 
-
 export function exitCodeFor(error: unknown): number {
   return isAppError(error) ? ERROR_OUTCOMES[error.code].exit : 1;
 }
@@ -23,7 +22,13 @@ export function exitCodeFor(error: unknown): number {
 export function renderError(output: Output, error: unknown, json: boolean): void {
   const appError = isAppError(error) ? error : undefined;
   if (json) {
-    output.out(JSON.stringify({ error: { code: appError?.code ?? 'InternalError', message: describeError(error), hint: appError?.hint ?? null, details: appError?.details ?? {} } }, null, 2));
+    output.out(
+      JSON.stringify(
+        { error: { code: appError?.code ?? 'InternalError', message: describeError(error), hint: appError?.hint ?? null, details: appError?.details ?? {} } },
+        null,
+        2,
+      ),
+    );
     return;
   }
   output.err(`error: ${describeError(error)}`);
@@ -56,4 +61,3 @@ export function formatTable(rows: string[][]): string {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => [...(row[column] ?? '')].length))) ?? [];
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ')).join('\n');
 }
-

@@ -24,9 +24,13 @@ export async function readSecretsFromStdin(wantSecret: boolean, wantToken: boole
   const lines = await readStdinLines();
   const expected = (wantSecret ? 1 : 0) + (wantToken ? 1 : 0);
   if (lines.length < expected) {
-    throw new AppError('SecretMissing', `Expected ${expected} line(s) on stdin (${[wantSecret && 'secret access key', wantToken && 'session token'].filter(Boolean).join(', then ')}), got ${lines.length}.`, {
-      hint: 'Pipe the secret in, e.g. `pass show s3/farm | winnow dataset create ... --secret-access-key-stdin`.',
-    });
+    throw new AppError(
+      'SecretMissing',
+      `Expected ${expected} line(s) on stdin (${[wantSecret && 'secret access key', wantToken && 'session token'].filter(Boolean).join(', then ')}), got ${lines.length}.`,
+      {
+        hint: 'Pipe the secret in, e.g. `pass show s3/farm | winnow dataset create ... --secret-access-key-stdin`.',
+      },
+    );
   }
   return {
     secretAccessKey: wantSecret ? lines[0]!.trim() : undefined,
@@ -38,7 +42,9 @@ export async function readSecretsFromStdin(wantSecret: boolean, wantToken: boole
 export async function readOneSecretFromStdin(label: string, flag: string): Promise<string> {
   const [line] = await readStdinLines();
   if (line === undefined) {
-    throw new AppError('SecretMissing', `Expected the ${label} on stdin (${flag}), got nothing.`, { hint: `Pipe it in, e.g. \`pass show azure/farm | winnow dataset create ... ${flag}\`.` });
+    throw new AppError('SecretMissing', `Expected the ${label} on stdin (${flag}), got nothing.`, {
+      hint: `Pipe it in, e.g. \`pass show azure/farm | winnow dataset create ... ${flag}\`.`,
+    });
   }
   return line.trim();
 }

@@ -29,7 +29,10 @@ describe('loadConfig', () => {
   it('reports every bad value together, naming where it came from', () => {
     let caught: unknown;
     try {
-      loadConfig({ home: home({ s3MaxAttempts: 0, colour: 'blue' }), probeConcurrency: 'many' }, { WINNOW_DATABASE_URL: 'mysql://x', WINNOW_MASTER_KEY: 'short' });
+      loadConfig(
+        { home: home({ s3MaxAttempts: 0, colour: 'blue' }), probeConcurrency: 'many' },
+        { WINNOW_DATABASE_URL: 'mysql://x', WINNOW_MASTER_KEY: 'short' },
+      );
     } catch (error) {
       caught = error;
     }
@@ -53,10 +56,20 @@ describe('loadConfig', () => {
     expect(config.s3CallDeadlineMs).toBeLessThanOrEqual(60_000);
   });
 
-  it('reads the operator\'s local roots, endpoint rules and host names', () => {
-    const config = loadConfig({ home: home({ allowedHosts: ['winnow.example.com'] }) }, { WINNOW_LOCAL_ROOTS: '/data/images:/srv/photos/', WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'true', WINNOW_ALLOW_LINK_LOCAL_ENDPOINTS: '0' });
-    expect(config).toMatchObject({ localRoots: ['/data/images', '/srv/photos'], apiAllowPrivateEndpoints: true, allowLinkLocalEndpoints: false, allowedHosts: ['winnow.example.com'] });
-    expect(() => loadConfig({ home: home() }, { WINNOW_LOCAL_ROOTS: 'relative/folder' })).toThrow(/WINNOW_LOCAL_ROOTS=relative\/folder \(environment\): must be absolute paths/);
+  it("reads the operator's local roots, endpoint rules and host names", () => {
+    const config = loadConfig(
+      { home: home({ allowedHosts: ['winnow.example.com'] }) },
+      { WINNOW_LOCAL_ROOTS: '/data/images:/srv/photos/', WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'true', WINNOW_ALLOW_LINK_LOCAL_ENDPOINTS: '0' },
+    );
+    expect(config).toMatchObject({
+      localRoots: ['/data/images', '/srv/photos'],
+      apiAllowPrivateEndpoints: true,
+      allowLinkLocalEndpoints: false,
+      allowedHosts: ['winnow.example.com'],
+    });
+    expect(() => loadConfig({ home: home() }, { WINNOW_LOCAL_ROOTS: 'relative/folder' })).toThrow(
+      /WINNOW_LOCAL_ROOTS=relative\/folder \(environment\): must be absolute paths/,
+    );
     expect(() => loadConfig({ home: home() }, { WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'yes' })).toThrow(/must be true or false/);
   });
 });

@@ -70,8 +70,20 @@ const flag = z.preprocess(
   z.enum(['true', 'false', '1', '0'], 'must be true or false').transform((value) => value === 'true' || value === '1'),
 );
 const list = (separator: string, item: z.ZodType<string, string>) =>
-  z.union([z.array(z.string()), z.string().transform((value) => value.split(separator).map((entry) => entry.trim()).filter((entry) => entry !== ''))]).pipe(z.array(item));
-const hostName = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}|[0-9a-fA-F:]+)$/, 'must be host names or addresses, e.g. winnow.example.com,10.0.0.5');
+  z
+    .union([
+      z.array(z.string()),
+      z.string().transform((value) =>
+        value
+          .split(separator)
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      ),
+    ])
+    .pipe(z.array(item));
+const hostName = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253}|[0-9a-fA-F:]+)$/, 'must be host names or addresses, e.g. winnow.example.com,10.0.0.5');
 const absoluteFolder = z.string().refine((value) => isAbsolute(value), 'must be absolute paths');
 
 const settings = {
@@ -79,7 +91,10 @@ const settings = {
   databaseUrl: {
     env: 'WINNOW_DATABASE_URL',
     flag: '--database-url',
-    schema: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
     fallback: () => undefined,
   },
   masterKey: {
@@ -101,7 +116,10 @@ const settings = {
   stsEndpoint: {
     env: 'WINNOW_STS_ENDPOINT',
     flag: undefined,
-    schema: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL').optional(),
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
+      .optional(),
     fallback: () => undefined,
   },
   serveHost: { env: 'WINNOW_HOST', flag: '--host', schema: z.string().min(1), fallback: () => '127.0.0.1' },

@@ -57,9 +57,13 @@ export async function checkLocalFolder(folder: string, rules: AccessRules, label
   const real = await resolveExisting(folder);
   const dataDir = await resolveExisting(rules.dataDir);
   if (isInsideFolder(real, dataDir) || isInsideFolder(dataDir, real)) {
-    throw new AppError('LocalFolderRefused', `The ${label} folder ${folder} ${isInsideFolder(real, dataDir) ? 'contains' : 'is inside'} Winnow's data folder ${rules.dataDir}, which holds the catalog and the master key.`, {
-      hint: 'Pick a folder of images that does not contain the data folder, or move the data folder elsewhere with WINNOW_HOME.',
-    });
+    throw new AppError(
+      'LocalFolderRefused',
+      `The ${label} folder ${folder} ${isInsideFolder(real, dataDir) ? 'contains' : 'is inside'} Winnow's data folder ${rules.dataDir}, which holds the catalog and the master key.`,
+      {
+        hint: 'Pick a folder of images that does not contain the data folder, or move the data folder elsewhere with WINNOW_HOME.',
+      },
+    );
   }
   if (rules.localRoots === 'anywhere') return;
   const roots = await Promise.all(rules.localRoots.map(resolveExisting));

@@ -79,7 +79,7 @@ function translateAssumeRoleError(error: unknown, role: AssumedRole): AppError {
   }
   return new AppError('DatasourceAssumeRoleFailed', `STS AssumeRole of ${role.roleArn} failed (${code}): ${vendor.message ?? ''}`, {
     cause: error,
-    hint: 'Check the role ARN, the STS endpoint and Winnow\'s base credentials.',
+    hint: "Check the role ARN, the STS endpoint and Winnow's base credentials.",
     details,
   });
 }

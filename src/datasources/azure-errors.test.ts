@@ -15,11 +15,15 @@ const context = (overrides: Partial<AzureCallContext> = {}): AzureCallContext =>
   ...overrides,
 });
 /** What the SDK throws for a Blob service error (RestError's fields). */
-const restError = (errorCode: string, statusCode = 403, authenticationErrorDetail?: string) => Object.assign(new Error(`${errorCode} message`), { name: 'RestError', code: errorCode, statusCode, details: { errorCode, authenticationErrorDetail } });
+const restError = (errorCode: string, statusCode = 403, authenticationErrorDetail?: string) =>
+  Object.assign(new Error(`${errorCode} message`), { name: 'RestError', code: errorCode, statusCode, details: { errorCode, authenticationErrorDetail } });
 
 describe('translateAzureError', () => {
-  it('treats Azure\'s AuthenticationFailed for an expired SAS as expired credentials', () => {
-    const error = translateAzureError(restError('AuthenticationFailed', 403, 'Signed expiry time [Mon, 30 Nov 2026] must be after signed start time'), context({ sas: sas('sv=2025-01-05&sr=c&sp=rl&se=2026-11-30T00:00:00Z&sig=abc') }));
+  it("treats Azure's AuthenticationFailed for an expired SAS as expired credentials", () => {
+    const error = translateAzureError(
+      restError('AuthenticationFailed', 403, 'Signed expiry time [Mon, 30 Nov 2026] must be after signed start time'),
+      context({ sas: sas('sv=2025-01-05&sr=c&sp=rl&se=2026-11-30T00:00:00Z&sig=abc') }),
+    );
     expect(error.code).toBe('DatasourceCredentialsExpired');
     expect(error.message).toContain('expired at 2026-11-30T00:00:00.000Z');
   });
@@ -56,7 +60,12 @@ describe('translateAzureError', () => {
 describe('parseSasToken', () => {
   it('reads the permissions, expiry and scope of a token with or without "?"', () => {
     const token = sas('?sv=2025-01-05&sr=d&sdd=2&sp=rl&st=2026-01-01T00:00:00Z&se=2027-01-01T00:00:00Z&sig=abc%3D');
-    expect(token).toMatchObject({ token: 'sv=2025-01-05&sr=d&sdd=2&sp=rl&st=2026-01-01T00:00:00Z&se=2027-01-01T00:00:00Z&sig=abc%3D', permissions: 'rl', resource: 'd', directoryDepth: 2 });
+    expect(token).toMatchObject({
+      token: 'sv=2025-01-05&sr=d&sdd=2&sp=rl&st=2026-01-01T00:00:00Z&se=2027-01-01T00:00:00Z&sig=abc%3D',
+      permissions: 'rl',
+      resource: 'd',
+      directoryDepth: 2,
+    });
     expect(token.expiresOn?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 

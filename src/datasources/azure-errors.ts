@@ -37,28 +37,51 @@ export function translateAzureError(error: unknown, context: AzureCallContext): 
   const status = vendor.statusCode;
   const call = describeAzureCall(context);
   const permission = AZURE_PERMISSION[context.operation];
-  const details = { operation: context.operation, azureCode, httpStatus: status, action: `SAS ${permission.letter}`, resource: resourceOf(context), endpoint: context.endpoint };
+  const details = {
+    operation: context.operation,
+    azureCode,
+    httpStatus: status,
+    action: `SAS ${permission.letter}`,
+    resource: resourceOf(context),
+    endpoint: context.endpoint,
+  };
   const cause = new Error(`${context.operation} failed: ${azureCode}${status ? ` (HTTP ${status})` : ''}`);
   const fail = (code: ErrorCode, message: string, hint: string) => new AppError(code, message, { cause, hint, details });
 
   const networkCode = findNetworkCode(error);
   if (networkCode !== undefined || azureCode === 'REQUEST_SEND_ERROR') {
-    return fail('DatasourceUnreachable', `${call} could not reach ${context.endpoint} (${networkCode ?? azureCode}).`, 'Check the endpoint URL, the network and that the storage account exists.');
+    return fail(
+      'DatasourceUnreachable',
+      `${call} could not reach ${context.endpoint} (${networkCode ?? azureCode}).`,
+      'Check the endpoint URL, the network and that the storage account exists.',
+    );
   }
   const sas = context.sas;
   switch (azureCode) {
     case 'AuthorizationPermissionMismatch':
     case 'AuthorizationResourceTypeMismatch':
     case 'AuthorizationServiceMismatch':
-      return fail('DatasourceAccessDenied', `${call} was denied (${azureCode}): ${sasGrants(sas)}, but ${context.operation} needs ${permission.needs}.`, permissionFix(context));
+      return fail(
+        'DatasourceAccessDenied',
+        `${call} was denied (${azureCode}): ${sasGrants(sas)}, but ${context.operation} needs ${permission.needs}.`,
+        permissionFix(context),
+      );
     case 'AuthorizationFailure':
     case 'AuthenticationFailed':
       return refused(context, azureCode, vendor.details?.authenticationErrorDetail, fail);
     case 'NoAuthenticationInformation':
     case 'PublicAccessNotPermitted':
-      return fail('DatasourceAccessDenied', `${call} was refused: the request carried no credentials the account accepts (${azureCode}).`, 'Give the dataset a SAS token or the account key.');
+      return fail(
+        'DatasourceAccessDenied',
+        `${call} was refused: the request carried no credentials the account accepts (${azureCode}).`,
+        'Give the dataset a SAS token or the account key.',
+      );
     case 'ContainerNotFound':
-      return fail('DatasourceBucketNotFound', `${call} failed: container "${context.container}" does not exist in storage account ${context.account}.`, 'Check the container in the azure://account/container/ location.');
+      return fail(
+        'DatasourceBucketNotFound',
+        `${call} failed: container "${context.container}" does not exist in storage account ${context.account}.`,
+        'Check the container in the azure://account/container/ location.',
+      );
     case 'BlobNotFound':
     case 'ResourceNotFound':
       return fail('ObjectNotFound', `${call} failed: the blob no longer exists.`, 'Run a sync to refresh the catalog.');
@@ -87,7 +110,12 @@ function resourceOf(context: AzureCallContext): string {
  * or one signed for another container with AuthenticationFailed, Azurite with AuthorizationFailure;
  * the token's own fields tell which it is (its scope is only in its signature, so that one is inferred).
  */
-function refused(context: AzureCallContext, azureCode: string, detail: string | undefined, fail: (code: ErrorCode, message: string, hint: string) => AppError): AppError {
+function refused(
+  context: AzureCallContext,
+  azureCode: string,
+  detail: string | undefined,
+  fail: (code: ErrorCode, message: string, hint: string) => AppError,
+): AppError {
   const call = describeAzureCall(context);
   const sas = context.sas;
   const reason = `${azureCode}${detail ? `: ${firstLine(detail)}` : ''}`;
@@ -106,16 +134,37 @@ function refused(context: AzureCallContext, azureCode: string, detail: string | 
     );
   }
   if (sas.expiresOn !== undefined && sas.expiresOn.getTime() <= context.now.getTime()) {
-    return fail('DatasourceCredentialsExpired', `${call} was rejected (${reason}): the SAS token expired at ${sas.expiresOn.toISOString()}.`, 'Make a new SAS token and create the dataset again with it.');
+    return fail(
+      'DatasourceCredentialsExpired',
+      `${call} was rejected (${reason}): the SAS token expired at ${sas.expiresOn.toISOString()}.`,
+      'Make a new SAS token and create the dataset again with it.',
+    );
   }
   if (sas.startsOn !== undefined && sas.startsOn.getTime() > context.now.getTime()) {
-    return fail('DatasourceCredentialsExpired', `${call} was rejected (${reason}): the SAS token is valid only from ${sas.startsOn.toISOString()}.`, 'Wait until then, or make a token whose start time is in the past (allow for clock skew).');
+    return fail(
+      'DatasourceCredentialsExpired',
+      `${call} was rejected (${reason}): the SAS token is valid only from ${sas.startsOn.toISOString()}.`,
+      'Wait until then, or make a token whose start time is in the past (allow for clock skew).',
+    );
   }
   const permission = AZURE_PERMISSION[context.operation];
   if (sas.permissions !== undefined && !grantsLetter(sas, permission.letter) && !(context.operation === 'Put Blob' && grantsLetter(sas, 'c'))) {
-    return fail('DatasourceAccessDenied', `${call} was denied (${reason}): ${sasGrants(sas)}, but ${context.operation} needs ${permission.needs}.`, permissionFix(context));
+    return fail(
+      'DatasourceAccessDenied',
+      `${call} was denied (${reason}): ${sasGrants(sas)}, but ${context.operation} needs ${permission.needs}.`,
+      permissionFix(context),
+    );
   }
-  const scope = sas.resource === 'c' ? 'a container' : sas.resource === 'd' ? 'a directory' : sas.resource === 'b' ? 'one blob' : sas.resource === undefined ? 'the account' : `resource "${sas.resource}"`;
+  const scope =
+    sas.resource === 'c'
+      ? 'a container'
+      : sas.resource === 'd'
+        ? 'a directory'
+        : sas.resource === 'b'
+          ? 'one blob'
+          : sas.resource === undefined
+            ? 'the account'
+            : `resource "${sas.resource}"`;
   return fail(
     'DatasourceAccessDenied',
     `${call} was rejected (${reason}): ${sasGrants(sas)} and has not expired, but it is signed for ${scope} that does not hold ${context.operation === 'List Blobs' ? 'this folder' : 'this blob'}: it is likely scoped to another container or directory (or the key that signed it was rotated, or the account's network rules refuse this machine).`,
@@ -129,7 +178,8 @@ function grantsLetter(sas: SasToken, letter: string): boolean {
 
 function sasGrants(sas: SasToken | undefined): string {
   if (sas === undefined) return 'the account key was used';
-  if (sas.storedPolicy !== undefined && sas.permissions === undefined) return `the SAS token takes its permissions from stored access policy "${sas.storedPolicy}"`;
+  if (sas.storedPolicy !== undefined && sas.permissions === undefined)
+    return `the SAS token takes its permissions from stored access policy "${sas.storedPolicy}"`;
   return `the SAS token grants "${sas.permissions ?? ''}"`;
 }
 

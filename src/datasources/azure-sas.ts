@@ -52,5 +52,7 @@ export const SAS_LETTERS = { l: 'list', r: 'read', c: 'create', w: 'write', d: '
 
 /** An account key is 64 bytes, base64-encoded (88 characters). */
 export function accountKeyProblem(value: string): string | undefined {
-  return /^[A-Za-z0-9+/]{20,}={0,2}$/.test(value.trim()) ? undefined : 'the account key must be the base64 key shown under "Access keys" of the storage account';
+  return /^[A-Za-z0-9+/]{20,}={0,2}$/.test(value.trim())
+    ? undefined
+    : 'the account key must be the base64 key shown under "Access keys" of the storage account';
 }

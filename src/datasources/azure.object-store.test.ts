@@ -32,7 +32,10 @@ describe('Azure Blob object store (Azurite)', () => {
     azurite = await startAzurite();
     await azurite.createContainer('images');
     await azurite.createContainer('other-images');
-    await azurite.putBlobs('images', KEYS.map((key) => ({ key, body: `bytes of ${key}` })));
+    await azurite.putBlobs(
+      'images',
+      KEYS.map((key) => ({ key, body: `bytes of ${key}` })),
+    );
     options = (credential) => ({
       account: AZURITE_ACCOUNT,
       container: 'images',
@@ -48,7 +51,8 @@ describe('Azure Blob object store (Azurite)', () => {
   afterAll(() => azurite?.stop());
 
   const withKey = () => createAzureObjectStore(options({ kind: 'shared-key', accountKey: AZURITE_KEY }));
-  const withSas = (permissions: string, container = 'images', expiresOn?: Date) => createAzureObjectStore(options({ kind: 'sas', token: azurite.containerSas(container, permissions, expiresOn) }));
+  const withSas = (permissions: string, container = 'images', expiresOn?: Date) =>
+    createAzureObjectStore(options({ kind: 'sas', token: azurite.containerSas(container, permissions, expiresOn) }));
 
   it('lists only the prefix, page by page, and resumes after a key', async () => {
     const store = withKey();
@@ -148,7 +152,10 @@ describe('Azure Blob object store (Azurite)', () => {
   });
 
   it('refuses a loopback endpoint when private addresses are not allowed', async () => {
-    const store = createAzureObjectStore({ ...options({ kind: 'shared-key', accountKey: AZURITE_KEY }), endpointRules: { privateAddresses: false, linkLocalAddresses: false } });
+    const store = createAzureObjectStore({
+      ...options({ kind: 'shared-key', accountKey: AZURITE_KEY }),
+      endpointRules: { privateAddresses: false, linkLocalAddresses: false },
+    });
     expect((await caught(() => listAll(store, 'farm/'))).code).toBe('EndpointRefused');
   });
 });

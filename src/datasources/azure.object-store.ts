@@ -92,12 +92,24 @@ export function createAzureObjectStore(options: AzureStoreOptions): ObjectStore 
       if (isAppError(error)) throw error;
       if (isGuardRefusal(error)) throw endpointRefusedByGuard(serviceUrl, error, options.endpointRules);
       if (deadline.aborted) {
-        throw new AppError('DatasourceUnreachable', `Azure ${operation} of ${description}${key} got no complete answer from ${serviceUrl} within ${options.callDeadlineMs / 1000} s.`, {
-          hint: 'Check the endpoint URL and the network; WINNOW_S3_CALL_DEADLINE_MS sets how long one call may take.',
-          details: { operation, endpoint: serviceUrl },
-        });
+        throw new AppError(
+          'DatasourceUnreachable',
+          `Azure ${operation} of ${description}${key} got no complete answer from ${serviceUrl} within ${options.callDeadlineMs / 1000} s.`,
+          {
+            hint: 'Check the endpoint URL and the network; WINNOW_S3_CALL_DEADLINE_MS sets how long one call may take.',
+            details: { operation, endpoint: serviceUrl },
+          },
+        );
       }
-      throw translateAzureError(error, { operation, account: options.account, container: options.container, key, endpoint: serviceUrl, sas, now: new Date(now()) });
+      throw translateAzureError(error, {
+        operation,
+        account: options.account,
+        container: options.container,
+        key,
+        endpoint: serviceUrl,
+        sas,
+        now: new Date(now()),
+      });
     }
   }
 
@@ -105,7 +117,12 @@ export function createAzureObjectStore(options: AzureStoreOptions): ObjectStore 
     async (key, expiresIn, signingDate) => {
       if (sharedKey === undefined) throw presignNeedsKey(description, key);
       const query = generateBlobSASQueryParameters(
-        { containerName: options.container, blobName: key, permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(signingDate.getTime() + expiresIn * 1000) },
+        {
+          containerName: options.container,
+          blobName: key,
+          permissions: BlobSASPermissions.parse('r'),
+          expiresOn: new Date(signingDate.getTime() + expiresIn * 1000),
+        },
         sharedKey,
       ).toString();
       return `${container.getBlobClient(key).url}?${query}`;
@@ -141,7 +158,12 @@ export function createAzureObjectStore(options: AzureStoreOptions): ObjectStore 
           return page.done ? undefined : page.value;
         });
         const blobs = (response?.segment.blobItems ?? [])
-          .map((blob) => ({ key: blob.name, size: blob.properties.contentLength ?? 0, etag: blob.properties.etag?.replaceAll('"', ''), lastModified: blob.properties.lastModified }))
+          .map((blob) => ({
+            key: blob.name,
+            size: blob.properties.contentLength ?? 0,
+            etag: blob.properties.etag?.replaceAll('"', ''),
+            lastModified: blob.properties.lastModified,
+          }))
           .filter((blob) => taken(blob.key));
         continuationToken = response?.continuationToken || undefined;
         if (blobs.length > 0 || continuationToken === undefined) yield blobs;
@@ -176,7 +198,9 @@ export function createAzureObjectStore(options: AzureStoreOptions): ObjectStore 
     async write(key, body, contentType) {
       assertWritable(key, options.writablePrefix, description);
       const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      await call('Put Blob', key, (abortSignal) => container.getBlockBlobClient(key).upload(bytes, bytes.byteLength, { abortSignal, blobHTTPHeaders: { blobContentType: contentType } }));
+      await call('Put Blob', key, (abortSignal) =>
+        container.getBlockBlobClient(key).upload(bytes, bytes.byteLength, { abortSignal, blobHTTPHeaders: { blobContentType: contentType } }),
+      );
     },
 
     async delete(key) {
@@ -192,9 +216,13 @@ export function createAzureObjectStore(options: AzureStoreOptions): ObjectStore 
 }
 
 function presignNeedsKey(description: string, key: string): AppError {
-  return new AppError('InputInvalid', `Cannot give a browser a read-only link to ${description}${key}: a SAS token cannot sign another SAS, and Winnow never hands out the stored token.`, {
-    hint: 'Winnow serves the images of SAS-token datasets itself; connect with the account key for short-lived read-only SAS links instead.',
-  });
+  return new AppError(
+    'InputInvalid',
+    `Cannot give a browser a read-only link to ${description}${key}: a SAS token cannot sign another SAS, and Winnow never hands out the stored token.`,
+    {
+      hint: 'Winnow serves the images of SAS-token datasets itself; connect with the account key for short-lived read-only SAS links instead.',
+    },
+  );
 }
 
 async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<Uint8Array> {

@@ -8,7 +8,16 @@ const ORIGIN = 'http://127.0.0.1:8080';
 
 function boundStore(endpoint: string): BoundStore {
   const store = createLocalS3Store(endpoint);
-  return { store, location: { kind: 's3', bucket: 'photos', prefix: 'p/' }, prefix: 'p/', uri: 's3://photos/p/', accessKeyId: 'S3RVER', kind: 's3', sseKmsKeyId: undefined, browserUrls: 'presigned' };
+  return {
+    store,
+    location: { kind: 's3', bucket: 'photos', prefix: 'p/' },
+    prefix: 'p/',
+    uri: 's3://photos/p/',
+    accessKeyId: 'S3RVER',
+    kind: 's3',
+    sseKmsKeyId: undefined,
+    browserUrls: 'presigned',
+  };
 }
 
 const LOCAL = { privateAddresses: true, linkLocalAddresses: false };
@@ -44,6 +53,8 @@ describe('bucket CORS check', () => {
     const check = await checkBucketCors(boundStore(withoutCors.endpoint), 'p/ç ü #1.jpg', ORIGIN, LOCAL);
     expect(check.ok).toBe(false);
     expect(check.message).toContain(ORIGIN);
-    expect(check.configuration).toEqual([{ AllowedOrigins: [ORIGIN], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag', 'Content-Length'], MaxAgeSeconds: 3000 }]);
+    expect(check.configuration).toEqual([
+      { AllowedOrigins: [ORIGIN], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag', 'Content-Length'], MaxAgeSeconds: 3000 },
+    ]);
   });
 });

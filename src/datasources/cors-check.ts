@@ -19,13 +19,16 @@ export interface CorsCheck {
  * bucket. S3 answers preflights without authentication, from the bucket's CORS rules.
  */
 export async function checkBucketCors(input: BoundStore, sampleKey: string, origin: string, rules: EndpointRules): Promise<CorsCheck> {
-  const configuration = [{ AllowedOrigins: [origin], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag', 'Content-Length'], MaxAgeSeconds: 3000 }];
+  const configuration = [
+    { AllowedOrigins: [origin], AllowedMethods: ['GET', 'HEAD'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag', 'Content-Length'], MaxAgeSeconds: 3000 },
+  ];
   const url = new URL((await input.store.presignGet(sampleKey, 60)).url);
   try {
     checkEndpointUrl(url.origin, rules);
     const response = await preflight(url, origin, rules);
     const allowed = response.allowOrigin;
-    if (response.ok && (allowed === '*' || allowed === origin)) return { ok: true, origin, message: `The bucket allows GET from ${origin}.`, configuration: null };
+    if (response.ok && (allowed === '*' || allowed === origin))
+      return { ok: true, origin, message: `The bucket allows GET from ${origin}.`, configuration: null };
     return {
       ok: false,
       origin,
@@ -43,7 +46,13 @@ function preflight(url: URL, origin: string, rules: EndpointRules): Promise<{ ok
   return new Promise((resolve, reject) => {
     const request = send(
       url,
-      { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' }, lookup: guardedLookup(rules), timeout: PREFLIGHT_TIMEOUT_MS, signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS) },
+      {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' },
+        lookup: guardedLookup(rules),
+        timeout: PREFLIGHT_TIMEOUT_MS,
+        signal: AbortSignal.timeout(PREFLIGHT_TIMEOUT_MS),
+      },
       (response) => {
         response.resume();
         const status = response.statusCode ?? 0;

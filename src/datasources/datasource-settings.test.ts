@@ -19,16 +19,29 @@ function problems(settings: ConnectionSettings): string {
 describe('presets', () => {
   it('fills in R2\'s endpoint from the account id, with path style and the region "auto"', () => {
     const connection = validateConnection({ uri: 's3://photos/raw/', preset: 'r2', accountId: '0123456789abcdef0123456789abcdef', ...KEYS }, 'input', RULES);
-    expect(connection).toMatchObject({ endpoint: 'https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com', pathStyle: true, region: 'auto', preset: 'r2' });
+    expect(connection).toMatchObject({
+      endpoint: 'https://0123456789abcdef0123456789abcdef.r2.cloudflarestorage.com',
+      pathStyle: true,
+      region: 'auto',
+      preset: 'r2',
+    });
   });
 
   it('fills in the regional endpoints of Wasabi and Backblaze B2', () => {
-    expect(validateConnection({ uri: 's3://photos/', preset: 'wasabi', region: 'eu-central-1', ...KEYS }, 'input', RULES).endpoint).toBe('https://s3.eu-central-1.wasabisys.com');
-    expect(validateConnection({ uri: 's3://photos/', preset: 'b2', region: 'us-west-004', ...KEYS }, 'input', RULES).endpoint).toBe('https://s3.us-west-004.backblazeb2.com');
+    expect(validateConnection({ uri: 's3://photos/', preset: 'wasabi', region: 'eu-central-1', ...KEYS }, 'input', RULES).endpoint).toBe(
+      'https://s3.eu-central-1.wasabisys.com',
+    );
+    expect(validateConnection({ uri: 's3://photos/', preset: 'b2', region: 'us-west-004', ...KEYS }, 'input', RULES).endpoint).toBe(
+      'https://s3.us-west-004.backblazeb2.com',
+    );
   });
 
   it('lets an explicit endpoint and path style win over the preset', () => {
-    const connection = validateConnection({ uri: 's3://photos/', preset: 'r2', endpoint: 'https://acc.eu.r2.cloudflarestorage.com', pathStyle: false, ...KEYS }, 'input', RULES);
+    const connection = validateConnection(
+      { uri: 's3://photos/', preset: 'r2', endpoint: 'https://acc.eu.r2.cloudflarestorage.com', pathStyle: false, ...KEYS },
+      'input',
+      RULES,
+    );
     expect(connection).toMatchObject({ endpoint: 'https://acc.eu.r2.cloudflarestorage.com', pathStyle: false });
   });
 
@@ -40,7 +53,7 @@ describe('presets', () => {
   it.each([
     [{ uri: 's3://photos/', preset: 'r2' }, 'needs the account id'],
     [{ uri: 's3://photos/', preset: 'minio' }, 'give its address with --endpoint'],
-    [{ uri: 's3://photos/', preset: 'b2' }, 'needs the bucket\'s region'],
+    [{ uri: 's3://photos/', preset: 'b2' }, "needs the bucket's region"],
     [{ uri: 's3://photos/', preset: 'r2', accountId: 'abc', region: 'us-east-1' }, 'signs with region "auto" only'],
     [{ uri: 's3://photos/', preset: 'wasabi', sseKmsKeyId: 'alias/winnow' }, 'Wasabi does not support SSE-KMS'],
     [{ uri: 's3://photos/', preset: 'seaweed' }, 'is not known'],
@@ -57,7 +70,10 @@ describe('presets', () => {
 describe('Azure locations', () => {
   it('takes a SAS token (with or without "?") or the account key', () => {
     expect(validateConnection({ uri: 'azure://acct/images/farm/', sasToken: `?${SAS}` }, 'input', RULES).azure).toEqual({ kind: 'sas', token: SAS });
-    expect(validateConnection({ uri: 'azure://acct/images/', accountKey: 'a2V5a2V5a2V5a2V5a2V5a2V5a2V5' }, 'input', RULES).azure).toEqual({ kind: 'shared-key', accountKey: 'a2V5a2V5a2V5a2V5a2V5a2V5a2V5' });
+    expect(validateConnection({ uri: 'azure://acct/images/', accountKey: 'a2V5a2V5a2V5a2V5a2V5a2V5a2V5' }, 'input', RULES).azure).toEqual({
+      kind: 'shared-key',
+      accountKey: 'a2V5a2V5a2V5a2V5a2V5a2V5a2V5',
+    });
   });
 
   it.each([

@@ -130,7 +130,8 @@ function presetProblems(settings: ConnectionSettings, location: Location | undef
   const preset = S3_PRESETS[given];
   if (needsAccountId(preset) && settings.endpoint === undefined) {
     if (settings.accountId === undefined) problems.push(`preset ${given} needs the account id (--account-id): its endpoint is ${preset.endpointTemplate}`);
-    else if (!/^[A-Za-z0-9-]{1,64}$/.test(settings.accountId)) problems.push(`account id ${quoteInput(settings.accountId)} must be letters, digits and hyphens (Cloudflare shows a 32-character hex id)`);
+    else if (!/^[A-Za-z0-9-]{1,64}$/.test(settings.accountId))
+      problems.push(`account id ${quoteInput(settings.accountId)} must be letters, digits and hyphens (Cloudflare shows a 32-character hex id)`);
   } else if (settings.accountId !== undefined && !needsAccountId(preset)) {
     problems.push(`preset ${given} does not use --account-id`);
   }
@@ -145,7 +146,8 @@ function presetRegion(settings: ConnectionSettings, preset: PresetId | undefined
   if (preset === undefined) return settings.region ?? DEFAULT_REGION;
   const rule = S3_PRESETS[preset].region;
   if ('fixed' in rule) {
-    if (settings.region !== undefined && settings.region !== rule.fixed) problems.push(`${S3_PRESETS[preset].label} signs with region "${rule.fixed}" only, not ${quoteInput(settings.region)}`);
+    if (settings.region !== undefined && settings.region !== rule.fixed)
+      problems.push(`${S3_PRESETS[preset].label} signs with region "${rule.fixed}" only, not ${quoteInput(settings.region)}`);
     return rule.fixed;
   }
   const region = settings.region ?? rule.default;
@@ -162,21 +164,30 @@ function s3Problems(settings: ConnectionSettings, location: Location | undefined
     problems.push('the access key id must be 3-128 visible ASCII characters without spaces');
   }
   if (settings.accessKeyId !== undefined && settings.secretAccessKey === undefined) {
-    problems.push(`access key id ${quoteInput(settings.accessKeyId)} was given without its secret: set WINNOW_SECRET_ACCESS_KEY or pass --secret-access-key-stdin`);
+    problems.push(
+      `access key id ${quoteInput(settings.accessKeyId)} was given without its secret: set WINNOW_SECRET_ACCESS_KEY or pass --secret-access-key-stdin`,
+    );
   }
   if (settings.accessKeyId === undefined && settings.secretAccessKey !== undefined) {
     problems.push('a secret access key was given without --access-key-id');
   }
   if (settings.sessionToken !== undefined && settings.accessKeyId === undefined) problems.push('a session token was given without --access-key-id');
-  if (settings.sseKmsKeyId !== undefined && !/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+|[0-9a-f-]{36}|alias\/[\w/-]+)$/.test(settings.sseKmsKeyId)) {
+  if (
+    settings.sseKmsKeyId !== undefined &&
+    !/^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+|[0-9a-f-]{36}|alias\/[\w/-]+)$/.test(settings.sseKmsKeyId)
+  ) {
     problems.push(`SSE-KMS key ${quoteInput(settings.sseKmsKeyId)} must be a key ARN, a key id (UUID) or alias/name`);
   }
   problems.push(...roleProblems(settings));
-  if (location?.kind === 'gcs' && settings.roleArn !== undefined) problems.push('a gs:// location is reached with an HMAC key (--access-key-id), not an AWS role');
+  if (location?.kind === 'gcs' && settings.roleArn !== undefined)
+    problems.push('a gs:// location is reached with an HMAC key (--access-key-id), not an AWS role');
   if (location?.kind === 'gcs' && settings.accessKeyId === undefined) {
     problems.push('a gs:// location needs the HMAC key of a service account: --access-key-id (GOOG…) and its secret');
   }
-  if (location?.kind === 'local' && (settings.roleArn !== undefined || settings.accessKeyId !== undefined || settings.endpoint !== undefined || settings.sseKmsKeyId !== undefined)) {
+  if (
+    location?.kind === 'local' &&
+    (settings.roleArn !== undefined || settings.accessKeyId !== undefined || settings.endpoint !== undefined || settings.sseKmsKeyId !== undefined)
+  ) {
     problems.push(`${formatLocation(location)} is a local folder; S3 settings (keys, endpoint, SSE-KMS) do not apply`);
   }
   return problems;
@@ -194,11 +205,18 @@ function azureProblems(settings: ConnectionSettings): string[] {
     '--role-arn': settings.roleArn,
     '--external-id': settings.externalId,
   };
-  const misplaced = Object.entries(s3Only).filter(([, value]) => value !== undefined).map(([name]) => name);
-  if (misplaced.length > 0) problems.push(`${misplaced.join(', ')} ${misplaced.length === 1 ? 'is' : 'are'} for S3 locations; an azure:// location takes a SAS token or the account key`);
+  const misplaced = Object.entries(s3Only)
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name);
+  if (misplaced.length > 0)
+    problems.push(
+      `${misplaced.join(', ')} ${misplaced.length === 1 ? 'is' : 'are'} for S3 locations; an azure:// location takes a SAS token or the account key`,
+    );
   if (settings.sasToken !== undefined && settings.accountKey !== undefined) problems.push('give either a SAS token or the account key, not both');
   if (settings.sasToken === undefined && settings.accountKey === undefined) {
-    problems.push('an azure:// location needs a SAS token (WINNOW_AZURE_SAS_TOKEN or --sas-token-stdin) or the account key (WINNOW_AZURE_ACCOUNT_KEY or --account-key-stdin)');
+    problems.push(
+      'an azure:// location needs a SAS token (WINNOW_AZURE_SAS_TOKEN or --sas-token-stdin) or the account key (WINNOW_AZURE_ACCOUNT_KEY or --account-key-stdin)',
+    );
   }
   if (settings.sasToken !== undefined) {
     const parsed = parseSasToken(settings.sasToken);
@@ -227,7 +245,9 @@ function roleProblems(settings: ConnectionSettings): string[] {
     return problems;
   }
   if (!ROLE_ARN.test(settings.roleArn)) {
-    problems.push(`role ARN ${quoteInput(settings.roleArn)} must look like arn:aws:iam::123456789012:role/WinnowAccess (12-digit account id, role name of letters, digits and +=,.@_-)`);
+    problems.push(
+      `role ARN ${quoteInput(settings.roleArn)} must look like arn:aws:iam::123456789012:role/WinnowAccess (12-digit account id, role name of letters, digits and +=,.@_-)`,
+    );
   }
   const externalIdIssue = settings.externalId === undefined ? undefined : externalIdProblem(settings.externalId);
   if (externalIdIssue !== undefined) problems.push(externalIdIssue);

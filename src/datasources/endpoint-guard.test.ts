@@ -18,7 +18,10 @@ function tableResolver(table: Record<string, string[]>): Resolver & { asked: str
     asked.push(hostname);
     const addresses = table[hostname];
     if (addresses === undefined) return callback(Object.assign(new Error(`no ${hostname}`), { code: 'ENOTFOUND' }), []);
-    callback(null, addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 })));
+    callback(
+      null,
+      addresses.map((address): LookupAddress => ({ address, family: address.includes(':') ? 6 : 4 })),
+    );
   }) as Resolver & { asked: string[] };
   resolver.asked = asked;
   return resolver;
@@ -66,12 +69,15 @@ describe('classifyAddress', () => {
 });
 
 describe('checkEndpointUrl', () => {
-  it.each(['http://169.254.169.254', 'http://[fd00:ec2::254]/', 'http://0.0.0.0:9000', 'http://[::ffff:a9fe:a9fe]'])('refuses %s for the CLI and the API', (endpoint) => {
-    for (const rules of [CLI, API]) {
-      const error = refusalOf(() => checkEndpointUrl(endpoint, rules));
-      expect(isAppError(error, 'EndpointRefused')).toBe(true);
-    }
-  });
+  it.each(['http://169.254.169.254', 'http://[fd00:ec2::254]/', 'http://0.0.0.0:9000', 'http://[::ffff:a9fe:a9fe]'])(
+    'refuses %s for the CLI and the API',
+    (endpoint) => {
+      for (const rules of [CLI, API]) {
+        const error = refusalOf(() => checkEndpointUrl(endpoint, rules));
+        expect(isAppError(error, 'EndpointRefused')).toBe(true);
+      }
+    },
+  );
 
   it('refuses a private address for the API only', () => {
     expect(refusalOf(() => checkEndpointUrl('http://10.0.0.1:9000', CLI))).toBeUndefined();
@@ -86,8 +92,15 @@ describe('checkEndpointUrl', () => {
   });
 
   it('checks the addresses a name resolves to when the dataset is created', async () => {
-    const resolver = tableResolver({ 'metadata.example.test': ['52.216.8.1', '169.254.169.254'], 'minio.example.test': ['10.1.2.3'], 'unknown.example.test': [] });
-    await expect(checkEndpoint('http://metadata.example.test', CLI, resolver)).rejects.toMatchObject({ code: 'EndpointRefused', message: expect.stringContaining('metadata.example.test resolves to 169.254.169.254') });
+    const resolver = tableResolver({
+      'metadata.example.test': ['52.216.8.1', '169.254.169.254'],
+      'minio.example.test': ['10.1.2.3'],
+      'unknown.example.test': [],
+    });
+    await expect(checkEndpoint('http://metadata.example.test', CLI, resolver)).rejects.toMatchObject({
+      code: 'EndpointRefused',
+      message: expect.stringContaining('metadata.example.test resolves to 169.254.169.254'),
+    });
     await expect(checkEndpoint('http://minio.example.test:9000', CLI, resolver)).resolves.toBeUndefined();
     await expect(checkEndpoint('http://minio.example.test:9000', API, resolver)).rejects.toMatchObject({ code: 'EndpointRefused' });
     await expect(checkEndpoint('http://not-in-dns.example.test', API, resolver)).resolves.toBeUndefined();
@@ -104,7 +117,9 @@ describe('guardedLookup', () => {
     };
     const lookup = guardedLookup(CLI, rebinding);
     const resolveVia = () =>
-      new Promise<string>((resolve, reject) => lookup('bucket.rebind.test', { all: false }, (error, address) => (error ? reject(error) : resolve(address as string))));
+      new Promise<string>((resolve, reject) =>
+        lookup('bucket.rebind.test', { all: false }, (error, address) => (error ? reject(error) : resolve(address as string))),
+      );
     await expect(resolveVia()).resolves.toBe('52.216.8.1');
     await expect(resolveVia()).rejects.toMatchObject({ code: 'EWINNOWREFUSED', message: expect.stringContaining('169.254.169.254') });
   });
@@ -112,7 +127,9 @@ describe('guardedLookup', () => {
   it('stops an HTTP request before any socket is opened', async () => {
     const resolver = tableResolver({ 'imds.example.test': ['169.254.169.254'] });
     const error = await new Promise<NodeJS.ErrnoException>((resolve) => {
-      const sent = request({ host: 'imds.example.test', path: '/latest/meta-data/', lookup: guardedLookup(CLI, resolver), timeout: 2_000 }, () => resolve(new Error('connected')));
+      const sent = request({ host: 'imds.example.test', path: '/latest/meta-data/', lookup: guardedLookup(CLI, resolver), timeout: 2_000 }, () =>
+        resolve(new Error('connected')),
+      );
       sent.on('error', resolve);
       sent.end();
     });

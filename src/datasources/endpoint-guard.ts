@@ -13,7 +13,16 @@ export interface EndpointRules {
 export type AddressClass = 'public' | 'private' | 'loopback' | 'link-local' | 'metadata' | 'unroutable';
 
 /** Instance-metadata, task-metadata and cloud DNS addresses, some of which lie outside link-local ranges. */
-const METADATA_ADDRESSES = new Set(['169.254.169.254', '169.254.170.2', '169.254.169.253', '169.254.169.123', 'fd00:ec2::254', 'fd00:ec2::23', '100.100.100.200', '192.0.0.192']);
+const METADATA_ADDRESSES = new Set([
+  '169.254.169.254',
+  '169.254.170.2',
+  '169.254.169.253',
+  '169.254.169.123',
+  'fd00:ec2::254',
+  'fd00:ec2::23',
+  '100.100.100.200',
+  '192.0.0.192',
+]);
 const PRIVATE_RANGES = new Set(['private', 'uniqueLocal', 'carrierGradeNat']);
 const LINK_LOCAL_RANGES = new Set(['linkLocal', 'deprecatedSiteLocal']);
 
@@ -107,7 +116,11 @@ export async function checkEndpoint(endpoint: string, rules: EndpointRules, reso
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-export type Resolver = (hostname: string, options: LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+export type Resolver = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /**
  * A `lookup` for sockets (http.Agent, net.connect) that resolves a name and refuses the connection

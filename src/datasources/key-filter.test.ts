@@ -15,7 +15,7 @@ describe('createKeyFilter', () => {
     expect(keep('folder.jpg/readme')).toBe('not-an-image');
   });
 
-  it('skips folder markers and Winnow\'s own folder', () => {
+  it("skips folder markers and Winnow's own folder", () => {
     const keep = createKeyFilter({ ...noFilters, ownPrefixes: ['sub/.winnow/'] });
     expect(keep('cows/')).toBe('folder-marker');
     expect(keep('.winnow/thumbnails/a.jpg')).toBe('winnow-output');
@@ -40,7 +40,11 @@ describe('createKeyFilter', () => {
 
 describe('parseRelevantFilenames', () => {
   it('reads one relative path per line with # comments, keeping # inside names', () => {
-    const keys = parseRelevantFilenames('# cows\ncows/a.jpg\r\n./cows/b #2.jpg\n\n  # indented comment\nprojects/farm-animals/pigs/c.jpg\n', 'list.txt', 'projects/farm-animals/');
+    const keys = parseRelevantFilenames(
+      '# cows\ncows/a.jpg\r\n./cows/b #2.jpg\n\n  # indented comment\nprojects/farm-animals/pigs/c.jpg\n',
+      'list.txt',
+      'projects/farm-animals/',
+    );
     expect([...keys]).toEqual(['cows/a.jpg', 'cows/b #2.jpg', 'pigs/c.jpg']);
   });
 

@@ -48,7 +48,10 @@ export function validateGlobs(globs: readonly string[], flag: string): void {
       return [`${flag} "${glob}": ${(error as Error).message}`];
     }
   });
-  if (problems.length > 0) throw new AppError('InputInvalid', `Invalid glob: ${problems.join('; ')}.`, { hint: 'Globs match keys relative to the input prefix, e.g. "cows/**/*.jpg".' });
+  if (problems.length > 0)
+    throw new AppError('InputInvalid', `Invalid glob: ${problems.join('; ')}.`, {
+      hint: 'Globs match keys relative to the input prefix, e.g. "cows/**/*.jpg".',
+    });
 }
 
 /**

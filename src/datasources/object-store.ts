@@ -61,7 +61,11 @@ export function compareKeys(a: string, b: string): number {
 }
 
 export function objectTooLarge(description: string, key: string, size: number, maxBytes: number): AppError {
-  return new AppError('ImageTooLarge', `${description}${key} is ${size.toLocaleString('en-US')} bytes, more than the ${maxBytes.toLocaleString('en-US')} bytes Winnow reads into memory for one image.`, {
-    hint: 'Raise WINNOW_THUMBNAIL_BUFFER_MB if images this large are expected.',
-  });
+  return new AppError(
+    'ImageTooLarge',
+    `${description}${key} is ${size.toLocaleString('en-US')} bytes, more than the ${maxBytes.toLocaleString('en-US')} bytes Winnow reads into memory for one image.`,
+    {
+      hint: 'Raise WINNOW_THUMBNAIL_BUFFER_MB if images this large are expected.',
+    },
+  );
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { translateS3Error } from './s3-errors.js';
 
-const listing = { operation: 'ListObjectsV2' as const, bucket: 'datalake', key: 'projects/farm-animals/', accessKeyId: 'AKIATESTKEY', endpoint: 'http://s3.test' };
+const listing = {
+  operation: 'ListObjectsV2' as const,
+  bucket: 'datalake',
+  key: 'projects/farm-animals/',
+  accessKeyId: 'AKIATESTKEY',
+  endpoint: 'http://s3.test',
+};
 
 function s3Error(name: string, status: number, message = '') {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
@@ -22,14 +28,18 @@ describe('translateS3Error', () => {
     expect(error.hint).toContain('arn:aws:s3:::datalake/projects/farm-animals/*');
   });
 
-  it('names Cloud Storage permissions and gs:// resources for GCS\'s XML API', () => {
+  it("names Cloud Storage permissions and gs:// resources for GCS's XML API", () => {
     const gcs = { ...listing, flavor: 'gcs' as const, accessKeyId: 'GOOG1EXAMPLE' };
     const list = translateS3Error(s3Error('AccessDenied', 403), gcs);
-    expect(list.message).toBe('Cloud Storage (XML API) ListObjectsV2 on gs://datalake/projects/farm-animals/ was denied (AccessDenied): the service account of HMAC key GOOG1EXAMPLE lacks storage.objects.list on gs://datalake for prefix "projects/farm-animals/".');
+    expect(list.message).toBe(
+      'Cloud Storage (XML API) ListObjectsV2 on gs://datalake/projects/farm-animals/ was denied (AccessDenied): the service account of HMAC key GOOG1EXAMPLE lacks storage.objects.list on gs://datalake for prefix "projects/farm-animals/".',
+    );
     expect(list.hint).toContain('winnow policy generate --input gs://datalake/');
     expect(list.details).toMatchObject({ action: 'storage.objects.list', resource: 'gs://datalake/' });
     const write = translateS3Error(s3Error('AccessDenied', 403), { ...gcs, operation: 'PutObject', key: 'projects/farm-animals/.winnow/x' });
-    expect(write.message).toContain('lacks storage.objects.create on gs://datalake/projects/farm-animals/.winnow/x (overwriting an existing object also needs storage.objects.delete)');
+    expect(write.message).toContain(
+      'lacks storage.objects.create on gs://datalake/projects/farm-animals/.winnow/x (overwriting an existing object also needs storage.objects.delete)',
+    );
     expect(translateS3Error(s3Error('NoSuchBucket', 404), gcs).hint).toContain('gs:// location');
   });
 

@@ -43,7 +43,14 @@ export function resourceArnFor(context: Pick<S3CallContext, 'operation' | 'bucke
 
 /** Turns an AWS SDK error into an AppError naming the call, the IAM action, the resource and a fix. */
 export function translateS3Error(error: unknown, context: S3CallContext): AppError {
-  const vendor = error as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
+  const vendor = error as {
+    name?: string;
+    Code?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, string> };
+  };
   const s3Code = vendor.Code ?? vendor.name ?? 'Unknown';
   const status = vendor.$metadata?.httpStatusCode;
   const action = context.flavor === 'gcs' ? GCS_PERMISSION[context.operation] : iamActionFor(context.operation);
@@ -110,7 +117,7 @@ export function translateS3Error(error: unknown, context: S3CallContext): AppErr
       return fail(
         'DatasourceWrongRegion',
         `${call} failed: bucket "${context.bucket}" is in ${region ? `region ${region}` : 'another region'}.`,
-        region ? `Pass --region ${region}.` : 'Pass the bucket\'s region with --region.',
+        region ? `Pass --region ${region}.` : "Pass the bucket's region with --region.",
       );
     }
     case 'NoSuchKey':

@@ -10,7 +10,6 @@ const PROBE_KEY = 'winnow-presign-probe';
 const PROBE_DATE = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
 const PROBE_EXPIRES_IN = 60;
 
-
 /** The parameters that differ between two GETs of one bucket; the others are copied from the probe as they are. */
 const PER_URL_PARAMS = ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token', 'X-Amz-Signature'];
 
@@ -65,7 +64,8 @@ interface DatedSigning {
  * headers, SigV4a, a parameter it does not know) the SDK signs every URL, as it did before.
  */
 export async function createPresigner(client: S3Client, bucket: string): Promise<SignGet> {
-  const sdkSigned: SignGet = (key, expiresIn, signingDate) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn, signingDate });
+  const sdkSigned: SignGet = (key, expiresIn, signingDate) =>
+    getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn, signingDate });
   const credentials = await client.config.credentials();
   const probeUrl = await sdkSigned(PROBE_KEY, PROBE_EXPIRES_IN, PROBE_DATE, credentials);
   const template = urlTemplate(probeUrl);
@@ -87,7 +87,12 @@ export async function createPresigner(client: S3Client, bucket: string): Promise
   return (await sign(PROBE_KEY, PROBE_EXPIRES_IN, PROBE_DATE, credentials)) === probeUrl ? sign : sdkSigned;
 }
 
-async function datedSigning(template: UrlTemplate, signingDate: Date, credentials: AwsCredentialIdentity, sha256: Parameters<typeof getSigningKey>[0]): Promise<DatedSigning> {
+async function datedSigning(
+  template: UrlTemplate,
+  signingDate: Date,
+  credentials: AwsCredentialIdentity,
+  sha256: Parameters<typeof getSigningKey>[0],
+): Promise<DatedSigning> {
   const longDate = signingDate.toISOString().replace(/[-:]|\.\d{3}/g, '');
   const scope = createScope(longDate.slice(0, 8), template.signingRegion, template.signingService);
   const signingKey = createSecretKey(await getSigningKey(sha256, credentials, longDate.slice(0, 8), template.signingRegion, template.signingService));

@@ -71,7 +71,12 @@ describe('S3 object store', () => {
   });
 
   it('asks for a small first page, then full pages', async () => {
-    const unrestricted = createS3ObjectStore({ ...STORE_OPTIONS, endpoint: server.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, identity: 'S3RVER' });
+    const unrestricted = createS3ObjectStore({
+      ...STORE_OPTIONS,
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      identity: 'S3RVER',
+    });
     const sizes = [];
     for await (const page of unrestricted.listPages('projects/many/')) sizes.push(page.length);
     expect(sizes).toEqual([100, 30]);
@@ -91,7 +96,10 @@ describe('S3 object store', () => {
     const whole = await store.readObject(TRICKY, 1_000);
     expect(whole.body.toString()).toBe('tricky bytes');
     expect(whole.etag).toBe(listed?.etag);
-    await expect(store.readObject(TRICKY, 5)).rejects.toMatchObject({ code: 'ImageTooLarge', message: expect.stringContaining('is 12 bytes, more than the 5 bytes') });
+    await expect(store.readObject(TRICKY, 5)).rejects.toMatchObject({
+      code: 'ImageTooLarge',
+      message: expect.stringContaining('is 12 bytes, more than the 5 bytes'),
+    });
   });
 
   it('presigns GET URLs that a browser-like client can fetch exactly once encoded', async () => {

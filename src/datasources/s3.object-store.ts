@@ -96,11 +96,15 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       if (isAppError(error)) throw error;
       if (isGuardRefusal(error)) throw endpointRefusedByGuard(endpointLabel, error, options.endpointRules);
       if (deadline.aborted) {
-        throw new AppError('DatasourceUnreachable', `S3 ${operation} of ${description}${key} got no complete answer from ${endpointLabel} within ${options.callDeadlineMs / 1000} s.`, {
-          cause: error,
-          hint: 'Check the endpoint URL and the network; WINNOW_S3_CALL_DEADLINE_MS sets how long one call may take.',
-          details: { operation, endpoint: endpointLabel },
-        });
+        throw new AppError(
+          'DatasourceUnreachable',
+          `S3 ${operation} of ${description}${key} got no complete answer from ${endpointLabel} within ${options.callDeadlineMs / 1000} s.`,
+          {
+            cause: error,
+            hint: 'Check the endpoint URL and the network; WINNOW_S3_CALL_DEADLINE_MS sets how long one call may take.',
+            details: { operation, endpoint: endpointLabel },
+          },
+        );
       }
       const context: S3CallContext = {
         operation,
@@ -150,7 +154,9 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
 
     async readRange(key, start, endInclusive) {
       return call('GetObject', key, async (abortSignal) => {
-        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }), { abortSignal });
+        const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }), {
+          abortSignal,
+        });
         return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
       });
     },

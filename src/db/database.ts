@@ -17,8 +17,6 @@ import { moreStorageKindsMigration } from './migrations/0009-more-storage-kinds.
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
-
-
 export interface Database {
   db: Kysely<DB>;
   dialect: Dialect;

@@ -69,14 +69,20 @@ describe('default model cache', () => {
 const VARIANTS: Record<string, (photo: Buffer) => Promise<Buffer>> = {
   'resized 50%': async (photo) => {
     const { width } = await sharp(photo).metadata();
-    return sharp(photo).resize(Math.round(width / 2)).jpeg({ quality: 90 }).toBuffer();
+    return sharp(photo)
+      .resize(Math.round(width / 2))
+      .jpeg({ quality: 90 })
+      .toBuffer();
   },
   'JPEG quality 30': (photo) => sharp(photo).jpeg({ quality: 30 }).toBuffer(),
   'brightness +20%': (photo) => sharp(photo).linear(1.2, 0).jpeg({ quality: 90 }).toBuffer(),
   '90% centre crop': async (photo) => {
     const { width, height } = await sharp(photo).metadata();
     const [w, h] = [Math.round(width * 0.9), Math.round(height * 0.9)];
-    return sharp(photo).extract({ left: (width - w) >> 1, top: (height - h) >> 1, width: w, height: h }).jpeg({ quality: 90 }).toBuffer();
+    return sharp(photo)
+      .extract({ left: (width - w) >> 1, top: (height - h) >> 1, width: w, height: h })
+      .jpeg({ quality: 90 })
+      .toBuffer();
   },
   'PNG copy': (photo) => sharp(photo).png().toBuffer(),
 };
@@ -104,8 +110,11 @@ describe('default model on real photos', () => {
       const source = items.find((candidate) => candidate.photo === item.photo && candidate.variant === 'source')!;
       const toSource = cosineDistance(item.vector, source.vector);
       // Among every other photo and every variant of another photo, none may be as close as the source.
-      const closestStranger = Math.min(...items.filter((candidate) => candidate.photo !== item.photo).map((candidate) => cosineDistance(item.vector, candidate.vector)));
-      if (toSource >= closestStranger) misses.push(`${item.photo} (${item.variant}): source at ${toSource.toFixed(4)}, another photo at ${closestStranger.toFixed(4)}`);
+      const closestStranger = Math.min(
+        ...items.filter((candidate) => candidate.photo !== item.photo).map((candidate) => cosineDistance(item.vector, candidate.vector)),
+      );
+      if (toSource >= closestStranger)
+        misses.push(`${item.photo} (${item.variant}): source at ${toSource.toFixed(4)}, another photo at ${closestStranger.toFixed(4)}`);
       if (item.variant === 'PNG copy') expect(toSource).toBeLessThan(1e-6);
     }
     expect(misses).toEqual([]);

@@ -24,7 +24,12 @@ describe('validateImageEncoder', () => {
         { name: 'last_hidden_state', type: 'float32', dims: ['batch', 50, 768] },
       ],
     };
-    expect(validateImageEncoder(description, { ...CLIP, output: 'image_embeds' })).toEqual({ input: 'pixel_values', output: 'image_embeds', dimensions: 512, maxBatch: undefined });
+    expect(validateImageEncoder(description, { ...CLIP, output: 'image_embeds' })).toEqual({
+      input: 'pixel_values',
+      output: 'image_embeds',
+      dimensions: 512,
+      maxBatch: undefined,
+    });
   });
 
   it('accepts a pooled feature map [N, D, 1, 1] and an output without a declared shape', () => {
@@ -35,21 +40,42 @@ describe('validateImageEncoder', () => {
   });
 
   it('asks which output to use when there are several', () => {
-    const error = refusal({ inputs: [pixels], outputs: [{ name: 'a', type: 'float32', dims: ['N', 5] }, { name: 'b', type: 'float32', dims: ['N', 7] }] }, CLIP);
+    const error = refusal(
+      {
+        inputs: [pixels],
+        outputs: [
+          { name: 'a', type: 'float32', dims: ['N', 5] },
+          { name: 'b', type: 'float32', dims: ['N', 7] },
+        ],
+      },
+      CLIP,
+    );
     expect(error.code).toBe('ModelInvalid');
-    expect(error.message).toBe('This model cannot be used as an image encoder: it has 2 outputs (a float32[N, 5], b float32[N, 7]) and --output does not say which holds the embedding.');
+    expect(error.message).toBe(
+      'This model cannot be used as an image encoder: it has 2 outputs (a float32[N, 5], b float32[N, 7]) and --output does not say which holds the embedding.',
+    );
   });
 
   it('refuses per-token features and a full CLIP model with a text input', () => {
     const tokens = refusal({ inputs: [pixels], outputs: [{ name: 'last_hidden_state', type: 'float32', dims: ['batch', 50, 768] }] }, CLIP);
     expect(tokens.message).toContain('is not one vector per image');
     expect(tokens.hint).toContain('pooled output');
-    const full = refusal({ inputs: [{ name: 'input_ids', type: 'int64', dims: ['batch', 77] }, pixels], outputs: [{ name: 'logits_per_image', type: 'float32', dims: ['batch', 'batch'] }] }, CLIP);
-    expect(full.message).toBe('This model cannot be used as an image encoder: it takes 2 inputs (input_ids int64[batch, 77], pixel_values float32[batch, 3, 224, 224]); an image encoder takes one image tensor.');
+    const full = refusal(
+      {
+        inputs: [{ name: 'input_ids', type: 'int64', dims: ['batch', 77] }, pixels],
+        outputs: [{ name: 'logits_per_image', type: 'float32', dims: ['batch', 'batch'] }],
+      },
+      CLIP,
+    );
+    expect(full.message).toBe(
+      'This model cannot be used as an image encoder: it takes 2 inputs (input_ids int64[batch, 77], pixel_values float32[batch, 3, 224, 224]); an image encoder takes one image tensor.',
+    );
   });
 
   it('refuses a batch fixed above 1 and a non-float output', () => {
-    expect(refusal({ inputs: [{ ...pixels, dims: [8, 3, 224, 224] }], outputs: [{ name: 'e', type: 'float32', dims: [8, 512] }] }, CLIP).message).toContain('fixed batch size of 8');
+    expect(refusal({ inputs: [{ ...pixels, dims: [8, 3, 224, 224] }], outputs: [{ name: 'e', type: 'float32', dims: [8, 512] }] }, CLIP).message).toContain(
+      'fixed batch size of 8',
+    );
     expect(refusal({ inputs: [pixels], outputs: [{ name: 'e', type: 'int64', dims: ['N', 512] }] }, CLIP).message).toContain('is int64, not float32');
   });
 });

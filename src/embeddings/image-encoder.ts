@@ -52,7 +52,12 @@ export interface ImageEncoder {
 }
 
 /** How images must be decoded for a model with this spec (the shape of media's `ImageTensorOptions`). */
-export function imageTensorOptions(spec: ImageEncoderSpec): { size: number; layout: 'nchw' | 'nhwc'; mean: readonly [number, number, number]; std: readonly [number, number, number] } {
+export function imageTensorOptions(spec: ImageEncoderSpec): {
+  size: number;
+  layout: 'nchw' | 'nhwc';
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+} {
   return { size: spec.inputSize, layout: spec.layout, mean: spec.mean, std: spec.std };
 }
 
@@ -96,7 +101,8 @@ export function validateImageEncoder(description: ModelDescription, spec: ImageE
     throw invalid(`its input ${input.name} has a fixed batch size of ${fixedBatch}`, 'Export the model with a dynamic (or 1) batch dimension.');
   }
   const perImage = output.dims.slice(1);
-  const dimensions = perImage.length > 0 && perImage.every((dim): dim is number => typeof dim === 'number') ? perImage.reduce((product, dim) => product * dim, 1) : undefined;
+  const dimensions =
+    perImage.length > 0 && perImage.every((dim): dim is number => typeof dim === 'number') ? perImage.reduce((product, dim) => product * dim, 1) : undefined;
   return { input: input.name, output: output.name, dimensions, maxBatch: fixedBatch };
 }
 
@@ -105,12 +111,15 @@ function imageInput(inputs: TensorDescription[], spec: ImageEncoderSpec): Tensor
     const listed = inputs.map(describeTensor).join(', ');
     throw invalid(
       `it takes ${inputs.length} inputs (${listed || 'none'}); an image encoder takes one image tensor`,
-      'Export only the image tower (e.g. CLIP\'s vision model with its projection), whose single input is the pixels.',
+      "Export only the image tower (e.g. CLIP's vision model with its projection), whose single input is the pixels.",
     );
   }
   const input = inputs[0]!;
   if (input.type !== 'float32') {
-    throw invalid(`its input ${describeTensor(input)} is ${input.type}, not float32 pixels`, 'A text tower or a quantised input is not an image encoder; export the image model with float32 input.');
+    throw invalid(
+      `its input ${describeTensor(input)} is ${input.type}, not float32 pixels`,
+      'A text tower or a quantised input is not an image encoder; export the image model with float32 input.',
+    );
   }
   const expected = spec.layout === 'nchw' ? `[N, 3, ${spec.inputSize}, ${spec.inputSize}]` : `[N, ${spec.inputSize}, ${spec.inputSize}, 3]`;
   if (input.dims.length !== 4) {
@@ -130,7 +139,10 @@ function imageInput(inputs: TensorDescription[], spec: ImageEncoderSpec): Tensor
   for (const axis of [heightAxis, widthAxis]) {
     const size = input.dims[axis];
     if (typeof size === 'number' && size !== spec.inputSize) {
-      throw invalid(`its input ${input.name} ${formatDims(input.dims)} takes ${size}-pixel images, not --input-size ${spec.inputSize}`, `Use --input-size ${size}.`);
+      throw invalid(
+        `its input ${input.name} ${formatDims(input.dims)} takes ${size}-pixel images, not --input-size ${spec.inputSize}`,
+        `Use --input-size ${size}.`,
+      );
     }
   }
   return input;
@@ -145,7 +157,10 @@ function embeddingOutput(outputs: TensorDescription[], spec: ImageEncoderSpec): 
   } else if (outputs.length === 1) {
     output = outputs[0]!;
   } else {
-    throw invalid(`it has ${outputs.length} outputs (${listed || 'none'}) and --output does not say which holds the embedding`, 'Pass --output with the name of the pooled image embedding.');
+    throw invalid(
+      `it has ${outputs.length} outputs (${listed || 'none'}) and --output does not say which holds the embedding`,
+      'Pass --output with the name of the pooled image embedding.',
+    );
   }
   if (output.type !== 'float32') throw invalid(`its output ${describeTensor(output)} is ${output.type}, not float32`);
   // [N, D] and [N, D, 1, 1] (a pooled feature map) are one vector per image; [N, tokens, D] is not.

@@ -22,16 +22,25 @@ export function parseNpy(bytes: Uint8Array): NpyMatrix {
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw new Error(`its header is not a NumPy array header: ${header.trim().slice(0, 120)}`);
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw new Error(`its header is not a NumPy array header: ${header.trim().slice(0, 120)}`);
   if (fortran === 'True') throw new Error('it is in Fortran order; save it with np.save(path, np.ascontiguousarray(a))');
-  const shape = shapeText.split(',').map((part) => part.trim()).filter((part) => part !== '').map(Number);
-  if (shape.length !== 2 || !shape.every((dim) => Number.isInteger(dim) && dim >= 0)) throw new Error(`it has shape (${shapeText}); a matrix of one row per image (N, D) is needed`);
+  const shape = shapeText
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map(Number);
+  if (shape.length !== 2 || !shape.every((dim) => Number.isInteger(dim) && dim >= 0))
+    throw new Error(`it has shape (${shapeText}); a matrix of one row per image (N, D) is needed`);
   const [rows, columns] = shape as [number, number];
   const width = { '<f2': 2, '<f4': 4, '<f8': 8 }[descr];
   if (width === undefined) throw new Error(`it holds ${descr}; little-endian float16, float32 or float64 (<f2, <f4, <f8) is needed`);
   const dataStart = headerStart + headerLength;
   const expected = rows * columns * width;
-  if (bytes.length - dataStart !== expected) throw new Error(`it should hold ${expected.toLocaleString('en-US')} bytes of values for shape (${rows}, ${columns}) but holds ${(bytes.length - dataStart).toLocaleString('en-US')} (truncated?)`);
+  if (bytes.length - dataStart !== expected)
+    throw new Error(
+      `it should hold ${expected.toLocaleString('en-US')} bytes of values for shape (${rows}, ${columns}) but holds ${(bytes.length - dataStart).toLocaleString('en-US')} (truncated?)`,
+    );
   const values = new Float32Array(rows * columns);
   for (let i = 0; i < values.length; i++) {
     const at = dataStart + i * width;

@@ -28,11 +28,13 @@ export function readNsfwjsGraphModel(folder: string): NsfwjsGraphModelFiles {
   if (!model || typeof model !== 'object' || !Array.isArray(model.weightsManifest)) {
     throw new AppError('ModelUnreadable', `${join(modelFolder, 'model.min.js')} does not hold a TFJS graph model.`);
   }
-  const shards = model.weightsManifest.flatMap((group) => group.paths).map((path) => {
-    const base64 = load<unknown>(join(modelFolder, `${path}.min.js`));
-    if (typeof base64 !== 'string') throw new AppError('ModelUnreadable', `${join(modelFolder, `${path}.min.js`)} does not hold a weight shard.`);
-    return Buffer.from(base64, 'base64');
-  });
+  const shards = model.weightsManifest
+    .flatMap((group) => group.paths)
+    .map((path) => {
+      const base64 = load<unknown>(join(modelFolder, `${path}.min.js`));
+      if (typeof base64 !== 'string') throw new AppError('ModelUnreadable', `${join(modelFolder, `${path}.min.js`)} does not hold a weight shard.`);
+      return Buffer.from(base64, 'base64');
+    });
   return { model, weightData: new Uint8Array(Buffer.concat(shards)), version, folder: modelFolder };
 }
 

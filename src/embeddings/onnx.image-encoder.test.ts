@@ -97,7 +97,9 @@ describe('onnx image encoder', () => {
   it('refuses an input of the wrong rank', async () => {
     const error = await refusal(tinyModel('flat-input', { inputDims: ['N', 3072] }));
     expect(error.code).toBe('ModelInvalid');
-    expect(error.message).toBe('This model cannot be used as an image encoder: its input pixels has rank 2 ([N, 3072]); an image input has rank 4, [N, 3, 32, 32] for --layout nchw.');
+    expect(error.message).toBe(
+      'This model cannot be used as an image encoder: its input pixels has rank 2 ([N, 3072]); an image input has rank 4, [N, 3, 32, 32] for --layout nchw.',
+    );
   });
 
   it('refuses a non-float input', async () => {

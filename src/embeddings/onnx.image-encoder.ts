@@ -57,7 +57,8 @@ export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec,
     const run = async (images: readonly Float32Array[]): Promise<Float32Array[]> => {
       const batch = new Float32Array(images.length * imageSize);
       images.forEach((image, index) => {
-        if (image.length !== imageSize) throw new Error(`Image ${index} has ${image.length} values; ${imageSize} (${spec.inputSize}x${spec.inputSize}x3) were expected.`);
+        if (image.length !== imageSize)
+          throw new Error(`Image ${index} has ${image.length} values; ${imageSize} (${spec.inputSize}x${spec.inputSize}x3) were expected.`);
         batch.set(image, index * imageSize);
       });
       const input = new ort.Tensor('float32', batch, dims(images.length));
@@ -95,7 +96,12 @@ export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec,
 }
 
 /** Two blank images (one when the batch is fixed to 1): the model must run and give one vector of a fixed length per image. */
-async function trialRun(run: (images: Float32Array[]) => Promise<Float32Array[]>, plan: ImageEncoderPlan, spec: ImageEncoderSpec, imageSize: number): Promise<number> {
+async function trialRun(
+  run: (images: Float32Array[]) => Promise<Float32Array[]>,
+  plan: ImageEncoderPlan,
+  spec: ImageEncoderSpec,
+  imageSize: number,
+): Promise<number> {
   const count = plan.maxBatch ?? 2;
   const shape = spec.layout === 'nchw' ? `${count}x3x${spec.inputSize}x${spec.inputSize}` : `${count}x${spec.inputSize}x${spec.inputSize}x3`;
   let vectors: Float32Array[];
@@ -109,9 +115,16 @@ async function trialRun(run: (images: Float32Array[]) => Promise<Float32Array[]>
   }
   const dimensions = vectors[0]!.length;
   if (plan.dimensions !== undefined && dimensions !== plan.dimensions) {
-    throw new AppError('ModelInvalid', `This model cannot be used as an image encoder: its output ${plan.output} declares ${plan.dimensions} values per image but gave ${dimensions}.`);
+    throw new AppError(
+      'ModelInvalid',
+      `This model cannot be used as an image encoder: its output ${plan.output} declares ${plan.dimensions} values per image but gave ${dimensions}.`,
+    );
   }
-  if (dimensions < 2) throw new AppError('ModelInvalid', `This model cannot be used as an image encoder: its output ${plan.output} gives ${dimensions} value per image, not a vector.`);
+  if (dimensions < 2)
+    throw new AppError(
+      'ModelInvalid',
+      `This model cannot be used as an image encoder: its output ${plan.output} gives ${dimensions} value per image, not a vector.`,
+    );
   return dimensions;
 }
 
@@ -150,7 +163,9 @@ async function openSession(file: string, options: OnnxSessionOptions): Promise<I
 
 function describeSession(session: InferenceSession): ModelDescription {
   const describe = (metadata: readonly InferenceSession.ValueMetadata[]): TensorDescription[] =>
-    metadata.map((value) => (value.isTensor ? { name: value.name, type: value.type, dims: [...value.shape] } : { name: value.name, type: 'non-tensor', dims: [] }));
+    metadata.map((value) =>
+      value.isTensor ? { name: value.name, type: value.type, dims: [...value.shape] } : { name: value.name, type: 'non-tensor', dims: [] },
+    );
   return { inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
 }
 

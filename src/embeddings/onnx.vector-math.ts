@@ -11,7 +11,12 @@ type OrtModule = typeof import('onnxruntime-node');
 let loaded: Promise<OrtModule> | undefined;
 const loadOrt = () => (loaded ??= import('onnxruntime-node'));
 
-const sessionOptions = (threads: number): InferenceSession.SessionOptions => ({ intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+const sessionOptions = (threads: number): InferenceSession.SessionOptions => ({
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+});
 
 export interface OnnxMatMul {
   /** `a` (m x k) times `b` (k x n), row-major. */
@@ -84,7 +89,10 @@ export async function openOnnxNearestSearch(rows: Float32Array, n: number, dimen
         query[q * width + dimensions] = 1;
       }
       const take = Math.min(k, n);
-      const result = await session.run({ query: new ort.Tensor('float32', query, [count, width]), k: new ort.Tensor('int64', BigInt64Array.from([BigInt(take)]), [1]) }, ['indices']);
+      const result = await session.run(
+        { query: new ort.Tensor('float32', query, [count, width]), k: new ort.Tensor('int64', BigInt64Array.from([BigInt(take)]), [1]) },
+        ['indices'],
+      );
       const indices = result.indices!;
       const out = Int32Array.from(indices.data as BigInt64Array, (value) => Number(value));
       indices.dispose();
@@ -123,7 +131,10 @@ export async function openOnnxRowDots(rows: Float32Array, n: number, d: number, 
   some.node('Gather', ['rows', 'indices'], 'picked', { axis: 0 });
   some.node('Gemm', ['query', 'picked'], 'dots', { transB: 1 });
   some.output('dots', 'float32', [1, 'M']);
-  const [everySession, someSession] = await Promise.all([ort.InferenceSession.create(every.encode(), sessionOptions(threads)), ort.InferenceSession.create(some.encode(), sessionOptions(threads))]);
+  const [everySession, someSession] = await Promise.all([
+    ort.InferenceSession.create(every.encode(), sessionOptions(threads)),
+    ort.InferenceSession.create(some.encode(), sessionOptions(threads)),
+  ]);
   const matrix = new ort.Tensor('float32', rows, [n, d]);
   const run = async (session: InferenceSession, feeds: Record<string, InstanceType<OrtModule['Tensor']>>) => {
     const result = await session.run(feeds);
@@ -134,7 +145,14 @@ export async function openOnnxRowDots(rows: Float32Array, n: number, d: number, 
   };
   return {
     dots: (query) => run(everySession, { query: new ort.Tensor('float32', query, [1, d]), rows: matrix }),
-    dotsAt: (query, indices, count) => (count === 0 ? Promise.resolve(new Float32Array(0)) : run(someSession, { query: new ort.Tensor('float32', query, [1, d]), rows: matrix, indices: new ort.Tensor('int32', indices.subarray(0, count), [count]) })),
+    dotsAt: (query, indices, count) =>
+      count === 0
+        ? Promise.resolve(new Float32Array(0))
+        : run(someSession, {
+            query: new ort.Tensor('float32', query, [1, d]),
+            rows: matrix,
+            indices: new ort.Tensor('int32', indices.subarray(0, count), [count]),
+          }),
     close: async () => {
       await everySession.release();
       await someSession.release();

@@ -5,7 +5,17 @@ import { decodeTfjsWeights, type DecodedWeight, type TfjsAttrValue, type TfjsGra
 export const TFJS_TO_ONNX_CONVERTER_VERSION = 1;
 
 /** The TFJS ops the converter knows (besides Placeholder, Const and Identity), each with a direct ONNX equivalent. */
-export const SUPPORTED_TFJS_OPS = ['Mul', 'Sub', 'AddV2', '_FusedConv2D', 'FusedDepthwiseConv2dNative', 'AvgPool', 'Squeeze', '_FusedMatMul', 'Softmax'] as const;
+export const SUPPORTED_TFJS_OPS = [
+  'Mul',
+  'Sub',
+  'AddV2',
+  '_FusedConv2D',
+  'FusedDepthwiseConv2dNative',
+  'AvgPool',
+  'Squeeze',
+  '_FusedMatMul',
+  'Softmax',
+] as const;
 
 export interface TfjsToOnnxOptions {
   /** Graph outputs: the TFJS node whose value is wanted, and the name of the ONNX output that carries it. */
@@ -155,7 +165,8 @@ class Converter {
     const fit = (operand: Value, other: Value): Value => {
       if (other.layout !== 'nchw' || operand.layout !== 'plain' || operand.shape.length === 0) return operand;
       const weight = this.constant(operand.name);
-      if (weight.shape.length !== 1) throw new Error(`Node ${node.name}: a constant of shape [${weight.shape.join(', ')}] against an image tensor is not supported.`);
+      if (weight.shape.length !== 1)
+        throw new Error(`Node ${node.name}: a constant of shape [${weight.shape.join(', ')}] against an image tensor is not supported.`);
       const name = this.builder.initializer(this.builder.unique(`${operand.name}/nchw`), [weight.values.length, 1, 1], weight.values);
       return { name, shape: operand.shape, layout: 'plain' };
     };
@@ -221,9 +232,17 @@ class Converter {
     // In NCHW the kept axes must stay in TF's order (e.g. [N, C] after squeezing H and W); otherwise go back to NHWC first.
     const onnxAxis = (axis: number) => (x.layout === 'nchw' ? ([0, 2, 3, 1][axis] ?? axis) : axis);
     if (x.layout === 'nchw' && !kept.map(onnxAxis).every((axis, index, all) => index === 0 || axis > all[index - 1]!)) x = this.toLayout(x, 'nhwc');
-    const axesName = this.builder.initializer(this.builder.unique(`${node.name}/axes`), [axes.length], BigInt64Array.from(axes.map((axis) => BigInt(onnxAxis(axis)))));
+    const axesName = this.builder.initializer(
+      this.builder.unique(`${node.name}/axes`),
+      [axes.length],
+      BigInt64Array.from(axes.map((axis) => BigInt(onnxAxis(axis)))),
+    );
     const shape = kept.map((axis) => x.shape[axis]!);
-    return { name: this.builder.node('Squeeze', [x.name, axesName], node.name), shape, layout: shape.length === 4 && x.layout !== 'plain' ? x.layout : 'plain' };
+    return {
+      name: this.builder.node('Squeeze', [x.name, axesName], node.name),
+      shape,
+      layout: shape.length === 4 && x.layout !== 'plain' ? x.layout : 'plain',
+    };
   }
 
   private matMul(node: TfjsNode, inputs: string[]): Value {
@@ -260,12 +279,17 @@ class Converter {
 
   private toLayout(value: Value, layout: 'nhwc' | 'nchw'): Value {
     if (value.layout === layout) return value;
-    if (value.layout === 'plain') throw new Error(`${value.name}: a constant or rank-${value.shape.length} tensor where an image tensor is expected is not supported.`);
+    if (value.layout === 'plain')
+      throw new Error(`${value.name}: a constant or rank-${value.shape.length} tensor where an image tensor is expected is not supported.`);
     const key = `${value.name}->${layout}`;
     const cached = this.transposed.get(key);
     if (cached) return cached;
     const perm = layout === 'nchw' ? [0, 3, 1, 2] : [0, 2, 3, 1];
-    const result: Value = { name: this.builder.node('Transpose', [value.name], this.builder.unique(`${value.name}/${layout}`), { perm }), shape: value.shape, layout };
+    const result: Value = {
+      name: this.builder.node('Transpose', [value.name], this.builder.unique(`${value.name}/${layout}`), { perm }),
+      shape: value.shape,
+      layout,
+    };
     this.transposed.set(key, result);
     return result;
   }
@@ -307,9 +331,11 @@ function requireNhwc(node: TfjsNode): void {
 function fusedActivation(node: TfjsNode): 'Relu' | 'Relu6' | undefined {
   const ops = (node.attr?.fused_ops?.list?.s ?? []).map((op) => text(op)!);
   const numArgs = Number(node.attr?.num_args?.i ?? 0);
-  if (ops[0] !== 'BiasAdd' || numArgs !== 1 || ops.length > 2) throw new Error(`Node ${node.name}: fused ops [${ops.join(', ')}] are not supported (BiasAdd, then Relu or Relu6).`);
+  if (ops[0] !== 'BiasAdd' || numArgs !== 1 || ops.length > 2)
+    throw new Error(`Node ${node.name}: fused ops [${ops.join(', ')}] are not supported (BiasAdd, then Relu or Relu6).`);
   const activation = ops[1];
-  if (activation !== undefined && activation !== 'Relu' && activation !== 'Relu6') throw new Error(`Node ${node.name}: fused activation ${activation} is not supported.`);
+  if (activation !== undefined && activation !== 'Relu' && activation !== 'Relu6')
+    throw new Error(`Node ${node.name}: fused activation ${activation} is not supported.`);
   return activation;
 }
 

@@ -33,7 +33,15 @@ export function parseVectorCsv(text: string): ParseResult {
   const hasLabels = columns.at(-1) === 'labels';
   const dimensions = columns.length - 1 - (hasLabels ? 1 : 0);
   if (columns[0] !== 'filenames' || dimensions < 1 || !columns.slice(1, 1 + dimensions).every((name, index) => name === `embedding_${index}`)) {
-    return { ok: false, problems: [{ line: header.line, message: `the header must be filenames,embedding_0,...,embedding_{d-1}[,labels]; got ${columns.slice(0, 4).join(',')}${columns.length > 4 ? ',...' : ''}` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          line: header.line,
+          message: `the header must be filenames,embedding_0,...,embedding_{d-1}[,labels]; got ${columns.slice(0, 4).join(',')}${columns.length > 4 ? ',...' : ''}`,
+        },
+      ],
+    };
   }
   const rows = records.slice(1).filter((record) => !(record.fields.length === 1 && record.fields[0] === ''));
   const values = new Float32Array(rows.length * dimensions);

@@ -30,7 +30,10 @@ describe('Lightly CSV', () => {
         { line: 6, message: '"a.jpg" is also on line 2' },
       ],
     });
-    expect(parseVectorCsv('name,vector\n')).toMatchObject({ ok: false, problems: [{ line: 1, message: expect.stringContaining('the header must be filenames,embedding_0') }] });
+    expect(parseVectorCsv('name,vector\n')).toMatchObject({
+      ok: false,
+      problems: [{ line: 1, message: expect.stringContaining('the header must be filenames,embedding_0') }],
+    });
   });
 });
 

@@ -32,8 +32,23 @@ export function createEmbedJobs(deps: EmbedDeps): EmbedJobs {
       const current = jobs.get(dataset);
       if (current?.view.status === 'running') return current.view;
       const abort = new AbortController();
-      const view: EmbedJobView = { id: randomUUID(), dataset, model: options.model ?? 'default', status: 'running', startedAt: deps.clock().toISOString(), finishedAt: null, progress: null, report: null, error: null };
-      const done = embedDataset(deps, dataset, { model: options.model, batchSize: options.batchSize, signal: abort.signal, onProgress: (progress) => (view.progress = { ...progress }) })
+      const view: EmbedJobView = {
+        id: randomUUID(),
+        dataset,
+        model: options.model ?? 'default',
+        status: 'running',
+        startedAt: deps.clock().toISOString(),
+        finishedAt: null,
+        progress: null,
+        report: null,
+        error: null,
+      };
+      const done = embedDataset(deps, dataset, {
+        model: options.model,
+        batchSize: options.batchSize,
+        signal: abort.signal,
+        onProgress: (progress) => (view.progress = { ...progress }),
+      })
         .then(
           (report) => {
             view.status = 'completed';
@@ -41,7 +56,9 @@ export function createEmbedJobs(deps: EmbedDeps): EmbedJobs {
           },
           (error: unknown) => {
             view.status = isAppError(error, 'SyncCancelled') ? 'cancelled' : 'failed';
-            view.error = isAppError(error) ? { code: error.code, message: error.message, hint: error.hint ?? null } : { code: 'InternalError', message: describeError(error), hint: null };
+            view.error = isAppError(error)
+              ? { code: error.code, message: error.message, hint: error.hint ?? null }
+              : { code: 'InternalError', message: describeError(error), hint: null };
             if (view.status === 'failed') deps.log.error({ dataset, err: describeError(error) }, 'background embedding failed');
           },
         )

@@ -38,15 +38,30 @@ export function createSyncJobs(deps: SyncDeps): SyncJobs {
       const current = jobs.get(dataset);
       if (current?.view.status === 'running') return current.view;
       const abort = new AbortController();
-      const view: SyncJobView = { id: randomUUID(), dataset, status: 'running', startedAt: deps.clock().toISOString(), finishedAt: null, progress: null, report: null, error: null };
-      const done = syncDataset(deps, dataset, { skipVerify: options.skipVerify, signal: abort.signal, onProgress: (progress) => (view.progress = { ...progress }) }).then(
+      const view: SyncJobView = {
+        id: randomUUID(),
+        dataset,
+        status: 'running',
+        startedAt: deps.clock().toISOString(),
+        finishedAt: null,
+        progress: null,
+        report: null,
+        error: null,
+      };
+      const done = syncDataset(deps, dataset, {
+        skipVerify: options.skipVerify,
+        signal: abort.signal,
+        onProgress: (progress) => (view.progress = { ...progress }),
+      }).then(
         (report) => {
           view.status = 'completed';
           view.report = report;
         },
         (error: unknown) => {
           view.status = isAppError(error, 'SyncCancelled') ? 'cancelled' : 'failed';
-          view.error = isAppError(error) ? { code: error.code, message: error.message, hint: error.webHint ?? error.hint ?? null } : { code: 'InternalError', message: describeError(error), hint: null };
+          view.error = isAppError(error)
+            ? { code: error.code, message: error.message, hint: error.webHint ?? error.hint ?? null }
+            : { code: 'InternalError', message: describeError(error), hint: null };
           if (view.status === 'failed') deps.log.error({ dataset, err: describeError(error) }, 'background sync failed');
         },
       );

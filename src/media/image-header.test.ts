@@ -80,7 +80,7 @@ describe('probeImageHeader', () => {
     expect(reader.ranges).toEqual([]);
   });
 
-  it('reads the header of a truncated JPEG whose header is intact (decoding it is the thumbnailer\'s job)', async () => {
+  it("reads the header of a truncated JPEG whose header is intact (decoding it is the thumbnailer's job)", async () => {
     const bytes = fixture('truncated.jpg');
     await expect(probeImageHeader(rangeReader(bytes).read, bytes.length)).resolves.toMatchObject({ format: 'jpeg' });
   });

@@ -35,7 +35,10 @@ export const MAX_THUMBNAIL_SIZE = 4096;
 export function validateThumbnailSize(value: unknown, label = '--size'): number {
   const size = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < MIN_THUMBNAIL_SIZE || size > MAX_THUMBNAIL_SIZE) {
-    throw new AppError('InputInvalid', `${label} must be a whole number of pixels from ${MIN_THUMBNAIL_SIZE} to ${MAX_THUMBNAIL_SIZE}, got "${String(value)}".`);
+    throw new AppError(
+      'InputInvalid',
+      `${label} must be a whole number of pixels from ${MIN_THUMBNAIL_SIZE} to ${MAX_THUMBNAIL_SIZE}, got "${String(value)}".`,
+    );
   }
   return size;
 }

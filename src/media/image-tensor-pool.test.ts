@@ -21,7 +21,9 @@ describe('image tensor pool', () => {
   });
 
   it('fails a corrupt or truncated image alone, with its reason as an AppError', async () => {
-    const results = await Promise.allSettled(['truncated.jpg', 'cat.jpg', 'corrupt.jpg'].map((name) => pool.decode(readFileSync(resolve(IMAGES, name)), OPTIONS)));
+    const results = await Promise.allSettled(
+      ['truncated.jpg', 'cat.jpg', 'corrupt.jpg'].map((name) => pool.decode(readFileSync(resolve(IMAGES, name)), OPTIONS)),
+    );
     expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'rejected']);
     const error = (results[0] as PromiseRejectedResult).reason as unknown;
     expect(isAppError(error, 'ImageUnreadable')).toBe(true);

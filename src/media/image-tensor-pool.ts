@@ -47,7 +47,12 @@ export function createImageTensorPool(options: ImageTensorPoolOptions): ImageTen
       idle.push(worker);
       if (task !== undefined && task.id === reply.id) {
         if ('tensor' in reply) task.resolve(reply.tensor);
-        else task.reject(reply.error.code === undefined ? new Error(reply.error.message) : new AppError(reply.error.code, reply.error.message, reply.error.hint === undefined ? {} : { hint: reply.error.hint }));
+        else
+          task.reject(
+            reply.error.code === undefined
+              ? new Error(reply.error.message)
+              : new AppError(reply.error.code, reply.error.message, reply.error.hint === undefined ? {} : { hint: reply.error.hint }),
+          );
       }
       dispatch();
     });
@@ -91,7 +96,13 @@ export function createImageTensorPool(options: ImageTensorPoolOptions): ImageTen
       // A copy moves to the thread (a millisecond for a 10 MB photo), so the caller's Buffer stays usable.
       const owned = input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength);
       return new Promise((resolve, reject) => {
-        queue.push({ id: nextId++, input: owned as ArrayBuffer, options: { ...tensorOptions, mean: [...tensorOptions.mean], std: [...tensorOptions.std] } as ImageTensorOptions, resolve, reject });
+        queue.push({
+          id: nextId++,
+          input: owned as ArrayBuffer,
+          options: { ...tensorOptions, mean: [...tensorOptions.mean], std: [...tensorOptions.std] } as ImageTensorOptions,
+          resolve,
+          reject,
+        });
         dispatch();
       });
     },

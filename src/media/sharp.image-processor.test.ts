@@ -55,7 +55,9 @@ describe('sharp image processor', () => {
   it('never enlarges a small image', async () => {
     const thumbnail = await processor.makeThumbnail(fixture('cat.jpg'), { size: 256 });
     expect(await sharp(thumbnail.webp).metadata()).toMatchObject({ width: 96, height: 64 });
-    const wide = await sharp({ create: { width: 1000, height: 400, channels: 3, background: '#336699' } }).png().toBuffer();
+    const wide = await sharp({ create: { width: 1000, height: 400, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer();
     expect(await processor.makeThumbnail(wide, { size: 256 })).toMatchObject({ width: 256, height: 102 });
   });
 
@@ -112,7 +114,10 @@ describe('sharp image processor', () => {
   it('refuses corrupt, empty and non-image data with a clear message', async () => {
     expect(await refusal(fixture('corrupt.jpg'))).toMatchObject({ code: 'ImageUnreadable', message: expect.stringMatching(/^Corrupt or truncated image/) });
     expect(await refusal(Buffer.alloc(0))).toMatchObject({ code: 'ImageUnreadable', message: 'The file is empty (0 bytes).' });
-    expect(await refusal(Buffer.from('just some text, not an image'))).toMatchObject({ code: 'ImageUnreadable', message: 'Not a supported image (unrecognised file signature).' });
+    expect(await refusal(Buffer.from('just some text, not an image'))).toMatchObject({
+      code: 'ImageUnreadable',
+      message: 'Not a supported image (unrecognised file signature).',
+    });
   });
 
   it('refuses a 661-byte PNG declaring 50,000 x 50,000 pixels without decoding it', async () => {
@@ -130,6 +135,9 @@ describe('sharp image processor', () => {
 
   it('applies a lower pixel limit when configured', async () => {
     const strict = createSharpImageProcessor({ maxInputPixels: 1_000 });
-    await expect(strict.makeThumbnail(fixture('cat.jpg'), { size: 64 })).rejects.toMatchObject({ code: 'ImageTooLarge', message: expect.stringContaining('96 x 64 pixels') });
+    await expect(strict.makeThumbnail(fixture('cat.jpg'), { size: 64 })).rejects.toMatchObject({
+      code: 'ImageTooLarge',
+      message: expect.stringContaining('96 x 64 pixels'),
+    });
   });
 });

@@ -53,19 +53,30 @@ async function encodeThumbnail(image: Sharp, options: ThumbnailOptions): Promise
 }
 
 /** Turns a sharp failure into ImageUnreadable or ImageTooLarge with a readable message. */
-export async function translateSharpError(error: unknown, sharp: typeof import('sharp')['default'], bytes: Buffer, maxInputPixels: number): Promise<AppError> {
+export async function translateSharpError(
+  error: unknown,
+  sharp: (typeof import('sharp'))['default'],
+  bytes: Buffer,
+  maxInputPixels: number,
+): Promise<AppError> {
   const message = firstLine((error as Error).message ?? String(error));
   if (/exceeds pixel limit/i.test(message)) {
     // Reading the header alone is safe whatever it declares; it only serves the message.
     const declared = await sharp(bytes, { limitInputPixels: false })
       .metadata()
       .catch(() => undefined);
-    const size = declared?.width && declared.height ? `declares ${declared.width.toLocaleString('en-US')} x ${declared.height.toLocaleString('en-US')} pixels, ` : '';
-    return new AppError('ImageTooLarge', `The image ${size}more than the ${maxInputPixels.toLocaleString('en-US')}-pixel limit (a decompression bomb or a huge scan); it was not decoded.`, {
-      cause: error,
-    });
+    const size =
+      declared?.width && declared.height ? `declares ${declared.width.toLocaleString('en-US')} x ${declared.height.toLocaleString('en-US')} pixels, ` : '';
+    return new AppError(
+      'ImageTooLarge',
+      `The image ${size}more than the ${maxInputPixels.toLocaleString('en-US')}-pixel limit (a decompression bomb or a huge scan); it was not decoded.`,
+      {
+        cause: error,
+      },
+    );
   }
-  if (/unsupported image format/i.test(message)) return new AppError('ImageUnreadable', 'Not a supported image (unrecognised file signature).', { cause: error });
+  if (/unsupported image format/i.test(message))
+    return new AppError('ImageUnreadable', 'Not a supported image (unrecognised file signature).', { cause: error });
   if (/empty/i.test(message)) return new AppError('ImageUnreadable', 'The file is empty (0 bytes).', { cause: error });
   return new AppError('ImageUnreadable', `Corrupt or truncated image (${message.replace(/^Input (file|buffer) has corrupt header: /, '')}).`, { cause: error });
 }

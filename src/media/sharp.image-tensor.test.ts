@@ -44,7 +44,9 @@ describe('sharp image tensor decoder', () => {
   });
 
   it('scales bytes to [0, 1], then applies mean and std per channel', async () => {
-    const grey = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 255, g: 51, b: 0 } } }).png().toBuffer();
+    const grey = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 255, g: 51, b: 0 } } })
+      .png()
+      .toBuffer();
     const plain = await decoder.decode(grey, { ...PLAIN, size: 4 });
     expect(Array.from(plain.subarray(0, 3))).toEqual([1, Math.fround(0.2), 0]);
     const clip = await decoder.decode(grey, { size: 4, layout: 'nchw', mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1] });
@@ -67,7 +69,9 @@ describe('sharp image tensor decoder', () => {
     expectColour(rgb(await decoder.decode(image('cmyk.jpg'), PLAIN), PLAIN, 16, 4), [215, 86, 47], 20);
     expectColour(rgb(await decoder.decode(image('rgb16.png'), PLAIN), PLAIN, 16, 0), [10, 200, 40], 20);
     // A fully transparent pixel counts as black whatever colour it hides.
-    const hidden = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0 } } }).png().toBuffer();
+    const hidden = await sharp({ create: { width: 8, height: 8, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0 } } })
+      .png()
+      .toBuffer();
     expect(Array.from(await decoder.decode(hidden, { ...PLAIN, size: 4 })).every((value) => value === 0)).toBe(true);
   });
 

@@ -15,7 +15,9 @@ parentPort!.on('message', (task: Task) => {
   decoder.decode(Buffer.from(task.input), task.options).then(
     (tensor) => parentPort!.postMessage({ id: task.id, tensor }, [tensor.buffer as ArrayBuffer]),
     (error: unknown) => {
-      const failure = isAppError(error) ? { code: error.code, message: error.message, hint: error.hint } : { code: undefined, message: error instanceof Error ? error.message : String(error), hint: undefined };
+      const failure = isAppError(error)
+        ? { code: error.code, message: error.message, hint: error.hint }
+        : { code: undefined, message: error instanceof Error ? error.message : String(error), hint: undefined };
       parentPort!.postMessage({ id: task.id, error: failure });
     },
   );

@@ -19,7 +19,12 @@ describe('parseLocation', () => {
 
   it('parses Google Cloud Storage and Azure Blob locations', () => {
     expect(parseLocation('gs://my_images/raw/cows')).toEqual({ kind: 'gcs', bucket: 'my_images', prefix: 'raw/cows/' });
-    expect(parseLocation('azure://devstoreaccount1/images/farm/cows')).toEqual({ kind: 'azure', account: 'devstoreaccount1', container: 'images', prefix: 'farm/cows/' });
+    expect(parseLocation('azure://devstoreaccount1/images/farm/cows')).toEqual({
+      kind: 'azure',
+      account: 'devstoreaccount1',
+      container: 'images',
+      prefix: 'farm/cows/',
+    });
     expect(parseLocation('azure://acct/images')).toEqual({ kind: 'azure', account: 'acct', container: 'images', prefix: '' });
     expect(formatLocation(parseLocation('azure://acct/images/farm'))).toBe('azure://acct/images/farm/');
     expect(formatLocation(parseLocation('gs://bucket/farm'))).toBe('gs://bucket/farm/');

@@ -38,7 +38,10 @@ export function parseLocation(uri: string): Location {
   if (scheme === 'file') return { kind: 'local', root: resolve(decodeURIComponent(trimmed.slice('file://'.length))), prefix: '' };
   if (scheme === 'azure') return parseAzureLocation(uri, trimmed.slice(trimmed.indexOf('://') + 3));
   if (scheme !== 's3' && scheme !== 'gs') {
-    throw invalid(uri, `the scheme ${scheme}:// is not supported (use s3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder)`);
+    throw invalid(
+      uri,
+      `the scheme ${scheme}:// is not supported (use s3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder)`,
+    );
   }
   const rest = trimmed.slice(trimmed.indexOf('://') + 3);
   const slash = rest.indexOf('/');
@@ -59,10 +62,15 @@ export function parseLocation(uri: string): Location {
 
 function parseAzureLocation(uri: string, rest: string): Location {
   const [account = '', container = '', ...path] = rest.split('/');
-  if (account === '' || container === '') throw invalid(uri, 'an Azure location names the storage account and the container (azure://account/container/prefix/)');
-  if (!AZURE_ACCOUNT_NAME.test(account)) throw invalid(uri, `${quoteInput(account, 70)} is not a valid storage account name (3-24 lowercase letters and digits)`);
+  if (account === '' || container === '')
+    throw invalid(uri, 'an Azure location names the storage account and the container (azure://account/container/prefix/)');
+  if (!AZURE_ACCOUNT_NAME.test(account))
+    throw invalid(uri, `${quoteInput(account, 70)} is not a valid storage account name (3-24 lowercase letters and digits)`);
   if (!AZURE_CONTAINER_NAME.test(container)) {
-    throw invalid(uri, `${quoteInput(container, 70)} is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)`);
+    throw invalid(
+      uri,
+      `${quoteInput(container, 70)} is not a valid container name (3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit)`,
+    );
   }
   return { kind: 'azure', account, container, prefix: normalizePrefix(path.join('/')) };
 }

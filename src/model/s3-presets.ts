@@ -36,9 +36,10 @@ export const S3_PRESETS: Readonly<Record<PresetId, S3Preset>> = {
     quirks: [
       'Give the server address with --endpoint (e.g. http://minio.internal:9000); private addresses need WINNOW_API_ALLOW_PRIVATE_ENDPOINTS=true for API users.',
       'SSE-KMS works only when the MinIO server has a KMS (KES) configured.',
-      'The region is the server\'s MINIO_SITE_REGION, us-east-1 unless set.',
+      "The region is the server's MINIO_SITE_REGION, us-east-1 unless set.",
     ],
-    leastPrivilege: 'A MinIO user or service account with the IAM-style policy `winnow policy generate --preset minio` prints (MinIO evaluates s3:prefix conditions like AWS).',
+    leastPrivilege:
+      'A MinIO user or service account with the IAM-style policy `winnow policy generate --preset minio` prints (MinIO evaluates s3:prefix conditions like AWS).',
   },
   ceph: {
     id: 'ceph',
@@ -49,10 +50,10 @@ export const S3_PRESETS: Readonly<Record<PresetId, S3Preset>> = {
     sseKms: true,
     quirks: [
       'Give the gateway address with --endpoint.',
-      'The region is the zonegroup\'s api_name when the cluster sets one.',
+      "The region is the zonegroup's api_name when the cluster sets one.",
       'SSE-KMS needs a KMS backend (Vault, Barbican, KMIP) configured in RGW.',
     ],
-    leastPrivilege: 'An RGW user whose bucket policy (or user policy through RGW\'s IAM API) is the AWS-style policy `winnow policy generate` prints.',
+    leastPrivilege: "An RGW user whose bucket policy (or user policy through RGW's IAM API) is the AWS-style policy `winnow policy generate` prints.",
   },
   r2: {
     id: 'r2',
@@ -67,7 +68,8 @@ export const S3_PRESETS: Readonly<Record<PresetId, S3Preset>> = {
       'No SSE-KMS: R2 encrypts every object itself and rejects aws:kms headers.',
       'R2 API tokens are scoped to buckets, not to folders: a token that may read one folder may read the whole bucket.',
     ],
-    leastPrivilege: 'An R2 API token with "Object Read only" on the input bucket (and "Object Read & Write" on the output bucket for thumbnails); R2 cannot limit a token to a prefix, so keep datasets in buckets of their own.',
+    leastPrivilege:
+      'An R2 API token with "Object Read only" on the input bucket (and "Object Read & Write" on the output bucket for thumbnails); R2 cannot limit a token to a prefix, so keep datasets in buckets of their own.',
   },
   wasabi: {
     id: 'wasabi',
@@ -76,7 +78,7 @@ export const S3_PRESETS: Readonly<Record<PresetId, S3Preset>> = {
     pathStyle: false,
     region: { default: 'us-east-1', example: 'eu-central-1' },
     sseKms: false,
-    quirks: ['The endpoint follows the bucket\'s region (--region).', 'No SSE-KMS: Wasabi supports SSE-S3 and SSE-C only.'],
+    quirks: ["The endpoint follows the bucket's region (--region).", 'No SSE-KMS: Wasabi supports SSE-S3 and SSE-C only.'],
     leastPrivilege: 'A Wasabi sub-user with the AWS-style policy `winnow policy generate` prints (Wasabi IAM evaluates s3:prefix conditions).',
   },
   b2: {
@@ -87,10 +89,11 @@ export const S3_PRESETS: Readonly<Record<PresetId, S3Preset>> = {
     region: { default: undefined, example: 'us-west-004' },
     sseKms: false,
     quirks: [
-      'The region is part of the bucket\'s S3 endpoint, e.g. us-west-004 (shown on the bucket\'s page); it must be given.',
+      "The region is part of the bucket's S3 endpoint, e.g. us-west-004 (shown on the bucket's page); it must be given.",
       'No SSE-KMS: B2 supports SSE-B2 and SSE-C only.',
     ],
-    leastPrivilege: 'An application key restricted to the bucket and to the dataset\'s folder as its file-name prefix, with listFiles and readFiles (and writeFiles, deleteFiles for an output under the same prefix).',
+    leastPrivilege:
+      "An application key restricted to the bucket and to the dataset's folder as its file-name prefix, with listFiles and readFiles (and writeFiles, deleteFiles for an output under the same prefix).",
   },
   gcs: {
     id: 'gcs',

@@ -53,7 +53,10 @@ const LOCAL_CALLS: CallNames = {
 export function storageCall(location: Location, light: Light, key: string): StorageCall {
   switch (location.kind) {
     case 's3':
-      return { ...S3_CALLS[light], resource: light === 'list' ? `arn:aws:s3:::${location.bucket} (prefix "${key}")` : `arn:aws:s3:::${location.bucket}/${key}` };
+      return {
+        ...S3_CALLS[light],
+        resource: light === 'list' ? `arn:aws:s3:::${location.bucket} (prefix "${key}")` : `arn:aws:s3:::${location.bucket}/${key}`,
+      };
     case 'gcs':
       return { ...GCS_CALLS[light], resource: light === 'list' ? `gs://${location.bucket} (prefix "${key}")` : `gs://${location.bucket}/${key}` };
     case 'azure': {

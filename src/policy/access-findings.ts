@@ -81,9 +81,15 @@ async function allowedByStatement(probes: readonly Probe[], evaluate: Evaluate):
 function listingProbes(scope: PolicyScope): Probe[] {
   const folder = winnowFolder(scope);
   const insideDataset = (bucket: string, prefix: string | undefined) =>
-    prefix === undefined ? bucket === scope.input.bucket && scope.input.prefix === '' : (bucket === scope.input.bucket && prefix.startsWith(scope.input.prefix)) || (bucket === folder.bucket && prefix.startsWith(folder.prefix));
+    prefix === undefined
+      ? bucket === scope.input.bucket && scope.input.prefix === ''
+      : (bucket === scope.input.bucket && prefix.startsWith(scope.input.prefix)) || (bucket === folder.bucket && prefix.startsWith(folder.prefix));
   const probe = (bucket: string, prefix: string | undefined, describe: string): Probe => ({
-    request: { action: 's3:ListBucket', resource: bucketArn(bucket), context: { ...SIGNED_REQUEST_CONTEXT, ...(prefix === undefined ? {} : { 's3:prefix': prefix }) } },
+    request: {
+      action: 's3:ListBucket',
+      resource: bucketArn(bucket),
+      context: { ...SIGNED_REQUEST_CONTEXT, ...(prefix === undefined ? {} : { 's3:prefix': prefix }) },
+    },
     describe: bucket === scope.input.bucket ? describe : `${describe} in ${bucket}`,
   });
   const probes = distinctLocations(scope).flatMap((location) => {
@@ -98,7 +104,10 @@ function listingProbes(scope: PolicyScope): Probe[] {
     ].filter(({ bucket, prefix }) => !insideDataset(bucket, prefix));
   });
   const distinct = new Map(probes.map((entry) => [`${entry.bucket}/${entry.prefix ?? '(none)'}`, entry]));
-  return [...[...distinct.values()].map(({ bucket, prefix, describe }) => probe(bucket, prefix, describe)), probe(unrelatedBucket(scope), undefined, 'another bucket')];
+  return [
+    ...[...distinct.values()].map(({ bucket, prefix, describe }) => probe(bucket, prefix, describe)),
+    probe(unrelatedBucket(scope), undefined, 'another bucket'),
+  ];
 }
 
 function outsideObjectProbes(scope: PolicyScope): Probe[] {
@@ -113,7 +122,10 @@ function outsideObjectProbes(scope: PolicyScope): Probe[] {
   );
   const targets = [...keys, { bucket: unrelatedBucket(scope), key: 'example.jpg' }].filter(({ bucket, key }) => !isInsideLocations(scope, bucket, key));
   return targets.flatMap(({ bucket, key }) =>
-    ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'].map((action) => ({ request: { action, resource: objectArn(bucket, key), context: { ...SIGNED_REQUEST_CONTEXT } }, describe: objectArn(bucket, key) })),
+    ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'].map((action) => ({
+      request: { action, resource: objectArn(bucket, key), context: { ...SIGNED_REQUEST_CONTEXT } },
+      describe: objectArn(bucket, key),
+    })),
   );
 }
 
@@ -128,7 +140,8 @@ function summarizeObjectProbes(probes: readonly Probe[]): string[] {
 function missingSlashExplanation(statement: ReadStatement, scope: PolicyScope): string {
   for (const location of distinctLocations(scope).filter((candidate) => candidate.prefix !== '')) {
     const culprit = objectArn(location.bucket, `${location.prefix.slice(0, -1)}*`);
-    if (statement.resources?.includes(culprit)) return ` "${culprit}" has no "/" before the "*", so it also matches sibling folders such as ${siblingPrefix(location)}; end it with "/*".`;
+    if (statement.resources?.includes(culprit))
+      return ` "${culprit}" has no "/" before the "*", so it also matches sibling folders such as ${siblingPrefix(location)}; end it with "/*".`;
   }
   return '';
 }

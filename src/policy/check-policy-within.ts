@@ -5,7 +5,6 @@ import type { PolicyCheck, PolicyTarget } from './check-policy.js';
 /** Far beyond any real policy (a few hundred milliseconds), well short of a user giving up. */
 export const POLICY_CHECK_DEADLINE_MS = 20_000;
 
-
 /**
  * checkPolicy in a worker thread that is stopped at `deadlineMs`: the IAM engine matches wildcards
  * with backtracking regular expressions, and some patterns would otherwise run for hours.
@@ -17,9 +16,13 @@ export async function checkPolicyWithin(policyText: string, target: PolicyTarget
     return await new Promise<PolicyCheck>((resolve, reject) => {
       timer = setTimeout(() => {
         reject(
-          new AppError('PolicyTooComplex', `Evaluating the policy took longer than ${deadlineMs / 1000} s, so it was stopped: its wildcard patterns are too complex to evaluate (many * and ? in one Resource, Action or condition value).`, {
-            hint: 'Write each pattern with few wildcards, e.g. arn:aws:s3:::bucket/folder/*; no real policy needs more than a handful.',
-          }),
+          new AppError(
+            'PolicyTooComplex',
+            `Evaluating the policy took longer than ${deadlineMs / 1000} s, so it was stopped: its wildcard patterns are too complex to evaluate (many * and ? in one Resource, Action or condition value).`,
+            {
+              hint: 'Write each pattern with few wildcards, e.g. arn:aws:s3:::bucket/folder/*; no real policy needs more than a handful.',
+            },
+          ),
         );
       }, deadlineMs);
       worker.once('message', (check: PolicyCheck) => resolve(check));

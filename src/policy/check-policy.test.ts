@@ -25,8 +25,18 @@ const LIST_DATASET_FOLDER = {
   Condition: { StringLike: { 's3:prefix': ['projects/farm-animals/', 'projects/farm-animals/*'] } },
 };
 const READ_DATASET_OBJECTS = { Sid: 'ReadDatasetObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::datalake/projects/farm-animals/*' };
-const WRITE_WINNOW_FOLDER = { Sid: 'WriteWinnowFolder', Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::datalake/projects/farm-animals/.winnow/*' };
-const DELETE_IN_WINNOW_FOLDER = { Sid: 'DeleteInWinnowFolder', Effect: 'Allow', Action: 's3:DeleteObject', Resource: 'arn:aws:s3:::datalake/projects/farm-animals/.winnow/*' };
+const WRITE_WINNOW_FOLDER = {
+  Sid: 'WriteWinnowFolder',
+  Effect: 'Allow',
+  Action: 's3:PutObject',
+  Resource: 'arn:aws:s3:::datalake/projects/farm-animals/.winnow/*',
+};
+const DELETE_IN_WINNOW_FOLDER = {
+  Sid: 'DeleteInWinnowFolder',
+  Effect: 'Allow',
+  Action: 's3:DeleteObject',
+  Resource: 'arn:aws:s3:::datalake/projects/farm-animals/.winnow/*',
+};
 
 describe('checkPolicy on the reference policy, verbatim', () => {
   it('grants all five lights, each from the statement that allows it', async () => {
@@ -34,7 +44,11 @@ describe('checkPolicy on the reference policy, verbatim', () => {
     expect(lights(check)).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
     expect(check.checks.list).toMatchObject({ action: 's3:ListBucket', resource: 'arn:aws:s3:::datalake', grantedBy: ['VisualEditor0'] });
     expect(check.checks.list.context).toMatchObject({ 's3:prefix': PREFIX, 's3:max-keys': '1' });
-    expect(check.checks.write).toMatchObject({ action: 's3:PutObject', resource: 'arn:aws:s3:::datalake/projects/farm-animals/.winnow/probes/verify-policy-check.txt', grantedBy: ['VisualEditor1'] });
+    expect(check.checks.write).toMatchObject({
+      action: 's3:PutObject',
+      resource: 'arn:aws:s3:::datalake/projects/farm-animals/.winnow/probes/verify-policy-check.txt',
+      grantedBy: ['VisualEditor1'],
+    });
   });
 
   it('finds the bucket-wide listing and the ListBucket resource that matches nothing', async () => {
@@ -46,7 +60,7 @@ describe('checkPolicy on the reference policy, verbatim', () => {
     expect(finding(check, 'ineffective-resource')?.message).toContain('"arn:aws:s3:::datalake/projects/farm-animals/*" can never match s3:ListBucket');
   });
 
-  it('flags s3:* and the delete (and overwrite) it allows on the dataset\'s own images', async () => {
+  it("flags s3:* and the delete (and overwrite) it allows on the dataset's own images", async () => {
     const check = await checkPolicy(referencePolicy(BUCKET, PREFIX), scope);
     expect(finding(check, 'broad-action')).toMatchObject({ statement: 'VisualEditor1', field: 'Action' });
     expect(finding(check, 'broad-action')?.message).toContain('"s3:*" allows');
@@ -68,7 +82,7 @@ describe('checkPolicy on the reference policy, verbatim', () => {
 });
 
 describe('checkPolicy on the test policies', () => {
-  it('sees no bucket-wide listing under an s3:prefix condition, but the rest of the reference policy\'s flaws', async () => {
+  it("sees no bucket-wide listing under an s3:prefix condition, but the rest of the reference policy's flaws", async () => {
     const check = await checkPolicy(prefixConditionPolicy(BUCKET, PREFIX), scope);
     expect(lights(check)).toEqual({ list: true, read: true, write: true, overwrite: true, delete: true });
     expect(codes(check)).not.toContain('bucket-wide-listing');
@@ -94,7 +108,13 @@ describe('checkPolicy findings', () => {
   it('catches "prefix*" without the slash, in resources and in s3:prefix conditions', async () => {
     const check = await checkPolicy(
       policyOf(
-        { Sid: 'List', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::datalake', Condition: { StringLike: { 's3:prefix': 'projects/farm-animals*' } } },
+        {
+          Sid: 'List',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::datalake',
+          Condition: { StringLike: { 's3:prefix': 'projects/farm-animals*' } },
+        },
         { Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::datalake/projects/farm-animals*' },
       ),
       scope,
@@ -117,7 +137,11 @@ describe('checkPolicy findings', () => {
 
   it('flags actions of other services, and "*"', async () => {
     const check = await checkPolicy(
-      policyOf(...readOnlyPolicy(BUCKET, PREFIX).Statement, { Sid: 'Extra', Effect: 'Allow', Action: ['iam:PassRole', 'ec2:DescribeInstances'], Resource: '*' }, { Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' }),
+      policyOf(
+        ...readOnlyPolicy(BUCKET, PREFIX).Statement,
+        { Sid: 'Extra', Effect: 'Allow', Action: ['iam:PassRole', 'ec2:DescribeInstances'], Resource: '*' },
+        { Sid: 'Everything', Effect: 'Allow', Action: '*', Resource: '*' },
+      ),
       scope,
     );
     expect(check.findings.filter((candidate) => candidate.code === 'other-services').map((candidate) => [candidate.statement, candidate.severity])).toEqual([
@@ -129,7 +153,12 @@ describe('checkPolicy findings', () => {
 
   it('says which statement denies a light', async () => {
     const check = await checkPolicy(
-      policyOf(...generatePolicy({ ...scope, write: true, delete: true }).Statement, { Sid: 'NoWinnowWrites', Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::datalake/*' }),
+      policyOf(...generatePolicy({ ...scope, write: true, delete: true }).Statement, {
+        Sid: 'NoWinnowWrites',
+        Effect: 'Deny',
+        Action: 's3:PutObject',
+        Resource: 'arn:aws:s3:::datalake/*',
+      }),
       scope,
     );
     expect(lights(check)).toEqual({ list: true, read: true, write: false, overwrite: false, delete: true });
@@ -137,7 +166,7 @@ describe('checkPolicy findings', () => {
     expect(check.findings).toEqual([]);
   });
 
-  it('checks writes with the dataset\'s SSE-KMS headers when it has a key', async () => {
+  it("checks writes with the dataset's SSE-KMS headers when it has a key", async () => {
     const key = 'arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
     const requireKms = policyOf(...generatePolicy({ ...scope, write: true, delete: false }).Statement, {
       Sid: 'DenyUnencryptedWrites',
@@ -148,7 +177,10 @@ describe('checkPolicy findings', () => {
     });
     expect((await checkPolicy(requireKms, scope)).checks.write).toMatchObject({ ok: false, deniedBy: ['DenyUnencryptedWrites'] });
     const withKey = await checkPolicy(requireKms, { ...scope, sseKmsKeyId: key });
-    expect(withKey.checks.write).toMatchObject({ ok: true, context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': key } });
+    expect(withKey.checks.write).toMatchObject({
+      ok: true,
+      context: { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': key },
+    });
   });
 
   it('evaluates network conditions from a network the policy allows', async () => {
@@ -161,7 +193,10 @@ describe('checkPolicy findings', () => {
 
   it('warns about NotAction and NotResource and still evaluates them', async () => {
     const check = await checkPolicy(
-      policyOf({ Sid: 'AllButIam', Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::datalake/projects/farm-animals/*' }, { Sid: 'AllButSecrets', Effect: 'Allow', Action: 's3:ListBucket', NotResource: 'arn:aws:s3:::secrets' }),
+      policyOf(
+        { Sid: 'AllButIam', Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::datalake/projects/farm-animals/*' },
+        { Sid: 'AllButSecrets', Effect: 'Allow', Action: 's3:ListBucket', NotResource: 'arn:aws:s3:::secrets' },
+      ),
       scope,
     );
     expect(finding(check, 'not-action')).toMatchObject({ severity: 'warning', statement: 'AllButIam', field: 'NotAction' });
@@ -172,7 +207,10 @@ describe('checkPolicy findings', () => {
   });
 
   it('flags object actions on the bucket ARN as ineffective', async () => {
-    const check = await checkPolicy(policyOf({ Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: ['arn:aws:s3:::datalake', 'arn:aws:s3:::datalake/projects/farm-animals/*'] }), scope);
+    const check = await checkPolicy(
+      policyOf({ Sid: 'Read', Effect: 'Allow', Action: 's3:GetObject', Resource: ['arn:aws:s3:::datalake', 'arn:aws:s3:::datalake/projects/farm-animals/*'] }),
+      scope,
+    );
     expect(finding(check, 'ineffective-resource')).toMatchObject({ statement: 'Read', field: 'Resource' });
     expect(finding(check, 'ineffective-resource')?.message).toContain('"arn:aws:s3:::datalake" can never match s3:GetObject');
   });
@@ -182,7 +220,13 @@ describe('checkPolicy on broken policies', () => {
   it('reports malformed JSON with its line and column, and evaluates nothing', async () => {
     const check = await checkPolicy('{\n  "Version": "2012-10-17",\n  "Statement": [\n    { "Effect": "Allow" "Action": "s3:GetObject" }\n  ]\n}\n', scope);
     expect(check.findings).toEqual([
-      { code: 'invalid-json', severity: 'error', line: 4, column: 25, message: "The policy is not valid JSON: line 4, column 25: Expected ',' or '}' after property value." },
+      {
+        code: 'invalid-json',
+        severity: 'error',
+        line: 4,
+        column: 25,
+        message: "The policy is not valid JSON: line 4, column 25: Expected ',' or '}' after property value.",
+      },
     ]);
     expect(isUnreadable(check)).toBe(true);
     expect(check.tightenedPolicy).toBeNull();
@@ -201,7 +245,15 @@ describe('checkPolicy on broken policies', () => {
   });
 
   it('names the statement and field of every missing or invalid field', async () => {
-    const check = await checkPolicy({ Statement: [{ Sid: 'Read', Effect: 'Alow', Action: 's3:GetObject' }, { Effect: 'Allow', Actions: 's3:GetObject', Resource: '*', Principal: '*' }] }, scope);
+    const check = await checkPolicy(
+      {
+        Statement: [
+          { Sid: 'Read', Effect: 'Alow', Action: 's3:GetObject' },
+          { Effect: 'Allow', Actions: 's3:GetObject', Resource: '*', Principal: '*' },
+        ],
+      },
+      scope,
+    );
     const summary = check.findings.map(({ code, severity, statement, field }) => [code, severity, statement, field]);
     expect(summary).toEqual([
       ['invalid-field', 'error', 'Read', 'Effect'],
@@ -230,7 +282,15 @@ describe('checkPolicy on broken policies', () => {
   });
 
   it('suggests the action an unknown one was probably meant to be', async () => {
-    const check = await checkPolicy(policyOf({ Sid: 'Read', Effect: 'Allow', Action: ['s3:GetObjekt', 's4:GetObject', 's3:Gett*'], Resource: 'arn:aws:s3:::datalake/projects/farm-animals/*' }), scope);
+    const check = await checkPolicy(
+      policyOf({
+        Sid: 'Read',
+        Effect: 'Allow',
+        Action: ['s3:GetObjekt', 's4:GetObject', 's3:Gett*'],
+        Resource: 'arn:aws:s3:::datalake/projects/farm-animals/*',
+      }),
+      scope,
+    );
     expect(check.findings.filter((candidate) => candidate.code === 'unknown-action').map((candidate) => candidate.message)).toEqual([
       '"s3:GetObjekt" is not a known s3 action, so it matches nothing. Did you mean "s3:GetObject"?',
       '"s4:GetObject" names no AWS service ("s4"), so it matches nothing.',
@@ -242,19 +302,40 @@ describe('checkPolicy on broken policies', () => {
   });
 
   it('rejects unknown condition operators', async () => {
-    const check = await checkPolicy(policyOf({ Sid: 'List', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::datalake', Condition: { StringLikeish: { 's3:prefix': 'x/' }, 'ForAnyValue:StringLikeIfExists': { 's3:prefix': 'x/' } } }), scope);
-    expect(check.findings).toEqual([{ code: 'invalid-field', severity: 'error', statement: 'List', field: 'Condition', message: 'Unknown condition operator "StringLikeish". Did you mean "StringLike"?' }]);
+    const check = await checkPolicy(
+      policyOf({
+        Sid: 'List',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: 'arn:aws:s3:::datalake',
+        Condition: { StringLikeish: { 's3:prefix': 'x/' }, 'ForAnyValue:StringLikeIfExists': { 's3:prefix': 'x/' } },
+      }),
+      scope,
+    );
+    expect(check.findings).toEqual([
+      {
+        code: 'invalid-field',
+        severity: 'error',
+        statement: 'List',
+        field: 'Condition',
+        message: 'Unknown condition operator "StringLikeish". Did you mean "StringLike"?',
+      },
+    ]);
   });
 
-  it('reports what the IAM engine\'s validator finds, with statement and field', async () => {
+  it("reports what the IAM engine's validator finds, with statement and field", async () => {
     const evaluator = { ...iamSimulatePolicyEvaluator, validate: () => [{ path: 'Statement[0].Condition', message: 'Condition key is odd' }] };
     const check = await checkPolicy(readOnlyPolicy(BUCKET, PREFIX), scope, evaluator);
-    expect(check.findings).toEqual([{ code: 'invalid-policy', severity: 'error', statement: 'ListInsidePrefix', field: 'Condition', message: 'Condition key is odd.' }]);
+    expect(check.findings).toEqual([
+      { code: 'invalid-policy', severity: 'error', statement: 'ListInsidePrefix', field: 'Condition', message: 'Condition key is odd.' },
+    ]);
     expect(check.tightenedPolicy).toBeNull();
   });
 
   it('refuses local folders', async () => {
-    await expect(checkPolicy(readOnlyPolicy(BUCKET, PREFIX), { input: parseLocation('/data/photos') })).rejects.toSatisfy((error) => isAppError(error, 'LocationInvalid'));
+    await expect(checkPolicy(readOnlyPolicy(BUCKET, PREFIX), { input: parseLocation('/data/photos') })).rejects.toSatisfy((error) =>
+      isAppError(error, 'LocationInvalid'),
+    );
   });
 });
 

@@ -65,7 +65,11 @@ export async function checkPolicy(policyJson: unknown, target: PolicyTarget, eva
     return { checks, findings: sortFindings(findings), tightenedPolicy: tightenPolicy(statements, lights, scope) };
   } catch (error) {
     const finding: PolicyFinding = { code: 'invalid-policy', severity: 'error', message: `The policy could not be evaluated: ${describeError(error)}` };
-    return { checks: notEvaluated(requests, 'not evaluated: the policy could not be evaluated'), findings: sortFindings([...read.findings, finding]), tightenedPolicy: null };
+    return {
+      checks: notEvaluated(requests, 'not evaluated: the policy could not be evaluated'),
+      findings: sortFindings([...read.findings, finding]),
+      tightenedPolicy: null,
+    };
   }
 }
 
@@ -95,7 +99,11 @@ function evaluateFromAllowedNetworks(document: object, statements: readonly Read
   };
 }
 
-async function lightChecks(requests: Record<Light, LightRequest>, statements: readonly ReadStatement[], evaluate: EvaluateWithContext): Promise<Record<Light, PolicyLightCheck>> {
+async function lightChecks(
+  requests: Record<Light, LightRequest>,
+  statements: readonly ReadStatement[],
+  evaluate: EvaluateWithContext,
+): Promise<Record<Light, PolicyLightCheck>> {
   const label = (indexes: number[]) => indexes.map((index) => statements[index]?.label ?? `Statement[${index}]`);
   const entries = await Promise.all(
     Object.entries(requests).map(async ([light, request]) => {
@@ -116,6 +124,18 @@ async function lightChecks(requests: Record<Light, LightRequest>, statements: re
 }
 
 function notEvaluated(requests: Record<Light, LightRequest>, message: string): Record<Light, PolicyLightCheck> {
-  const entries = Object.entries(requests).map(([light, request]) => [light, { ok: false, operation: request.operation, action: request.action, resource: request.resource, context: request.context, grantedBy: [], deniedBy: [], message }]);
+  const entries = Object.entries(requests).map(([light, request]) => [
+    light,
+    {
+      ok: false,
+      operation: request.operation,
+      action: request.action,
+      resource: request.resource,
+      context: request.context,
+      grantedBy: [],
+      deniedBy: [],
+      message,
+    },
+  ]);
   return Object.fromEntries(entries) as Record<Light, PolicyLightCheck>;
 }

@@ -17,14 +17,22 @@ function probes(results: Partial<Record<Light, 'ok' | 'denied' | 'skipped'>>): R
     resource: 'arn:aws:s3:::datalake/x',
     ...(result === 'denied' ? { errorCode: 'DatasourceAccessDenied', s3Code: 'AccessDenied', message: 'denied' } : {}),
   });
-  return { list: probe(results.list), read: probe(results.read), write: probe(results.write), overwrite: probe(results.overwrite), delete: probe(results.delete) };
+  return {
+    list: probe(results.list),
+    read: probe(results.read),
+    write: probe(results.write),
+    overwrite: probe(results.overwrite),
+    delete: probe(results.delete),
+  };
 }
 
 describe('compareWithProbes', () => {
   it('blames something beyond the policy when a granted light is denied', async () => {
     const check = await checkPolicy(referencePolicy('datalake', 'projects/farm-animals/'), scope);
     const comparison = compareWithProbes(check, probes({ write: 'denied', overwrite: 'skipped', delete: 'skipped' }));
-    expect(comparison.differences).toEqual([{ light: 'write', promised: true, observed: false, explanation: expect.stringContaining('a bucket policy, an SCP or RCP, a permissions boundary') }]);
+    expect(comparison.differences).toEqual([
+      { light: 'write', promised: true, observed: false, explanation: expect.stringContaining('a bucket policy, an SCP or RCP, a permissions boundary') },
+    ]);
     expect(comparison.promised.write.ok).toBe(true);
     expect(comparison.findings.map((finding) => finding.code)).toContain('bucket-wide-listing');
   });
@@ -46,6 +54,6 @@ describe('checkUsablePolicy', () => {
   it('stops on a policy that cannot be read, naming the first problem', async () => {
     const error = await checkUsablePolicy('{"Version": "2012-10-17", "Statement": [}', scope).catch((caught: unknown) => caught);
     expect(isAppError(error, 'PolicyInvalid')).toBe(true);
-    expect((error as Error).message).toBe('The policy file cannot be used: The policy is not valid JSON: line 1, column 41: Unexpected token \'}\'.');
+    expect((error as Error).message).toBe("The policy file cannot be used: The policy is not valid JSON: line 1, column 41: Unexpected token '}'.");
   });
 });

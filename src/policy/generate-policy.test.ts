@@ -41,7 +41,7 @@ describe('generatePolicy', () => {
     expect(generatePolicy({ input, write: false, delete: false, read: false }).Statement.map((statement) => statement.Action)).toEqual(['s3:ListBucket']);
   });
 
-  it('lets S3 use the SSE-KMS key on the caller\'s behalf only', () => {
+  it("lets S3 use the SSE-KMS key on the caller's behalf only", () => {
     const kms = generatePolicy({ input, write: true, delete: false, sseKmsKeyId: KMS_KEY, sourceIps: ['203.0.113.0/24'] }).Statement.at(-1);
     expect(kms).toEqual({
       Sid: 'UseSseKmsKey',
@@ -52,12 +52,15 @@ describe('generatePolicy', () => {
     });
   });
 
-  it.each(['alias/winnow', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'arn:aws:kms:eu-west-1:123456789012:alias/winnow'])('asks for the key ARN instead of %s', (keyId) => {
-    const error = catchError(() => generatePolicy({ input, write: true, delete: false, sseKmsKeyId: keyId }));
-    expect(isAppError(error, 'InputInvalid')).toBe(true);
-    expect((error as Error).message).toContain('is not a KMS key ARN');
-    expect((error as { hint: string }).hint).toContain('arn:aws:kms:<region>:<account>:key/<key-id>');
-  });
+  it.each(['alias/winnow', '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'arn:aws:kms:eu-west-1:123456789012:alias/winnow'])(
+    'asks for the key ARN instead of %s',
+    (keyId) => {
+      const error = catchError(() => generatePolicy({ input, write: true, delete: false, sseKmsKeyId: keyId }));
+      expect(isAppError(error, 'InputInvalid')).toBe(true);
+      expect((error as Error).message).toContain('is not a KMS key ARN');
+      expect((error as { hint: string }).hint).toContain('arn:aws:kms:<region>:<account>:key/<key-id>');
+    },
+  );
 
   it('puts the source IP condition on every S3 statement', () => {
     const policy = generatePolicy({ input, write: true, delete: true, sourceIps: ['203.0.113.0/24', '2001:db8::/32'] });
@@ -66,8 +69,16 @@ describe('generatePolicy', () => {
 
   it('gives IPs and VPCs separate statements, since no request carries both', () => {
     const policy = generatePolicy({ input, write: false, delete: false, sourceIps: ['203.0.113.7'], sourceVpcs: ['vpc-0a1b2c3d'] });
-    expect(policy.Statement.map((statement) => statement.Sid)).toEqual(['ListDatasetFolderFromAllowedIps', 'ReadDatasetObjectsFromAllowedIps', 'ListDatasetFolderFromAllowedVpcs', 'ReadDatasetObjectsFromAllowedVpcs']);
-    expect(policy.Statement[2]?.Condition).toEqual({ StringLike: { 's3:prefix': ['projects/farm-animals/', 'projects/farm-animals/*'] }, StringEquals: { 'aws:SourceVpc': ['vpc-0a1b2c3d'] } });
+    expect(policy.Statement.map((statement) => statement.Sid)).toEqual([
+      'ListDatasetFolderFromAllowedIps',
+      'ReadDatasetObjectsFromAllowedIps',
+      'ListDatasetFolderFromAllowedVpcs',
+      'ReadDatasetObjectsFromAllowedVpcs',
+    ]);
+    expect(policy.Statement[2]?.Condition).toEqual({
+      StringLike: { 's3:prefix': ['projects/farm-animals/', 'projects/farm-animals/*'] },
+      StringEquals: { 'aws:SourceVpc': ['vpc-0a1b2c3d'] },
+    });
   });
 
   it.each([
@@ -87,7 +98,9 @@ describe('generatePolicy', () => {
   });
 
   it('escapes IAM wildcards in a prefix so it matches only itself', async () => {
-    expect(generatePolicy({ input: parseLocation('s3://datalake/sale*50%/'), write: false, delete: false }).Statement[1]?.Resource).toBe('arn:aws:s3:::datalake/sale${*}50%/*');
+    expect(generatePolicy({ input: parseLocation('s3://datalake/sale*50%/'), write: false, delete: false }).Statement[1]?.Resource).toBe(
+      'arn:aws:s3:::datalake/sale${*}50%/*',
+    );
     // iam-simulate reads a "*" in a requested key as a pattern, so the simulated round trip uses "?" and "$".
     const oddInput = parseLocation('s3://datalake/sale?50$/');
     const policy = generatePolicy({ input: oddInput, write: false, delete: false });

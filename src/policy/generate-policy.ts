@@ -43,11 +43,18 @@ export function generatePolicy(request: PolicyRequest): PolicyDocument {
       Effect: 'Allow',
       Action: 's3:ListBucket',
       Resource: bucketArn(scope.input.bucket),
-      ...(scope.input.prefix === '' ? {} : { Condition: { StringLike: { 's3:prefix': [literalForPolicy(scope.input.prefix), `${literalForPolicy(scope.input.prefix)}*`] } } }),
+      ...(scope.input.prefix === ''
+        ? {}
+        : { Condition: { StringLike: { 's3:prefix': [literalForPolicy(scope.input.prefix), `${literalForPolicy(scope.input.prefix)}*`] } } }),
     },
   ];
   if (request.read !== false) {
-    s3Statements.push({ Sid: 'ReadDatasetObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: objectArn(scope.input.bucket, `${literalForPolicy(scope.input.prefix)}*`) });
+    s3Statements.push({
+      Sid: 'ReadDatasetObjects',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: objectArn(scope.input.bucket, `${literalForPolicy(scope.input.prefix)}*`),
+    });
   }
   const winnowFiles = objectArn(folder.bucket, `${literalForPolicy(folder.prefix)}*`);
   if (request.write) s3Statements.push({ Sid: 'WriteWinnowFolder', Effect: 'Allow', Action: 's3:PutObject', Resource: winnowFiles });
@@ -132,12 +139,16 @@ export function isVpcId(value: string): boolean {
 
 function assertIpOrCidr(value: string): void {
   if (!isIpOrCidr(value)) {
-    throw new AppError('InputInvalid', `"${value}" is not an IP address or CIDR block.`, { hint: 'Give e.g. --source-ip 203.0.113.0/24 or --source-ip 2001:db8::/32.' });
+    throw new AppError('InputInvalid', `"${value}" is not an IP address or CIDR block.`, {
+      hint: 'Give e.g. --source-ip 203.0.113.0/24 or --source-ip 2001:db8::/32.',
+    });
   }
 }
 
 function assertVpcId(value: string): void {
   if (!isVpcId(value)) {
-    throw new AppError('InputInvalid', `"${value}" is not a VPC id.`, { hint: 'Give e.g. --source-vpc vpc-0a1b2c3d4e5f67890 (aws ec2 describe-vpcs lists them).' });
+    throw new AppError('InputInvalid', `"${value}" is not a VPC id.`, {
+      hint: 'Give e.g. --source-vpc vpc-0a1b2c3d4e5f67890 (aws ec2 describe-vpcs lists them).',
+    });
   }
 }

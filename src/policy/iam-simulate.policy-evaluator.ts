@@ -26,7 +26,11 @@ export const iamSimulatePolicyEvaluator: PolicyEvaluator = {
     return {
       decision: response.overallResult as Decision,
       allowedBy: analysis ? identityStatements(getGrantReasons(analysis)) : [],
-      deniedBy: analysis ? identityStatements(getDenialReasons(analysis).filter((reason) => reason.denialType === 'Explicit') as Array<{ policyType: string; statementIndex: number }>) : [],
+      deniedBy: analysis
+        ? identityStatements(
+            getDenialReasons(analysis).filter((reason) => reason.denialType === 'Explicit') as Array<{ policyType: string; statementIndex: number }>,
+          )
+        : [],
     } satisfies Evaluation;
   },
 

@@ -34,7 +34,9 @@ export function unrelatedBucket(scope: PolicyScope): string {
 function requireS3(location: Location, role: 'input' | 'output'): S3Location {
   if (location.kind === 's3') return location;
   if (location.kind === 'local') {
-    throw new AppError('LocationInvalid', `The ${role} ${formatLocation(location)} is a local folder; IAM policies only apply to S3 locations.`, { hint: `Give the ${role} as s3://bucket/folder/.` });
+    throw new AppError('LocationInvalid', `The ${role} ${formatLocation(location)} is a local folder; IAM policies only apply to S3 locations.`, {
+      hint: `Give the ${role} as s3://bucket/folder/.`,
+    });
   }
   const store = location.kind === 'azure' ? 'Azure Blob, whose access is a SAS token or an RBAC role' : 'Google Cloud Storage, whose access is a GCS IAM role';
   throw new AppError('LocationInvalid', `The ${role} ${formatLocation(location)} is in ${store}, not an AWS IAM policy.`, {

@@ -49,7 +49,10 @@ export function readPolicy(input: unknown, validate: (policy: object) => Validat
   if ('finding' in parsed) return { policy: undefined, findings: [parsed.finding] };
   const document = parsed.value;
   if (!isRecord(document)) {
-    return { policy: undefined, findings: [{ code: 'invalid-policy', severity: 'error', message: 'A policy is a JSON object with "Version" and "Statement".' }] };
+    return {
+      policy: undefined,
+      findings: [{ code: 'invalid-policy', severity: 'error', message: 'A policy is a JSON object with "Version" and "Statement".' }],
+    };
   }
   const findings = documentFindings(document);
   const rawStatements = document.Statement === undefined ? [] : Array.isArray(document.Statement) ? document.Statement : [document.Statement];
@@ -73,7 +76,15 @@ function parseJson(text: string): { value: unknown } | { finding: PolicyFinding 
     const before = source.slice(0, tooDeep).split('\n');
     const line = before.length;
     const column = (before.at(-1) ?? '').length + 1;
-    return { finding: { code: 'invalid-policy', severity: 'error', message: `The policy nests deeper than ${MAX_NESTING} levels at line ${line}, column ${column}; no IAM policy nests more than five.`, line, column } };
+    return {
+      finding: {
+        code: 'invalid-policy',
+        severity: 'error',
+        message: `The policy nests deeper than ${MAX_NESTING} levels at line ${line}, column ${column}; no IAM policy nests more than five.`,
+        line,
+        column,
+      },
+    };
   }
   try {
     return { value: JSON.parse(source) };
@@ -86,7 +97,9 @@ function parseJson(text: string): { value: unknown } | { finding: PolicyFinding 
     const before = source.slice(0, position).split('\n');
     const line = before.length;
     const column = (before.at(-1) ?? '').length + 1;
-    return { finding: { code: 'invalid-json', severity: 'error', message: `The policy is not valid JSON: line ${line}, column ${column}: ${reason}.`, line, column } };
+    return {
+      finding: { code: 'invalid-json', severity: 'error', message: `The policy is not valid JSON: line ${line}, column ${column}: ${reason}.`, line, column },
+    };
   }
 }
 
@@ -110,12 +123,27 @@ function nestingBeyond(source: string, limit: number): number | undefined {
 function documentFindings(document: Record<string, unknown>): PolicyFinding[] {
   const findings: PolicyFinding[] = [];
   for (const field of Object.keys(document).filter((name) => !TOP_LEVEL_FIELDS.includes(name))) {
-    findings.push({ code: 'invalid-field', severity: 'error', field, message: `Unknown top-level field "${field}"; a policy has Version, Id and Statement.${didYouMean(field, TOP_LEVEL_FIELDS)}` });
+    findings.push({
+      code: 'invalid-field',
+      severity: 'error',
+      field,
+      message: `Unknown top-level field "${field}"; a policy has Version, Id and Statement.${didYouMean(field, TOP_LEVEL_FIELDS)}`,
+    });
   }
   if (document.Version === undefined) {
-    findings.push({ code: 'missing-field', severity: 'warning', field: 'Version', message: 'No "Version": AWS then uses 2008-10-17, which has no policy variables. Add "Version": "2012-10-17".' });
+    findings.push({
+      code: 'missing-field',
+      severity: 'warning',
+      field: 'Version',
+      message: 'No "Version": AWS then uses 2008-10-17, which has no policy variables. Add "Version": "2012-10-17".',
+    });
   } else if (typeof document.Version !== 'string' || !VERSIONS.includes(document.Version)) {
-    findings.push({ code: 'invalid-field', severity: 'error', field: 'Version', message: `"Version" must be "2012-10-17" (or the old "2008-10-17"), not ${JSON.stringify(document.Version)}.` });
+    findings.push({
+      code: 'invalid-field',
+      severity: 'error',
+      field: 'Version',
+      message: `"Version" must be "2012-10-17" (or the old "2008-10-17"), not ${JSON.stringify(document.Version)}.`,
+    });
   }
   if (document.Statement === undefined) {
     findings.push({ code: 'missing-field', severity: 'error', field: 'Statement', message: 'No "Statement": the policy grants nothing.' });
@@ -129,11 +157,19 @@ function documentFindings(document: Record<string, unknown>): PolicyFinding[] {
 
 function statementFindings(statement: unknown, index: number): PolicyFinding[] {
   if (!isRecord(statement)) {
-    return [{ code: 'invalid-field', severity: 'error', statement: `Statement[${index}]`, message: `Statement ${index} is ${JSON.stringify(statement)}, not an object with Effect, Action and Resource.` }];
+    return [
+      {
+        code: 'invalid-field',
+        severity: 'error',
+        statement: `Statement[${index}]`,
+        message: `Statement ${index} is ${JSON.stringify(statement)}, not an object with Effect, Action and Resource.`,
+      },
+    ];
   }
   const label = statementLabel(statement, index);
   const findings: PolicyFinding[] = [];
-  const problem = (code: 'missing-field' | 'invalid-field', field: string, message: string) => findings.push({ code, severity: 'error', statement: label, field, message });
+  const problem = (code: 'missing-field' | 'invalid-field', field: string, message: string) =>
+    findings.push({ code, severity: 'error', statement: label, field, message });
 
   for (const field of Object.keys(statement).filter((name) => !STATEMENT_FIELDS.includes(name))) {
     problem('invalid-field', field, `Unknown field "${field}" in a statement.${didYouMean(field, STATEMENT_FIELDS)}`);
@@ -143,15 +179,32 @@ function statementFindings(statement: unknown, index: number): PolicyFinding[] {
   }
   if (statement.Effect === undefined) problem('missing-field', 'Effect', 'No "Effect": say "Allow" or "Deny".');
   else if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') {
-    problem('invalid-field', 'Effect', `"Effect" must be "Allow" or "Deny", not ${JSON.stringify(statement.Effect)}.${typeof statement.Effect === 'string' ? didYouMean(statement.Effect, ['Allow', 'Deny']) : ''}`);
+    problem(
+      'invalid-field',
+      'Effect',
+      `"Effect" must be "Allow" or "Deny", not ${JSON.stringify(statement.Effect)}.${typeof statement.Effect === 'string' ? didYouMean(statement.Effect, ['Allow', 'Deny']) : ''}`,
+    );
   }
   findings.push(...pairFindings(statement, label, 'Action', 'NotAction', isActionPattern, 'an action such as "s3:GetObject" (service:Action) or "*"'));
-  findings.push(...pairFindings(statement, label, 'Resource', 'NotResource', (value) => value === '*' || value.startsWith('arn:'), 'an ARN such as "arn:aws:s3:::bucket/folder/*" or "*"'));
+  findings.push(
+    ...pairFindings(
+      statement,
+      label,
+      'Resource',
+      'NotResource',
+      (value) => value === '*' || value.startsWith('arn:'),
+      'an ARN such as "arn:aws:s3:::bucket/folder/*" or "*"',
+    ),
+  );
   for (const field of ['Principal', 'NotPrincipal'].filter((name) => statement[name] !== undefined)) {
     problem('invalid-field', field, `An identity policy has no "${field}": it applies to the user or role it is attached to. Remove the field.`);
   }
   if (statement.Condition !== undefined && !isConditionBlock(statement.Condition)) {
-    problem('invalid-field', 'Condition', '"Condition" must map operators to { "key": value or [values] }, e.g. { "StringLike": { "s3:prefix": ["folder/*"] } }.');
+    problem(
+      'invalid-field',
+      'Condition',
+      '"Condition" must map operators to { "key": value or [values] }, e.g. { "StringLike": { "s3:prefix": ["folder/*"] } }.',
+    );
   } else if (isRecord(statement.Condition)) {
     for (const operator of Object.keys(statement.Condition).filter((name) => !isConditionOperator(name))) {
       problem('invalid-field', 'Condition', `Unknown condition operator "${operator}".${didYouMean(operator, CONDITION_OPERATORS)}`);
@@ -162,12 +215,28 @@ function statementFindings(statement: unknown, index: number): PolicyFinding[] {
 
 function isConditionOperator(name: string): boolean {
   const base = name.replace(/^For(AllValues|AnyValue):/, '');
-  return CONDITION_OPERATORS.includes(base) || (base !== 'NullIfExists' && base.endsWith('IfExists') && CONDITION_OPERATORS.includes(base.slice(0, -'IfExists'.length)));
+  return (
+    CONDITION_OPERATORS.includes(base) ||
+    (base !== 'NullIfExists' && base.endsWith('IfExists') && CONDITION_OPERATORS.includes(base.slice(0, -'IfExists'.length)))
+  );
 }
 
 /** Action/NotAction and Resource/NotResource: exactly one of the pair, a string or a non-empty list of well-formed strings. */
-function pairFindings(statement: Record<string, unknown>, label: string, field: string, notField: string, isWellFormed: (value: string) => boolean, example: string): PolicyFinding[] {
-  const problem = (code: 'missing-field' | 'invalid-field', at: string, message: string): PolicyFinding => ({ code, severity: 'error', statement: label, field: at, message });
+function pairFindings(
+  statement: Record<string, unknown>,
+  label: string,
+  field: string,
+  notField: string,
+  isWellFormed: (value: string) => boolean,
+  example: string,
+): PolicyFinding[] {
+  const problem = (code: 'missing-field' | 'invalid-field', at: string, message: string): PolicyFinding => ({
+    code,
+    severity: 'error',
+    statement: label,
+    field: at,
+    message,
+  });
   const has = statement[field] !== undefined;
   const hasNot = statement[notField] !== undefined;
   if (!has && !hasNot) return [problem('missing-field', field, `No "${field}" (or "${notField}"): give ${example}.`)];
@@ -188,7 +257,9 @@ function isConditionBlock(value: unknown): boolean {
   const isConditionValue = (entry: unknown) => ['string', 'number', 'boolean'].includes(typeof entry);
   return (
     isRecord(value) &&
-    Object.values(value).every((keys) => isRecord(keys) && Object.values(keys).every((entry) => (Array.isArray(entry) ? entry.every(isConditionValue) : isConditionValue(entry))))
+    Object.values(value).every(
+      (keys) => isRecord(keys) && Object.values(keys).every((entry) => (Array.isArray(entry) ? entry.every(isConditionValue) : isConditionValue(entry))),
+    )
   );
 }
 
@@ -196,7 +267,13 @@ function findingOfProblem(problem: ValidationProblem, statements: readonly unkno
   const match = /^Statement(?:\[(\d+)\])?(?:\.(\w+))?/.exec(problem.path);
   const index = match?.[1] === undefined ? 0 : Number(match[1]);
   const statement = match ? statementLabel((statements[index] ?? {}) as { Sid?: unknown }, index) : undefined;
-  return { code: 'invalid-policy', severity: 'error', message: `${problem.message}.`.replace(/\.\.$/, '.'), statement, field: match?.[2] ?? (match ? undefined : problem.path) };
+  return {
+    code: 'invalid-policy',
+    severity: 'error',
+    message: `${problem.message}.`.replace(/\.\.$/, '.'),
+    statement,
+    field: match?.[2] ?? (match ? undefined : problem.path),
+  };
 }
 
 function readStatement(statement: Record<string, unknown>, index: number): ReadStatement {

@@ -7,7 +7,15 @@ import type { ReadStatement } from './read-policy.js';
 const WINNOW_ACTIONS = ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
 const WINNOW_SERVICES = new Set(['s3', 'kms']);
 /** Named first when a wildcard grants them: the ones a reader should worry about. */
-const NOTABLE_EXTRAS = ['s3:DeleteBucket', 's3:PutBucketPolicy', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:PutLifecycleConfiguration', 'kms:ScheduleKeyDeletion', 'kms:PutKeyPolicy'];
+const NOTABLE_EXTRAS = [
+  's3:DeleteBucket',
+  's3:PutBucketPolicy',
+  's3:DeleteObjectVersion',
+  's3:PutObjectAcl',
+  's3:PutLifecycleConfiguration',
+  'kms:ScheduleKeyDeletion',
+  'kms:PutKeyPolicy',
+];
 
 /** Findings about how each statement is written, before asking what it grants. */
 export async function statementFindings(statements: readonly ReadStatement[], evaluator: PolicyEvaluator): Promise<PolicyFinding[]> {
@@ -71,7 +79,10 @@ async function broadActionFindings(statement: ReadStatement, evaluator: PolicyEv
     const granted = await evaluator.expandAction(pattern);
     const extras = granted.filter((action) => !WINNOW_ACTIONS.includes(action));
     if (extras.length === 0) continue;
-    const examples = [...NOTABLE_EXTRAS.filter((action) => extras.includes(action)), ...extras.filter((action) => !NOTABLE_EXTRAS.includes(action))].slice(0, 3);
+    const examples = [...NOTABLE_EXTRAS.filter((action) => extras.includes(action)), ...extras.filter((action) => !NOTABLE_EXTRAS.includes(action))].slice(
+      0,
+      3,
+    );
     findings.push({
       code: 'broad-action',
       severity: 'warning',
@@ -92,14 +103,39 @@ async function knownActionPatterns(statement: ReadStatement, evaluator: PolicyEv
 
 function otherServiceFindings(statement: ReadStatement, actions: readonly string[]): PolicyFinding[] {
   if (statement.notActions !== undefined) {
-    return [{ code: 'other-services', severity: 'error', statement: statement.label, field: 'NotAction', message: '"NotAction" in an "Allow" statement grants the actions of every other AWS service (IAM, EC2, ...). Winnow needs only S3 (and KMS for SSE-KMS).' }];
+    return [
+      {
+        code: 'other-services',
+        severity: 'error',
+        statement: statement.label,
+        field: 'NotAction',
+        message:
+          '"NotAction" in an "Allow" statement grants the actions of every other AWS service (IAM, EC2, ...). Winnow needs only S3 (and KMS for SSE-KMS).',
+      },
+    ];
   }
   if (actions.includes('*')) {
-    return [{ code: 'other-services', severity: 'error', statement: statement.label, field: 'Action', message: '"*" grants every action of every AWS service (IAM, EC2, ...). Winnow needs only S3 (and KMS for SSE-KMS).' }];
+    return [
+      {
+        code: 'other-services',
+        severity: 'error',
+        statement: statement.label,
+        field: 'Action',
+        message: '"*" grants every action of every AWS service (IAM, EC2, ...). Winnow needs only S3 (and KMS for SSE-KMS).',
+      },
+    ];
   }
   const foreign = actions.filter((action) => !WINNOW_SERVICES.has((action.split(':')[0] ?? '').toLowerCase()));
   if (foreign.length === 0) return [];
-  return [{ code: 'other-services', severity: 'error', statement: statement.label, field: 'Action', message: `Grants actions of services Winnow never uses: ${foreign.join(', ')}. Winnow needs only S3 (and KMS for SSE-KMS).` }];
+  return [
+    {
+      code: 'other-services',
+      severity: 'error',
+      statement: statement.label,
+      field: 'Action',
+      message: `Grants actions of services Winnow never uses: ${foreign.join(', ')}. Winnow needs only S3 (and KMS for SSE-KMS).`,
+    },
+  ];
 }
 
 async function ineffectiveResourceFindings(statement: ReadStatement, evaluator: PolicyEvaluator): Promise<PolicyFinding[]> {

@@ -14,7 +14,11 @@ describe('azureRecipe', () => {
     ]);
     expect(recipe.summary).toContain('or one token with "rcwdl" for both');
     const [reader, writer] = recipe.rbac as Array<{ role: string; scope: string; condition: string }>;
-    expect(reader).toMatchObject({ role: 'Storage Blob Data Reader', scope: '/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Storage/storageAccounts/acct/blobServices/default/containers/images' });
+    expect(reader).toMatchObject({
+      role: 'Storage Blob Data Reader',
+      scope:
+        '/subscriptions/<subscription-id>/resourceGroups/<resource-group>/providers/Microsoft.Storage/storageAccounts/acct/blobServices/default/containers/images',
+    });
     expect(reader!.condition).toContain("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'farm/'");
     expect(reader!.condition).toContain("@Request[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:prefix] StringStartsWith 'farm/'");
     expect(writer).toMatchObject({ role: 'Storage Blob Data Contributor' });
@@ -35,8 +39,13 @@ describe('gcsRecipe', () => {
     const recipe = gcsRecipe({ input: parseLocation('gs://photos/farm/'), output: parseLocation('gs://results/winnow/'), write: true, delete: false });
     const [reader, writer] = recipe.bindings as Array<{ bucket: string; condition: { expression: string } }>;
     expect(reader).toMatchObject({ bucket: 'gs://photos' });
-    expect(reader!.condition.expression).toBe("resource.name.startsWith('projects/_/buckets/photos/objects/farm/') || api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('farm/')");
-    expect(writer).toMatchObject({ bucket: 'gs://results', condition: { expression: "resource.name.startsWith('projects/_/buckets/results/objects/winnow/.winnow/')" } });
+    expect(reader!.condition.expression).toBe(
+      "resource.name.startsWith('projects/_/buckets/photos/objects/farm/') || api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('farm/')",
+    );
+    expect(writer).toMatchObject({
+      bucket: 'gs://results',
+      condition: { expression: "resource.name.startsWith('projects/_/buckets/results/objects/winnow/.winnow/')" },
+    });
     expect(recipe.roles).toEqual([
       { id: 'winnowReader', permissions: ['storage.objects.list', 'storage.objects.get'] },
       { id: 'winnowWriter', permissions: ['storage.objects.create', 'storage.objects.delete'] },

@@ -53,7 +53,13 @@ export function azureRecipe(request: RecipeRequest): StorageRecipe {
     },
   ];
   if (outputLetters !== '') {
-    rbac.push({ for: 'output', role: 'Storage Blob Data Contributor', scope: containerScope(output), conditionVersion: '2.0', condition: writeCondition(output.container, folder) });
+    rbac.push({
+      for: 'output',
+      role: 'Storage Blob Data Contributor',
+      scope: containerScope(output),
+      conditionVersion: '2.0',
+      condition: writeCondition(output.container, folder),
+    });
   }
   return {
     store: 'azure',
@@ -64,7 +70,7 @@ export function azureRecipe(request: RecipeRequest): StorageRecipe {
     notes: [
       'A container SAS (sr=c) reaches the whole container: Winnow lists, reads and writes only inside the folders above, but the token does not enforce it. To enforce the folder, sign a directory SAS (sr=d) on an account with a hierarchical namespace, give the dataset a container of its own, or sign a user delegation SAS (--as-user) as a principal holding only the role assignments below.',
       'A user delegation SAS never grants more than the role of the principal that signed it; role assignment conditions (Azure ABAC) narrow that role to the folder. Check in your tenant that the conditions apply to the SAS you sign: Winnow cannot test Azure RBAC here.',
-      'Give Winnow the token with WINNOW_AZURE_SAS_TOKEN or --sas-token-stdin (the output\'s own with WINNOW_OUTPUT_AZURE_SAS_TOKEN). A shared account key works too, but it can do anything in the account.',
+      "Give Winnow the token with WINNOW_AZURE_SAS_TOKEN or --sas-token-stdin (the output's own with WINNOW_OUTPUT_AZURE_SAS_TOKEN). A shared account key works too, but it can do anything in the account.",
       'Tokens expire: set --expiry to how long the dataset should work; `winnow datasource verify` reports an expired token.',
     ],
   };
@@ -122,7 +128,13 @@ export function gcsRecipe(request: RecipeRequest): StorageRecipe {
     },
   ];
   if (writes) {
-    bindings.push({ for: 'output', bucket: `gs://${output.bucket}`, member, role: 'projects/<project-id>/roles/winnowWriter', condition: { title: 'winnow-output-folder', expression: objectsUnder(output.bucket, folder) } });
+    bindings.push({
+      for: 'output',
+      bucket: `gs://${output.bucket}`,
+      member,
+      role: 'projects/<project-id>/roles/winnowWriter',
+      condition: { title: 'winnow-output-folder', expression: objectsUnder(output.bucket, folder) },
+    });
   }
   const roles = [{ id: 'winnowReader', permissions: readerPermissions }, ...(writes ? [{ id: 'winnowWriter', permissions: writerPermissions }] : [])];
   return {
@@ -133,16 +145,21 @@ export function gcsRecipe(request: RecipeRequest): StorageRecipe {
     bindings,
     commands: [
       ...roles.map((role) => `gcloud iam roles create ${role.id} --project=<project-id> --permissions=${role.permissions.join(',')}`),
-      ...bindings.map((binding) => `gcloud storage buckets add-iam-policy-binding ${binding.bucket} --member=${member} --role=${binding.role} --condition-from-file=${binding.condition.title}.yaml`),
+      ...bindings.map(
+        (binding) =>
+          `gcloud storage buckets add-iam-policy-binding ${binding.bucket} --member=${member} --role=${binding.role} --condition-from-file=${binding.condition.title}.yaml`,
+      ),
       'gcloud storage hmac create <name>@<project-id>.iam.gserviceaccount.com',
     ],
     notes: [
-      'Each --condition-from-file holds the binding\'s condition (title, expression) as YAML.',
+      "Each --condition-from-file holds the binding's condition (title, expression) as YAML.",
       'IAM conditions on buckets need uniform bucket-level access.',
-      'Listing is checked on the bucket, so the reader\'s condition allows it only for list requests whose prefix is inside the folder (the objectListPrefix attribute).',
-      ...(request.write && !request.delete ? ['storage.objects.delete is included with --write: GCS needs it to replace an object, and Winnow rewrites its own files under .winnow/.'] : []),
+      "Listing is checked on the bucket, so the reader's condition allows it only for list requests whose prefix is inside the folder (the objectListPrefix attribute).",
+      ...(request.write && !request.delete
+        ? ['storage.objects.delete is included with --write: GCS needs it to replace an object, and Winnow rewrites its own files under .winnow/.']
+        : []),
       'Predefined roles grant more: roles/storage.objectViewer (read) and roles/storage.objectUser (write) also work, with the same conditions.',
-      'Not tested against Google Cloud: Winnow\'s GCS support is tested with s3rver standing in for the XML API.',
+      "Not tested against Google Cloud: Winnow's GCS support is tested with s3rver standing in for the XML API.",
     ],
   };
 }
@@ -173,7 +190,9 @@ export function keyScopeRecipe(preset: 'r2' | 'b2', request: RecipeRequest): Sto
     command: `b2 key create --bucket ${input.bucket} --name-prefix '${input.prefix}' winnow-dataset ${capabilities.join(',')}`,
     notes: [
       ...(prefixes.length > 1 || input.bucket !== output.bucket
-        ? [`A key has one bucket and one name prefix: with the output at ${formatLocation(output)}, give the output its own key (--output-access-key-id) restricted to "${winnowPrefix(output)}".`]
+        ? [
+            `A key has one bucket and one name prefix: with the output at ${formatLocation(output)}, give the output its own key (--output-access-key-id) restricted to "${winnowPrefix(output)}".`,
+          ]
         : []),
       ...S3_PRESETS.b2.quirks,
     ],
@@ -183,9 +202,13 @@ export function keyScopeRecipe(preset: 'r2' | 'b2', request: RecipeRequest): Sto
 function requireKind<K extends 'azure' | 'gcs' | 's3'>(location: Location, kind: K, role: 'input' | 'output'): Extract<Location, { kind: K }> {
   if (location.kind === kind) return location as Extract<Location, { kind: K }>;
   const scheme = { azure: 'azure://account/container/folder/', gcs: 'gs://bucket/folder/', s3: 's3://bucket/folder/' }[kind];
-  throw new AppError('LocationInvalid', `The ${role} ${formatLocation(location)} is not in the same kind of store as the input (${scheme}); one recipe covers one kind of store.`, {
-    hint: `Give the ${role} as ${scheme}.`,
-  });
+  throw new AppError(
+    'LocationInvalid',
+    `The ${role} ${formatLocation(location)} is not in the same kind of store as the input (${scheme}); one recipe covers one kind of store.`,
+    {
+      hint: `Give the ${role} as ${scheme}.`,
+    },
+  );
 }
 
 function mergeLetters(letters: string): string {

@@ -16,7 +16,10 @@ export function tightenPolicy(statements: readonly ReadStatement[], lights: Reco
     read: lights.read,
     write: lights.write || lights.overwrite,
     delete: lights.delete,
-    sseKmsKeyId: allows.filter(grantsKms).flatMap((statement) => statement.resources ?? []).find(isKmsKeyArn),
+    sseKmsKeyId: allows
+      .filter(grantsKms)
+      .flatMap((statement) => statement.resources ?? [])
+      .find(isKmsKeyArn),
     sourceIps: conditionValues(allows, 'IpAddress', 'aws:SourceIp').filter(isIpOrCidr),
     sourceVpcs: conditionValues(allows, 'StringEquals', 'aws:SourceVpc').filter(isVpcId),
   });

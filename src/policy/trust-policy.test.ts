@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateTrustPolicy } from './trust-policy.js';
 
 describe('generateTrustPolicy', () => {
-  it('lets only Winnow\'s principal assume the role, and only with the external ID', () => {
+  it("lets only Winnow's principal assume the role, and only with the external ID", () => {
     expect(generateTrustPolicy({ principal: 'arn:aws:iam::111122223333:user/winnow', externalId: 'winnow-7f3a9c2e41' })).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -18,7 +18,9 @@ describe('generateTrustPolicy', () => {
   });
 
   it('turns an account id into its root principal', () => {
-    expect(generateTrustPolicy({ principal: '111122223333', externalId: 'winnow-7f3a9c2e41' }).Statement[0]!.Principal.AWS).toBe('arn:aws:iam::111122223333:root');
+    expect(generateTrustPolicy({ principal: '111122223333', externalId: 'winnow-7f3a9c2e41' }).Statement[0]!.Principal.AWS).toBe(
+      'arn:aws:iam::111122223333:root',
+    );
   });
 
   it('refuses a malformed principal and a short external ID together', () => {

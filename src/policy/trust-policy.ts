@@ -11,7 +11,13 @@ export interface TrustPolicyRequest {
 /** A role's trust (resource) policy: unlike identity policies, its statements name a Principal. */
 export interface TrustPolicyDocument {
   Version: string;
-  Statement: Array<{ Sid: string; Effect: 'Allow'; Principal: { AWS: string }; Action: 'sts:AssumeRole'; Condition: { StringEquals: { 'sts:ExternalId': string } } }>;
+  Statement: Array<{
+    Sid: string;
+    Effect: 'Allow';
+    Principal: { AWS: string };
+    Action: 'sts:AssumeRole';
+    Condition: { StringEquals: { 'sts:ExternalId': string } };
+  }>;
 }
 
 const PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|role\/[\w+=,.@/-]+))$/;
@@ -22,7 +28,9 @@ const PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|user\/[\w+=,.@/-]+|
  */
 export function generateTrustPolicy(request: TrustPolicyRequest): TrustPolicyDocument {
   const problems = [
-    PRINCIPAL.test(request.principal) ? undefined : `--principal "${request.principal}" must be an IAM user or role ARN (arn:aws:iam::111122223333:user/winnow) or a 12-digit account id`,
+    PRINCIPAL.test(request.principal)
+      ? undefined
+      : `--principal "${request.principal}" must be an IAM user or role ARN (arn:aws:iam::111122223333:user/winnow) or a 12-digit account id`,
     externalIdProblem(request.externalId),
   ].filter((problem): problem is string => problem !== undefined);
   if (problems.length > 0) throw new AppError('InputInvalid', `Cannot write the trust policy: ${problems.join('; ')}.`);

@@ -21,11 +21,24 @@ export const SIGNED_REQUEST_CONTEXT: Readonly<Record<string, string>> = {
  */
 export function verifyRequests(scope: PolicyScope, options: { sseKmsKeyId?: string | undefined } = {}): Record<Light, LightRequest> {
   const probe = objectArn(winnowFolder(scope).bucket, `${winnowFolder(scope).prefix}probes/verify-policy-check.txt`);
-  const encryption: Record<string, string> = options.sseKmsKeyId === undefined ? {} : { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': options.sseKmsKeyId };
+  const encryption: Record<string, string> =
+    options.sseKmsKeyId === undefined
+      ? {}
+      : { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': options.sseKmsKeyId };
   const write: LightRequest = { operation: 'PutObject', action: 's3:PutObject', resource: probe, context: { ...SIGNED_REQUEST_CONTEXT, ...encryption } };
   return {
-    list: { operation: 'ListObjectsV2', action: 's3:ListBucket', resource: bucketArn(scope.input.bucket), context: { ...SIGNED_REQUEST_CONTEXT, 's3:prefix': scope.input.prefix, 's3:max-keys': '1' } },
-    read: { operation: 'GetObject', action: 's3:GetObject', resource: objectArn(scope.input.bucket, `${scope.input.prefix}example.jpg`), context: { ...SIGNED_REQUEST_CONTEXT } },
+    list: {
+      operation: 'ListObjectsV2',
+      action: 's3:ListBucket',
+      resource: bucketArn(scope.input.bucket),
+      context: { ...SIGNED_REQUEST_CONTEXT, 's3:prefix': scope.input.prefix, 's3:max-keys': '1' },
+    },
+    read: {
+      operation: 'GetObject',
+      action: 's3:GetObject',
+      resource: objectArn(scope.input.bucket, `${scope.input.prefix}example.jpg`),
+      context: { ...SIGNED_REQUEST_CONTEXT },
+    },
     write,
     overwrite: { ...write },
     delete: { operation: 'DeleteObject', action: 's3:DeleteObject', resource: probe, context: { ...SIGNED_REQUEST_CONTEXT } },

@@ -71,11 +71,24 @@ export async function fitPca(rows: Float32Array, n: number, d: number, count: nu
     norm = Math.sqrt(norm) || 1;
     for (let j = 0; j < d; j++) components[c * d + j]! /= norm;
   }
-  return { dimensions: d, mean, components, count: k, variances: Float64Array.from(values.slice(0, k), (value) => Math.max(0, value) / (n - 1)), totalVariance };
+  return {
+    dimensions: d,
+    mean,
+    components,
+    count: k,
+    variances: Float64Array.from(values.slice(0, k), (value) => Math.max(0, value) / (n - 1)),
+    totalVariance,
+  };
 }
 
 /** Projects `n` rows onto the model's components: n x count. */
-export async function projectPca(model: PcaModel, rows: Float32Array, n: number, matmul: MatMul, componentsT: Float32Array = transpose(model.components, model.count, model.dimensions)): Promise<Float32Array> {
+export async function projectPca(
+  model: PcaModel,
+  rows: Float32Array,
+  n: number,
+  matmul: MatMul,
+  componentsT: Float32Array = transpose(model.components, model.count, model.dimensions),
+): Promise<Float32Array> {
   const d = model.dimensions;
   const centred = new Float32Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = rows[i * d + j]! - model.mean[j]!;

@@ -66,7 +66,8 @@ describe('diversity (greedy k-center)', () => {
   });
 
   it('is deterministic for a seed, and the seed chooses where it starts', async () => {
-    const run = async (seed: number) => (await selectSamples({ n, count: 10, terms: [diversity], seed, oracle: cosineDistancesFrom(rows, n, d) })).picks.map((pick) => pick.index);
+    const run = async (seed: number) =>
+      (await selectSamples({ n, count: 10, terms: [diversity], seed, oracle: cosineDistancesFrom(rows, n, d) })).picks.map((pick) => pick.index);
     expect(await run(3)).toEqual(await run(3));
     expect((await run(3))[0]).not.toBe((await run(4))[0]);
   });
@@ -80,7 +81,13 @@ describe('diversity (greedy k-center)', () => {
   });
 
   it('stops at the minimum distance', async () => {
-    const result = await selectSamples({ n, count: n, terms: [{ kind: 'diversity', strength: 1, minDistance: 0.5 }], seed: 1, oracle: cosineDistancesFrom(rows, n, d) });
+    const result = await selectSamples({
+      n,
+      count: n,
+      terms: [{ kind: 'diversity', strength: 1, minDistance: 0.5 }],
+      seed: 1,
+      oracle: cosineDistancesFrom(rows, n, d),
+    });
     expect(result.stoppedBecause).toBe('min-distance');
     expect(result.coverageRadius).toBeLessThan(0.5);
     expect(result.picks.at(-1)!.distanceToSelected).toBeGreaterThanOrEqual(0.5);
@@ -117,7 +124,7 @@ describe('the 8-bit screened distance oracle', () => {
     return rows;
   }
 
-  it('keeps each row\'s approximation error exactly as reported', () => {
+  it("keeps each row's approximation error exactly as reported", () => {
     const rows = unitVectors(50, 96, 4);
     const copy = quantizeRows(rows, 50, 96);
     for (let i = 0; i < 50; i++) {
@@ -142,7 +149,8 @@ describe('the 8-bit screened distance oracle', () => {
       return Float32Array.from(indices.subarray(0, count), (i) => every[i]!);
     };
     const screened = screenedOracle(n, copy, codeDots(copy.codes, n, d), allDots(rows, n, d), someDots);
-    const run = async (oracle: typeof full) => (await selectSamples({ n, count: 80, terms: [{ kind: 'diversity', strength: 1 }], seed: 2, oracle })).picks.map((pick) => pick.index);
+    const run = async (oracle: typeof full) =>
+      (await selectSamples({ n, count: 80, terms: [{ kind: 'diversity', strength: 1 }], seed: 2, oracle })).picks.map((pick) => pick.index);
     expect(await run(screened)).toEqual(await run(full));
     expect(screened.computed).toBeLessThan(full.computed / 2);
   });
@@ -161,7 +169,17 @@ describe('balance, static scores and their combination', () => {
     const big = scaleToUnit([1, 2, 3, 4, 5, 6]);
     const small = scaleToUnit([6, 5, 4, 3, 2, 1]);
     const pick = async (strong: number) =>
-      (await selectSamples({ n: 6, count: 1, terms: [{ kind: 'static', name: 'size', strength: strong, scores: big }, { kind: 'static', name: 'quality', strength: 1, scores: small }], seed: 1 })).picks[0]!;
+      (
+        await selectSamples({
+          n: 6,
+          count: 1,
+          terms: [
+            { kind: 'static', name: 'size', strength: strong, scores: big },
+            { kind: 'static', name: 'quality', strength: 1, scores: small },
+          ],
+          seed: 1,
+        })
+      ).picks[0]!;
     expect((await pick(2)).index).toBe(5);
     expect((await pick(0.5)).index).toBe(0);
     expect((await pick(2)).contributions).toEqual({ size: 2, quality: 0 });

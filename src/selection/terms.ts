@@ -51,14 +51,27 @@ export function thresholdMask(values: ArrayLike<number>, operator: ThresholdOper
     const value = values[i]!;
     if (Number.isNaN(value)) continue;
     const passes =
-      operator === '>' ? value > bound : operator === '>=' ? value >= bound : operator === '<' ? value < bound : operator === '<=' ? value <= bound : operator === '==' ? value === bound : value !== bound;
+      operator === '>'
+        ? value > bound
+        : operator === '>='
+          ? value >= bound
+          : operator === '<'
+            ? value < bound
+            : operator === '<='
+              ? value <= bound
+              : operator === '=='
+                ? value === bound
+                : value !== bound;
     mask[i] = passes ? 1 : 0;
   }
   return mask;
 }
 
 /** Categories as indices, and the target share of each: the given shares, or equal shares ("uniform"). */
-export function balanceTarget(labels: ReadonlyArray<string | undefined>, shares?: ReadonlyMap<string, number>): { categories: Int32Array; names: string[]; target: Float64Array } {
+export function balanceTarget(
+  labels: ReadonlyArray<string | undefined>,
+  shares?: ReadonlyMap<string, number>,
+): { categories: Int32Array; names: string[]; target: Float64Array } {
   const names = shares ? [...shares.keys()] : [...new Set(labels.filter((label): label is string => label !== undefined))].sort();
   const index = new Map(names.map((name, position) => [name, position]));
   const categories = Int32Array.from(labels, (label) => (label === undefined ? -1 : (index.get(label) ?? -1)));

@@ -7,7 +7,13 @@ import { seededRandom } from './seeded-random.js';
  */
 export function umapLayout(rows: Float32Array, n: number, d: number, options: { nNeighbors?: number; nEpochs?: number; seed?: number } = {}): Float32Array {
   const data = Array.from({ length: n }, (_, i) => Array.from(rows.subarray(i * d, (i + 1) * d)));
-  const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(options.nNeighbors ?? 15, Math.max(2, n - 1)), minDist: 0.1, random: seededRandom(options.seed ?? 42), ...(options.nEpochs === undefined ? {} : { nEpochs: options.nEpochs }) });
+  const umap = new UMAP({
+    nComponents: 2,
+    nNeighbors: Math.min(options.nNeighbors ?? 15, Math.max(2, n - 1)),
+    minDist: 0.1,
+    random: seededRandom(options.seed ?? 42),
+    ...(options.nEpochs === undefined ? {} : { nEpochs: options.nEpochs }),
+  });
   const embedded = umap.fit(data);
   const out = new Float32Array(n * 2);
   embedded.forEach((point, i) => {

@@ -27,7 +27,12 @@ describe('forEachConcurrentlyFrom', () => {
   it('takes nothing new once told to stop, and closes the source', async () => {
     const pulled: number[] = [];
     const done: number[] = [];
-    await forEachConcurrentlyFrom(numbers(100, pulled), 2, async (n) => void done.push(n), () => done.length >= 5);
+    await forEachConcurrentlyFrom(
+      numbers(100, pulled),
+      2,
+      async (n) => void done.push(n),
+      () => done.length >= 5,
+    );
     expect(done.length).toBeLessThan(8);
     expect(pulled.length).toBeLessThan(10);
   });

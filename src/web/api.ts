@@ -3,7 +3,21 @@
  * Every shape comes from the API's own contract (src/api/schemas.ts, type-only imports), so the
  * two cannot drift apart; the browser tests run these calls against a real `winnow serve`.
  */
-import type { ApiErrorBody, CreateDatasetRequest, Dataset, DatasetDetails, DatasetPolicy, DatasetSummary, EmbedJob, EmbeddingStatus, Sample, SampleFilters, SamplePage, SyncJob, VerifyReport } from '../api/schemas.js';
+import type {
+  ApiErrorBody,
+  CreateDatasetRequest,
+  Dataset,
+  DatasetDetails,
+  DatasetPolicy,
+  DatasetSummary,
+  EmbedJob,
+  EmbeddingStatus,
+  Sample,
+  SampleFilters,
+  SamplePage,
+  SyncJob,
+  VerifyReport,
+} from '../api/schemas.js';
 import { LIGHTS } from '../model/lights.js';
 
 export class ApiError extends Error {
@@ -46,7 +60,6 @@ export type {
   VerifyReport,
 } from '../api/schemas.js';
 
-
 async function request<T>(method: string, path: string, options: { body?: unknown; signal?: AbortSignal | undefined } = {}): Promise<T> {
   const response = await fetch(path, {
     method,
@@ -59,7 +72,9 @@ async function request<T>(method: string, path: string, options: { body?: unknow
   const text = await response.text();
   const parsed = parseJson(text);
   if (!response.ok) {
-    const error = isErrorBody(parsed) ? parsed.error : { code: 'HttpError', message: `The server answered ${response.status} ${response.statusText}.`, hint: null };
+    const error = isErrorBody(parsed)
+      ? parsed.error
+      : { code: 'HttpError', message: `The server answered ${response.status} ${response.statusText}.`, hint: null };
     throw new ApiError(response.status, error);
   }
   return parsed as T;

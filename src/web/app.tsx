@@ -22,7 +22,12 @@ export function App() {
   }, [signedIn, linkExpired, location.pathname]);
 
   if (session.isPending) return <p className="page-loading">Loading…</p>;
-  if (session.isError) return <main className="narrow"><ErrorMessage error={session.error} /></main>;
+  if (session.isError)
+    return (
+      <main className="narrow">
+        <ErrorMessage error={session.error} />
+      </main>
+    );
   if (!signedIn) return <SignInPage linkExpired={linkExpired} />;
   const route = parseRoute(location.pathname);
   return (
@@ -56,18 +61,26 @@ function AppShell({ route, children }: { route: Route; children: React.ReactNode
   });
   return (
     <div className="shell">
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="top-bar">
-        <Link to={routePath.datasets()} className="brand">Winnow</Link>
+        <Link to={routePath.datasets()} className="brand">
+          Winnow
+        </Link>
         <nav aria-label="Main">
           <Link to={routePath.datasets()} aria-current={route.page === 'datasets' ? 'page' : undefined}>
             Datasets
           </Link>
           <a href="/api/docs">API docs</a>
         </nav>
-        <button type="button" className="quiet" onClick={() => signOut.mutate()} disabled={signOut.isPending}>Sign out</button>
+        <button type="button" className="quiet" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+          Sign out
+        </button>
       </header>
-      <main id="main" tabIndex={-1}>{children}</main>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }

@@ -56,7 +56,11 @@ export function createSampleBrowser(deps: Pick<WorkflowDeps, 'database'>, option
   const pageSpareMs = signingWindowMs(ttlMs);
 
   /** URLs for samples' images (input) and thumbnails (output), and until when all of them work. */
-  const withUrls = async (name: string, samples: readonly SampleView[], minRemainingSeconds: number): Promise<{ samples: SampleWithUrls[]; validUntil: number }> => {
+  const withUrls = async (
+    name: string,
+    samples: readonly SampleView[],
+    minRemainingSeconds: number,
+  ): Promise<{ samples: SampleWithUrls[]; validUntil: number }> => {
     const { stores } = await options.stores.get(name);
     const fileRoute = (route: FileRoute) => (key: string) => `/api/datasets/${encodeURIComponent(name)}/${route}/${encodeKeyPath(key)}`;
     const urlOptions = { ttlSeconds: options.urlTtlSeconds, minRemainingSeconds };
@@ -68,7 +72,10 @@ export function createSampleBrowser(deps: Pick<WorkflowDeps, 'database'>, option
     let validUntil = Infinity;
     const signed = await Promise.all(
       samples.map(async (sample) => {
-        const [url, thumbnailUrl] = await Promise.all([image(sample.key), sample.thumbnail ? thumbnail(localThumbnails ? sample.key : sample.thumbnail.key) : undefined]);
+        const [url, thumbnailUrl] = await Promise.all([
+          image(sample.key),
+          sample.thumbnail ? thumbnail(localThumbnails ? sample.key : sample.thumbnail.key) : undefined,
+        ]);
         validUntil = Math.min(validUntil, url.validUntil, thumbnailUrl?.validUntil ?? Infinity);
         return { ...sample, url: url.url, thumbnailUrl: thumbnailUrl?.url ?? null };
       }),
@@ -79,7 +86,9 @@ export function createSampleBrowser(deps: Pick<WorkflowDeps, 'database'>, option
   const build = async (dataset: Dataset, request: BrowseRequest, minRemainingSeconds: number): Promise<SamplePageWithUrls & { validUntil: number }> => {
     const { urls, ...query } = request;
     const page = await browseSamples(deps, dataset, query);
-    const signed = urls ? await withUrls(dataset.name, page.samples, minRemainingSeconds) : { samples: page.samples.map((sample) => ({ ...sample, url: null, thumbnailUrl: null })), validUntil: Infinity };
+    const signed = urls
+      ? await withUrls(dataset.name, page.samples, minRemainingSeconds)
+      : { samples: page.samples.map((sample) => ({ ...sample, url: null, thumbnailUrl: null })), validUntil: Infinity };
     return { samples: signed.samples, nextCursor: page.nextCursor, validUntil: signed.validUntil };
   };
 
@@ -92,7 +101,20 @@ export function createSampleBrowser(deps: Pick<WorkflowDeps, 'database'>, option
     async pageJson(datasetName, request) {
       const dataset = await options.datasets.get(datasetName);
       // The revision changes with every write to the dataset's samples or thumbnails, so a kept page is never stale.
-      const key = JSON.stringify([dataset.id, dataset.revision, request.urls, request.limit, request.cursor, request.afterKey, request.status, request.extension, request.folder, request.q, request.sort, request.order]);
+      const key = JSON.stringify([
+        dataset.id,
+        dataset.revision,
+        request.urls,
+        request.limit,
+        request.cursor,
+        request.afterKey,
+        request.status,
+        request.extension,
+        request.folder,
+        request.q,
+        request.sort,
+        request.order,
+      ]);
       const kept = pages.get(key, Date.now());
       if (kept !== undefined) return kept;
       const { samples, nextCursor, validUntil } = await build(dataset, request, (ttlMs + pageSpareMs) / 1000);

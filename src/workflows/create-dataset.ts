@@ -30,9 +30,14 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * Registers a dataset: checks every setting (all problems at once), the endpoints and local folders
  * against the caller's access rules, seals the secrets, and stores it. Nothing is sent to the bucket.
  */
-export async function createDataset(deps: Pick<WorkflowDeps, 'database' | 'secretBox' | 'clock' | 'log' | 'access'>, request: CreateDatasetInput): Promise<DatasetView> {
+export async function createDataset(
+  deps: Pick<WorkflowDeps, 'database' | 'secretBox' | 'clock' | 'log' | 'access'>,
+  request: CreateDatasetInput,
+): Promise<DatasetView> {
   if (!NAME_PATTERN.test(request.name)) {
-    throw new AppError('InputInvalid', `${quoteInput(request.name)} is not a valid dataset name.`, { hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.' });
+    throw new AppError('InputInvalid', `${quoteInput(request.name)} is not a valid dataset name.`, {
+      hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.',
+    });
   }
   const include = [...(request.include ?? [])];
   const exclude = [...(request.exclude ?? [])];
@@ -53,7 +58,16 @@ export async function createDataset(deps: Pick<WorkflowDeps, 'database' | 'secre
     throw new AppError('DatasetExists', `A dataset named "${request.name}" already exists.`, { hint: 'Pick another name or delete the old dataset first.' });
   }
   const now = deps.clock().toISOString();
-  const dataset = { id: randomUUID(), name: request.name, includeGlobs: include, excludeGlobs: exclude, hasRelevantFilenames: relevantKeys !== undefined, thumbnailSize, createdAt: now, updatedAt: now };
+  const dataset = {
+    id: randomUUID(),
+    name: request.name,
+    includeGlobs: include,
+    excludeGlobs: exclude,
+    hasRelevantFilenames: relevantKeys !== undefined,
+    thumbnailSize,
+    createdAt: now,
+    updatedAt: now,
+  };
   await db.transaction().execute(async (trx) => {
     await insertDataset(trx, dataset);
     await insertDatasource(trx, sealedDatasource(deps, dataset.id, 'input', input, now));
@@ -100,7 +114,13 @@ function sameKind(a: string, b: string): boolean {
 }
 
 /** A datasource with its secret sealed to its own id, so a ciphertext copied to another row does not open. */
-function sealedDatasource(deps: Pick<WorkflowDeps, 'secretBox'>, datasetId: string, purpose: DatasourcePurpose, connection: ValidatedConnection, now: string): Datasource {
+function sealedDatasource(
+  deps: Pick<WorkflowDeps, 'secretBox'>,
+  datasetId: string,
+  purpose: DatasourcePurpose,
+  connection: ValidatedConnection,
+  now: string,
+): Datasource {
   const id = randomUUID();
   const { location } = connection;
   const isS3 = location.kind === 's3' || location.kind === 'gcs';
@@ -116,7 +136,9 @@ function sealedDatasource(deps: Pick<WorkflowDeps, 'secretBox'>, datasetId: stri
     accessKeyId: isS3 ? (connection.accessKeyId ?? null) : null,
     sealedSecret: secret ? deps.secretBox.seal(JSON.stringify(secret), secretContext(id)) : null,
     sseKmsKeyId: isS3 ? (connection.sseKmsKeyId ?? null) : null,
-    role: connection.role ? { roleArn: connection.role.roleArn, externalId: connection.role.externalId ?? null, sessionSeconds: connection.role.sessionSeconds } : null,
+    role: connection.role
+      ? { roleArn: connection.role.roleArn, externalId: connection.role.externalId ?? null, sessionSeconds: connection.role.sessionSeconds }
+      : null,
     preset: connection.preset ?? null,
     createdAt: now,
   };
@@ -124,7 +146,11 @@ function sealedDatasource(deps: Pick<WorkflowDeps, 'secretBox'>, datasetId: stri
 
 function storedSecret(connection: ValidatedConnection): StoredSecret | undefined {
   if (connection.location.kind === 'azure') {
-    return connection.azure?.kind === 'sas' ? { sasToken: connection.azure.token } : connection.azure?.kind === 'shared-key' ? { accountKey: connection.azure.accountKey } : undefined;
+    return connection.azure?.kind === 'sas'
+      ? { sasToken: connection.azure.token }
+      : connection.azure?.kind === 'shared-key'
+        ? { accountKey: connection.azure.accountKey }
+        : undefined;
   }
   if (connection.location.kind === 'local' || connection.secretAccessKey === undefined) return undefined;
   return { secretAccessKey: connection.secretAccessKey, sessionToken: connection.sessionToken };

@@ -8,7 +8,10 @@ import type { WorkflowDeps } from './workflow-deps.js';
  * The least-privilege identity policy for a dataset's locations, as `winnow policy generate --write
  * --delete` prints it: list and read the input folder, write and delete only under <output>/.winnow/.
  */
-export async function datasetPolicy(deps: Pick<WorkflowDeps, 'database'>, datasetName: string): Promise<{ policy: PolicyDocument; lights: Record<Light, boolean> }> {
+export async function datasetPolicy(
+  deps: Pick<WorkflowDeps, 'database'>,
+  datasetName: string,
+): Promise<{ policy: PolicyDocument; lights: Record<Light, boolean> }> {
   const { datasources } = await requireDataset(deps, datasetName);
   const input = datasources.find((datasource) => datasource.purpose === 'input')!;
   const output = datasources.find((datasource) => datasource.purpose === 'output') ?? input;

@@ -15,7 +15,10 @@ export function createDatasetStoreCache(deps: Pick<WorkflowDeps, 'config' | 'dat
     get(datasetName) {
       let entry = cache.get(datasetName);
       if (!entry) {
-        entry = requireDataset(deps, datasetName).then(async ({ dataset, datasources }) => ({ dataset, stores: await openDatasetStores(deps, dataset.name, datasources) }));
+        entry = requireDataset(deps, datasetName).then(async ({ dataset, datasources }) => ({
+          dataset,
+          stores: await openDatasetStores(deps, dataset.name, datasources),
+        }));
         entry.catch(() => cache.delete(datasetName));
         cache.set(datasetName, entry);
       }

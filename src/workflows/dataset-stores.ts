@@ -43,14 +43,21 @@ async function bindStore(deps: StoreDeps, datasetName: string, datasource: Datas
     sseKmsKeyId: datasource.sseKmsKeyId ?? undefined,
     browserUrls: 'presigned' as const,
   };
-  if (location.kind === 'local') return { ...common, browserUrls: 'served', store: createLocalObjectStore({ root: location.root, writablePrefix, dataDir: deps.access.dataDir }) };
-  const secret = datasource.sealedSecret === null ? undefined : (JSON.parse(deps.secretBox.open(datasource.sealedSecret, secretContext(datasource.id))) as StoredSecret);
+  if (location.kind === 'local')
+    return { ...common, browserUrls: 'served', store: createLocalObjectStore({ root: location.root, writablePrefix, dataDir: deps.access.dataDir }) };
+  const secret =
+    datasource.sealedSecret === null ? undefined : (JSON.parse(deps.secretBox.open(datasource.sealedSecret, secretContext(datasource.id))) as StoredSecret);
   if (location.kind === 'azure') return bindAzureStore(deps, { ...common, location }, secret, datasource.endpoint ?? undefined, writablePrefix);
   // The AWS SDK takes a quarter of a second to load; commands on local folders never need it.
-  const [{ createS3ObjectStore }, { assumeRoleCredentials, roleSessionName }] = await Promise.all([import('../datasources/s3.object-store.js'), import('../datasources/aws-credentials.js')]);
+  const [{ createS3ObjectStore }, { assumeRoleCredentials, roleSessionName }] = await Promise.all([
+    import('../datasources/s3.object-store.js'),
+    import('../datasources/aws-credentials.js'),
+  ]);
   const region = datasource.region ?? DEFAULT_REGION;
   const staticCredentials =
-    datasource.accessKeyId === null || secret?.secretAccessKey === undefined ? undefined : { accessKeyId: datasource.accessKeyId, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken };
+    datasource.accessKeyId === null || secret?.secretAccessKey === undefined
+      ? undefined
+      : { accessKeyId: datasource.accessKeyId, secretAccessKey: secret.secretAccessKey, sessionToken: secret.sessionToken };
   const credentials =
     datasource.role === null
       ? staticCredentials
@@ -93,9 +100,16 @@ async function bindAzureStore(
   writablePrefix: string | undefined,
 ): Promise<BoundStore> {
   const { location } = common;
-  const credential = secret?.sasToken !== undefined ? { kind: 'sas' as const, token: secret.sasToken } : secret?.accountKey !== undefined ? { kind: 'shared-key' as const, accountKey: secret.accountKey } : undefined;
+  const credential =
+    secret?.sasToken !== undefined
+      ? { kind: 'sas' as const, token: secret.sasToken }
+      : secret?.accountKey !== undefined
+        ? { kind: 'shared-key' as const, accountKey: secret.accountKey }
+        : undefined;
   if (credential === undefined) {
-    throw new AppError('SecretMissing', `The datasource ${formatLocation(location)} has no SAS token or account key.`, { hint: 'Create the dataset again with a SAS token or the account key.' });
+    throw new AppError('SecretMissing', `The datasource ${formatLocation(location)} has no SAS token or account key.`, {
+      hint: 'Create the dataset again with a SAS token or the account key.',
+    });
   }
   // The Azure SDK loads only for Azure datasets, as the AWS SDK does for S3 ones.
   const { createAzureObjectStore } = await import('../datasources/azure.object-store.js');

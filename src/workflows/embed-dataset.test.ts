@@ -52,7 +52,17 @@ describe.each(DIALECTS)('embed workflow on a local folder of real photos (%s cat
     const updates: EmbedProgress[] = [];
     const report = await embedDataset(context, 'photos', { onProgress: (progress) => updates.push({ ...progress }) });
     const total = photos.length + 3;
-    expect(report).toMatchObject({ dataset: 'photos', model: 'default', dimensions: 1792, embedded: photos.length, skipped: 0, failed: 3, retryable: 0, removed: 0, total });
+    expect(report).toMatchObject({
+      dataset: 'photos',
+      model: 'default',
+      dimensions: 1792,
+      embedded: photos.length,
+      skipped: 0,
+      failed: 3,
+      retryable: 0,
+      removed: 0,
+      total,
+    });
     expect(report.imagesPerSecond).toBeGreaterThan(0);
     expect(updates.at(-1)).toMatchObject({ total, toEmbed: total, done: total, embedded: photos.length, failed: 3 });
     const stored = await vectors();
@@ -97,7 +107,11 @@ describe.each(DIALECTS)('embed workflow on a local folder of real photos (%s cat
   });
 
   it('refuses an unknown model and a bad batch size before reading anything', async () => {
-    expect(await embedDataset(context, 'photos', { model: 'clip' }).catch((error: unknown) => (error as Error).message)).toBe('No model named "clip"; registered: default.');
-    expect(await embedDataset(context, 'photos', { batchSize: 0 }).catch((error: unknown) => (error as Error).message)).toBe('--batch-size must be a whole number from 1 to 1024, got 0.');
+    expect(await embedDataset(context, 'photos', { model: 'clip' }).catch((error: unknown) => (error as Error).message)).toBe(
+      'No model named "clip"; registered: default.',
+    );
+    expect(await embedDataset(context, 'photos', { batchSize: 0 }).catch((error: unknown) => (error as Error).message)).toBe(
+      '--batch-size must be a whole number from 1 to 1024, got 0.',
+    );
   });
 });

@@ -91,7 +91,8 @@ export async function embedDataset(deps: EmbedDeps, datasetName: string, options
   const started = performance.now();
   const { dataset, datasources } = await requireDataset(deps, datasetName);
   const batchSize = options.batchSize ?? deps.config.embedBatchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024) throw new AppError('InputInvalid', `--batch-size must be a whole number from 1 to 1024, got ${String(batchSize)}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024)
+    throw new AppError('InputInvalid', `--batch-size must be a whole number from 1 to 1024, got ${String(batchSize)}.`);
   const { model, path } = await resolveModel(deps, options.model);
   const stores = await openDatasetStores(deps, dataset.name, datasources);
   const encoder = await openOnnxImageEncoder(path, modelSpec(model), { threads: options.threads ?? deps.config.embedThreads });
@@ -111,7 +112,18 @@ export async function embedDataset(deps: EmbedDeps, datasetName: string, options
     const progress: EmbedProgress = { model: model.name, total: work.total, toEmbed: work.pending, done: 0, embedded: 0, failed: 0 };
     options.onProgress?.(progress);
     const pipelineStarted = performance.now();
-    const retryable = await runPipeline({ deps, dataset, input: stores.input, version, encoder, decoder, batchSize, progress, renewLease: lease.renew, options });
+    const retryable = await runPipeline({
+      deps,
+      dataset,
+      input: stores.input,
+      version,
+      encoder,
+      decoder,
+      batchSize,
+      progress,
+      renewLease: lease.renew,
+      options,
+    });
     const seconds = (performance.now() - pipelineStarted) / 1000;
     return {
       dataset: dataset.name,
@@ -190,7 +202,7 @@ async function runPipeline(pipeline: Pipeline): Promise<number> {
     const pending = pendingSamples(pipeline);
     try {
       // One image at a time until one has been read: when reads are denied, that is the only denied request.
-      for (let read = false; !read && !shouldStop(); ) {
+      for (let read = false; !read && !shouldStop();) {
         const next = await pending.next();
         if (next.done) return;
         read = await handle(next.value);
@@ -254,7 +266,10 @@ async function embedBatch(pipeline: Pipeline, batch: Prepared[]): Promise<number
   progress.done += batch.length;
   progress.embedded += decoded.length;
   progress.failed += failed;
-  deps.log.debug({ dataset: dataset.name, model: progress.model, images: batch.length, embedded: decoded.length, done: progress.done }, 'embedding batch recorded');
+  deps.log.debug(
+    { dataset: dataset.name, model: progress.model, images: batch.length, embedded: decoded.length, done: progress.done },
+    'embedding batch recorded',
+  );
   options.onProgress?.(progress);
   await pipeline.renewLease();
   return batch.filter((item) => 'status' in item && item.status === 'failed').length;
@@ -270,7 +285,13 @@ async function* pendingSamples(pipeline: Pipeline): AsyncGenerator<EmbeddingWork
   }
 }
 
-async function prepare(sample: EmbeddingWork, input: BoundStore, decoder: ImageTensorDecoder, budget: ByteBudget, options: ImageTensorOptions): Promise<Prepared | { fatal: AppError }> {
+async function prepare(
+  sample: EmbeddingWork,
+  input: BoundStore,
+  decoder: ImageTensorDecoder,
+  budget: ByteBudget,
+  options: ImageTensorOptions,
+): Promise<Prepared | { fatal: AppError }> {
   const refusal = refuseBeforeReading(sample, decoder, budget, input);
   if (refusal !== undefined) return { sample, etag: sample.etag, read: false, status: 'rejected', error: refusal };
   let etag = sample.etag;

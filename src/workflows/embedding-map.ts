@@ -35,7 +35,11 @@ export interface DatasetMap {
  * on at most 20,000 samples spread over the set and places the rest at the weighted mean of
  * their five nearest fitted samples.
  */
-export async function datasetMap(deps: ModelDeps, datasetName: string, options: { model?: string | undefined; method?: MapMethod | undefined } = {}): Promise<DatasetMap> {
+export async function datasetMap(
+  deps: ModelDeps,
+  datasetName: string,
+  options: { model?: string | undefined; method?: MapMethod | undefined } = {},
+): Promise<DatasetMap> {
   const started = performance.now();
   const method = options.method ?? 'pca';
   if (method !== 'pca' && method !== 'umap') throw new AppError('InputInvalid', `--method must be pca or umap, got ${String(method)}.`);
@@ -52,7 +56,17 @@ export async function datasetMap(deps: ModelDeps, datasetName: string, options: 
   }
   const ids = [...map.sampleIds];
   const keys = await findSampleKeys(deps.database.db, ids);
-  return { dataset: dataset.name, model: model.name, method, points: ids.length, sampleIds: map.sampleIds, keys: ids.map((id) => keys.get(id) ?? ''), coordinates: map.coordinates, computed, durationMs: Math.round(performance.now() - started) };
+  return {
+    dataset: dataset.name,
+    model: model.name,
+    method,
+    points: ids.length,
+    sampleIds: map.sampleIds,
+    keys: ids.map((id) => keys.get(id) ?? ''),
+    coordinates: map.coordinates,
+    computed,
+    durationMs: Math.round(performance.now() - started),
+  };
 }
 
 function pcaCoordinates(index: VectorIndex): Float32Array {

@@ -44,7 +44,10 @@ export function modelSpec(model: EmbeddingModel): ImageEncoderSpec {
  */
 export async function addModel(deps: ModelDeps, request: AddModelRequest): Promise<EmbeddingModel> {
   if (!NAME.test(request.name) || request.name === DEFAULT_MODEL) {
-    throw new AppError('InputInvalid', `Invalid model name ${quoteInput(request.name)}: use 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit${request.name === DEFAULT_MODEL ? ` ("${DEFAULT_MODEL}" is the bundled model)` : ''}.`);
+    throw new AppError(
+      'InputInvalid',
+      `Invalid model name ${quoteInput(request.name)}: use 1-64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit${request.name === DEFAULT_MODEL ? ` ("${DEFAULT_MODEL}" is the bundled model)` : ''}.`,
+    );
   }
   const spec = validateImageEncoderSpec(request.spec);
   const file = resolve(request.file);
@@ -88,14 +91,20 @@ export async function resolveModel(deps: ModelDeps, name: string | undefined): P
   }
   const model = await findRegisteredModel(deps, name);
   if (model.source === 'imported') {
-    throw new AppError('ModelUnreadable', `Model "${model.name}" holds imported vectors only; Winnow has no ONNX file to embed with.`, { hint: `Register its file with \`winnow model add ${model.name} --onnx <file> ...\` (its imported vectors then count as stale).` });
+    throw new AppError('ModelUnreadable', `Model "${model.name}" holds imported vectors only; Winnow has no ONNX file to embed with.`, {
+      hint: `Register its file with \`winnow model add ${model.name} --onnx <file> ...\` (its imported vectors then count as stale).`,
+    });
   }
   const path = join(modelsDir(deps), model.fileName);
   const found = await hashFile(path).catch(() => undefined);
   if (found?.sha256 !== model.sha256) {
-    throw new AppError('ModelUnreadable', `The file of model "${model.name}" (${path}) is ${found === undefined ? 'missing' : 'not the one registered (its sha256 differs)'} on this machine.`, {
-      hint: `Register it again here: winnow model add ${model.name} --onnx <file> ... (every machine sharing the catalog needs the same file in <home>/models/).`,
-    });
+    throw new AppError(
+      'ModelUnreadable',
+      `The file of model "${model.name}" (${path}) is ${found === undefined ? 'missing' : 'not the one registered (its sha256 differs)'} on this machine.`,
+      {
+        hint: `Register it again here: winnow model add ${model.name} --onnx <file> ... (every machine sharing the catalog needs the same file in <home>/models/).`,
+      },
+    );
   }
   return { model, path };
 }
@@ -106,7 +115,9 @@ export async function findRegisteredModel(deps: ModelDeps, name: string | undefi
   const model = await findModelByName(deps.database.db, name);
   if (model) return model;
   const known = [DEFAULT_MODEL, ...(await listModels(deps.database.db)).map((entry) => entry.name).filter((entry) => entry !== DEFAULT_MODEL)];
-  throw new AppError('ModelNotFound', `No model named ${quoteInput(name)}; registered: ${known.join(', ')}.`, { hint: 'Register one with `winnow model add <name> --onnx <file> ...`; `winnow model list` shows them.' });
+  throw new AppError('ModelNotFound', `No model named ${quoteInput(name)}; registered: ${known.join(', ')}.`, {
+    hint: 'Register one with `winnow model add <name> --onnx <file> ...`; `winnow model list` shows them.',
+  });
 }
 
 /** Converts the bundled model on first use and keeps its catalog row in step with the file. */
@@ -145,6 +156,9 @@ async function copyAtomically(from: string, to: string): Promise<void> {
     await rename(temporary, to);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new AppError('ConfigInvalid', `Cannot copy the model into ${to}: ${(error as Error).message}`, { cause: error, hint: 'Winnow keeps models in <home>/models: set --home or WINNOW_HOME to a folder it may write.' });
+    throw new AppError('ConfigInvalid', `Cannot copy the model into ${to}: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'Winnow keeps models in <home>/models: set --home or WINNOW_HOME to a folder it may write.',
+    });
   }
 }

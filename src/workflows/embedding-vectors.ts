@@ -2,7 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { upsertSampleFields } from '../catalog/sample-field.repository.js';
 import { requireDatasetRow } from '../catalog/dataset.service.js';
 import { findModelByName, saveModel, type EmbeddingModel } from '../catalog/embedding-model.repository.js';
-import { countEmbeddings, describeVectorSet, listVectorsAfter, recordEmbeddings, type EmbeddingRecord, type StoredVector } from '../catalog/embedding.repository.js';
+import {
+  countEmbeddings,
+  describeVectorSet,
+  listVectorsAfter,
+  recordEmbeddings,
+  type EmbeddingRecord,
+  type StoredVector,
+} from '../catalog/embedding.repository.js';
 import { findSamplesByKeys } from '../catalog/sample.repository.js';
 import { npyHeader, parseNpy } from '../embeddings/npy.js';
 import { parseVectorCsv, vectorCsvHeader, vectorCsvRow, type VectorFileProblem, type VectorTable } from '../embeddings/vector-csv.js';
@@ -52,20 +59,38 @@ export async function importEmbeddings(deps: ModelDeps, datasetName: string, req
       if (sample.removedAt === null) samples.set(sample.key, { id: sample.id, etag: sample.etag });
     }
   }
-  const unknown = table.filenames.flatMap((filename, index) => (samples.has(filename) ? [] : [{ line: lineOf(request, index), message: `${quoteInput(filename)} is not a sample of "${dataset.name}"` }]));
-  if (unknown.length > 0) throw invalid(request, unknown, 'Filenames are keys relative to the input location, as `winnow samples list` shows them; run `winnow dataset sync` first.');
+  const unknown = table.filenames.flatMap((filename, index) =>
+    samples.has(filename) ? [] : [{ line: lineOf(request, index), message: `${quoteInput(filename)} is not a sample of "${dataset.name}"` }],
+  );
+  if (unknown.length > 0)
+    throw invalid(request, unknown, 'Filenames are keys relative to the input location, as `winnow samples list` shows them; run `winnow dataset sync` first.');
 
   const model = await importTarget(deps, request.model, table.dimensions);
   if (model.dimensions !== table.dimensions) {
-    throw new AppError('EmbeddingsImportInvalid', `${request.source} holds ${table.dimensions}-d vectors, but model "${model.name}" gives ${model.dimensions}.`, { hint: 'Import into another model name: --model <new name> registers it as imported.' });
+    throw new AppError(
+      'EmbeddingsImportInvalid',
+      `${request.source} holds ${table.dimensions}-d vectors, but model "${model.name}" gives ${model.dimensions}.`,
+      { hint: 'Import into another model name: --model <new name> registers it as imported.' },
+    );
   }
   const now = deps.clock().toISOString();
   const records: EmbeddingRecord[] = table.filenames.map((filename, index) => {
     const sample = samples.get(filename)!;
-    return { sampleId: sample.id, datasetId: dataset.id, sourceEtag: sample.etag, status: 'ok', vector: table.values.slice(index * table.dimensions, (index + 1) * table.dimensions), error: null, updatedAt: now };
+    return {
+      sampleId: sample.id,
+      datasetId: dataset.id,
+      sourceEtag: sample.etag,
+      status: 'ok',
+      vector: table.values.slice(index * table.dimensions, (index + 1) * table.dimensions),
+      error: null,
+      updatedAt: now,
+    };
   });
   // Lightly's labels column becomes the samples' `label` field, for selections to balance on.
-  const labels = table.labels?.flatMap((label, index) => (label === undefined ? [] : [{ sampleId: samples.get(table.filenames[index]!)!.id, field: LABEL_FIELD, value: label }])) ?? [];
+  const labels =
+    table.labels?.flatMap((label, index) =>
+      label === undefined ? [] : [{ sampleId: samples.get(table.filenames[index]!)!.id, field: LABEL_FIELD, value: label }],
+    ) ?? [];
   await db.transaction().execute(async (trx) => {
     await recordEmbeddings(trx, modelVersion(model), records);
     await upsertSampleFields(trx, dataset.id, labels);
@@ -85,7 +110,8 @@ function parseVectorFile(request: ImportRequest): VectorTable {
   } catch (error) {
     throw new AppError('EmbeddingsImportInvalid', `${request.source} cannot be imported: ${(error as Error).message}.`);
   }
-  if (request.filenames === undefined) throw new AppError('InputInvalid', 'A .npy file needs its filenames: --filenames <file>, one per line in the order of the rows.');
+  if (request.filenames === undefined)
+    throw new AppError('InputInvalid', 'A .npy file needs its filenames: --filenames <file>, one per line in the order of the rows.');
   const filenames = request.filenames.split(/\r?\n/);
   if (filenames.at(-1) === '') filenames.pop();
   if (filenames.length !== matrix.rows) {
@@ -102,7 +128,12 @@ function parseVectorFile(request: ImportRequest): VectorTable {
   if (problems.length > 0) throw invalid({ ...request, source: 'the filenames list' }, problems);
   for (let i = 0; i < matrix.values.length; i++) {
     if (!Number.isFinite(matrix.values[i])) {
-      throw invalid(request, [{ line: Math.floor(i / matrix.columns) + 1, message: `embedding_${i % matrix.columns} is ${matrix.values[i]}, not a finite number (row ${Math.floor(i / matrix.columns) + 1})` }]);
+      throw invalid(request, [
+        {
+          line: Math.floor(i / matrix.columns) + 1,
+          message: `embedding_${i % matrix.columns} is ${matrix.values[i]}, not a finite number (row ${Math.floor(i / matrix.columns) + 1})`,
+        },
+      ]);
     }
   }
   return { filenames, dimensions: matrix.columns, values: matrix.values };
@@ -116,17 +147,22 @@ function lineOf(request: ImportRequest, index: number): number {
 function invalid(request: Pick<ImportRequest, 'source'>, problems: VectorFileProblem[], hint?: string): AppError {
   const shown = problems.slice(0, 20);
   const more = problems.length > shown.length ? `\n  ... and ${problems.length - shown.length} more` : '';
-  return new AppError('EmbeddingsImportInvalid', `${request.source} cannot be imported; nothing was written:\n${shown.map((problem) => `  line ${problem.line}: ${problem.message}`).join('\n')}${more}`, {
-    hint: hint ?? 'Fix the lines above and import again.',
-    details: { problems: shown },
-  });
+  return new AppError(
+    'EmbeddingsImportInvalid',
+    `${request.source} cannot be imported; nothing was written:\n${shown.map((problem) => `  line ${problem.line}: ${problem.message}`).join('\n')}${more}`,
+    {
+      hint: hint ?? 'Fix the lines above and import again.',
+      details: { problems: shown },
+    },
+  );
 }
 
 async function importTarget(deps: ModelDeps, name: string, dimensions: number): Promise<EmbeddingModel> {
   if (name === DEFAULT_MODEL) return findRegisteredModel(deps, name);
   const existing = await findModelByName(deps.database.db, name);
   if (existing) return existing;
-  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name)) throw new AppError('InputInvalid', `Invalid model name ${quoteInput(name)}: use 1-64 lower-case letters, digits, '.', '_' or '-'.`);
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(name))
+    throw new AppError('InputInvalid', `Invalid model name ${quoteInput(name)}: use 1-64 lower-case letters, digits, '.', '_' or '-'.`);
   return saveModel(deps.database.db, {
     id: randomUUID(),
     name,
@@ -156,19 +192,28 @@ export interface ExportTarget {
  * CSV (values in the fewest digits that read back as the same float32, so export -> import ->
  * export gives the same file) or as `.npy` float32 with a filenames list. Streams page by page.
  */
-export async function exportEmbeddings(deps: ModelDeps, datasetName: string, options: { model?: string | undefined; format: VectorFileFormat }, target: ExportTarget): Promise<{ exported: number; dimensions: number }> {
+export async function exportEmbeddings(
+  deps: ModelDeps,
+  datasetName: string,
+  options: { model?: string | undefined; format: VectorFileFormat },
+  target: ExportTarget,
+): Promise<{ exported: number; dimensions: number }> {
   const dataset = await requireDatasetRow(deps, datasetName);
   const model = await findRegisteredModel(deps, options.model);
   const version = modelVersion(model);
   const db = deps.database.db;
   const { count } = await describeVectorSet(db, dataset.id, version);
-  if (count === 0) throw new AppError('EmbeddingsNotFound', `"${dataset.name}" has no vectors from model "${model.name}".`, { hint: `Compute them with \`winnow embed ${dataset.name}${model.name === DEFAULT_MODEL ? '' : ` --model ${model.name}`}\` or import some.` });
+  if (count === 0)
+    throw new AppError('EmbeddingsNotFound', `"${dataset.name}" has no vectors from model "${model.name}".`, {
+      hint: `Compute them with \`winnow embed ${dataset.name}${model.name === DEFAULT_MODEL ? '' : ` --model ${model.name}`}\` or import some.`,
+    });
   if (options.format === 'csv') await target.write(`${vectorCsvHeader(model.dimensions)}\n`);
   else await target.write(npyHeader(count, model.dimensions));
   let exported = 0;
   await forEachVectorPage(deps, dataset.id, version, async (page) => {
     exported += page.length;
-    if (exported > count) throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed during the export; export again once \`winnow embed\` has finished.`);
+    if (exported > count)
+      throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed during the export; export again once \`winnow embed\` has finished.`);
     if (options.format === 'csv') {
       await target.write(`${page.map((entry) => vectorCsvRow(entry.key, entry.vector)).join('\n')}\n`);
     } else {
@@ -178,13 +223,20 @@ export async function exportEmbeddings(deps: ModelDeps, datasetName: string, opt
       await target.writeFilenames?.(`${page.map((entry) => entry.key).join('\n')}\n`);
     }
   });
-  if (exported !== count) throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed during the export; export again once \`winnow embed\` has finished.`);
+  if (exported !== count)
+    throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed during the export; export again once \`winnow embed\` has finished.`);
   return { exported, dimensions: model.dimensions };
 }
 
 /** Walks the current vectors of live samples page by page (memory bounded by the page). */
-export async function forEachVectorPage(deps: Pick<ModelDeps, 'database'>, datasetId: string, version: { id: string; sha256: string }, visit: (page: StoredVector[]) => Promise<void> | void, pageSize = PAGE): Promise<void> {
-  for (let afterId = 0; ; ) {
+export async function forEachVectorPage(
+  deps: Pick<ModelDeps, 'database'>,
+  datasetId: string,
+  version: { id: string; sha256: string },
+  visit: (page: StoredVector[]) => Promise<void> | void,
+  pageSize = PAGE,
+): Promise<void> {
+  for (let afterId = 0; ;) {
     const page = await listVectorsAfter(deps.database.db, datasetId, version, afterId, pageSize);
     if (page.length === 0) return;
     afterId = page.at(-1)!.sampleId;
@@ -205,6 +257,12 @@ export async function describeDatasetEmbeddings(deps: ModelDeps, datasetName: st
   const counts = await countEmbeddings(deps.database.db, dataset.id, models.map(modelVersion));
   return {
     samples: dataset.liveSamples,
-    models: models.map((model, index) => ({ name: model.name, dimensions: model.dimensions, source: model.source, embedded: counts[index]!.ok, rejected: counts[index]!.rejected })),
+    models: models.map((model, index) => ({
+      name: model.name,
+      dimensions: model.dimensions,
+      source: model.source,
+      embedded: counts[index]!.ok,
+      rejected: counts[index]!.rejected,
+    })),
   };
 }

@@ -33,7 +33,12 @@ const CONTENT_TYPES: Record<TagExportFormat, string> = { txt: 'text/plain; chars
  * `winnow tags export`: a tag's samples in its order. txt is one key (relative to the input) per
  * line, usable as `--relevant-filenames`; json and csv add size and dimensions, and URLs when asked.
  */
-export async function exportTag(deps: Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'access' | 'clock' | 'log'>, datasetName: string, tagName: string, request: TagExportRequest): Promise<TagExport> {
+export async function exportTag(
+  deps: Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'access' | 'clock' | 'log'>,
+  datasetName: string,
+  tagName: string,
+  request: TagExportRequest,
+): Promise<TagExport> {
   if (request.urls && request.format === 'txt') throw new AppError('InputInvalid', 'A txt export holds keys only; ask for json or csv to add URLs.');
   const { dataset, datasources } = await requireDataset(deps, datasetName);
   const tag = await requireTag(deps, dataset, tagName);
@@ -43,10 +48,19 @@ export async function exportTag(deps: Pick<WorkflowDeps, 'config' | 'database' |
   const stores = request.urls || request.toOutput ? await openDatasetStores(deps, dataset.name, datasources) : undefined;
   const urlOf =
     request.urls && stores
-      ? sampleUrlSigner(stores.input, { ttlSeconds: deps.config.urlTtlSeconds, fileRouteUrl: (key) => `/api/datasets/${encodeURIComponent(dataset.name)}/files/${encodeKeyPath(key)}` })
+      ? sampleUrlSigner(stores.input, {
+          ttlSeconds: deps.config.urlTtlSeconds,
+          fileRouteUrl: (key) => `/api/datasets/${encodeURIComponent(dataset.name)}/files/${encodeKeyPath(key)}`,
+        })
       : undefined;
   const rows = await Promise.all(
-    samples.map(async (sample) => ({ key: sample.key, size: sample.size, width: sample.width, height: sample.height, ...(urlOf ? { url: (await urlOf(sample.key)).url } : {}) })),
+    samples.map(async (sample) => ({
+      key: sample.key,
+      size: sample.size,
+      width: sample.width,
+      height: sample.height,
+      ...(urlOf ? { url: (await urlOf(sample.key)).url } : {}),
+    })),
   );
   const text =
     request.format === 'txt'

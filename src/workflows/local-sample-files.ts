@@ -42,10 +42,15 @@ export async function openServedSampleFile(
   which: 'image' | 'thumbnail',
 ): Promise<ServedSampleFile> {
   const bound = (await stores.get(datasetName)).stores[which === 'image' ? 'input' : 'output'];
-  if (bound.browserUrls !== 'served') throw new AppError('NotFound', 'The samples of this dataset are fetched from the storage with presigned URLs, not through Winnow.');
+  if (bound.browserUrls !== 'served')
+    throw new AppError('NotFound', 'The samples of this dataset are fetched from the storage with presigned URLs, not through Winnow.');
   const sample = await findSample(deps, datasetName, key);
   const fileKey = which === 'image' ? sample.key : sample.thumbnail?.key;
-  if (fileKey === undefined) throw new AppError('NotFound', `Sample ${quoteInput(key)} of dataset "${datasetName}" has no thumbnail.`, { hint: 'Make thumbnails with `winnow thumbnails <dataset>`.', webHint: 'The grid shows the full image instead.' });
+  if (fileKey === undefined)
+    throw new AppError('NotFound', `Sample ${quoteInput(key)} of dataset "${datasetName}" has no thumbnail.`, {
+      hint: 'Make thumbnails with `winnow thumbnails <dataset>`.',
+      webHint: 'The grid shows the full image instead.',
+    });
   const contentType = which === 'thumbnail' ? 'image/webp' : (CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream');
   if (bound.location.kind === 'local') return { kind: 'file', handle: await openLocalFile(bound.location.root, fileKey, deps.access.dataDir), contentType };
   // Image keys are relative to the input prefix; thumbnail keys are full keys of the output.

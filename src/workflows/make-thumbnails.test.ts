@@ -37,7 +37,8 @@ const byKey = (samples: SampleView[]) => new Map(samples.map((sample) => [sample
 describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dialect) => {
   let context: Context & { drop(): Promise<void> };
   let folder: string;
-  const samples = async () => byKey((await browseSamples(context, (await requireDataset(context, 'photos')).dataset, { limit: 1000, sort: 'key', order: 'asc' })).samples);
+  const samples = async () =>
+    byKey((await browseSamples(context, (await requireDataset(context, 'photos')).dataset, { limit: 1000, sort: 'key', order: 'asc' })).samples);
 
   beforeAll(async () => {
     context = await createTestContext(dialect, { WINNOW_THUMBNAIL_BUFFER_MB: '16', WINNOW_THUMBNAIL_CONCURRENCY: '3' });
@@ -97,7 +98,12 @@ describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dia
 
   it('lets sharp refuse a bomb the catalog knows no dimensions of', async () => {
     const { dataset } = await requireDataset(context, 'photos');
-    await context.database.db.updateTable('samples').set({ width: null, height: null }).where('dataset_id', '=', dataset.id).where('key', '=', 'bomb-50000x50000.png').execute();
+    await context.database.db
+      .updateTable('samples')
+      .set({ width: null, height: null })
+      .where('dataset_id', '=', dataset.id)
+      .where('key', '=', 'bomb-50000x50000.png')
+      .execute();
     await context.database.db.deleteFrom('thumbnails').where('dataset_id', '=', dataset.id).execute();
     await generateThumbnails(context, 'photos', { size: 64 });
     expect((await samples()).get('bomb-50000x50000.png')?.thumbnailError).toMatch(/^The image declares 50,000 x 50,000 pixels, .* it was not decoded\.$/);
@@ -123,7 +129,10 @@ describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dia
   });
 
   it('refuses a thumbnail size out of range', async () => {
-    await expect(generateThumbnails(context, 'photos', { size: 5 })).rejects.toMatchObject({ code: 'InputInvalid', message: expect.stringContaining('from 16 to 4096') });
+    await expect(generateThumbnails(context, 'photos', { size: 5 })).rejects.toMatchObject({
+      code: 'InputInvalid',
+      message: expect.stringContaining('from 16 to 4096'),
+    });
     await expect(createDataset(context, { name: 'bad', input: { uri: folder }, thumbnails: { size: 1e6 } })).rejects.toMatchObject({ code: 'InputInvalid' });
   });
 });

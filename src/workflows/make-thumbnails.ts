@@ -71,10 +71,19 @@ export async function thumbnailsAfterSync(
 ): Promise<ThumbnailsAfterSync> {
   const started = Date.now();
   const size = dataset.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE;
-  if (options.readDenied) return { report: null, warning: 'Thumbnails were not made: reading objects is denied (s3:GetObject), so the images cannot be decoded.' };
+  if (options.readDenied)
+    return { report: null, warning: 'Thumbnails were not made: reading objects is denied (s3:GetObject), so the images cannot be decoded.' };
   try {
     await ensureThumbnailsWritable(stores.output, size, deps.clock());
-    const result = await runThumbnailJob({ deps, dataset, stores, size, renewLease: options.renewLease, onProgress: options.onProgress, signal: options.signal });
+    const result = await runThumbnailJob({
+      deps,
+      dataset,
+      stores,
+      size,
+      renewLease: options.renewLease,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
     const warning = result.retryable > 0 ? `${result.retryable} thumbnails failed on the storage side; the next sync tries them again.` : undefined;
     return { report: report(dataset, stores, size, result, started), warning };
   } catch (error) {

@@ -39,7 +39,11 @@ interface ParsedRow {
  * with a key field; nested objects become dotted field names). A column is numeric when every filled
  * cell is a number, otherwise text (a category). Any problem is reported with its line and nothing is stored.
  */
-export async function importMetadata(deps: MetadataDeps, datasetName: string, request: { text: string; format: 'csv' | 'json'; source: string }): Promise<MetadataImportReport> {
+export async function importMetadata(
+  deps: MetadataDeps,
+  datasetName: string,
+  request: { text: string; format: 'csv' | 'json'; source: string },
+): Promise<MetadataImportReport> {
   const dataset = await requireDatasetRow(deps, datasetName);
   const rows = request.format === 'csv' ? parseMetadataCsv(request.text, request.source) : parseMetadataJson(request.text, request.source);
   return storeRows(deps, dataset, rows, request.source);
@@ -48,7 +52,11 @@ export async function importMetadata(deps: MetadataDeps, datasetName: string, re
 async function storeRows(deps: MetadataDeps, dataset: Dataset, rows: readonly ParsedRow[], source: string): Promise<MetadataImportReport> {
   const ids = new Map<string, number>();
   for (let start = 0; start < rows.length; start += KEY_CHUNK) {
-    for (const sample of await findSamplesByKeys(deps.database.db, dataset.id, rows.slice(start, start + KEY_CHUNK).map((row) => row.key))) {
+    for (const sample of await findSamplesByKeys(
+      deps.database.db,
+      dataset.id,
+      rows.slice(start, start + KEY_CHUNK).map((row) => row.key),
+    )) {
       if (sample.removedAt === null) ids.set(sample.key, sample.id);
     }
   }
@@ -78,7 +86,8 @@ export function parseMetadataCsv(text: string, source: string): ParsedRow[] {
   if (header === undefined) throw invalid(source, [{ line: 1, message: 'the file is empty' }], 'Give a CSV with a header row: filenames,<field>,<field>,…');
   const columns = header.record.map((name) => name.trim());
   const problems: MetadataProblem[] = [];
-  if (!KEY_COLUMNS.includes(columns[0]!)) problems.push({ line: header.info.lines, message: `the first column must be the key (${KEY_COLUMNS.join(', ')}), not ${quoteInput(columns[0] ?? '')}` });
+  if (!KEY_COLUMNS.includes(columns[0]!))
+    problems.push({ line: header.info.lines, message: `the first column must be the key (${KEY_COLUMNS.join(', ')}), not ${quoteInput(columns[0] ?? '')}` });
   if (columns.length < 2) problems.push({ line: header.info.lines, message: 'no field columns after the key' });
   columns.slice(1).forEach((name, index) => {
     if (name === '') problems.push({ line: header.info.lines, message: `column ${index + 2} has no name` });
@@ -122,18 +131,25 @@ export function parseMetadataJson(text: string, source: string): ParsedRow[] {
     ? document.map((entry, index) => {
         const record = isRecord(entry) ? entry : {};
         const keyField = KEY_COLUMNS.find((name) => typeof record[name] === 'string');
-        return [keyField ? (record[keyField] as string) : `#${index}`, keyField ? Object.fromEntries(Object.entries(record).filter(([name]) => name !== keyField)) : entry];
+        return [
+          keyField ? (record[keyField] as string) : `#${index}`,
+          keyField ? Object.fromEntries(Object.entries(record).filter(([name]) => name !== keyField)) : entry,
+        ];
       })
     : isRecord(document)
       ? Object.entries(document)
       : [];
-  if (entries.length === 0) throw invalid(source, [{ line: 1, message: 'expected an object of { "<key>": { field: value } } or a list of objects with a "filename" or "key"' }]);
+  if (entries.length === 0)
+    throw invalid(source, [{ line: 1, message: 'expected an object of { "<key>": { field: value } } or a list of objects with a "filename" or "key"' }]);
   const problems: MetadataProblem[] = [];
   const rows: ParsedRow[] = [];
   for (const [key, value] of entries) {
     const line = lineAt(text, text.indexOf(JSON.stringify(key)));
     if (key.startsWith('#') || !isRecord(value)) {
-      problems.push({ line, message: `${key.startsWith('#') ? `entry ${key.slice(1)} has no "filename" or "key"` : `${quoteInput(key)} must map to an object of fields`}` });
+      problems.push({
+        line,
+        message: `${key.startsWith('#') ? `entry ${key.slice(1)} has no "filename" or "key"` : `${quoteInput(key)} must map to an object of fields`}`,
+      });
       continue;
     }
     const values = new Map<string, number | string>();
@@ -165,7 +181,11 @@ function lineAt(text: string, position: number): number {
 
 function invalid(source: string, problems: readonly MetadataProblem[], hint = 'Fix those lines and import again; nothing was stored.'): AppError {
   const shown = problems.slice(0, MAX_PROBLEMS).map((problem) => `line ${problem.line}: ${problem.message}`);
-  return new AppError('MetadataInvalid', `${source} cannot be imported (nothing was stored):\n  ${shown.join('\n  ')}${problems.length > MAX_PROBLEMS ? '\n  …' : ''}`, { hint, details: { problems } });
+  return new AppError(
+    'MetadataInvalid',
+    `${source} cannot be imported (nothing was stored):\n  ${shown.join('\n  ')}${problems.length > MAX_PROBLEMS ? '\n  …' : ''}`,
+    { hint, details: { problems } },
+  );
 }
 
 /** The fields a dataset's samples have, with how many samples hold a number or a text in each. */
@@ -184,14 +204,19 @@ const LIGHTLY_READS = 16;
  * with each task's schema and per-image predictions (the task's name holds the best-scored category;
  * `<task>.count` the number of predictions). Never writes anything back.
  */
-export async function importLightlyLayout(deps: Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'access' | 'clock' | 'log'>, datasetName: string): Promise<MetadataImportReport> {
+export async function importLightlyLayout(
+  deps: Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'access' | 'clock' | 'log'>,
+  datasetName: string,
+): Promise<MetadataImportReport> {
   const { dataset, datasources } = await requireDataset(deps, datasetName);
   const { input } = await openDatasetStores(deps, dataset.name, datasources);
   const base = `${input.prefix}${LIGHTLY_FOLDER}`;
-  const readJson = async (key: string): Promise<unknown> => JSON.parse((await input.store.readObject(`${base}${key}`, LIGHTLY_FILE_BYTES)).body.toString('utf8'));
+  const readJson = async (key: string): Promise<unknown> =>
+    JSON.parse((await input.store.readObject(`${base}${key}`, LIGHTLY_FILE_BYTES)).body.toString('utf8'));
   const listJson = async (folder: string): Promise<string[]> => {
     const keys: string[] = [];
-    for await (const page of input.store.listPages(`${base}${folder}`)) for (const object of page) if (object.key.endsWith('.json')) keys.push(object.key.slice(base.length));
+    for await (const page of input.store.listPages(`${base}${folder}`))
+      for (const object of page) if (object.key.endsWith('.json')) keys.push(object.key.slice(base.length));
     return keys;
   };
   const byImage = new Map<string, ParsedRow>();
@@ -207,7 +232,10 @@ export async function importLightlyLayout(deps: Pick<WorkflowDeps, 'config' | 'd
     const entries = schema.filter((entry): entry is { path: string; valueDataType?: unknown } => typeof entry.path === 'string');
     const files = (await listJson('metadata/')).filter((key) => key !== 'metadata/schema.json');
     await forEachConcurrently(files, LIGHTLY_READS, async (key) => {
-      const file = (await readJson(key).catch((error: unknown) => problems.push({ line: 1, message: `${LIGHTLY_FOLDER}${key}: ${describeError(error)}` }))) as { file_name?: unknown; metadata?: unknown };
+      const file = (await readJson(key).catch((error: unknown) => problems.push({ line: 1, message: `${LIGHTLY_FOLDER}${key}: ${describeError(error)}` }))) as {
+        file_name?: unknown;
+        metadata?: unknown;
+      };
       if (typeof file?.file_name !== 'string' || !isRecord(file.metadata)) return;
       const row = rowOf(file.file_name);
       for (const entry of entries) {
@@ -221,14 +249,18 @@ export async function importLightlyLayout(deps: Pick<WorkflowDeps, 'config' | 'd
 
   const tasks = (await readJson('predictions/tasks.json').catch(() => undefined)) as unknown;
   for (const task of Array.isArray(tasks) ? tasks.filter((name): name is string => typeof name === 'string') : []) {
-    const taskSchema = (await readJson(`predictions/${task}/schema.json`).catch(() => undefined)) as { categories?: Array<{ id: number; name: string }> } | undefined;
+    const taskSchema = (await readJson(`predictions/${task}/schema.json`).catch(() => undefined)) as
+      { categories?: Array<{ id: number; name: string }> } | undefined;
     const names = new Map((taskSchema?.categories ?? []).map((category) => [category.id, category.name]));
     const files = (await listJson(`predictions/${task}/`)).filter((key) => key !== `predictions/${task}/schema.json`);
     await forEachConcurrently(files, LIGHTLY_READS, async (key) => {
       const file = (await readJson(key).catch(() => undefined)) as { file_name?: unknown; predictions?: unknown } | undefined;
       if (typeof file?.file_name !== 'string' || !Array.isArray(file.predictions)) return;
       const predictions = file.predictions.filter(isRecord) as Array<{ category_id?: number; score?: number }>;
-      const best = predictions.reduce<{ category_id?: number; score?: number } | undefined>((top, prediction) => ((prediction.score ?? 0) > (top?.score ?? -1) ? prediction : top), undefined);
+      const best = predictions.reduce<{ category_id?: number; score?: number } | undefined>(
+        (top, prediction) => ((prediction.score ?? 0) > (top?.score ?? -1) ? prediction : top),
+        undefined,
+      );
       const row = rowOf(file.file_name);
       if (best?.category_id !== undefined) row.values.set(task, names.get(best.category_id) ?? String(best.category_id));
       row.values.set(`${task}.count`, predictions.length);
@@ -236,7 +268,9 @@ export async function importLightlyLayout(deps: Pick<WorkflowDeps, 'config' | 'd
   }
   if (problems.length > 0) throw invalid(`${input.uri}${LIGHTLY_FOLDER}`, problems);
   if (byImage.size === 0) {
-    throw new AppError('MetadataInvalid', `No Lightly metadata or predictions under ${input.uri}${LIGHTLY_FOLDER}.`, { hint: 'Lightly keeps .lightly/metadata/schema.json and .lightly/predictions/tasks.json beside the images.' });
+    throw new AppError('MetadataInvalid', `No Lightly metadata or predictions under ${input.uri}${LIGHTLY_FOLDER}.`, {
+      hint: 'Lightly keeps .lightly/metadata/schema.json and .lightly/predictions/tasks.json beside the images.',
+    });
   }
   return storeRows(deps, dataset, [...byImage.values()], `${input.uri}${LIGHTLY_FOLDER}`);
 }

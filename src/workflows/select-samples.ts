@@ -107,7 +107,11 @@ interface Pool {
  * and incremental (the target tag's and --from-tag's samples count as selected, so a re-run picks
  * what is new and different), and stores the picks in the tag. Each pick says why (each term's part).
  */
-export async function selectDatasetSamples(deps: Pick<WorkflowDeps, 'config' | 'database' | 'clock' | 'log'>, datasetName: string, request: SelectRequest): Promise<SelectionReport> {
+export async function selectDatasetSamples(
+  deps: Pick<WorkflowDeps, 'config' | 'database' | 'clock' | 'log'>,
+  datasetName: string,
+  request: SelectRequest,
+): Promise<SelectionReport> {
   const started = performance.now();
   const dataset = await requireDatasetRow(deps, datasetName);
   validateRequest(request);
@@ -157,14 +161,22 @@ export async function selectDatasetSamples(deps: Pick<WorkflowDeps, 'config' | '
           terms.push({ kind: 'static', name: 'similarity', strength, scores: await similarity(deps, dataset, pool, strategy, matmul) });
           break;
         case 'weights':
-          terms.push({ kind: 'static', name: `weights:${strategy.field}`, strength, scores: scaleToUnit(await numericField(deps, dataset, pool, strategy.field!)) });
+          terms.push({
+            kind: 'static',
+            name: `weights:${strategy.field}`,
+            strength,
+            scores: scaleToUnit(await numericField(deps, dataset, pool, strategy.field!)),
+          });
           break;
         case 'balance': {
           const values = await loadSampleField(deps.database.db, dataset.id, strategy.field!);
           const labels = pool.sampleIds.map((id) => (values.has(id) ? String(values.get(id)) : undefined));
           const shares = strategy.target === undefined || strategy.target === 'uniform' ? undefined : new Map(Object.entries(strategy.target));
           const { categories, target } = balanceTarget(labels, shares);
-          if (target.length === 0) throw new AppError('InputInvalid', `No sample of "${dataset.name}" has a value in field ${quoteInput(strategy.field!)} to balance on.`, { hint: 'Import metadata or labels first (`winnow metadata import`); `winnow metadata list` shows the fields.' });
+          if (target.length === 0)
+            throw new AppError('InputInvalid', `No sample of "${dataset.name}" has a value in field ${quoteInput(strategy.field!)} to balance on.`, {
+              hint: 'Import metadata or labels first (`winnow metadata import`); `winnow metadata list` shows the fields.',
+            });
           terms.push({ kind: 'balance', strength, categories, target });
           break;
         }
@@ -179,7 +191,12 @@ export async function selectDatasetSamples(deps: Pick<WorkflowDeps, 'config' | '
     const pickedIds = result.picks.map((pick) => pool.sampleIds[pick.index]!);
     let tagSize: number | null = null;
     if (request.tag !== undefined && !request.dryRun) {
-      const saved = await saveTag(deps, dataset, { name: request.tag, description: request.description, sampleIds: [...fromTagIds, ...pickedIds], mode: 'append' });
+      const saved = await saveTag(deps, dataset, {
+        name: request.tag,
+        description: request.description,
+        sampleIds: [...fromTagIds, ...pickedIds],
+        mode: 'append',
+      });
       tagSize = saved.size;
     }
     const keys = pool.keys.length === n ? result.picks.map((pick) => pool.keys[pick.index]!) : await keysOf(deps, pickedIds);
@@ -188,7 +205,12 @@ export async function selectDatasetSamples(deps: Pick<WorkflowDeps, 'config' | '
       dataset: dataset.name,
       tag: request.tag ?? null,
       keys,
-      picks: result.picks.map((pick, index) => ({ key: keys[index]!, score: pick.score, contributions: pick.contributions, distanceToSelected: pick.distanceToSelected })),
+      picks: result.picks.map((pick, index) => ({
+        key: keys[index]!,
+        score: pick.score,
+        contributions: pick.contributions,
+        distanceToSelected: pick.distanceToSelected,
+      })),
       pool: poolSize,
       preselected: preselected.length,
       tagSize,
@@ -209,15 +231,20 @@ function validateRequest(request: SelectRequest): void {
   const problems: string[] = [];
   if (request.strategies.length === 0) problems.push('give at least one strategy (diversity, typicality, balance, similarity, weights or random)');
   if ((request.count === undefined) === (request.proportion === undefined)) problems.push('give either a count (--n) or a proportion (--proportion)');
-  if (request.count !== undefined && (!Number.isInteger(request.count) || request.count < 0)) problems.push(`the count must be a whole number, got ${String(request.count)}`);
-  if (request.proportion !== undefined && !(request.proportion > 0 && request.proportion <= 1)) problems.push(`the proportion must be above 0 and at most 1, got ${String(request.proportion)}`);
+  if (request.count !== undefined && (!Number.isInteger(request.count) || request.count < 0))
+    problems.push(`the count must be a whole number, got ${String(request.count)}`);
+  if (request.proportion !== undefined && !(request.proportion > 0 && request.proportion <= 1))
+    problems.push(`the proportion must be above 0 and at most 1, got ${String(request.proportion)}`);
   const names = new Set<string>();
   for (const strategy of request.strategies) {
     if (names.has(strategy.name)) problems.push(`strategy ${strategy.name} is given twice`);
     names.add(strategy.name);
-    if (strategy.strength !== undefined && !(Number.isFinite(strategy.strength) && strategy.strength >= 0)) problems.push(`the strength of ${strategy.name} must be a number of at least 0`);
-    if ((strategy.name === 'balance' || strategy.name === 'weights') && !strategy.field) problems.push(`${strategy.name} needs a field (--${strategy.name}-field)`);
-    if (strategy.name === 'similarity' && !strategy.queryTag && !strategy.queryKeys?.length) problems.push('similarity needs a query: a tag (--query-tag) or keys (--query-keys)');
+    if (strategy.strength !== undefined && !(Number.isFinite(strategy.strength) && strategy.strength >= 0))
+      problems.push(`the strength of ${strategy.name} must be a number of at least 0`);
+    if ((strategy.name === 'balance' || strategy.name === 'weights') && !strategy.field)
+      problems.push(`${strategy.name} needs a field (--${strategy.name}-field)`);
+    if (strategy.name === 'similarity' && !strategy.queryTag && !strategy.queryKeys?.length)
+      problems.push('similarity needs a query: a tag (--query-tag) or keys (--query-keys)');
   }
   if (request.minDistance !== undefined && !names.has('diversity')) problems.push('--min-distance applies to the diversity strategy');
   if (problems.length > 0) throw new AppError('InputInvalid', `The selection cannot run:\n  - ${problems.join('\n  - ')}`, { details: { problems } });
@@ -225,7 +252,11 @@ function validateRequest(request: SelectRequest): void {
 
 async function tagMembers(deps: Pick<WorkflowDeps, 'database'>, dataset: Dataset, name: string): Promise<number[]> {
   const tag = await findTag(deps.database.db, dataset.id, name);
-  if (!tag) throw new AppError('TagNotFound', `Dataset "${dataset.name}" has no tag ${quoteInput(name)}.`, { hint: 'List the tags with `winnow tags list <dataset>`.', webHint: 'The Tags panel lists the dataset\'s tags.' });
+  if (!tag)
+    throw new AppError('TagNotFound', `Dataset "${dataset.name}" has no tag ${quoteInput(name)}.`, {
+      hint: 'List the tags with `winnow tags list <dataset>`.',
+      webHint: "The Tags panel lists the dataset's tags.",
+    });
   return listTagMemberIds(deps.database.db, tag.id);
 }
 
@@ -234,14 +265,18 @@ async function loadVectorPool(deps: Pick<WorkflowDeps, 'database'>, dataset: Dat
   const version = modelVersion(model);
   const { count } = await describeVectorSet(deps.database.db, dataset.id, version);
   if (count === 0) {
-    throw new AppError('EmbeddingsNotFound', `"${dataset.name}" has no vectors from model "${model.name}" to select with.`, { hint: `Compute them with \`winnow embed ${dataset.name}\`.`, webHint: 'Compute embeddings on the dataset page first.' });
+    throw new AppError('EmbeddingsNotFound', `"${dataset.name}" has no vectors from model "${model.name}" to select with.`, {
+      hint: `Compute them with \`winnow embed ${dataset.name}\`.`,
+      webHint: 'Compute embeddings on the dataset page first.',
+    });
   }
   const d = model.dimensions;
   const sampleIds: number[] = [];
   const keys: string[] = [];
   const rows = new Float32Array(count * d);
   await forEachVectorPage(deps, dataset.id, version, (page) => {
-    if (sampleIds.length + page.length > count) throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed while they were read; select again once \`winnow embed\` has finished.`);
+    if (sampleIds.length + page.length > count)
+      throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed while they were read; select again once \`winnow embed\` has finished.`);
     page.forEach((entry) => {
       setUnit(rows, sampleIds.length * d, entry.vector);
       sampleIds.push(entry.sampleId);
@@ -254,7 +289,7 @@ async function loadVectorPool(deps: Pick<WorkflowDeps, 'database'>, dataset: Dat
 async function loadSamplePool(deps: Pick<WorkflowDeps, 'database'>, dataset: Dataset): Promise<Pool> {
   const sampleIds: number[] = [];
   const keys: string[] = [];
-  for (let after: string | undefined; ; ) {
+  for (let after: string | undefined; ;) {
     const page = await listSamplesAfter(deps.database.db, dataset.id, after, 10_000);
     for (const sample of page) {
       sampleIds.push(sample.id);
@@ -268,7 +303,10 @@ async function loadSamplePool(deps: Pick<WorkflowDeps, 'database'>, dataset: Dat
 
 async function numericField(deps: Pick<WorkflowDeps, 'database'>, dataset: Dataset, pool: Pool, field: string): Promise<Float64Array> {
   const values = await loadSampleField(deps.database.db, dataset.id, field);
-  if (values.size === 0) throw new AppError('InputInvalid', `No sample of "${dataset.name}" has a value in field ${quoteInput(field)}.`, { hint: 'Import metadata first (`winnow metadata import`); `winnow metadata list` shows the fields.' });
+  if (values.size === 0)
+    throw new AppError('InputInvalid', `No sample of "${dataset.name}" has a value in field ${quoteInput(field)}.`, {
+      hint: 'Import metadata first (`winnow metadata import`); `winnow metadata list` shows the fields.',
+    });
   return Float64Array.from(pool.sampleIds, (id) => {
     const value = values.get(id);
     return typeof value === 'number' ? value : Number.NaN;
@@ -285,7 +323,12 @@ async function openMatMul(pool: Pool): Promise<{ matmul: MatMul; close: () => Pr
  * Greedy k-center's distances on onnxruntime, screened by an 8-bit copy (see screenedOracle)
  * unless the pool is too small for it to pay. Exported for bench:select.
  */
-export async function openDiversityOracle(rows: Float32Array, n: number, d: number, options: { screening?: boolean } = {}): Promise<{ oracle: DiversityOracle; close: () => Promise<void> }> {
+export async function openDiversityOracle(
+  rows: Float32Array,
+  n: number,
+  d: number,
+  options: { screening?: boolean } = {},
+): Promise<{ oracle: DiversityOracle; close: () => Promise<void> }> {
   // One thread: each pass is bound by memory bandwidth, and on a busy machine a second spinning thread costs more than it gives.
   const rowDots = await openOnnxRowDots(rows, n, d, 1);
   const rowOf = (index: number) => rows.subarray(index * d, (index + 1) * d);
@@ -354,10 +397,21 @@ async function typicality(pool: Pool, matmul: MatMul, seed: number): Promise<Flo
 
 /** 1 - the cosine distance to the nearest query sample, scaled to 0..1. */
 async function similarity(deps: Pick<WorkflowDeps, 'database'>, dataset: Dataset, pool: Pool, strategy: StrategySpec, matmul: MatMul): Promise<Float32Array> {
-  const ids = strategy.queryTag !== undefined ? await tagMembers(deps, dataset, strategy.queryTag) : await resolveKeys(deps, dataset, (strategy.queryKeys ?? []).map((key, index) => ({ key, line: index + 1 })), 'the query keys');
+  const ids =
+    strategy.queryTag !== undefined
+      ? await tagMembers(deps, dataset, strategy.queryTag)
+      : await resolveKeys(
+          deps,
+          dataset,
+          (strategy.queryKeys ?? []).map((key, index) => ({ key, line: index + 1 })),
+          'the query keys',
+        );
   const indexOf = new Map(pool.sampleIds.map((id, index) => [id, index]));
   const queries = ids.flatMap((id) => (indexOf.has(id) ? [indexOf.get(id)!] : []));
-  if (queries.length === 0) throw new AppError('InputInvalid', 'None of the query samples has a vector of this model.', { hint: `Compute them with \`winnow embed ${dataset.name}\`.` });
+  if (queries.length === 0)
+    throw new AppError('InputInvalid', 'None of the query samples has a vector of this model.', {
+      hint: `Compute them with \`winnow embed ${dataset.name}\`.`,
+    });
   const rows = pool.rows!;
   const n = pool.sampleIds.length;
   const d = pool.dimensions;

@@ -11,7 +11,12 @@ import { loadVectorIndex, openNeighbourSearch, type NeighboursReport } from './v
  * The samples most like an image that is not in the dataset (an upload): it is embedded with the
  * model the dataset's vectors came from, then searched like `winnow similar`.
  */
-export async function findSimilarToImage(deps: ModelDeps, datasetName: string, image: Buffer, options: { model?: string | undefined; k?: number | undefined } = {}): Promise<Omit<NeighboursReport, 'key'>> {
+export async function findSimilarToImage(
+  deps: ModelDeps,
+  datasetName: string,
+  image: Buffer,
+  options: { model?: string | undefined; k?: number | undefined } = {},
+): Promise<Omit<NeighboursReport, 'key'>> {
   const k = options.k ?? 20;
   if (!Number.isInteger(k) || k < 1 || k > 1000) throw new AppError('InputInvalid', `k must be a whole number from 1 to 1000, got ${String(options.k)}.`);
   const dataset = await requireDatasetRow(deps, datasetName);
@@ -30,8 +35,16 @@ export async function findSimilarToImage(deps: ModelDeps, datasetName: string, i
     const started = performance.now();
     const found = await search.nearest(vector, k);
     const queryMs = performance.now() - started;
-    const keys = await findSampleKeys(deps.database.db, found.map((entry) => entry.sampleId));
-    return { dataset: dataset.name, model: model.name, neighbours: found.map((entry) => ({ key: keys.get(entry.sampleId)!, distance: entry.distance })), queryMs: Math.round(queryMs * 10) / 10 };
+    const keys = await findSampleKeys(
+      deps.database.db,
+      found.map((entry) => entry.sampleId),
+    );
+    return {
+      dataset: dataset.name,
+      model: model.name,
+      neighbours: found.map((entry) => ({ key: keys.get(entry.sampleId)!, distance: entry.distance })),
+      queryMs: Math.round(queryMs * 10) / 10,
+    };
   } finally {
     await search.close();
   }

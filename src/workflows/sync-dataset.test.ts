@@ -70,7 +70,9 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
     expect((await showDataset(context, 'cats')).lastSync?.status).toBe('running');
     // The holder of the lease dies without releasing it: a pid of this host that does not run.
     const deadPid = 2 ** 22 + 12_345;
-    expect(await claimDatasetLease(context.database.db, datasetId, live.owner, `${hostname()}:${deadPid}:dead00`, new Date(Date.now() + 60_000).toISOString())).toBe(true);
+    expect(
+      await claimDatasetLease(context.database.db, datasetId, live.owner, `${hostname()}:${deadPid}:dead00`, new Date(Date.now() + 60_000).toISOString()),
+    ).toBe(true);
     expect((await showDataset(context, 'cats')).lastSync?.status).toBe('interrupted');
     await claimDatasetLease(context.database.db, datasetId, `${hostname()}:${deadPid}:dead00`, null, null);
     await syncDataset(context, 'cats');
@@ -78,7 +80,9 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
 
   it('lets exactly one of eight simultaneous lease claims win', async () => {
     // A claimant that reads "no holder" can still lose the compare-and-set to another; either way it is refused.
-    const claims = await Promise.allSettled(Array.from({ length: 8 }, () => acquireDatasetLease(context.database.db, datasetId, 'cats', 'sync', context.clock)));
+    const claims = await Promise.allSettled(
+      Array.from({ length: 8 }, () => acquireDatasetLease(context.database.db, datasetId, 'cats', 'sync', context.clock)),
+    );
     const won = claims.flatMap((claim) => (claim.status === 'fulfilled' ? [claim.value] : []));
     const refused = claims.flatMap((claim) => (claim.status === 'rejected' ? [claim.reason as unknown] : []));
     expect(won).toHaveLength(1);
@@ -88,9 +92,20 @@ describe.each(DIALECTS)('sync lease on %s', (dialect) => {
   });
 
   it('lets exactly one of two simultaneous syncs run: the second is refused while the first waits inside its listing', async () => {
-    await createDataset(context, { name: 'herd', input: { uri: `s3://${BUCKET}/${PREFIX}`, endpoint: s3.proxy.endpoint, pathStyle: true, accessKeyId: owner.accessKeyId, secretAccessKey: owner.secretAccessKey } });
+    await createDataset(context, {
+      name: 'herd',
+      input: {
+        uri: `s3://${BUCKET}/${PREFIX}`,
+        endpoint: s3.proxy.endpoint,
+        pathStyle: true,
+        accessKeyId: owner.accessKeyId,
+        secretAccessKey: owner.secretAccessKey,
+      },
+    });
     // The first sync holds the lease from before its first page to the end; its second page waits here.
-    const hold = s3.proxy.hold((entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === String(PAGE_SIZE) && entry.query['continuation-token'] !== undefined);
+    const hold = s3.proxy.hold(
+      (entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === String(PAGE_SIZE) && entry.query['continuation-token'] !== undefined,
+    );
     const first = settled(syncDataset(context, 'herd'));
     await hold.reached(1);
     const second = await settled(syncDataset(context, 'herd'));

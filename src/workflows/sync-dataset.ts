@@ -101,7 +101,15 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   const thumbnailWarnings: string[] = [];
   try {
     const state = (await findSyncState(db, dataset.id))!;
-    const progress: SyncProgress = { phase: 'listing', listed: state.listed, added: state.added, updated: state.updated, probed: 0, toProbe: 0, failed: state.failed };
+    const progress: SyncProgress = {
+      phase: 'listing',
+      listed: state.listed,
+      added: state.added,
+      updated: state.updated,
+      probed: 0,
+      toProbe: 0,
+      failed: state.failed,
+    };
     const onCommitted = async () => {
       if (options.signal?.aborted) throw new AppError('SyncCancelled', `The sync of "${dataset.name}" was cancelled; the next sync resumes where it stopped.`);
       await lease.renew();
@@ -124,7 +132,12 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finishedAt: deps.clock().toISOString() });
     if (dataset.thumbnailSize !== null) {
       const readDenied = probeOutcome.readDenied !== undefined;
-      const made = await thumbnailsAfterSync(deps, dataset, stores, { readDenied, renewLease: lease.renew, onProgress: options.onThumbnailProgress, signal: options.signal });
+      const made = await thumbnailsAfterSync(deps, dataset, stores, {
+        readDenied,
+        renewLease: lease.renew,
+        onProgress: options.onThumbnailProgress,
+        signal: options.signal,
+      });
       thumbnails = made.report;
       if (made.warning) thumbnailWarnings.push(made.warning);
     }
@@ -160,7 +173,10 @@ async function ensureReadable(input: BoundStore, datasetName: string): Promise<v
   const access = await probeReadAccess(input);
   if (access.blocking) throw access.blocking;
   if (!access.list.ok) {
-    throw new AppError('DatasourceAccessDenied', access.list.message ?? 'Listing the input location is denied.', { hint: access.list.fix, details: { check: 'list' } });
+    throw new AppError('DatasourceAccessDenied', access.list.message ?? 'Listing the input location is denied.', {
+      hint: access.list.fix,
+      details: { check: 'list' },
+    });
   }
   if (!access.read.ok && !access.read.skipped) {
     throw new AppError('VerifyFailed', `Reading objects is denied (${access.read.message ?? 's3:GetObject'}), so image headers cannot be read.`, {

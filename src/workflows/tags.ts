@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { requireDatasetRow } from '../catalog/dataset.service.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
 import { findSamplesByKeys } from '../catalog/sample.repository.js';
-import { appendTagMembers, clearTagMembers, deleteTag as deleteTagRow, findTag, insertTag, listTagMemberIds, listTags, updateTag, type Tag, type TagWithSize } from '../catalog/tag.repository.js';
+import {
+  appendTagMembers,
+  clearTagMembers,
+  deleteTag as deleteTagRow,
+  findTag,
+  insertTag,
+  listTagMemberIds,
+  listTags,
+  updateTag,
+  type Tag,
+  type TagWithSize,
+} from '../catalog/tag.repository.js';
 import { findSampleKeys } from '../catalog/embedding.repository.js';
 import { AppError, quoteInput } from '../errors.js';
 import type { WorkflowDeps } from './workflow-deps.js';
@@ -21,7 +32,10 @@ export interface TagView {
 }
 
 export function validateTagName(name: string): string {
-  if (!TAG_NAME.test(name)) throw new AppError('InputInvalid', `${quoteInput(name)} is not a valid tag name.`, { hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.' });
+  if (!TAG_NAME.test(name))
+    throw new AppError('InputInvalid', `${quoteInput(name)} is not a valid tag name.`, {
+      hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.',
+    });
   return name;
 }
 
@@ -29,10 +43,14 @@ export async function requireTag(deps: Pick<TagDeps, 'database'>, dataset: Datas
   const tag = await findTag(deps.database.db, dataset.id, name);
   if (!tag) {
     const known = (await listTags(deps.database.db, dataset.id)).map((entry) => entry.name);
-    throw new AppError('TagNotFound', `Dataset "${dataset.name}" has no tag ${quoteInput(name)}${known.length > 0 ? `; its tags: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : ''}.`, {
-      hint: 'List them with `winnow tags list <dataset>`.',
-      webHint: 'The Tags panel lists the dataset\'s tags.',
-    });
+    throw new AppError(
+      'TagNotFound',
+      `Dataset "${dataset.name}" has no tag ${quoteInput(name)}${known.length > 0 ? `; its tags: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''}` : ''}.`,
+      {
+        hint: 'List them with `winnow tags list <dataset>`.',
+        webHint: "The Tags panel lists the dataset's tags.",
+      },
+    );
   }
   return tag;
 }
@@ -74,20 +92,33 @@ export async function saveTag(deps: TagDeps, dataset: Dataset, request: SaveTagR
 }
 
 /** Sample ids of keys (relative to the input), with every key that is not a live sample named by its line. */
-export async function resolveKeys(deps: Pick<TagDeps, 'database'>, dataset: Dataset, keys: ReadonlyArray<{ key: string; line: number }>, source: string): Promise<number[]> {
+export async function resolveKeys(
+  deps: Pick<TagDeps, 'database'>,
+  dataset: Dataset,
+  keys: ReadonlyArray<{ key: string; line: number }>,
+  source: string,
+): Promise<number[]> {
   const found = new Map<string, number>();
   for (let start = 0; start < keys.length; start += KEY_CHUNK) {
-    for (const sample of await findSamplesByKeys(deps.database.db, dataset.id, keys.slice(start, start + KEY_CHUNK).map((entry) => entry.key))) {
+    for (const sample of await findSamplesByKeys(
+      deps.database.db,
+      dataset.id,
+      keys.slice(start, start + KEY_CHUNK).map((entry) => entry.key),
+    )) {
       if (sample.removedAt === null) found.set(sample.key, sample.id);
     }
   }
   const missing = keys.filter((entry) => !found.has(entry.key));
   if (missing.length > 0) {
     const lines = missing.slice(0, 10).map((entry) => `line ${entry.line}: ${quoteInput(entry.key)}`);
-    throw new AppError('InputInvalid', `${missing.length.toLocaleString('en-US')} key(s) in ${source} are not samples of "${dataset.name}" (nothing was tagged):\n  ${lines.join('\n  ')}${missing.length > 10 ? '\n  …' : ''}`, {
-      hint: 'Keys are relative to the input location, one per line, as `winnow samples list` prints them; run `winnow dataset sync` first if they are new.',
-      details: { missing: missing.map((entry) => entry) },
-    });
+    throw new AppError(
+      'InputInvalid',
+      `${missing.length.toLocaleString('en-US')} key(s) in ${source} are not samples of "${dataset.name}" (nothing was tagged):\n  ${lines.join('\n  ')}${missing.length > 10 ? '\n  …' : ''}`,
+      {
+        hint: 'Keys are relative to the input location, one per line, as `winnow samples list` prints them; run `winnow dataset sync` first if they are new.',
+        details: { missing: missing.map((entry) => entry) },
+      },
+    );
   }
   return keys.map((entry) => found.get(entry.key)!);
 }
@@ -106,7 +137,11 @@ export function parseKeysText(text: string): Array<{ key: string; line: number }
 }
 
 /** `winnow tags create <dataset> <tag> --keys-file <file>`. */
-export async function createTagFromKeys(deps: TagDeps, datasetName: string, request: { name: string; description?: string | undefined; keysText: string; source: string; mode: TagSaveMode }): Promise<TagView> {
+export async function createTagFromKeys(
+  deps: TagDeps,
+  datasetName: string,
+  request: { name: string; description?: string | undefined; keysText: string; source: string; mode: TagSaveMode },
+): Promise<TagView> {
   const dataset = await requireDatasetRow(deps, datasetName);
   validateTagName(request.name);
   const sampleIds = await resolveKeys(deps, dataset, parseKeysText(request.keysText), request.source);
@@ -129,11 +164,17 @@ export async function showTag(deps: Pick<TagDeps, 'database'>, datasetName: stri
 /** Keys of sample ids, in their order. */
 export async function keysOf(deps: Pick<TagDeps, 'database'>, sampleIds: readonly number[]): Promise<string[]> {
   const keys = new Map<number, string>();
-  for (let start = 0; start < sampleIds.length; start += KEY_CHUNK) for (const [id, key] of await findSampleKeys(deps.database.db, sampleIds.slice(start, start + KEY_CHUNK))) keys.set(id, key);
+  for (let start = 0; start < sampleIds.length; start += KEY_CHUNK)
+    for (const [id, key] of await findSampleKeys(deps.database.db, sampleIds.slice(start, start + KEY_CHUNK))) keys.set(id, key);
   return sampleIds.map((id) => keys.get(id)!);
 }
 
-export async function updateTagDetails(deps: TagDeps, datasetName: string, name: string, changes: { name?: string | undefined; description?: string | null | undefined }): Promise<TagView> {
+export async function updateTagDetails(
+  deps: TagDeps,
+  datasetName: string,
+  name: string,
+  changes: { name?: string | undefined; description?: string | null | undefined },
+): Promise<TagView> {
   const dataset = await requireDatasetRow(deps, datasetName);
   const tag = await requireTag(deps, dataset, name);
   if (changes.name !== undefined && changes.name !== name) {
@@ -142,7 +183,12 @@ export async function updateTagDetails(deps: TagDeps, datasetName: string, name:
   }
   const now = deps.clock().toISOString();
   await updateTag(deps.database.db, tag.id, { name: changes.name, description: changes.description, updatedAt: now });
-  const renamed = { ...tag, name: changes.name ?? tag.name, description: changes.description === undefined ? tag.description : changes.description, updatedAt: now };
+  const renamed = {
+    ...tag,
+    name: changes.name ?? tag.name,
+    description: changes.description === undefined ? tag.description : changes.description,
+    updatedAt: now,
+  };
   return view(renamed, (await listTagMemberIds(deps.database.db, tag.id)).length);
 }
 
@@ -159,7 +205,11 @@ export type TagOperation = 'union' | 'intersection' | 'difference';
  * A new tag from others: their union (in the order of the tags given, then each tag's order), their
  * intersection, or the first minus the rest (both in the first tag's order).
  */
-export async function combineTags(deps: TagDeps, datasetName: string, request: { name: string; operation: TagOperation; of: readonly string[]; description?: string | undefined; mode?: TagSaveMode | undefined }): Promise<TagView> {
+export async function combineTags(
+  deps: TagDeps,
+  datasetName: string,
+  request: { name: string; operation: TagOperation; of: readonly string[]; description?: string | undefined; mode?: TagSaveMode | undefined },
+): Promise<TagView> {
   const dataset = await requireDatasetRow(deps, datasetName);
   validateTagName(request.name);
   if (request.of.length < 2) throw new AppError('InputInvalid', `A ${request.operation} needs at least two tags, got ${request.of.length}.`);
@@ -171,14 +221,20 @@ export async function combineTags(deps: TagDeps, datasetName: string, request: {
   else if (request.operation === 'intersection') {
     const others = rest.map((other) => new Set(other));
     sampleIds = first.filter((id) => others.every((other) => other.has(id)));
-  }
-  else {
+  } else {
     const excluded = new Set(rest.flat());
     sampleIds = first.filter((id) => !excluded.has(id));
   }
-  return saveTag(deps, dataset, { name: request.name, description: request.description ?? `${request.operation} of ${request.of.join(', ')}`, sampleIds, mode: request.mode ?? 'create' });
+  return saveTag(deps, dataset, {
+    name: request.name,
+    description: request.description ?? `${request.operation} of ${request.of.join(', ')}`,
+    sampleIds,
+    mode: request.mode ?? 'create',
+  });
 }
 
 function tagExists(dataset: Dataset, name: string): AppError {
-  return new AppError('TagExists', `Dataset "${dataset.name}" already has a tag named ${quoteInput(name)}.`, { hint: 'Pick another name, delete that tag first, or ask to replace or append to it.' });
+  return new AppError('TagExists', `Dataset "${dataset.name}" already has a tag named ${quoteInput(name)}.`, {
+    hint: 'Pick another name, delete that tag first, or ask to replace or append to it.',
+  });
 }

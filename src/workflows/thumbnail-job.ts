@@ -90,7 +90,7 @@ export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobRe
   const pending = pendingSamples(job);
   const shouldStop = () => stop !== undefined || job.signal?.aborted === true;
   // Images go one at a time until one has been read: when reads or writes are denied, that is the only denied request.
-  for (let read = false; !read && !shouldStop(); ) {
+  for (let read = false; !read && !shouldStop();) {
     const next = await pending.next();
     if (next.done) break;
     read = await handle(next.value);
@@ -119,7 +119,8 @@ async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: Thumb
   const { deps, stores, size } = job;
   const base = { sampleId: sample.id, datasetId: job.dataset.id, boxSize: size, updatedAt: deps.clock().toISOString() };
   const refusal = refuseBeforeReading(sample, deps.images, budget, stores.input);
-  if (refusal) return { read: false, row: { ...base, status: 'rejected', key: null, sourceEtag: sample.etag, width: null, height: null, bytes: null, error: refusal } };
+  if (refusal)
+    return { read: false, row: { ...base, status: 'rejected', key: null, sourceEtag: sample.etag, width: null, height: null, bytes: null, error: refusal } };
 
   let sourceEtag = sample.etag;
   try {
@@ -134,11 +135,26 @@ async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: Thumb
     }
     const key = thumbnailKey(winnowPrefix(stores.output.location), sample.key);
     await stores.output.store.write(key, thumbnail.webp, 'image/webp');
-    return { read: true, row: { ...base, status: 'ok', key, sourceEtag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.webp.length, error: null } };
+    return {
+      read: true,
+      row: { ...base, status: 'ok', key, sourceEtag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.webp.length, error: null },
+    };
   } catch (error) {
     if (isFatalDatasourceError(error)) return { fatal: error };
     const rejected = isAppError(error, 'ImageUnreadable') || isAppError(error, 'ImageTooLarge');
-    return { read: true, row: { ...base, status: rejected ? 'rejected' : 'failed', key: null, sourceEtag: sourceEtag, width: null, height: null, bytes: null, error: describeError(error) } };
+    return {
+      read: true,
+      row: {
+        ...base,
+        status: rejected ? 'rejected' : 'failed',
+        key: null,
+        sourceEtag: sourceEtag,
+        width: null,
+        height: null,
+        bytes: null,
+        error: describeError(error),
+      },
+    };
   }
 }
 
@@ -151,4 +167,3 @@ function refuseBeforeReading(sample: ThumbnailWork, images: ImageProcessor, budg
   if (sample.size > budget.capacity) return objectTooLarge(input.store.description, `${input.prefix}${sample.key}`, sample.size, budget.capacity).message;
   return undefined;
 }
-

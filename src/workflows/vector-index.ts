@@ -56,7 +56,9 @@ export async function loadVectorIndex(deps: ModelDeps, dataset: Dataset, model: 
   const version = modelVersion(model);
   const state = await describeVectorSet(deps.database.db, dataset.id, version);
   if (state.count === 0) {
-    throw new AppError('EmbeddingsNotFound', `"${dataset.name}" has no vectors from model "${model.name}".`, { hint: `Compute them with \`winnow embed ${dataset.name}${model.name === DEFAULT_MODEL ? '' : ` --model ${model.name}`}\`.` });
+    throw new AppError('EmbeddingsNotFound', `"${dataset.name}" has no vectors from model "${model.name}".`, {
+      hint: `Compute them with \`winnow embed ${dataset.name}${model.name === DEFAULT_MODEL ? '' : ` --model ${model.name}`}\`.`,
+    });
   }
   const file = join(deps.config.home, 'indexes', `${dataset.id}-${model.id}.bin`);
   const cached = await readIndexFile(file).catch(() => undefined);
@@ -73,16 +75,26 @@ export async function loadVectorIndex(deps: ModelDeps, dataset: Dataset, model: 
     const sampleIds = new Float64Array(state.count);
     const reduced = new Float32Array(state.count * pca.count);
     let filled = 0;
-    await forEachVectorPage(deps, dataset.id, version, async (page) => {
-      if (filled + page.length > state.count) throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed while their index was built; try again once \`winnow embed\` has finished.`);
-      const block = new Float32Array(page.length * d);
-      page.forEach((entry, index) => {
-        setUnit(block, index * d, entry.vector);
-        sampleIds[filled + index] = entry.sampleId;
-      });
-      reduced.set(await projectPca(pca, block, page.length, matmul), filled * pca.count);
-      filled += page.length;
-    }, 5_000);
+    await forEachVectorPage(
+      deps,
+      dataset.id,
+      version,
+      async (page) => {
+        if (filled + page.length > state.count)
+          throw new AppError(
+            'DatasetBusy',
+            `The vectors of "${dataset.name}" changed while their index was built; try again once \`winnow embed\` has finished.`,
+          );
+        const block = new Float32Array(page.length * d);
+        page.forEach((entry, index) => {
+          setUnit(block, index * d, entry.vector);
+          sampleIds[filled + index] = entry.sampleId;
+        });
+        reduced.set(await projectPca(pca, block, page.length, matmul), filled * pca.count);
+        filled += page.length;
+      },
+      5_000,
+    );
     const index = { fingerprint: state.fingerprint, pca, sampleIds: sampleIds.subarray(0, filled), reduced: reduced.subarray(0, filled * pca.count) };
     await writeIndexFile(file, index);
     return { ...index, datasetId: dataset.id, model, built: true, buildMs: performance.now() - started };
@@ -134,22 +146,39 @@ export interface NeighboursReport {
 }
 
 /** `winnow embeddings neighbours <dataset> <key>`: the samples most like one sample. */
-export async function findNeighbours(deps: ModelDeps, datasetName: string, key: string, options: { model?: string | undefined; k?: number | undefined } = {}): Promise<NeighboursReport> {
+export async function findNeighbours(
+  deps: ModelDeps,
+  datasetName: string,
+  key: string,
+  options: { model?: string | undefined; k?: number | undefined } = {},
+): Promise<NeighboursReport> {
   const k = options.k ?? 10;
   if (!Number.isInteger(k) || k < 1 || k > 1000) throw new AppError('InputInvalid', `--k must be a whole number from 1 to 1000, got ${String(options.k)}.`);
   const dataset = await requireDatasetRow(deps, datasetName);
   const model = await findRegisteredModel(deps, options.model);
   const [sample] = await findSamplesByKeys(deps.database.db, dataset.id, [key]);
   const own = sample === undefined ? undefined : (await findVectors(deps.database.db, dataset.id, modelVersion(model), [sample.id])).get(sample.id);
-  if (own === undefined) throw new AppError('EmbeddingsNotFound', `${quoteInput(key)} has no vector from model "${model.name}" in "${dataset.name}".`, { hint: 'Check the key with `winnow samples list`, then run `winnow embed`.' });
+  if (own === undefined)
+    throw new AppError('EmbeddingsNotFound', `${quoteInput(key)} has no vector from model "${model.name}" in "${dataset.name}".`, {
+      hint: 'Check the key with `winnow samples list`, then run `winnow embed`.',
+    });
   const index = await loadVectorIndex(deps, dataset, model);
   const search = await openNeighbourSearch(deps, index);
   try {
     const started = performance.now();
     const found = await search.nearest(own.vector, k, own.sampleId);
     const queryMs = performance.now() - started;
-    const keys = await findSampleKeys(deps.database.db, found.map((entry) => entry.sampleId));
-    return { dataset: dataset.name, model: model.name, key, neighbours: found.map((entry) => ({ key: keys.get(entry.sampleId)!, distance: entry.distance })), queryMs: Math.round(queryMs * 10) / 10 };
+    const keys = await findSampleKeys(
+      deps.database.db,
+      found.map((entry) => entry.sampleId),
+    );
+    return {
+      dataset: dataset.name,
+      model: model.name,
+      key,
+      neighbours: found.map((entry) => ({ key: keys.get(entry.sampleId)!, distance: entry.distance })),
+      queryMs: Math.round(queryMs * 10) / 10,
+    };
   } finally {
     await search.close();
   }
@@ -158,8 +187,19 @@ export async function findNeighbours(deps: ModelDeps, datasetName: string, key: 
 const MAGIC = 'winnow-vector-index-1';
 
 async function writeIndexFile(file: string, index: Pick<VectorIndex, 'fingerprint' | 'pca' | 'sampleIds' | 'reduced'>): Promise<void> {
-  const header = Buffer.from(JSON.stringify({ magic: MAGIC, fingerprint: index.fingerprint, n: index.sampleIds.length, d: index.pca.dimensions, k: index.pca.count, totalVariance: index.pca.totalVariance }));
-  const parts = [index.pca.mean, index.pca.components, Float32Array.from(index.pca.variances), index.sampleIds, index.reduced].map((array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength));
+  const header = Buffer.from(
+    JSON.stringify({
+      magic: MAGIC,
+      fingerprint: index.fingerprint,
+      n: index.sampleIds.length,
+      d: index.pca.dimensions,
+      k: index.pca.count,
+      totalVariance: index.pca.totalVariance,
+    }),
+  );
+  const parts = [index.pca.mean, index.pca.components, Float32Array.from(index.pca.variances), index.sampleIds, index.reduced].map((array) =>
+    Buffer.from(array.buffer, array.byteOffset, array.byteLength),
+  );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
   await mkdir(join(file, '..'), { recursive: true });
@@ -171,7 +211,14 @@ async function writeIndexFile(file: string, index: Pick<VectorIndex, 'fingerprin
 async function readIndexFile(file: string): Promise<Pick<VectorIndex, 'fingerprint' | 'pca' | 'sampleIds' | 'reduced'>> {
   const bytes = await readFile(file);
   const headerLength = bytes.readUInt32LE(0);
-  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as { magic: string; fingerprint: string; n: number; d: number; k: number; totalVariance: number };
+  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as {
+    magic: string;
+    fingerprint: string;
+    n: number;
+    d: number;
+    k: number;
+    totalVariance: number;
+  };
   if (header.magic !== MAGIC) throw new Error('not an index file');
   let offset = 4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8);
   const take = <T>(make: (buffer: ArrayBuffer) => T, count: number, width: number): T => {
@@ -184,5 +231,10 @@ async function readIndexFile(file: string): Promise<Pick<VectorIndex, 'fingerpri
   const variances = Float64Array.from(take((buffer) => new Float32Array(buffer), header.k, 4));
   const sampleIds = take((buffer) => new Float64Array(buffer), header.n, 8);
   const reduced = take((buffer) => new Float32Array(buffer), header.n * header.k, 4);
-  return { fingerprint: header.fingerprint, pca: { dimensions: header.d, count: header.k, mean, components, variances, totalVariance: header.totalVariance }, sampleIds, reduced };
+  return {
+    fingerprint: header.fingerprint,
+    pca: { dimensions: header.d, count: header.k, mean, components, variances, totalVariance: header.totalVariance },
+    sampleIds,
+    reduced,
+  };
 }

@@ -42,14 +42,18 @@ export type VerifyDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' 
 export async function verifyDatasource(deps: VerifyDeps, datasetName: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const { dataset, datasources } = await requireDataset(deps, datasetName);
   const stores = await openDatasetStores(deps, dataset.name, datasources);
-  const policyCheck = options.policy === undefined ? undefined : await checkUsablePolicy(options.policy, { input: stores.input.location, output: stores.output.location, sseKmsKeyId: stores.output.sseKmsKeyId });
+  const policyCheck =
+    options.policy === undefined
+      ? undefined
+      : await checkUsablePolicy(options.policy, { input: stores.input.location, output: stores.output.location, sseKmsKeyId: stores.output.sseKmsKeyId });
   const access = await probeReadAccess(stores.input);
   const writes = access.blocking ? skippedWrites(stores.output, access.blocking) : await probeWrites(stores.output, deps.clock());
   const checks = { list: access.list, read: access.read, ...writes.checks };
   const mode = accessMode(checks);
   // The read probe's key is one a browser may fetch; S3 answers its preflight from the bucket's CORS rules.
   const readKey = checks.read.ok && stores.input.location.kind === 's3' ? access.readKey : undefined;
-  const cors = readKey === undefined ? null : await checkBucketCors(stores.input, readKey, options.appOrigin ?? serveOrigin(deps.config), deps.access.endpoints);
+  const cors =
+    readKey === undefined ? null : await checkBucketCors(stores.input, readKey, options.appOrigin ?? serveOrigin(deps.config), deps.access.endpoints);
   deps.log.info({ dataset: datasetName, mode }, 'datasource verified');
   return {
     dataset: dataset.name,
@@ -94,7 +98,8 @@ export async function probeReadAccess(input: BoundStore): Promise<ReadAccess> {
   const list = okCheck(listDescriptor);
   const candidate = pickReadableKey(firstPage) ?? pickReadableKey(await firstListedPage(input, 1000).catch(() => []));
   const readDescriptor = describeProbe(input, 'read', candidate?.key ?? `${input.prefix}*`);
-  if (candidate === undefined) return { list, read: skippedCheck(readDescriptor, 'not tested: the input location holds no non-empty object to read'), blocking: undefined };
+  if (candidate === undefined)
+    return { list, read: skippedCheck(readDescriptor, 'not tested: the input location holds no non-empty object to read'), blocking: undefined };
   try {
     await input.store.readRange(candidate.key, 0, 0);
     return { list, read: okCheck(readDescriptor), blocking: undefined, readKey: candidate.key };
@@ -113,7 +118,10 @@ function pickReadableKey(page: readonly ObjectSummary[]): ObjectSummary | undefi
   return readable.find((object) => hasImageExtension(object.key)) ?? readable[0];
 }
 
-async function probeWrites(output: BoundStore, now: Date): Promise<{ checks: Pick<Record<Light, VerifyCheck>, 'write' | 'overwrite' | 'delete'>; leftBehind?: string }> {
+async function probeWrites(
+  output: BoundStore,
+  now: Date,
+): Promise<{ checks: Pick<Record<Light, VerifyCheck>, 'write' | 'overwrite' | 'delete'>; leftBehind?: string }> {
   const probeKey = `${winnowPrefix(output.location)}probes/verify-${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.txt`;
   const body = (attempt: string) => `Winnow permission probe (${attempt}) written ${now.toISOString()}. Safe to delete.\n`;
   const write = await runProbe(describeProbe(output, 'write', probeKey), () => output.store.write(probeKey, body('write'), 'text/plain'));
@@ -179,7 +187,12 @@ function failedCheck(descriptor: ProbeDescriptor, error: unknown): VerifyCheck {
     skipped: false,
     ...descriptor,
     errorCode: appError.code,
-    s3Code: typeof appError.details.s3Code === 'string' ? appError.details.s3Code : typeof appError.details.azureCode === 'string' ? appError.details.azureCode : undefined,
+    s3Code:
+      typeof appError.details.s3Code === 'string'
+        ? appError.details.s3Code
+        : typeof appError.details.azureCode === 'string'
+          ? appError.details.azureCode
+          : undefined,
     message: appError.message,
     fix: appError.hint,
   };

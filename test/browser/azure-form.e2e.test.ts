@@ -63,7 +63,9 @@ describe('the create form for other stores', () => {
     await browser.screenshot('azure-01-create', { fullPage: true });
     await page.getByRole('button', { name: 'Save and verify' }).click();
     await page.locator('.light[data-light="delete"]').waitFor({ timeout: 30_000 });
-    const lights = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('.light')].map((light) => [light.dataset.light, light.dataset.state])));
+    const lights = await page.evaluate(() =>
+      Object.fromEntries([...document.querySelectorAll<HTMLElement>('.light')].map((light) => [light.dataset.light, light.dataset.state])),
+    );
     expect(lights).toMatchObject({ list: 'ok', read: 'ok', write: 'ok', overwrite: 'ok', delete: 'ok' });
     expect(await page.locator('.light[data-light="list"] .light-call').textContent()).toContain('SAS l (list)');
 
@@ -71,7 +73,10 @@ describe('the create form for other stores', () => {
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.locator('[data-sync-status="completed"]').waitFor({ timeout: 60_000 });
     // Both images load from Winnow's own route: the SAS token is never handed to the browser.
-    await page.waitForFunction((count) => [...document.querySelectorAll<HTMLImageElement>('.cell img')].filter((img) => img.complete && img.naturalWidth > 0).length === count, KEYS.length);
+    await page.waitForFunction(
+      (count) => [...document.querySelectorAll<HTMLImageElement>('.cell img')].filter((img) => img.complete && img.naturalWidth > 0).length === count,
+      KEYS.length,
+    );
     const sources = await page.evaluate(() => [...document.querySelectorAll<HTMLImageElement>('.cell img')].map((img) => img.src));
     for (const source of sources) {
       expect(new URL(source).origin).toBe(serve.url);

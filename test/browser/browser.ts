@@ -5,7 +5,16 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's package (scripts/test-setup.sh installs it); playwright-core never downloads a browser here. */
 export const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 
 export interface Browser {
@@ -45,7 +54,11 @@ export async function launchBrowser(options: { viewport?: { width: number; heigh
     screenshot: async (name, shotOptions = {}) => {
       const viewport = page.viewportSize();
       // The app scrolls inside <main>, so a "full page" means a window tall enough for all of main.
-      const contentHeight = shotOptions.fullPage ? await page.evaluate(() => document.body.scrollHeight + (document.querySelector('main')?.scrollHeight ?? 0) - (document.querySelector('main')?.clientHeight ?? 0)) : 0;
+      const contentHeight = shotOptions.fullPage
+        ? await page.evaluate(
+            () => document.body.scrollHeight + (document.querySelector('main')?.scrollHeight ?? 0) - (document.querySelector('main')?.clientHeight ?? 0),
+          )
+        : 0;
       if (viewport && contentHeight > viewport.height) await page.setViewportSize({ width: viewport.width, height: contentHeight });
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
       if (viewport && contentHeight > viewport.height) await page.setViewportSize(viewport);

@@ -24,8 +24,16 @@ const OBJECTS: Record<string, Buffer> = {
 };
 const TOTAL = Object.keys(OBJECTS).length;
 
-const reference: ProxyUser = { accessKeyId: 'AKIAWEBREFERENCE0001', secretAccessKey: 'secret-of-the-web-reference-user', policy: referencePolicy(BUCKET, PREFIX) };
-const readOnly: ProxyUser = { accessKeyId: 'AKIAWEBREADONLY00001', secretAccessKey: 'secret-of-the-web-read-only-user', policy: readOnlyPolicy(BUCKET, PREFIX) };
+const reference: ProxyUser = {
+  accessKeyId: 'AKIAWEBREFERENCE0001',
+  secretAccessKey: 'secret-of-the-web-reference-user',
+  policy: referencePolicy(BUCKET, PREFIX),
+};
+const readOnly: ProxyUser = {
+  accessKeyId: 'AKIAWEBREADONLY00001',
+  secretAccessKey: 'secret-of-the-web-read-only-user',
+  policy: readOnlyPolicy(BUCKET, PREFIX),
+};
 
 // Two buckets: one that answers browsers' CORS preflights, one that has no CORS configuration at all.
 let withCors: SeededS3;
@@ -81,7 +89,9 @@ async function fillDatasetForm(name: string, endpoint: string, user: ProxyUser) 
 
 async function lightStates(): Promise<Record<string, string>> {
   await page.locator('.light[data-light="delete"]').waitFor({ timeout: 30_000 });
-  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLElement>('.light')].map((light) => [light.dataset.light, light.dataset.state])));
+  return page.evaluate(() =>
+    Object.fromEntries([...document.querySelectorAll<HTMLElement>('.light')].map((light) => [light.dataset.light, light.dataset.state])),
+  );
 }
 
 /** Tab from the current focus until a grid cell has it (proves the grid is in the focus order). */
@@ -114,7 +124,9 @@ describe('web app against winnow serve and an IAM-enforcing S3', () => {
     await page.getByRole('button', { name: 'Save and verify' }).click();
     expect(await lightStates()).toEqual({ list: 'ok', read: 'ok', write: 'ok', overwrite: 'ok', delete: 'ok', cors: 'ok' });
     expect(await page.locator('.light[data-light="list"] .light-call').textContent()).toContain('s3:ListBucket');
-    const policy = JSON.parse((await page.getByRole('region', { name: 'Least-privilege policy' }).locator('pre').textContent()) ?? '') as { Statement: Array<{ Action: string }> };
+    const policy = JSON.parse((await page.getByRole('region', { name: 'Least-privilege policy' }).locator('pre').textContent()) ?? '') as {
+      Statement: Array<{ Action: string }>;
+    };
     expect(policy.Statement.map((statement) => statement.Action)).toEqual(['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject']);
     expect(withCors.proxy.denied()).toEqual([]);
     await browser.screenshot('03-verify-all-green', { fullPage: true });
@@ -194,7 +206,11 @@ describe('web app against winnow serve and an IAM-enforcing S3', () => {
       (url) => url.pathname.endsWith('/cows/cow%201.jpg'),
       async (route) => {
         refused += 1;
-        await route.fulfill({ status: 403, contentType: 'application/xml', body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>' });
+        await route.fulfill({
+          status: 403,
+          contentType: 'application/xml',
+          body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+        });
       },
       { times: 1 },
     );

@@ -37,6 +37,9 @@ export async function createTestApi(settings: Record<string, string> = {}, signI
   });
   const token = (await createApiToken(context, 'tests')).token;
   const request = async (path: string, init: RequestInit = {}) =>
-    app.request(path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
+    app.request(path, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    });
   return { context, app, jobs, token, request };
 }

@@ -30,9 +30,13 @@ export interface Azurite {
 
 export async function startAzurite(): Promise<Azurite> {
   const directory = await mkdtemp(path.join(tmpdir(), 'azurite-'));
-  const child = spawn(process.execPath, [BIN, '--blobHost', '127.0.0.1', '--blobPort', '0', '--location', directory, '--silent', '--disableTelemetry', '--skipApiVersionCheck'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, '--blobHost', '127.0.0.1', '--blobPort', '0', '--location', directory, '--silent', '--disableTelemetry', '--skipApiVersionCheck'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const killOnExit = (): void => {
     child.kill('SIGKILL');
   };

@@ -102,9 +102,25 @@ export function cliAsS3User(options: { keys: S3Keys; input: string; endpoint: ()
     env,
     run: (...args) => runCli(args, { env }),
     create: (name, ...extra) =>
-      runCli(['dataset', 'create', name, '--input', options.input, '--endpoint', options.endpoint(), '--path-style', '--access-key-id', keys.accessKeyId, '--secret-access-key-stdin', ...extra], {
-        env,
-        stdin: `${keys.secretAccessKey}\n${keys.sessionToken ?? ''}\n`,
-      }),
+      runCli(
+        [
+          'dataset',
+          'create',
+          name,
+          '--input',
+          options.input,
+          '--endpoint',
+          options.endpoint(),
+          '--path-style',
+          '--access-key-id',
+          keys.accessKeyId,
+          '--secret-access-key-stdin',
+          ...extra,
+        ],
+        {
+          env,
+          stdin: `${keys.secretAccessKey}\n${keys.sessionToken ?? ''}\n`,
+        },
+      ),
   };
 }

@@ -14,10 +14,12 @@ describe('PostgreSQL test databases', () => {
     const kept = [announced['failed-suite']!, announced['failed-test']!];
     try {
       expect(run.code).toBe(1);
-      expect(await existing(Object.values(announced))).toEqual(new Map([
-        [kept[0], expect.stringContaining('a suite whose test fails > fails on purpose')],
-        [kept[1], expect.stringContaining('fails on purpose with a database of its own')],
-      ]));
+      expect(await existing(Object.values(announced))).toEqual(
+        new Map([
+          [kept[0], expect.stringContaining('a suite whose test fails > fails on purpose')],
+          [kept[1], expect.stringContaining('fails on purpose with a database of its own')],
+        ]),
+      );
       for (const name of kept) expect(run.output).toContain(`psql ${testDatabaseUrl(name)}`);
     } finally {
       await withAdmin(async (client) => {
@@ -44,13 +46,20 @@ describe('PostgreSQL test databases', () => {
 /** Which of `names` exist, with their comments. */
 async function existing(names: readonly string[]): Promise<Map<string, string | null>> {
   const { rows } = await withAdmin((client) =>
-    client.query<{ datname: string; comment: string | null }>(`select datname, shobj_description(oid, 'pg_database') as comment from pg_database where datname = any($1) order by datname`, [names]),
+    client.query<{ datname: string; comment: string | null }>(
+      `select datname, shobj_description(oid, 'pg_database') as comment from pg_database where datname = any($1) order by datname`,
+      [names],
+    ),
   );
   return new Map(rows.map((row) => [row.datname, row.comment]));
 }
 
 async function runVitest(args: readonly string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/vitest/vitest.mjs'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

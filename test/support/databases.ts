@@ -62,7 +62,9 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
 async function keep(client: pg.Client, name: string, url: string, failed: readonly string[]): Promise<void> {
   const note = `kept by the Winnow tests on ${new Date().toISOString()} after: ${failed.join('; ')}`;
   await client.query(`comment on database ${name} is ${client.escapeLiteral(note)}`);
-  console.warn(`Kept the PostgreSQL database of a failed test for inspection (dropped after a day): ${name}\n  psql ${url}\n  failed: ${failed.join('\n          ')}`);
+  console.warn(
+    `Kept the PostgreSQL database of a failed test for inspection (dropped after a day): ${name}\n  psql ${url}\n  failed: ${failed.join('\n          ')}`,
+  );
 }
 
 /**

@@ -47,9 +47,18 @@ export function testSample(datasetId: string, key: string, fields: Partial<NewSa
 }
 
 /** Inserts samples (keys, or samples built with `testSample`) through the real repository; their ids by key. */
-export async function insertTestSamples(database: Database, datasetId: string, samples: ReadonlyArray<string | NewSample>, fields: Partial<NewSample> = {}): Promise<Record<string, number>> {
+export async function insertTestSamples(
+  database: Database,
+  datasetId: string,
+  samples: ReadonlyArray<string | NewSample>,
+  fields: Partial<NewSample> = {},
+): Promise<Record<string, number>> {
   const rows = samples.map((sample) => (typeof sample === 'string' ? testSample(datasetId, sample, fields) : sample));
   await insertSamples(database.db, database.dialect, rows);
-  const stored = await findSamplesByKeys(database.db, datasetId, rows.map((row) => row.key));
+  const stored = await findSamplesByKeys(
+    database.db,
+    datasetId,
+    rows.map((row) => row.key),
+  );
   return Object.fromEntries(stored.map((row) => [row.key, row.id]));
 }

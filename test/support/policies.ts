@@ -45,10 +45,7 @@ export function referencePolicy(bucket: string, prefix: string): IamPolicy {
 
 /** The reference policy with listing restricted to `prefix` by an `s3:prefix` condition. */
 export function prefixConditionPolicy(bucket: string, prefix: string): IamPolicy {
-  const [listStatement, objectStatement] = referencePolicy(bucket, prefix).Statement as [
-    IamPolicyStatement,
-    IamPolicyStatement,
-  ];
+  const [listStatement, objectStatement] = referencePolicy(bucket, prefix).Statement as [IamPolicyStatement, IamPolicyStatement];
   return {
     Version: '2012-10-17',
     Statement: [{ ...listStatement, Condition: listPrefixCondition(prefix) }, objectStatement],

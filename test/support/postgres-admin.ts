@@ -32,7 +32,9 @@ export async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Prom
  */
 export async function dropOldTestDatabases(now = Date.now(), maxAgeMs = KEPT_DATABASE_MAX_AGE_MS): Promise<string[]> {
   return withAdmin(async (client) => {
-    const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${TEST_DATABASE_PREFIX.replaceAll('_', '\\_')}%`]);
+    const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [
+      `${TEST_DATABASE_PREFIX.replaceAll('_', '\\_')}%`,
+    ]);
     const old = rows
       .map((row) => row.datname)
       .filter((name) => {

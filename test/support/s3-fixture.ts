@@ -47,7 +47,11 @@ export async function startSeededS3(options: SeededS3Options): Promise<SeededS3>
   const seed = createS3rverClient(server.endpoint);
   const put = async (objects: BucketObjects) => {
     for (const [bucket, entries] of Object.entries(objects)) {
-      await putObjects(seed, bucket, Object.entries(entries).map(([key, body]) => ({ key, body })));
+      await putObjects(
+        seed,
+        bucket,
+        Object.entries(entries).map(([key, body]) => ({ key, body })),
+      );
     }
   };
   try {

@@ -65,9 +65,7 @@ beforeEach(() => proxy.clearLog());
 
 describe('reference policy (the documented one)', () => {
   it('allows listing inside the prefix', async () => {
-    const listing = await clientFor(users.reference).send(
-      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX }),
-    );
+    const listing = await clientFor(users.reference).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX }));
     expect(keysOf(listing.Contents)).toContain(INSIDE_KEY);
     expect(proxy.log).toMatchObject([
       {
@@ -125,10 +123,7 @@ describe('reference policy (the documented one)', () => {
 
   it('denies ListBuckets and GetBucketLocation', async () => {
     const client = clientFor(users.reference);
-    const requests = [
-      () => client.send(new ListBucketsCommand({})),
-      () => client.send(new GetBucketLocationCommand({ Bucket: BUCKET })),
-    ];
+    const requests = [() => client.send(new ListBucketsCommand({})), () => client.send(new GetBucketLocationCommand({ Bucket: BUCKET }))];
     for (const request of requests) {
       expect(await rejectionOf(request())).toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
     }
@@ -145,8 +140,7 @@ describe('reference policy (the documented one)', () => {
 
   it('denies copying from outside the prefix into it', async () => {
     const client = clientFor(users.reference);
-    const copy = (source: string) =>
-      client.send(new CopyObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}copy.jpg`, CopySource: `${BUCKET}/${source}` }));
+    const copy = (source: string) => client.send(new CopyObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}copy.jpg`, CopySource: `${BUCKET}/${source}` }));
     await copy(INSIDE_KEY);
     expect(await rejectionOf(copy(OUTSIDE_KEY))).toMatchObject({ name: 'AccessDenied' });
     expect(proxy.denied()[0]).toMatchObject({ action: 's3:GetObject', resource: `arn:aws:s3:::${BUCKET}/${OUTSIDE_KEY}` });
@@ -155,9 +149,12 @@ describe('reference policy (the documented one)', () => {
   it('allows a multi-object delete only when every key is inside the prefix', async () => {
     const client = clientFor(users.reference);
     const keys = [`${PREFIX}delete-1.jpg`, `${PREFIX}delete-2.jpg`];
-    await putObjects(seedClient, BUCKET, keys.map((key) => ({ key, body: key })));
-    const deleteKeys = (toDelete: string[]) =>
-      client.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: toDelete.map((Key) => ({ Key })) } }));
+    await putObjects(
+      seedClient,
+      BUCKET,
+      keys.map((key) => ({ key, body: key })),
+    );
+    const deleteKeys = (toDelete: string[]) => client.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: toDelete.map((Key) => ({ Key })) } }));
 
     expect(await rejectionOf(deleteKeys([keys[0] as string, OUTSIDE_KEY]))).toMatchObject({ name: 'AccessDenied' });
     const result = await deleteKeys(keys);
@@ -168,12 +165,8 @@ describe('reference policy (the documented one)', () => {
     const client = clientFor(users.reference);
     const key = `${PREFIX}multipart.bin`;
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: key }));
-    const { ETag } = await client.send(
-      new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: 'one part' }),
-    );
-    await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] } }),
-    );
+    const { ETag } = await client.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 1, Body: 'one part' }));
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ ETag, PartNumber: 1 }] } }));
     const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(await object.Body?.transformToString()).toBe('one part');
     expect(new Set(proxy.log.map((entry) => entry.action))).toEqual(new Set(['s3:PutObject', 's3:GetObject']));
@@ -287,7 +280,11 @@ describe('awkward keys and presigned URLs', () => {
     const url = await getSignedUrl(clientFor(users.reference), new GetObjectCommand({ Bucket: BUCKET, Key: UNICODE_KEY }), {
       expiresIn: 1,
     });
-    const response = await pollUntil(() => fetch(url), (candidate) => candidate.status !== 200, 10_000);
+    const response = await pollUntil(
+      () => fetch(url),
+      (candidate) => candidate.status !== 200,
+      10_000,
+    );
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('<Message>Request has expired</Message>');
   });
@@ -320,7 +317,11 @@ describe('listing many keys', () => {
   const expectedKeys = Array.from({ length: PAGING_OBJECT_COUNT }, (_, i) => `${pagingPrefix}${String(i).padStart(5, '0')}.jpg`);
 
   beforeAll(async () => {
-    await putObjects(seedClient, PAGING_BUCKET, expectedKeys.map((key) => ({ key, body: 'x' })));
+    await putObjects(
+      seedClient,
+      PAGING_BUCKET,
+      expectedKeys.map((key) => ({ key, body: 'x' })),
+    );
   });
 
   it('pages ListObjectsV2 through the proxy across several pages', async () => {
@@ -333,9 +334,7 @@ describe('listing many keys', () => {
     }
     expect(listed).toEqual(expectedKeys);
     expect(pageCount).toBe(3);
-    expect(proxy.log.map((entry) => [entry.action, entry.decision, entry.status])).toEqual(
-      Array.from({ length: 3 }, () => ['s3:ListBucket', 'Allowed', 200]),
-    );
+    expect(proxy.log.map((entry) => [entry.action, entry.decision, entry.status])).toEqual(Array.from({ length: 3 }, () => ['s3:ListBucket', 'Allowed', 200]));
   });
 
   it('holds the matching page until released, and lets the others through', async () => {

@@ -10,24 +10,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import {
-  type IamRequirement,
-  iamRequirementsFor,
-  isMultiObjectDelete,
-  parseDeleteKeys,
-  parsePathStyle,
-  UNKNOWN_ACTION,
-} from './s3-iam-mapping.js';
-import {
-  checkRequestTime,
-  checkSignature,
-  parseQueryPairs,
-  parseSigV4,
-  type RawRequest,
-  S3AuthError,
-  type SigV4Authorization,
-  uriEncode,
-} from './sigv4.js';
+import { type IamRequirement, iamRequirementsFor, isMultiObjectDelete, parseDeleteKeys, parsePathStyle, UNKNOWN_ACTION } from './s3-iam-mapping.js';
+import { checkRequestTime, checkSignature, parseQueryPairs, parseSigV4, type RawRequest, S3AuthError, type SigV4Authorization, uriEncode } from './sigv4.js';
 
 export interface ProxyUser {
   accessKeyId: string;
@@ -108,15 +92,7 @@ export interface PolicyProxyOptions {
 
 const DEFAULT_ACCOUNT_ID = '123456789012';
 const UPSTREAM_ACCESS_KEY_ID = 'S3RVER';
-const HOP_BY_HOP_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-]);
+const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 /** Not forwarded: s3rver must not see the caller's token, and the proxy already answered `Expect`. */
 const DROPPED_REQUEST_HEADERS = new Set(['host', 'expect', 'x-amz-security-token']);
 
@@ -230,13 +206,7 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
     await forward(req, res, facts, body, entry);
   }
 
-  async function refuse(
-    req: IncomingMessage,
-    res: ServerResponse,
-    entry: ProxyLogEntry,
-    refusal: Refusal,
-    bodyAlreadyRead = false,
-  ): Promise<void> {
+  async function refuse(req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, refusal: Refusal, bodyAlreadyRead = false): Promise<void> {
     // Read the upload before answering so clients see the 403 rather than a reset connection.
     if (!bodyAlreadyRead) await readBody(req);
     Object.assign(entry, { decision: refusal.decision, status: refusal.status, message: refusal.message });
@@ -423,12 +393,7 @@ function authenticate(raw: RawRequest, users: Map<string, ProxyUser>, now: Date)
   return { caller: { user: users.get(accessKeyId) as ProxyUser, auth } };
 }
 
-function credentialRefusal(
-  raw: RawRequest,
-  auth: SigV4Authorization,
-  user: ProxyUser | undefined,
-  now: Date,
-): Refusal | undefined {
+function credentialRefusal(raw: RawRequest, auth: SigV4Authorization, user: ProxyUser | undefined, now: Date): Refusal | undefined {
   if (user === undefined) {
     return {
       decision: 'InvalidAccessKeyId',
@@ -491,12 +456,7 @@ function s3Target(rawPath: string): { bucket?: string; key?: string } | { refusa
   }
 }
 
-function withCallerContext(
-  requirement: IamRequirement,
-  user: ProxyUser,
-  auth: SigV4Authorization,
-  clientIp: string,
-): IamRequirement {
+function withCallerContext(requirement: IamRequirement, user: ProxyUser, auth: SigV4Authorization, clientIp: string): IamRequirement {
   return {
     ...requirement,
     context: {
@@ -565,12 +525,7 @@ async function simulate(user: ProxyUser, requirement: IamRequirement): Promise<E
   return response.overallResult;
 }
 
-function accessDenied(
-  user: ProxyUser,
-  requirement: IamRequirement,
-  decision: 'ImplicitlyDenied' | 'ExplicitlyDenied',
-  reason?: string,
-): Refusal {
+function accessDenied(user: ProxyUser, requirement: IamRequirement, decision: 'ImplicitlyDenied' | 'ExplicitlyDenied', reason?: string): Refusal {
   const because =
     reason ??
     (decision === 'ExplicitlyDenied'

@@ -55,11 +55,13 @@ describe('startS3Server', () => {
     const server = await startS3Server({ buckets: ['many'] });
     const client = createS3rverClient(server.endpoint);
     try {
-      await putObjects(client, 'many', Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, body: '' })));
-      const first = await client.send(new ListObjectsV2Command({ Bucket: 'many', MaxKeys: 2 }));
-      const second = await client.send(
-        new ListObjectsV2Command({ Bucket: 'many', MaxKeys: 2, ContinuationToken: first.NextContinuationToken }),
+      await putObjects(
+        client,
+        'many',
+        Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, body: '' })),
       );
+      const first = await client.send(new ListObjectsV2Command({ Bucket: 'many', MaxKeys: 2 }));
+      const second = await client.send(new ListObjectsV2Command({ Bucket: 'many', MaxKeys: 2, ContinuationToken: first.NextContinuationToken }));
       expect(second.Contents?.map((object) => object.Key)).toEqual(['k2', 'k3']);
     } finally {
       client.destroy();

@@ -106,12 +106,7 @@ export function createS3rverClient(endpoint: string): S3Client {
   });
 }
 
-export async function putObjects(
-  client: S3Client,
-  bucket: string,
-  entries: ObjectEntry[],
-  concurrency = 16,
-): Promise<void> {
+export async function putObjects(client: S3Client, bucket: string, entries: ObjectEntry[], concurrency = 16): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < entries.length) {

@@ -20,7 +20,10 @@ export async function startServe(env: Record<string, string>, args: readonly str
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const printed = await new Promise<{ url: string; signInUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`winnow serve printed no sign-in link within ${STARTUP_TIMEOUT_MS} ms.\nstdout: ${stdout}\nstderr: ${stderr}`)), STARTUP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`winnow serve printed no sign-in link within ${STARTUP_TIMEOUT_MS} ms.\nstdout: ${stdout}\nstderr: ${stderr}`)),
+      STARTUP_TIMEOUT_MS,
+    );
     const onData = (chunk: string) => {
       stdout += chunk;
       const url = /Winnow is running at (http:\/\/\S+)/.exec(stdout)?.[1];

@@ -90,19 +90,13 @@ export function checkRequestTime(auth: SigV4Authorization, now: Date): void {
     return;
   }
   if (Math.abs(now.getTime() - signedAt) > MAX_CLOCK_SKEW_MS) {
-    throw new S3AuthError(
-      'RequestTimeTooSkewed',
-      'The difference between the request time and the current time is too large.',
-      403,
-    );
+    throw new S3AuthError('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', 403);
   }
 }
 
 export function buildCanonicalRequest(request: RawRequest, auth: SigV4Authorization): string {
   const headers = headerValues(request.rawHeaders);
-  const canonicalHeaders = auth.signedHeaders
-    .map((name) => `${name}:${canonicalHeaderValue(headers.get(name) ?? [])}\n`)
-    .join('');
+  const canonicalHeaders = auth.signedHeaders.map((name) => `${name}:${canonicalHeaderValue(headers.get(name) ?? [])}\n`).join('');
   return [
     request.method.toUpperCase(),
     // S3 signs the path exactly as sent: every segment encoded once, no normalisation.

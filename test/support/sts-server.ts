@@ -38,7 +38,11 @@ export interface StsServer {
   stop(): Promise<void>;
 }
 
-export async function startStsServer(options: { proxy: PolicyProxy; roles: TestRole[]; baseUsers: Array<{ accessKeyId: string; secretAccessKey: string }> }): Promise<StsServer> {
+export async function startStsServer(options: {
+  proxy: PolicyProxy;
+  roles: TestRole[];
+  baseUsers: Array<{ accessKeyId: string; secretAccessKey: string }>;
+}): Promise<StsServer> {
   const calls: AssumeRoleCall[] = [];
   const server = createServer((request, response) => {
     void handle(request, response, options, calls).catch((error: unknown) => {
@@ -86,9 +90,16 @@ async function handle(
       call.outcome = 'InvalidClientTokenId';
       return reply(response, 403, errorXml('Sender', 'InvalidClientTokenId', 'The security token included in the request is invalid.'));
     }
-    if (auth.scope.service !== 'sts' || !checkSignature({ method: request.method ?? 'POST', rawPath, rawQuery, rawHeaders }, auth, caller.secretAccessKey).matches) {
+    if (
+      auth.scope.service !== 'sts' ||
+      !checkSignature({ method: request.method ?? 'POST', rawPath, rawQuery, rawHeaders }, auth, caller.secretAccessKey).matches
+    ) {
       call.outcome = 'SignatureDoesNotMatch';
-      return reply(response, 403, errorXml('Sender', 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.'));
+      return reply(
+        response,
+        403,
+        errorXml('Sender', 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.'),
+      );
     }
   } catch (error) {
     call.outcome = 'InvalidClientTokenId';
@@ -99,7 +110,11 @@ async function handle(
   const principal = `arn:aws:iam::111122223333:user/${caller.accessKeyId}`;
   if (!role || !role.trustedAccessKeyIds.includes(caller.accessKeyId) || (role.externalId !== undefined && role.externalId !== call.externalId)) {
     call.outcome = 'AccessDenied';
-    return reply(response, 403, errorXml('Sender', 'AccessDenied', `User: ${principal} is not authorized to perform: sts:AssumeRole on resource: ${call.roleArn}`));
+    return reply(
+      response,
+      403,
+      errorXml('Sender', 'AccessDenied', `User: ${principal} is not authorized to perform: sts:AssumeRole on resource: ${call.roleArn}`),
+    );
   }
   if (call.durationSeconds < 900 || call.durationSeconds > 43_200) {
     return reply(response, 400, errorXml('Sender', 'ValidationError', 'DurationSeconds must be between 900 and 43200.'));

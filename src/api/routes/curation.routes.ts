@@ -52,7 +52,7 @@ export function curationRoutes(deps: ApiDeps) {
         path: '/datasets/{name}/tags',
         operationId: 'listTags',
         tags: ['curation'],
-        summary: 'The dataset\'s tags with their sizes',
+        summary: "The dataset's tags with their sizes",
         security: BEARER,
         request: { params: DatasetNameParam },
         responses: { 200: json(z.strictObject({ tags: z.array(TagSchema) }).openapi('TagList'), 'Tags, by name'), ...errors(...DATASET_ERRORS) },
@@ -75,8 +75,20 @@ export function curationRoutes(deps: ApiDeps) {
         const request = c.req.valid('json');
         if ((request.keys === undefined) === (request.combine === undefined)) throw new AppError('InputInvalid', 'Give either keys or combine.');
         const tag = request.keys
-          ? await createTagFromKeys(context, name, { name: request.name, description: request.description, keysText: request.keys.join('\n'), source: 'the keys', mode: request.mode })
-          : await combineTags(context, name, { name: request.name, operation: request.combine!.operation, of: request.combine!.of, description: request.description, mode: request.mode });
+          ? await createTagFromKeys(context, name, {
+              name: request.name,
+              description: request.description,
+              keysText: request.keys.join('\n'),
+              source: 'the keys',
+              mode: request.mode,
+            })
+          : await combineTags(context, name, {
+              name: request.name,
+              operation: request.combine!.operation,
+              of: request.combine!.of,
+              description: request.description,
+              mode: request.mode,
+            });
         return c.json(tag, 201);
       },
     )
@@ -86,7 +98,7 @@ export function curationRoutes(deps: ApiDeps) {
         path: '/datasets/{name}/tags/{tag}',
         operationId: 'getTag',
         tags: ['curation'],
-        summary: 'A tag and its samples\' keys, in the order they were chosen',
+        summary: "A tag and its samples' keys, in the order they were chosen",
         security: BEARER,
         request: { params: TagNameParam },
         responses: { 200: json(TagDetailsSchema, 'The tag'), ...errors(...DATASET_ERRORS) },
@@ -144,7 +156,11 @@ export function curationRoutes(deps: ApiDeps) {
             content: {
               'text/plain': { schema: z.string() },
               'text/csv': { schema: z.string() },
-              'application/json': { schema: z.record(z.string(), z.unknown()).openapi({ description: 'dataset, tag, description, exportedAt, count and samples: [{ key, size, width, height, url? }]' }) },
+              'application/json': {
+                schema: z
+                  .record(z.string(), z.unknown())
+                  .openapi({ description: 'dataset, tag, description, exportedAt, count and samples: [{ key, size, width, height, url? }]' }),
+              },
             },
           },
           ...errors(...DATASET_ERRORS, ...STORAGE_ERRORS),
@@ -154,7 +170,10 @@ export function curationRoutes(deps: ApiDeps) {
         const { name, tag } = c.req.valid('param');
         const query = c.req.valid('query');
         const exported = await exportTag(context, name, tag, { format: query.format, urls: query.urls === 'true', toOutput: false });
-        return c.body(exported.text!, 200, { 'content-type': exported.contentType, 'content-disposition': `attachment; filename="${tag}.${query.format}"` }) as never;
+        return c.body(exported.text!, 200, {
+          'content-type': exported.contentType,
+          'content-disposition': `attachment; filename="${tag}.${query.format}"`,
+        }) as never;
       },
     )
     .openapi(
@@ -211,7 +230,7 @@ export function curationRoutes(deps: ApiDeps) {
         path: '/datasets/{name}/metadata/lightly',
         operationId: 'importLightlyMetadata',
         tags: ['curation'],
-        summary: 'Read Lightly\'s .lightly/ folder beside the images as metadata and labels (read-only)',
+        summary: "Read Lightly's .lightly/ folder beside the images as metadata and labels (read-only)",
         security: BEARER,
         request: { params: DatasetNameParam },
         responses: { 200: json(MetadataImportReportSchema, 'What was stored'), ...errors(...DATASET_ERRORS, ...STORAGE_ERRORS) },
@@ -224,7 +243,7 @@ export function curationRoutes(deps: ApiDeps) {
         path: '/datasets/{name}/similar',
         operationId: 'findSimilarToImage',
         tags: ['curation'],
-        summary: 'The samples most like an uploaded image (embedded with the dataset\'s model), nearest first',
+        summary: "The samples most like an uploaded image (embedded with the dataset's model), nearest first",
         security: BEARER,
         request: {
           params: DatasetNameParam,

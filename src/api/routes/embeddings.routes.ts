@@ -7,7 +7,18 @@ import { describeDatasetEmbeddings } from '../../workflows/embedding-vectors.js'
 import { findNeighbours } from '../../workflows/vector-index.js';
 import type { ApiDeps } from '../api-deps.js';
 import { BEARER, DATASET_ERRORS, errors, json } from '../openapi.js';
-import { DatasetNameParam, EmbedJobSchema, EmbeddingMapQuery, EmbeddingMapSchema, EmbeddingStatusSchema, ModelNameParam, ModelSchema, NeighboursQuery, NeighboursSchema, StartEmbeddingQuery } from '../schemas.js';
+import {
+  DatasetNameParam,
+  EmbedJobSchema,
+  EmbeddingMapQuery,
+  EmbeddingMapSchema,
+  EmbeddingStatusSchema,
+  ModelNameParam,
+  ModelSchema,
+  NeighboursQuery,
+  NeighboursSchema,
+  StartEmbeddingQuery,
+} from '../schemas.js';
 
 const JobResponse = z.strictObject({ job: EmbedJobSchema.nullable() }).openapi('EmbedJobResponse');
 const security = BEARER;
@@ -104,10 +115,32 @@ export function embeddingRoutes(deps: ApiDeps, embedJobs: EmbedJobs) {
       },
     )
     .openapi(
-      createRoute({ method: 'get', path: '/models', operationId: 'listModels', security, tags: ['embeddings'], summary: 'Registered image models', responses: { 200: json(z.strictObject({ models: z.array(ModelSchema) }).openapi('ModelList'), 'Models'), ...errors(401) } }),
+      createRoute({
+        method: 'get',
+        path: '/models',
+        operationId: 'listModels',
+        security,
+        tags: ['embeddings'],
+        summary: 'Registered image models',
+        responses: { 200: json(z.strictObject({ models: z.array(ModelSchema) }).openapi('ModelList'), 'Models'), ...errors(401) },
+      }),
       async (c) => {
         const models = await listRegisteredModels(context);
-        return c.json({ models: models.map(({ name, dimensions, inputSize, layout, output, source, sha256, createdAt }) => ({ name, dimensions, inputSize, layout, output, source, sha256, createdAt })) }, 200);
+        return c.json(
+          {
+            models: models.map(({ name, dimensions, inputSize, layout, output, source, sha256, createdAt }) => ({
+              name,
+              dimensions,
+              inputSize,
+              layout,
+              output,
+              source,
+              sha256,
+              createdAt,
+            })),
+          },
+          200,
+        );
       },
     );
 }

@@ -12,7 +12,12 @@ type Location = 'files' | 'thumbnails';
 
 export function sampleRoutes(deps: ApiDeps) {
   const { context } = deps;
-  const browser = createSampleBrowser(context, { stores: deps.stores, datasets: deps.datasetRows, urlTtlSeconds: deps.urlTtlSeconds, pageCacheBytes: context.config.pageCacheMb * 1024 * 1024 });
+  const browser = createSampleBrowser(context, {
+    stores: deps.stores,
+    datasets: deps.datasetRows,
+    urlTtlSeconds: deps.urlTtlSeconds,
+    pageCacheBytes: context.config.pageCacheMb * 1024 * 1024,
+  });
 
   return new OpenAPIHono({ defaultHook: deps.validationHook })
     .openapi(
@@ -41,7 +46,10 @@ export function sampleRoutes(deps: ApiDeps) {
         tags: ['samples'],
         summary: 'One sample by key, with fresh URLs (ask again when an image fails with 403/expired)',
         security: BEARER,
-        request: { params: DatasetNameParam, query: z.object({ key: z.string().min(1).max(4_096).openapi({ description: 'The key relative to the input folder.', example: 'cows/cow-001.jpg' }) }) },
+        request: {
+          params: DatasetNameParam,
+          query: z.object({ key: z.string().min(1).max(4_096).openapi({ description: 'The key relative to the input folder.', example: 'cows/cow-001.jpg' }) }),
+        },
         responses: { 200: json(SampleSchema, 'The sample'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => c.json(await browser.sample(c.req.valid('param').name, c.req.valid('query').key), 200),
@@ -67,7 +75,12 @@ async function serveSampleFile(c: HonoContext, deps: ApiDeps, location: Location
   try {
     const info = await handle.stat();
     const range = parseRange(c.req.header('range'), info.size);
-    const headers = { 'content-type': contentType, 'accept-ranges': 'bytes', 'cache-control': 'private, max-age=300', 'last-modified': info.mtime.toUTCString() };
+    const headers = {
+      'content-type': contentType,
+      'accept-ranges': 'bytes',
+      'cache-control': 'private, max-age=300',
+      'last-modified': info.mtime.toUTCString(),
+    };
     if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'content-range': `bytes */${info.size}` });
     if (info.size === 0) return c.body(new Uint8Array(0), 200, { ...headers, 'content-length': '0' });
     const [start, end] = range ?? [0, info.size - 1];
@@ -94,7 +107,11 @@ async function serveStoredObject(c: HonoContext, served: Extract<ServedSampleFil
     if (range !== undefined) {
       const [start, end] = range;
       const bytes = await served.readRange(start, end);
-      return c.body(toArrayBuffer(bytes), 206, { ...headers, 'content-length': String(bytes.byteLength), 'content-range': `bytes ${start}-${start + bytes.byteLength - 1}/${served.size}` });
+      return c.body(toArrayBuffer(bytes), 206, {
+        ...headers,
+        'content-length': String(bytes.byteLength),
+        'content-range': `bytes ${start}-${start + bytes.byteLength - 1}/${served.size}`,
+      });
     }
   }
   const bytes = await served.readAll();
@@ -102,7 +119,11 @@ async function serveStoredObject(c: HonoContext, served: Extract<ServedSampleFil
   if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'content-range': `bytes */${bytes.byteLength}` });
   if (range !== undefined) {
     const [start, end] = range;
-    return c.body(toArrayBuffer(bytes.subarray(start, end + 1)), 206, { ...headers, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${bytes.byteLength}` });
+    return c.body(toArrayBuffer(bytes.subarray(start, end + 1)), 206, {
+      ...headers,
+      'content-length': String(end - start + 1),
+      'content-range': `bytes ${start}-${end}/${bytes.byteLength}`,
+    });
   }
   return c.body(toArrayBuffer(bytes), 200, { ...headers, 'content-length': String(bytes.byteLength) });
 }

@@ -41,7 +41,11 @@ export function sessionRoutes(deps: ApiDeps) {
       }),
       async (c) => {
         const tokenId = await authenticateToken(context, c.req.valid('json').token);
-        if (tokenId === undefined) throw new AppError('Unauthorized', 'That API token is not valid.', { hint: 'Create one with `winnow token create <name>`, or use the sign-in link `winnow serve` printed.', webHint: 'Paste a token made with winnow token create on the server, or open the sign-in link winnow serve printed.' });
+        if (tokenId === undefined)
+          throw new AppError('Unauthorized', 'That API token is not valid.', {
+            hint: 'Create one with `winnow token create <name>`, or use the sign-in link `winnow serve` printed.',
+            webHint: 'Paste a token made with winnow token create on the server, or open the sign-in link winnow serve printed.',
+          });
         const session = await openSession(context, tokenId);
         setCookie(c, SESSION_COOKIE, session.cookie, cookieOptions);
         return c.json({ signedIn: true }, 200);

@@ -15,7 +15,12 @@ export function syncRoutes(deps: ApiDeps) {
         tags: ['sync'],
         summary: 'Start a sync in the background (returns the running one if there is one)',
         security: BEARER,
-        request: { params: DatasetNameParam, query: z.object({ skipVerify: z.enum(['true', 'false']).default('false').openapi({ description: 'Index keys without reading headers (a list-only policy).' }) }) },
+        request: {
+          params: DatasetNameParam,
+          query: z.object({
+            skipVerify: z.enum(['true', 'false']).default('false').openapi({ description: 'Index keys without reading headers (a list-only policy).' }),
+          }),
+        },
         responses: { 202: json(SyncJobResponseSchema, 'Started (or already running)'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => {

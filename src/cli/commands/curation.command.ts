@@ -18,10 +18,14 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function parseStrategy(text: string): { name: StrategyName; strength: number | undefined } {
   const [name, strength, ...rest] = text.split(':');
   if (!STRATEGIES.includes(name as StrategyName) || rest.length > 0) {
-    throw new AppError('InputInvalid', `--strategy ${JSON.stringify(text)} is not a strategy; use one of ${STRATEGIES.join(', ')}, optionally with a strength (diversity:2).`);
+    throw new AppError(
+      'InputInvalid',
+      `--strategy ${JSON.stringify(text)} is not a strategy; use one of ${STRATEGIES.join(', ')}, optionally with a strength (diversity:2).`,
+    );
   }
   const value = strength === undefined ? undefined : Number(strength);
-  if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new AppError('InputInvalid', `The strength in --strategy ${JSON.stringify(text)} must be a number of at least 0.`);
+  if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+    throw new AppError('InputInvalid', `The strength in --strategy ${JSON.stringify(text)} must be a number of at least 0.`);
   return { name: name as StrategyName, strength: value };
 }
 
@@ -29,7 +33,8 @@ export function parseStrategy(text: string): { name: StrategyName; strength: num
 export function parseThreshold(text: string): ThresholdSpec {
   const match = /^([^<>=!]+)(>=|<=|==|!=|>|<)(.+)$/.exec(text.trim());
   const value = match ? Number(match[3]) : Number.NaN;
-  if (!match || !Number.isFinite(value)) throw new AppError('InputInvalid', `--threshold ${JSON.stringify(text)} must look like field>=number (operators: > >= < <= == !=).`);
+  if (!match || !Number.isFinite(value))
+    throw new AppError('InputInvalid', `--threshold ${JSON.stringify(text)} must look like field>=number (operators: > >= < <= == !=).`);
   return { field: match[1]!.trim(), operator: match[2] as ThresholdOperator, value };
 }
 
@@ -40,7 +45,8 @@ function parseBalanceTarget(text: string | undefined): StrategySpec['target'] {
   for (const part of text.split(',')) {
     const [name, share] = part.split('=');
     const value = Number(share);
-    if (!name || !Number.isFinite(value) || value < 0) throw new AppError('InputInvalid', `--balance-target ${JSON.stringify(text)} must be uniform or category=share,... (e.g. cow=0.5,pig=0.5).`);
+    if (!name || !Number.isFinite(value) || value < 0)
+      throw new AppError('InputInvalid', `--balance-target ${JSON.stringify(text)} must be uniform or category=share,... (e.g. cow=0.5,pig=0.5).`);
     shares[name.trim()] = value;
   }
   return shares;
@@ -92,31 +98,41 @@ export function registerCurationCommands(program: Command, runner: CommandRunner
     .option('--query-keys <keys>', 'similarity: comma-separated keys to be similar to')
     .option('--threshold <field op number>', 'keep only samples passing it, e.g. quality>=0.5 (repeatable)', collect, [])
     .option('--dry-run', 'pick but store nothing (a preview)')
-    .option('--description <text>', 'the tag\'s description')
+    .option('--description <text>', "the tag's description")
     .option('--json', 'print { tag, keys, picks, ... }')
-    .action(runner.run<SelectOptions>(async (context, options, output, [name]) => {
-      const strategies: StrategySpec[] = options.strategy.map(parseStrategy).map((strategy) => ({
-        ...strategy,
-        ...(strategy.name === 'balance' ? { field: options.balanceField, target: parseBalanceTarget(options.balanceTarget) } : {}),
-        ...(strategy.name === 'weights' ? { field: options.weightsField } : {}),
-        ...(strategy.name === 'similarity' ? { queryTag: options.queryTag, queryKeys: options.queryKeys?.split(',').map((key) => key.trim()).filter((key) => key !== '') } : {}),
-      }));
-      const report = await selectDatasetSamples(context, name!, {
-        strategies,
-        thresholds: options.threshold.map(parseThreshold),
-        count: numberOption(options.n, '--n'),
-        proportion: numberOption(options.proportion, '--proportion'),
-        fromTag: options.fromTag,
-        tag: options.tag,
-        seed: numberOption(options.seed, '--seed'),
-        model: options.model,
-        minDistance: numberOption(options.minDistance, '--min-distance'),
-        dryRun: options.dryRun,
-        description: options.description,
-      });
-      if (options.json) return printJson(output, report);
-      printSelection(output, report);
-    }));
+    .action(
+      runner.run<SelectOptions>(async (context, options, output, [name]) => {
+        const strategies: StrategySpec[] = options.strategy.map(parseStrategy).map((strategy) => ({
+          ...strategy,
+          ...(strategy.name === 'balance' ? { field: options.balanceField, target: parseBalanceTarget(options.balanceTarget) } : {}),
+          ...(strategy.name === 'weights' ? { field: options.weightsField } : {}),
+          ...(strategy.name === 'similarity'
+            ? {
+                queryTag: options.queryTag,
+                queryKeys: options.queryKeys
+                  ?.split(',')
+                  .map((key) => key.trim())
+                  .filter((key) => key !== ''),
+              }
+            : {}),
+        }));
+        const report = await selectDatasetSamples(context, name!, {
+          strategies,
+          thresholds: options.threshold.map(parseThreshold),
+          count: numberOption(options.n, '--n'),
+          proportion: numberOption(options.proportion, '--proportion'),
+          fromTag: options.fromTag,
+          tag: options.tag,
+          seed: numberOption(options.seed, '--seed'),
+          model: options.model,
+          minDistance: numberOption(options.minDistance, '--min-distance'),
+          dryRun: options.dryRun,
+          description: options.description,
+        });
+        if (options.json) return printJson(output, report);
+        printSelection(output, report);
+      }),
+    );
 
   program
     .command('similar <dataset> <key>')
@@ -124,11 +140,13 @@ export function registerCurationCommands(program: Command, runner: CommandRunner
     .option('--k <n>', 'how many', '20')
     .option('--model <name>', 'the vectors to use (default: the bundled model)')
     .option('--json', 'print [ { key, distance } ]')
-    .action(runner.run<{ k: string; model?: string; json?: boolean }>(async (context, options, output, [name, key]) => {
-      const report = await findNeighbours(context, name!, key!, { model: options.model, k: numberOption(options.k, '--k') });
-      if (options.json) return printJson(output, report.neighbours);
-      for (const neighbour of report.neighbours) output.out(`${neighbour.distance.toFixed(4)}  ${neighbour.key}`);
-    }));
+    .action(
+      runner.run<{ k: string; model?: string; json?: boolean }>(async (context, options, output, [name, key]) => {
+        const report = await findNeighbours(context, name!, key!, { model: options.model, k: numberOption(options.k, '--k') });
+        if (options.json) return printJson(output, report.neighbours);
+        for (const neighbour of report.neighbours) output.out(`${neighbour.distance.toFixed(4)}  ${neighbour.key}`);
+      }),
+    );
 
   const tags = program.command('tags').description('named subsets of a dataset: from selections, duplicates, key lists or the map');
 
@@ -136,23 +154,32 @@ export function registerCurationCommands(program: Command, runner: CommandRunner
     .command('list <dataset>')
     .description('the tags with their sizes')
     .option('--json', 'print JSON')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
-      const views = await listTagViews(context, name!);
-      if (options.json) return printJson(output, views);
-      if (views.length === 0) return output.out('No tags yet. Make one with `winnow select`, `winnow duplicates --tag` or `winnow tags create`.');
-      output.out(formatTable([['TAG', 'SAMPLES', 'UPDATED', 'DESCRIPTION'], ...views.map((tag) => [tag.name, formatCount(tag.size), tag.updatedAt, tag.description ?? ''])]));
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+        const views = await listTagViews(context, name!);
+        if (options.json) return printJson(output, views);
+        if (views.length === 0) return output.out('No tags yet. Make one with `winnow select`, `winnow duplicates --tag` or `winnow tags create`.');
+        output.out(
+          formatTable([
+            ['TAG', 'SAMPLES', 'UPDATED', 'DESCRIPTION'],
+            ...views.map((tag) => [tag.name, formatCount(tag.size), tag.updatedAt, tag.description ?? '']),
+          ]),
+        );
+      }),
+    );
 
   tags
     .command('show <dataset> <tag>')
-    .description('a tag\'s samples, in the order they were chosen')
+    .description("a tag's samples, in the order they were chosen")
     .option('--json', 'print JSON')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name, tag]) => {
-      const shown = await showTag(context, name!, tag!);
-      if (options.json) return printJson(output, shown);
-      output.err(`Tag "${shown.name}": ${formatCount(shown.size)} samples${shown.description ? ` — ${shown.description}` : ''}`);
-      for (const key of shown.keys) output.out(key);
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output, [name, tag]) => {
+        const shown = await showTag(context, name!, tag!);
+        if (options.json) return printJson(output, shown);
+        output.err(`Tag "${shown.name}": ${formatCount(shown.size)} samples${shown.description ? ` — ${shown.description}` : ''}`);
+        for (const key of shown.keys) output.out(key);
+      }),
+    );
 
   tags
     .command('create <dataset> <tag>')
@@ -165,82 +192,128 @@ export function registerCurationCommands(program: Command, runner: CommandRunner
     .option('--append', 'add to the tag if it exists')
     .option('--description <text>', 'what the tag is for')
     .option('--json', 'print JSON')
-    .action(runner.run<{ keysFile?: string; union?: string; intersection?: string; difference?: string; replace?: boolean; append?: boolean; description?: string; json?: boolean }>(async (context, options, output, [name, tag]) => {
-      if (options.replace && options.append) throw new AppError('InputInvalid', 'Give --replace or --append, not both.');
-      const mode = options.replace ? 'replace' : options.append ? 'append' : 'create';
-      const combinations = (['union', 'intersection', 'difference'] as const).filter((operation) => options[operation] !== undefined);
-      if ((options.keysFile === undefined ? 0 : 1) + combinations.length !== 1) throw new AppError('InputInvalid', 'Give exactly one of --keys-file, --union, --intersection or --difference.');
-      const view =
-        options.keysFile !== undefined
-          ? await createTagFromKeys(context, name!, { name: tag!, description: options.description, keysText: await readText(options.keysFile), source: options.keysFile === '-' ? 'stdin' : options.keysFile, mode })
-          : await combineTags(context, name!, { name: tag!, operation: combinations[0] as TagOperation, of: options[combinations[0]!]!.split(',').map((entry) => entry.trim()), description: options.description, mode });
-      if (options.json) return printJson(output, view);
-      output.out(`Tag "${view.name}": ${formatCount(view.size)} samples.`);
-    }));
+    .action(
+      runner.run<{
+        keysFile?: string;
+        union?: string;
+        intersection?: string;
+        difference?: string;
+        replace?: boolean;
+        append?: boolean;
+        description?: string;
+        json?: boolean;
+      }>(async (context, options, output, [name, tag]) => {
+        if (options.replace && options.append) throw new AppError('InputInvalid', 'Give --replace or --append, not both.');
+        const mode = options.replace ? 'replace' : options.append ? 'append' : 'create';
+        const combinations = (['union', 'intersection', 'difference'] as const).filter((operation) => options[operation] !== undefined);
+        if ((options.keysFile === undefined ? 0 : 1) + combinations.length !== 1)
+          throw new AppError('InputInvalid', 'Give exactly one of --keys-file, --union, --intersection or --difference.');
+        const view =
+          options.keysFile !== undefined
+            ? await createTagFromKeys(context, name!, {
+                name: tag!,
+                description: options.description,
+                keysText: await readText(options.keysFile),
+                source: options.keysFile === '-' ? 'stdin' : options.keysFile,
+                mode,
+              })
+            : await combineTags(context, name!, {
+                name: tag!,
+                operation: combinations[0] as TagOperation,
+                of: options[combinations[0]!]!.split(',').map((entry) => entry.trim()),
+                description: options.description,
+                mode,
+              });
+        if (options.json) return printJson(output, view);
+        output.out(`Tag "${view.name}": ${formatCount(view.size)} samples.`);
+      }),
+    );
 
   tags
     .command('export <dataset> <tag>')
-    .description('the tag\'s samples as txt (one key per line, usable as --relevant-filenames), json or csv')
+    .description("the tag's samples as txt (one key per line, usable as --relevant-filenames), json or csv")
     .option('--format <format>', 'txt, json or csv', 'txt')
-    .option('--urls', 'json/csv: add each image\'s URL (presigned for S3)')
+    .option('--urls', "json/csv: add each image's URL (presigned for S3)")
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--to-output', 'write under <output>/.winnow/exports/ in the bucket')
-    .action(runner.run<{ format: string; urls?: boolean; out?: string; toOutput?: boolean; json?: boolean }>(async (context, options, output, [name, tag]) => {
-      if (!['txt', 'json', 'csv'].includes(options.format)) throw new AppError('InputInvalid', `--format must be txt, json or csv, got ${JSON.stringify(options.format)}.`);
-      if (options.out !== undefined && options.toOutput) throw new AppError('InputInvalid', 'Give --out or --to-output, not both.');
-      const exported = await exportTag(context, name!, tag!, { format: options.format as TagExportFormat, urls: options.urls === true, toOutput: options.toOutput === true });
-      if (exported.location !== undefined) return output.out(`Wrote ${formatCount(exported.count)} samples to ${exported.location}`);
-      if (options.out !== undefined) {
-        await writeFile(options.out, exported.text!);
-        return output.err(`Wrote ${formatCount(exported.count)} samples to ${options.out}`);
-      }
-      output.out(exported.text!.replace(/\n$/, ''));
-    }));
+    .action(
+      runner.run<{ format: string; urls?: boolean; out?: string; toOutput?: boolean; json?: boolean }>(async (context, options, output, [name, tag]) => {
+        if (!['txt', 'json', 'csv'].includes(options.format))
+          throw new AppError('InputInvalid', `--format must be txt, json or csv, got ${JSON.stringify(options.format)}.`);
+        if (options.out !== undefined && options.toOutput) throw new AppError('InputInvalid', 'Give --out or --to-output, not both.');
+        const exported = await exportTag(context, name!, tag!, {
+          format: options.format as TagExportFormat,
+          urls: options.urls === true,
+          toOutput: options.toOutput === true,
+        });
+        if (exported.location !== undefined) return output.out(`Wrote ${formatCount(exported.count)} samples to ${exported.location}`);
+        if (options.out !== undefined) {
+          await writeFile(options.out, exported.text!);
+          return output.err(`Wrote ${formatCount(exported.count)} samples to ${options.out}`);
+        }
+        output.out(exported.text!.replace(/\n$/, ''));
+      }),
+    );
 
   tags
     .command('rename <dataset> <tag> <new-name>')
     .description('rename a tag')
-    .action(runner.run<{ json?: boolean }>(async (context, _options, output, [name, tag, newName]) => {
-      await updateTagDetails(context, name!, tag!, { name: newName });
-      output.out(`Renamed tag "${tag}" to "${newName}".`);
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, _options, output, [name, tag, newName]) => {
+        await updateTagDetails(context, name!, tag!, { name: newName });
+        output.out(`Renamed tag "${tag}" to "${newName}".`);
+      }),
+    );
 
   tags
     .command('delete <dataset> <tag>')
     .description('delete a tag (its samples stay in the dataset)')
-    .action(runner.run<{ json?: boolean }>(async (context, _options, output, [name, tag]) => {
-      await deleteTag(context, name!, tag!);
-      output.out(`Deleted tag "${tag}".`);
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, _options, output, [name, tag]) => {
+        await deleteTag(context, name!, tag!);
+        output.out(`Deleted tag "${tag}".`);
+      }),
+    );
 
   const metadata = program.command('metadata').description('per-sample fields and labels that selections balance, threshold and weigh on');
 
   metadata
     .command('import <dataset> [file]')
-    .description('fields from CSV (key column, then one column per field) or JSON ({ "<key>": { field: value } }); --lightly reads the input\'s .lightly/ folder')
+    .description(
+      'fields from CSV (key column, then one column per field) or JSON ({ "<key>": { field: value } }); --lightly reads the input\'s .lightly/ folder',
+    )
     .option('--format <format>', 'csv or json (default: from the file name)')
-    .option('--lightly', 'read Lightly\'s .lightly/metadata and .lightly/predictions beside the images (read-only)')
+    .option('--lightly', "read Lightly's .lightly/metadata and .lightly/predictions beside the images (read-only)")
     .option('--json', 'print JSON')
-    .action(runner.run<{ format?: string; lightly?: boolean; json?: boolean }>(async (context, options, output, [name, file]) => {
-      if ((file === undefined) === (options.lightly !== true)) throw new AppError('InputInvalid', 'Give a metadata file, or --lightly to read the input\'s .lightly/ folder.');
-      const format = options.format ?? (file?.toLowerCase().endsWith('.json') ? 'json' : 'csv');
-      if (format !== 'csv' && format !== 'json') throw new AppError('InputInvalid', `--format must be csv or json, got ${JSON.stringify(format)}.`);
-      const report = options.lightly ? await importLightlyLayout(context, name!) : await importMetadata(context, name!, { text: await readText(file!), format, source: file === '-' ? 'stdin' : file! });
-      if (options.json) return printJson(output, report);
-      output.out(`Imported ${formatCount(report.values)} values for ${formatCount(report.samples)} samples of "${report.dataset}".`);
-      output.out(formatTable([['FIELD', 'NUMBERS', 'TEXTS'], ...report.fields.map((field) => [field.field, formatCount(field.numbers), formatCount(field.texts)])]));
-    }));
+    .action(
+      runner.run<{ format?: string; lightly?: boolean; json?: boolean }>(async (context, options, output, [name, file]) => {
+        if ((file === undefined) === (options.lightly !== true))
+          throw new AppError('InputInvalid', "Give a metadata file, or --lightly to read the input's .lightly/ folder.");
+        const format = options.format ?? (file?.toLowerCase().endsWith('.json') ? 'json' : 'csv');
+        if (format !== 'csv' && format !== 'json') throw new AppError('InputInvalid', `--format must be csv or json, got ${JSON.stringify(format)}.`);
+        const report = options.lightly
+          ? await importLightlyLayout(context, name!)
+          : await importMetadata(context, name!, { text: await readText(file!), format, source: file === '-' ? 'stdin' : file! });
+        if (options.json) return printJson(output, report);
+        output.out(`Imported ${formatCount(report.values)} values for ${formatCount(report.samples)} samples of "${report.dataset}".`);
+        output.out(
+          formatTable([['FIELD', 'NUMBERS', 'TEXTS'], ...report.fields.map((field) => [field.field, formatCount(field.numbers), formatCount(field.texts)])]),
+        );
+      }),
+    );
 
   metadata
     .command('list <dataset>')
     .description('the fields the samples have')
     .option('--json', 'print JSON')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
-      const fields = await describeMetadata(context, name!);
-      if (options.json) return printJson(output, fields);
-      if (fields.length === 0) return output.out('No metadata yet. Import some with `winnow metadata import`.');
-      output.out(formatTable([['FIELD', 'NUMBERS', 'TEXTS'], ...fields.map((field) => [field.field, formatCount(field.numbers), formatCount(field.texts)])]));
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+        const fields = await describeMetadata(context, name!);
+        if (options.json) return printJson(output, fields);
+        if (fields.length === 0) return output.out('No metadata yet. Import some with `winnow metadata import`.');
+        output.out(formatTable([['FIELD', 'NUMBERS', 'TEXTS'], ...fields.map((field) => [field.field, formatCount(field.numbers), formatCount(field.texts)])]));
+      }),
+    );
 }
 
 async function readText(file: string): Promise<string> {

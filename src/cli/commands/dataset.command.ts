@@ -52,17 +52,20 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .option('--region <region>', 'bucket region (default us-east-1)')
     .option('--endpoint <url>', 'custom endpoint: an S3-compatible store (MinIO, Ceph, R2, Wasabi), or an Azure private endpoint or emulator')
     .option('--path-style', 'path-style addressing (needed by most S3-compatible stores)')
-    .option('--preset <name>', `S3-compatible store: ${PRESET_IDS.filter((id) => id !== 'gcs').join(', ')} (endpoint, path style and region rules; gs:// implies gcs)`)
-    .option('--account-id <id>', 'account id for a preset\'s endpoint (--preset r2)')
+    .option(
+      '--preset <name>',
+      `S3-compatible store: ${PRESET_IDS.filter((id) => id !== 'gcs').join(', ')} (endpoint, path style and region rules; gs:// implies gcs)`,
+    )
+    .option('--account-id <id>', "account id for a preset's endpoint (--preset r2)")
     .option('--access-key-id <id>', 'access key id; the secret comes from WINNOW_SECRET_ACCESS_KEY or stdin')
     .option('--secret-access-key-stdin', 'read the secret access key from the first line of stdin')
     .option('--session-token-stdin', 'read a session token from stdin (after the secret, if both)')
     .option('--output-access-key-id <id>', 'separate keys for the output; secret from WINNOW_OUTPUT_SECRET_ACCESS_KEY')
-    .option('--sas-token-stdin', 'azure://: read a SAS token from stdin (or set WINNOW_AZURE_SAS_TOKEN; the output\'s own: WINNOW_OUTPUT_AZURE_SAS_TOKEN)')
+    .option('--sas-token-stdin', "azure://: read a SAS token from stdin (or set WINNOW_AZURE_SAS_TOKEN; the output's own: WINNOW_OUTPUT_AZURE_SAS_TOKEN)")
     .option('--account-key-stdin', 'azure://: read the storage account key from stdin (or set WINNOW_AZURE_ACCOUNT_KEY)')
     .option('--sse-kms-key-id <arn>', 'encrypt every write with this KMS key (SSE-KMS)')
-    .option('--role-arn <arn>', 'assume this IAM role (delegated access) from Winnow\'s own AWS credentials')
-    .option('--external-id <id>', 'external ID the role\'s trust policy requires (>= 10 characters)')
+    .option('--role-arn <arn>', "assume this IAM role (delegated access) from Winnow's own AWS credentials")
+    .option('--external-id <id>', "external ID the role's trust policy requires (>= 10 characters)")
     .option('--role-session-duration <seconds>', 'role session length, 900-43200 (default 3600)')
     .option('--include <glob>', 'only keys matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip keys matching this glob (repeatable)', collect, [])
@@ -70,111 +73,128 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .option('--thumbnails', 'make WebP thumbnails under <output>/.winnow/thumbnails/ after every sync')
     .option('--thumbnail-size <px>', 'longest side of those thumbnails (default 256; implies --thumbnails)')
     .option('--json', 'print JSON')
-    .action(runner.run<CreateOptions>(async (context, options, output, [name]) => {
-      const environment = readEnvironmentSecrets();
-      const stdin = await readSecretsFromStdin(options.secretAccessKeyStdin === true, options.sessionTokenStdin === true);
-      const azure = await azureSecrets(options, environment);
-      const relevantFilenames = options.relevantFilenames === undefined ? undefined : { text: await readRelevantFile(options.relevantFilenames), source: options.relevantFilenames };
-      const view = await createDataset(context, {
-        name: name!,
-        input: {
-          uri: options.input,
-          region: options.region,
-          endpoint: options.endpoint,
-          pathStyle: options.pathStyle,
-          accessKeyId: options.accessKeyId,
-          secretAccessKey: stdin.secretAccessKey ?? (options.accessKeyId === undefined ? undefined : environment.secretAccessKey),
-          sessionToken: stdin.sessionToken ?? (options.accessKeyId === undefined ? undefined : environment.sessionToken),
-          sseKmsKeyId: options.sseKmsKeyId,
-          roleArn: options.roleArn,
-          externalId: options.externalId,
-          roleSessionSeconds: options.roleSessionDuration === undefined ? undefined : Number(options.roleSessionDuration),
-          preset: options.preset,
-          accountId: options.accountId,
-          sasToken: azure.sasToken,
-          accountKey: azure.accountKey,
-        },
-        output:
-          options.output === undefined
-            ? undefined
-            : {
-                uri: options.output,
-                accessKeyId: options.outputAccessKeyId,
-                secretAccessKey: options.outputAccessKeyId === undefined ? undefined : environment.outputSecretAccessKey,
-                sasToken: isAzure(options.output) ? environment.outputAzureSasToken : undefined,
-              },
-        include: options.include,
-        exclude: options.exclude,
-        relevantFilenames,
-        thumbnails: options.thumbnails || options.thumbnailSize !== undefined ? { size: validateThumbnailSize(options.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE, '--thumbnail-size') } : undefined,
-      });
-      if (options.json) printJson(output, view);
-      else printCreated(output, view);
-    }));
+    .action(
+      runner.run<CreateOptions>(async (context, options, output, [name]) => {
+        const environment = readEnvironmentSecrets();
+        const stdin = await readSecretsFromStdin(options.secretAccessKeyStdin === true, options.sessionTokenStdin === true);
+        const azure = await azureSecrets(options, environment);
+        const relevantFilenames =
+          options.relevantFilenames === undefined ? undefined : { text: await readRelevantFile(options.relevantFilenames), source: options.relevantFilenames };
+        const view = await createDataset(context, {
+          name: name!,
+          input: {
+            uri: options.input,
+            region: options.region,
+            endpoint: options.endpoint,
+            pathStyle: options.pathStyle,
+            accessKeyId: options.accessKeyId,
+            secretAccessKey: stdin.secretAccessKey ?? (options.accessKeyId === undefined ? undefined : environment.secretAccessKey),
+            sessionToken: stdin.sessionToken ?? (options.accessKeyId === undefined ? undefined : environment.sessionToken),
+            sseKmsKeyId: options.sseKmsKeyId,
+            roleArn: options.roleArn,
+            externalId: options.externalId,
+            roleSessionSeconds: options.roleSessionDuration === undefined ? undefined : Number(options.roleSessionDuration),
+            preset: options.preset,
+            accountId: options.accountId,
+            sasToken: azure.sasToken,
+            accountKey: azure.accountKey,
+          },
+          output:
+            options.output === undefined
+              ? undefined
+              : {
+                  uri: options.output,
+                  accessKeyId: options.outputAccessKeyId,
+                  secretAccessKey: options.outputAccessKeyId === undefined ? undefined : environment.outputSecretAccessKey,
+                  sasToken: isAzure(options.output) ? environment.outputAzureSasToken : undefined,
+                },
+          include: options.include,
+          exclude: options.exclude,
+          relevantFilenames,
+          thumbnails:
+            options.thumbnails || options.thumbnailSize !== undefined
+              ? { size: validateThumbnailSize(options.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE, '--thumbnail-size') }
+              : undefined,
+        });
+        if (options.json) printJson(output, view);
+        else printCreated(output, view);
+      }),
+    );
 
   dataset
     .command('sync <name>')
     .description('index new and changed images, mark vanished ones removed (resumes an interrupted sync)')
     .option('--skip-verify', 'do not probe list/read access first (e.g. a list-only policy)')
     .option('--json', 'print a JSON summary')
-    .action(runner.run<{ skipVerify?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
-      const progress = createSyncProgress(options.json === true);
-      const thumbnailProgress = createThumbnailProgress(options.json === true);
-      const onThumbnailProgress: typeof thumbnailProgress.update = (update) => {
-        progress.stop();
-        thumbnailProgress.update(update);
-      };
-      try {
-        const report = await syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress });
-        progress.stop();
-        thumbnailProgress.stop();
-        if (options.json) printJson(output, report);
-        else printSyncReport(output, report);
-      } finally {
-        progress.stop();
-        thumbnailProgress.stop();
-      }
-    }));
+    .action(
+      runner.run<{ skipVerify?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
+        const progress = createSyncProgress(options.json === true);
+        const thumbnailProgress = createThumbnailProgress(options.json === true);
+        const onThumbnailProgress: typeof thumbnailProgress.update = (update) => {
+          progress.stop();
+          thumbnailProgress.update(update);
+        };
+        try {
+          const report = await syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress });
+          progress.stop();
+          thumbnailProgress.stop();
+          if (options.json) printJson(output, report);
+          else printSyncReport(output, report);
+        } finally {
+          progress.stop();
+          thumbnailProgress.stop();
+        }
+      }),
+    );
 
   dataset
     .command('list')
     .description('list datasets')
     .option('--json', 'print JSON')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output) => {
-      const datasets = await listDatasets(context);
-      if (options.json) return printJson(output, datasets);
-      if (datasets.length === 0) return output.out('No datasets yet. Create one with `winnow dataset create <name> --input <uri>`.');
-      output.out(
-        formatTable([
-          ['NAME', 'SAMPLES', 'LAST SYNC', 'INPUT'],
-          ...datasets.map((d) => [d.name, formatCount(d.samples), d.lastSyncedAt ?? (d.syncStatus ? `(${d.syncStatus})` : 'never'), d.input]),
-        ]),
-      );
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output) => {
+        const datasets = await listDatasets(context);
+        if (options.json) return printJson(output, datasets);
+        if (datasets.length === 0) return output.out('No datasets yet. Create one with `winnow dataset create <name> --input <uri>`.');
+        output.out(
+          formatTable([
+            ['NAME', 'SAMPLES', 'LAST SYNC', 'INPUT'],
+            ...datasets.map((d) => [d.name, formatCount(d.samples), d.lastSyncedAt ?? (d.syncStatus ? `(${d.syncStatus})` : 'never'), d.input]),
+          ]),
+        );
+      }),
+    );
 
   dataset
     .command('show <name>')
     .description('show a dataset, its locations and sample counts')
     .option('--json', 'print JSON')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
-      const details = await showDataset(context, name!);
-      if (options.json) printJson(output, details);
-      else printDetails(output, details);
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+        const details = await showDataset(context, name!);
+        if (options.json) printJson(output, details);
+        else printDetails(output, details);
+      }),
+    );
 
   dataset
     .command('delete <name>')
     .description('delete a dataset from the catalog (the bucket is never touched)')
     .option('--json', 'print JSON')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
-      await deleteDataset(context, name!);
-      if (options.json) printJson(output, { deleted: name });
-      else output.out(`Deleted dataset "${name}" from the catalog. Nothing in the bucket was touched.`);
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+        await deleteDataset(context, name!);
+        if (options.json) printJson(output, { deleted: name });
+        else output.out(`Deleted dataset "${name}" from the catalog. Nothing in the bucket was touched.`);
+      }),
+    );
 }
 
 /** An azure:// input's SAS token or account key: from stdin when asked, else from the environment. */
-async function azureSecrets(options: CreateOptions, environment: EnvironmentSecrets): Promise<{ sasToken?: string | undefined; accountKey?: string | undefined }> {
+async function azureSecrets(
+  options: CreateOptions,
+  environment: EnvironmentSecrets,
+): Promise<{ sasToken?: string | undefined; accountKey?: string | undefined }> {
   if (options.sasTokenStdin && options.accountKeyStdin) throw new AppError('InputInvalid', 'Give either --sas-token-stdin or --account-key-stdin, not both.');
   if (options.sasTokenStdin) return { sasToken: await readOneSecretFromStdin('SAS token', '--sas-token-stdin') };
   if (options.accountKeyStdin) return { accountKey: await readOneSecretFromStdin('account key', '--account-key-stdin') };
@@ -190,13 +210,19 @@ async function readRelevantFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new AppError('InputInvalid', `Cannot read the relevant-filenames file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
+    throw new AppError(
+      'InputInvalid',
+      `Cannot read the relevant-filenames file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+      { cause: error },
+    );
   }
 }
 
 function printCreated(output: Output, view: DatasetView): void {
   output.out(`Created dataset "${view.name}"`);
-  output.out(`  input:  ${view.input.uri}${view.input.preset ? ` (${view.input.preset})` : ''}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}${view.input.roleArn ? ` (role ${view.input.roleArn})` : ''}`);
+  output.out(
+    `  input:  ${view.input.uri}${view.input.preset ? ` (${view.input.preset})` : ''}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}${view.input.roleArn ? ` (role ${view.input.roleArn})` : ''}`,
+  );
   output.out(`  output: ${view.output.uri}.winnow/`);
   if (view.thumbnailSize !== null) output.out(`  thumbnails: ${view.thumbnailSize} px, made after every sync under the output's .winnow/thumbnails/`);
   output.out(`Next: winnow datasource verify ${view.name}   then   winnow dataset sync ${view.name}`);
@@ -213,15 +239,24 @@ export function printSyncReport(output: Output, report: SyncReport): void {
 
 function printDetails(output: Output, details: DatasetDetails): void {
   output.out(`Dataset "${details.name}" (created ${details.createdAt})`);
-  output.out(`  input:   ${details.input.uri}${details.input.endpoint ? ` via ${details.input.endpoint}` : ''}${details.input.accessKeyId ? `, access key ${details.input.accessKeyId}` : ''}${details.input.roleArn ? `, role ${details.input.roleArn}` : ''}`);
+  output.out(
+    `  input:   ${details.input.uri}${details.input.endpoint ? ` via ${details.input.endpoint}` : ''}${details.input.accessKeyId ? `, access key ${details.input.accessKeyId}` : ''}${details.input.roleArn ? `, role ${details.input.roleArn}` : ''}`,
+  );
   output.out(`  output:  ${details.output.uri}.winnow/${details.output.sseKmsKeyId ? ` (SSE-KMS ${details.output.sseKmsKeyId})` : ''}`);
   if (details.include.length > 0) output.out(`  include: ${details.include.join(', ')}`);
   if (details.exclude.length > 0) output.out(`  exclude: ${details.exclude.join(', ')}`);
   const s = details.samples;
-  output.out(`  samples: ${formatCount(s.total)} (${formatCount(s.ok)} ok, ${formatCount(s.error)} errors, ${formatCount(s.pending)} without dimensions, ${formatCount(s.removed)} removed)`);
+  output.out(
+    `  samples: ${formatCount(s.total)} (${formatCount(s.ok)} ok, ${formatCount(s.error)} errors, ${formatCount(s.pending)} without dimensions, ${formatCount(s.removed)} removed)`,
+  );
   const t = details.thumbnails;
-  output.out(`  thumbnails: ${details.thumbnailSize === null ? 'not made on sync' : `${details.thumbnailSize} px after every sync`}; ${formatCount(t.ok)} made, ${formatCount(t.rejected)} unusable images, ${formatCount(t.missing)} missing`);
+  output.out(
+    `  thumbnails: ${details.thumbnailSize === null ? 'not made on sync' : `${details.thumbnailSize} px after every sync`}; ${formatCount(t.ok)} made, ${formatCount(t.rejected)} unusable images, ${formatCount(t.missing)} missing`,
+  );
   const sync = details.lastSync;
-  output.out(`  sync:    ${sync ? `${sync.status} (generation ${sync.generation}, ${sync.finishedAt ?? `started ${sync.startedAt}`})${sync.error ? ` — ${sync.error}` : ''}` : 'never'}`);
-  if (sync?.status === 'interrupted') output.out(`           the process that ran it is gone; \`winnow dataset sync ${details.name}\` resumes where it stopped`);
+  output.out(
+    `  sync:    ${sync ? `${sync.status} (generation ${sync.generation}, ${sync.finishedAt ?? `started ${sync.startedAt}`})${sync.error ? ` — ${sync.error}` : ''}` : 'never'}`,
+  );
+  if (sync?.status === 'interrupted')
+    output.out(`           the process that ran it is gone; \`winnow dataset sync ${details.name}\` resumes where it stopped`);
 }

@@ -12,21 +12,26 @@ import { printFindings } from '../printers/policy-findings.js';
 export const VERIFY_FAILED_EXIT = 4;
 
 export function registerDatasourceCommands(program: Command, runner: CommandRunner): void {
-  const datasource = program.command('datasource').description('check what a dataset\'s credentials may do');
+  const datasource = program.command('datasource').description("check what a dataset's credentials may do");
 
   datasource
     .command('verify <dataset>')
     .description('probe list, read, write, overwrite and delete with real calls inside the configured prefixes')
     .option('--policy <file>', 'also check this IAM policy file offline and flag where the probes disagree with it')
-    .option('--origin <url>', 'the origin the web app is loaded from, for the bucket CORS check (default: winnow serve\'s address)')
+    .option('--origin <url>', "the origin the web app is loaded from, for the bucket CORS check (default: winnow serve's address)")
     .option('--json', 'print one JSON object with `checks`, `cors` (and `policy` with --policy)')
-    .action(runner.run<{ policy?: string; origin?: string; json?: boolean }>(async (context, options, output, [name]) => {
-      const report = await verifyDatasource(context, name!, { policy: options.policy === undefined ? undefined : await readPolicyText(options.policy), appOrigin: options.origin });
-      if (options.json) printJson(output, report);
-      else printVerifyReport(output, report);
-      const readFailed = !report.checks.read.ok && !report.checks.read.skipped;
-      return !report.checks.list.ok || readFailed ? VERIFY_FAILED_EXIT : 0;
-    }));
+    .action(
+      runner.run<{ policy?: string; origin?: string; json?: boolean }>(async (context, options, output, [name]) => {
+        const report = await verifyDatasource(context, name!, {
+          policy: options.policy === undefined ? undefined : await readPolicyText(options.policy),
+          appOrigin: options.origin,
+        });
+        if (options.json) printJson(output, report);
+        else printVerifyReport(output, report);
+        const readFailed = !report.checks.read.ok && !report.checks.read.skipped;
+        return !report.checks.list.ok || readFailed ? VERIFY_FAILED_EXIT : 0;
+      }),
+    );
 }
 
 function printVerifyReport(output: Output, report: VerifyReport): void {
@@ -40,7 +45,8 @@ function printVerifyReport(output: Output, report: VerifyReport): void {
     if (!check.ok && check.message) output.out(`         ${check.skipped ? '' : `${check.s3Code ?? check.errorCode}: `}${check.message}`);
     if (!check.ok && check.fix) output.out(`         fix: ${check.fix}`);
   }
-  if (report.leftBehind) output.out(`  note: the probe object ${report.leftBehind} could not be deleted; remove it by hand or allow ${report.checks.delete.action} on .winnow/*.`);
+  if (report.leftBehind)
+    output.out(`  note: the probe object ${report.leftBehind} could not be deleted; remove it by hand or allow ${report.checks.delete.action} on .winnow/*.`);
   output.out(report.summary);
   if (report.cors) printCorsCheck(output, report.cors);
   if (report.policy) printPolicyComparison(output, report.policy);
@@ -48,7 +54,8 @@ function printVerifyReport(output: Output, report: VerifyReport): void {
 
 function printCorsCheck(output: Output, cors: CorsCheck): void {
   output.out(`CORS (for the web app at ${cors.origin}): ${cors.ok ? 'ok' : 'not allowed'}. ${cors.message}`);
-  if (cors.configuration) output.out(`  Bucket CORS configuration to apply (S3 console → Permissions → CORS):\n${JSON.stringify(cors.configuration, null, 2).replace(/^/gm, '  ')}`);
+  if (cors.configuration)
+    output.out(`  Bucket CORS configuration to apply (S3 console → Permissions → CORS):\n${JSON.stringify(cors.configuration, null, 2).replace(/^/gm, '  ')}`);
 }
 
 function printPolicyComparison(output: Output, comparison: PolicyComparison): void {
@@ -56,7 +63,9 @@ function printPolicyComparison(output: Output, comparison: PolicyComparison): vo
   output.out(`Policy file (checked offline): grants ${promised.length > 0 ? promised.join(', ') : 'nothing'}`);
   if (comparison.differences.length === 0) output.out('  The probes found exactly what the policy grants.');
   for (const difference of comparison.differences) {
-    output.out(`  [DIFF] ${difference.light.padEnd(9)} policy: ${difference.promised ? 'granted' : 'not granted'}, probe: ${difference.observed ? 'ok' : 'failed'}`);
+    output.out(
+      `  [DIFF] ${difference.light.padEnd(9)} policy: ${difference.promised ? 'granted' : 'not granted'}, probe: ${difference.observed ? 'ok' : 'failed'}`,
+    );
     output.out(`         ${difference.explanation}`);
   }
   printFindings(output, comparison.findings, '  ');

@@ -49,23 +49,30 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
     .option('--batch-size <n>', 'images per model run (env WINNOW_EMBED_BATCH_SIZE, default 16)')
     .option('--threads <n>', "onnxruntime's threads (env WINNOW_EMBED_THREADS, default: every core)")
     .option('--json', 'print a JSON summary')
-    .action(runner.run<EmbedOptions>(async (context, options, output, [name]) => {
-      const progress = createEmbedProgress(options.json === true);
-      try {
-        const report = await embedDataset(context, name!, { model: options.model, batchSize: wholeNumber(options.batchSize, '--batch-size'), threads: wholeNumber(options.threads, '--threads'), onProgress: progress.update });
-        progress.stop();
-        if (options.json) {
-          printJson(output, report);
-          return;
+    .action(
+      runner.run<EmbedOptions>(async (context, options, output, [name]) => {
+        const progress = createEmbedProgress(options.json === true);
+        try {
+          const report = await embedDataset(context, name!, {
+            model: options.model,
+            batchSize: wholeNumber(options.batchSize, '--batch-size'),
+            threads: wholeNumber(options.threads, '--threads'),
+            onProgress: progress.update,
+          });
+          progress.stop();
+          if (options.json) {
+            printJson(output, report);
+            return;
+          }
+          output.out(
+            `Embedded "${report.dataset}" with model "${report.model}" (${report.dimensions}-d): ${formatCount(report.embedded)} new, ${formatCount(report.skipped)} skipped (already stored), ${formatCount(report.failed)} failed, ${formatCount(report.removed)} removed, of ${formatCount(report.total)} samples; ${report.imagesPerSecond} images/s (${(report.durationMs / 1000).toFixed(1)} s)`,
+          );
+          if (report.retryable > 0) output.out(`${formatCount(report.retryable)} failed on the storage side; run it again to retry them.`);
+        } finally {
+          progress.stop();
         }
-        output.out(
-          `Embedded "${report.dataset}" with model "${report.model}" (${report.dimensions}-d): ${formatCount(report.embedded)} new, ${formatCount(report.skipped)} skipped (already stored), ${formatCount(report.failed)} failed, ${formatCount(report.removed)} removed, of ${formatCount(report.total)} samples; ${report.imagesPerSecond} images/s (${(report.durationMs / 1000).toFixed(1)} s)`,
-        );
-        if (report.retryable > 0) output.out(`${formatCount(report.retryable)} failed on the storage side; run it again to retry them.`);
-      } finally {
-        progress.stop();
-      }
-    }));
+      }),
+    );
 
   const embeddings = program.command('embeddings').description('import, export, map and query stored vectors');
   embeddings
@@ -75,33 +82,46 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
     .option('--format <csv|npy>', 'default: from the file extension')
     .option('--filenames <file>', '.npy only: one filename per line, in row order (default: <file>.filenames.txt beside it)')
     .option('--json', 'print a JSON summary')
-    .action(runner.run<{ model: string; format?: string; filenames?: string; json?: boolean }>(async (context, options, output, [name, file]) => {
-      const format = formatOf(file!, options.format);
-      const bytes = await readFile(file!).catch((error: unknown) => {
-        throw new AppError('InputInvalid', `Cannot read ${file}: ${(error as Error).message}`);
-      });
-      const filenamesFile = format === 'npy' ? (options.filenames ?? (existsSync(filenamesBeside(file!)) ? filenamesBeside(file!) : undefined)) : undefined;
-      const filenames = filenamesFile === undefined ? undefined : await readFile(filenamesFile, 'utf8');
-      const report = await importEmbeddings(context, name!, { model: options.model, format, bytes, filenames, source: file! });
-      if (options.json) printJson(output, report);
-      else output.out(`Imported ${formatCount(report.imported)} ${report.dimensions}-d vectors into "${report.dataset}" as model "${report.model}".`);
-    }));
+    .action(
+      runner.run<{ model: string; format?: string; filenames?: string; json?: boolean }>(async (context, options, output, [name, file]) => {
+        const format = formatOf(file!, options.format);
+        const bytes = await readFile(file!).catch((error: unknown) => {
+          throw new AppError('InputInvalid', `Cannot read ${file}: ${(error as Error).message}`);
+        });
+        const filenamesFile = format === 'npy' ? (options.filenames ?? (existsSync(filenamesBeside(file!)) ? filenamesBeside(file!) : undefined)) : undefined;
+        const filenames = filenamesFile === undefined ? undefined : await readFile(filenamesFile, 'utf8');
+        const report = await importEmbeddings(context, name!, { model: options.model, format, bytes, filenames, source: file! });
+        if (options.json) printJson(output, report);
+        else output.out(`Imported ${formatCount(report.imported)} ${report.dimensions}-d vectors into "${report.dataset}" as model "${report.model}".`);
+      }),
+    );
   embeddings
     .command('export <dataset>')
     .description("export vectors as Lightly's CSV (stdout without --out) or .npy + <out>.filenames.txt")
     .option('--model <name>', 'default: the bundled model')
     .option('--format <csv|npy>', 'default: csv, or npy when --out ends in .npy')
     .option('--out <file>', 'write here instead of stdout (required for npy)')
-    .action(runner.run<{ model?: string; format?: string; out?: string; json?: boolean }>(async (context, options, output, [name]) => {
-      const format = formatOf(options.out ?? '', options.format);
-      if (format === 'npy' && options.out === undefined) throw new AppError('InputInvalid', '--format npy needs --out <file>.npy (binary data does not go to a terminal).');
-      const stream = options.out === undefined ? process.stdout : createWriteStream(options.out);
-      const names = format === 'npy' ? createWriteStream(filenamesBeside(options.out!)) : undefined;
-      const result = await exportEmbeddings(context, name!, { model: options.model, format }, { write: (chunk) => write(stream, chunk), writeFilenames: names && ((chunk) => write(names, chunk)) });
-      if (stream !== process.stdout) await finish(stream as WriteStream);
-      if (names) await finish(names);
-      if (options.out !== undefined) output.err(`Exported ${formatCount(result.exported)} ${result.dimensions}-d vectors to ${options.out}${names ? ` and ${filenamesBeside(options.out)}` : ''}.`);
-    }));
+    .action(
+      runner.run<{ model?: string; format?: string; out?: string; json?: boolean }>(async (context, options, output, [name]) => {
+        const format = formatOf(options.out ?? '', options.format);
+        if (format === 'npy' && options.out === undefined)
+          throw new AppError('InputInvalid', '--format npy needs --out <file>.npy (binary data does not go to a terminal).');
+        const stream = options.out === undefined ? process.stdout : createWriteStream(options.out);
+        const names = format === 'npy' ? createWriteStream(filenamesBeside(options.out!)) : undefined;
+        const result = await exportEmbeddings(
+          context,
+          name!,
+          { model: options.model, format },
+          { write: (chunk) => write(stream, chunk), writeFilenames: names && ((chunk) => write(names, chunk)) },
+        );
+        if (stream !== process.stdout) await finish(stream as WriteStream);
+        if (names) await finish(names);
+        if (options.out !== undefined)
+          output.err(
+            `Exported ${formatCount(result.exported)} ${result.dimensions}-d vectors to ${options.out}${names ? ` and ${filenamesBeside(options.out)}` : ''}.`,
+          );
+      }),
+    );
   embeddings
     .command('map <dataset>')
     .description('the 2-D map of the vectors (cached): PCA, or UMAP fitted on at most 20,000 samples; CSV key,x,y')
@@ -109,23 +129,36 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
     .option('--method <pca|umap>', 'default: pca')
     .requiredOption('--out <file>', 'CSV file to write (key,x,y)')
     .option('--json', 'print a JSON summary')
-    .action(runner.run<{ model?: string; method?: string; out: string; json?: boolean }>(async (context, options, output, [name]) => {
-      const map = await datasetMap(context, name!, { model: options.model, method: options.method as MapMethod | undefined });
-      const stream = createWriteStream(options.out);
-      await write(stream, 'key,x,y\n');
-      for (let i = 0; i < map.points; i += 10_000) {
-        const lines: string[] = [];
-        for (let j = i; j < Math.min(map.points, i + 10_000); j++) {
-          const key = map.keys[j]!;
-          lines.push(`${/[",\r\n]/.test(key) ? `"${key.replaceAll('"', '""')}"` : key},${map.coordinates[j * 2]},${map.coordinates[j * 2 + 1]}\n`);
+    .action(
+      runner.run<{ model?: string; method?: string; out: string; json?: boolean }>(async (context, options, output, [name]) => {
+        const map = await datasetMap(context, name!, { model: options.model, method: options.method as MapMethod | undefined });
+        const stream = createWriteStream(options.out);
+        await write(stream, 'key,x,y\n');
+        for (let i = 0; i < map.points; i += 10_000) {
+          const lines: string[] = [];
+          for (let j = i; j < Math.min(map.points, i + 10_000); j++) {
+            const key = map.keys[j]!;
+            lines.push(`${/[",\r\n]/.test(key) ? `"${key.replaceAll('"', '""')}"` : key},${map.coordinates[j * 2]},${map.coordinates[j * 2 + 1]}\n`);
+          }
+          await write(stream, lines.join(''));
         }
-        await write(stream, lines.join(''));
-      }
-      await finish(stream);
-      const summary = { dataset: map.dataset, model: map.model, method: map.method, points: map.points, computed: map.computed, durationMs: map.durationMs, out: options.out };
-      if (options.json) printJson(output, summary);
-      else output.out(`Map of "${map.dataset}" (${map.method}, model "${map.model}"): ${formatCount(map.points)} points ${map.computed ? 'computed' : 'from the cache'} in ${(map.durationMs / 1000).toFixed(1)} s, written to ${options.out}.`);
-    }));
+        await finish(stream);
+        const summary = {
+          dataset: map.dataset,
+          model: map.model,
+          method: map.method,
+          points: map.points,
+          computed: map.computed,
+          durationMs: map.durationMs,
+          out: options.out,
+        };
+        if (options.json) printJson(output, summary);
+        else
+          output.out(
+            `Map of "${map.dataset}" (${map.method}, model "${map.model}"): ${formatCount(map.points)} points ${map.computed ? 'computed' : 'from the cache'} in ${(map.durationMs / 1000).toFixed(1)} s, written to ${options.out}.`,
+          );
+      }),
+    );
   embeddings
     .command('neighbours <dataset> <key>')
     .alias('neighbors')
@@ -133,12 +166,14 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
     .option('--model <name>', 'default: the bundled model')
     .option('--k <n>', 'how many (default 10)')
     .option('--json', 'print JSON')
-    .action(runner.run<{ model?: string; k?: string; json?: boolean }>(async (context, options, output, [name, key]) => {
-      const report = await findNeighbours(context, name!, key!, { model: options.model, k: wholeNumber(options.k, '--k') });
-      if (options.json) {
-        printJson(output, report);
-        return;
-      }
-      for (const neighbour of report.neighbours) output.out(`${neighbour.distance.toFixed(4)}  ${neighbour.key}`);
-    }));
+    .action(
+      runner.run<{ model?: string; k?: string; json?: boolean }>(async (context, options, output, [name, key]) => {
+        const report = await findNeighbours(context, name!, key!, { model: options.model, k: wholeNumber(options.k, '--k') });
+        if (options.json) {
+          printJson(output, report);
+          return;
+        }
+        for (const neighbour of report.neighbours) output.out(`${neighbour.distance.toFixed(4)}  ${neighbour.key}`);
+      }),
+    );
 }

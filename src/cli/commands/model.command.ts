@@ -33,25 +33,37 @@ export function registerModelCommands(program: Command, runner: CommandRunner): 
     .option('--std <r,g,b>', 'per-channel std on pixels scaled to 0..1', '1,1,1')
     .option('--output <tensor>', 'the output holding the embedding (needed when the model has several)')
     .option('--json', 'print the registered model as JSON')
-    .action(runner.run<AddOptions>(async (context, options, output, [name]) => {
-      const inputSize = Number(options.inputSize);
-      if (options.layout !== 'nchw' && options.layout !== 'nhwc') throw new AppError('InputInvalid', `--layout must be nchw or nhwc, got ${JSON.stringify(options.layout)}.`);
-      const registered = await addModel(context, { name: name!, file: options.onnx, spec: { inputSize, layout: options.layout, mean: triple(options.mean), std: triple(options.std), output: options.output } });
-      if (options.json) printJson(output, registered);
-      else output.out(`Registered model "${registered.name}": ${registered.dimensions}-d embeddings from output ${registered.output}, ${registered.inputSize} px ${registered.layout} input (sha256 ${registered.sha256.slice(0, 12)}…).`);
-    }));
+    .action(
+      runner.run<AddOptions>(async (context, options, output, [name]) => {
+        const inputSize = Number(options.inputSize);
+        if (options.layout !== 'nchw' && options.layout !== 'nhwc')
+          throw new AppError('InputInvalid', `--layout must be nchw or nhwc, got ${JSON.stringify(options.layout)}.`);
+        const registered = await addModel(context, {
+          name: name!,
+          file: options.onnx,
+          spec: { inputSize, layout: options.layout, mean: triple(options.mean), std: triple(options.std), output: options.output },
+        });
+        if (options.json) printJson(output, registered);
+        else
+          output.out(
+            `Registered model "${registered.name}": ${registered.dimensions}-d embeddings from output ${registered.output}, ${registered.inputSize} px ${registered.layout} input (sha256 ${registered.sha256.slice(0, 12)}…).`,
+          );
+      }),
+    );
   model
     .command('list')
     .description('registered models')
     .option('--json', 'print JSON')
-    .action(runner.run<{ json?: boolean }>(async (context, options, output) => {
-      const models = await listRegisteredModels(context);
-      if (options.json) {
-        printJson(output, models);
-        return;
-      }
-      output.out(formatTable([['NAME', 'DIMENSIONS', 'INPUT', 'OUTPUT', 'SOURCE', 'FILE'], ...models.map(row)]));
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output) => {
+        const models = await listRegisteredModels(context);
+        if (options.json) {
+          printJson(output, models);
+          return;
+        }
+        output.out(formatTable([['NAME', 'DIMENSIONS', 'INPUT', 'OUTPUT', 'SOURCE', 'FILE'], ...models.map(row)]));
+      }),
+    );
 }
 
 function row(model: EmbeddingModel): string[] {

@@ -40,43 +40,46 @@ export function registerSampleCommands(program: Command, runner: CommandRunner):
     .addOption(new Option('--order <order>', 'order').choices(['asc', 'desc']).default('asc'))
     .option('--urls', 'add presigned URLs (S3) for each image and thumbnail')
     .option('--json', 'print a JSON array')
-    .action(runner.run<ListOptions>(async (context, options, output, [name]) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new AppError('InputInvalid', `--limit must be an integer between 1 and ${MAX_LIMIT}.`);
-      const browser = createSampleBrowser(context, {
-        stores: createDatasetStoreCache(context),
-        datasets: { get: (dataset) => requireDatasetRow(context, dataset) },
-        urlTtlSeconds: context.config.urlTtlSeconds,
-        pageCacheBytes: 0,
-      });
-      const page = await browser.page(name!, {
-        limit,
-        afterKey: options.after,
-        cursor: options.cursor,
-        status: options.status,
-        extension: options.extension,
-        folder: options.folder,
-        q: options.nameContains,
-        sort: options.sort,
-        order: options.order,
-        urls: options.urls === true,
-      });
-      if (page.nextCursor !== null) output.err(`more: --cursor ${page.nextCursor}`);
-      if (options.json) return printJson(output, page.samples);
-      if (page.samples.length === 0) return output.out('No samples.');
-      output.out(
-        formatTable([
-          ['KEY', 'SIZE', 'DIMENSIONS', 'FORMAT', 'THUMBNAIL', 'STATUS', ...(options.urls ? ['URL'] : [])],
-          ...page.samples.map((s) => [
-            s.key,
-            formatBytes(s.size),
-            s.width === null ? '-' : `${s.width}x${s.height}`,
-            s.format ?? '-',
-            s.thumbnail ? `${s.thumbnail.width}x${s.thumbnail.height}` : s.thumbnailError ? 'failed' : '-',
-            s.error ? `error: ${s.error}` : s.status,
-            ...(options.urls ? [s.url ?? '-'] : []),
+    .action(
+      runner.run<ListOptions>(async (context, options, output, [name]) => {
+        const limit = Number(options.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+          throw new AppError('InputInvalid', `--limit must be an integer between 1 and ${MAX_LIMIT}.`);
+        const browser = createSampleBrowser(context, {
+          stores: createDatasetStoreCache(context),
+          datasets: { get: (dataset) => requireDatasetRow(context, dataset) },
+          urlTtlSeconds: context.config.urlTtlSeconds,
+          pageCacheBytes: 0,
+        });
+        const page = await browser.page(name!, {
+          limit,
+          afterKey: options.after,
+          cursor: options.cursor,
+          status: options.status,
+          extension: options.extension,
+          folder: options.folder,
+          q: options.nameContains,
+          sort: options.sort,
+          order: options.order,
+          urls: options.urls === true,
+        });
+        if (page.nextCursor !== null) output.err(`more: --cursor ${page.nextCursor}`);
+        if (options.json) return printJson(output, page.samples);
+        if (page.samples.length === 0) return output.out('No samples.');
+        output.out(
+          formatTable([
+            ['KEY', 'SIZE', 'DIMENSIONS', 'FORMAT', 'THUMBNAIL', 'STATUS', ...(options.urls ? ['URL'] : [])],
+            ...page.samples.map((s) => [
+              s.key,
+              formatBytes(s.size),
+              s.width === null ? '-' : `${s.width}x${s.height}`,
+              s.format ?? '-',
+              s.thumbnail ? `${s.thumbnail.width}x${s.thumbnail.height}` : s.thumbnailError ? 'failed' : '-',
+              s.error ? `error: ${s.error}` : s.status,
+              ...(options.urls ? [s.url ?? '-'] : []),
+            ]),
           ]),
-        ]),
-      );
-    }));
+        );
+      }),
+    );
 }

@@ -6,16 +6,18 @@ export function registerServeCommand(program: Command, runner: CommandRunner): v
   program
     .command('serve')
     .description('run the web app and REST API (default http://127.0.0.1:8080; --host, --port, --url-ttl are global options)')
-    .action(runner.run<{ json?: boolean }>(async (context, _options, output) => {
-      const server = await startServer(context);
-      if (server.exposureWarning) output.err(`warning: ${server.exposureWarning}`);
-      output.out(`Winnow is running at ${server.url}${server.servesWebApp ? '' : ' (API only: the web app is not built; run `npm run build`)'}`);
-      output.out(`Open this link to sign in (it works once):\n\n    ${server.signInUrl}\n`);
-      output.out(`API docs: ${server.url}/api/docs   (API clients: winnow token create <name>)`);
-      await new Promise<void>((resolveStop) => {
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolveStop());
-      });
-      output.err('Stopping…');
-      await server.close();
-    }));
+    .action(
+      runner.run<{ json?: boolean }>(async (context, _options, output) => {
+        const server = await startServer(context);
+        if (server.exposureWarning) output.err(`warning: ${server.exposureWarning}`);
+        output.out(`Winnow is running at ${server.url}${server.servesWebApp ? '' : ' (API only: the web app is not built; run `npm run build`)'}`);
+        output.out(`Open this link to sign in (it works once):\n\n    ${server.signInUrl}\n`);
+        output.out(`API docs: ${server.url}/api/docs   (API clients: winnow token create <name>)`);
+        await new Promise<void>((resolveStop) => {
+          for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolveStop());
+        });
+        output.err('Stopping…');
+        await server.close();
+      }),
+    );
 }

@@ -17,16 +17,20 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
     .description('make WebP thumbnails under <output>/.winnow/thumbnails/ (skips those already made; resumes after a kill)')
     .option('--size <px>', "longest side of the thumbnails (default: the dataset's --thumbnail-size, else 256)")
     .option('--json', 'print a JSON summary')
-    .action(runner.run<ThumbnailsOptions>(async (context, options, output, [name]) => {
-      const progress = createThumbnailProgress(options.json === true);
-      try {
-        const report = await generateThumbnails(context, name!, { size: options.size === undefined ? undefined : validateThumbnailSize(options.size), onProgress: progress.update });
-        progress.stop();
-        if (options.json) printJson(output, report);
-        else printThumbnailReport(output, report);
-      } finally {
-        progress.stop();
-      }
-    }));
+    .action(
+      runner.run<ThumbnailsOptions>(async (context, options, output, [name]) => {
+        const progress = createThumbnailProgress(options.json === true);
+        try {
+          const report = await generateThumbnails(context, name!, {
+            size: options.size === undefined ? undefined : validateThumbnailSize(options.size),
+            onProgress: progress.update,
+          });
+          progress.stop();
+          if (options.json) printJson(output, report);
+          else printThumbnailReport(output, report);
+        } finally {
+          progress.stop();
+        }
+      }),
+    );
 }
-

@@ -11,7 +11,15 @@ export interface EmbedProgressDisplay {
 /** A bar for `winnow embed` on stderr when it is a terminal; silent otherwise (and with --json). */
 export function createEmbedProgress(quiet: boolean): EmbedProgressDisplay {
   if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: renderLine, hideCursor: true, etaBuffer: 50, barsize: 30, barCompleteChar: '█', barIncompleteChar: '░' });
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: renderLine,
+    hideCursor: true,
+    etaBuffer: 50,
+    barsize: 30,
+    barCompleteChar: '█',
+    barIncompleteChar: '░',
+  });
   let started = false;
   return {
     update(progress) {

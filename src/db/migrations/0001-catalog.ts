@@ -49,9 +49,7 @@ export function catalogMigration(dialect: Dialect): Migration {
 
       await db.schema
         .createTable('samples')
-        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-        )
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
         .addColumn('dataset_id', 'text', (c) => c.notNull().references('datasets.id').onDelete('cascade'))
         .addColumn('key', keyType, (c) => c.notNull())
         .addColumn('size', bigint, (c) => c.notNull())

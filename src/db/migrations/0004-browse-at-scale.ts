@@ -13,9 +13,17 @@ import type { Dialect } from '../dialect.js';
 export function browseAtScaleMigration(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('datasets').addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('datasets').addColumn('live_samples', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
-      await sql`update datasets set live_samples = (select count(*) from samples where samples.dataset_id = datasets.id and samples.removed_at is null)`.execute(db);
+      await db.schema
+        .alterTable('datasets')
+        .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('datasets')
+        .addColumn('live_samples', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await sql`update datasets set live_samples = (select count(*) from samples where samples.dataset_id = datasets.id and samples.removed_at is null)`.execute(
+        db,
+      );
       if (dialect === 'postgres' && (await postgresVersion(db)) >= 140_000) {
         await sql`create statistics samples_lower_key_stats on (lower(key)) from samples`.execute(db);
         await sql`analyze samples`.execute(db);

@@ -28,24 +28,54 @@ describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kin
   afterEach(() => catalog?.drop());
 
   const migrator = (db: Kysely<unknown>, names: string[]) =>
-    new Migrator({ db, provider: { getMigrations: async () => Object.fromEntries(names.map((name) => [name, name.startsWith('0009') ? moreStorageKindsMigration(dialect) : EARLIER[name]!(dialect)])) } });
+    new Migrator({
+      db,
+      provider: {
+        getMigrations: async () =>
+          Object.fromEntries(names.map((name) => [name, name.startsWith('0009') ? moreStorageKindsMigration(dialect) : EARLIER[name]!(dialect)])),
+      },
+    });
 
   it('keeps existing datasources, accepts azure and gcs, and goes back down', async () => {
     catalog = await createTestDatabase(dialect);
     const db = catalog.database.db as unknown as Kysely<unknown>;
     // The test catalog is already at the latest version: step back to 0008 with a dataset in it.
     expect((await migrator(db, [...Object.keys(EARLIER), '0009-more-storage-kinds']).migrateDown()).error).toBeUndefined();
-    await sql`insert into datasets (id, name, include_globs, exclude_globs, created_at, updated_at) values ('d1', 'farm', '[]', '[]', 'now', 'now')`.execute(db);
-    await sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s1', 'd1', 'input', 's3', 'photos', 'farm/', 'now')`.execute(db);
-    await expect(sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s2', 'd1', 'output', 'azure', 'images', '', 'now')`.execute(db)).rejects.toThrow();
+    await sql`insert into datasets (id, name, include_globs, exclude_globs, created_at, updated_at) values ('d1', 'farm', '[]', '[]', 'now', 'now')`.execute(
+      db,
+    );
+    await sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s1', 'd1', 'input', 's3', 'photos', 'farm/', 'now')`.execute(
+      db,
+    );
+    await expect(
+      sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s2', 'd1', 'output', 'azure', 'images', '', 'now')`.execute(
+        db,
+      ),
+    ).rejects.toThrow();
 
     expect((await migrator(db, [...Object.keys(EARLIER), '0009-more-storage-kinds']).migrateToLatest()).error).toBeUndefined();
-    const rows = await sql<{ id: string; kind: string; container: string; account: string | null; preset: string | null }>`select id, kind, container, account, preset from datasources`.execute(db);
+    const rows = await sql<{
+      id: string;
+      kind: string;
+      container: string;
+      account: string | null;
+      preset: string | null;
+    }>`select id, kind, container, account, preset from datasources`.execute(db);
     expect(rows.rows).toEqual([{ id: 's1', kind: 's3', container: 'photos', account: null, preset: null }]);
-    await sql`insert into datasources (id, dataset_id, purpose, kind, container, account, prefix, created_at) values ('s2', 'd1', 'output', 'azure', 'images', 'acct', '', 'now')`.execute(db);
-    await expect(sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s3', 'd1', 'output', 'ftp', 'x', '', 'now')`.execute(db)).rejects.toThrow();
+    await sql`insert into datasources (id, dataset_id, purpose, kind, container, account, prefix, created_at) values ('s2', 'd1', 'output', 'azure', 'images', 'acct', '', 'now')`.execute(
+      db,
+    );
+    await expect(
+      sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s3', 'd1', 'output', 'ftp', 'x', '', 'now')`.execute(
+        db,
+      ),
+    ).rejects.toThrow();
     // The rebuilt table still cascades from datasets and keeps one datasource per purpose.
-    await expect(sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s4', 'd1', 'input', 'gcs', 'x', '', 'now')`.execute(db)).rejects.toThrow();
+    await expect(
+      sql`insert into datasources (id, dataset_id, purpose, kind, container, prefix, created_at) values ('s4', 'd1', 'input', 'gcs', 'x', '', 'now')`.execute(
+        db,
+      ),
+    ).rejects.toThrow();
     await sql`delete from datasets where id = 'd1'`.execute(db);
     expect((await sql`select id from datasources`.execute(db)).rows).toEqual([]);
 

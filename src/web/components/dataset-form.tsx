@@ -70,7 +70,11 @@ function storeOf(uri: string): 's3' | 'gcs' | 'azure' | 'local' {
 /** The API request for the form: blanks left out, globs one per line. */
 export function toCreateRequest(values: DatasetFormValues): CreateDatasetRequest {
   const text = (value: string) => (value.trim() === '' ? undefined : value.trim());
-  const lines = (value: string) => value.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = (value: string) =>
+    value
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
   // Secrets are sent exactly as typed: whitespace inside them is not ours to trim.
   const secret = (value: string) => (value === '' ? undefined : value);
   const store = storeOf(values.uri);
@@ -116,7 +120,10 @@ interface DatasetFormProps {
 }
 
 export function DatasetForm({ values, onChange, onSubmit, busy, error }: DatasetFormProps) {
-  const set = <K extends keyof DatasetFormValues>(key: K) => (value: DatasetFormValues[K]) => onChange({ ...values, [key]: value });
+  const set =
+    <K extends keyof DatasetFormValues>(key: K) =>
+    (value: DatasetFormValues[K]) =>
+      onChange({ ...values, [key]: value });
   const store = storeOf(values.uri);
   const isS3 = store === 's3';
   const preset = isS3 && values.preset !== '' ? S3_PRESETS[values.preset] : undefined;
@@ -128,7 +135,14 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
     <form className="dataset-form" onSubmit={submit} aria-busy={busy}>
       <fieldset>
         <legend>Dataset</legend>
-        <TextField label="Name" value={values.name} onChange={set('name')} required pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,127}" help="Letters, digits, “.”, “_” or “-”." />
+        <TextField
+          label="Name"
+          value={values.name}
+          onChange={set('name')}
+          required
+          pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,127}"
+          help="Letters, digits, “.”, “_” or “-”."
+        />
         <TextField
           label="Resource path"
           value={values.uri}
@@ -142,17 +156,54 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
       {store === 'gcs' && (
         <fieldset>
           <legend>Google Cloud Storage (HMAC key)</legend>
-          <TextField label="Access key ID" value={values.accessKeyId} onChange={set('accessKeyId')} required autoComplete="off" placeholder="GOOG1E…" help="The HMAC key of a service account (Cloud Storage → Settings → Interoperability)." />
-          <TextField label="Secret" type="password" value={values.secretAccessKey} onChange={set('secretAccessKey')} required autoComplete="new-password" help="Stored encrypted; never shown again." />
+          <TextField
+            label="Access key ID"
+            value={values.accessKeyId}
+            onChange={set('accessKeyId')}
+            required
+            autoComplete="off"
+            placeholder="GOOG1E…"
+            help="The HMAC key of a service account (Cloud Storage → Settings → Interoperability)."
+          />
+          <TextField
+            label="Secret"
+            type="password"
+            value={values.secretAccessKey}
+            onChange={set('secretAccessKey')}
+            required
+            autoComplete="new-password"
+            help="Stored encrypted; never shown again."
+          />
         </fieldset>
       )}
 
       {store === 'azure' && (
         <fieldset>
           <legend>Azure Blob</legend>
-          <TextField label="SAS token" type="password" value={values.sasToken} onChange={set('sasToken')} autoComplete="off" placeholder="sv=…&sp=rl&sig=…" help="A container (or directory) SAS: l list, r read, c and w write, d delete. Stored encrypted; never shown again, never handed to browsers." />
-          <TextField label="Account key" type="password" value={values.accountKey} onChange={set('accountKey')} autoComplete="new-password" help="Instead of a SAS token; it can do anything in the account." />
-          <TextField label="Endpoint" value={values.endpoint} onChange={set('endpoint')} placeholder="https://account.blob.core.windows.net" help="Only for private endpoints or an emulator." />
+          <TextField
+            label="SAS token"
+            type="password"
+            value={values.sasToken}
+            onChange={set('sasToken')}
+            autoComplete="off"
+            placeholder="sv=…&sp=rl&sig=…"
+            help="A container (or directory) SAS: l list, r read, c and w write, d delete. Stored encrypted; never shown again, never handed to browsers."
+          />
+          <TextField
+            label="Account key"
+            type="password"
+            value={values.accountKey}
+            onChange={set('accountKey')}
+            autoComplete="new-password"
+            help="Instead of a SAS token; it can do anything in the account."
+          />
+          <TextField
+            label="Endpoint"
+            value={values.endpoint}
+            onChange={set('endpoint')}
+            placeholder="https://account.blob.core.windows.net"
+            help="Only for private endpoints or an emulator."
+          />
         </fieldset>
       )}
 
@@ -160,13 +211,44 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
         <>
           <fieldset>
             <legend>Credentials</legend>
-            <TextField label="Access key ID" value={values.accessKeyId} onChange={set('accessKeyId')} autoComplete="off" help="Leave the keys blank to use the server's default AWS credentials." />
-            <TextField label="Secret access key" type="password" value={values.secretAccessKey} onChange={set('secretAccessKey')} autoComplete="new-password" help="Stored encrypted; never shown again." />
-            <TextField label="Session token" type="password" value={values.sessionToken} onChange={set('sessionToken')} autoComplete="off" help="Only for temporary credentials." />
-            <CheckboxField label="Use a role" checked={values.useRole} onChange={set('useRole')} help="Assume an IAM role (with an external ID) from these credentials." />
+            <TextField
+              label="Access key ID"
+              value={values.accessKeyId}
+              onChange={set('accessKeyId')}
+              autoComplete="off"
+              help="Leave the keys blank to use the server's default AWS credentials."
+            />
+            <TextField
+              label="Secret access key"
+              type="password"
+              value={values.secretAccessKey}
+              onChange={set('secretAccessKey')}
+              autoComplete="new-password"
+              help="Stored encrypted; never shown again."
+            />
+            <TextField
+              label="Session token"
+              type="password"
+              value={values.sessionToken}
+              onChange={set('sessionToken')}
+              autoComplete="off"
+              help="Only for temporary credentials."
+            />
+            <CheckboxField
+              label="Use a role"
+              checked={values.useRole}
+              onChange={set('useRole')}
+              help="Assume an IAM role (with an external ID) from these credentials."
+            />
             {values.useRole && (
               <>
-                <TextField label="Role ARN" value={values.roleArn} onChange={set('roleArn')} required placeholder="arn:aws:iam::123456789012:role/winnow-reader" />
+                <TextField
+                  label="Role ARN"
+                  value={values.roleArn}
+                  onChange={set('roleArn')}
+                  required
+                  placeholder="arn:aws:iam::123456789012:role/winnow-reader"
+                />
                 <TextField label="External ID" value={values.externalId} onChange={set('externalId')} />
               </>
             )}
@@ -181,23 +263,79 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
               options={[{ value: '', label: 'Amazon S3' }, ...S3_PRESET_CHOICES.map((id) => ({ value: id, label: S3_PRESETS[id].label }))]}
               help={preset ? preset.quirks[0] : 'An S3-compatible store fills in its endpoint, addressing and region rules.'}
             />
-            {preset && needsAccountId(preset) && <TextField label="Account ID" value={values.accountId} onChange={set('accountId')} required autoComplete="off" />}
-            {!(preset && 'fixed' in preset.region) && <TextField label="Region" value={values.region} onChange={set('region')} placeholder={preset && !('fixed' in preset.region) ? preset.region.example : 'us-east-1'} />}
-            {(!preset || preset.sseKms) && <TextField label="SSE-KMS key" value={values.sseKmsKeyId} onChange={set('sseKmsKeyId')} placeholder="arn:aws:kms:eu-west-1:123456789012:key/…" help="Every write Winnow makes is encrypted with this key." />}
-            <TextField label="Endpoint" value={values.endpoint} onChange={set('endpoint')} placeholder="https://minio.example.com" help="Only for S3-compatible stores (MinIO, Ceph, R2, Wasabi)." />
-            <CheckboxField label="Path-style addressing" checked={values.pathStyle} onChange={set('pathStyle')} help="endpoint/bucket/key instead of bucket.endpoint/key; most S3-compatible stores need it." />
+            {preset && needsAccountId(preset) && (
+              <TextField label="Account ID" value={values.accountId} onChange={set('accountId')} required autoComplete="off" />
+            )}
+            {!(preset && 'fixed' in preset.region) && (
+              <TextField
+                label="Region"
+                value={values.region}
+                onChange={set('region')}
+                placeholder={preset && !('fixed' in preset.region) ? preset.region.example : 'us-east-1'}
+              />
+            )}
+            {(!preset || preset.sseKms) && (
+              <TextField
+                label="SSE-KMS key"
+                value={values.sseKmsKeyId}
+                onChange={set('sseKmsKeyId')}
+                placeholder="arn:aws:kms:eu-west-1:123456789012:key/…"
+                help="Every write Winnow makes is encrypted with this key."
+              />
+            )}
+            <TextField
+              label="Endpoint"
+              value={values.endpoint}
+              onChange={set('endpoint')}
+              placeholder="https://minio.example.com"
+              help="Only for S3-compatible stores (MinIO, Ceph, R2, Wasabi)."
+            />
+            <CheckboxField
+              label="Path-style addressing"
+              checked={values.pathStyle}
+              onChange={set('pathStyle')}
+              help="endpoint/bucket/key instead of bucket.endpoint/key; most S3-compatible stores need it."
+            />
           </fieldset>
         </>
       )}
 
       <fieldset>
         <legend>Output and filters</legend>
-        <CheckboxField wide label="Separate output location" checked={values.separateOutput} onChange={set('separateOutput')} help="Where Winnow writes thumbnails and probes, only under <output>/.winnow/. Default: the resource path." />
-        {values.separateOutput && <TextField wide label="Output location" value={values.outputUri} onChange={set('outputUri')} required placeholder="s3://datalake/winnow-output/" />}
-        <TextAreaField label="Include" value={values.include} onChange={set('include')} placeholder="cows/**" help="Globs relative to the resource path, one per line. Blank: every image." />
+        <CheckboxField
+          wide
+          label="Separate output location"
+          checked={values.separateOutput}
+          onChange={set('separateOutput')}
+          help="Where Winnow writes thumbnails and probes, only under <output>/.winnow/. Default: the resource path."
+        />
+        {values.separateOutput && (
+          <TextField wide label="Output location" value={values.outputUri} onChange={set('outputUri')} required placeholder="s3://datalake/winnow-output/" />
+        )}
+        <TextAreaField
+          label="Include"
+          value={values.include}
+          onChange={set('include')}
+          placeholder="cows/**"
+          help="Globs relative to the resource path, one per line. Blank: every image."
+        />
         <TextAreaField label="Exclude" value={values.exclude} onChange={set('exclude')} placeholder="**/drafts/**" help="One glob per line." />
-        <CheckboxField label="Make thumbnails" checked={values.thumbnails} onChange={set('thumbnails')} help="After every sync, write a small WebP of each image under <output>/.winnow/thumbnails/; the grid then loads those instead of the full images." />
-        {values.thumbnails && <NumberField label="Thumbnail size" value={values.thumbnailSize} onChange={set('thumbnailSize')} min={16} max={4096} help="Longest side in pixels (16-4096)." />}
+        <CheckboxField
+          label="Make thumbnails"
+          checked={values.thumbnails}
+          onChange={set('thumbnails')}
+          help="After every sync, write a small WebP of each image under <output>/.winnow/thumbnails/; the grid then loads those instead of the full images."
+        />
+        {values.thumbnails && (
+          <NumberField
+            label="Thumbnail size"
+            value={values.thumbnailSize}
+            onChange={set('thumbnailSize')}
+            min={16}
+            max={4096}
+            help="Longest side in pixels (16-4096)."
+          />
+        )}
       </fieldset>
 
       {error}
@@ -219,16 +357,41 @@ interface FieldProps<T> {
   wide?: boolean;
 }
 
-function TextField({ label, value, onChange, help, wide, type = 'text', ...rest }: FieldProps<string> & { type?: 'text' | 'password'; required?: boolean; placeholder?: string; pattern?: string; autoComplete?: string }) {
+function TextField({
+  label,
+  value,
+  onChange,
+  help,
+  wide,
+  type = 'text',
+  ...rest
+}: FieldProps<string> & { type?: 'text' | 'password'; required?: boolean; placeholder?: string; pattern?: string; autoComplete?: string }) {
   const id = useId();
   return (
     <div className={wide ? 'field wide' : 'field'}>
       <label htmlFor={id}>
         {label}
-        {rest.required && <span className="required" aria-hidden="true"> *</span>}
+        {rest.required && (
+          <span className="required" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        )}
       </label>
-      <input id={id} type={type} value={value} onChange={(event) => onChange(event.target.value)} spellCheck={false} aria-describedby={help ? `${id}-help` : undefined} {...rest} />
-      {help && <p id={`${id}-help`} className="help">{help}</p>}
+      <input
+        id={id}
+        type={type}
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        spellCheck={false}
+        aria-describedby={help ? `${id}-help` : undefined}
+        {...rest}
+      />
+      {help && (
+        <p id={`${id}-help`} className="help">
+          {help}
+        </p>
+      )}
     </div>
   );
 }
@@ -245,7 +408,11 @@ function SelectField({ label, value, onChange, help, options }: FieldProps<strin
           </option>
         ))}
       </select>
-      {help && <p id={`${id}-help`} className="help">{help}</p>}
+      {help && (
+        <p id={`${id}-help`} className="help">
+          {help}
+        </p>
+      )}
     </div>
   );
 }
@@ -255,8 +422,23 @@ function NumberField({ label, value, onChange, help, min, max }: FieldProps<stri
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <input id={id} type="number" inputMode="numeric" min={min} max={max} step={1} required value={value} onChange={(event) => onChange(event.target.value)} aria-describedby={help ? `${id}-help` : undefined} />
-      {help && <p id={`${id}-help`} className="help">{help}</p>}
+      <input
+        id={id}
+        type="number"
+        inputMode="numeric"
+        min={min}
+        max={max}
+        step={1}
+        required
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        aria-describedby={help ? `${id}-help` : undefined}
+      />
+      {help && (
+        <p id={`${id}-help`} className="help">
+          {help}
+        </p>
+      )}
     </div>
   );
 }
@@ -266,19 +448,53 @@ function TextAreaField({ label, value, onChange, help, placeholder }: FieldProps
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} rows={2} value={value} placeholder={placeholder} spellCheck={false} onChange={(event) => onChange(event.target.value)} aria-describedby={help ? `${id}-help` : undefined} />
-      {help && <p id={`${id}-help`} className="help">{help}</p>}
+      <textarea
+        id={id}
+        rows={2}
+        value={value}
+        placeholder={placeholder}
+        spellCheck={false}
+        onChange={(event) => onChange(event.target.value)}
+        aria-describedby={help ? `${id}-help` : undefined}
+      />
+      {help && (
+        <p id={`${id}-help`} className="help">
+          {help}
+        </p>
+      )}
     </div>
   );
 }
 
-function CheckboxField({ label, checked, onChange, help, wide }: { label: string; checked: boolean; onChange: (checked: boolean) => void; help?: string; wide?: boolean }) {
+function CheckboxField({
+  label,
+  checked,
+  onChange,
+  help,
+  wide,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  help?: string;
+  wide?: boolean;
+}) {
   const id = useId();
   return (
     <div className={wide ? 'field checkbox wide' : 'field checkbox'}>
-      <input id={id} type="checkbox" checked={checked} onChange={(event) => onChange(event.target.checked)} aria-describedby={help ? `${id}-help` : undefined} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        onChange={(event) => onChange(event.target.checked)}
+        aria-describedby={help ? `${id}-help` : undefined}
+      />
       <label htmlFor={id}>{label}</label>
-      {help && <p id={`${id}-help`} className="help">{help}</p>}
+      {help && (
+        <p id={`${id}-help`} className="help">
+          {help}
+        </p>
+      )}
     </div>
   );
 }

@@ -14,8 +14,14 @@ export function EmbeddingsPanel({ dataset }: { dataset: string }) {
     queryFn: () => api.embeddings(dataset),
     refetchInterval: (query) => (query.state.data?.job?.status === 'running' ? POLL_MS : false),
   });
-  const start = useMutation({ mutationFn: () => api.startEmbedding(dataset), onSuccess: () => void queryClient.invalidateQueries({ queryKey: statusKey(dataset) }) });
-  const cancel = useMutation({ mutationFn: () => api.cancelEmbedding(dataset), onSuccess: () => void queryClient.invalidateQueries({ queryKey: statusKey(dataset) }) });
+  const start = useMutation({
+    mutationFn: () => api.startEmbedding(dataset),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: statusKey(dataset) }),
+  });
+  const cancel = useMutation({
+    mutationFn: () => api.cancelEmbedding(dataset),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: statusKey(dataset) }),
+  });
   const job = status.data?.job ?? null;
   const running = job?.status === 'running';
 
@@ -70,7 +76,8 @@ function EmbedJobStatus({ job }: { job: EmbedJob }) {
     const report = job.report;
     return (
       <span data-embed-status="completed">
-        Embeddings complete: {formatCount(report.embedded)} new, {formatCount(report.skipped)} already stored, {formatCount(report.failed)} failed, of {formatCount(report.total)} ({report.imagesPerSecond} images/s).
+        Embeddings complete: {formatCount(report.embedded)} new, {formatCount(report.skipped)} already stored, {formatCount(report.failed)} failed, of{' '}
+        {formatCount(report.total)} ({report.imagesPerSecond} images/s).
       </span>
     );
   }

@@ -10,8 +10,8 @@ export function PolicyPanel({ dataset }: { dataset: string }) {
     <section className="policy-panel" aria-labelledby="policy-heading">
       <h2 id="policy-heading">Least-privilege policy</h2>
       <p>
-        Everything Winnow needs and nothing more: listing limited to this folder, reads inside it, writes and deletes only under its <code>.winnow/</code> folder.
-        Attach it to the IAM user or role in place of a broader one.
+        Everything Winnow needs and nothing more: listing limited to this folder, reads inside it, writes and deletes only under its <code>.winnow/</code>{' '}
+        folder. Attach it to the IAM user or role in place of a broader one.
       </p>
       {policy.isPending && <p aria-busy="true">Generating…</p>}
       {policy.isError && <ErrorMessage error={policy.error} />}

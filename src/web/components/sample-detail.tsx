@@ -56,7 +56,9 @@ export function SampleDetail({ dataset, sample, position, count, total, onClose,
             <button type="button" onClick={() => onStep(-1)} disabled={position === 0} aria-label="Previous sample" title="Previous (←)">
               ←
             </button>
-            <span className="position">{total === null ? `#${(position + 1).toLocaleString()}` : `${(position + 1).toLocaleString()} of ${total.toLocaleString()}`}</span>
+            <span className="position">
+              {total === null ? `#${(position + 1).toLocaleString()}` : `${(position + 1).toLocaleString()} of ${total.toLocaleString()}`}
+            </span>
             <button type="button" onClick={() => onStep(1)} disabled={position >= count - 1} aria-label="Next sample" title="Next (→)">
               →
             </button>

@@ -57,11 +57,20 @@ export function SampleFilterBar({ filters, onChange }: { filters: SampleFilters;
       </div>
       <div className="field">
         <label htmlFor={`${id}-folder`}>Folder</label>
-        <TypedFilter id={`${id}-folder`} value={filters.folder ?? ''} placeholder="cows/" onCommit={(folder) => onChange({ ...filters, folder: blankToUndefined(folder) })} />
+        <TypedFilter
+          id={`${id}-folder`}
+          value={filters.folder ?? ''}
+          placeholder="cows/"
+          onCommit={(folder) => onChange({ ...filters, folder: blankToUndefined(folder) })}
+        />
       </div>
       <div className="field">
         <label htmlFor={`${id}-status`}>Status</label>
-        <select id={`${id}-status`} value={filters.status ?? ''} onChange={(event) => onChange({ ...filters, status: blankToUndefined(event.target.value) as SampleStatus | undefined })}>
+        <select
+          id={`${id}-status`}
+          value={filters.status ?? ''}
+          onChange={(event) => onChange({ ...filters, status: blankToUndefined(event.target.value) as SampleStatus | undefined })}
+        >
           {STATUSES.map(([value, label]) => (
             <option key={value} value={value}>
               {label}
@@ -71,7 +80,11 @@ export function SampleFilterBar({ filters, onChange }: { filters: SampleFilters;
       </div>
       <div className="field">
         <label htmlFor={`${id}-ext`}>Type</label>
-        <select id={`${id}-ext`} value={filters.extension ?? ''} onChange={(event) => onChange({ ...filters, extension: blankToUndefined(event.target.value) })}>
+        <select
+          id={`${id}-ext`}
+          value={filters.extension ?? ''}
+          onChange={(event) => onChange({ ...filters, extension: blankToUndefined(event.target.value) })}
+        >
           <option value="">Any type</option>
           {EXTENSIONS.map((extension) => (
             <option key={extension} value={extension}>

@@ -169,12 +169,26 @@ export function SampleGrid({ dataset, filters, generation, emptyMessage, knownTo
               role="row"
               aria-rowindex={firstRow + row.index + 1}
               className="grid-row"
-              style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT, gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`, gap: GAP, padding: `0 ${GRID_PADDING}px` }}
+              style={{
+                transform: `translateY(${row.start}px)`,
+                height: ROW_HEIGHT,
+                gridTemplateColumns: `repeat(${columns}, minmax(0, 1fr))`,
+                gap: GAP,
+                padding: `0 ${GRID_PADDING}px`,
+              }}
             >
               {Array.from({ length: columns }, (_, column) => (firstRow + row.index) * columns + column)
                 .filter((index) => index < pages.count)
                 .map((index) => (
-                  <SampleCell key={index} dataset={dataset} index={index} sample={pages.sampleAt(index)} active={index === active} onFocus={setActive} onOpen={openSample} />
+                  <SampleCell
+                    key={index}
+                    dataset={dataset}
+                    index={index}
+                    sample={pages.sampleAt(index)}
+                    active={index === active}
+                    onFocus={setActive}
+                    onOpen={openSample}
+                  />
                 ))}
             </div>
           ))}
@@ -229,7 +243,9 @@ const SampleCell = memo(function SampleCell({ dataset, index, sample, active, on
       onFocus={() => onFocus(index)}
       onClick={sample ? () => onOpen(index) : undefined}
     >
-      <div className="thumb">{sample ? <SampleImage key={sample.key} dataset={dataset} sample={sample} variant="thumbnail" alt="" /> : <span className="image-loading" />}</div>
+      <div className="thumb">
+        {sample ? <SampleImage key={sample.key} dataset={dataset} sample={sample} variant="thumbnail" alt="" /> : <span className="image-loading" />}
+      </div>
       <div className="caption">
         <span className="name">{name}</span>
         {sample && sample.status !== 'ok' && <span className={`badge status-${sample.status}`}>{sample.status}</span>}

@@ -77,8 +77,8 @@ function SyncJobStatus({ job }: { job: SyncJob }) {
     const report = job.report;
     return (
       <span data-sync-status="completed">
-        Sync complete: {formatCount(report.total)} samples ({formatCount(report.added)} added, {formatCount(report.updated)} updated, {formatCount(report.removed)} removed,{' '}
-        {formatCount(report.failed)} unreadable) in {(report.durationMs / 1000).toFixed(1)} s.
+        Sync complete: {formatCount(report.total)} samples ({formatCount(report.added)} added, {formatCount(report.updated)} updated,{' '}
+        {formatCount(report.removed)} removed, {formatCount(report.failed)} unreadable) in {(report.durationMs / 1000).toFixed(1)} s.
         {report.warnings.map((warning) => (
           <span key={warning} className="warning">
             {' '}

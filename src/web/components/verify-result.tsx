@@ -70,7 +70,11 @@ function CorsResult({ cors }: { cors: CorsCheck }) {
         </div>
       </div>
       {cors.configuration !== null && (
-        <CodeBlock text={JSON.stringify(cors.configuration, null, 2)} label="CORS configuration (S3 console → bucket → Permissions → CORS)" copyLabel="Copy CORS configuration" />
+        <CodeBlock
+          text={JSON.stringify(cors.configuration, null, 2)}
+          label="CORS configuration (S3 console → bucket → Permissions → CORS)"
+          copyLabel="Copy CORS configuration"
+        />
       )}
     </div>
   );

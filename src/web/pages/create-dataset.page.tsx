@@ -62,7 +62,9 @@ export function CreateDatasetPage() {
       {verify.data && <VerifyResult report={verify.data} />}
       {editAgain.isError && <ErrorMessage error={editAgain.error} />}
       <div className="form-actions">
-        <Link to={routePath.dataset(created.name)} className="button primary">Open dataset</Link>
+        <Link to={routePath.dataset(created.name)} className="button primary">
+          Open dataset
+        </Link>
         <button type="button" onClick={() => verify.mutate(created.name)} disabled={verify.isPending}>
           Check again
         </button>

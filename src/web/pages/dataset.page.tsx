@@ -58,7 +58,11 @@ export function DatasetPage({ name }: { name: string }) {
         generation={generation}
         knownTotal={hasFilters(filters) ? undefined : details.data?.samples.total}
         emptyMessage={
-          hasFilters(filters) ? 'No samples match these filters.' : details.data?.lastSync === null ? 'Nothing indexed yet: press “Sync now” to index the folder.' : 'No images in this folder.'
+          hasFilters(filters)
+            ? 'No samples match these filters.'
+            : details.data?.lastSync === null
+              ? 'Nothing indexed yet: press “Sync now” to index the folder.'
+              : 'No images in this folder.'
         }
       />
     </div>
@@ -73,7 +77,9 @@ function DatasetFacts({ details }: { details: DatasetDetails }) {
       <span>{formatCount(samples.total)} samples</span>
       {samples.error > 0 && <span>{formatCount(samples.error)} unreadable</span>}
       {samples.pending > 0 && <span>{formatCount(samples.pending)} not read yet</span>}
-      <span>{lastSync === null ? 'never synced' : lastSync.finishedAt === null ? `sync ${lastSync.status}` : `last sync ${formatDate(lastSync.finishedAt)}`}</span>
+      <span>
+        {lastSync === null ? 'never synced' : lastSync.finishedAt === null ? `sync ${lastSync.status}` : `last sync ${formatDate(lastSync.finishedAt)}`}
+      </span>
     </p>
   );
 }

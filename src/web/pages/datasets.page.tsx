@@ -13,14 +13,18 @@ export function DatasetsPage() {
     <div className="page">
       <div className="page-header">
         <PageHeading title="Datasets">Datasets</PageHeading>
-        <Link to={routePath.newDataset()} className="button primary">New dataset</Link>
+        <Link to={routePath.newDataset()} className="button primary">
+          New dataset
+        </Link>
       </div>
       {datasets.isPending && <p aria-busy="true">Loading datasets…</p>}
       {datasets.isError && <ErrorMessage error={datasets.error} />}
       {datasets.data?.length === 0 && (
         <div className="empty-state">
           <p>No datasets yet. A dataset is one folder of a bucket (or a local folder); Winnow indexes its images without copying them.</p>
-          <Link to={routePath.newDataset()} className="button primary">Create the first dataset</Link>
+          <Link to={routePath.newDataset()} className="button primary">
+            Create the first dataset
+          </Link>
         </div>
       )}
       {datasets.data !== undefined && datasets.data.length > 0 && <DatasetTable datasets={datasets.data} />}
@@ -35,7 +39,9 @@ function DatasetTable({ datasets }: { datasets: DatasetSummary[] }) {
         <tr>
           <th scope="col">Name</th>
           <th scope="col">Location</th>
-          <th scope="col" className="number">Samples</th>
+          <th scope="col" className="number">
+            Samples
+          </th>
           <th scope="col">Last sync</th>
         </tr>
       </thead>
@@ -49,7 +55,9 @@ function DatasetTable({ datasets }: { datasets: DatasetSummary[] }) {
             <td className="number">{formatCount(dataset.samples)}</td>
             <td>
               {dataset.lastSyncedAt === null ? (dataset.syncStatus === 'running' ? 'Running…' : 'Never') : formatDate(dataset.lastSyncedAt)}
-              {dataset.syncStatus !== null && dataset.syncStatus !== 'completed' && dataset.syncStatus !== 'running' && <span className="badge warn">{dataset.syncStatus}</span>}
+              {dataset.syncStatus !== null && dataset.syncStatus !== 'completed' && dataset.syncStatus !== 'running' && (
+                <span className="badge warn">{dataset.syncStatus}</span>
+              )}
             </td>
           </tr>
         ))}

@@ -26,11 +26,21 @@ export function SignInPage({ linkExpired }: { linkExpired: boolean }) {
         <PageHeading title="Sign in">Sign in</PageHeading>
         {linkExpired && (
           <p className="notice" role="status">
-            That sign-in link does not work any more: each link signs in once, and only while the <code>winnow serve</code> that printed it runs. Sign in with an API token (<code>winnow token create &lt;name&gt;</code>), or restart <code>winnow serve</code> for a new link.
+            That sign-in link does not work any more: each link signs in once, and only while the <code>winnow serve</code> that printed it runs. Sign in with
+            an API token (<code>winnow token create &lt;name&gt;</code>), or restart <code>winnow serve</code> for a new link.
           </p>
         )}
         <label htmlFor="token">API token</label>
-        <input id="token" name="token" type="password" autoComplete="off" spellCheck={false} required value={token} onChange={(event) => setToken(event.target.value)} />
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+        />
         <p id="sign-in-help" className="help">
           Open the sign-in link that <code>winnow serve</code> printed, or paste a token from <code>winnow token create &lt;name&gt;</code>.
         </p>
