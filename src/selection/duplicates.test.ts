@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { exactDuplicatePairs, groupDuplicates, isContentMd5, keeperPreference, samplesNeedingContentHash, type DuplicateCandidate } from './duplicates.js';
+import {
+  confirmNearDuplicates,
+  exactDuplicatePairs,
+  groupDuplicates,
+  isContentMd5,
+  keeperPreference,
+  samplesNeedingContentHash,
+  type DuplicateCandidate,
+} from './duplicates.js';
+import { DESCRIPTOR_BYTES, descriptorDistance, thumbnailDescriptor } from './thumbnail-descriptor.js';
 
 const MD5_A = '0cc175b9c0f1b6a831c399e269772661';
 const MD5_B = '92eb5ffee6ae2fec3ad71c777531578f';
@@ -104,5 +113,71 @@ describe('exact duplicates', () => {
     expect(exactDuplicatePairs(samples, hashes)).toEqual([{ a: 0, b: 1, distance: 0 }]);
     // Without its hash a sample is never called an exact duplicate.
     expect(exactDuplicatePairs(samples, new Map([[1, 'h1']]))).toEqual([]);
+  });
+});
+
+describe('near-duplicate confirmation', () => {
+  /** Unit vectors in 2-D at these angles (radians): cosine distance 1 - cos(angle difference). */
+  const rowsAt = (angles: number[]) => Float32Array.from(angles.flatMap((angle) => [Math.cos(angle), Math.sin(angle)]));
+  const pattern = (seed: number) => Int8Array.from({ length: DESCRIPTOR_BYTES }, (_, i) => Math.round(100 * Math.sin(seed * 7.3 + i * (0.3 + seed))));
+
+  it('measures each candidate pair once and keeps it only under both thresholds', () => {
+    // 0 and 1 are close with one pattern; 2 is as close to 1 but shows another pattern; 3 is far.
+    const rows = rowsAt([0, 0.1, 0.2, 1.5]);
+    const descriptors = [pattern(1), pattern(1), pattern(2), pattern(1)];
+    const candidates = Int32Array.from([0, 1, 2, 1, 0, 2, 2, 1, 0, 3, 2, -1]);
+    const rule = { threshold: 0.03, descriptorThreshold: 0.05, thresholdWithoutDescriptor: 0.01 };
+    const { pairs, withoutDescriptor } = confirmNearDuplicates(candidates, 3, rows, 2, descriptors, rule);
+    expect(pairs.map((pair) => [pair.a, pair.b])).toEqual([[0, 1]]);
+    expect(pairs[0]!.distance).toBeCloseTo(1 - Math.cos(0.1), 6);
+    expect(withoutDescriptor).toBe(0);
+    // Without descriptors, the embedding alone decides at its stricter threshold.
+    const bare = confirmNearDuplicates(candidates, 3, rows, 2, [null, null, null, null], { ...rule, thresholdWithoutDescriptor: 0.006 });
+    expect(bare.pairs.map((pair) => [pair.a, pair.b])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(bare.withoutDescriptor).toBe(2);
+  });
+});
+
+describe('thumbnail descriptor', () => {
+  const size = 32;
+  /** A 32 x 32 NHWC image in [0, 1] from a function of (x, y, channel). */
+  const image = (value: (x: number, y: number, c: number) => number) =>
+    Float32Array.from({ length: size * size * 3 }, (_, i) => value(Math.floor(i / 3) % size, Math.floor(i / 3 / size), i % 3));
+  const layout = { size, layout: 'nhwc' as const, mean: [0, 0, 0] as const, std: [1, 1, 1] as const };
+  const scene = (x: number, y: number, c: number) => 0.3 + 0.2 * Math.sin(x / 3 + c) * Math.cos(y / 5);
+
+  it('barely moves when the image is brightened, and tells another part of the scene apart', () => {
+    const source = thumbnailDescriptor(image(scene), layout);
+    const brighter = thumbnailDescriptor(
+      image((x, y, c) => 1.2 * scene(x, y, c)),
+      layout,
+    );
+    const elsewhere = thumbnailDescriptor(
+      image((x, y, c) => scene(x + 40, y + 24, c)),
+      layout,
+    );
+    expect(source).toHaveLength(DESCRIPTOR_BYTES);
+    expect(descriptorDistance(source, brighter)).toBeLessThan(0.01);
+    expect(descriptorDistance(source, elsewhere)).toBeGreaterThan(0.2);
+  });
+
+  it('reads channels-first tensors the same way, undoing the model normalisation', () => {
+    const nhwc = image(scene);
+    const mean = [0.5, 0.4, 0.3] as const;
+    const std = [0.2, 0.25, 0.3] as const;
+    const nchw = new Float32Array(nhwc.length);
+    for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) nchw[c * size * size + i] = (nhwc[i * 3 + c]! - mean[c]) / std[c];
+    expect(thumbnailDescriptor(nchw, { size, layout: 'nchw', mean, std })).toEqual(thumbnailDescriptor(nhwc, layout));
+  });
+
+  it('matches nothing for a flat image', () => {
+    const flat = thumbnailDescriptor(
+      image(() => 0.5),
+      layout,
+    );
+    expect(descriptorDistance(flat, flat)).toBe(1);
   });
 });

@@ -1,3 +1,5 @@
+import { descriptorDistance } from './thumbnail-descriptor.js';
+
 /** Two samples judged duplicates of each other; `distance` 0 for byte-identical ones. */
 export interface ClosePair {
   a: number;
@@ -121,4 +123,59 @@ export function exactDuplicatePairs(samples: readonly Pick<DuplicateCandidate, '
     }
   }
   return pairs;
+}
+
+export interface NearDuplicateRule {
+  /** Cosine distance between unit vectors at or under which a pair is a candidate. */
+  threshold: number;
+  /** Thumbnail-descriptor distance a candidate must also be at or under, when both samples have one. */
+  descriptorThreshold: number;
+  /** The cosine distance a candidate must be at or under when either sample has no descriptor. */
+  thresholdWithoutDescriptor: number;
+}
+
+/**
+ * Near-duplicate pairs among candidate neighbours: `candidates` holds `k` row indices per row
+ * (-1 for none; the row itself is skipped), each pair is measured once on the full unit vectors
+ * (`rows`, n x d) and kept when the rule says so. Pairs come with a < b, ordered by a then b.
+ */
+export function confirmNearDuplicates(
+  candidates: Int32Array,
+  k: number,
+  rows: Float32Array,
+  d: number,
+  descriptors: ReadonlyArray<Int8Array | null>,
+  rule: NearDuplicateRule,
+): { pairs: ClosePair[]; withoutDescriptor: number } {
+  const n = candidates.length / k;
+  const pairs: ClosePair[] = [];
+  let withoutDescriptor = 0;
+  const seen = new Set<number>();
+  for (let a = 0; a < n; a++) {
+    const found: ClosePair[] = [];
+    for (let c = 0; c < k; c++) {
+      const other = candidates[a * k + c]!;
+      if (other < 0 || other === a) continue;
+      const [x, y] = other < a ? [other, a] : [a, other];
+      // x * n + y is exact up to n = 2^26: far beyond what fits in memory as 1,792-d vectors.
+      const id = x * n + y;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += rows[x * d + j]! * rows[y * d + j]!;
+      const distance = Math.max(0, 1 - dot);
+      if (distance > rule.threshold) continue;
+      const [dx, dy] = [descriptors[x], descriptors[y]];
+      if (dx && dy) {
+        if (descriptorDistance(dx, dy) > rule.descriptorThreshold) continue;
+      } else {
+        if (distance > rule.thresholdWithoutDescriptor) continue;
+        withoutDescriptor++;
+      }
+      found.push({ a: x, b: y, distance });
+    }
+    pairs.push(...found);
+  }
+  pairs.sort((p, q) => p.a - q.a || p.b - q.b);
+  return { pairs, withoutDescriptor };
 }
