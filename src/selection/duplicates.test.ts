@@ -169,7 +169,7 @@ describe('thumbnail descriptor', () => {
     const mean = [0.5, 0.4, 0.3] as const;
     const std = [0.2, 0.25, 0.3] as const;
     const nchw = new Float32Array(nhwc.length);
-    for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) nchw[c * size * size + i] = (nhwc[i * 3 + c]! - mean[c]) / std[c];
+    for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) nchw[c * size * size + i] = (nhwc[i * 3 + c]! - mean[c]!) / std[c]!;
     expect(thumbnailDescriptor(nchw, { size, layout: 'nchw', mean, std })).toEqual(thumbnailDescriptor(nhwc, layout));
   });
 
