@@ -22,6 +22,8 @@ export interface EmbeddingRecord {
   status: EmbeddingStatus;
   /** Unit length; null unless status is `ok`. */
   vector: Float32Array | null;
+  /** The image's thumbnail descriptor (see thumbnail-descriptor.ts), when Winnow embedded it; null for imported vectors. */
+  descriptor?: Int8Array | null | undefined;
   error: string | null;
   updatedAt: string;
 }
@@ -84,7 +86,7 @@ export async function countEmbeddingWork(db: Executor, datasetId: string, model:
 /** Records what was done for each sample, replacing earlier outcomes (one row per sample and model). */
 export async function recordEmbeddings(db: Executor, model: ModelVersion, records: readonly EmbeddingRecord[]): Promise<void> {
   if (records.length === 0) return;
-  // 9 values a row: well under SQLite's 32,766 bound values per statement in chunks of 500.
+  // 10 values a row: well under SQLite's 32,766 bound values per statement in chunks of 500.
   for (let start = 0; start < records.length; start += 500) {
     const rows = records.slice(start, start + 500).map((record) => ({
       model_id: model.id,
@@ -94,6 +96,9 @@ export async function recordEmbeddings(db: Executor, model: ModelVersion, record
       source_etag: record.sourceEtag,
       status: record.status,
       vector: record.vector === null ? null : vectorToBytes(record.vector),
+      descriptor: record.descriptor
+        ? new Uint8Array(record.descriptor.buffer.slice(record.descriptor.byteOffset, record.descriptor.byteOffset + record.descriptor.byteLength))
+        : null,
       error: record.error,
       updated_at: record.updatedAt,
     }));
@@ -107,6 +112,7 @@ export async function recordEmbeddings(db: Executor, model: ModelVersion, record
           source_etag: eb.ref('excluded.source_etag'),
           status: eb.ref('excluded.status'),
           vector: eb.ref('excluded.vector'),
+          descriptor: eb.ref('excluded.descriptor'),
           error: eb.ref('excluded.error'),
           updated_at: eb.ref('excluded.updated_at'),
         })),
@@ -269,4 +275,35 @@ export async function findSampleKeys(db: Executor, sampleIds: readonly number[])
     for (const row of rows) keys.set(row.id, row.key);
   }
   return keys;
+}
+
+/** What `winnow duplicates` reads of a live sample with a current vector. */
+export interface DuplicateRow {
+  sampleId: number;
+  vector: Float32Array;
+  /** Null when the vector was imported or embedded before descriptors were kept. */
+  descriptor: Int8Array | null;
+}
+
+/** Current vectors and descriptors of live samples after `afterId`, in sample id order (keyset pages). */
+export async function listDuplicateRowsAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<DuplicateRow[]> {
+  const rows = await db
+    .selectFrom('embeddings as e')
+    .innerJoin('samples as s', 's.id', 'e.sample_id')
+    .select(['s.id', 'e.vector', 'e.descriptor'])
+    .where('e.model_id', '=', model.id)
+    .where('e.dataset_id', '=', datasetId)
+    .where('e.status', '=', 'ok')
+    .where('e.model_sha256', '=', model.sha256)
+    .where('s.removed_at', 'is', null)
+    .where(sql<boolean>`e.source_etag is not distinct from s.etag`)
+    .where('e.sample_id', '>', afterId)
+    .orderBy('e.sample_id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    sampleId: row.id,
+    vector: bytesToVector(row.vector!),
+    descriptor: row.descriptor === null ? null : Int8Array.from(row.descriptor, (byte) => (byte << 24) >> 24),
+  }));
 }

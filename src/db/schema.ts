@@ -178,6 +178,8 @@ export interface EmbeddingTable {
   status: EmbeddingStatus;
   /** Little-endian float32, unit length; null unless status is `ok`. */
   vector: Uint8Array | null;
+  /** The image's thumbnail descriptor (int8, see thumbnail-descriptor.ts); null when embedded before 0010 or imported. */
+  descriptor: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
   error: string | null;
   updated_at: Timestamp;
 }
@@ -222,6 +224,15 @@ export interface SampleFieldTable {
   text_value: string | null;
 }
 
+/** A sample's sha256, valid while its size and etag are the ones recorded. */
+export interface SampleContentHashTable {
+  sample_id: number;
+  size: ColumnType<number, number, number>;
+  etag: string | null;
+  sha256: string;
+  computed_at: Timestamp;
+}
+
 export interface DB {
   datasets: DatasetTable;
   relevant_keys: RelevantKeyTable;
@@ -237,6 +248,7 @@ export interface DB {
   tags: TagTable;
   tag_members: TagMemberTable;
   sample_fields: SampleFieldTable;
+  sample_content_hashes: SampleContentHashTable;
 }
 
 export type DatasetRow = Selectable<DatasetTable>;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fullOracle, quantizeRows, screenedOracle } from './diversity-oracle.js';
-import { groupNearDuplicates } from './near-duplicates.js';
 import { seededRandom } from './seeded-random.js';
 import { selectSamples, type SelectionTerm } from './select.js';
 import { balanceTarget, scaleToUnit, similarityScores, thresholdMask, typicalityScores } from './terms.js';
@@ -191,24 +190,5 @@ describe('balance, static scores and their combination', () => {
     expect([...similarityScores([0, 1, 0.5])]).toEqual([1, 0, 0.5]);
     expect([...thresholdMask([1, NaN, 3], '>=', 2)]).toEqual([0, 0, 1]);
     expect([...scaleToUnit([4, 4])]).toEqual([1, 1]);
-  });
-});
-
-describe('near-duplicate groups', () => {
-  it('joins chains of close pairs into one group and keeps the preferred member', () => {
-    const pixels = [100, 400, 200, 50, 10];
-    const groups = groupNearDuplicates(
-      5,
-      [
-        { a: 0, b: 1, distance: 0.01 },
-        { a: 1, b: 2, distance: 0.02 },
-        { a: 3, b: 4, distance: 0 },
-      ],
-      (a, b) => pixels[b]! - pixels[a]! || a - b,
-    );
-    expect(groups).toEqual([
-      { members: [1, 0, 2], keep: 1, maxDistance: 0.02 },
-      { members: [3, 4], keep: 3, maxDistance: 0 },
-    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
 import { objectTooLarge } from '../datasources/object-store.js';
 import { imageTensorOptions, type ImageEncoder } from '../embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../embeddings/onnx.image-encoder.js';
+import { thumbnailDescriptor } from '../selection/thumbnail-descriptor.js';
 import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
 import { createImageTensorPool } from '../media/image-tensor-pool.js';
 import type { ImageTensorDecoder, ImageTensorOptions } from '../media/image-tensor.js';
@@ -255,10 +256,21 @@ async function embedBatch(pipeline: Pipeline, batch: Prepared[]): Promise<number
   const decoded = batch.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item);
   const vectors = decoded.length > 0 ? await encoder.encode(decoded.map((item) => item.tensor)) : [];
   const byId = new Map(decoded.map((item, index) => [item.sample.id, vectors[index]!]));
+  const tensorLayout = imageTensorOptions(encoder.spec);
   const now = deps.clock().toISOString();
   const records: EmbeddingRecord[] = batch.map((item) =>
     'tensor' in item
-      ? { sampleId: item.sample.id, datasetId: dataset.id, sourceEtag: item.etag, status: 'ok', vector: byId.get(item.sample.id)!, error: null, updatedAt: now }
+      ? {
+          sampleId: item.sample.id,
+          datasetId: dataset.id,
+          sourceEtag: item.etag,
+          status: 'ok',
+          vector: byId.get(item.sample.id)!,
+          // Kept beside the vector for `winnow duplicates`: it tells near-duplicates from other views of one scene.
+          descriptor: thumbnailDescriptor(item.tensor, tensorLayout),
+          error: null,
+          updatedAt: now,
+        }
       : { sampleId: item.sample.id, datasetId: dataset.id, sourceEtag: item.etag, status: item.status, vector: null, error: item.error, updatedAt: now },
   );
   await deps.database.db.transaction().execute((trx) => recordEmbeddings(trx, version, records));

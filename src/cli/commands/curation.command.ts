@@ -3,11 +3,13 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import type { ThresholdOperator } from '../../selection/terms.js';
 import { exportTag, type TagExportFormat } from '../../workflows/export-tag.js';
+import { findDuplicates } from '../../workflows/find-duplicates.js';
 import { describeMetadata, importLightlyLayout, importMetadata } from '../../workflows/sample-metadata.js';
 import { selectDatasetSamples, type StrategyName, type StrategySpec, type ThresholdSpec } from '../../workflows/select-samples.js';
 import { combineTags, createTagFromKeys, deleteTag, listTagViews, showTag, updateTagDetails, type TagOperation } from '../../workflows/tags.js';
 import { findNeighbours } from '../../workflows/vector-index.js';
 import type { CommandRunner } from '../command-runner.js';
+import { printDuplicates } from '../printers/duplicates.js';
 import { printSelection } from '../printers/selection.js';
 import { formatCount, formatTable, printJson } from '../render.js';
 
@@ -146,6 +148,35 @@ export function registerCurationCommands(program: Command, runner: CommandRunner
         if (options.json) return printJson(output, report.neighbours);
         for (const neighbour of report.neighbours) output.out(`${neighbour.distance.toFixed(4)}  ${neighbour.key}`);
       }),
+    );
+
+  program
+    .command('duplicates <dataset>')
+    .description('groups exact copies and near-duplicates and says which one of each group to keep (most pixels, then most bytes, then the first key)')
+    .option('--threshold <d>', 'cosine distance for near-duplicate candidates (default: calibrated for the bundled model)')
+    .option('--model <name>', 'the vectors to use (default: the bundled model)')
+    .option('--tag <name>', 'tag every sample but the kept one of each group')
+    .option('--replace', 'empty the tag first if it exists')
+    .option('--append', 'add to the tag if it exists')
+    .option('--description <text>', "the tag's description")
+    .option('--json', 'print { threshold, groups: [ { keys, keep } ], ... }')
+    .action(
+      runner.run<{ threshold?: string; model?: string; tag?: string; replace?: boolean; append?: boolean; description?: string; json?: boolean }>(
+        async (context, options, output, [name]) => {
+          if (options.replace && options.append) throw new AppError('InputInvalid', 'Give --replace or --append, not both.');
+          if ((options.replace || options.append) && options.tag === undefined)
+            throw new AppError('InputInvalid', '--replace and --append go with --tag <name>.');
+          const report = await findDuplicates(context, name!, {
+            threshold: numberOption(options.threshold, '--threshold'),
+            model: options.model,
+            tag: options.tag,
+            tagMode: options.replace ? 'replace' : options.append ? 'append' : 'create',
+            description: options.description,
+          });
+          if (options.json) return printJson(output, report);
+          printDuplicates(output, report);
+        },
+      ),
     );
 
   const tags = program.command('tags').description('named subsets of a dataset: from selections, duplicates, key lists or the map');

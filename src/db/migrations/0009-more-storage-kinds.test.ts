@@ -11,6 +11,7 @@ import { removedSamplesIndexMigration } from './0006-removed-samples-index.js';
 import { embeddingsMigration } from './0007-embeddings.js';
 import { curationMigration } from './0008-curation.js';
 import { moreStorageKindsMigration } from './0009-more-storage-kinds.js';
+import { duplicatesMigration } from './0010-duplicates.js';
 
 const EARLIER: Record<string, (dialect: Dialect) => Migration> = {
   '0001-catalog': catalogMigration,
@@ -23,6 +24,12 @@ const EARLIER: Record<string, (dialect: Dialect) => Migration> = {
   '0008-curation': curationMigration,
 };
 
+const LATER: Record<string, (dialect: Dialect) => Migration> = {
+  '0009-more-storage-kinds': moreStorageKindsMigration,
+  '0010-duplicates': duplicatesMigration,
+};
+const ALL = [...Object.keys(EARLIER), ...Object.keys(LATER)];
+
 describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kinds) on %s', (dialect) => {
   let catalog: TestDatabase;
   afterEach(() => catalog?.drop());
@@ -31,16 +38,15 @@ describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kin
     new Migrator({
       db,
       provider: {
-        getMigrations: async () =>
-          Object.fromEntries(names.map((name) => [name, name.startsWith('0009') ? moreStorageKindsMigration(dialect) : EARLIER[name]!(dialect)])),
+        getMigrations: async () => Object.fromEntries(names.map((name) => [name, LATER[name]?.(dialect) ?? EARLIER[name]!(dialect)])),
       },
     });
 
   it('keeps existing datasources, accepts azure and gcs, and goes back down', async () => {
     catalog = await createTestDatabase(dialect);
     const db = catalog.database.db as unknown as Kysely<unknown>;
-    // The test catalog is already at the latest version: step back to 0008 with a dataset in it.
-    expect((await migrator(db, [...Object.keys(EARLIER), '0009-more-storage-kinds']).migrateDown()).error).toBeUndefined();
+    // The test catalog is already at the latest version: step back to 0008 (through 0010's down) with a dataset in it.
+    expect((await migrator(db, ALL).migrateTo('0008-curation')).error).toBeUndefined();
     await sql`insert into datasets (id, name, include_globs, exclude_globs, created_at, updated_at) values ('d1', 'farm', '[]', '[]', 'now', 'now')`.execute(
       db,
     );
@@ -53,7 +59,7 @@ describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kin
       ),
     ).rejects.toThrow();
 
-    expect((await migrator(db, [...Object.keys(EARLIER), '0009-more-storage-kinds']).migrateToLatest()).error).toBeUndefined();
+    expect((await migrator(db, ALL).migrateToLatest()).error).toBeUndefined();
     const rows = await sql<{
       id: string;
       kind: string;
@@ -79,6 +85,7 @@ describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kin
     await sql`delete from datasets where id = 'd1'`.execute(db);
     expect((await sql`select id from datasources`.execute(db)).rows).toEqual([]);
 
-    expect((await migrator(db, [...Object.keys(EARLIER), '0009-more-storage-kinds']).migrateDown()).error).toBeUndefined();
+    // Down through 0010 (descriptors, content hashes) and 0009 again.
+    expect((await migrator(db, ALL).migrateTo('0008-curation')).error).toBeUndefined();
   });
 });

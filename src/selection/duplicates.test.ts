@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import {
+  confirmNearDuplicates,
+  exactDuplicatePairs,
+  groupDuplicates,
+  isContentMd5,
+  keeperPreference,
+  samplesNeedingContentHash,
+  type DuplicateCandidate,
+} from './duplicates.js';
+import { DESCRIPTOR_BYTES, descriptorDistance, thumbnailDescriptor } from './thumbnail-descriptor.js';
+
+const MD5_A = '0cc175b9c0f1b6a831c399e269772661';
+const MD5_B = '92eb5ffee6ae2fec3ad71c777531578f';
+
+describe('duplicate groups', () => {
+  it('joins chains of close pairs into one group and keeps the preferred member', () => {
+    const pixels = [100, 400, 200, 50, 10];
+    const groups = groupDuplicates(
+      5,
+      [
+        { a: 0, b: 1, distance: 0.01 },
+        { a: 1, b: 2, distance: 0.02 },
+        { a: 3, b: 4, distance: 0 },
+      ],
+      (a, b) => pixels[b]! - pixels[a]! || a - b,
+    );
+    expect(groups).toEqual([
+      { members: [1, 0, 2], keep: 1, maxDistance: 0.02 },
+      { members: [3, 4], keep: 3, maxDistance: 0 },
+    ]);
+  });
+
+  it('gives the same groups whatever the order of the pairs, and none without pairs', () => {
+    const pairs = [
+      { a: 5, b: 2, distance: 0.03 },
+      { a: 0, b: 7, distance: 0.01 },
+      { a: 2, b: 7, distance: 0.02 },
+      { a: 3, b: 4, distance: 0.04 },
+    ];
+    const byIndex = (a: number, b: number) => a - b;
+    const forward = groupDuplicates(8, pairs, byIndex);
+    expect(groupDuplicates(8, [...pairs].reverse(), byIndex)).toEqual(forward);
+    expect(forward).toEqual([
+      { members: [0, 2, 5, 7], keep: 0, maxDistance: 0.03 },
+      { members: [3, 4], keep: 3, maxDistance: 0.04 },
+    ]);
+    expect(groupDuplicates(3, [], byIndex)).toEqual([]);
+  });
+
+  it('keeps the most pixels, then the most bytes, then the smallest key', () => {
+    const samples: DuplicateCandidate[] = [
+      { key: 'b.jpg', size: 100, etag: null, pixels: 400 },
+      { key: 'a.jpg', size: 100, etag: null, pixels: 400 },
+      { key: 'c.png', size: 900, etag: null, pixels: 400 },
+      { key: 'big.jpg', size: 10, etag: null, pixels: 1600 },
+      { key: 'unread.jpg', size: 5000, etag: null, pixels: null },
+    ];
+    const prefer = keeperPreference(samples);
+    const keepOf = (members: number[]) =>
+      groupDuplicates(
+        5,
+        members.slice(1).map((b) => ({ a: members[0]!, b, distance: 0 })),
+        prefer,
+      )[0]!.keep;
+    expect(keepOf([0, 1])).toBe(1);
+    expect(keepOf([0, 1, 2])).toBe(2);
+    expect(keepOf([0, 1, 2, 3])).toBe(3);
+    expect(keepOf([4, 0])).toBe(0);
+  });
+});
+
+describe('exact duplicates', () => {
+  it('reads only 32 hex digits as an MD5 etag', () => {
+    expect(isContentMd5(MD5_A)).toBe(true);
+    expect(isContentMd5(MD5_A.toUpperCase())).toBe(true);
+    expect(isContentMd5(`${MD5_A}-2`)).toBe(false);
+    expect(isContentMd5('0x8DC6B1E0F1A2B3C')).toBe(false);
+    expect(isContentMd5('1f4-18c2a3b4c5d')).toBe(false);
+    expect(isContentMd5(null)).toBe(false);
+  });
+
+  it('pairs same size and same MD5 etag without hashing anything', () => {
+    const samples = [
+      { size: 10, etag: MD5_A },
+      { size: 10, etag: MD5_B },
+      { size: 10, etag: MD5_A },
+      { size: 11, etag: MD5_A },
+      { size: 10, etag: MD5_A.toUpperCase() },
+    ];
+    expect(samplesNeedingContentHash(samples)).toEqual([]);
+    expect(exactDuplicatePairs(samples, new Map())).toEqual([
+      { a: 0, b: 2, distance: 0 },
+      { a: 0, b: 4, distance: 0 },
+    ]);
+  });
+
+  it('hashes every member of a same-size set that has a multipart or non-MD5 etag, and pairs by the hash', () => {
+    const samples = [
+      { size: 10, etag: MD5_A },
+      { size: 10, etag: `${MD5_B}-2` },
+      { size: 10, etag: null },
+      { size: 20, etag: `${MD5_B}-3` },
+      { size: 30, etag: MD5_A },
+      { size: 30, etag: MD5_B },
+    ];
+    expect(samplesNeedingContentHash(samples)).toEqual([0, 1, 2]);
+    const hashes = new Map([
+      [0, 'h1'],
+      [1, 'h1'],
+      [2, 'h2'],
+    ]);
+    expect(exactDuplicatePairs(samples, hashes)).toEqual([{ a: 0, b: 1, distance: 0 }]);
+    // Without its hash a sample is never called an exact duplicate.
+    expect(exactDuplicatePairs(samples, new Map([[1, 'h1']]))).toEqual([]);
+  });
+});
+
+describe('near-duplicate confirmation', () => {
+  /** Unit vectors in 2-D at these angles (radians): cosine distance 1 - cos(angle difference). */
+  const rowsAt = (angles: number[]) => Float32Array.from(angles.flatMap((angle) => [Math.cos(angle), Math.sin(angle)]));
+  const pattern = (seed: number) => Int8Array.from({ length: DESCRIPTOR_BYTES }, (_, i) => Math.round(100 * Math.sin(seed * 7.3 + i * (0.3 + seed))));
+
+  it('measures each candidate pair once and keeps it only under both thresholds', () => {
+    // 0 and 1 are close with one pattern; 2 is as close to 1 but shows another pattern; 3 is far.
+    const rows = rowsAt([0, 0.1, 0.2, 1.5]);
+    const descriptors = [pattern(1), pattern(1), pattern(2), pattern(1)];
+    const candidates = Int32Array.from([0, 1, 2, 1, 0, 2, 2, 1, 0, 3, 2, -1]);
+    const rule = { threshold: 0.03, descriptorThreshold: 0.05, thresholdWithoutDescriptor: 0.01 };
+    const { pairs, withoutDescriptor } = confirmNearDuplicates(candidates, 3, rows, 2, descriptors, rule);
+    expect(pairs.map((pair) => [pair.a, pair.b])).toEqual([[0, 1]]);
+    expect(pairs[0]!.distance).toBeCloseTo(1 - Math.cos(0.1), 6);
+    expect(withoutDescriptor).toBe(0);
+    // Without descriptors, the embedding alone decides at its stricter threshold.
+    const bare = confirmNearDuplicates(candidates, 3, rows, 2, [null, null, null, null], { ...rule, thresholdWithoutDescriptor: 0.006 });
+    expect(bare.pairs.map((pair) => [pair.a, pair.b])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(bare.withoutDescriptor).toBe(2);
+  });
+});
+
+describe('thumbnail descriptor', () => {
+  const size = 32;
+  /** A 32 x 32 NHWC image in [0, 1] from a function of (x, y, channel). */
+  const image = (value: (x: number, y: number, c: number) => number) =>
+    Float32Array.from({ length: size * size * 3 }, (_, i) => value(Math.floor(i / 3) % size, Math.floor(i / 3 / size), i % 3));
+  const layout = { size, layout: 'nhwc' as const, mean: [0, 0, 0] as const, std: [1, 1, 1] as const };
+  const scene = (x: number, y: number, c: number) => 0.3 + 0.2 * Math.sin(x / 3 + c) * Math.cos(y / 5);
+
+  it('barely moves when the image is brightened, and tells another part of the scene apart', () => {
+    const source = thumbnailDescriptor(image(scene), layout);
+    const brighter = thumbnailDescriptor(
+      image((x, y, c) => 1.2 * scene(x, y, c)),
+      layout,
+    );
+    const elsewhere = thumbnailDescriptor(
+      image((x, y, c) => scene(x + 40, y + 24, c)),
+      layout,
+    );
+    expect(source).toHaveLength(DESCRIPTOR_BYTES);
+    expect(descriptorDistance(source, brighter)).toBeLessThan(0.01);
+    expect(descriptorDistance(source, elsewhere)).toBeGreaterThan(0.2);
+  });
+
+  it('reads channels-first tensors the same way, undoing the model normalisation', () => {
+    const nhwc = image(scene);
+    const mean = [0.5, 0.4, 0.3] as const;
+    const std = [0.2, 0.25, 0.3] as const;
+    const nchw = new Float32Array(nhwc.length);
+    for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) nchw[c * size * size + i] = (nhwc[i * 3 + c]! - mean[c]!) / std[c]!;
+    expect(thumbnailDescriptor(nchw, { size, layout: 'nchw', mean, std })).toEqual(thumbnailDescriptor(nhwc, layout));
+  });
+
+  it('matches nothing for a flat image', () => {
+    const flat = thumbnailDescriptor(
+      image(() => 0.5),
+      layout,
+    );
+    expect(descriptorDistance(flat, flat)).toBe(1);
+  });
+});

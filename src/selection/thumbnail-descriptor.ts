@@ -1,0 +1,94 @@
+/**
+ * A small per-image descriptor that tells near-duplicates from distinct images of one scene, which
+ * a classifier's embedding puts close together: two 16 x 16 colour thumbnails (the whole image and
+ * its centre 90%, so a 10% crop lines up with its source), each with its per-channel mean removed
+ * and scaled by its spread, as int8 (1,536 bytes). Brightness and contrast changes, re-encodes,
+ * resizes and format copies leave it nearly unchanged; another part of the same scene does not.
+ */
+
+export const DESCRIPTOR_SIDE = 16;
+const CELLS = DESCRIPTOR_SIDE * DESCRIPTOR_SIDE * 3;
+/** Both thumbnails. */
+export const DESCRIPTOR_BYTES = 2 * CELLS;
+/** The centre region of the second thumbnail, as a share of each side. */
+const CENTRE_SHARE = 0.9;
+/** int8 steps per standard deviation: +-127 holds values up to 4 spreads from the mean. */
+const STEPS_PER_SPREAD = 32;
+
+/** How the model's input tensor was laid out and normalised (see `ImageTensorOptions`). */
+export interface TensorLayoutOf {
+  size: number;
+  layout: 'nchw' | 'nhwc';
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+}
+
+/** The descriptor of an image, from the tensor made for the model (no second decode). */
+export function thumbnailDescriptor(tensor: Float32Array, of: TensorLayoutOf): Int8Array {
+  const out = new Int8Array(DESCRIPTOR_BYTES);
+  const margin = (of.size * (1 - CENTRE_SHARE)) / 2;
+  thumbnail(tensor, of, 0, of.size, out.subarray(0, CELLS));
+  thumbnail(tensor, of, margin, of.size - margin, out.subarray(CELLS));
+  return out;
+}
+
+/** Area-average of the square [from, to) in pixels into 16 x 16 x 3 cells, normalised and quantised into `out`. */
+function thumbnail(tensor: Float32Array, of: TensorLayoutOf, from: number, to: number, out: Int8Array): void {
+  const { size } = of;
+  const at =
+    of.layout === 'nhwc'
+      ? (y: number, x: number, c: number) => tensor[(y * size + x) * 3 + c]!
+      : (y: number, x: number, c: number) => tensor[(c * size + y) * size + x]!;
+  const cells = new Float64Array(CELLS);
+  const step = (to - from) / DESCRIPTOR_SIDE;
+  for (let row = 0; row < DESCRIPTOR_SIDE; row++) {
+    const y0 = Math.floor(from + row * step);
+    const y1 = Math.max(y0 + 1, Math.floor(from + (row + 1) * step));
+    for (let column = 0; column < DESCRIPTOR_SIDE; column++) {
+      const x0 = Math.floor(from + column * step);
+      const x1 = Math.max(x0 + 1, Math.floor(from + (column + 1) * step));
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += at(y, x, c);
+        // Undo the model's normalisation, so every channel counts as in the picture.
+        cells[(row * DESCRIPTOR_SIDE + column) * 3 + c] = (sum / ((y1 - y0) * (x1 - x0))) * of.std[c]! + of.mean[c]!;
+      }
+    }
+  }
+  let spread = 0;
+  for (let c = 0; c < 3; c++) {
+    let mean = 0;
+    for (let i = c; i < CELLS; i += 3) mean += cells[i]!;
+    mean /= CELLS / 3;
+    for (let i = c; i < CELLS; i += 3) {
+      cells[i]! -= mean;
+      spread += cells[i]! ** 2;
+    }
+  }
+  spread = Math.sqrt(spread / CELLS);
+  // A flat image has no pattern to compare: all zeros, which matches nothing (see descriptorDistance).
+  if (spread < 1e-6) return;
+  for (let i = 0; i < CELLS; i++) out[i] = Math.max(-127, Math.min(127, Math.round((cells[i]! / spread) * STEPS_PER_SPREAD)));
+}
+
+function cosineDistance(a: Int8Array, aStart: number, b: Int8Array, bStart: number): number {
+  let dot = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < CELLS; i++) {
+    const x = a[aStart + i]!;
+    const y = b[bStart + i]!;
+    dot += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return aa === 0 || bb === 0 ? 1 : 1 - dot / Math.sqrt(aa * bb);
+}
+
+/**
+ * How unlike two descriptors are, 0 (same pattern) to 2: 1 - the correlation of the whole
+ * thumbnails, or of one's whole with the other's centre when that is closer (one a crop of the other).
+ */
+export function descriptorDistance(a: Int8Array, b: Int8Array): number {
+  return Math.min(cosineDistance(a, 0, b, 0), cosineDistance(a, 0, b, CELLS), cosineDistance(a, CELLS, b, 0));
+}
