@@ -1,0 +1,209 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchBrowser, type Browser } from './browser.js';
+import { freshHome, runCli } from '../support/cli.js';
+import { startServe, type ServeProcess } from '../support/serve.js';
+
+const PHOTOS = resolve(import.meta.dirname, '../fixtures/photos');
+const DATASET = 'photos';
+
+let folder: string;
+let home: string;
+let env: Record<string, string>;
+let serve: ServeProcess;
+let browser: Browser;
+let page: Page;
+
+/**
+ * Real photos in two folders with the same file names (a/ as they are, b/ brighter and smaller: near
+ * neighbours of a/), and three shapes of one photo for the captions.
+ */
+async function writePhotos(root: string): Promise<string[]> {
+  const keys: string[] = [];
+  mkdirSync(join(root, 'a'));
+  mkdirSync(join(root, 'b'));
+  mkdirSync(join(root, 'shapes'));
+  for (const name of readdirSync(PHOTOS).filter((file) => file.endsWith('.jpg'))) {
+    const bytes = readFileSync(join(PHOTOS, name));
+    writeFileSync(join(root, 'a', name), bytes);
+    writeFileSync(join(root, 'b', name), await sharp(bytes).resize(200).modulate({ brightness: 1.15 }).jpeg({ quality: 80 }).toBuffer());
+    keys.push(`a/${name}`, `b/${name}`);
+  }
+  const chelsea = readFileSync(join(PHOTOS, 'chelsea.jpg'));
+  for (const [name, width, height] of [
+    ['portrait.jpg', 120, 300],
+    ['square.jpg', 240, 240],
+    ['landscape.jpg', 360, 120],
+  ] as const) {
+    writeFileSync(join(root, 'shapes', name), await sharp(chelsea).resize(width, height, { fit: 'cover' }).jpeg().toBuffer());
+    keys.push(`shapes/${name}`);
+  }
+  return keys;
+}
+
+let allKeys: string[];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/test-setup.sh (apt-get install chromium).`);
+  folder = mkdtempSync(join(tmpdir(), 'winnow-curation-'));
+  allKeys = await writePhotos(folder);
+  home = freshHome();
+  env = { WINNOW_HOME: home, WINNOW_LOCAL_ROOTS: folder, WINNOW_EMBED_THREADS: '1' };
+  for (const args of [
+    ['dataset', 'create', DATASET, '--input', folder],
+    ['dataset', 'sync', DATASET],
+  ]) {
+    const result = await runCli(args, { env });
+    expect(result.code, result.stderr).toBe(0);
+  }
+  serve = await startServe(env);
+  browser = await launchBrowser({ viewport: { width: 1280, height: 1000 } });
+  page = browser.page;
+  page.setDefaultTimeout(30_000);
+  await page.goto(serve.signInUrl);
+  await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+afterEach(() => {
+  expect(browser.errors, 'console errors').toEqual([]);
+});
+
+async function apiGet<T>(path: string): Promise<T> {
+  return page.evaluate(async (url) => (await fetch(url)).json(), path) as Promise<T>;
+}
+
+interface PointOnScreen {
+  key: string;
+  x: number;
+  y: number;
+  visible: boolean;
+}
+const pointsOnScreen = () =>
+  page.evaluate(() => (document.querySelector('canvas.embedding-map-canvas') as unknown as { pointsOnScreen(): PointOnScreen[] }).pointsOnScreen());
+
+async function openMap() {
+  await page.getByRole('group', { name: 'View' }).getByRole('button', { name: 'Map' }).click();
+  await page.locator('canvas.embedding-map-canvas[data-drawn="true"]').waitFor();
+}
+
+describe('curation in the browser', () => {
+  it('computes embeddings from the dataset page, with progress, and then draws every sample on the map', async () => {
+    await page.goto(`${serve.url}/datasets/${DATASET}`);
+    await page.getByRole('button', { name: 'Compute embeddings' }).click();
+    await page.locator('[data-embed-status="completed"]').waitFor({ timeout: 120_000 });
+    expect(await page.locator('[data-embed-status="completed"]').textContent()).toContain(`${allKeys.length} new`);
+
+    await openMap();
+    const points = await pointsOnScreen();
+    expect(points.map((point) => point.key).sort()).toEqual([...allKeys].sort());
+    const canvas = (await page.locator('canvas.embedding-map-canvas').boundingBox())!;
+    // Read the pixels: every point's centre is painted (the stage behind the transparent canvas is #1b2330).
+    const shot = await sharp(await page.locator('.map-stage').screenshot())
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const unpainted = points.filter((point) => {
+      expect(point.x).toBeGreaterThan(0);
+      expect(point.x).toBeLessThan(canvas.width);
+      const offset = (Math.round(point.y) * shot.info.width + Math.round(point.x)) * shot.info.channels;
+      const [r, g, b] = [shot.data[offset]!, shot.data[offset + 1]!, shot.data[offset + 2]!];
+      return Math.abs(r - 0x1b) + Math.abs(g - 0x23) + Math.abs(b - 0x30) < 30;
+    });
+    expect(unpainted).toEqual([]);
+    await browser.screenshot('curation-map');
+  });
+
+  it('tags exactly the points inside a lasso, and shows them in the grid and as a filter on both views', async () => {
+    await openMap();
+    const points = await pointsOnScreen();
+    // Cut the map at the widest gap between points left to right, so no point sits on the lasso's edge.
+    const xs = points.map((point) => point.x).sort((a, b) => a - b);
+    let cut = 0;
+    let widest = 0;
+    for (let index = 1; index < xs.length - 1; index += 1) {
+      const gap = xs[index]! - xs[index - 1]!;
+      if (gap > widest && index >= 3) [widest, cut] = [gap, (xs[index]! + xs[index - 1]!) / 2];
+    }
+    expect(widest).toBeGreaterThan(8);
+    const inside = points.filter((point) => point.x < cut).map((point) => point.key);
+    expect(inside.length).toBeGreaterThan(0);
+    expect(inside.length).toBeLessThan(points.length);
+
+    const canvas = (await page.locator('canvas.embedding-map-canvas').boundingBox())!;
+    const top = Math.min(...points.map((point) => point.y)) - 15;
+    const bottom = Math.max(...points.map((point) => point.y)) + 15;
+    const left = Math.min(...xs) - 15;
+    await page.getByRole('group', { name: 'Mouse tool' }).getByRole('button', { name: 'Lasso' }).click();
+    const corners: Array<[number, number]> = [
+      [left, top],
+      [cut, top],
+      [cut, bottom],
+      [left, bottom],
+      [left, top + 1],
+    ];
+    await page.mouse.move(canvas.x + corners[0]![0], canvas.y + corners[0]![1]);
+    await page.mouse.down();
+    for (const [x, y] of corners.slice(1)) await page.mouse.move(canvas.x + x, canvas.y + y, { steps: 12 });
+    await page.mouse.up();
+
+    const bar = page.getByRole('region', { name: 'Selection' });
+    await bar.getByText(`${inside.length} selected`).waitFor();
+    await bar.getByLabel('Tag these as').fill('left-side');
+    await bar.getByRole('button', { name: 'Tag these' }).click();
+    await bar.getByText(`Tagged ${inside.length} as “left-side”`).waitFor();
+    const tag = await apiGet<{ keys: string[] }>(`/api/datasets/${DATASET}/tags/left-side`);
+    expect([...tag.keys].sort()).toEqual([...inside].sort());
+
+    await bar.getByRole('button', { name: 'Show in grid' }).click();
+    await page.getByText(`The ${inside.length} selected samples`).waitFor();
+    await page.waitForFunction((count) => document.querySelectorAll('[role="gridcell"][data-key]').length === count, inside.length);
+
+    // A tag filter applies to both views.
+    await bar.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByRole('button', { name: 'Back to all samples' }).click();
+    await page.getByLabel('Tag', { exact: true }).selectOption('left-side');
+    await page.locator('.grid-status').getByText(`${inside.length} sample`).waitFor();
+    await openMap();
+    await page.getByText(`${inside.length} of ${points.length} points match the filters`).waitFor();
+    const shown = await pointsOnScreen();
+    expect(
+      shown
+        .filter((point) => point.visible)
+        .map((point) => point.key)
+        .sort(),
+    ).toEqual([...inside].sort());
+  });
+
+  it('shows the thumbnail of a hovered point and opens the sample on a click', async () => {
+    await page.goto(`${serve.url}/datasets/${DATASET}?view=map`);
+    await page.locator('canvas.embedding-map-canvas[data-drawn="true"]').waitFor();
+    await page.getByRole('group', { name: 'Mouse tool' }).getByRole('button', { name: 'Pan & zoom' }).click();
+    const canvas = (await page.locator('canvas.embedding-map-canvas').boundingBox())!;
+    const points = await pointsOnScreen();
+    // The point farthest from its nearest neighbour, so the pointer meets only it.
+    const loneliest = points
+      .map((point) => ({
+        point,
+        room: Math.min(...points.filter((other) => other !== point).map((other) => Math.hypot(other.x - point.x, other.y - point.y))),
+      }))
+      .sort((a, b) => b.room - a.room)[0]!.point;
+    await page.mouse.move(canvas.x + loneliest.x, canvas.y + loneliest.y);
+    const tooltip = page.getByRole('tooltip');
+    await tooltip.getByText(loneliest.key).waitFor();
+    await tooltip.locator('img').waitFor();
+    await page.mouse.click(canvas.x + loneliest.x, canvas.y + loneliest.y);
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    expect(await dialog.locator('.sample-key-full').textContent()).toBe(loneliest.key);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+});
