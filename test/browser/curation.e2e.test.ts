@@ -206,4 +206,80 @@ describe('curation in the browser', () => {
     expect(await dialog.locator('.sample-key-full').textContent()).toBe(loneliest.key);
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
+
+  it('selects in the grid by click, shift-click and "select all matching", then tags and untags the selection', async () => {
+    await page.goto(`${serve.url}/datasets/${DATASET}`);
+    const checkbox = (key: string) => page.getByRole('checkbox', { name: `Select ${key}`, exact: true });
+    const sorted = [...allKeys].sort();
+    await checkbox(sorted[0]!).click();
+    await checkbox(sorted[3]!).click({ modifiers: ['Shift'] });
+    const bar = page.getByRole('region', { name: 'Selection' });
+    await bar.getByText('4 selected').waitFor();
+    await bar.getByLabel('Tag these as').fill('four');
+    await bar.getByRole('button', { name: 'Tag these' }).click();
+    await bar.getByText('Tagged 4 as “four” (now 4).').waitFor();
+    expect((await apiGet<{ keys: string[] }>(`/api/datasets/${DATASET}/tags/four`)).keys).toEqual(sorted.slice(0, 4));
+
+    await bar.getByRole('button', { name: 'Clear selection' }).click();
+    await checkbox(sorted[1]!).click();
+    await bar.getByText('1 selected').waitFor();
+    await bar.getByLabel('Remove from').selectOption('four');
+    await bar.getByRole('button', { name: 'Untag' }).click();
+    await bar.getByText('Took the selection out of “four” (now 3).').waitFor();
+    expect((await apiGet<{ keys: string[] }>(`/api/datasets/${DATASET}/tags/four`)).keys).toEqual([sorted[0], sorted[2], sorted[3]]);
+
+    await bar.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByLabel('Folder').fill('b/');
+    await page.locator('.grid-status').getByText('11 samples').waitFor();
+    await page.getByRole('button', { name: 'Select all matching' }).click();
+    await bar.getByText('11 selected').waitFor();
+    expect(await page.locator('[role="gridcell"].is-selected').count()).toBe(11);
+    await bar.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+  });
+
+  it('lists tags with counts, renames, combines, exports (download and output location) and deletes them', async () => {
+    await page.goto(`${serve.url}/datasets/${DATASET}`);
+    const panel = page.locator('.tags-panel');
+    const row = (tag: string) => panel.locator(`tr[data-tag="${tag}"]`);
+    await row('four').waitFor();
+    expect(await row('four').locator('.tag-size').textContent()).toBe('3');
+
+    await row('four').getByRole('button', { name: 'Rename' }).click();
+    await row('four').getByLabel('New name for four').fill('three');
+    await row('four').getByRole('button', { name: 'Save' }).click();
+    await row('three').waitFor();
+
+    const left = (await apiGet<{ keys: string[] }>(`/api/datasets/${DATASET}/tags/left-side`)).keys;
+    const three = (await apiGet<{ keys: string[] }>(`/api/datasets/${DATASET}/tags/three`)).keys;
+    await row('left-side').getByRole('checkbox').check();
+    await row('three').getByRole('checkbox').check();
+    await panel.getByLabel('Combine the ticked tags').selectOption('union');
+    await panel.getByLabel('into').fill('both');
+    await panel.getByRole('button', { name: 'Combine' }).click();
+    await row('both').waitFor();
+    const union = new Set([...left, ...three]);
+    expect(await row('both').locator('.tag-size').textContent()).toBe(String(union.size));
+
+    await row('three').getByLabel('Export format for three').selectOption('txt');
+    const [download] = await Promise.all([page.waitForEvent('download'), row('three').getByRole('link', { name: 'Download' }).click()]);
+    expect(
+      readFileSync((await download.path())!, 'utf8')
+        .trim()
+        .split('\n'),
+    ).toEqual(three);
+
+    await row('three').getByLabel('Export format for three').selectOption('csv');
+    await row('three').getByRole('button', { name: 'Write to output' }).click();
+    await row('three').getByText('Wrote 3 keys to').waitFor();
+    const location = (await row('three').locator('code').textContent())!;
+    expect(location).toContain('.winnow/exports/');
+    const exports = readdirSync(join(folder, '.winnow', 'exports'));
+    expect(exports.some((file) => file.endsWith('.csv'))).toBe(true);
+
+    await row('both').getByRole('button', { name: 'Delete…' }).click();
+    await row('both').getByRole('button', { name: 'Delete', exact: true }).click();
+    await row('both').waitFor({ state: 'detached' });
+    expect((await apiGet<{ tags: Array<{ name: string }> }>(`/api/datasets/${DATASET}/tags`)).tags.map((tag) => tag.name)).toEqual(['left-side', 'three']);
+  });
 });

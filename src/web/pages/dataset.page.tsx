@@ -5,6 +5,8 @@ import { EmbeddingMap } from '../components/embedding-map.js';
 import { embeddingStatusKey, EmbeddingsPanel } from '../components/embeddings-panel.js';
 import { SampleDetail } from '../components/sample-detail.js';
 import { SelectionBar } from '../components/selection-bar.js';
+import { SelectionForm } from '../components/selection-form.js';
+import { TagsPanel } from '../components/tags-panel.js';
 import { useKeyedSamples, useSamplePages } from '../hooks/use-sample-pages.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageHeading } from '../components/page-heading.js';
@@ -95,6 +97,16 @@ export function DatasetPage({ name }: { name: string }) {
         <EmbeddingsPanel dataset={name} />
       </div>
       {details.data && <AccessCheck dataset={name} />}
+      <div className="curation-panels">
+        <TagsPanel dataset={name} shownTag={filters.tag} onShow={(tag) => applyFilters({ ...filters, tag })} />
+        <SelectionForm
+          dataset={name}
+          onShowPicks={(title, keys) => {
+            setListed({ title, keys });
+            showView('grid');
+          }}
+        />
+      </div>
       <div className="view-switch segmented" role="group" aria-label="View">
         <button type="button" aria-pressed={view === 'grid'} onClick={() => showView('grid')}>
           Grid
