@@ -282,4 +282,71 @@ describe('curation in the browser', () => {
     await row('both').waitFor({ state: 'detached' });
     expect((await apiGet<{ tags: Array<{ name: string }> }>(`/api/datasets/${DATASET}/tags`)).tags.map((tag) => tag.name)).toEqual(['left-side', 'three']);
   });
+
+  it('previews a selection from the form, saves the same picks as a tag, and equals the CLI for the same seed', async () => {
+    await page.goto(`${serve.url}/datasets/${DATASET}`);
+    const form = page.locator('.selection-form');
+    await form.locator('summary').click();
+    await form.getByRole('checkbox', { name: /Typicality/ }).check();
+    await form.getByLabel('Strength of typicality').fill('0.5');
+    await form.getByLabel('How many to add').fill('5');
+    await form.getByLabel('Seed').fill('7');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('Preview: 5 picks (nothing stored yet)').waitFor();
+    const cellKeys = () => page.evaluate(() => [...document.querySelectorAll('[role="gridcell"][data-key]')].map((cell) => cell.getAttribute('data-key')));
+    await page.waitForFunction(() => document.querySelectorAll('[role="gridcell"][data-key]').length === 5);
+    const previewed = await cellKeys();
+    expect((await apiGet<{ tags: Array<{ name: string }> }>(`/api/datasets/${DATASET}/tags`)).tags.map((tag) => tag.name)).not.toContain('picked');
+
+    await form.getByLabel('Result tag').fill('picked');
+    await form.getByRole('button', { name: 'Save as tag' }).click();
+    await page.getByText('Saved: 5 new picks in “picked”').waitFor();
+    const saved = (await apiGet<{ keys: string[] }>(`/api/datasets/${DATASET}/tags/picked`)).keys;
+    expect(saved).toEqual(previewed);
+
+    const cli = await runCli(
+      ['select', DATASET, '--strategy', 'diversity:1', '--strategy', 'typicality:0.5', '--n', '5', '--seed', '7', '--dry-run', '--json'],
+      { env },
+    );
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.json<{ keys: string[] }>().keys).toEqual(saved);
+  });
+
+  it('opens a sample\'s nearest neighbours with "More like this"', async () => {
+    await page.goto(`${serve.url}/datasets/${DATASET}?q=chelsea`);
+    await page.locator('[role="gridcell"][data-key="a/chelsea.jpg"]').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'More like this' }).click();
+    await page.getByText(/samples most like a\/chelsea\.jpg/).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('[role="gridcell"][data-key]').length > 2);
+    const shown = await page.evaluate(() => [...document.querySelectorAll('[role="gridcell"][data-key]')].map((cell) => cell.getAttribute('data-key')));
+    const neighbours = await apiGet<{ neighbours: Array<{ key: string }> }>(`/api/datasets/${DATASET}/embeddings/default/neighbours?key=a%2Fchelsea.jpg&k=47`);
+    expect(shown).toEqual(['a/chelsea.jpg', ...neighbours.neighbours.map((neighbour) => neighbour.key)].slice(0, shown.length));
+    // Its brighter, smaller copy is among the nearest (with the crops of it in shapes/).
+    expect(shown.slice(1, 5)).toContain('b/chelsea.jpg');
+  });
+
+  it('keeps the caption, with the folder, visible under portrait, square and landscape images', async () => {
+    await page.goto(`${serve.url}/datasets/${DATASET}?folder=shapes%2F`);
+    for (const name of ['portrait.jpg', 'square.jpg', 'landscape.jpg']) {
+      const cell = page.locator(`[role="gridcell"][data-key="shapes/${name}"]`);
+      await cell.locator('img').waitFor();
+      await page.waitForFunction((key) => {
+        const image = document.querySelector<HTMLImageElement>(`[role="gridcell"][data-key="${key}"] img`);
+        return image !== null && image.complete && image.naturalWidth > 0;
+      }, `shapes/${name}`);
+      const [cellBox, imageBox, captionBox] = await Promise.all([
+        cell.boundingBox(),
+        cell.locator('img').boundingBox(),
+        cell.locator('.caption').boundingBox(),
+      ]);
+      expect(imageBox!.y + imageBox!.height, name).toBeLessThanOrEqual(captionBox!.y + 0.5);
+      expect(captionBox!.y + captionBox!.height, name).toBeLessThanOrEqual(cellBox!.y + cellBox!.height + 0.5);
+      expect(await cell.locator('.caption').textContent()).toContain(`shapes/${name}`);
+      const nameBox = await cell.locator('.caption .name').boundingBox();
+      expect(nameBox?.width, `${name}: ${JSON.stringify({ nameBox, captionBox })}`).toBeGreaterThan(20);
+      expect(nameBox!.x + nameBox!.width, name).toBeLessThanOrEqual(captionBox!.x + captionBox!.width + 0.5);
+    }
+    await browser.screenshot('curation-grid');
+  });
 });
