@@ -251,6 +251,7 @@ export const SampleQuerySchema = z.object({
     .openapi({ example: 'jpg' }),
   folder: z.string().max(LIMITS.key).optional().openapi({ example: 'cows/' }),
   q: z.string().max(200).optional().openapi({ description: 'Case-insensitive substring of the key.' }),
+  tag: z.string().max(128).optional().openapi({ description: 'Only samples in this tag (none when there is no such tag).' }),
   sort: z.enum(['key', 'date']).default('key'),
   order: z.enum(['asc', 'desc']).default('asc'),
   urls: z.enum(['true', 'false']).default('true').openapi({ description: 'false skips presigning.' }),

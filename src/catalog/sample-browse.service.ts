@@ -16,6 +16,8 @@ export interface BrowseQuery {
   extension?: string | undefined;
   folder?: string | undefined;
   q?: string | undefined;
+  /** Only samples in this tag. */
+  tag?: string | undefined;
   sort: 'key' | 'date';
   order: 'asc' | 'desc';
 }
@@ -36,6 +38,7 @@ export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset
     extension: query.extension?.replace(/^\./, ''),
     folder,
     nameContains: query.q,
+    tag: query.tag === '' ? undefined : query.tag,
     sort: query.sort,
     order: query.order,
     after: query.cursor !== undefined ? decodeCursor(query.cursor) : query.afterKey !== undefined && query.sort === 'key' ? { key: query.afterKey } : undefined,

@@ -13,9 +13,11 @@ import {
   listSamplesAfter,
   markSamplesChanged,
   markUnseenSamplesRemoved,
+  querySamples,
   recordSampleError,
   recordSampleHeader,
 } from './sample.repository.js';
+import { appendTagMembers, insertTag } from './tag.repository.js';
 import { advanceSyncCursor, findSyncState, startSyncGeneration } from './sync-state.repository.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -52,6 +54,22 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
       after = page.at(-1)!.key;
     }
     expect(seen).toEqual([...keys].sort(compareKeys));
+  });
+
+  it('pages through the samples of one tag only, and finds none for a tag that does not exist', async () => {
+    const tagged = await findSamplesByKeys(test.database.db, datasetId, ['a b.jpg', 'é.jpg', '#1.jpg']);
+    const tagId = randomUUID();
+    await insertTag(test.database.db, { id: tagId, datasetId, name: 'picked', description: null, createdAt: NOW, updatedAt: NOW });
+    await appendTagMembers(
+      test.database.db,
+      tagId,
+      tagged.map((row) => row.id),
+    );
+    const query = { sort: 'key', order: 'asc', limit: 2 } as const;
+    const first = await querySamples(test.database.db, datasetId, { ...query, tag: 'picked' });
+    const second = await querySamples(test.database.db, datasetId, { ...query, tag: 'picked', after: { key: first.at(-1)!.key } });
+    expect([...first, ...second].map((row) => row.key)).toEqual(['#1.jpg', 'a b.jpg', 'é.jpg']);
+    expect(await querySamples(test.database.db, datasetId, { ...query, tag: 'no-such-tag' })).toEqual([]);
   });
 
   it('inserts every column as given, nulls and quotes included, in one statement', async () => {

@@ -265,6 +265,8 @@ export interface SampleQuery {
   folder?: string | undefined;
   /** Case-insensitive substring of the key. */
   nameContains?: string | undefined;
+  /** Only samples in the tag of this name (none when no such tag exists). */
+  tag?: string | undefined;
   sort: 'key' | 'date';
   order: 'asc' | 'desc';
   /** The last row of the previous page: its key, and its date when sorting by date. */
@@ -285,6 +287,17 @@ export async function querySamples(db: Executor, datasetId: string, query: Sampl
   }
   if (query.nameContains !== undefined && query.nameContains !== '') {
     select = select.where(sql<boolean>`lower(key) like ${`%${escapeLike(query.nameContains.toLowerCase())}%`} escape '\\'`);
+  }
+  if (query.tag !== undefined) {
+    const tagName = query.tag;
+    select = select.where('id', 'in', (eb) =>
+      eb
+        .selectFrom('tag_members')
+        .innerJoin('tags', 'tags.id', 'tag_members.tag_id')
+        .select('tag_members.sample_id')
+        .where('tags.dataset_id', '=', datasetId)
+        .where('tags.name', '=', tagName),
+    );
   }
   const forward = query.order === 'asc';
   const comparison = forward ? '>' : '<';

@@ -10,12 +10,19 @@ import type {
   DatasetDetails,
   DatasetPolicy,
   DatasetSummary,
+  CreateTagRequest,
   EmbedJob,
+  EmbeddingMap,
   EmbeddingStatus,
+  Neighbours,
   Sample,
   SampleFilters,
   SamplePage,
+  SelectionReport,
+  SelectRequest,
   SyncJob,
+  Tag,
+  TagDetails,
   VerifyReport,
 } from '../api/schemas.js';
 import { LIGHTS } from '../model/lights.js';
@@ -45,8 +52,15 @@ export type {
   DatasetPolicy,
   DatasetSummary,
   DatasourceView,
+  CreateTagRequest,
   EmbedJob,
+  EmbeddingMap,
   EmbeddingStatus,
+  Neighbours,
+  SelectionReport,
+  SelectRequest,
+  Tag,
+  TagDetails,
   Light,
   Sample,
   SamplePage,
@@ -93,11 +107,13 @@ function isErrorBody(value: unknown): value is { error: ApiErrorBody } {
 }
 
 const datasetPath = (name: string) => `/api/datasets/${encodeURIComponent(name)}`;
+const tagPath = (name: string, tag: string) => `${datasetPath(name)}/tags/${encodeURIComponent(tag)}`;
+export type TagExportFormat = 'txt' | 'json' | 'csv';
 
 function sampleQueryString(filters: SampleFilters, page: { cursor?: string | undefined; limit: number }): string {
   const params = new URLSearchParams({ limit: String(page.limit), sort: filters.sort, order: filters.order });
   if (page.cursor !== undefined) params.set('cursor', page.cursor);
-  for (const name of ['status', 'extension', 'folder', 'q'] as const) {
+  for (const name of ['status', 'extension', 'folder', 'q', 'tag'] as const) {
     const value = filters[name];
     if (value !== undefined && value !== '') params.set(name, value);
   }
@@ -122,9 +138,39 @@ export const api = {
 
   samples: (name: string, filters: SampleFilters, page: { cursor?: string | undefined; limit: number }, signal?: AbortSignal) =>
     request<SamplePage>('GET', `${datasetPath(name)}/samples?${sampleQueryString(filters, page)}`, { signal }),
+  /** Every key that passes the filters (pages of 1,000 without URLs), for "select all matching". */
+  matchingKeys: async (name: string, filters: SampleFilters, signal?: AbortSignal) => {
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await request<SamplePage>('GET', `${datasetPath(name)}/samples?${sampleQueryString(filters, { cursor, limit: 1000 })}&urls=false`, {
+        signal,
+      });
+      keys.push(...page.samples.map((sample) => sample.key));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return keys;
+  },
   embeddings: (name: string) => request<EmbeddingStatus>('GET', `${datasetPath(name)}/embeddings`),
   startEmbedding: async (name: string) => (await request<{ job: EmbedJob }>('POST', `${datasetPath(name)}/embeddings`)).job,
   cancelEmbedding: async (name: string) => (await request<{ job: EmbedJob | null }>('DELETE', `${datasetPath(name)}/embeddings`)).job,
+
+  embeddingMap: (name: string, model: string) => request<EmbeddingMap>('GET', `${datasetPath(name)}/embeddings/${encodeURIComponent(model)}/map`),
+  neighbours: (name: string, model: string, key: string, k: number) =>
+    request<Neighbours>('GET', `${datasetPath(name)}/embeddings/${encodeURIComponent(model)}/neighbours?${new URLSearchParams({ key, k: String(k) })}`),
+
+  tags: async (name: string) => (await request<{ tags: Tag[] }>('GET', `${datasetPath(name)}/tags`)).tags,
+  tag: (name: string, tag: string) => request<TagDetails>('GET', tagPath(name, tag)),
+  createTag: (name: string, body: CreateTagRequest) => request<Tag>('POST', `${datasetPath(name)}/tags`, { body }),
+  updateTag: (name: string, tag: string, body: { name?: string; description?: string | null }) => request<Tag>('PATCH', tagPath(name, tag), { body }),
+  deleteTag: (name: string, tag: string) => request<void>('DELETE', tagPath(name, tag)),
+  /** The address of the tag's file: a plain link downloads it (the session cookie goes along). */
+  tagExportUrl: (name: string, tag: string, format: TagExportFormat) => `${tagPath(name, tag)}/export?format=${format}`,
+  exportTagToOutput: (name: string, tag: string, format: TagExportFormat) =>
+    request<{ location: string; count: number }>('POST', `${tagPath(name, tag)}/export?format=${format}`),
+  select: (name: string, body: SelectRequest) => request<SelectionReport>('POST', `${datasetPath(name)}/selections`, { body }),
+  metadataFields: async (name: string) =>
+    (await request<{ fields: Array<{ field: string; numbers: number; texts: number }> }>('GET', `${datasetPath(name)}/metadata`)).fields,
 
   /** One sample with a freshly signed URL (for an image whose URL expired). */
   sample: (name: string, key: string) => request<Sample>('GET', `${datasetPath(name)}/sample?key=${encodeURIComponent(key)}`),

@@ -27,3 +27,9 @@ export function fileName(key: string): string {
   const trimmed = key.endsWith('/') ? key.slice(0, -1) : key;
   return trimmed.slice(trimmed.lastIndexOf('/') + 1) || key;
 }
+
+/** The folder part of a key, with its trailing slash ("cows/2024/"), or "" at the top level. */
+export function folderOf(key: string): string {
+  const trimmed = key.endsWith('/') ? key.slice(0, -1) : key;
+  return trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
+}

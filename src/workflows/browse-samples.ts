@@ -100,6 +100,11 @@ export function createSampleBrowser(deps: Pick<WorkflowDeps, 'database'>, option
 
     async pageJson(datasetName, request) {
       const dataset = await options.datasets.get(datasetName);
+      if (request.tag !== undefined && request.tag !== '') {
+        // Tagging does not move the dataset's revision, so a page of a tag is never kept.
+        const { samples, nextCursor } = await build(dataset, request, options.urlTtlSeconds);
+        return utf8.encode(JSON.stringify({ samples, nextCursor }));
+      }
       // The revision changes with every write to the dataset's samples or thumbnails, so a kept page is never stale.
       const key = JSON.stringify([
         dataset.id,

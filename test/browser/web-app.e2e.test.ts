@@ -275,7 +275,8 @@ describe('web app against winnow serve and an IAM-enforcing S3', () => {
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    const name = (index: number) => `sheep-${String(index).padStart(4, '0')}.jpg`;
+    // The title names the folder too: many/01.jpg and other/01.jpg must not look alike.
+    const name = (index: number) => `many/sheep-${String(index).padStart(4, '0')}.jpg`;
     expect(await dialog.getByRole('heading').textContent()).toBe(name(lastOfSecondRow));
     await page.keyboard.press('ArrowRight');
     await dialog.getByRole('heading', { name: name(lastOfSecondRow + 1) }).waitFor();

@@ -1817,6 +1817,8 @@ export interface operations {
                 folder?: string;
                 /** @description Case-insensitive substring of the key. */
                 q?: string;
+                /** @description Only samples in this tag (none when there is no such tag). */
+                tag?: string;
                 sort?: "key" | "date";
                 order?: "asc" | "desc";
                 /** @description false skips presigning. */

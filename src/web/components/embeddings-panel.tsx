@@ -5,22 +5,22 @@ import { queryClient } from '../query-client.js';
 import { ErrorMessage } from './error-message.js';
 
 const POLL_MS = 500;
-const statusKey = (dataset: string) => ['embeddings', dataset] as const;
+export const embeddingStatusKey = (dataset: string) => ['embeddings', dataset] as const;
 
 /** "Compute embeddings" with live progress, and how many samples have vectors per model. */
 export function EmbeddingsPanel({ dataset }: { dataset: string }) {
   const status = useQuery({
-    queryKey: statusKey(dataset),
+    queryKey: embeddingStatusKey(dataset),
     queryFn: () => api.embeddings(dataset),
     refetchInterval: (query) => (query.state.data?.job?.status === 'running' ? POLL_MS : false),
   });
   const start = useMutation({
     mutationFn: () => api.startEmbedding(dataset),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: statusKey(dataset) }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: embeddingStatusKey(dataset) }),
   });
   const cancel = useMutation({
     mutationFn: () => api.cancelEmbedding(dataset),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: statusKey(dataset) }),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: embeddingStatusKey(dataset) }),
   });
   const job = status.data?.job ?? null;
   const running = job?.status === 'running';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import type { Sample } from '../api.js';
-import { fileName, formatBytes, formatDate } from '../format.js';
+import { fileName, folderOf, formatBytes, formatDate } from '../format.js';
 import { SampleImage } from './sample-image.js';
 
 interface SampleDetailProps {
@@ -13,10 +13,12 @@ interface SampleDetailProps {
   total: number | null;
   onClose: () => void;
   onStep: (delta: -1 | 1) => void;
+  /** Shows the sample's nearest neighbours (when the dataset has embeddings). */
+  onMoreLikeThis?: ((key: string) => void) | undefined;
 }
 
 /** One sample, full size, with everything the catalog knows about it. A modal dialog: Escape closes, ←/→ step. */
-export function SampleDetail({ dataset, sample, position, count, total, onClose, onStep }: SampleDetailProps) {
+export function SampleDetail({ dataset, sample, position, count, total, onClose, onStep, onMoreLikeThis }: SampleDetailProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const element = dialog.current;
@@ -50,9 +52,27 @@ export function SampleDetail({ dataset, sample, position, count, total, onClose,
       <div className="sample-detail-body">
         <header className="sample-detail-header">
           <h2 id="sample-detail-title" className="sample-key">
-            {sample ? fileName(sample.key) : 'Loading…'}
+            {sample ? (
+              <>
+                <span className="folder">{folderOf(sample.key)}</span>
+                {fileName(sample.key)}
+              </>
+            ) : (
+              'Loading…'
+            )}
           </h2>
           <div className="sample-detail-nav">
+            {onMoreLikeThis && sample && (
+              <button
+                type="button"
+                onClick={() => {
+                  onMoreLikeThis(sample.key);
+                  onClose();
+                }}
+              >
+                More like this
+              </button>
+            )}
             <button type="button" onClick={() => onStep(-1)} disabled={position === 0} aria-label="Previous sample" title="Previous (←)">
               ←
             </button>

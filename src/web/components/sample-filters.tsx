@@ -16,7 +16,7 @@ const SORTS: Array<[string, string]> = [
 ];
 const TYPING_PAUSE_MS = 300;
 
-/** Filters live in the address (?status=&ext=&folder=&q=&sort=), so a filtered view can be bookmarked and shared. */
+/** Filters live in the address (?status=&ext=&folder=&q=&tag=&sort=), so a filtered view can be bookmarked and shared. */
 export function filtersFromSearch(search: string): SampleFilters {
   const params = new URLSearchParams(search);
   const status = params.get('status');
@@ -26,6 +26,7 @@ export function filtersFromSearch(search: string): SampleFilters {
     extension: params.get('ext') ?? undefined,
     folder: params.get('folder') ?? undefined,
     q: params.get('q') ?? undefined,
+    tag: params.get('tag') ?? undefined,
     sort: sort === 'date' ? 'date' : 'key',
     order: order === 'desc' ? 'desc' : 'asc',
   };
@@ -37,16 +38,26 @@ export function searchFromFilters(filters: SampleFilters): string {
   if (filters.extension) params.set('ext', filters.extension);
   if (filters.folder) params.set('folder', filters.folder);
   if (filters.q) params.set('q', filters.q);
+  if (filters.tag) params.set('tag', filters.tag);
   if (filters.sort !== 'key' || filters.order !== 'asc') params.set('sort', `${filters.sort}-${filters.order}`);
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
 }
 
 export function hasFilters(filters: SampleFilters): boolean {
-  return Boolean(filters.status || filters.extension || filters.folder || filters.q);
+  return Boolean(filters.status || filters.extension || filters.folder || filters.q || filters.tag);
 }
 
-export function SampleFilterBar({ filters, onChange }: { filters: SampleFilters; onChange: (filters: SampleFilters) => void }) {
+export function SampleFilterBar({
+  filters,
+  tags,
+  onChange,
+}: {
+  filters: SampleFilters;
+  /** The dataset's tag names, to filter by one. */
+  tags: readonly string[];
+  onChange: (filters: SampleFilters) => void;
+}) {
   const id = useId();
   const blankToUndefined = (value: string) => (value === '' ? undefined : value);
   return (
@@ -63,6 +74,17 @@ export function SampleFilterBar({ filters, onChange }: { filters: SampleFilters;
           placeholder="cows/"
           onCommit={(folder) => onChange({ ...filters, folder: blankToUndefined(folder) })}
         />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-tag`}>Tag</label>
+        <select id={`${id}-tag`} value={filters.tag ?? ''} onChange={(event) => onChange({ ...filters, tag: blankToUndefined(event.target.value) })}>
+          <option value="">Any tag</option>
+          {[...new Set([...tags, ...(filters.tag ? [filters.tag] : [])])].map((tag) => (
+            <option key={tag} value={tag}>
+              {tag}
+            </option>
+          ))}
+        </select>
       </div>
       <div className="field">
         <label htmlFor={`${id}-status`}>Status</label>

@@ -1,9 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { Sample, SampleFilters } from '../api.js';
-import { fileName, formatCount } from '../format.js';
+import type { Sample } from '../api.js';
+import { fileName, folderOf, formatCount } from '../format.js';
 import { useElementWidth } from '../hooks/use-element-width.js';
-import { PAGE_SIZE, useSamplePages } from '../hooks/use-sample-pages.js';
+import { PAGE_SIZE, type SamplePages } from '../hooks/use-sample-pages.js';
 import { ErrorMessage } from './error-message.js';
 import { SampleDetail } from './sample-detail.js';
 import { SampleImage } from './sample-image.js';
@@ -25,12 +25,16 @@ const EDGE_ROWS = 100;
 
 interface SampleGridProps {
   dataset: string;
-  filters: SampleFilters;
-  /** Changes when the catalog changed (a sync finished), so every page is fetched anew. */
-  generation: string;
+  /** The samples to show: keyset pages of a filtered dataset, or a list of keys (a selection). */
+  pages: SamplePages;
   emptyMessage: string;
   /** The number of samples when known without paging to the end (no filters), for the status line. */
   knownTotal?: number | undefined;
+  selectedKeys: ReadonlySet<string>;
+  /** A checkbox was clicked: toggle one sample, or (with Shift) select the range from the last one clicked. */
+  onSelectKeys: (keys: string[], selected: boolean) => void;
+  /** "More like this" from the sample's detail. */
+  onMoreLikeThis?: ((key: string) => void) | undefined;
 }
 
 /**
@@ -38,8 +42,7 @@ interface SampleGridProps {
  * only their keyset pages are fetched. Arrow keys, Page Up/Down and Home/End move between
  * cells; Enter opens the sample.
  */
-export function SampleGrid({ dataset, filters, generation, emptyMessage, knownTotal }: SampleGridProps) {
-  const pages = useSamplePages(dataset, filters, generation);
+export function SampleGrid({ dataset, pages, emptyMessage, knownTotal, selectedKeys, onSelectKeys, onMoreLikeThis }: SampleGridProps) {
   const { showRange } = pages;
   const scroller = useRef<HTMLDivElement>(null);
   const width = useElementWidth(scroller);
@@ -138,6 +141,24 @@ export function SampleGrid({ dataset, filters, generation, emptyMessage, knownTo
     setActive(index);
     setDetailOpen(true);
   }, []);
+  // Shift-click selects (or clears) everything loaded between the last checkbox clicked and this one.
+  const anchor = useRef<number | null>(null);
+  const latestPages = useRef(pages);
+  latestPages.current = pages;
+  const toggleSample = useCallback(
+    (index: number, selected: boolean, range: boolean) => {
+      const from = range && anchor.current !== null ? Math.min(anchor.current, index) : index;
+      const to = range && anchor.current !== null ? Math.max(anchor.current, index) : index;
+      const keys: string[] = [];
+      for (let position = from; position <= to; position += 1) {
+        const sample = latestPages.current.sampleAt(position);
+        if (sample) keys.push(sample.key);
+      }
+      anchor.current = index;
+      onSelectKeys(keys, selected);
+    },
+    [onSelectKeys],
+  );
   const activeRendered = active >= firstRendered && active <= lastRendered;
   const total = pages.complete ? pages.count : null;
 
@@ -186,8 +207,10 @@ export function SampleGrid({ dataset, filters, generation, emptyMessage, knownTo
                     index={index}
                     sample={pages.sampleAt(index)}
                     active={index === active}
+                    selected={pages.sampleAt(index) !== undefined && selectedKeys.has(pages.sampleAt(index)!.key)}
                     onFocus={setActive}
                     onOpen={openSample}
+                    onToggle={toggleSample}
                   />
                 ))}
             </div>
@@ -202,6 +225,7 @@ export function SampleGrid({ dataset, filters, generation, emptyMessage, knownTo
           count={pages.count}
           total={total}
           onStep={(delta) => moveTo(active + delta, { focus: false })}
+          onMoreLikeThis={onMoreLikeThis}
           onClose={() => {
             setDetailOpen(false);
             focusPending.current = true;
@@ -222,17 +246,20 @@ interface SampleCellProps {
   index: number;
   sample: Sample | undefined;
   active: boolean;
+  selected: boolean;
   onFocus: (index: number) => void;
   onOpen: (index: number) => void;
+  onToggle: (index: number, selected: boolean, range: boolean) => void;
 }
 
 /** Memoised: scrolling re-renders the grid on every frame, but a cell only when its sample arrives or it gains or loses focus. */
-const SampleCell = memo(function SampleCell({ dataset, index, sample, active, onFocus, onOpen }: SampleCellProps) {
+const SampleCell = memo(function SampleCell({ dataset, index, sample, active, selected, onFocus, onOpen, onToggle }: SampleCellProps) {
   const name = sample ? fileName(sample.key) : '';
+  const folder = sample ? folderOf(sample.key) : '';
   return (
     <div
       role="gridcell"
-      className={`cell${sample?.status === 'error' ? ' has-error' : ''}`}
+      className={`cell${sample?.status === 'error' ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
       data-index={index}
       data-key={sample?.key}
       tabIndex={active ? 0 : -1}
@@ -247,6 +274,21 @@ const SampleCell = memo(function SampleCell({ dataset, index, sample, active, on
         {sample ? <SampleImage key={sample.key} dataset={dataset} sample={sample} variant="thumbnail" alt="" /> : <span className="image-loading" />}
       </div>
       <div className="caption">
+        {sample && (
+          <input
+            type="checkbox"
+            className="select-sample"
+            checked={selected}
+            aria-label={`Select ${sample.key}`}
+            tabIndex={-1}
+            onClick={(event) => {
+              event.stopPropagation();
+              onToggle(index, event.currentTarget.checked, event.shiftKey);
+            }}
+            onChange={() => undefined}
+          />
+        )}
+        {folder !== '' && <span className="folder">{folder}</span>}
         <span className="name">{name}</span>
         {sample && sample.status !== 'ok' && <span className={`badge status-${sample.status}`}>{sample.status}</span>}
       </div>

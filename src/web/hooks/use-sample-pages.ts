@@ -84,3 +84,32 @@ export function useSamplePages(dataset: string, filters: SampleFilters, generati
     showRange,
   };
 }
+
+/**
+ * A fixed list of keys (a map selection, a sample's neighbours) as the grid's pages: only the
+ * samples on screen are fetched, one by one, with fresh URLs.
+ */
+export function useKeyedSamples(dataset: string, keys: readonly string[]): SamplePages {
+  const [shown, setShown] = useState({ first: 0, last: -1 });
+  const visibleKeys = keys.slice(shown.first, shown.last + 1);
+  const results = useQueries({
+    queries: visibleKeys.map((key) => ({
+      queryKey: ['sample', dataset, key],
+      queryFn: () => api.sample(dataset, key),
+      staleTime: PAGE_FRESH_MS,
+      gcTime: PAGE_KEEP_MS,
+    })),
+  });
+  const showRange = useCallback(
+    (first: number, last: number) => setShown((current) => (current.first === first && current.last === last ? current : { first: Math.max(0, first), last })),
+    [],
+  );
+  return {
+    count: keys.length,
+    complete: true,
+    sampleAt: (index) => (index >= shown.first && index <= shown.last ? results[index - shown.first]?.data : undefined),
+    error: results.find((result) => result.error)?.error ?? null,
+    loadingFirstPage: false,
+    showRange,
+  };
+}

@@ -1,7 +1,13 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../api.js';
-import { EmbeddingsPanel } from '../components/embeddings-panel.js';
+import { EmbeddingMap } from '../components/embedding-map.js';
+import { embeddingStatusKey, EmbeddingsPanel } from '../components/embeddings-panel.js';
+import { SampleDetail } from '../components/sample-detail.js';
+import { SelectionBar } from '../components/selection-bar.js';
+import { SelectionForm } from '../components/selection-form.js';
+import { TagsPanel } from '../components/tags-panel.js';
+import { useKeyedSamples, useSamplePages } from '../hooks/use-sample-pages.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageHeading } from '../components/page-heading.js';
 import { SampleFilterBar, filtersFromSearch, hasFilters, searchFromFilters } from '../components/sample-filters.js';
@@ -29,7 +35,48 @@ export function DatasetPage({ name }: { name: string }) {
     },
     [name],
   );
-  const applyFilters = (next: SampleFilters) => navigate(`${routePath.dataset(name)}${searchFromFilters(next)}`, { replace: true });
+  const view: View = new URLSearchParams(location.search).get('view') === 'map' ? 'map' : 'grid';
+  const addressOf = (nextFilters: SampleFilters, nextView: View) => {
+    const search = new URLSearchParams(searchFromFilters(nextFilters));
+    if (nextView === 'map') search.set('view', 'map');
+    const text = search.toString();
+    return `${routePath.dataset(name)}${text === '' ? '' : `?${text}`}`;
+  };
+  const applyFilters = (next: SampleFilters) => {
+    setListed(null);
+    navigate(addressOf(next, view), { replace: true });
+  };
+  const showView = (next: View) => navigate(addressOf(filters, next), { replace: true });
+
+  const tags = useQuery({ queryKey: ['tags', name], queryFn: () => api.tags(name) });
+  const embeddings = useQuery({ queryKey: embeddingStatusKey(name), queryFn: () => api.embeddings(name) });
+  const model = embeddings.data?.models.find((candidate) => candidate.embedded > 0)?.name;
+
+  // One selection for both views: a lasso on the map shows as ticked cells in the grid, and back.
+  const [selected, setSelected] = useState<string[]>([]);
+  const selectedSet = new Set(selected);
+  const selectKeys = useCallback((keys: string[], select: boolean) => {
+    setSelected((current) => {
+      if (!select) {
+        const removed = new Set(keys);
+        return current.filter((key) => !removed.has(key));
+      }
+      const present = new Set(current);
+      return [...current, ...keys.filter((key) => !present.has(key))];
+    });
+  }, []);
+  // A list of keys shown in the grid instead of the filtered dataset: the selection, or a sample's neighbours.
+  const [listed, setListed] = useState<{ title: string; keys: string[] } | null>(null);
+  const [openKey, setOpenKey] = useState<string | null>(null);
+  const selectAll = useMutation({ mutationFn: () => api.matchingKeys(name, filters), onSuccess: (keys) => selectKeys(keys, true) });
+  const moreLikeThis = useMutation({
+    mutationFn: (key: string) => api.neighbours(name, model!, key, 47),
+    onSuccess: (result) => {
+      setListed({ title: `The ${result.neighbours.length} samples most like ${result.key}`, keys: [result.key, ...result.neighbours.map((n) => n.key)] });
+      showView('grid');
+    },
+  });
+  const onMoreLikeThis = model === undefined ? undefined : (key: string) => moreLikeThis.mutate(key);
 
   if (details.isError) {
     return (
@@ -50,22 +97,130 @@ export function DatasetPage({ name }: { name: string }) {
         <EmbeddingsPanel dataset={name} />
       </div>
       {details.data && <AccessCheck dataset={name} />}
-      <SampleFilterBar filters={filters} onChange={applyFilters} />
-      <SampleGrid
-        key={`${searchFromFilters(filters)}|${generation}`}
+      <div className="curation-panels">
+        <TagsPanel dataset={name} shownTag={filters.tag} onShow={(tag) => applyFilters({ ...filters, tag })} />
+        <SelectionForm
+          dataset={name}
+          onShowPicks={(title, keys) => {
+            setListed({ title, keys });
+            showView('grid');
+          }}
+        />
+      </div>
+      <div className="view-switch segmented" role="group" aria-label="View">
+        <button type="button" aria-pressed={view === 'grid'} onClick={() => showView('grid')}>
+          Grid
+        </button>
+        <button type="button" aria-pressed={view === 'map'} onClick={() => showView('map')}>
+          Map
+        </button>
+      </div>
+      <SampleFilterBar filters={filters} tags={tags.data?.map((tag) => tag.name) ?? []} onChange={applyFilters} />
+      <SelectionBar
         dataset={name}
-        filters={filters}
-        generation={generation}
-        knownTotal={hasFilters(filters) ? undefined : details.data?.samples.total}
-        emptyMessage={
-          hasFilters(filters)
-            ? 'No samples match these filters.'
-            : details.data?.lastSync === null
-              ? 'Nothing indexed yet: press “Sync now” to index the folder.'
-              : 'No images in this folder.'
+        keys={selected}
+        onClear={() => setSelected([])}
+        onShowInGrid={
+          listed?.keys === selected
+            ? undefined
+            : () => {
+                setListed({ title: `The ${selected.length} selected samples`, keys: selected });
+                showView('grid');
+              }
         }
       />
+      {moreLikeThis.isError && <ErrorMessage error={moreLikeThis.error} title="No neighbours." />}
+      {view === 'map' ? (
+        <EmbeddingMap dataset={name} filters={filters} selectedKeys={selected} onSelect={setSelected} onOpenSample={setOpenKey} />
+      ) : listed ? (
+        <>
+          <p className="listed-heading">
+            <strong>{listed.title}</strong>{' '}
+            <button type="button" className="quiet" onClick={() => setListed(null)}>
+              Back to all samples
+            </button>
+          </p>
+          <ListedGrid dataset={name} keys={listed.keys} selectedKeys={selectedSet} onSelectKeys={selectKeys} onMoreLikeThis={onMoreLikeThis} />
+        </>
+      ) : (
+        <>
+          <p className="grid-actions">
+            <button type="button" className="quiet" onClick={() => selectAll.mutate()} disabled={selectAll.isPending}>
+              {selectAll.isPending ? 'Selecting…' : hasFilters(filters) ? 'Select all matching' : 'Select all'}
+            </button>
+          </p>
+          {selectAll.isError && <ErrorMessage error={selectAll.error} />}
+          <FilteredGrid
+            key={`${searchFromFilters(filters)}|${generation}`}
+            dataset={name}
+            filters={filters}
+            generation={generation}
+            selectedKeys={selectedSet}
+            onSelectKeys={selectKeys}
+            onMoreLikeThis={onMoreLikeThis}
+            knownTotal={hasFilters(filters) ? undefined : details.data?.samples.total}
+            emptyMessage={
+              hasFilters(filters)
+                ? 'No samples match these filters.'
+                : details.data?.lastSync === null
+                  ? 'Nothing indexed yet: press “Sync now” to index the folder.'
+                  : 'No images in this folder.'
+            }
+          />
+        </>
+      )}
+      {openKey !== null && <OpenedSample dataset={name} sampleKey={openKey} onClose={() => setOpenKey(null)} onMoreLikeThis={onMoreLikeThis} />}
     </div>
+  );
+}
+
+type View = 'grid' | 'map';
+
+interface GridSelectionProps {
+  selectedKeys: ReadonlySet<string>;
+  onSelectKeys: (keys: string[], selected: boolean) => void;
+  onMoreLikeThis: ((key: string) => void) | undefined;
+}
+
+function FilteredGrid({
+  dataset,
+  filters,
+  generation,
+  ...props
+}: GridSelectionProps & { dataset: string; filters: SampleFilters; generation: string; emptyMessage: string; knownTotal: number | undefined }) {
+  const pages = useSamplePages(dataset, filters, generation);
+  return <SampleGrid dataset={dataset} pages={pages} {...props} />;
+}
+
+function ListedGrid({ dataset, keys, ...props }: GridSelectionProps & { dataset: string; keys: readonly string[] }) {
+  const pages = useKeyedSamples(dataset, keys);
+  return <SampleGrid dataset={dataset} pages={pages} emptyMessage="Nothing selected." {...props} />;
+}
+
+/** A sample opened from the map. */
+function OpenedSample({
+  dataset,
+  sampleKey,
+  onClose,
+  onMoreLikeThis,
+}: {
+  dataset: string;
+  sampleKey: string;
+  onClose: () => void;
+  onMoreLikeThis: ((key: string) => void) | undefined;
+}) {
+  const sample = useQuery({ queryKey: ['sample', dataset, sampleKey], queryFn: () => api.sample(dataset, sampleKey) });
+  return (
+    <SampleDetail
+      dataset={dataset}
+      sample={sample.data}
+      position={0}
+      count={1}
+      total={1}
+      onStep={() => undefined}
+      onClose={onClose}
+      onMoreLikeThis={onMoreLikeThis}
+    />
   );
 }
 
