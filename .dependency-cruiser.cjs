@@ -12,7 +12,7 @@ const BASE = '^src/(shared|log|config|secrets)/|^src/errors\\.ts$';
 const WEB = '^src/web/';
 /** Files named for the vendor they adapt (`s3.object-store.ts`, `sharp.image-processor.ts`, …), and the catalog's SQL. */
 const ADAPTERS =
-  '^src/(datasources/(s3[.-]|azure\\.|aws-credentials|presigned-url-cache)|media/sharp\\.|embeddings/onnx\\.|policy/iam-simulate\\.|db/|catalog/[a-z-]+\\.repository\\.ts$|auth/token\\.repository\\.ts$)';
+  '^src/(datasources/(s3[.-]|azure\\.|aws-credentials|presigned-url-cache)|media/sharp\\.|embeddings/onnx\\.|policy/iam-simulate\\.|db/|catalog/[a-z-]+\\.repository\\.ts$|auth/token\\.repository\\.ts$|jobs/pg-boss\\.)';
 
 module.exports = {
   forbidden: [
@@ -76,9 +76,9 @@ module.exports = {
     {
       name: 'vendor-sdks-in-adapters-only',
       severity: 'error',
-      comment: 'Only adapter files import the AWS SDK, the Azure SDK, sharp, onnxruntime, iam-simulate and the SQL drivers.',
+      comment: 'Only adapter files import the AWS SDK, the Azure SDK, sharp, onnxruntime, iam-simulate, the SQL drivers and pg-boss.',
       from: { path: '^src/', pathNot: `${ADAPTERS}|${WEB}|\\.test\\.ts$` },
-      to: { path: 'node_modules/(@aws-sdk|@smithy|@azure|sharp|onnxruntime-node|@cloud-copilot|better-sqlite3|pg|kysely)/' },
+      to: { path: 'node_modules/(@aws-sdk|@smithy|@azure|sharp|onnxruntime-node|@cloud-copilot|better-sqlite3|pg|pg-boss|kysely)/' },
     },
   ],
   options: {

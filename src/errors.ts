@@ -42,7 +42,10 @@ export type ErrorCode =
   | 'EmbeddingsImportInvalid'
   | 'TagNotFound'
   | 'TagExists'
-  | 'MetadataInvalid';
+  | 'MetadataInvalid'
+  | 'JobNotFound'
+  | 'JobStateConflict'
+  | 'JobHandlerMissing';
 
 /** How each code ends a CLI run and answers an HTTP request; the compiler sees that every code has both. */
 export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }> = {
@@ -74,6 +77,7 @@ export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }>
   DatasetExists: { exit: 3, status: 409 },
   TagNotFound: { exit: 3, status: 404 },
   TagExists: { exit: 3, status: 409 },
+  JobNotFound: { exit: 3, status: 404 },
   // The keys may not do it (exit 4); the user's storage said no, so HTTP 502 (the upstream's failure, not the client's).
   DatasourceAccessDenied: { exit: 4, status: 502 },
   DatasourceInvalidAccessKeyId: { exit: 4, status: 502 },
@@ -92,6 +96,9 @@ export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }>
   // Another job holds the dataset, or this one was stopped (exit 6).
   DatasetBusy: { exit: 6, status: 409 },
   SyncCancelled: { exit: 6, status: 409 },
+  JobStateConflict: { exit: 6, status: 409 },
+  // A build without a handler for one of its jobs refuses to start.
+  JobHandlerMissing: { exit: 1, status: 500 },
   // One image among many; a command that meets it alone fails with 1.
   ImageUnreadable: { exit: 1, status: 422 },
   ImageTooLarge: { exit: 1, status: 422 },

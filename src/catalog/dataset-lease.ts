@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Executor } from '../db/executor.js';
 import { claimDatasetLease, ensureSyncState, findSyncState } from './sync-state.repository.js';
 import { AppError } from '../errors.js';
+import { isProcessAlive } from '../shared/process.js';
 
 /** A lease not renewed for this long belongs to a process that is gone (possibly on another machine). */
 export const DATASET_LEASE_MS = 2 * 60_000;
@@ -66,16 +67,6 @@ export function isAbandoned(holder: string, expiresAt: string | null, now: Date)
   if (expiresAt === null || new Date(expiresAt) <= now) return true;
   const [host, pid] = holder.split(':');
   return host === hostname() && !isProcessAlive(Number(pid));
-}
-
-function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function inProgress(datasetName: string, holder: string, expiresAt: string | null): AppError {

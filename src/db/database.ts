@@ -15,6 +15,7 @@ import { embeddingsMigration } from './migrations/0007-embeddings.js';
 import { curationMigration } from './migrations/0008-curation.js';
 import { moreStorageKindsMigration } from './migrations/0009-more-storage-kinds.js';
 import { duplicatesMigration } from './migrations/0010-duplicates.js';
+import { jobsMigration } from './migrations/0011-jobs.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -132,6 +133,7 @@ async function migrateToLatest(database: Database): Promise<void> {
       '0008-curation': curationMigration(database.dialect),
       '0009-more-storage-kinds': moreStorageKindsMigration(database.dialect),
       '0010-duplicates': duplicatesMigration(database.dialect),
+      '0011-jobs': jobsMigration(database.dialect),
     }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();

@@ -233,6 +233,36 @@ export interface SampleContentHashTable {
   computed_at: Timestamp;
 }
 
+/** A job of the embedded default's queue; the states are pg-boss's, so both queues read alike. */
+export interface JobTable {
+  id: string;
+  name: string;
+  /** The payload, as JSON. */
+  data: string;
+  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  retry_limit: number;
+  retry_count: number;
+  retry_delay_seconds: number;
+  /** 1 when each retry waits twice as long as the one before. */
+  retry_backoff: number;
+  /** An active job not finished by then belongs to a worker that is gone; it is retried. */
+  expire_in_seconds: number;
+  start_after: Timestamp;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  /** `host:pid` of the process working it. */
+  worker: string | null;
+  /** The result or the error, as JSON. */
+  output: string | null;
+}
+
+export interface JobProgressTable {
+  job_id: string;
+  progress: string;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   datasets: DatasetTable;
   relevant_keys: RelevantKeyTable;
@@ -249,6 +279,8 @@ export interface DB {
   tag_members: TagMemberTable;
   sample_fields: SampleFieldTable;
   sample_content_hashes: SampleContentHashTable;
+  jobs: JobTable;
+  job_progress: JobProgressTable;
 }
 
 export type DatasetRow = Selectable<DatasetTable>;

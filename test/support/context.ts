@@ -7,20 +7,28 @@ import { createLogger } from '../../src/log/logger.js';
 import { createSharpImageProcessor } from '../../src/media/sharp.image-processor.js';
 import { createSecretBox } from '../../src/secrets/secret-box.js';
 import { createTestDatabase } from './databases.js';
+import { openJobQueue, type WinnowJobQueue } from '../../src/jobs/winnow-jobs.js';
 
 /** A service context over a fresh catalog of the given dialect, as an entry point would build it. */
 export async function createTestContext(dialect: Dialect, settings: Record<string, string> = {}): Promise<Context & { drop(): Promise<void> }> {
   const test = await createTestDatabase(dialect);
   const config = loadConfig({}, { ...test.env, ...settings });
+  const log = createLogger('silent');
+  const clock = () => new Date();
+  let queue: Promise<WinnowJobQueue> | undefined;
   return {
     config,
     database: test.database,
     secretBox: createSecretBox(randomBytes(32)),
-    log: createLogger('silent'),
+    log,
     access: cliAccessRules(config),
-    clock: () => new Date(),
+    clock,
     images: createSharpImageProcessor(),
+    jobs: () => (queue ??= openJobQueue({ config, database: test.database, log, clock })),
     close: async () => undefined,
-    drop: () => test.drop(),
+    drop: async () => {
+      await (await queue?.catch(() => undefined))?.stop();
+      await test.drop();
+    },
   };
 }

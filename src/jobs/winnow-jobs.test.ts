@@ -1,0 +1,70 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestContext } from '../../test/support/context.js';
+import { DIALECTS } from '../../test/support/databases.js';
+import { waitFor } from '../../test/support/wait.js';
+import { listSamplesAfter } from '../catalog/sample.repository.js';
+import { requireDataset } from '../catalog/dataset.service.js';
+import type { Context } from '../context.js';
+import { createDataset } from '../workflows/create-dataset.js';
+import type { JobView } from './job-queue.js';
+import { WINNOW_JOB_NAMES, winnowJobHandlers, type WinnowJobQueue } from './winnow-jobs.js';
+
+const PHOTOS = resolve(import.meta.dirname, '../../test/fixtures/photos');
+
+describe.each(DIALECTS)('Winnow jobs on %s', (dialect) => {
+  let context: Context & { drop(): Promise<void> };
+  let folder: string;
+  let queue: WinnowJobQueue;
+
+  beforeEach(async () => {
+    context = await createTestContext(dialect, { WINNOW_JOB_POLL_MS: '50', WINNOW_JOB_PROGRESS_MS: '0' });
+    folder = mkdtempSync(join(tmpdir(), 'winnow-jobs-'));
+    for (const name of readdirSync(PHOTOS).filter((file) => file.endsWith('.jpg'))) cpSync(join(PHOTOS, name), join(folder, name));
+    await createDataset(context, { name: 'photos', input: { uri: folder }, thumbnails: { size: 64 } });
+    queue = await context.jobs();
+  });
+  afterEach(async () => {
+    await context.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const finished = (id: string) =>
+    waitFor(`job ${id} to finish`, async () => {
+      const job = await queue.get(id);
+      return job?.state === 'completed' || job?.state === 'failed' ? job : undefined;
+    });
+
+  it(`uses ${dialect === 'postgres' ? 'pg-boss' : 'the in-process queue'} and runs a sync job into the catalog, with its thumbnails`, async () => {
+    expect(queue.kind).toBe(dialect === 'postgres' ? 'pg-boss' : 'in-process');
+    await queue.work(winnowJobHandlers(context), { concurrency: 1 });
+    const id = await queue.enqueue('sync', { dataset: 'photos' });
+    const job: JobView = await finished(id);
+    expect(job.state).toBe('completed');
+    const photos = readdirSync(folder).filter((file) => file.endsWith('.jpg')).length;
+    expect(job.result).toMatchObject({ dataset: 'photos', total: photos, added: photos, thumbnails: { generated: photos } });
+    expect(job.progress).toMatchObject({ phase: 'thumbnails', done: photos });
+    const { dataset } = await requireDataset(context, 'photos');
+    const samples = await listSamplesAfter(context.database.db, dataset.id, undefined, 100);
+    expect(samples.map((sample) => sample.key).sort()).toEqual(
+      readdirSync(folder)
+        .filter((file) => file.endsWith('.jpg'))
+        .sort(),
+    );
+    expect((await queue.list({ dataset: 'photos' })).map((listed) => listed.id)).toEqual([id]);
+    expect(await queue.list({ dataset: 'other' })).toEqual([]);
+  });
+
+  it("fails a job on a dataset that does not exist with the workflow's own error", async () => {
+    await queue.work(winnowJobHandlers(context), { concurrency: 1, queues: ['thumbnails'] });
+    const id = await queue.enqueue('thumbnails', { dataset: 'nope' }, { retryLimit: 0 });
+    const job = await finished(id);
+    expect(job.error).toMatchObject({ code: 'DatasetNotFound' });
+  });
+
+  it('defines a handler for every job name', () => {
+    expect(Object.keys(winnowJobHandlers(context)).sort()).toEqual([...WINNOW_JOB_NAMES].sort());
+  });
+});
