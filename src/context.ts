@@ -17,7 +17,7 @@ export interface Context extends WorkflowDeps {
 /** The composition root: wires config, catalog, secrets, log and adapters by hand, with the CLI's access rules. */
 export async function createContext(config: Config): Promise<Context> {
   const log = createLogger(config.logLevel);
-  const secretBox = createSecretBox(loadMasterKey(config.home, config.masterKey));
+  const secretBox = createSecretBox(loadMasterKey(config.home, { key: config.masterKey, file: config.masterKeyFile }));
   const database = await openDatabase(config);
   log.debug({ catalog: database.location }, 'catalog opened');
   const clock = () => new Date();

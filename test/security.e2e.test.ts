@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -26,6 +27,26 @@ describe("the CLI, run by the machine's own user", () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/error: The input location is not usable: The endpoint .* is refused/);
     expect(refused.stderr).toContain('WINNOW_ALLOW_LINK_LOCAL_ENDPOINTS');
+  });
+
+  it('keeps the master key away from the catalog with WINNOW_MASTER_KEY_FILE, and cannot open the secrets without it', async () => {
+    const keyHome = freshHome();
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'winnow-key-elsewhere-')), 'winnow.key');
+    writeFileSync(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const withKey = { WINNOW_HOME: keyHome, WINNOW_MASTER_KEY_FILE: keyFile, WINNOW_S3_MAX_ATTEMPTS: '1', ...SECRET };
+    const args = ['dataset', 'create', 'elsewhere', '--input', 's3://bucket/prefix/', '--endpoint', 'http://127.0.0.1:9', '--path-style', ...S3_KEYS];
+    expect((await runCli(args, { env: withKey })).code).toBe(0);
+    expect(existsSync(join(keyHome, 'master.key'))).toBe(false);
+    // With the key the secret opens and the call goes out (to an endpoint that is down); without it, it cannot.
+    const verified = await runCli(['datasource', 'verify', 'elsewhere', '--json'], { env: withKey });
+    expect(verified.stdout).not.toContain('SecretUndecryptable');
+    const withoutKey = await runCli(['datasource', 'verify', 'elsewhere'], { env: { WINNOW_HOME: keyHome } });
+    expect(withoutKey.code).toBe(2);
+    expect(withoutKey.stderr).toContain('A stored secret cannot be decrypted with this master key.');
+    const missing = await runCli(['dataset', 'list'], { env: { ...withKey, WINNOW_MASTER_KEY_FILE: `${keyFile}.gone` } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`The master key file ${keyFile}.gone (WINNOW_MASTER_KEY_FILE) cannot be read: ENOENT.`);
+    rmSync(keyHome, { recursive: true, force: true });
   });
 
   it('refuses an endpoint carrying a password, and does not print it', async () => {

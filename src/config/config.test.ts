@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors.js';
 import { loadConfig } from './config.js';
@@ -44,6 +45,19 @@ describe('loadConfig', () => {
     expect(message).not.toContain('short');
     expect(message).toContain('s3MaxAttempts=0 (config file): must be at least 1');
     expect(message).toContain('unknown setting "colour"');
+  });
+
+  it('hides a bad master key from the config file too', () => {
+    expect(() => loadConfig({ home: home({ masterKey: 'not-a-key-CANARY' }) }, {})).toThrow(/masterKey=<hidden> \(config file\)/);
+    expect(() => loadConfig({ home: home({ masterKey: 'not-a-key-CANARY' }) }, {})).not.toThrow(/CANARY/);
+  });
+
+  it('takes the master key from a file of its own, and refuses it given two ways', () => {
+    const dir = home();
+    expect(loadConfig({ home: dir }, { WINNOW_MASTER_KEY_FILE: 'keys/master.key' }).masterKeyFile).toBe(resolve('keys/master.key'));
+    expect(() => loadConfig({ home: dir }, { WINNOW_MASTER_KEY_FILE: '/run/secrets/winnow', WINNOW_MASTER_KEY: randomBytes(32).toString('base64') })).toThrow(
+      /WINNOW_MASTER_KEY and WINNOW_MASTER_KEY_FILE are both set/,
+    );
   });
 
   it('complains about a named config file that does not exist', () => {

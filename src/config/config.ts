@@ -11,6 +11,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Base64 of 32 bytes; when unset the key lives in `<home>/master.key`. */
   masterKey: string | undefined;
+  /** A file holding the master key (base64 of 32 bytes), so it can live away from the catalog; never created. */
+  masterKeyFile: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Concurrent ranged reads while reading image headers. */
   probeConcurrency: number;
@@ -114,6 +116,7 @@ const settings = {
       .optional(),
     fallback: () => undefined,
   },
+  masterKeyFile: { env: 'WINNOW_MASTER_KEY_FILE', flag: undefined, schema: z.string().min(1).optional(), fallback: () => undefined },
   logLevel: {
     env: 'WINNOW_LOG_LEVEL',
     flag: '--log-level',
@@ -178,6 +181,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     if (parsed.success) resolved[key] = parsed.data;
     else problems.push(`${label} (${source}): ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   }
+  if (resolved.masterKey !== undefined && resolved.masterKeyFile !== undefined) {
+    problems.push('WINNOW_MASTER_KEY and WINNOW_MASTER_KEY_FILE are both set: give the master key one way only');
+  }
   if (problems.length > 0) {
     throw new AppError('ConfigInvalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       hint: 'Fix the values above; flags override WINNOW_* variables, which override the config file.',
@@ -185,6 +191,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     });
   }
   resolved.home = resolve(resolved.home as string);
+  if (resolved.masterKeyFile !== undefined) resolved.masterKeyFile = resolve(resolved.masterKeyFile as string);
   resolved.localRoots = (resolved.localRoots as string[]).map((root) => resolve(root));
   return resolved as unknown as Config;
 }
@@ -199,7 +206,7 @@ function pick(
   if (flags[key] !== undefined) return [flags[key], 'flag', `${setting.flag ?? key}=${flags[key]}`];
   const fromEnv = env[setting.env];
   if (fromEnv !== undefined && fromEnv !== '') return [fromEnv, 'environment', displayValue(setting.env, fromEnv)];
-  if (file[key] !== undefined) return [file[key], 'config file', `${key}=${JSON.stringify(file[key])}`];
+  if (file[key] !== undefined) return [file[key], 'config file', key === 'masterKey' ? `${key}=<hidden>` : `${key}=${JSON.stringify(file[key])}`];
   return [undefined, 'default', key];
 }
 

@@ -37,27 +37,47 @@ export function createSecretBox(masterKey: Buffer): SecretBox {
       } catch (error) {
         throw new AppError('SecretUndecryptable', 'A stored secret cannot be decrypted with this master key.', {
           cause: error,
-          hint: 'Use the WINNOW_HOME (or WINNOW_MASTER_KEY) the dataset was created with, or re-enter the credentials.',
+          hint: 'Use the master key the dataset was created with (WINNOW_HOME, WINNOW_MASTER_KEY or WINNOW_MASTER_KEY_FILE), or re-enter the credentials.',
         });
       }
     },
   };
 }
 
-/** Reads the master key from config, or from `<home>/master.key`, creating it (mode 0600) on first use. */
-export function loadMasterKey(home: string, fromConfig: string | undefined): Buffer {
-  if (fromConfig !== undefined) return Buffer.from(fromConfig, 'base64');
+/** Where the master key comes from: its base64 (WINNOW_MASTER_KEY), a file of its own (WINNOW_MASTER_KEY_FILE), or neither. */
+export interface MasterKeySource {
+  key?: string | undefined;
+  file?: string | undefined;
+}
+
+/**
+ * Reads the master key from `source`, or from `<home>/master.key`, creating that (mode 0600) on first use.
+ * A key file named by the operator is never created: a missing mount must not silently become a new key.
+ */
+export function loadMasterKey(home: string, source: MasterKeySource = {}): Buffer {
+  if (source.key !== undefined) return Buffer.from(source.key, 'base64');
+  if (source.file !== undefined)
+    return readKeyFile(source.file, 'WINNOW_MASTER_KEY_FILE', `Restore ${source.file}, or create a new key there: openssl rand -base64 32 > ${source.file}.`);
   const file = join(home, 'master.key');
   if (!existsSync(file)) {
     mkdirSync(home, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
   }
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== 32) {
-    throw new AppError('ConfigInvalid', `The master key in ${file} is not 32 bytes of base64.`, {
-      hint: 'Restore the original master.key; without it stored credentials cannot be read.',
+  return readKeyFile(file, 'master.key', 'Restore the original master.key; without it stored credentials cannot be read.');
+}
+
+function readKeyFile(file: string, label: string, hint: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AppError('ConfigInvalid', `The master key file ${file} (${label}) cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, {
+      cause: error,
+      hint,
     });
   }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) throw new AppError('ConfigInvalid', `The master key in ${file} is not 32 bytes of base64.`, { hint });
   return key;
 }
