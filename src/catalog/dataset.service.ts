@@ -6,7 +6,7 @@ import { isAbandoned } from './dataset-lease.js';
 import { deleteDataset as deleteDatasetRow, findDatasetByName, listDatasetsWithLastSync, type Dataset } from './dataset.repository.js';
 import { findDatasourcesOfDataset, findInputDatasources, type Datasource, type DatasourcePurpose } from './datasource.repository.js';
 import { countSamples, type SampleCounts } from './sample.repository.js';
-import { findSyncState, type SyncState } from './sync-state.repository.js';
+import { findSyncState, type RelevantFilenamesSummary, type SyncState } from './sync-state.repository.js';
 import { countThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
 
 /** What the catalog's services use. */
@@ -59,6 +59,8 @@ export interface DatasetDetails extends DatasetView {
     finishedAt: string | null;
     error: string | null;
   } | null;
+  /** The relevant-filenames list against the bucket at the last completed sync; null without a list or before one. */
+  relevantFilenames: RelevantFilenamesSummary | null;
 }
 
 export interface DatasetSummary {
@@ -123,6 +125,7 @@ export async function showDataset(deps: Pick<CatalogDeps, 'database' | 'clock'>,
           error: sync.errorMessage,
         }
       : null,
+    relevantFilenames: dataset.hasRelevantFilenames ? (sync?.relevantReport ?? null) : null,
   };
 }
 

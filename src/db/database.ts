@@ -14,6 +14,7 @@ import { removedSamplesIndexMigration } from './migrations/0006-removed-samples-
 import { embeddingsMigration } from './migrations/0007-embeddings.js';
 import { curationMigration } from './migrations/0008-curation.js';
 import { moreStorageKindsMigration } from './migrations/0009-more-storage-kinds.js';
+import { looseEndsMigration } from './migrations/0013-loose-ends.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -130,6 +131,7 @@ async function migrateToLatest(database: Database): Promise<void> {
       '0007-embeddings': embeddingsMigration(database.dialect),
       '0008-curation': curationMigration(database.dialect),
       '0009-more-storage-kinds': moreStorageKindsMigration(database.dialect),
+      '0013-loose-ends': looseEndsMigration(database.dialect),
     }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();

@@ -22,6 +22,8 @@ export interface DatasetTable {
 export interface RelevantKeyTable {
   dataset_id: string;
   key: string;
+  /** How many lines of the list named this key (more than 1: repeated). */
+  lines: ColumnType<number, number | undefined, number>;
 }
 
 export type DatasourcePurpose = 'input' | 'output';
@@ -121,6 +123,8 @@ export interface SyncStateTable {
   /** `host:pid:nonce` of the process running the sync, so two never run at once. */
   lease_owner: string | null;
   lease_expires_at: Timestamp | null;
+  /** JSON of the last completed sync's RelevantFilenamesSummary; null without a list or before one. */
+  relevant_report: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiTokenTable {

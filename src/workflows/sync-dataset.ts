@@ -1,6 +1,7 @@
 import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
-import { bumpDatasetRevision, loadRelevantKeys } from '../catalog/dataset.repository.js';
+import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
+import { loadRelevantKeys } from '../catalog/relevant-key.repository.js';
 import {
   countSamples,
   findSamplesInKeyRange,
@@ -14,7 +15,8 @@ import {
   type ChangedObject,
   type PendingSample,
 } from '../catalog/sample.repository.js';
-import { advanceSyncCursor, findSyncState, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
+import { advanceSyncCursor, findSyncState, recordRelevantReport, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
+import { checkRelevantFilenames, NO_RELEVANT_PROBLEMS, summarizeRelevantFilenames } from './relevant-filenames-report.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import type { NewSample } from '../catalog/sample.repository.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
@@ -68,6 +70,14 @@ export interface SyncReport {
   warnings: string[];
   /** The thumbnail phase, on datasets created with `--thumbnails` (null otherwise, or when it could not run). */
   thumbnails: ThumbnailReport | null;
+  /** Keys of the relevant-filenames list absent from the bucket (all of them, in key order; empty without a list). */
+  relevantMissing: string[];
+  /** Lines of the list naming another location than the input. */
+  relevantOutside: string[];
+  /** Keys more than one line of the list named. */
+  relevantRepeated: string[];
+  /** Listed keys the dataset's own filters drop (not an image, excluded, Winnow's output). */
+  relevantSkipped: string[];
   durationMs: number;
   /** Wall time of this run's phases: listing + catalog writes, then header reads. */
   timings: { listingMs: number; probingMs: number };
@@ -98,6 +108,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
 
   const timings = { listingMs: 0, probingMs: 0 };
   let thumbnails: ThumbnailReport | null = null;
+  let relevant = NO_RELEVANT_PROBLEMS;
   const thumbnailWarnings: string[] = [];
   try {
     const state = (await findSyncState(db, dataset.id))!;
@@ -129,7 +140,11 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, onCommitted);
     timings.probingMs = Date.now() - probingStarted;
     if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
-    await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finishedAt: deps.clock().toISOString() });
+    if (dataset.hasRelevantFilenames) relevant = await checkRelevantFilenames(db, dataset.id, stores.input.prefix, datasetKeyFilter(dataset, stores));
+    await db.transaction().execute(async (trx) => {
+      await updateSyncState(trx, dataset.id, { status: 'completed', phase: 'done', finishedAt: deps.clock().toISOString() });
+      await recordRelevantReport(trx, dataset.id, dataset.hasRelevantFilenames ? summarizeRelevantFilenames(relevant) : null);
+    });
     if (dataset.thumbnailSize !== null) {
       const readDenied = probeOutcome.readDenied !== undefined;
       const made = await thumbnailsAfterSync(deps, dataset, stores, {
@@ -164,6 +179,10 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     readDenied: warnings.length > 0,
     warnings: [...warnings, ...thumbnailWarnings],
     thumbnails,
+    relevantMissing: relevant.missing,
+    relevantOutside: relevant.outside,
+    relevantRepeated: relevant.repeated,
+    relevantSkipped: relevant.skipped,
     durationMs: Date.now() - started,
     timings,
   };
@@ -198,12 +217,7 @@ async function listIntoCatalog(
 ): Promise<void> {
   const db = deps.database.db;
   const inputPrefix = stores.input.prefix;
-  const keep = createKeyFilter({
-    include: dataset.includeGlobs,
-    exclude: dataset.excludeGlobs,
-    relevantKeys: dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined,
-    ownPrefixes: ownPrefixesInsideInput(stores),
-  });
+  const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
   const startAfter = cursor === undefined ? undefined : `${inputPrefix}${cursor}`;
   const pages = stores.input.store.listPages(inputPrefix, { startAfter, pageSize: deps.config.listPageSize });
   for await (const page of prefetchOne(pages)) {
@@ -229,6 +243,11 @@ async function listIntoCatalog(
     progress.updated += delta.updated;
     await onCommitted();
   }
+}
+
+/** Which relative keys of the input are the dataset's samples (`relevantKeys` left out: which the globs and image extensions keep). */
+function datasetKeyFilter(dataset: Dataset, stores: DatasetStores, relevantKeys?: ReadonlySet<string>) {
+  return createKeyFilter({ include: dataset.includeGlobs, exclude: dataset.excludeGlobs, relevantKeys, ownPrefixes: ownPrefixesInsideInput(stores) });
 }
 
 /** Relative prefixes of `.winnow/` folders that lie inside the input location (its own, or the output's). */

@@ -234,7 +234,34 @@ export function printSyncReport(output: Output, report: SyncReport): void {
   );
   if (report.thumbnails) printThumbnailReport(output, report.thumbnails);
   for (const warning of report.warnings) output.out(`warning: ${warning}`);
+  printRelevantProblems(output, {
+    missing: { count: report.relevantMissing.length, first: report.relevantMissing },
+    outside: { count: report.relevantOutside.length, first: report.relevantOutside },
+    repeated: { count: report.relevantRepeated.length, first: report.relevantRepeated },
+    skipped: { count: report.relevantSkipped.length, first: report.relevantSkipped },
+  });
   if (report.failed > 0) output.out(`See the failures with: winnow samples list ${report.dataset} --status error`);
+}
+
+const RELEVANT_PROBLEMS = {
+  missing: 'not found in the bucket',
+  outside: 'outside the input location (never indexed)',
+  repeated: 'listed more than once',
+  skipped: 'dropped by the dataset filters (not an image, excluded, or under .winnow/)',
+} as const;
+
+/** One line per kind of problem with the relevant-filenames list: the count and the first few keys. */
+function printRelevantProblems(output: Output, groups: Record<keyof typeof RELEVANT_PROBLEMS, { count: number; first: string[] }>, allWith = '--json'): void {
+  const FIRST = 3;
+  for (const [group, what] of Object.entries(RELEVANT_PROBLEMS) as Array<[keyof typeof RELEVANT_PROBLEMS, string]>) {
+    const { count, first } = groups[group];
+    if (count === 0) continue;
+    const shown = first
+      .slice(0, FIRST)
+      .map((key) => JSON.stringify(key))
+      .join(', ');
+    output.out(`warning: ${formatCount(count)} relevant filename(s) ${what}: ${shown}${count > FIRST ? `, … (all of them: ${allWith})` : ''}`);
+  }
 }
 
 function printDetails(output: Output, details: DatasetDetails): void {
@@ -259,4 +286,8 @@ function printDetails(output: Output, details: DatasetDetails): void {
   );
   if (sync?.status === 'interrupted')
     output.out(`           the process that ran it is gone; \`winnow dataset sync ${details.name}\` resumes where it stopped`);
+  if (details.relevantFilenames) {
+    output.out(`  relevant filenames: ${formatCount(details.relevantFilenames.listed)} listed`);
+    printRelevantProblems(output, details.relevantFilenames, `winnow dataset sync ${details.name} --json`);
+  }
 }

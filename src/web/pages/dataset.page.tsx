@@ -4,6 +4,7 @@ import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../a
 import { EmbeddingsPanel } from '../components/embeddings-panel.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageHeading } from '../components/page-heading.js';
+import { RelevantFilenamesNotice } from '../components/relevant-filenames-notice.js';
 import { SampleFilterBar, filtersFromSearch, hasFilters, searchFromFilters } from '../components/sample-filters.js';
 import { SampleGrid } from '../components/sample-grid.js';
 import { SyncPanel } from '../components/sync-panel.js';
@@ -50,6 +51,7 @@ export function DatasetPage({ name }: { name: string }) {
         <EmbeddingsPanel dataset={name} />
       </div>
       {details.data && <AccessCheck dataset={name} />}
+      {details.data && <RelevantFilenamesNotice summary={details.data.relevantFilenames} />}
       <SampleFilterBar filters={filters} onChange={applyFilters} />
       <SampleGrid
         key={`${searchFromFilters(filters)}|${generation}`}
