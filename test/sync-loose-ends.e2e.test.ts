@@ -1,24 +1,44 @@
 import { writeFileSync } from 'node:fs';
+import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAsS3User, freshHome } from './support/cli.js';
-import { referencePolicy } from './support/policies.js';
+import { referencePolicy, type IamPolicy } from './support/policies.js';
 import { fixtureImage as image, proxyUser as user, startSeededS3, underPrefix, type SeededS3 } from './support/s3-fixture.js';
 
 const BUCKET = 'datalake';
 const PREFIX = 'projects/farm-animals/';
 const INPUT = `s3://${BUCKET}/${PREFIX}`;
 const owner = user('AKIALOOSEENDS0000001', referencePolicy(BUCKET, PREFIX));
+/** Two neighbouring folders, each holding images and objects of the user's own inside and next to `.winnow/`. */
+const BARN_A = 'projects/barn-a/';
+const BARN_B = 'projects/barn-b/';
+const usersOwn = (prefix: string) => ({
+  [`${prefix}.winnow/thumbnails/cows/gone.jpg.users-own-copy.webp`]: image('cat.webp'),
+  [`${prefix}.winnow/notes.txt`]: 'my notes, not Winnow’s',
+  [`${prefix}cows/gone.jpg.txt`]: 'a caption next to the image',
+});
+const barn = (prefix: string) => ({ [`${prefix}cows/a.jpg`]: image('cat.jpg'), [`${prefix}cows/gone.jpg`]: image('cat.jpg'), ...usersOwn(prefix) });
+
+/** The reference policy for `prefix`, with deleting objects explicitly denied. */
+function noDeletePolicy(prefix: string): IamPolicy {
+  const policy = referencePolicy(BUCKET, prefix);
+  return { ...policy, Statement: [...policy.Statement, { Effect: 'Deny', Action: 's3:DeleteObject', Resource: `arn:aws:s3:::${BUCKET}/${prefix}*` }] };
+}
+const farmerA = user('AKIABARNANODELETE001', noDeletePolicy(BARN_A));
+const farmerB = user('AKIABARNBDELETES0001', referencePolicy(BUCKET, BARN_B));
 
 let s3: SeededS3;
 beforeAll(async () => {
   s3 = await startSeededS3({
     buckets: [BUCKET],
-    users: [owner],
+    users: [owner, farmerA, farmerB],
     objects: {
       [BUCKET]: {
         ...underPrefix(PREFIX, { 'cows/a.jpg': image('cat.jpg'), 'cows/b.jpg': image('cat.jpg'), 'cows/unlisted.jpg': image('cat.jpg'), 'notes.txt': 'text' }),
         'projects/farm-animals-2/x.jpg': image('cat.jpg'),
+        ...barn(BARN_A),
+        ...barn(BARN_B),
       },
     },
   });
@@ -72,5 +92,74 @@ describe('--relevant-filenames keys that index nothing', () => {
       repeated: { count: 1, first: ['cows/a.jpg'] },
       skipped: { count: 1, first: ['notes.txt'] },
     });
+  });
+});
+
+async function bucketKeys(): Promise<string[]> {
+  const listed = await s3.seed.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'projects/barn-' }));
+  return (listed.Contents ?? []).map((object) => object.Key!).sort();
+}
+
+const deletes = () => s3.proxy.log.filter((entry) => entry.action === 's3:DeleteObject');
+
+describe('outputs of removed samples', () => {
+  const thumbnailOf = (prefix: string, key: string) => `${prefix}.winnow/thumbnails/${key}_thumb.webp`;
+
+  it('deletes the thumbnail of a removed sample when the keys may delete, and no other object', async () => {
+    const cli = cliAsS3User({ keys: farmerB, input: `s3://${BUCKET}/${BARN_B}`, endpoint: () => s3.proxy.endpoint });
+    expect((await cli.create('barn', '--thumbnails')).code).toBe(0);
+    expect((await cli.run('dataset', 'show', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { deleteAllowed: null } });
+    expect((await cli.run('datasource', 'verify', 'barn')).code).toBe(0);
+    expect((await cli.run('dataset', 'show', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { deleteAllowed: true } });
+    expect((await cli.run('dataset', 'sync', 'barn', '--json')).json()).toMatchObject({ total: 2, thumbnails: { generated: 2 } });
+    expect(await bucketKeys()).toContain(thumbnailOf(BARN_B, 'cows/gone.jpg'));
+
+    await s3.seed.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${BARN_B}cows/gone.jpg` }));
+    const before = await bucketKeys();
+    s3.proxy.clearLog();
+    const sync = await cli.run('dataset', 'sync', 'barn', '--json');
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.json()).toMatchObject({ removed: 1, total: 1, orphanedOutputs: { deleted: 1, left: 0, reason: null } });
+    expect(deletes().map((entry) => entry.resource)).toEqual([`arn:aws:s3:::${BUCKET}/${thumbnailOf(BARN_B, 'cows/gone.jpg')}`]);
+    // Every other object stays: the user's own files inside and next to .winnow/, and the neighbouring folder's thumbnails of the same name.
+    expect(await bucketKeys()).toEqual(before.filter((key) => key !== thumbnailOf(BARN_B, 'cows/gone.jpg')));
+    expect((await cli.run('dataset', 'show', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { count: 0, first: [], deleteAllowed: true } });
+  });
+
+  it('leaves them, lists them as orphans with the command to clean them, and cleans them once delete is granted', async () => {
+    const cli = cliAsS3User({ keys: farmerA, input: `s3://${BUCKET}/${BARN_A}`, endpoint: () => s3.proxy.endpoint });
+    expect((await cli.create('barn', '--thumbnails')).code).toBe(0);
+    expect((await cli.run('dataset', 'sync', 'barn', '--json')).json()).toMatchObject({ total: 2, thumbnails: { generated: 2 } });
+    const orphan = thumbnailOf(BARN_A, 'cows/gone.jpg');
+
+    await s3.seed.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${BARN_A}cows/gone.jpg` }));
+    const before = await bucketKeys();
+    s3.proxy.clearLog();
+    const sync = await cli.run('dataset', 'sync', 'barn');
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.stdout).toContain('warning: 1 thumbnail(s) of removed samples were left in the bucket: deleting is denied');
+    expect(sync.stdout).toContain('`winnow dataset clean-outputs barn`');
+    expect(deletes().map((entry) => [entry.resource, entry.decision])).toEqual([[`arn:aws:s3:::${BUCKET}/${orphan}`, 'ExplicitlyDenied']]);
+    expect(await bucketKeys()).toEqual(before);
+
+    const show = await cli.run('dataset', 'show', 'barn');
+    expect(show.stdout).toContain(`orphaned outputs: 1 thumbnail(s) of removed samples still in s3://${BUCKET}/${BARN_A}.winnow/ (${orphan})`);
+    expect(show.stdout).toContain('the keys may not delete there; once delete is granted, run `winnow dataset clean-outputs barn`');
+
+    // The next sync remembers the keys may not delete and asks nothing.
+    s3.proxy.clearLog();
+    expect((await cli.run('dataset', 'sync', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { deleted: 0, left: 1 } });
+    expect(deletes()).toEqual([]);
+
+    const refused = await cli.run('dataset', 'clean-outputs', 'barn', '--json');
+    expect(refused.json()).toMatchObject({ deleted: 0, left: 1 });
+    expect(await bucketKeys()).toEqual(before);
+
+    s3.proxy.addUser(user(farmerA.accessKeyId, referencePolicy(BUCKET, BARN_A)));
+    const cleaned = await cli.run('dataset', 'clean-outputs', 'barn');
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    expect(cleaned.stdout).toContain('Deleted 1 thumbnail(s) of removed samples');
+    expect(await bucketKeys()).toEqual(before.filter((key) => key !== orphan));
+    expect((await cli.run('dataset', 'show', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { count: 0, deleteAllowed: true } });
   });
 });

@@ -53,6 +53,8 @@ export interface DatasourceTable {
   role_session_seconds: number | null;
   /** The S3-compatible preset the datasource was made with (r2, minio, gcs, …); null for plain S3 and other kinds. */
   preset: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The delete light of these keys on this location as last seen: 1 allowed, 0 denied, null unknown. */
+  delete_allowed: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
 }
 

@@ -141,6 +141,7 @@ function sealedDatasource(
       ? { roleArn: connection.role.roleArn, externalId: connection.role.externalId ?? null, sessionSeconds: connection.role.sessionSeconds }
       : null,
     preset: connection.preset ?? null,
+    deleteAllowed: null,
     createdAt: now,
   };
 }

@@ -29,6 +29,7 @@ import { createKeyFilter } from '../datasources/key-filter.js';
 import { containerOf, winnowPrefix } from '../model/location.js';
 import { compareKeys, type ObjectSummary } from '../datasources/object-store.js';
 import { probeReadAccess } from './verify-datasource.js';
+import { deleteOrphanedOutputs, type OutputCleanup } from './clean-outputs.js';
 
 export type SyncDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
 
@@ -78,6 +79,8 @@ export interface SyncReport {
   relevantRepeated: string[];
   /** Listed keys the dataset's own filters drop (not an image, excluded, Winnow's output). */
   relevantSkipped: string[];
+  /** Outputs (thumbnails) of removed samples: deleted from `<output>/.winnow/`, or left there and why. */
+  orphanedOutputs: OutputCleanup;
   durationMs: number;
   /** Wall time of this run's phases: listing + catalog writes, then header reads. */
   timings: { listingMs: number; probingMs: number };
@@ -109,7 +112,8 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   const timings = { listingMs: 0, probingMs: 0 };
   let thumbnails: ThumbnailReport | null = null;
   let relevant = NO_RELEVANT_PROBLEMS;
-  const thumbnailWarnings: string[] = [];
+  let orphanedOutputs: OutputCleanup = { deleted: 0, left: 0, reason: null, command: null };
+  const outputWarnings: string[] = [];
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const progress: SyncProgress = {
@@ -154,8 +158,12 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
         signal: options.signal,
       });
       thumbnails = made.report;
-      if (made.warning) thumbnailWarnings.push(made.warning);
+      if (made.warning) outputWarnings.push(made.warning);
     }
+    const output = datasources.find((datasource) => datasource.purpose === 'output') ?? datasources.find((datasource) => datasource.purpose === 'input')!;
+    orphanedOutputs = await deleteOrphanedOutputs(deps, dataset, { bound: stores.output, datasource: output }, { force: false, renewLease: lease.renew });
+    if (orphanedOutputs.left > 0)
+      outputWarnings.push(`${orphanedOutputs.left} thumbnail(s) of removed samples were left in the bucket: ${orphanedOutputs.reason}`);
   } catch (error) {
     await updateSyncState(db, dataset.id, { status: 'failed', errorMessage: describeError(error) }).catch(() => undefined);
     throw error;
@@ -177,12 +185,13 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     total: counts.total,
     withoutDimensions: counts.pending,
     readDenied: warnings.length > 0,
-    warnings: [...warnings, ...thumbnailWarnings],
+    warnings: [...warnings, ...outputWarnings],
     thumbnails,
     relevantMissing: relevant.missing,
     relevantOutside: relevant.outside,
     relevantRepeated: relevant.repeated,
     relevantSkipped: relevant.skipped,
+    orphanedOutputs,
     durationMs: Date.now() - started,
     timings,
   };

@@ -571,6 +571,14 @@ export interface components {
                 finishedAt: string | null;
                 error: string | null;
             } | null;
+            /** @description Thumbnails Winnow wrote for samples since removed that are still in the bucket, because the keys could not delete them; `winnow dataset clean-outputs` deletes them once delete is granted. */
+            orphanedOutputs: {
+                count: number;
+                /** @description The first of their full keys in the output location (up to 20). */
+                first: string[];
+                /** @description Whether the output's keys may delete, as last seen (verify, or a sync); null: not known yet. */
+                deleteAllowed: boolean | null;
+            };
             relevantFilenames: components["schemas"]["RelevantFilenamesSummary"];
         };
         /** @description The relevant-filenames list against the bucket at the last completed sync; null without a list or before the first sync. */
@@ -744,6 +752,7 @@ export interface components {
                 relevantRepeated: string[];
                 /** @description Every listed key the dataset's own filters drop (not an image, excluded, .winnow/). */
                 relevantSkipped: string[];
+                orphanedOutputs: components["schemas"]["OutputCleanup"];
                 durationMs: number;
                 timings: {
                     listingMs: number;
@@ -756,6 +765,16 @@ export interface components {
                 hint: string | null;
             } | null;
         } | null;
+        OutputCleanup: {
+            /** @description Thumbnails of removed samples deleted from <output>/.winnow/. */
+            deleted: number;
+            /** @description Thumbnails of removed samples still in the bucket. */
+            left: number;
+            /** @description Why some were left (delete denied, or a delete failed). */
+            reason: string | null;
+            /** @description The command that deletes the ones left once delete is granted. */
+            command: string | null;
+        };
         SamplePage: {
             samples: components["schemas"]["Sample"][];
             nextCursor: string | null;

@@ -5,6 +5,7 @@ import { createDataset } from '../../workflows/create-dataset.js';
 import { readEnvironmentSecrets, type EnvironmentSecrets } from '../../config/config.js';
 import { PRESET_IDS } from '../../model/s3-presets.js';
 import { syncDataset, type SyncReport } from '../../workflows/sync-dataset.js';
+import { cleanDatasetOutputs } from '../../workflows/clean-outputs.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../../media/image-processor.js';
 import type { CommandRunner } from '../command-runner.js';
@@ -178,6 +179,19 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     );
 
   dataset
+    .command('clean-outputs <name>')
+    .description('delete the thumbnails of removed samples that a sync could not (once the keys may delete under <output>/.winnow/)')
+    .option('--json', 'print JSON')
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+        const cleanup = await cleanDatasetOutputs(context, name!);
+        if (options.json) return printJson(output, cleanup);
+        output.out(`Deleted ${formatCount(cleanup.deleted)} thumbnail(s) of removed samples from the output's .winnow/ folder.`);
+        if (cleanup.left > 0) output.out(`warning: ${formatCount(cleanup.left)} left: ${cleanup.reason}`);
+      }),
+    );
+
+  dataset
     .command('delete <name>')
     .description('delete a dataset from the catalog (the bucket is never touched)')
     .option('--json', 'print JSON')
@@ -233,6 +247,7 @@ export function printSyncReport(output: Output, report: SyncReport): void {
     `Synced "${report.dataset}"${report.resumed ? ' (resumed)' : ''}: ${formatCount(report.total)} samples — added ${formatCount(report.added)}, updated ${formatCount(report.updated)}, removed ${formatCount(report.removed)}, failed ${formatCount(report.failed)} (${(report.durationMs / 1000).toFixed(1)} s)`,
   );
   if (report.thumbnails) printThumbnailReport(output, report.thumbnails);
+  if (report.orphanedOutputs.deleted > 0) output.out(`Deleted ${formatCount(report.orphanedOutputs.deleted)} thumbnail(s) of removed samples.`);
   for (const warning of report.warnings) output.out(`warning: ${warning}`);
   printRelevantProblems(output, {
     missing: { count: report.relevantMissing.length, first: report.relevantMissing },
@@ -286,6 +301,15 @@ function printDetails(output: Output, details: DatasetDetails): void {
   );
   if (sync?.status === 'interrupted')
     output.out(`           the process that ran it is gone; \`winnow dataset sync ${details.name}\` resumes where it stopped`);
+  const orphans = details.orphanedOutputs;
+  if (orphans.count > 0) {
+    output.out(
+      `  orphaned outputs: ${formatCount(orphans.count)} thumbnail(s) of removed samples still in ${details.output.uri}.winnow/ (${orphans.first.slice(0, 3).join(', ')}${orphans.count > 3 ? ', …' : ''})`,
+    );
+    output.out(
+      `           ${orphans.deleteAllowed === false ? 'the keys may not delete there; once delete is granted, run' : 'delete them with'} \`winnow dataset clean-outputs ${details.name}\``,
+    );
+  }
   if (details.relevantFilenames) {
     output.out(`  relevant filenames: ${formatCount(details.relevantFilenames.listed)} listed`);
     printRelevantProblems(output, details.relevantFilenames, `winnow dataset sync ${details.name} --json`);
