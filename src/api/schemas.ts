@@ -98,6 +98,21 @@ const datasetFields = {
 
 export const DatasetSchema = z.strictObject(datasetFields).openapi('Dataset');
 
+const KeyGroupSchema = z.strictObject({
+  count: z.number(),
+  first: z.array(z.string()).openapi({ description: 'The first keys of the group, in key order (up to 20).' }),
+});
+
+const RelevantFilenamesSummarySchema = z
+  .strictObject({
+    listed: z.number().openapi({ description: 'Distinct keys in the list.' }),
+    missing: KeyGroupSchema.openapi({ description: 'Not found in the bucket (a typo, or deleted since the list was made).' }),
+    outside: KeyGroupSchema.openapi({ description: 'Naming another location than the input (another bucket, a sibling folder).' }),
+    repeated: KeyGroupSchema.openapi({ description: 'Named by more than one line.' }),
+    skipped: KeyGroupSchema.openapi({ description: "Dropped by the dataset's own filters: not an image, excluded by a glob, or under .winnow/." }),
+  })
+  .openapi('RelevantFilenamesSummary');
+
 export const DatasetDetailsSchema = z
   .strictObject({
     ...datasetFields,
@@ -113,6 +128,22 @@ export const DatasetDetailsSchema = z
         error: z.string().nullable(),
       })
       .nullable(),
+    orphanedOutputs: z
+      .strictObject({
+        count: z.number(),
+        first: z.array(z.string()).openapi({ description: 'The first of their full keys in the output location (up to 20).' }),
+        deleteAllowed: z
+          .boolean()
+          .nullable()
+          .openapi({ description: "Whether the output's keys may delete, as last seen (verify, or a sync); null: not known yet." }),
+      })
+      .openapi({
+        description:
+          'Thumbnails Winnow wrote for samples since removed that are still in the bucket, because the keys could not delete them; `winnow dataset clean-outputs` deletes them once delete is granted.',
+      }),
+    relevantFilenames: RelevantFilenamesSummarySchema.nullable().openapi({
+      description: 'The relevant-filenames list against the bucket at the last completed sync; null without a list or before the first sync.',
+    }),
   })
   .openapi('DatasetDetails');
 
@@ -183,6 +214,15 @@ const ThumbnailReportSchema = z.strictObject({
   durationMs: z.number(),
 });
 
+const OutputCleanupSchema = z
+  .strictObject({
+    deleted: z.number().openapi({ description: 'Thumbnails of removed samples deleted from <output>/.winnow/.' }),
+    left: z.number().openapi({ description: 'Thumbnails of removed samples still in the bucket.' }),
+    reason: z.string().nullable().openapi({ description: 'Why some were left (delete denied, or a delete failed).' }),
+    command: z.string().nullable().openapi({ description: 'The command that deletes the ones left once delete is granted.' }),
+  })
+  .openapi('OutputCleanup');
+
 const SyncReportSchema = z.strictObject({
   dataset: z.string(),
   generation: z.number(),
@@ -197,6 +237,11 @@ const SyncReportSchema = z.strictObject({
   readDenied: z.boolean(),
   warnings: z.array(z.string()),
   thumbnails: ThumbnailReportSchema.nullable(),
+  relevantMissing: z.array(z.string()).openapi({ description: 'Every key of the relevant-filenames list not found in the bucket, in key order.' }),
+  relevantOutside: z.array(z.string()).openapi({ description: 'Every line of the list naming another location than the input.' }),
+  relevantRepeated: z.array(z.string()).openapi({ description: 'Every key named by more than one line of the list.' }),
+  relevantSkipped: z.array(z.string()).openapi({ description: "Every listed key the dataset's own filters drop (not an image, excluded, .winnow/)." }),
+  orphanedOutputs: OutputCleanupSchema,
   durationMs: z.number(),
   timings: z.strictObject({ listingMs: z.number(), probingMs: z.number() }),
 });

@@ -11,7 +11,7 @@ export const DATASET_LEASE_MS = 2 * 60_000;
 const RENEW_INTERVAL_MS = DATASET_LEASE_MS / 6;
 
 /** The long jobs that change a dataset's samples or outputs; one runs at a time. */
-export type DatasetJob = 'sync' | 'thumbnails' | 'embeddings';
+export type DatasetJob = 'sync' | 'thumbnails' | 'embeddings' | 'clean-outputs';
 
 export interface DatasetLease {
   owner: string;

@@ -91,18 +91,3 @@ export async function listDatasetsWithLastSync(db: Executor): Promise<DatasetWit
 export async function deleteDataset(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('datasets').where('id', '=', id).execute();
 }
-
-export async function insertRelevantKeys(db: Executor, datasetId: string, keys: Iterable<string>): Promise<void> {
-  const rows = [...keys].map((key) => ({ dataset_id: datasetId, key }));
-  for (let start = 0; start < rows.length; start += 5_000) {
-    await db
-      .insertInto('relevant_keys')
-      .values(rows.slice(start, start + 5_000))
-      .execute();
-  }
-}
-
-export async function loadRelevantKeys(db: Executor, datasetId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('relevant_keys').select('key').where('dataset_id', '=', datasetId).execute();
-  return new Set(rows.map((row) => row.key));
-}

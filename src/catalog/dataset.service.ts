@@ -6,8 +6,8 @@ import { isAbandoned } from './dataset-lease.js';
 import { deleteDataset as deleteDatasetRow, findDatasetByName, listDatasetsWithLastSync, type Dataset } from './dataset.repository.js';
 import { findDatasourcesOfDataset, findInputDatasources, type Datasource, type DatasourcePurpose } from './datasource.repository.js';
 import { countSamples, type SampleCounts } from './sample.repository.js';
-import { findSyncState, type SyncState } from './sync-state.repository.js';
-import { countThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
+import { findSyncState, type RelevantFilenamesSummary, type SyncState } from './sync-state.repository.js';
+import { countOrphanedThumbnails, countThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
 
 /** What the catalog's services use. */
 export interface CatalogDeps {
@@ -59,6 +59,16 @@ export interface DatasetDetails extends DatasetView {
     finishedAt: string | null;
     error: string | null;
   } | null;
+  /** The relevant-filenames list against the bucket at the last completed sync; null without a list or before one. */
+  relevantFilenames: RelevantFilenamesSummary | null;
+  /** Thumbnails Winnow wrote for samples since removed that are still in the bucket (the keys could not delete them). */
+  orphanedOutputs: {
+    count: number;
+    /** The first of their full keys in the output location, in key order. */
+    first: string[];
+    /** Whether the output's keys may delete, as last seen (verify, or a sync's delete); null: not known yet. */
+    deleteAllowed: boolean | null;
+  };
 }
 
 export interface DatasetSummary {
@@ -104,7 +114,13 @@ export async function listDatasets(deps: Pick<CatalogDeps, 'database'>): Promise
 export async function showDataset(deps: Pick<CatalogDeps, 'database' | 'clock'>, name: string): Promise<DatasetDetails> {
   const { dataset, datasources } = await requireDataset(deps, name);
   const db = deps.database.db;
-  const [samples, sync, thumbnails] = await Promise.all([countSamples(db, dataset.id), findSyncState(db, dataset.id), countThumbnails(db, dataset.id)]);
+  const [samples, sync, thumbnails, orphans] = await Promise.all([
+    countSamples(db, dataset.id),
+    findSyncState(db, dataset.id),
+    countThumbnails(db, dataset.id),
+    countOrphanedThumbnails(db, dataset.id, 20),
+  ]);
+  const output = datasources.find((datasource) => datasource.purpose === 'output') ?? datasources.find((datasource) => datasource.purpose === 'input');
   return {
     ...toDatasetView(dataset, datasources),
     samples,
@@ -123,6 +139,8 @@ export async function showDataset(deps: Pick<CatalogDeps, 'database' | 'clock'>,
           error: sync.errorMessage,
         }
       : null,
+    relevantFilenames: dataset.hasRelevantFilenames ? (sync?.relevantReport ?? null) : null,
+    orphanedOutputs: { ...orphans, deleteAllowed: output?.deleteAllowed ?? null },
   };
 }
 

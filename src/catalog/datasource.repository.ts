@@ -28,6 +28,8 @@ export interface Datasource {
   role: RoleAccess | null;
   /** The S3-compatible preset the datasource was made with (see datasources/s3-presets.ts). */
   preset: string | null;
+  /** Whether its keys may delete Winnow's own objects here, as last seen (verify, or a delete of an output); null: not known yet. */
+  deleteAllowed: boolean | null;
   createdAt: string;
 }
 
@@ -45,6 +47,7 @@ export function toDatasource(row: DatasourceRow): Datasource {
     sseKmsKeyId: row.sse_kms_key_id,
     role: row.role_arn === null ? null : { roleArn: row.role_arn, externalId: row.external_id, sessionSeconds: row.role_session_seconds },
     preset: row.preset,
+    deleteAllowed: row.delete_allowed === null ? null : row.delete_allowed === 1,
     createdAt: row.created_at,
   };
 }
@@ -107,4 +110,29 @@ export async function findDatasourcesOfDataset(db: Executor, datasetId: string):
 export async function findInputDatasources(db: Executor): Promise<Map<string, Datasource>> {
   const rows = await db.selectFrom('datasources').selectAll().where('purpose', '=', 'input').execute();
   return new Map(rows.map((row) => [row.dataset_id, toDatasource(row)]));
+}
+
+/** Remembers whether the datasource's keys may delete (verify's delete light, or the outcome of a real delete). */
+export async function recordDeleteAllowed(db: Executor, datasourceId: string, allowed: boolean): Promise<void> {
+  await db
+    .updateTable('datasources')
+    .set({ delete_allowed: allowed ? 1 : 0 })
+    .where('id', '=', datasourceId)
+    .execute();
+}
+
+/** Other datasets whose output is the same location (their thumbnails may have the same keys). */
+export async function findDatasetsSharingOutput(db: Executor, datasetId: string, output: Location): Promise<string[]> {
+  const { kind, container, account, prefix } = locationColumns(output);
+  const rows = await db
+    .selectFrom('datasources')
+    .select('dataset_id')
+    .where('purpose', '=', 'output')
+    .where('kind', '=', kind)
+    .where('container', '=', container)
+    .where((eb) => (account === null ? eb('account', 'is', null) : eb('account', '=', account)))
+    .where('prefix', '=', prefix)
+    .where('dataset_id', '!=', datasetId)
+    .execute();
+  return rows.map((row) => row.dataset_id);
 }

@@ -17,6 +17,28 @@ export interface SyncState extends SyncCounters {
   /** `host:pid:nonce:job` of the process running a long job on the dataset. */
   leaseOwner: string | null;
   leaseExpiresAt: string | null;
+  /** What the last completed sync found about the relevant-filenames list; null without a list. */
+  relevantReport: RelevantFilenamesSummary | null;
+}
+
+/** How many keys fell in one group, and the first of them in key order. */
+export interface KeyGroup {
+  count: number;
+  first: string[];
+}
+
+/** The relevant-filenames list against the bucket, as the last completed sync found it. */
+export interface RelevantFilenamesSummary {
+  /** Distinct keys in the list. */
+  listed: number;
+  /** Not in the bucket (a typo, or deleted since the list was made). */
+  missing: KeyGroup;
+  /** Naming another location than the input (another bucket, a sibling folder). */
+  outside: KeyGroup;
+  /** Named by more than one line. */
+  repeated: KeyGroup;
+  /** Dropped by the dataset's own filters: not an image, excluded by a glob, or Winnow's output. */
+  skipped: KeyGroup;
 }
 
 export function toSyncState(row: SyncStateRow): SyncState {
@@ -36,6 +58,7 @@ export function toSyncState(row: SyncStateRow): SyncState {
     errorMessage: row.error_message,
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
+    relevantReport: row.relevant_report === null ? null : (JSON.parse(row.relevant_report) as RelevantFilenamesSummary),
   };
 }
 
@@ -147,6 +170,15 @@ export async function updateSyncState(
       ...(changes.removed === undefined ? {} : { removed: changes.removed }),
       ...(changes.failed === undefined ? {} : { failed: changes.failed }),
     })
+    .where('dataset_id', '=', datasetId)
+    .execute();
+}
+
+/** Keeps what this sync found about the relevant-filenames list (null: the dataset has none). */
+export async function recordRelevantReport(db: Executor, datasetId: string, summary: RelevantFilenamesSummary | null): Promise<void> {
+  await db
+    .updateTable('sync_states')
+    .set({ relevant_report: summary === null ? null : JSON.stringify(summary) })
     .where('dataset_id', '=', datasetId)
     .execute();
 }

@@ -164,3 +164,61 @@ export async function countThumbnails(db: Executor, datasetId: string): Promise<
   }
   return counts;
 }
+
+/** A thumbnail Winnow wrote for a sample that has since vanished from the bucket. */
+export interface OrphanedThumbnail {
+  sampleId: number;
+  /** Full key in the output location, as recorded when it was written. */
+  key: string;
+}
+
+/** Written thumbnails of removed samples after `afterSampleId`, in sample id order. */
+export async function listOrphanedThumbnailsAfter(db: Executor, datasetId: string, afterSampleId: number, limit: number): Promise<OrphanedThumbnail[]> {
+  const rows = await db
+    .selectFrom('thumbnails as t')
+    .innerJoin('samples as s', 's.id', 't.sample_id')
+    .select(['t.sample_id', 't.key'])
+    .where('t.dataset_id', '=', datasetId)
+    .where('s.removed_at', 'is not', null)
+    .where('t.key', 'is not', null)
+    .where('t.sample_id', '>', afterSampleId)
+    .orderBy('t.sample_id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ sampleId: row.sample_id, key: row.key! }));
+}
+
+/** How many written thumbnails belong to removed samples, and the first keys (in key order). */
+export async function countOrphanedThumbnails(db: Executor, datasetId: string, first: number): Promise<{ count: number; first: string[] }> {
+  const orphans = db
+    .selectFrom('thumbnails as t')
+    .innerJoin('samples as s', 's.id', 't.sample_id')
+    .where('t.dataset_id', '=', datasetId)
+    .where('s.removed_at', 'is not', null)
+    .where('t.key', 'is not', null);
+  const [counted, keys] = await Promise.all([
+    orphans.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    orphans.select('t.key').orderBy('t.key').limit(first).execute(),
+  ]);
+  return { count: Number(counted.n), first: keys.map((row) => row.key!) };
+}
+
+/** Forgets the thumbnails of these samples once their objects are deleted. */
+export async function forgetThumbnails(db: Executor, sampleIds: readonly number[]): Promise<void> {
+  if (sampleIds.length === 0) return;
+  await db.deleteFrom('thumbnails').where('sample_id', 'in', sampleIds).execute();
+}
+
+/** Of `keys`, those that are the thumbnail of a live sample of one of `datasetIds`. */
+export async function findThumbnailKeysInUse(db: Executor, datasetIds: readonly string[], keys: readonly string[]): Promise<Set<string>> {
+  if (datasetIds.length === 0 || keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('thumbnails as t')
+    .innerJoin('samples as s', 's.id', 't.sample_id')
+    .select('t.key')
+    .where('t.dataset_id', 'in', datasetIds)
+    .where('t.key', 'in', keys)
+    .where('s.removed_at', 'is', null)
+    .execute();
+  return new Set(rows.map((row) => row.key!));
+}

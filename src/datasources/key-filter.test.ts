@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors.js';
-import { createKeyFilter, hasImageExtension, parseRelevantFilenames, validateGlobs } from './key-filter.js';
+import { classifyUnmatchedRelevantKey, createKeyFilter, hasImageExtension, parseRelevantFilenames, validateGlobs } from './key-filter.js';
+import { parseLocation } from '../model/location.js';
+
+const FARM = parseLocation('s3://datalake/projects/farm-animals/');
 
 const noFilters = { include: [], exclude: [], ownPrefixes: [] };
 
@@ -40,18 +43,28 @@ describe('createKeyFilter', () => {
 
 describe('parseRelevantFilenames', () => {
   it('reads one relative path per line with # comments, keeping # inside names', () => {
+    const keys = parseRelevantFilenames('# cows\ncows/a.jpg\r\n./cows/b #2.jpg\n\n  # indented comment\nprojects/farm-animals/pigs/c.jpg\n', 'list.txt', FARM);
+    expect([...keys.keys()]).toEqual(['cows/a.jpg', 'cows/b #2.jpg', 'pigs/c.jpg']);
+  });
+
+  it('counts the lines naming each key, whichever way the line spells it', () => {
     const keys = parseRelevantFilenames(
-      '# cows\ncows/a.jpg\r\n./cows/b #2.jpg\n\n  # indented comment\nprojects/farm-animals/pigs/c.jpg\n',
+      'cows/a.jpg\n./cows/a.jpg\nprojects/farm-animals/cows/a.jpg\ns3://datalake/projects/farm-animals/cows/a.jpg\ncows/b.jpg\n',
       'list.txt',
-      'projects/farm-animals/',
+      FARM,
     );
-    expect([...keys]).toEqual(['cows/a.jpg', 'cows/b #2.jpg', 'pigs/c.jpg']);
+    expect(Object.fromEntries(keys)).toEqual({ 'cows/a.jpg': 4, 'cows/b.jpg': 1 });
+  });
+
+  it('keeps a URI of another location as written, so it matches no key', () => {
+    const keys = parseRelevantFilenames('s3://other-bucket/projects/farm-animals/a.jpg\ns3://datalake/projects/farm-animals-2/a.jpg\n', 'list.txt', FARM);
+    expect([...keys.keys()]).toEqual(['s3://other-bucket/projects/farm-animals/a.jpg', 's3://datalake/projects/farm-animals-2/a.jpg']);
   });
 
   it('reports every bad line with its number', () => {
     let caught: unknown;
     try {
-      parseRelevantFilenames('ok.jpg\n/abs.jpg\n../escape.jpg\nfolder/\n', 'list.txt', '');
+      parseRelevantFilenames('ok.jpg\n/abs.jpg\n../escape.jpg\nfolder/\n', 'list.txt', parseLocation('s3://datalake/'));
     } catch (error) {
       caught = error;
     }
@@ -61,6 +74,27 @@ describe('parseRelevantFilenames', () => {
     expect(message).toContain('line 2');
     expect(message).toContain('line 3');
     expect(message).toContain('line 4');
+  });
+});
+
+describe('classifyUnmatchedRelevantKey', () => {
+  const filter = createKeyFilter({ include: [], exclude: ['rejects/**'], ownPrefixes: [] });
+  const classify = (key: string) => classifyUnmatchedRelevantKey(key, FARM.prefix, filter);
+
+  it('calls a key the listing did not find missing', () => {
+    expect(classify('cows/typo.jpg')).toBe('missing');
+  });
+
+  it("calls a URI or a key under the input's parent folders outside", () => {
+    expect(classify('s3://other-bucket/a.jpg')).toBe('outside');
+    expect(classify('projects/farm-animals-2/a.jpg')).toBe('outside');
+    expect(classifyUnmatchedRelevantKey('projects/farm-animals-2/a.jpg', '', filter)).toBe('missing');
+  });
+
+  it("calls a key the dataset's filters drop skipped", () => {
+    expect(classify('notes.txt')).toBe('skipped');
+    expect(classify('rejects/a.jpg')).toBe('skipped');
+    expect(classify('.winnow/thumbnails/a.webp')).toBe('skipped');
   });
 });
 

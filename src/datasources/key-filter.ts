@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { AppError } from '../errors.js';
-import { WINNOW_FOLDER } from '../model/location.js';
+import { formatLocation, WINNOW_FOLDER, type Location } from '../model/location.js';
 
 export const IMAGE_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'tif', 'tiff', 'avif'] as const;
 const IMAGE_EXTENSION_SET = new Set<string>(IMAGE_EXTENSIONS);
@@ -55,21 +55,26 @@ export function validateGlobs(globs: readonly string[], flag: string): void {
 }
 
 /**
- * Reads a relevant-filenames list: one path per line, relative to the input prefix;
- * lines starting with '#' are comments. Every bad line is reported together with its number.
+ * Reads a relevant-filenames list: one path per line, relative to the input location (or the
+ * input's full key or URI, which are made relative); lines starting with '#' are comments. Every bad
+ * line is reported together with its number. Returns each key with the number of lines naming it.
+ * A URI of another location is kept as written: it never matches a key, and the sync reports it as outside the input.
  */
-export function parseRelevantFilenames(text: string, source: string, inputPrefix: string): Set<string> {
-  const keys = new Set<string>();
+export function parseRelevantFilenames(text: string, source: string, input: Location): Map<string, number> {
+  const keys = new Map<string, number>();
   const problems: string[] = [];
+  const inputPrefix = input.prefix;
+  const inputUri = input.kind === 'local' ? undefined : formatLocation(input);
   text.split('\n').forEach((rawLine, index) => {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
     let key = line.startsWith('./') ? line.slice(2) : line;
-    if (inputPrefix !== '' && key.startsWith(inputPrefix)) key = key.slice(inputPrefix.length);
+    if (inputUri !== undefined && key.startsWith(inputUri)) key = key.slice(inputUri.length);
+    else if (inputPrefix !== '' && key.startsWith(inputPrefix)) key = key.slice(inputPrefix.length);
     if (key.startsWith('/')) problems.push(`line ${index + 1}: "${line}" is absolute; paths are relative to the input folder`);
     else if (key.split('/').includes('..')) problems.push(`line ${index + 1}: "${line}" contains ".."`);
     else if (key.endsWith('/')) problems.push(`line ${index + 1}: "${line}" is a folder, not a file`);
-    else keys.add(key);
+    else keys.set(key, (keys.get(key) ?? 0) + 1);
   });
   if (problems.length > 0) {
     throw new AppError('InputInvalid', `${source} has ${problems.length} bad line(s):\n  - ${problems.slice(0, 20).join('\n  - ')}`, {
@@ -79,3 +84,21 @@ export function parseRelevantFilenames(text: string, source: string, inputPrefix
   }
   return keys;
 }
+
+/** Why a key of the relevant-filenames list has no sample after a complete listing. */
+export type UnmatchedRelevantKey = 'missing' | 'outside' | 'skipped';
+
+/**
+ * A listed key that no object matched: `outside` when it names another location (a URI, or a
+ * bucket key under the input's parent folders, e.g. `projects/farm-animals-2/a.jpg` next to
+ * `projects/farm-animals/`), `skipped` when the dataset's own filters drop it (not an image,
+ * excluded, Winnow's output), else `missing` from the bucket.
+ */
+export function classifyUnmatchedRelevantKey(key: string, inputPrefix: string, filter: (relativeKey: string) => KeyVerdict): UnmatchedRelevantKey {
+  if (URI_SCHEME.test(key)) return 'outside';
+  const topFolder = inputPrefix.slice(0, inputPrefix.indexOf('/') + 1);
+  if (topFolder !== '' && key.startsWith(topFolder)) return 'outside';
+  return filter(key) === 'keep' ? 'missing' : 'skipped';
+}
+
+const URI_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;

@@ -16,6 +16,7 @@ import { curationMigration } from './migrations/0008-curation.js';
 import { moreStorageKindsMigration } from './migrations/0009-more-storage-kinds.js';
 import { duplicatesMigration } from './migrations/0010-duplicates.js';
 import { jobsMigration } from './migrations/0011-jobs.js';
+import { looseEndsMigration } from './migrations/0013-loose-ends.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -134,6 +135,7 @@ async function migrateToLatest(database: Database): Promise<void> {
       '0009-more-storage-kinds': moreStorageKindsMigration(database.dialect),
       '0010-duplicates': duplicatesMigration(database.dialect),
       '0011-jobs': jobsMigration(database.dialect),
+      '0013-loose-ends': looseEndsMigration(database.dialect),
     }),
   };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();

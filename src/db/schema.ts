@@ -22,6 +22,8 @@ export interface DatasetTable {
 export interface RelevantKeyTable {
   dataset_id: string;
   key: string;
+  /** How many lines of the list named this key (more than 1: repeated). */
+  lines: ColumnType<number, number | undefined, number>;
 }
 
 export type DatasourcePurpose = 'input' | 'output';
@@ -51,6 +53,8 @@ export interface DatasourceTable {
   role_session_seconds: number | null;
   /** The S3-compatible preset the datasource was made with (r2, minio, gcs, …); null for plain S3 and other kinds. */
   preset: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The delete light of these keys on this location as last seen: 1 allowed, 0 denied, null unknown. */
+  delete_allowed: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
 }
 
@@ -121,6 +125,8 @@ export interface SyncStateTable {
   /** `host:pid:nonce` of the process running the sync, so two never run at once. */
   lease_owner: string | null;
   lease_expires_at: Timestamp | null;
+  /** JSON of the last completed sync's RelevantFilenamesSummary; null without a list or before one. */
+  relevant_report: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiTokenTable {

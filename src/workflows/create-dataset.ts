@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toDatasetView, type DatasetView } from '../catalog/dataset.service.js';
-import { findDatasetByName, insertDataset, insertRelevantKeys } from '../catalog/dataset.repository.js';
+import { findDatasetByName, insertDataset } from '../catalog/dataset.repository.js';
+import { insertRelevantKeys } from '../catalog/relevant-key.repository.js';
 import { findDatasourcesOfDataset, insertDatasource, type Datasource, type DatasourcePurpose } from '../catalog/datasource.repository.js';
 import { checkLocalFolder } from '../datasources/access-rules.js';
 import { secretContext, type StoredSecret } from './dataset-stores.js';
@@ -50,7 +51,7 @@ export async function createDataset(
   if (output.location.kind === 'local' && output !== input) await checkLocalFolder(output.location.root, deps.access, 'output');
   const thumbnailSize = request.thumbnails === undefined ? null : validateThumbnailSize(request.thumbnails.size, '--thumbnail-size');
   const relevantKeys = request.relevantFilenames
-    ? parseRelevantFilenames(request.relevantFilenames.text, request.relevantFilenames.source, input.location.prefix)
+    ? parseRelevantFilenames(request.relevantFilenames.text, request.relevantFilenames.source, input.location)
     : undefined;
 
   const db = deps.database.db;
@@ -140,6 +141,7 @@ function sealedDatasource(
       ? { roleArn: connection.role.roleArn, externalId: connection.role.externalId ?? null, sessionSeconds: connection.role.sessionSeconds }
       : null,
     preset: connection.preset ?? null,
+    deleteAllowed: null,
     createdAt: now,
   };
 }

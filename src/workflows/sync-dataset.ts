@@ -1,6 +1,7 @@
 import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
-import { bumpDatasetRevision, loadRelevantKeys } from '../catalog/dataset.repository.js';
+import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
+import { loadRelevantKeys } from '../catalog/relevant-key.repository.js';
 import {
   countSamples,
   findSamplesInKeyRange,
@@ -14,7 +15,8 @@ import {
   type ChangedObject,
   type PendingSample,
 } from '../catalog/sample.repository.js';
-import { advanceSyncCursor, findSyncState, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
+import { advanceSyncCursor, findSyncState, recordRelevantReport, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
+import { checkRelevantFilenames, NO_RELEVANT_PROBLEMS, summarizeRelevantFilenames } from './relevant-filenames-report.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import type { NewSample } from '../catalog/sample.repository.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
@@ -27,6 +29,7 @@ import { createKeyFilter } from '../datasources/key-filter.js';
 import { containerOf, winnowPrefix } from '../model/location.js';
 import { compareKeys, type ObjectSummary } from '../datasources/object-store.js';
 import { probeReadAccess } from './verify-datasource.js';
+import { deleteOrphanedOutputs, type OutputCleanup } from './clean-outputs.js';
 
 export type SyncDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
 
@@ -68,6 +71,16 @@ export interface SyncReport {
   warnings: string[];
   /** The thumbnail phase, on datasets created with `--thumbnails` (null otherwise, or when it could not run). */
   thumbnails: ThumbnailReport | null;
+  /** Keys of the relevant-filenames list absent from the bucket (all of them, in key order; empty without a list). */
+  relevantMissing: string[];
+  /** Lines of the list naming another location than the input. */
+  relevantOutside: string[];
+  /** Keys more than one line of the list named. */
+  relevantRepeated: string[];
+  /** Listed keys the dataset's own filters drop (not an image, excluded, Winnow's output). */
+  relevantSkipped: string[];
+  /** Outputs (thumbnails) of removed samples: deleted from `<output>/.winnow/`, or left there and why. */
+  orphanedOutputs: OutputCleanup;
   durationMs: number;
   /** Wall time of this run's phases: listing + catalog writes, then header reads. */
   timings: { listingMs: number; probingMs: number };
@@ -98,7 +111,9 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
 
   const timings = { listingMs: 0, probingMs: 0 };
   let thumbnails: ThumbnailReport | null = null;
-  const thumbnailWarnings: string[] = [];
+  let relevant = NO_RELEVANT_PROBLEMS;
+  let orphanedOutputs: OutputCleanup = { deleted: 0, left: 0, reason: null, command: null };
+  const outputWarnings: string[] = [];
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const progress: SyncProgress = {
@@ -129,7 +144,11 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, onCommitted);
     timings.probingMs = Date.now() - probingStarted;
     if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
-    await updateSyncState(db, dataset.id, { status: 'completed', phase: 'done', finishedAt: deps.clock().toISOString() });
+    if (dataset.hasRelevantFilenames) relevant = await checkRelevantFilenames(db, dataset.id, stores.input.prefix, datasetKeyFilter(dataset, stores));
+    await db.transaction().execute(async (trx) => {
+      await updateSyncState(trx, dataset.id, { status: 'completed', phase: 'done', finishedAt: deps.clock().toISOString() });
+      await recordRelevantReport(trx, dataset.id, dataset.hasRelevantFilenames ? summarizeRelevantFilenames(relevant) : null);
+    });
     if (dataset.thumbnailSize !== null) {
       const readDenied = probeOutcome.readDenied !== undefined;
       const made = await thumbnailsAfterSync(deps, dataset, stores, {
@@ -139,8 +158,12 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
         signal: options.signal,
       });
       thumbnails = made.report;
-      if (made.warning) thumbnailWarnings.push(made.warning);
+      if (made.warning) outputWarnings.push(made.warning);
     }
+    const output = datasources.find((datasource) => datasource.purpose === 'output') ?? datasources.find((datasource) => datasource.purpose === 'input')!;
+    orphanedOutputs = await deleteOrphanedOutputs(deps, dataset, { bound: stores.output, datasource: output }, { force: false, renewLease: lease.renew });
+    if (orphanedOutputs.left > 0)
+      outputWarnings.push(`${orphanedOutputs.left} thumbnail(s) of removed samples were left in the bucket: ${orphanedOutputs.reason}`);
   } catch (error) {
     await updateSyncState(db, dataset.id, { status: 'failed', errorMessage: describeError(error) }).catch(() => undefined);
     throw error;
@@ -162,8 +185,13 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     total: counts.total,
     withoutDimensions: counts.pending,
     readDenied: warnings.length > 0,
-    warnings: [...warnings, ...thumbnailWarnings],
+    warnings: [...warnings, ...outputWarnings],
     thumbnails,
+    relevantMissing: relevant.missing,
+    relevantOutside: relevant.outside,
+    relevantRepeated: relevant.repeated,
+    relevantSkipped: relevant.skipped,
+    orphanedOutputs,
     durationMs: Date.now() - started,
     timings,
   };
@@ -198,12 +226,7 @@ async function listIntoCatalog(
 ): Promise<void> {
   const db = deps.database.db;
   const inputPrefix = stores.input.prefix;
-  const keep = createKeyFilter({
-    include: dataset.includeGlobs,
-    exclude: dataset.excludeGlobs,
-    relevantKeys: dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined,
-    ownPrefixes: ownPrefixesInsideInput(stores),
-  });
+  const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
   const startAfter = cursor === undefined ? undefined : `${inputPrefix}${cursor}`;
   const pages = stores.input.store.listPages(inputPrefix, { startAfter, pageSize: deps.config.listPageSize });
   for await (const page of prefetchOne(pages)) {
@@ -229,6 +252,11 @@ async function listIntoCatalog(
     progress.updated += delta.updated;
     await onCommitted();
   }
+}
+
+/** Which relative keys of the input are the dataset's samples (`relevantKeys` left out: which the globs and image extensions keep). */
+function datasetKeyFilter(dataset: Dataset, stores: DatasetStores, relevantKeys?: ReadonlySet<string>) {
+  return createKeyFilter({ include: dataset.includeGlobs, exclude: dataset.excludeGlobs, relevantKeys, ownPrefixes: ownPrefixesInsideInput(stores) });
 }
 
 /** Relative prefixes of `.winnow/` folders that lie inside the input location (its own, or the output's). */

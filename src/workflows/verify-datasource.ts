@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { WorkflowDeps } from './workflow-deps.js';
 import { checkBucketCors, type CorsCheck } from '../datasources/cors-check.js';
 import { requireDataset } from '../catalog/dataset.service.js';
+import { recordDeleteAllowed } from '../catalog/datasource.repository.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { checkUsablePolicy, compareWithProbes, type PolicyComparison } from '../policy/compare-with-probes.js';
 import { openDatasetStores, type BoundStore } from './dataset-stores.js';
@@ -49,6 +50,9 @@ export async function verifyDatasource(deps: VerifyDeps, datasetName: string, op
   const access = await probeReadAccess(stores.input);
   const writes = access.blocking ? skippedWrites(stores.output, access.blocking) : await probeWrites(stores.output, deps.clock());
   const checks = { list: access.list, read: access.read, ...writes.checks };
+  // A sync deletes the outputs of removed samples only while this light is not known to be off.
+  const output = datasources.find((datasource) => datasource.purpose === 'output') ?? datasources.find((datasource) => datasource.purpose === 'input');
+  if (output !== undefined && !checks.delete.skipped) await recordDeleteAllowed(deps.database.db, output.id, checks.delete.ok);
   const mode = accessMode(checks);
   // The read probe's key is one a browser may fetch; S3 answers its preflight from the bucket's CORS rules.
   const readKey = checks.read.ok && stores.input.location.kind === 's3' ? access.readKey : undefined;

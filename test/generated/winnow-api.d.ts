@@ -571,7 +571,45 @@ export interface components {
                 finishedAt: string | null;
                 error: string | null;
             } | null;
+            /** @description Thumbnails Winnow wrote for samples since removed that are still in the bucket, because the keys could not delete them; `winnow dataset clean-outputs` deletes them once delete is granted. */
+            orphanedOutputs: {
+                count: number;
+                /** @description The first of their full keys in the output location (up to 20). */
+                first: string[];
+                /** @description Whether the output's keys may delete, as last seen (verify, or a sync); null: not known yet. */
+                deleteAllowed: boolean | null;
+            };
+            relevantFilenames: components["schemas"]["RelevantFilenamesSummary"];
         };
+        /** @description The relevant-filenames list against the bucket at the last completed sync; null without a list or before the first sync. */
+        RelevantFilenamesSummary: {
+            /** @description Distinct keys in the list. */
+            listed: number;
+            /** @description Not found in the bucket (a typo, or deleted since the list was made). */
+            missing: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+            /** @description Naming another location than the input (another bucket, a sibling folder). */
+            outside: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+            /** @description Named by more than one line. */
+            repeated: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+            /** @description Dropped by the dataset's own filters: not an image, excluded by a glob, or under .winnow/. */
+            skipped: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+        } | null;
         VerifyReport: {
             dataset: string;
             input: string;
@@ -706,6 +744,15 @@ export interface components {
                     retryable: number;
                     durationMs: number;
                 } | null;
+                /** @description Every key of the relevant-filenames list not found in the bucket, in key order. */
+                relevantMissing: string[];
+                /** @description Every line of the list naming another location than the input. */
+                relevantOutside: string[];
+                /** @description Every key named by more than one line of the list. */
+                relevantRepeated: string[];
+                /** @description Every listed key the dataset's own filters drop (not an image, excluded, .winnow/). */
+                relevantSkipped: string[];
+                orphanedOutputs: components["schemas"]["OutputCleanup"];
                 durationMs: number;
                 timings: {
                     listingMs: number;
@@ -718,6 +765,16 @@ export interface components {
                 hint: string | null;
             } | null;
         } | null;
+        OutputCleanup: {
+            /** @description Thumbnails of removed samples deleted from <output>/.winnow/. */
+            deleted: number;
+            /** @description Thumbnails of removed samples still in the bucket. */
+            left: number;
+            /** @description Why some were left (delete denied, or a delete failed). */
+            reason: string | null;
+            /** @description The command that deletes the ones left once delete is granted. */
+            command: string | null;
+        };
         SamplePage: {
             samples: components["schemas"]["Sample"][];
             nextCursor: string | null;

@@ -5,6 +5,7 @@ import { createDataset } from '../../workflows/create-dataset.js';
 import { readEnvironmentSecrets, type EnvironmentSecrets } from '../../config/config.js';
 import { PRESET_IDS } from '../../model/s3-presets.js';
 import { syncDataset, type SyncReport } from '../../workflows/sync-dataset.js';
+import { cleanDatasetOutputs } from '../../workflows/clean-outputs.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../../media/image-processor.js';
 import type { CommandRunner } from '../command-runner.js';
@@ -178,6 +179,19 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     );
 
   dataset
+    .command('clean-outputs <name>')
+    .description('delete the thumbnails of removed samples that a sync could not (once the keys may delete under <output>/.winnow/)')
+    .option('--json', 'print JSON')
+    .action(
+      runner.run<{ json?: boolean }>(async (context, options, output, [name]) => {
+        const cleanup = await cleanDatasetOutputs(context, name!);
+        if (options.json) return printJson(output, cleanup);
+        output.out(`Deleted ${formatCount(cleanup.deleted)} thumbnail(s) of removed samples from the output's .winnow/ folder.`);
+        if (cleanup.left > 0) output.out(`warning: ${formatCount(cleanup.left)} left: ${cleanup.reason}`);
+      }),
+    );
+
+  dataset
     .command('delete <name>')
     .description('delete a dataset from the catalog (the bucket is never touched)')
     .option('--json', 'print JSON')
@@ -233,8 +247,36 @@ export function printSyncReport(output: Output, report: SyncReport): void {
     `Synced "${report.dataset}"${report.resumed ? ' (resumed)' : ''}: ${formatCount(report.total)} samples — added ${formatCount(report.added)}, updated ${formatCount(report.updated)}, removed ${formatCount(report.removed)}, failed ${formatCount(report.failed)} (${(report.durationMs / 1000).toFixed(1)} s)`,
   );
   if (report.thumbnails) printThumbnailReport(output, report.thumbnails);
+  if (report.orphanedOutputs.deleted > 0) output.out(`Deleted ${formatCount(report.orphanedOutputs.deleted)} thumbnail(s) of removed samples.`);
   for (const warning of report.warnings) output.out(`warning: ${warning}`);
+  printRelevantProblems(output, {
+    missing: { count: report.relevantMissing.length, first: report.relevantMissing },
+    outside: { count: report.relevantOutside.length, first: report.relevantOutside },
+    repeated: { count: report.relevantRepeated.length, first: report.relevantRepeated },
+    skipped: { count: report.relevantSkipped.length, first: report.relevantSkipped },
+  });
   if (report.failed > 0) output.out(`See the failures with: winnow samples list ${report.dataset} --status error`);
+}
+
+const RELEVANT_PROBLEMS = {
+  missing: 'not found in the bucket',
+  outside: 'outside the input location (never indexed)',
+  repeated: 'listed more than once',
+  skipped: 'dropped by the dataset filters (not an image, excluded, or under .winnow/)',
+} as const;
+
+/** One line per kind of problem with the relevant-filenames list: the count and the first few keys. */
+function printRelevantProblems(output: Output, groups: Record<keyof typeof RELEVANT_PROBLEMS, { count: number; first: string[] }>, allWith = '--json'): void {
+  const FIRST = 3;
+  for (const [group, what] of Object.entries(RELEVANT_PROBLEMS) as Array<[keyof typeof RELEVANT_PROBLEMS, string]>) {
+    const { count, first } = groups[group];
+    if (count === 0) continue;
+    const shown = first
+      .slice(0, FIRST)
+      .map((key) => JSON.stringify(key))
+      .join(', ');
+    output.out(`warning: ${formatCount(count)} relevant filename(s) ${what}: ${shown}${count > FIRST ? `, … (all of them: ${allWith})` : ''}`);
+  }
 }
 
 function printDetails(output: Output, details: DatasetDetails): void {
@@ -259,4 +301,17 @@ function printDetails(output: Output, details: DatasetDetails): void {
   );
   if (sync?.status === 'interrupted')
     output.out(`           the process that ran it is gone; \`winnow dataset sync ${details.name}\` resumes where it stopped`);
+  const orphans = details.orphanedOutputs;
+  if (orphans.count > 0) {
+    output.out(
+      `  orphaned outputs: ${formatCount(orphans.count)} thumbnail(s) of removed samples still in ${details.output.uri}.winnow/ (${orphans.first.slice(0, 3).join(', ')}${orphans.count > 3 ? ', …' : ''})`,
+    );
+    output.out(
+      `           ${orphans.deleteAllowed === false ? 'the keys may not delete there; once delete is granted, run' : 'delete them with'} \`winnow dataset clean-outputs ${details.name}\``,
+    );
+  }
+  if (details.relevantFilenames) {
+    output.out(`  relevant filenames: ${formatCount(details.relevantFilenames.listed)} listed`);
+    printRelevantProblems(output, details.relevantFilenames, `winnow dataset sync ${details.name} --json`);
+  }
 }

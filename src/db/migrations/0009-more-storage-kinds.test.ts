@@ -12,6 +12,8 @@ import { embeddingsMigration } from './0007-embeddings.js';
 import { curationMigration } from './0008-curation.js';
 import { moreStorageKindsMigration } from './0009-more-storage-kinds.js';
 import { duplicatesMigration } from './0010-duplicates.js';
+import { jobsMigration } from './0011-jobs.js';
+import { looseEndsMigration } from './0013-loose-ends.js';
 
 const EARLIER: Record<string, (dialect: Dialect) => Migration> = {
   '0001-catalog': catalogMigration,
@@ -27,6 +29,8 @@ const EARLIER: Record<string, (dialect: Dialect) => Migration> = {
 const LATER: Record<string, (dialect: Dialect) => Migration> = {
   '0009-more-storage-kinds': moreStorageKindsMigration,
   '0010-duplicates': duplicatesMigration,
+  '0011-jobs': jobsMigration,
+  '0013-loose-ends': looseEndsMigration,
 };
 const ALL = [...Object.keys(EARLIER), ...Object.keys(LATER)];
 
@@ -45,7 +49,7 @@ describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kin
   it('keeps existing datasources, accepts azure and gcs, and goes back down', async () => {
     catalog = await createTestDatabase(dialect);
     const db = catalog.database.db as unknown as Kysely<unknown>;
-    // The test catalog is already at the latest version: step back to 0008 (through 0010's down) with a dataset in it.
+    // The test catalog is already at the latest version: step back to 0008 (through the later migrations' downs) with a dataset in it.
     expect((await migrator(db, ALL).migrateTo('0008-curation')).error).toBeUndefined();
     await sql`insert into datasets (id, name, include_globs, exclude_globs, created_at, updated_at) values ('d1', 'farm', '[]', '[]', 'now', 'now')`.execute(
       db,
@@ -85,7 +89,7 @@ describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kin
     await sql`delete from datasets where id = 'd1'`.execute(db);
     expect((await sql`select id from datasources`.execute(db)).rows).toEqual([]);
 
-    // Down through 0010 (descriptors, content hashes) and 0009 again.
+    // Down through the later migrations and 0009 again.
     expect((await migrator(db, ALL).migrateTo('0008-curation')).error).toBeUndefined();
   });
 });

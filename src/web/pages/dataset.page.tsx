@@ -10,6 +10,7 @@ import { TagsPanel } from '../components/tags-panel.js';
 import { useKeyedSamples, useSamplePages } from '../hooks/use-sample-pages.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { PageHeading } from '../components/page-heading.js';
+import { RelevantFilenamesNotice } from '../components/relevant-filenames-notice.js';
 import { SampleFilterBar, filtersFromSearch, hasFilters, searchFromFilters } from '../components/sample-filters.js';
 import { SampleGrid } from '../components/sample-grid.js';
 import { SyncPanel } from '../components/sync-panel.js';
@@ -97,6 +98,7 @@ export function DatasetPage({ name }: { name: string }) {
         <EmbeddingsPanel dataset={name} />
       </div>
       {details.data && <AccessCheck dataset={name} />}
+      {details.data && <RelevantFilenamesNotice summary={details.data.relevantFilenames} />}
       <div className="curation-panels">
         <TagsPanel dataset={name} shownTag={filters.tag} onShow={(tag) => applyFilters({ ...filters, tag })} />
         <SelectionForm
