@@ -33,6 +33,7 @@ const OPERATIONS = [
   'getNeighbours',
   'listModels',
   'selectSamples',
+  'findDuplicates',
   'listTags',
   'createTag',
   'getTag',

@@ -463,6 +463,48 @@ export const SelectionReportSchema = z
   })
   .openapi('SelectionReport');
 
+export const DuplicatesRequestSchema = z
+  .strictObject({
+    threshold: z
+      .number()
+      .min(0)
+      .max(2)
+      .optional()
+      .openapi({ description: 'Cosine distance for near-duplicate candidates; default calibrated for the bundled model (0.2).' }),
+    model: text(64).optional(),
+    tag: text(128).optional().openapi({ description: 'Tag every sample but the kept one of each group. Without it nothing is stored.' }),
+    tagMode: z
+      .enum(['create', 'replace', 'append'])
+      .default('create')
+      .openapi({ description: 'create: refuse a tag name in use (409); replace: empty it first; append: add to it.' }),
+    description: z.string().max(1_000).optional(),
+  })
+  .openapi('DuplicatesRequest');
+
+export const DuplicatesReportSchema = z
+  .strictObject({
+    dataset: z.string(),
+    model: z.string(),
+    threshold: z.number(),
+    descriptorThreshold: z.number().openapi({ description: 'Thumbnail-descriptor distance a near-duplicate candidate must also be under.' }),
+    groups: z.array(
+      z.strictObject({
+        keys: z.array(z.string()).openapi({ description: 'Relative to the input, the kept one first.' }),
+        keep: z.string(),
+        maxDistance: z.number().openapi({ description: 'The largest cosine distance of a pair that joined the group; 0 for byte-identical copies.' }),
+      }),
+    ),
+    duplicates: z.number().openapi({ description: 'Samples in a group that are not its kept one.' }),
+    samples: z.number(),
+    embedded: z.number(),
+    hashed: z.number().openapi({ description: 'Samples read to hash their content in this run (kept for later runs).' }),
+    pairsWithoutDescriptor: z.number(),
+    tag: z.string().nullable(),
+    tagSize: z.number().nullable(),
+    durationMs: z.number(),
+  })
+  .openapi('DuplicatesReport');
+
 export const TagNameParam = z.object({
   name: z
     .string()

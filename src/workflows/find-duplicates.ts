@@ -236,20 +236,12 @@ async function nearDuplicatePairs(
   const n = sampleIndexOfRow.length;
   const index = await loadVectorIndex(deps, dataset, model);
   const k = Math.min(CANDIDATES, index.sampleIds.length);
+  const found = await nearestCandidates(index.reduced, index.sampleIds.length, index.pca.count, k);
   const candidates = new Int32Array(n * k).fill(-1);
-  const search = await openOnnxNearestSearch(index.reduced, index.sampleIds.length, index.pca.count);
-  try {
-    for (let start = 0; start < index.sampleIds.length; start += QUERY_BLOCK) {
-      const block = Math.min(QUERY_BLOCK, index.sampleIds.length - start);
-      const found = await search.search(index.reduced.subarray(start * index.pca.count, (start + block) * index.pca.count), block, k);
-      for (let q = 0; q < block; q++) {
-        const row = rowOfSampleId.get(index.sampleIds[start + q]!);
-        if (row === undefined) continue;
-        for (let c = 0; c < k; c++) candidates[row * k + c] = rowOfSampleId.get(index.sampleIds[found[q * k + c]!]!) ?? -1;
-      }
-    }
-  } finally {
-    await search.close();
+  for (let at = 0; at < index.sampleIds.length; at++) {
+    const row = rowOfSampleId.get(index.sampleIds[at]!);
+    if (row === undefined) continue;
+    for (let c = 0; c < k; c++) candidates[row * k + c] = rowOfSampleId.get(index.sampleIds[found[at * k + c]!]!) ?? -1;
   }
   const { pairs, withoutDescriptor } = confirmNearDuplicates(candidates, k, rows.subarray(0, n * d), d, descriptors, {
     threshold,
@@ -261,4 +253,19 @@ async function nearDuplicatePairs(
     withoutDescriptor,
     embedded: n,
   };
+}
+
+/** For each of `n` rows (n x dimensions), the `k` nearest rows (itself among them), n x k row indices; exhaustive, a block of queries at a time. */
+export async function nearestCandidates(rows: Float32Array, n: number, dimensions: number, k: number): Promise<Int32Array> {
+  const candidates = new Int32Array(n * k);
+  const search = await openOnnxNearestSearch(rows, n, dimensions);
+  try {
+    for (let start = 0; start < n; start += QUERY_BLOCK) {
+      const block = Math.min(QUERY_BLOCK, n - start);
+      candidates.set(await search.search(rows.subarray(start * dimensions, (start + block) * dimensions), block, k), start * k);
+    }
+  } finally {
+    await search.close();
+  }
+  return candidates;
 }

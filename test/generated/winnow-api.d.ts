@@ -245,6 +245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/datasets/{name}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exact copies and near-duplicates in groups, each with the one to keep (most pixels, then most bytes, then the first key); optionally tag the rest */
+        post: operations["findDuplicates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets/{name}/tags": {
         parameters: {
             query?: never;
@@ -948,6 +965,44 @@ export interface components {
             minDistance?: number;
             /** @description Pick, but store nothing (a preview). */
             dryRun?: boolean;
+            description?: string;
+        };
+        DuplicatesReport: {
+            dataset: string;
+            model: string;
+            threshold: number;
+            /** @description Thumbnail-descriptor distance a near-duplicate candidate must also be under. */
+            descriptorThreshold: number;
+            groups: {
+                /** @description Relative to the input, the kept one first. */
+                keys: string[];
+                keep: string;
+                /** @description The largest cosine distance of a pair that joined the group; 0 for byte-identical copies. */
+                maxDistance: number;
+            }[];
+            /** @description Samples in a group that are not its kept one. */
+            duplicates: number;
+            samples: number;
+            embedded: number;
+            /** @description Samples read to hash their content in this run (kept for later runs). */
+            hashed: number;
+            pairsWithoutDescriptor: number;
+            tag: string | null;
+            tagSize: number | null;
+            durationMs: number;
+        };
+        DuplicatesRequest: {
+            /** @description Cosine distance for near-duplicate candidates; default calibrated for the bundled model (0.2). */
+            threshold?: number;
+            model?: string;
+            /** @description Tag every sample but the kept one of each group. Without it nothing is stored. */
+            tag?: string;
+            /**
+             * @description create: refuse a tag name in use (409); replace: empty it first; append: add to it.
+             * @default create
+             * @enum {string}
+             */
+            tagMode: "create" | "replace" | "append";
             description?: string;
         };
         TagList: {
@@ -2524,6 +2579,122 @@ export interface operations {
             };
             /** @description The server failed; its log says why. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    findDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicatesRequest"];
+            };
+        };
+        responses: {
+            /** @description The groups, the kept key first in each */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicatesReport"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket refused or failed the call (the message names the S3 call and the IAM action). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket did not answer in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

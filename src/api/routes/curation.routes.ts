@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import { exportTag } from '../../workflows/export-tag.js';
+import { findDuplicates } from '../../workflows/find-duplicates.js';
 import { describeMetadata, importLightlyLayout, importMetadata } from '../../workflows/sample-metadata.js';
 import { selectDatasetSamples } from '../../workflows/select-samples.js';
 import { findSimilarToImage } from '../../workflows/similar-samples.js';
@@ -10,6 +11,8 @@ import { BEARER, BODY_ERRORS, DATASET_ERRORS, errors, json, STORAGE_ERRORS } fro
 import {
   CreateTagSchema,
   DatasetNameParam,
+  DuplicatesReportSchema,
+  DuplicatesRequestSchema,
   MetadataFieldsSchema,
   MetadataImportReportSchema,
   MetadataImportSchema,
@@ -45,6 +48,23 @@ export function curationRoutes(deps: ApiDeps) {
         responses: { 200: json(SelectionReportSchema, 'The picks, in order, each with its reasons'), ...errors(...DATASET_ERRORS, ...BODY_ERRORS, 409) },
       }),
       async (c) => c.json(await selectDatasetSamples(context, c.req.valid('param').name, c.req.valid('json')), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/datasets/{name}/duplicates',
+        operationId: 'findDuplicates',
+        tags: ['curation'],
+        summary:
+          'Exact copies and near-duplicates in groups, each with the one to keep (most pixels, then most bytes, then the first key); optionally tag the rest',
+        security: BEARER,
+        request: { params: DatasetNameParam, ...body(DuplicatesRequestSchema) },
+        responses: {
+          200: json(DuplicatesReportSchema, 'The groups, the kept key first in each'),
+          ...errors(...DATASET_ERRORS, ...BODY_ERRORS, 409, ...STORAGE_ERRORS),
+        },
+      }),
+      async (c) => c.json(await findDuplicates(context, c.req.valid('param').name, c.req.valid('json')), 200),
     )
     .openapi(
       createRoute({
