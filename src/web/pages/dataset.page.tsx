@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../api.js';
+import { DuplicatesView } from '../components/duplicates-view.js';
 import { EmbeddingMap } from '../components/embedding-map.js';
 import { embeddingStatusKey, EmbeddingsPanel } from '../components/embeddings-panel.js';
 import { PolicyPanel } from '../components/policy-panel.js';
@@ -36,10 +37,11 @@ export function DatasetPage({ name }: { name: string }) {
     },
     [name],
   );
-  const view: View = new URLSearchParams(location.search).get('view') === 'map' ? 'map' : 'grid';
+  const viewParam = new URLSearchParams(location.search).get('view');
+  const view: View = viewParam === 'map' || viewParam === 'duplicates' ? viewParam : 'grid';
   const addressOf = (nextFilters: SampleFilters, nextView: View) => {
     const search = new URLSearchParams(searchFromFilters(nextFilters));
-    if (nextView === 'map') search.set('view', 'map');
+    if (nextView !== 'grid') search.set('view', nextView);
     const text = search.toString();
     return `${routePath.dataset(name)}${text === '' ? '' : `?${text}`}`;
   };
@@ -116,6 +118,9 @@ export function DatasetPage({ name }: { name: string }) {
         <button type="button" aria-pressed={view === 'map'} onClick={() => showView('map')}>
           Map
         </button>
+        <button type="button" aria-pressed={view === 'duplicates'} onClick={() => showView('duplicates')}>
+          Duplicates
+        </button>
       </div>
       <SampleFilterBar filters={filters} tags={tags.data?.map((tag) => tag.name) ?? []} onChange={applyFilters} />
       <SelectionBar
@@ -132,7 +137,9 @@ export function DatasetPage({ name }: { name: string }) {
         }
       />
       {moreLikeThis.isError && <ErrorMessage error={moreLikeThis.error} title="No neighbours." />}
-      {view === 'map' ? (
+      {view === 'duplicates' ? (
+        <DuplicatesView dataset={name} onOpenSample={setOpenKey} />
+      ) : view === 'map' ? (
         <EmbeddingMap dataset={name} filters={filters} selectedKeys={selected} onSelect={setSelected} onOpenSample={setOpenKey} />
       ) : listed ? (
         <>
@@ -176,7 +183,7 @@ export function DatasetPage({ name }: { name: string }) {
   );
 }
 
-type View = 'grid' | 'map';
+type View = 'grid' | 'map' | 'duplicates';
 
 interface GridSelectionProps {
   selectedKeys: ReadonlySet<string>;
