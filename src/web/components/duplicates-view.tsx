@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { api, type DuplicateGroups } from '../api.js';
+import { api } from '../api.js';
 import { formatCount } from '../format.js';
 import { ErrorMessage } from './error-message.js';
 import { SampleImage } from './sample-image.js';
