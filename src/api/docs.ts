@@ -12,7 +12,7 @@ const INIT_SCRIPT = "window.onload = () => { window.ui = SwaggerUIBundle({ url: 
 export function swaggerUiHtml(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Winnow API</title><link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
-<body><div id="docs"></div><script src="/api/docs/swagger-ui-bundle.js"></script><script src="/api/docs/init.js"></script></body></html>`;
+<body><nav style="font: 15px system-ui, sans-serif; padding: 0.75rem 1.25rem; border-bottom: 1px solid #d8dee8"><a href="/">← Back to Winnow</a></nav><div id="docs"></div><script src="/api/docs/swagger-ui-bundle.js"></script><script src="/api/docs/init.js"></script></body></html>`;
 }
 
 export async function swaggerUiAsset(c: Context, asset: string): Promise<Response> {

@@ -32,7 +32,7 @@ export async function checkBucketCors(input: BoundStore, sampleKey: string, orig
     return {
       ok: false,
       origin,
-      message: `The bucket did not allow a browser GET from ${origin} (preflight answered ${response.status}${allowed ? `, Access-Control-Allow-Origin: ${allowed}` : ', no Access-Control-Allow-Origin'}). Images still show in <img> tags, but the app cannot fetch them directly. Apply this CORS configuration to the bucket.`,
+      message: `The bucket did not allow a browser GET from ${origin} (preflight answered ${response.status}${allowed ? `, Access-Control-Allow-Origin: ${allowed}` : ', no Access-Control-Allow-Origin'}). Nothing in Winnow's app needs it today: the grid, the map's previews and the detail view load images through <img> tags, which work without CORS. Only scripts that read an image's bytes in the browser (fetch, canvas pixels, your own tools on this origin) are blocked; apply this CORS configuration to the bucket if you want those.`,
       configuration,
     };
   } catch (error) {

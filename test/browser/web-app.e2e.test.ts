@@ -136,6 +136,10 @@ describe('web app against winnow serve and an IAM-enforcing S3', () => {
     await page.getByRole('link', { name: 'Open dataset' }).click();
     await page.getByRole('heading', { name: 'farm' }).waitFor();
     await page.getByText('Nothing indexed yet').waitFor();
+    // The policy stays at hand on the dataset page, not only right after creating it.
+    await page.getByText('Policy and settings').click();
+    await page.getByRole('region', { name: 'Least-privilege policy' }).locator('pre').getByText('s3:ListBucket').waitFor();
+    await page.getByText('Policy and settings').click();
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.locator('[data-sync-status="running"]').waitFor();
     await page.getByRole('button', { name: 'Cancel sync' }).waitFor();

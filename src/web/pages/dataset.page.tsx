@@ -1,8 +1,10 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../api.js';
+import { DuplicatesView } from '../components/duplicates-view.js';
 import { EmbeddingMap } from '../components/embedding-map.js';
 import { embeddingStatusKey, EmbeddingsPanel } from '../components/embeddings-panel.js';
+import { PolicyPanel } from '../components/policy-panel.js';
 import { SampleDetail } from '../components/sample-detail.js';
 import { SelectionBar } from '../components/selection-bar.js';
 import { SelectionForm } from '../components/selection-form.js';
@@ -36,10 +38,11 @@ export function DatasetPage({ name }: { name: string }) {
     },
     [name],
   );
-  const view: View = new URLSearchParams(location.search).get('view') === 'map' ? 'map' : 'grid';
+  const viewParam = new URLSearchParams(location.search).get('view');
+  const view: View = viewParam === 'map' || viewParam === 'duplicates' ? viewParam : 'grid';
   const addressOf = (nextFilters: SampleFilters, nextView: View) => {
     const search = new URLSearchParams(searchFromFilters(nextFilters));
-    if (nextView === 'map') search.set('view', 'map');
+    if (nextView !== 'grid') search.set('view', nextView);
     const text = search.toString();
     return `${routePath.dataset(name)}${text === '' ? '' : `?${text}`}`;
   };
@@ -99,6 +102,7 @@ export function DatasetPage({ name }: { name: string }) {
       </div>
       {details.data && <AccessCheck dataset={name} />}
       {details.data && <RelevantFilenamesNotice summary={details.data.relevantFilenames} />}
+      {details.data && <DatasetSettings dataset={name} hasIamPolicy={details.data.input.uri.startsWith('s3://')} />}
       <div className="curation-panels">
         <TagsPanel dataset={name} shownTag={filters.tag} onShow={(tag) => applyFilters({ ...filters, tag })} />
         <SelectionForm
@@ -116,6 +120,9 @@ export function DatasetPage({ name }: { name: string }) {
         <button type="button" aria-pressed={view === 'map'} onClick={() => showView('map')}>
           Map
         </button>
+        <button type="button" aria-pressed={view === 'duplicates'} onClick={() => showView('duplicates')}>
+          Duplicates
+        </button>
       </div>
       <SampleFilterBar filters={filters} tags={tags.data?.map((tag) => tag.name) ?? []} onChange={applyFilters} />
       <SelectionBar
@@ -132,7 +139,9 @@ export function DatasetPage({ name }: { name: string }) {
         }
       />
       {moreLikeThis.isError && <ErrorMessage error={moreLikeThis.error} title="No neighbours." />}
-      {view === 'map' ? (
+      {view === 'duplicates' ? (
+        <DuplicatesView dataset={name} onOpenSample={setOpenKey} />
+      ) : view === 'map' ? (
         <EmbeddingMap dataset={name} filters={filters} selectedKeys={selected} onSelect={setSelected} onOpenSample={setOpenKey} />
       ) : listed ? (
         <>
@@ -176,7 +185,7 @@ export function DatasetPage({ name }: { name: string }) {
   );
 }
 
-type View = 'grid' | 'map';
+type View = 'grid' | 'map' | 'duplicates';
 
 interface GridSelectionProps {
   selectedKeys: ReadonlySet<string>;
@@ -236,8 +245,53 @@ function DatasetFacts({ details }: { details: DatasetDetails }) {
       {samples.pending > 0 && <span>{formatCount(samples.pending)} not read yet</span>}
       <span>
         {lastSync === null ? 'never synced' : lastSync.finishedAt === null ? `sync ${lastSync.status}` : `last sync ${formatDate(lastSync.finishedAt)}`}
+        {lastSync !== null && (lastSync.status === 'failed' || lastSync.status === 'interrupted') && (
+          <span className="badge warn" title={lastSync.error ?? undefined}>
+            {lastSync.status}
+          </span>
+        )}
       </span>
     </p>
+  );
+}
+
+/** The least-privilege policy (keys get rotated, policies tightened long after creation), and deleting the dataset. */
+function DatasetSettings({ dataset, hasIamPolicy }: { dataset: string; hasIamPolicy: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const remove = useMutation({
+    mutationFn: () => api.deleteDataset(dataset),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: datasetsKey });
+      navigate(routePath.datasets());
+    },
+  });
+  return (
+    <details className="access-check dataset-settings" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary>{hasIamPolicy ? 'Policy and settings' : 'Settings'}</summary>
+      {open && hasIamPolicy && <PolicyPanel dataset={dataset} />}
+      <h2>Delete this dataset</h2>
+      <p>
+        Removes the dataset from Winnow: its catalog entries, tags, vectors and stored keys. Nothing in the bucket or folder is touched, not even the thumbnails
+        and exports under <code>.winnow/</code>.
+      </p>
+      {confirming ? (
+        <p className="inline-form">
+          Delete “{dataset}” from Winnow?
+          <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+            Delete dataset
+          </button>
+          <button type="button" className="quiet" onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
+        </p>
+      ) : (
+        <button type="button" onClick={() => setConfirming(true)}>
+          Delete dataset…
+        </button>
+      )}
+      {remove.isError && <ErrorMessage error={remove.error} title="Not deleted." />}
+    </details>
   );
 }
 
