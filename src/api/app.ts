@@ -12,6 +12,7 @@ import { datasetRoutes } from './routes/datasets.routes.js';
 import { curationRoutes, IMAGE_UPLOAD_TYPES } from './routes/curation.routes.js';
 import { embeddingRoutes } from './routes/embeddings.routes.js';
 import { createEmbedJobs } from '../jobs/embed-jobs.js';
+import { jobRoutes } from './routes/jobs.routes.js';
 import { policyRoutes } from './routes/policy.routes.js';
 import { sampleRoutes } from './routes/samples.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
@@ -65,6 +66,7 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.route('/api', sampleRoutes(full));
   app.route('/api', embeddingRoutes(full, createEmbedJobs(deps.context)));
   app.route('/api', curationRoutes(full));
+  app.route('/api', jobRoutes(full));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
