@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import type { Dialect } from '../dialect.js';
+import { catalogMigrations } from '../database.js';
 import { catalogMigration } from './0001-catalog.js';
 import { thumbnailsMigration } from './0002-thumbnails.js';
 import { apiAccessMigration } from './0003-api-access.js';
@@ -39,7 +40,9 @@ describe.each(['sqlite', 'postgres'] as const)('migration 0009 (more storage kin
   it('keeps existing datasources, accepts azure and gcs, and goes back down', async () => {
     catalog = await createTestDatabase(dialect);
     const db = catalog.database.db as unknown as Kysely<unknown>;
-    // The test catalog is already at the latest version: step back to 0008 with a dataset in it.
+    // The test catalog is already at the latest version: step back to 0009, then to 0008 with a dataset in it.
+    const all = new Migrator({ db, provider: { getMigrations: async () => catalogMigrations(dialect) } });
+    expect((await all.migrateTo('0009-more-storage-kinds')).error).toBeUndefined();
     expect((await migrator(db, [...Object.keys(EARLIER), '0009-more-storage-kinds']).migrateDown()).error).toBeUndefined();
     await sql`insert into datasets (id, name, include_globs, exclude_globs, created_at, updated_at) values ('d1', 'farm', '[]', '[]', 'now', 'now')`.execute(
       db,
