@@ -112,7 +112,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of the running or last sync started by this server */
+        /** Progress of the running or last sync (started by this server; on PostgreSQL, by any) */
         get: operations["getSync"];
         put?: never;
         /** Start a sync in the background (returns the running one if there is one) */
