@@ -15,6 +15,7 @@ import { createContext, type Context } from '../src/context.js';
 import { createDatasetStoreCache } from '../src/workflows/dataset-store-cache.js';
 import { createDatasetRowCache } from '../src/catalog/dataset-row-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
+import { createEmbedJobs } from '../src/jobs/embed-jobs.js';
 import { DATASET_NAME } from './api-catalog.js';
 import { getSignedUrlPerCallStores } from './api-presign-peers.js';
 import { samplesPath } from './api-load.js';
@@ -67,6 +68,7 @@ function appOf(context: Context): OpenAPIHono {
   return createApp({
     context,
     syncJobs: createSyncJobs(context),
+    embedJobs: createEmbedJobs(context),
     stores: createDatasetStoreCache(context),
     datasetRows: createDatasetRowCache(context),
     signIn: undefined,

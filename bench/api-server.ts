@@ -17,6 +17,7 @@ import { createContext } from '../src/context.js';
 import { createDatasetStoreCache } from '../src/workflows/dataset-store-cache.js';
 import { createDatasetRowCache } from '../src/catalog/dataset-row-cache.js';
 import { createSyncJobs } from '../src/jobs/sync-jobs.js';
+import { createEmbedJobs } from '../src/jobs/embed-jobs.js';
 import { getSignedUrlPerCallStores } from './api-presign-peers.js';
 import { recordServerStats } from './api-server-stats.js';
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     const app = createApp({
       context,
       syncJobs: createSyncJobs(context),
+      embedJobs: createEmbedJobs(context),
       stores: getSignedUrlPerCallStores(context, createDatasetStoreCache(context)),
       datasetRows: createDatasetRowCache(context),
       signIn: undefined,

@@ -45,6 +45,10 @@ const OPERATIONS = [
   'importMetadata',
   'importLightlyMetadata',
   'findSimilarToImage',
+  'listJobs',
+  'getJob',
+  'cancelJob',
+  'retryJob',
 ];
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 

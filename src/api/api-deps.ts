@@ -3,6 +3,7 @@ import type { Env } from 'hono';
 import type { SignInLink } from '../auth/token.service.js';
 import type { DatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
+import type { EmbedJobs } from '../jobs/embed-jobs.js';
 import type { SyncJobs } from '../jobs/sync-jobs.js';
 import type { DatasetStoreCache } from '../workflows/dataset-store-cache.js';
 import type { AcceptedCredentials } from './auth.middleware.js';
@@ -12,6 +13,7 @@ import { errorBody } from './http-errors.js';
 export interface ApiDeps {
   context: Context;
   syncJobs: SyncJobs;
+  embedJobs: EmbedJobs;
   stores: DatasetStoreCache;
   datasetRows: DatasetRowCache;
   /** The one-time sign-in link of this server process, if any. */

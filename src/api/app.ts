@@ -11,7 +11,7 @@ import { allowedHostNames, hostAllowList, requestBodyLimit, requireJsonBody, sec
 import { datasetRoutes } from './routes/datasets.routes.js';
 import { curationRoutes, IMAGE_UPLOAD_TYPES } from './routes/curation.routes.js';
 import { embeddingRoutes } from './routes/embeddings.routes.js';
-import { createEmbedJobs } from '../jobs/embed-jobs.js';
+import { jobRoutes } from './routes/jobs.routes.js';
 import { policyRoutes } from './routes/policy.routes.js';
 import { sampleRoutes } from './routes/samples.routes.js';
 import { sessionRoutes } from './routes/session.routes.js';
@@ -63,8 +63,9 @@ export function createApp(deps: Omit<ApiDeps, 'validationHook' | 'acceptedCreden
   app.route('/api', policyRoutes(full));
   app.route('/api', syncRoutes(full));
   app.route('/api', sampleRoutes(full));
-  app.route('/api', embeddingRoutes(full, createEmbedJobs(deps.context)));
+  app.route('/api', embeddingRoutes(full));
   app.route('/api', curationRoutes(full));
+  app.route('/api', jobRoutes(full));
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

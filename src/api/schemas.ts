@@ -609,3 +609,47 @@ export type TagDetails = z.infer<typeof TagDetailsSchema>;
 export type CreateTagRequest = z.input<typeof CreateTagSchema>;
 /** The grid's filters and sort: the sample query without its paging and URL switches. */
 export type SampleFilters = Omit<z.infer<typeof SampleQuerySchema>, 'limit' | 'cursor' | 'urls'>;
+
+export const JobIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: '7a1c4f8e-2b9d-4c3e-9f10-5d6e7a8b9c0d' }),
+});
+
+export const JobListQuery = z.object({
+  state: z
+    .string()
+    .regex(/^(created|retry|active|completed|cancelled|failed)(,(created|retry|active|completed|cancelled|failed))*$/, 'must be job states, ,-separated')
+    .optional()
+    .openapi({ description: 'Only these states, comma-separated: created, retry, active, completed, cancelled, failed.' }),
+  name: z
+    .string()
+    .regex(/^(sync|thumbnails|embed)(,(sync|thumbnails|embed))*$/, 'must be job names (sync, thumbnails, embed), ,-separated')
+    .optional()
+    .openapi({ description: 'Only these jobs, comma-separated: sync, thumbnails, embed.' }),
+  dataset: z.string().min(1).max(128).optional().openapi({ description: 'Only jobs of this dataset.' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(50).openapi({ description: 'At most this many, newest first.' }),
+});
+
+export const JobSchema = z
+  .strictObject({
+    id: z.string(),
+    name: z.enum(['sync', 'thumbnails', 'embed']),
+    data: z.record(z.string(), z.unknown()).openapi({ description: 'The payload: the dataset and the options the job was started with.' }),
+    state: z.enum(['created', 'retry', 'active', 'completed', 'cancelled', 'failed']),
+    retryCount: z.number().int().openapi({ description: 'Attempts that failed (or whose worker died) and were tried again.' }),
+    retryLimit: z.number().int(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    startAfter: z.string().openapi({ description: 'When the job, or its next retry, may start.' }),
+    progress: z.record(z.string(), z.unknown()).nullable().openapi({ description: "What the job last reported: `phase` and that phase's counters." }),
+    result: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The workflow's report, once completed." }),
+    error: ErrorSchema.shape.error.nullable(),
+  })
+  .openapi('Job');
+
+export const JobListSchema = z.strictObject({ jobs: z.array(JobSchema) }).openapi('JobList');
+export type Job = z.infer<typeof JobSchema>;

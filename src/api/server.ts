@@ -7,6 +7,9 @@ import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
 import { createDatasetStoreCache } from '../workflows/dataset-store-cache.js';
 import { createSyncJobs } from '../jobs/sync-jobs.js';
+import { createEmbedJobs } from '../jobs/embed-jobs.js';
+import { createQueuedEmbedJobs, createQueuedSyncJobs } from '../jobs/queued-dataset-jobs.js';
+import { winnowJobHandlers } from '../jobs/winnow-jobs.js';
 import { apiAccessRules } from '../datasources/access-rules.js';
 import { createApp } from './app.js';
 import { isLoopbackBind } from './request-guards.js';
@@ -23,19 +26,27 @@ export interface RunningServer {
 
 const DEFAULT_WEB_ROOT = resolve(import.meta.dirname, '../web');
 
-/** Starts the API and web app in this process, on the embedded default's in-process job queue. */
-export async function startServer(processContext: Context, options: { webRoot?: string } = {}): Promise<RunningServer> {
+/**
+ * Starts the API and web app in this process. With the embedded default its syncs and embedding
+ * runs are its own; on PostgreSQL they go to the job queue, which this process also works unless
+ * `worker` is false (then `winnow worker` processes run them).
+ */
+export async function startServer(processContext: Context, options: { webRoot?: string; worker?: boolean } = {}): Promise<RunningServer> {
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const servesWebApp = existsSync(resolve(webRoot, 'index.html'));
   // Everything this process does for an API request follows the API's rules (local roots, endpoints).
   const context: Context = { ...processContext, access: apiAccessRules(processContext.config) };
   const signIn = createSignInLink();
-  const syncJobs = createSyncJobs(context);
+  const queue = context.database.dialect === 'postgres' ? await context.jobs() : undefined;
+  if (queue !== undefined && options.worker !== false) await queue.work(winnowJobHandlers(context), { concurrency: 1 });
+  const syncJobs = queue === undefined ? createSyncJobs(context) : createQueuedSyncJobs(queue);
+  const embedJobs = queue === undefined ? createEmbedJobs(context) : createQueuedEmbedJobs(queue);
   const datasetRows = createDatasetRowCache(context);
   let origin = '';
   const app = createApp({
     context,
     syncJobs,
+    embedJobs,
     stores: createDatasetStoreCache(context),
     datasetRows,
     signIn,

@@ -126,12 +126,22 @@ export async function setJobState(
   return result.numUpdatedRows > 0n;
 }
 
+/** A sign of life from the attempt's worker: its expiry counts from now. */
+export async function touchJob(db: Executor, id: string, worker: string, now: string): Promise<void> {
+  await db.updateTable('jobs').set({ started_at: now }).where('id', '=', id).where('state', '=', 'active').where('worker', '=', worker).execute();
+}
+
 export async function saveJobProgress(db: Executor, jobId: string, progress: string, now: string): Promise<void> {
   await db
     .insertInto('job_progress')
     .values({ job_id: jobId, progress, updated_at: now })
     .onConflict((conflict) => conflict.column('job_id').doUpdateSet({ progress, updated_at: now }))
     .execute();
+}
+
+/** A queued job's heartbeat row, before it has reported anything. */
+export async function startJobProgress(db: Executor, jobId: string, expireInSeconds: number, now: string): Promise<void> {
+  await db.insertInto('job_progress').values({ job_id: jobId, progress: null, updated_at: now, expire_in_seconds: expireInSeconds }).execute();
 }
 
 export async function findJobProgress(db: Executor, jobIds: readonly string[]): Promise<Map<string, string>> {
@@ -141,5 +151,5 @@ export async function findJobProgress(db: Executor, jobIds: readonly string[]): 
     .select(['job_id', 'progress'])
     .where('job_id', 'in', [...jobIds])
     .execute();
-  return new Map(rows.map((row) => [row.job_id, row.progress]));
+  return new Map(rows.filter((row) => row.progress !== null).map((row) => [row.job_id, row.progress!]));
 }

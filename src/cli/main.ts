@@ -12,6 +12,8 @@ import { registerSampleCommands } from './commands/samples.command.js';
 import { registerThumbnailCommands } from './commands/thumbnails.command.js';
 import { registerServeCommand } from './commands/serve.command.js';
 import { registerTokenCommands } from './commands/token.command.js';
+import { registerWorkerCommand } from './commands/worker.command.js';
+import { registerJobCommands } from './commands/jobs.command.js';
 import { exitCodeFor, processOutput, renderError, type Output } from './render.js';
 
 export interface GlobalOptions {
@@ -101,6 +103,8 @@ export async function main(argv: string[], output: Output = processOutput): Prom
   registerSampleCommands(program, runner);
   registerThumbnailCommands(program, runner);
   registerServeCommand(program, runner);
+  registerWorkerCommand(program, runner);
+  registerJobCommands(program, runner);
   registerTokenCommands(program, runner);
   registerPolicyCommands(program, runner);
   registerModelCommands(program, runner);

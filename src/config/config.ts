@@ -57,7 +57,7 @@ export interface Config {
   embedDecodeThreads: number;
   /** Images `winnow embed` reads from the datasource at once (within the thumbnail buffer's MiB). */
   embedReadConcurrency: number;
-  /** A job attempt running longer is taken for a dead worker's and retried elsewhere (handlers are idempotent). */
+  /** A job attempt silent for longer (no progress report) is taken for a dead worker's and retried elsewhere (handlers are idempotent). */
   jobExpireSeconds: number;
   /** How often an idle worker looks for jobs. */
   jobPollMs: number;
@@ -65,6 +65,8 @@ export interface Config {
   jobMaintenanceSeconds: number;
   /** How often a running job writes its progress. */
   jobProgressMs: number;
+  /** Wait before a failed job's first retry; each later retry waits about twice as long. */
+  jobRetryDelaySeconds: number;
 }
 
 /** Values given on the command line, by config key; undefined means not given. */
@@ -154,10 +156,11 @@ const settings = {
   embedThreads: { env: 'WINNOW_EMBED_THREADS', flag: undefined, schema: integer(0, 256), fallback: () => 0 },
   embedDecodeThreads: { env: 'WINNOW_EMBED_DECODE_THREADS', flag: undefined, schema: integer(1, 64), fallback: () => 2 },
   embedReadConcurrency: { env: 'WINNOW_EMBED_READ_CONCURRENCY', flag: undefined, schema: integer(1, 256), fallback: () => 8 },
-  jobExpireSeconds: { env: 'WINNOW_JOB_EXPIRE_SECONDS', flag: undefined, schema: integer(1, 86_399), fallback: () => 3_600 },
+  jobExpireSeconds: { env: 'WINNOW_JOB_EXPIRE_SECONDS', flag: undefined, schema: integer(1, 86_399), fallback: () => 300 },
   jobPollMs: { env: 'WINNOW_JOB_POLL_MS', flag: undefined, schema: integer(10, 60_000), fallback: () => 2_000 },
   jobMaintenanceSeconds: { env: 'WINNOW_JOB_MAINTENANCE_SECONDS', flag: undefined, schema: integer(1, 3_600), fallback: () => 60 },
   jobProgressMs: { env: 'WINNOW_JOB_PROGRESS_MS', flag: undefined, schema: integer(0, 60_000), fallback: () => 1_000 },
+  jobRetryDelaySeconds: { env: 'WINNOW_JOB_RETRY_DELAY_SECONDS', flag: undefined, schema: integer(0, 3_600), fallback: () => 10 },
 } satisfies Record<keyof Config, { env: string; flag: string | undefined; schema: z.ZodType; fallback: () => unknown }>;
 
 /**

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { Dialect } from './dialect.js';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type SqliteDatabase } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../errors.js';
 import { catalogMigration } from './migrations/0001-catalog.js';
@@ -121,23 +121,26 @@ function redactUrl(url: string): string {
   }
 }
 
-async function migrateToLatest(database: Database): Promise<void> {
-  const provider: MigrationProvider = {
-    getMigrations: async () => ({
-      '0001-catalog': catalogMigration(database.dialect),
-      '0002-thumbnails': thumbnailsMigration(database.dialect),
-      '0003-api-access': apiAccessMigration(database.dialect),
-      '0004-browse-at-scale': browseAtScaleMigration(database.dialect),
-      '0005-dataset-change-notices': datasetChangeNoticesMigration(database.dialect),
-      '0006-removed-samples-index': removedSamplesIndexMigration(database.dialect),
-      '0007-embeddings': embeddingsMigration(database.dialect),
-      '0008-curation': curationMigration(database.dialect),
-      '0009-more-storage-kinds': moreStorageKindsMigration(database.dialect),
-      '0010-duplicates': duplicatesMigration(database.dialect),
-      '0011-jobs': jobsMigration(database.dialect),
-      '0013-loose-ends': looseEndsMigration(database.dialect),
-    }),
+/** Every migration of the catalog, by name, for a dialect. */
+export function catalogMigrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001-catalog': catalogMigration(dialect),
+    '0002-thumbnails': thumbnailsMigration(dialect),
+    '0003-api-access': apiAccessMigration(dialect),
+    '0004-browse-at-scale': browseAtScaleMigration(dialect),
+    '0005-dataset-change-notices': datasetChangeNoticesMigration(dialect),
+    '0006-removed-samples-index': removedSamplesIndexMigration(dialect),
+    '0007-embeddings': embeddingsMigration(dialect),
+    '0008-curation': curationMigration(dialect),
+    '0009-more-storage-kinds': moreStorageKindsMigration(dialect),
+    '0010-duplicates': duplicatesMigration(dialect),
+    '0011-jobs': jobsMigration(dialect),
+    '0013-loose-ends': looseEndsMigration(dialect),
   };
+}
+
+async function migrateToLatest(database: Database): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => catalogMigrations(database.dialect) };
   const { error, results } = await new Migrator({ db: database.db, provider }).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');

@@ -265,8 +265,12 @@ export interface JobTable {
 
 export interface JobProgressTable {
   job_id: string;
-  progress: string;
+  /** JSON; null until the job reports. */
+  progress: string | null;
+  /** The last report, or the enqueue: the heartbeat of a pg-boss job. */
   updated_at: Timestamp;
+  /** pg-boss jobs: silence after which the attempt is taken for a dead worker's. */
+  expire_in_seconds: number | null;
 }
 
 export interface DB {

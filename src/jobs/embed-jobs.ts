@@ -18,9 +18,9 @@ export interface EmbedJobView {
 
 /** Runs `winnow embed` in the background of this process (the embedded default's queue), one per dataset at a time. */
 export interface EmbedJobs {
-  start(dataset: string, options?: { model?: string | undefined; batchSize?: number | undefined }): EmbedJobView;
-  latest(dataset: string): EmbedJobView | undefined;
-  cancel(dataset: string): EmbedJobView | undefined;
+  start(dataset: string, options?: { model?: string | undefined; batchSize?: number | undefined }): Promise<EmbedJobView>;
+  latest(dataset: string): Promise<EmbedJobView | undefined>;
+  cancel(dataset: string): Promise<EmbedJobView | undefined>;
   /** Resolves when the dataset's current job has ended (tests, shutdown). */
   settled(dataset: string): Promise<void>;
 }
@@ -28,7 +28,7 @@ export interface EmbedJobs {
 export function createEmbedJobs(deps: EmbedDeps): EmbedJobs {
   const jobs = new Map<string, { view: EmbedJobView; abort: AbortController; done: Promise<void> }>();
   return {
-    start(dataset, options = {}) {
+    async start(dataset, options = {}) {
       const current = jobs.get(dataset);
       if (current?.view.status === 'running') return current.view;
       const abort = new AbortController();
@@ -66,8 +66,8 @@ export function createEmbedJobs(deps: EmbedDeps): EmbedJobs {
       jobs.set(dataset, { view, abort, done });
       return view;
     },
-    latest: (dataset) => jobs.get(dataset)?.view,
-    cancel(dataset) {
+    latest: async (dataset) => jobs.get(dataset)?.view,
+    async cancel(dataset) {
       const job = jobs.get(dataset);
       if (job?.view.status === 'running') job.abort.abort();
       return job?.view;

@@ -10,6 +10,7 @@ import {
   listJobs,
   saveJobProgress,
   setJobState,
+  touchJob,
   type JobRow,
 } from '../catalog/job.repository.js';
 import type { Database } from '../db/database.js';
@@ -104,7 +105,10 @@ export function createInProcessJobQueue<Payloads extends JobPayloads>(options: I
     const abort = new AbortController();
     running.set(row.id, abort);
     const progress = createProgressWriter({
-      write: (value) => saveJobProgress(db, row.id, JSON.stringify(value), now()),
+      write: async (value) => {
+        await saveJobProgress(db, row.id, JSON.stringify(value), now());
+        await touchJob(db, row.id, self, now());
+      },
       isCancelled: async () => (await findJob(db, row.id))?.state === 'cancelled',
       onCancelled: () => abort.abort('cancelled' satisfies StopReason),
       intervalMs: options.progressIntervalMs,

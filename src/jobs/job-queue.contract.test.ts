@@ -201,6 +201,30 @@ describe.each(ADAPTERS)('job queue contract: $kind on $dialect', ({ kind, dialec
     expect(runs).toEqual(['lost', 'rescuer']);
   });
 
+  it('leaves a job that outlives its expiry alone while it keeps reporting progress', async () => {
+    const first = await openQueue();
+    const second = await openQueue();
+    const runs: string[] = [];
+    const slow =
+      (who: string): JobHandlers<TestJobs>['count'] =>
+      async (_, job) => {
+        runs.push(who);
+        const until = Date.now() + 3_000;
+        while (Date.now() < until) {
+          await job.reportProgress({ at: Date.now() });
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return { by: who };
+      };
+    await first.work(handlers({ count: slow('first') }), { concurrency: 1 });
+    const id = await first.enqueue('count', { n: 1 }, { expireInSeconds: 1, retryDelaySeconds: 0, retryBackoff: false });
+    await waitFor('the first worker to take the job', () => runs.length === 1);
+    await second.work(handlers({ count: slow('second') }), { concurrency: 1 });
+    const done = await settled(first, id);
+    expect(done).toMatchObject({ result: { by: 'first' }, retryCount: 0 });
+    expect(runs).toEqual(['first']);
+  });
+
   it('hands each job to exactly one of several workers', async () => {
     const first = await openQueue();
     const second = await openQueue();

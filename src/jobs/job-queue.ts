@@ -26,6 +26,7 @@ export interface JobView<Name extends string = string> {
   retryCount: number;
   retryLimit: number;
   createdAt: string;
+  /** When the running attempt last showed a sign of life (it started, or reported progress); its expiry counts from here. */
   startedAt: string | null;
   finishedAt: string | null;
   /** When the job (or its next retry) may start. */
@@ -45,7 +46,7 @@ export interface EnqueueOptions {
   retryDelaySeconds?: number;
   /** Each retry waits about twice as long as the one before (default true). */
   retryBackoff?: boolean;
-  /** An attempt still running after this long is taken for a dead worker's and retried (default from config). */
+  /** An attempt that shows no sign of life (a progress report) for this long is taken for a dead worker's and retried (default from config). */
   expireInSeconds?: number;
 }
 

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import PgBoss from 'pg-boss';
-import { findJobProgress, saveJobProgress } from '../catalog/job.repository.js';
+import { findJobProgress, saveJobProgress, startJobProgress } from '../catalog/job.repository.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -135,18 +136,43 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
     }
   };
 
+  /**
+   * Attempts whose heartbeat (the last progress report, else the start) is older than the job's
+   * expiry belong to a worker that died or hung: they are failed, so pg-boss retries them.
+   */
+  const sweepSilentJobs = async () => {
+    const { rows } = await db.executeSql(
+      `select job.name, job.id from ${schema}.job job join job_progress progress on progress.job_id = job.id::text
+       where job.state = 'active'
+         and greatest(job.started_on, progress.updated_at::timestamptz) + make_interval(secs => coalesce(progress.expire_in_seconds, $1)) < now()`,
+      [options.expireInSeconds],
+    );
+    for (const row of rows as Array<{ name: string; id: string }>) {
+      if (running.has(row.id)) continue;
+      await boss.fail(row.name, row.id, { code: 'WorkerLost', message: 'The worker running this job stopped showing signs of life; it is tried again.' });
+      options.log.warn({ job: row.id, name: row.name }, 'job of a silent worker taken back');
+    }
+  };
+  let sweeping: NodeJS.Timeout | undefined;
+
   return {
     kind: 'pg-boss',
     async enqueue(name, data, enqueueOptions: EnqueueOptions = {}) {
       const settings = jobDefaults(options, enqueueOptions);
-      const id = await boss.send(name, data, {
+      const id = randomUUID();
+      // The heartbeat row first: a worker may take the job the moment it is sent.
+      await startJobProgress(options.database.db, id, settings.expireInSeconds, options.clock().toISOString());
+      const sent = await boss.send(name, data, {
+        id,
         retryLimit: settings.retryLimit,
         retryDelay: settings.retryDelaySeconds,
         retryBackoff: settings.retryBackoff,
-        expireInSeconds: settings.expireInSeconds,
+        // pg-boss's expiry caps an attempt's run time (its worker gives up on the handler then); silence is what
+        // marks a dead worker, and the sweep below handles that.
+        expireInSeconds: MAX_RUN_SECONDS,
       });
-      if (id === null) throw new AppError('JobStateConflict', `pg-boss did not take the ${name} job.`);
-      return id;
+      if (sent === null) throw new AppError('JobStateConflict', `pg-boss did not take the ${name} job.`);
+      return sent;
     },
     get,
     async list(filter: JobFilter<Name> = {}) {
@@ -182,6 +208,9 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
     },
     async work(handlers, workOptions: WorkOptions<Name>) {
       checkHandlers<Payloads>(options.names, handlers);
+      sweeping ??= setInterval(() => {
+        sweepSilentJobs().catch((error: unknown) => options.log.error({ err: jobErrorOf(error).message }, 'job sweep failed'));
+      }, options.maintenanceIntervalSeconds * 1000);
       for (const name of workOptions.queues ?? options.names) {
         for (let slot = 0; slot < workOptions.concurrency; slot++) {
           await boss.work<object>(
@@ -193,11 +222,15 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
       }
     },
     async stop() {
+      clearInterval(sweeping);
       for (const abort of running.values()) abort.abort('stopping');
       await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
     },
   };
 }
+
+/** pg-boss's ceiling for an attempt (it allows less than 24 hours). */
+const MAX_RUN_SECONDS = 23 * 3600;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

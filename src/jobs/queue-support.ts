@@ -8,6 +8,8 @@ export interface QueueSettings {
   pollIntervalMs: number;
   /** Progress is written at most this often (the last report of a run is always written). */
   progressIntervalMs: number;
+  /** Wait before the first retry when the job does not say (default 10 s). */
+  retryDelaySeconds?: number | undefined;
 }
 
 export const DEFAULT_RETRY = { retryLimit: 3, retryDelaySeconds: 10, retryBackoff: true };
@@ -15,7 +17,7 @@ export const DEFAULT_RETRY = { retryLimit: 3, retryDelaySeconds: 10, retryBackof
 export function jobDefaults(settings: QueueSettings, options: EnqueueOptions) {
   return {
     retryLimit: options.retryLimit ?? DEFAULT_RETRY.retryLimit,
-    retryDelaySeconds: options.retryDelaySeconds ?? DEFAULT_RETRY.retryDelaySeconds,
+    retryDelaySeconds: options.retryDelaySeconds ?? settings.retryDelaySeconds ?? DEFAULT_RETRY.retryDelaySeconds,
     retryBackoff: options.retryBackoff ?? DEFAULT_RETRY.retryBackoff,
     expireInSeconds: options.expireInSeconds ?? settings.expireInSeconds,
   };

@@ -17,10 +17,10 @@ export interface SyncJobView {
 
 /** Runs syncs in the background of this process (the embedded default's queue), one per dataset at a time. */
 export interface SyncJobs {
-  start(dataset: string, options?: { skipVerify?: boolean }): SyncJobView;
+  start(dataset: string, options?: { skipVerify?: boolean }): Promise<SyncJobView>;
   /** The running or most recent job of a dataset. */
-  latest(dataset: string): SyncJobView | undefined;
-  cancel(dataset: string): SyncJobView | undefined;
+  latest(dataset: string): Promise<SyncJobView | undefined>;
+  cancel(dataset: string): Promise<SyncJobView | undefined>;
   /** Resolves when the dataset's current job has ended (tests, shutdown). */
   settled(dataset: string): Promise<void>;
 }
@@ -34,7 +34,7 @@ interface Job {
 export function createSyncJobs(deps: SyncDeps): SyncJobs {
   const jobs = new Map<string, Job>();
   return {
-    start(dataset, options = {}) {
+    async start(dataset, options = {}) {
       const current = jobs.get(dataset);
       if (current?.view.status === 'running') return current.view;
       const abort = new AbortController();
@@ -69,8 +69,8 @@ export function createSyncJobs(deps: SyncDeps): SyncJobs {
       jobs.set(dataset, { view, abort, done: finished });
       return view;
     },
-    latest: (dataset) => jobs.get(dataset)?.view,
-    cancel(dataset) {
+    latest: async (dataset) => jobs.get(dataset)?.view,
+    async cancel(dataset) {
       const job = jobs.get(dataset);
       if (job?.view.status === 'running') job.abort.abort();
       return job?.view;

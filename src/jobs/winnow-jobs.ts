@@ -76,7 +76,12 @@ async function withProgress<Result extends object>(job: JobContext, run: (report
 /** The queue for this catalog: pg-boss in its own schema when the catalog is PostgreSQL, else the embedded default's. */
 export async function openJobQueue(deps: { config: Config; database: Database; log: Logger; clock: () => Date }): Promise<WinnowJobQueue> {
   const { config } = deps;
-  const settings = { expireInSeconds: config.jobExpireSeconds, pollIntervalMs: config.jobPollMs, progressIntervalMs: config.jobProgressMs };
+  const settings = {
+    expireInSeconds: config.jobExpireSeconds,
+    pollIntervalMs: config.jobPollMs,
+    progressIntervalMs: config.jobProgressMs,
+    retryDelaySeconds: config.jobRetryDelaySeconds,
+  };
   if (deps.database.dialect === 'postgres' && config.databaseUrl !== undefined) {
     return createPgBossJobQueue<WinnowJobs>({
       url: config.databaseUrl,

@@ -4,6 +4,7 @@ import type { Context } from '../../src/context.js';
 import { apiAccessRules } from '../../src/datasources/access-rules.js';
 import { createDatasetStoreCache } from '../../src/workflows/dataset-store-cache.js';
 import { createSyncJobs, type SyncJobs } from '../../src/jobs/sync-jobs.js';
+import { createEmbedJobs } from '../../src/jobs/embed-jobs.js';
 import { createApp } from '../../src/api/app.js';
 import { createTestContext } from './context.js';
 
@@ -28,6 +29,7 @@ export async function createTestApi(settings: Record<string, string> = {}, signI
   const app = createApp({
     context,
     syncJobs: jobs,
+    embedJobs: createEmbedJobs(context),
     stores: createDatasetStoreCache(context),
     datasetRows: createDatasetRowCache(context),
     signIn,

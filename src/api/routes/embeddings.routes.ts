@@ -1,6 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { requireDataset } from '../../catalog/dataset.service.js';
-import type { EmbedJobs } from '../../jobs/embed-jobs.js';
 import { datasetMap } from '../../workflows/embedding-map.js';
 import { listRegisteredModels } from '../../workflows/embedding-models.js';
 import { describeDatasetEmbeddings } from '../../workflows/embedding-vectors.js';
@@ -24,8 +23,8 @@ const JobResponse = z.strictObject({ job: EmbedJobSchema.nullable() }).openapi('
 const security = BEARER;
 
 /** Embeddings: start and follow `embed` in the background, its status per model, the 2-D map, nearest neighbours, the models. */
-export function embeddingRoutes(deps: ApiDeps, embedJobs: EmbedJobs) {
-  const { context } = deps;
+export function embeddingRoutes(deps: ApiDeps) {
+  const { context, embedJobs } = deps;
   return new OpenAPIHono({ defaultHook: deps.validationHook })
     .openapi(
       createRoute({
@@ -42,7 +41,7 @@ export function embeddingRoutes(deps: ApiDeps, embedJobs: EmbedJobs) {
         const { name } = c.req.valid('param');
         const { model, batchSize } = c.req.valid('query');
         await requireDataset(context, name);
-        return c.json({ job: embedJobs.start(name, { model, batchSize }) as z.infer<typeof EmbedJobSchema> }, 202);
+        return c.json({ job: (await embedJobs.start(name, { model, batchSize })) as z.infer<typeof EmbedJobSchema> }, 202);
       },
     )
     .openapi(
@@ -59,7 +58,7 @@ export function embeddingRoutes(deps: ApiDeps, embedJobs: EmbedJobs) {
       async (c) => {
         const { name } = c.req.valid('param');
         const status = await describeDatasetEmbeddings(context, name);
-        return c.json({ job: (embedJobs.latest(name) ?? null) as z.infer<typeof EmbedJobSchema> | null, ...status }, 200);
+        return c.json({ job: ((await embedJobs.latest(name)) ?? null) as z.infer<typeof EmbedJobSchema> | null, ...status }, 200);
       },
     )
     .openapi(
@@ -76,7 +75,7 @@ export function embeddingRoutes(deps: ApiDeps, embedJobs: EmbedJobs) {
       async (c) => {
         const { name } = c.req.valid('param');
         await requireDataset(context, name);
-        return c.json({ job: (embedJobs.cancel(name) ?? null) as z.infer<typeof EmbedJobSchema> | null }, 200);
+        return c.json({ job: ((await embedJobs.cancel(name)) ?? null) as z.infer<typeof EmbedJobSchema> | null }, 200);
       },
     )
     .openapi(

@@ -26,7 +26,7 @@ export function syncRoutes(deps: ApiDeps) {
       async (c) => {
         const { name } = c.req.valid('param');
         await requireDataset(context, name);
-        return c.json({ job: syncJobs.start(name, { skipVerify: c.req.valid('query').skipVerify === 'true' }) }, 202);
+        return c.json({ job: await syncJobs.start(name, { skipVerify: c.req.valid('query').skipVerify === 'true' }) }, 202);
       },
     )
     .openapi(
@@ -35,7 +35,7 @@ export function syncRoutes(deps: ApiDeps) {
         path: '/datasets/{name}/sync',
         operationId: 'getSync',
         tags: ['sync'],
-        summary: 'Progress of the running or last sync started by this server',
+        summary: 'Progress of the running or last sync (started by this server; on PostgreSQL, by any)',
         security: BEARER,
         request: { params: DatasetNameParam },
         responses: { 200: json(SyncJobResponseSchema, 'The job, or null when this server started none'), ...errors(...DATASET_ERRORS) },
@@ -43,7 +43,7 @@ export function syncRoutes(deps: ApiDeps) {
       async (c) => {
         const { name } = c.req.valid('param');
         await requireDataset(context, name);
-        return c.json({ job: syncJobs.latest(name) ?? null }, 200);
+        return c.json({ job: (await syncJobs.latest(name)) ?? null }, 200);
       },
     )
     .openapi(
@@ -60,7 +60,7 @@ export function syncRoutes(deps: ApiDeps) {
       async (c) => {
         const { name } = c.req.valid('param');
         await requireDataset(context, name);
-        return c.json({ job: syncJobs.cancel(name) ?? null }, 200);
+        return c.json({ job: (await syncJobs.cancel(name)) ?? null }, 200);
       },
     );
 }

@@ -4,7 +4,9 @@ import { deleteDataset, listDatasets, showDataset, type DatasetDetails, type Dat
 import { createDataset } from '../../workflows/create-dataset.js';
 import { readEnvironmentSecrets, type EnvironmentSecrets } from '../../config/config.js';
 import { PRESET_IDS } from '../../model/s3-presets.js';
-import { syncDataset, type SyncReport } from '../../workflows/sync-dataset.js';
+import { syncDataset, type SyncProgress, type SyncReport } from '../../workflows/sync-dataset.js';
+import type { ThumbnailProgress } from '../../workflows/make-thumbnails.js';
+import { runQueued } from '../queued-job.js';
 import { cleanDatasetOutputs } from '../../workflows/clean-outputs.js';
 import { AppError } from '../../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../../media/image-processor.js';
@@ -126,9 +128,10 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .command('sync <name>')
     .description('index new and changed images, mark vanished ones removed (resumes an interrupted sync)')
     .option('--skip-verify', 'do not probe list/read access first (e.g. a list-only policy)')
+    .option('--detach', 'PostgreSQL: queue the sync for `winnow worker` processes and return at once')
     .option('--json', 'print a JSON summary')
     .action(
-      runner.run<{ skipVerify?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
+      runner.run<{ skipVerify?: boolean; detach?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
         const progress = createSyncProgress(options.json === true);
         const thumbnailProgress = createThumbnailProgress(options.json === true);
         const onThumbnailProgress: typeof thumbnailProgress.update = (update) => {
@@ -136,8 +139,22 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
           thumbnailProgress.update(update);
         };
         try {
-          const report = await syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress });
+          const report = await runQueued(
+            context,
+            'sync',
+            { dataset: name!, skipVerify: options.skipVerify },
+            {
+              inProcess: () => syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress }),
+              detach: options.detach,
+              output,
+              onProgress: (update) => {
+                if (update.phase === 'thumbnails') onThumbnailProgress(update as unknown as ThumbnailProgress);
+                else progress.update(update as unknown as SyncProgress);
+              },
+            },
+          );
           progress.stop();
+          if (report === undefined) return;
           thumbnailProgress.stop();
           if (options.json) printJson(output, report);
           else printSyncReport(output, report);

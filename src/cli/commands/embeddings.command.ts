@@ -2,7 +2,8 @@ import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
-import { embedDataset } from '../../workflows/embed-dataset.js';
+import { embedDataset, type EmbedProgress } from '../../workflows/embed-dataset.js';
+import { runQueued } from '../queued-job.js';
 import { datasetMap, type MapMethod } from '../../workflows/embedding-map.js';
 import { exportEmbeddings, importEmbeddings, type VectorFileFormat } from '../../workflows/embedding-vectors.js';
 import { findNeighbours } from '../../workflows/vector-index.js';
@@ -12,6 +13,7 @@ import { formatCount, printJson } from '../render.js';
 
 interface EmbedOptions {
   model?: string;
+  detach?: boolean;
   batchSize?: string;
   threads?: string;
   json?: boolean;
@@ -48,18 +50,32 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
     .option('--model <name>', 'a registered model (default: the bundled one)')
     .option('--batch-size <n>', 'images per model run (env WINNOW_EMBED_BATCH_SIZE, default 16)')
     .option('--threads <n>', "onnxruntime's threads (env WINNOW_EMBED_THREADS, default: every core)")
+    .option('--detach', 'PostgreSQL: queue the run for `winnow worker` processes and return at once')
     .option('--json', 'print a JSON summary')
     .action(
       runner.run<EmbedOptions>(async (context, options, output, [name]) => {
         const progress = createEmbedProgress(options.json === true);
         try {
-          const report = await embedDataset(context, name!, {
-            model: options.model,
-            batchSize: wholeNumber(options.batchSize, '--batch-size'),
-            threads: wholeNumber(options.threads, '--threads'),
-            onProgress: progress.update,
-          });
+          const batchSize = wholeNumber(options.batchSize, '--batch-size');
+          const report = await runQueued(
+            context,
+            'embed',
+            { dataset: name!, model: options.model, batchSize },
+            {
+              inProcess: () =>
+                embedDataset(context, name!, {
+                  model: options.model,
+                  batchSize,
+                  threads: wholeNumber(options.threads, '--threads'),
+                  onProgress: progress.update,
+                }),
+              detach: options.detach,
+              output,
+              onProgress: (update) => progress.update(update as unknown as EmbedProgress),
+            },
+          );
           progress.stop();
+          if (report === undefined) return;
           if (options.json) {
             printJson(output, report);
             return;

@@ -6,9 +6,10 @@ export function registerServeCommand(program: Command, runner: CommandRunner): v
   program
     .command('serve')
     .description('run the web app and REST API (default http://127.0.0.1:8080; --host, --port, --url-ttl are global options)')
+    .option('--no-worker', 'PostgreSQL: leave queued jobs to `winnow worker` processes instead of also running them here')
     .action(
-      runner.run<{ json?: boolean }>(async (context, _options, output) => {
-        const server = await startServer(context);
+      runner.run<{ worker: boolean; json?: boolean }>(async (context, options, output) => {
+        const server = await startServer(context, { worker: options.worker });
         if (server.exposureWarning) output.err(`warning: ${server.exposureWarning}`);
         output.out(`Winnow is running at ${server.url}${server.servesWebApp ? '' : ' (API only: the web app is not built; run `npm run build`)'}`);
         output.out(`Open this link to sign in (it works once):\n\n    ${server.signInUrl}\n`);

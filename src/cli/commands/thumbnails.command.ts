@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { validateThumbnailSize } from '../../media/image-processor.js';
-import { generateThumbnails } from '../../workflows/make-thumbnails.js';
+import { generateThumbnails, type ThumbnailProgress } from '../../workflows/make-thumbnails.js';
+import { runQueued } from '../queued-job.js';
 import type { CommandRunner } from '../command-runner.js';
 import { printThumbnailReport } from '../printers/thumbnail-report.js';
 import { createThumbnailProgress } from '../progress.js';
@@ -8,6 +9,7 @@ import { printJson } from '../render.js';
 
 interface ThumbnailsOptions {
   size?: string;
+  detach?: boolean;
   json?: boolean;
 }
 
@@ -16,16 +18,26 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
     .command('thumbnails <dataset>')
     .description('make WebP thumbnails under <output>/.winnow/thumbnails/ (skips those already made; resumes after a kill)')
     .option('--size <px>', "longest side of the thumbnails (default: the dataset's --thumbnail-size, else 256)")
+    .option('--detach', 'PostgreSQL: queue the job for `winnow worker` processes and return at once')
     .option('--json', 'print a JSON summary')
     .action(
       runner.run<ThumbnailsOptions>(async (context, options, output, [name]) => {
         const progress = createThumbnailProgress(options.json === true);
         try {
-          const report = await generateThumbnails(context, name!, {
-            size: options.size === undefined ? undefined : validateThumbnailSize(options.size),
-            onProgress: progress.update,
-          });
+          const size = options.size === undefined ? undefined : validateThumbnailSize(options.size);
+          const report = await runQueued(
+            context,
+            'thumbnails',
+            { dataset: name!, size },
+            {
+              inProcess: () => generateThumbnails(context, name!, { size, onProgress: progress.update }),
+              detach: options.detach,
+              output,
+              onProgress: (update) => progress.update(update as unknown as ThumbnailProgress),
+            },
+          );
           progress.stop();
+          if (report === undefined) return;
           if (options.json) printJson(output, report);
           else printThumbnailReport(output, report);
         } finally {

@@ -5,7 +5,8 @@ import type { Dialect } from '../dialect.js';
  * Background jobs. `jobs` is the embedded default's queue (SQLite, worked by the process that
  * holds the catalog); on PostgreSQL pg-boss keeps its own queue in its own schema, and the table
  * stays empty. `job_progress` holds what a running job last reported, for both queues (pg-boss
- * keeps no progress), so `winnow jobs show` and the API can read it from any process.
+ * keeps no progress), so `winnow jobs show` and the API can read it from any process; for pg-boss
+ * its `updated_at` is also the attempt's heartbeat (pg-boss's own expiry is a cap on run time).
  */
 export function jobsMigration(_dialect: Dialect): Migration {
   return {
@@ -32,8 +33,9 @@ export function jobsMigration(_dialect: Dialect): Migration {
       await db.schema
         .createTable('job_progress')
         .addColumn('job_id', 'text', (c) => c.primaryKey())
-        .addColumn('progress', 'text', (c) => c.notNull())
+        .addColumn('progress', 'text')
         .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('expire_in_seconds', 'integer')
         .execute();
     },
     async down(db: Kysely<unknown>) {

@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from '../context.js';
+import { AppError, ERROR_OUTCOMES, type ErrorCode } from '../errors.js';
+import type { JobView } from '../jobs/job-queue.js';
+import type { WinnowJobName, WinnowJobs } from '../jobs/winnow-jobs.js';
+import type { Output } from './render.js';
+
+export interface QueuedRun<Result> {
+  /** The embedded default: run the workflow here, as before workers existed. */
+  inProcess: () => Promise<Result>;
+  /** Return once queued instead of waiting for a worker (PostgreSQL only). */
+  detach: boolean | undefined;
+  onProgress: (progress: Record<string, unknown>) => void;
+  output: Output;
+}
+
+/** How long a queued job may wait before the CLI says that no worker seems to be running. */
+const NO_WORKER_NOTICE_MS = 15_000;
+
+/**
+ * A long command (`dataset sync`, `thumbnails`, `embed`): with the embedded default it runs the
+ * workflow in this process; on PostgreSQL it queues the job for `winnow worker` processes and
+ * follows its progress until it ends (Ctrl-C stops following, not the job).
+ * Returns undefined when detached.
+ */
+export async function runQueued<Name extends WinnowJobName, Result>(
+  context: Context,
+  name: Name,
+  payload: WinnowJobs[Name],
+  run: QueuedRun<Result>,
+): Promise<Result | undefined> {
+  if (context.database.dialect !== 'postgres') {
+    if (run.detach)
+      throw new AppError('InputInvalid', '--detach needs a PostgreSQL catalog with `winnow worker` processes.', {
+        hint: 'Leave out --detach, or set WINNOW_DATABASE_URL.',
+      });
+    return run.inProcess();
+  }
+  const queue = await context.jobs();
+  const id = await queue.enqueue(name, payload);
+  if (run.detach) {
+    run.output.err(`Queued ${name} job ${id}. Follow it with: winnow jobs show ${id}`);
+    return undefined;
+  }
+  run.output.err(`Queued ${name} job ${id}; following it (Ctrl-C stops following, not the job).`);
+  const queuedAt = Date.now();
+  let noticed = false;
+  let lastProgress = '';
+  for (;;) {
+    const job = await queue.get(id);
+    if (job === undefined) throw new AppError('JobNotFound', `Job ${id} vanished from the queue.`);
+    if (job.progress !== null && JSON.stringify(job.progress) !== lastProgress) {
+      lastProgress = JSON.stringify(job.progress);
+      run.onProgress(job.progress);
+    }
+    if (job.state === 'completed') return job.result as Result;
+    if (job.state === 'failed' || job.state === 'cancelled') throw jobFailure(job);
+    if (!noticed && job.startedAt === null && Date.now() - queuedAt > NO_WORKER_NOTICE_MS) {
+      noticed = true;
+      run.output.err('No worker has taken the job yet. Start one with `winnow worker` against the same WINNOW_DATABASE_URL.');
+    }
+    await sleep(Math.max(200, context.config.jobPollMs));
+  }
+}
+
+/** The job's own error, as this CLI's exit status and message would be had it run here. */
+export function jobFailure(job: JobView): AppError {
+  if (job.state === 'cancelled')
+    return new AppError('SyncCancelled', `The ${job.name} job ${job.id} was cancelled.`, { hint: `Run it again with: winnow jobs retry ${job.id}` });
+  const error = job.error ?? { code: 'InternalError', message: 'The job failed without saying why.', hint: null };
+  const code: ErrorCode = error.code in ERROR_OUTCOMES ? (error.code as ErrorCode) : 'DatasourceError';
+  return new AppError(code, `The ${job.name} job ${job.id} failed: ${error.message}`, {
+    hint: error.hint ?? `See it with: winnow jobs show ${job.id}; run it again with: winnow jobs retry ${job.id}`,
+  });
+}

@@ -1,0 +1,94 @@
+import type { EmbedProgress, EmbedReport } from '../workflows/embed-dataset.js';
+import type { SyncProgress, SyncReport } from '../workflows/sync-dataset.js';
+import type { EmbedJobs, EmbedJobView } from './embed-jobs.js';
+import { FINISHED_STATES, type JobView } from './job-queue.js';
+import type { SyncJobs, SyncJobView } from './sync-jobs.js';
+import type { WinnowJobName, WinnowJobQueue } from './winnow-jobs.js';
+
+const UNFINISHED = ['created', 'retry', 'active'] as const;
+
+/** `winnow serve`'s sync routes on the job queue: the sync runs on whichever worker takes it. */
+export function createQueuedSyncJobs(queue: WinnowJobQueue): SyncJobs {
+  const jobs = datasetJobs(queue, 'sync');
+  return {
+    start: async (dataset, options = {}) => syncView(await jobs.start(dataset, () => queue.enqueue('sync', { dataset, skipVerify: options.skipVerify }))),
+    latest: async (dataset) => mapped(await jobs.latest(dataset), syncView),
+    cancel: async (dataset) => mapped(await jobs.cancel(dataset), syncView),
+    settled: jobs.settled,
+  };
+}
+
+/** The same for `embed`. */
+export function createQueuedEmbedJobs(queue: WinnowJobQueue): EmbedJobs {
+  const jobs = datasetJobs(queue, 'embed');
+  return {
+    start: async (dataset, options = {}) =>
+      embedView(await jobs.start(dataset, () => queue.enqueue('embed', { dataset, model: options.model, batchSize: options.batchSize }))),
+    latest: async (dataset) => mapped(await jobs.latest(dataset), embedView),
+    cancel: async (dataset) => mapped(await jobs.cancel(dataset), embedView),
+    settled: jobs.settled,
+  };
+}
+
+/** A dataset's jobs of one name: at most one unfinished at a time, the newest first. */
+function datasetJobs(queue: WinnowJobQueue, name: WinnowJobName) {
+  const latest = async (dataset: string) => (await queue.list({ names: [name], dataset, limit: 1 }))[0];
+  const unfinished = async (dataset: string) => (await queue.list({ names: [name], dataset, states: UNFINISHED, limit: 1 }))[0];
+  return {
+    latest,
+    async start(dataset: string, enqueue: () => Promise<string>): Promise<JobView> {
+      const running = await unfinished(dataset);
+      if (running !== undefined) return running;
+      const id = await enqueue();
+      return (await queue.get(id))!;
+    },
+    async cancel(dataset: string): Promise<JobView | undefined> {
+      const running = await unfinished(dataset);
+      return running === undefined ? latest(dataset) : queue.cancel(running.id);
+    },
+    async settled(dataset: string): Promise<void> {
+      for (;;) {
+        const job = await latest(dataset);
+        if (job === undefined || FINISHED_STATES.includes(job.state)) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+  };
+}
+
+const mapped = <View>(job: JobView | undefined, view: (job: JobView) => View) => (job === undefined ? undefined : view(job));
+
+function status(job: JobView): SyncJobView['status'] {
+  return job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled' ? job.state : 'running';
+}
+
+function syncView(job: JobView): SyncJobView {
+  const phase = job.progress?.phase;
+  return {
+    id: job.id,
+    dataset: String(job.data.dataset),
+    status: status(job),
+    startedAt: job.startedAt ?? job.createdAt,
+    finishedAt: job.finishedAt,
+    // The thumbnail phase has counters of its own, which this view does not carry.
+    progress: phase === 'listing' || phase === 'probing' ? (job.progress as unknown as SyncProgress) : null,
+    report: job.result as unknown as SyncReport | null,
+    error: job.error,
+  };
+}
+
+function embedView(job: JobView): EmbedJobView {
+  const progress = job.progress === null ? null : ({ ...job.progress } as Record<string, unknown>);
+  delete progress?.phase;
+  return {
+    id: job.id,
+    dataset: String(job.data.dataset),
+    model: typeof job.data.model === 'string' ? job.data.model : 'default',
+    status: status(job),
+    startedAt: job.startedAt ?? job.createdAt,
+    finishedAt: job.finishedAt,
+    progress: progress as unknown as EmbedProgress | null,
+    report: job.result as unknown as EmbedReport | null,
+    error: job.error,
+  };
+}
