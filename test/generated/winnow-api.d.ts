@@ -682,6 +682,8 @@ export interface components {
                 toProbe: number;
                 failed: number;
             } | null;
+            retrying: components["schemas"]["StorageRetry"];
+            retries: number;
             report: {
                 dataset: string;
                 generation: number;
@@ -717,6 +719,15 @@ export interface components {
                 message: string;
                 hint: string | null;
             } | null;
+        } | null;
+        /** @description A storage call being retried after a backoff: the job is waiting on the storage, not stuck. */
+        StorageRetry: {
+            /** @description The attempt going out now (2 for the first retry). */
+            attempt: number;
+            maxAttempts: number;
+            /** @example 503 SlowDown */
+            reason: string;
+            at: string;
         } | null;
         SamplePage: {
             samples: components["schemas"]["Sample"][];
@@ -765,6 +776,8 @@ export interface components {
                 embedded: number;
                 failed: number;
             } | null;
+            retrying: components["schemas"]["StorageRetry"];
+            retries: number;
             report: {
                 dataset: string;
                 model: string;

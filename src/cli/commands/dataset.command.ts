@@ -135,7 +135,12 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
           thumbnailProgress.update(update);
         };
         try {
-          const report = await syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress });
+          const report = await syncDataset(context, name!, {
+            skipVerify: options.skipVerify,
+            onProgress: progress.update,
+            onThumbnailProgress,
+            onRetry: progress.retry,
+          });
           progress.stop();
           thumbnailProgress.stop();
           if (options.json) printJson(output, report);
