@@ -192,6 +192,15 @@ export const DatasetPolicySchema = z
   })
   .openapi('DatasetPolicy');
 
+const StorageRetrySchema = z
+  .strictObject({
+    attempt: z.number().openapi({ description: 'The attempt going out now (2 for the first retry).' }),
+    maxAttempts: z.number(),
+    reason: z.string().openapi({ example: '503 SlowDown' }),
+    at: z.string(),
+  })
+  .openapi('StorageRetry', { description: 'A storage call being retried after a backoff: the job is waiting on the storage, not stuck.' });
+
 const SyncProgressSchema = z.strictObject({
   phase: z.enum(['listing', 'probing']),
   listed: z.number(),
@@ -254,6 +263,8 @@ export const SyncJobSchema = z
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
     progress: SyncProgressSchema.nullable(),
+    retrying: StorageRetrySchema.nullable(),
+    retries: z.number(),
     report: SyncReportSchema.nullable(),
     error: ErrorSchema.shape.error.nullable(),
   })
@@ -358,6 +369,8 @@ export const EmbedJobSchema = z
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
     progress: EmbedProgressSchema.nullable(),
+    retrying: StorageRetrySchema.nullable(),
+    retries: z.number(),
     report: EmbedReportSchema.nullable(),
     error: ErrorSchema.shape.error.nullable(),
   })

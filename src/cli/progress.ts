@@ -1,21 +1,30 @@
 import cliProgress, { type Options, type Params } from 'cli-progress';
 import { isInteractive } from '../config/config.js';
+import type { StorageRetry } from '../datasources/object-store.js';
 import type { SyncProgress } from '../workflows/sync-dataset.js';
 import type { ThumbnailProgress } from '../workflows/make-thumbnails.js';
 import { formatCount } from './render.js';
 
 export interface ProgressDisplay {
   update: (progress: SyncProgress) => void;
+  /** Shows that a storage call is being retried, until the next update. */
+  retry: (retry: StorageRetry) => void;
   stop: () => void;
 }
 
 interface Payload {
-  progress: SyncProgress;
+  progress: SyncProgress | undefined;
+  retrying: StorageRetry | undefined;
+}
+
+/** The end of a progress line while the storage is being retried: `retrying after 503 SlowDown (attempt 2 of 8)`. */
+export function retryNote(retry: StorageRetry | undefined): string {
+  return retry === undefined ? '' : ` — retrying after ${retry.reason} (attempt ${retry.attempt} of ${retry.maxAttempts})`;
 }
 
 /** A progress line on stderr when it is a terminal; silent otherwise (and with --json). */
 export function createSyncProgress(quiet: boolean): ProgressDisplay {
-  if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, retry: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
     format: renderLine,
@@ -26,14 +35,21 @@ export function createSyncProgress(quiet: boolean): ProgressDisplay {
     barIncompleteChar: '░',
   });
   let started = false;
+  let last: SyncProgress | undefined;
   return {
     update(progress) {
+      last = progress;
       const value = progress.phase === 'listing' ? progress.listed : progress.probed;
       const total = progress.phase === 'listing' ? 0 : progress.toProbe;
-      if (!started) bar.start(total, value, { progress });
+      if (!started) bar.start(total, value, { progress, retrying: undefined });
       started = true;
       bar.setTotal(total);
-      bar.update(value, { progress });
+      bar.update(value, { progress, retrying: undefined });
+    },
+    retry(retrying) {
+      if (!started) bar.start(0, 0, { progress: last, retrying });
+      started = true;
+      bar.update({ progress: last, retrying });
     },
     stop() {
       if (started) bar.stop();
@@ -43,14 +59,15 @@ export function createSyncProgress(quiet: boolean): ProgressDisplay {
 }
 
 // Listing has no known total (S3 does not say how many keys there are), so it shows a count, not a bar.
-function renderLine(options: Options, params: Params, payload: Payload): string {
+export function renderLine(options: Options, params: Params, payload: Payload): string {
   const { progress } = payload;
+  if (progress === undefined) return `starting${retryNote(payload.retrying)}`;
   if (progress.phase === 'listing') {
-    return `listing  ${formatCount(progress.listed)} images (${formatCount(progress.added)} new, ${formatCount(progress.updated)} changed)`;
+    return `listing  ${formatCount(progress.listed)} images (${formatCount(progress.added)} new, ${formatCount(progress.updated)} changed)${retryNote(payload.retrying)}`;
   }
   const bar = cliProgress.Format.BarFormat(params.progress, options);
   const eta = Number.isFinite(params.eta) && params.eta > 0 ? `, ${cliProgress.Format.TimeFormat(params.eta, options, 1)} left` : '';
-  return `headers  ${bar} ${formatCount(params.value)}/${formatCount(params.total)} (${formatCount(progress.failed)} unreadable${eta})`;
+  return `headers  ${bar} ${formatCount(params.value)}/${formatCount(params.total)} (${formatCount(progress.failed)} unreadable${eta})${retryNote(payload.retrying)}`;
 }
 
 export interface ThumbnailProgressDisplay {

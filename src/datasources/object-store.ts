@@ -15,6 +15,17 @@ export interface ListOptions {
   pageSize?: number;
 }
 
+/** A storage call that failed in a way worth trying again (throttling, 5xx, a broken connection), retried after a backoff. */
+export interface StorageRetry {
+  /** The attempt going out now, after the backoff (2 for the first retry). */
+  attempt: number;
+  maxAttempts: number;
+  /** What went wrong: `503 SlowDown`, `ECONNRESET`, `TimeoutError`, … */
+  reason: string;
+  /** When the retry went out (ISO 8601). */
+  at: string;
+}
+
 export interface WholeObject {
   body: Buffer;
   etag: string | undefined;

@@ -7,7 +7,8 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { AppError, isAppError } from '../errors.js';
 import { checkEndpointUrl, endpointRefusedByGuard, guardedLookup, isGuardRefusal, type EndpointRules } from './endpoint-guard.js';
 import type { StaticCredentials } from './aws-credentials.js';
-import { assertWritable, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary } from './object-store.js';
+import { assertWritable, objectTooLarge, type ListOptions, type ObjectStore, type ObjectSummary, type StorageRetry } from './object-store.js';
+import { observedRetryStrategy } from './s3-retries.js';
 import { createPresignedUrlCache } from './presigned-url-cache.js';
 import { createPresigner } from './s3-presigner.js';
 import { translateS3Error, type S3CallContext, type S3Flavor, type S3Operation } from './s3-errors.js';
@@ -46,6 +47,34 @@ export interface S3StoreOptions {
   maxSockets?: number;
   /** `gcs`: Google Cloud Storage's XML API (gs:// locations): descriptions and errors speak GCS. */
   flavor?: S3Flavor;
+  /** Told before each retry of a failed call (a progress line shows it). */
+  onRetry?: (retry: StorageRetry) => void;
+}
+
+/** An answer whose body broke off (connection reset, closed early): the SDK has already returned, so Winnow retries the call. */
+class BrokenBody extends Error {
+  constructor(
+    readonly received: number | undefined,
+    readonly expected: number | undefined,
+    cause: unknown,
+  ) {
+    super(received === undefined ? 'the connection broke while the body was read' : `the body ended after ${received} of ${expected} bytes`, { cause });
+  }
+}
+
+/** The whole body of a GetObject answer, or BrokenBody when fewer bytes arrived than it announced. */
+async function readBody(response: { Body?: { transformToByteArray(): Promise<Uint8Array> }; ContentLength?: number }): Promise<Uint8Array> {
+  if (!response.Body) return new Uint8Array();
+  let bytes: Uint8Array;
+  try {
+    bytes = await response.Body.transformToByteArray();
+  } catch (error) {
+    throw new BrokenBody(undefined, response.ContentLength, error);
+  }
+  if (response.ContentLength !== undefined && bytes.byteLength !== response.ContentLength) {
+    throw new BrokenBody(bytes.byteLength, response.ContentLength, undefined);
+  }
+  return bytes;
 }
 
 export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
@@ -58,6 +87,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   } catch (error) {
     endpointRefusal = error as AppError;
   }
+  const retryStrategy = observedRetryStrategy(options.maxAttempts, (retry) => options.onRetry?.(retry));
   const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint,
@@ -65,6 +95,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     forcePathStyle: options.pathStyle || options.bucket.includes('.'),
     credentials: options.credentials,
     maxAttempts: options.maxAttempts,
+    retryStrategy,
     // Many S3-compatible stores reject the newer default CRC32 checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -91,9 +122,20 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     if (endpointRefusal !== undefined) throw endpointRefusal;
     const deadline = AbortSignal.timeout(options.callDeadlineMs);
     try {
-      return await run(deadline);
+      return await retryingBrokenBodies(() => run(deadline), deadline);
     } catch (error) {
       if (isAppError(error)) throw error;
+      if (error instanceof BrokenBody && !deadline.aborted) {
+        throw new AppError(
+          'DatasourceError',
+          `S3 ${operation} of ${description}${key} from ${endpointLabel}: ${error.message}, ${options.maxAttempts} times.`,
+          {
+            cause: error,
+            hint: 'The connection to the storage keeps breaking; the next run tries this object again. WINNOW_S3_MAX_ATTEMPTS sets how often a call is tried.',
+            details: { operation, endpoint: endpointLabel },
+          },
+        );
+      }
       if (isGuardRefusal(error)) throw endpointRefusedByGuard(endpointLabel, error, options.endpointRules);
       if (deadline.aborted) {
         throw new AppError(
@@ -116,6 +158,31 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
         flavor: options.flavor,
       };
       throw translateS3Error(error, context);
+    }
+  }
+
+  /**
+   * The SDK retries a call until its answer's headers arrive; a body that breaks off later is retried here,
+   * with the same strategy (same backoff, same retry budget), so a truncated read is never taken for the object.
+   */
+  async function retryingBrokenBodies<T>(attempt: () => Promise<T>, deadline: AbortSignal): Promise<T> {
+    let token = await retryStrategy.acquireInitialRetryToken('winnow:body');
+    for (;;) {
+      try {
+        const result = await attempt();
+        if (token.getRetryCount() > 0) retryStrategy.recordSuccess(token);
+        return result;
+      } catch (error) {
+        if (!(error instanceof BrokenBody) || deadline.aborted) throw error;
+        try {
+          token = await retryStrategy.refreshRetryTokenForRetry(token, {
+            errorType: 'TRANSIENT',
+            error: { name: 'BodyCutShort', message: error.message, $metadata: {} },
+          });
+        } catch {
+          throw error;
+        }
+      }
     }
   }
 
@@ -157,7 +224,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
         const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }), {
           abortSignal,
         });
-        return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+        return readBody(response);
       });
     },
 
@@ -169,7 +236,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
           (response.Body as Readable | undefined)?.destroy();
           throw objectTooLarge(description, key, size, maxBytes);
         }
-        const bytes = response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+        const bytes = await readBody(response);
         return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), etag: response.ETag?.replaceAll('"', '') };
       });
     },

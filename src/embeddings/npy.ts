@@ -15,9 +15,12 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 export function parseNpy(bytes: Uint8Array): NpyMatrix {
   if (bytes.length < 10 || !MAGIC.every((byte, index) => bytes[index] === byte)) throw new Error('not a .npy file (it does not start with \\x93NUMPY)');
   const major = bytes[6]!;
+  if (major < 1 || major > 3) throw new Error(`it is .npy format version ${major}; versions 1 to 3 are read`);
+  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart) throw new Error(`it ends after ${bytes.length} bytes, inside its header (truncated?)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = major === 1 ? 10 : 12;
+  if (headerStart + headerLength > bytes.length) throw new Error(`its header should hold ${headerLength} bytes but the file ends first (truncated?)`);
   const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(headerStart, headerStart + headerLength));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StorageRetry } from '../datasources/object-store.js';
 import { describeError, isAppError } from '../errors.js';
 import { embedDataset, type EmbedDeps, type EmbedProgress, type EmbedReport } from '../workflows/embed-dataset.js';
 
@@ -12,6 +13,10 @@ export interface EmbedJobView {
   startedAt: string;
   finishedAt: string | null;
   progress: EmbedProgress | null;
+  /** The storage call being retried right now (throttling, 5xx, a broken connection); null once the job moves on. */
+  retrying: StorageRetry | null;
+  /** Storage calls retried so far in this job. */
+  retries: number;
   report: EmbedReport | null;
   error: { code: string; message: string; hint: string | null } | null;
 }
@@ -40,6 +45,8 @@ export function createEmbedJobs(deps: EmbedDeps): EmbedJobs {
         startedAt: deps.clock().toISOString(),
         finishedAt: null,
         progress: null,
+        retrying: null,
+        retries: 0,
         report: null,
         error: null,
       };
@@ -47,7 +54,14 @@ export function createEmbedJobs(deps: EmbedDeps): EmbedJobs {
         model: options.model,
         batchSize: options.batchSize,
         signal: abort.signal,
-        onProgress: (progress) => (view.progress = { ...progress }),
+        onProgress: (progress) => {
+          view.progress = { ...progress };
+          view.retrying = null;
+        },
+        onRetry: (retry) => {
+          view.retrying = retry;
+          view.retries++;
+        },
       })
         .then(
           (report) => {

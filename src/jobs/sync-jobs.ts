@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { StorageRetry } from '../datasources/object-store.js';
 import { describeError, isAppError } from '../errors.js';
 import { syncDataset, type SyncDeps, type SyncProgress, type SyncReport } from '../workflows/sync-dataset.js';
 
@@ -11,6 +12,10 @@ export interface SyncJobView {
   startedAt: string;
   finishedAt: string | null;
   progress: SyncProgress | null;
+  /** The storage call being retried right now (throttling, 5xx, a broken connection); null once the job moves on. */
+  retrying: StorageRetry | null;
+  /** Storage calls retried so far in this job. */
+  retries: number;
   report: SyncReport | null;
   error: { code: string; message: string; hint: string | null } | null;
 }
@@ -45,13 +50,22 @@ export function createSyncJobs(deps: SyncDeps): SyncJobs {
         startedAt: deps.clock().toISOString(),
         finishedAt: null,
         progress: null,
+        retrying: null,
+        retries: 0,
         report: null,
         error: null,
       };
       const done = syncDataset(deps, dataset, {
         skipVerify: options.skipVerify,
         signal: abort.signal,
-        onProgress: (progress) => (view.progress = { ...progress }),
+        onProgress: (progress) => {
+          view.progress = { ...progress };
+          view.retrying = null;
+        },
+        onRetry: (retry) => {
+          view.retrying = retry;
+          view.retries++;
+        },
       }).then(
         (report) => {
           view.status = 'completed';

@@ -2,6 +2,7 @@ import type { Datasource } from '../catalog/datasource.repository.js';
 import type { BoundStore, DatasetStores } from '../datasources/bound-store.js';
 import { DEFAULT_REGION, DEFAULT_ROLE_SESSION_SECONDS } from '../datasources/datasource-settings.js';
 import { createLocalObjectStore } from '../datasources/local.object-store.js';
+import type { StorageRetry } from '../datasources/object-store.js';
 import { AppError } from '../errors.js';
 import { formatLocation, winnowPrefix } from '../model/location.js';
 import type { WorkflowDeps } from './workflow-deps.js';
@@ -23,15 +24,25 @@ export function secretContext(datasourceId: string): string {
 
 export type StoreDeps = Pick<WorkflowDeps, 'config' | 'secretBox' | 'access'>;
 
+export interface OpenStoreOptions {
+  /** Told before each retry of a storage call (S3 stores), so a long job can show that it is retrying. */
+  onRetry?: ((retry: StorageRetry) => void) | undefined;
+}
+
 /** Builds the object stores of a dataset's datasources, opening their sealed credentials. */
-export async function openDatasetStores(deps: StoreDeps, datasetName: string, datasources: readonly Datasource[]): Promise<DatasetStores> {
+export async function openDatasetStores(
+  deps: StoreDeps,
+  datasetName: string,
+  datasources: readonly Datasource[],
+  options: OpenStoreOptions = {},
+): Promise<DatasetStores> {
   const input = datasources.find((datasource) => datasource.purpose === 'input');
   const output = datasources.find((datasource) => datasource.purpose === 'output') ?? input;
   if (input === undefined || output === undefined) throw new AppError('DatasetNotFound', 'The dataset has no input datasource.');
-  return { input: await bindStore(deps, datasetName, input, false), output: await bindStore(deps, datasetName, output, true) };
+  return { input: await bindStore(deps, datasetName, input, false, options), output: await bindStore(deps, datasetName, output, true, options) };
 }
 
-async function bindStore(deps: StoreDeps, datasetName: string, datasource: Datasource, writable: boolean): Promise<BoundStore> {
+async function bindStore(deps: StoreDeps, datasetName: string, datasource: Datasource, writable: boolean, options: OpenStoreOptions): Promise<BoundStore> {
   const { location } = datasource;
   const writablePrefix = writable ? winnowPrefix(location) : undefined;
   const common = {
@@ -88,6 +99,7 @@ async function bindStore(deps: StoreDeps, datasetName: string, datasource: Datas
     endpointRules: deps.access.endpoints,
     maxSockets: Math.max(64, deps.config.probeConcurrency * 2),
     flavor: location.kind === 'gcs' ? 'gcs' : 'aws',
+    onRetry: options.onRetry,
   });
   return { ...common, store };
 }

@@ -10,7 +10,7 @@ import {
   type EmbeddingWork,
   type ModelVersion,
 } from '../catalog/embedding.repository.js';
-import { objectTooLarge } from '../datasources/object-store.js';
+import { objectTooLarge, type StorageRetry } from '../datasources/object-store.js';
 import { imageTensorOptions, type ImageEncoder } from '../embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../embeddings/onnx.image-encoder.js';
 import { thumbnailDescriptor } from '../selection/thumbnail-descriptor.js';
@@ -43,6 +43,8 @@ export interface EmbedOptions {
   /** onnxruntime's threads; default WINNOW_EMBED_THREADS. */
   threads?: number | undefined;
   onProgress?: ((progress: EmbedProgress) => void) | undefined;
+  /** Told before each retry of a storage call. */
+  onRetry?: ((retry: StorageRetry) => void) | undefined;
   /** Aborting stops the run after the batch in hand is recorded; the next run continues from there. */
   signal?: AbortSignal | undefined;
 }
@@ -95,7 +97,7 @@ export async function embedDataset(deps: EmbedDeps, datasetName: string, options
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024)
     throw new AppError('InputInvalid', `--batch-size must be a whole number from 1 to 1024, got ${String(batchSize)}.`);
   const { model, path } = await resolveModel(deps, options.model);
-  const stores = await openDatasetStores(deps, dataset.name, datasources);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
   const encoder = await openOnnxImageEncoder(path, modelSpec(model), { threads: options.threads ?? deps.config.embedThreads });
   const db = deps.database.db;
   let lease;

@@ -5,6 +5,7 @@ import { openDatasetStores, type BoundStore, type DatasetStores } from './datase
 import { storageCall } from '../model/storage-calls.js';
 import { winnowPrefix } from '../model/location.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
+import type { StorageRetry } from '../datasources/object-store.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../media/image-processor.js';
 import { runThumbnailJob, type ThumbnailJobResult, type ThumbnailProgress } from './thumbnail-job.js';
@@ -19,6 +20,8 @@ export interface ThumbnailRunOptions {
   size?: number | undefined;
   onProgress?: ((progress: ThumbnailProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Told before each retry of a storage call. */
+  onRetry?: ((retry: StorageRetry) => void) | undefined;
 }
 
 export interface ThumbnailReport extends ThumbnailJobResult {
@@ -41,7 +44,7 @@ export async function generateThumbnails(deps: ThumbnailDeps, datasetName: strin
   const started = Date.now();
   const { dataset, datasources } = await requireDataset(deps, datasetName);
   const size = options.size === undefined ? (dataset.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE) : validateThumbnailSize(options.size);
-  const stores = await openDatasetStores(deps, dataset.name, datasources);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
   await ensureThumbnailsWritable(stores.output, size, deps.clock());
   const lease = await acquireDatasetLease(deps.database.db, dataset.id, dataset.name, 'thumbnails', deps.clock);
   try {

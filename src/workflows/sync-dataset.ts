@@ -27,7 +27,7 @@ import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
 import { createKeyFilter } from '../datasources/key-filter.js';
 import { containerOf, winnowPrefix } from '../model/location.js';
-import { compareKeys, type ObjectSummary } from '../datasources/object-store.js';
+import { compareKeys, type ObjectSummary, type StorageRetry } from '../datasources/object-store.js';
 import { probeReadAccess } from './verify-datasource.js';
 import { deleteOrphanedOutputs, type OutputCleanup } from './clean-outputs.js';
 
@@ -51,6 +51,8 @@ export interface SyncOptions {
   onThumbnailProgress?: (progress: ThumbnailProgress) => void;
   /** Aborting stops the sync at the next committed page or batch; it resumes from there next time. */
   signal?: AbortSignal;
+  /** Told before each retry of a storage call (throttling, 5xx, broken connections): the job is retrying, not stuck. */
+  onRetry?: (retry: StorageRetry) => void;
 }
 
 export interface SyncReport {
@@ -96,7 +98,7 @@ const PROBE_BATCH = 500;
 export async function syncDataset(deps: SyncDeps, datasetName: string, options: SyncOptions = {}): Promise<SyncReport> {
   const started = Date.now();
   const { dataset, datasources } = await requireDataset(deps, datasetName);
-  const stores = await openDatasetStores(deps, dataset.name, datasources);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
   const warnings: string[] = [];
   if (!options.skipVerify) await ensureReadable(stores.input, dataset.name);
 

@@ -54,6 +54,14 @@ export function SyncPanel({ dataset, onFinished }: { dataset: string; onFinished
 
 function SyncJobStatus({ job }: { job: SyncJob }) {
   const progress = job.progress;
+  if (job.status === 'running' && job.retrying !== null) {
+    return (
+      <span data-sync-status="retrying">
+        Retrying: the storage answered {job.retrying.reason} (attempt {job.retrying.attempt} of {job.retrying.maxAttempts}); the sync goes on when it answers
+        again.
+      </span>
+    );
+  }
   if (job.status === 'running') {
     if (progress === null) return <span data-sync-status="running">Starting…</span>;
     if (progress.phase === 'listing') {
