@@ -58,19 +58,28 @@ const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 const dialects = (values.dialect ?? ['sqlite', 'postgres']) as CatalogDialect[];
 
-const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 async function benchDialect(dialect: CatalogDialect): Promise<void> {
   console.log(`\n${dialect}: filling ${rows.toLocaleString('en-US')} samples (load ${load()})`);
   const catalog = await fillCatalog(dialect, rows);
-  console.log(`  filled in ${(catalog.insertMs / 1000).toFixed(1)} s (${Math.round(catalog.rowsPerSecond).toLocaleString('en-US')} rows/s, indexes and triggers included)`);
+  console.log(
+    `  filled in ${(catalog.insertMs / 1000).toFixed(1)} s (${Math.round(catalog.rowsPerSecond).toLocaleString('en-US')} rows/s, indexes and triggers included)`,
+  );
   const context = await createContext(loadConfig({}, catalog.env));
   try {
     const db = context.database.db;
     const dataset = (await findDatasetByName(db, DATASET_NAME))!;
     const syncedAt = new Date('2025-01-02T03:04:05.000Z').toISOString();
-    const rare = RARE_KEYS.map((key, i) => ({ ...sampleRow(dataset.id, { key, month: 14 }, rows + i, syncedAt), removedAt: null, status: i % 2 ? ('ok' as const) : ('error' as const) }));
+    const rare = RARE_KEYS.map((key, i) => ({
+      ...sampleRow(dataset.id, { key, month: 14 }, rows + i, syncedAt),
+      removedAt: null,
+      status: i % 2 ? ('ok' as const) : ('error' as const),
+    }));
     await db.transaction().execute((trx) => insertSamples(trx, dialect, rare));
     const timings = new Map<string, { before: number[]; after: number[] }>(FILTERS.map(([name]) => [name, { before: [], after: [] }]));
     const mismatches: string[] = [];
@@ -103,7 +112,9 @@ async function benchDialect(dialect: CatalogDialect): Promise<void> {
       }
     }
     console.log(`  load average ${load()}`);
-    console.log(`  ${'filter'.padEnd(28)} ${'before p50'.padStart(11)} ${'p99'.padStart(8)} ${'after p50'.padStart(10)} ${'p99'.padStart(8)} ${'speed-up'.padStart(9)}`);
+    console.log(
+      `  ${'filter'.padEnd(28)} ${'before p50'.padStart(11)} ${'p99'.padStart(8)} ${'after p50'.padStart(10)} ${'p99'.padStart(8)} ${'speed-up'.padStart(9)}`,
+    );
     for (const [name, { before, after }] of timings) {
       const b = before.sort((x, y) => x - y);
       const a = after.sort((x, y) => x - y);
