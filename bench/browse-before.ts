@@ -9,7 +9,28 @@ import type { Executor } from '../src/db/executor.js';
 import type { SampleQuery } from '../src/catalog/sample.repository.js';
 
 export async function querySamplesBefore(db: Executor, datasetId: string, query: SampleQuery): Promise<string[]> {
-  let select = db.selectFrom('samples').select('key').where('dataset_id', '=', datasetId).where('removed_at', 'is', null);
+  // The columns a page reads (every column of a Sample), as querySamples selects them.
+  let select = db
+    .selectFrom('samples')
+    .select([
+      'id',
+      'dataset_id',
+      'key',
+      'size',
+      'etag',
+      'last_modified',
+      'width',
+      'height',
+      'format',
+      'status',
+      'error',
+      'first_seen_at',
+      'last_seen_at',
+      'seen_generation',
+      'removed_at',
+    ])
+    .where('dataset_id', '=', datasetId)
+    .where('removed_at', 'is', null);
   if (query.status !== undefined) select = select.where('status', '=', query.status);
   if (query.extension !== undefined) {
     select = select.where(sql<boolean>`lower(key) like ${`%.${escapeLike(query.extension.toLowerCase())}`} escape '\\'`);

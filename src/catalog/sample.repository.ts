@@ -296,24 +296,71 @@ export interface SampleQuery {
 
 /** On SQLite, a filter matching fewer rows than this drives the page from its index (the rows are then sorted). */
 const FEW_ROWS = 2_000;
+/** On SQLite, rows walked in page order before asking the indexes whether the filter matches few rows. */
+const WALK_WINDOW = 5_000;
+
+interface MatchFilters {
+  /** Lower-cased, as asked. */
+  extension: string | undefined;
+  /** The extension when the extension column answers it exactly: it holds the text after the last dot, so one without a dot. */
+  extensionColumn: string | undefined;
+  /** Lower-cased "name contains". */
+  text: string | undefined;
+}
 
 /** One keyset page for the grid: filters, sort by key or by date (then key), either direction. */
 export async function querySamples(db: Executor, dialect: Dialect, datasetId: string, query: SampleQuery): Promise<Sample[]> {
   const extension = query.extension?.toLowerCase();
-  // The extension column holds the text after the last dot, so it answers exactly when the asked one has no dot.
-  const extensionColumn = extension !== undefined && extension !== '' && !extension.includes('.') ? extension : undefined;
-  const text = query.nameContains === undefined || query.nameContains === '' ? undefined : query.nameContains.toLowerCase();
-  const fewRows = dialect === 'sqlite' ? await findFewMatchingIds(db, datasetId, extensionColumn, text) : undefined;
+  const filters: MatchFilters = {
+    extension,
+    extensionColumn: extension !== undefined && extension !== '' && !extension.includes('.') ? extension : undefined,
+    text: query.nameContains === undefined || query.nameContains === '' ? undefined : query.nameContains.toLowerCase(),
+  };
+  // SQLite has no statistics to choose between walking an index in page order, testing each row (quick when
+  // many rows match), and reading the matches from the extension or trigram index (quick when few do):
+  // a short walk answers the first kind; the indexes tell the second.
+  const undecided =
+    dialect === 'sqlite' && ((filters.text !== undefined && hasTrigram(filters.text)) || (filters.extensionColumn !== undefined && query.sort === 'date'));
+  if (!undecided) return (await pageQuery(db, dialect, datasetId, query, filters, {}).execute()).map(toSample);
+  const window = pageQuery(db, dialect, datasetId, query, { extension: undefined, extensionColumn: undefined, text: undefined }, { limit: WALK_WINDOW });
+  let walked = db.selectFrom(window.as('walked')).selectAll();
+  for (const condition of likeConditions(filters)) walked = walked.where(condition);
+  walked = query.sort === 'date' ? walked.orderBy('last_modified', query.order).orderBy('key', query.order) : walked.orderBy('key', query.order);
+  const page = await walked.limit(query.limit).execute();
+  if (page.length === query.limit) return page.map(toSample);
+  const fewIds = await findFewMatchingIds(db, datasetId, query.sort === 'date' ? filters.extensionColumn : undefined, filters.text);
+  return (await pageQuery(db, dialect, datasetId, query, filters, { fewIds }).execute()).map(toSample);
+}
+
+/** The exact tests of the extension and text filters, as LIKE on the lower-cased key (what the grid always meant). */
+function likeConditions(filters: MatchFilters) {
+  return [
+    ...(filters.extension === undefined ? [] : [sql<boolean>`lower(key) like ${`%.${escapeLike(filters.extension)}`} escape '\\'`]),
+    ...(filters.text === undefined ? [] : [sql<boolean>`lower(key) like ${`%${escapeLike(filters.text)}%`} escape '\\'`]),
+  ];
+}
+
+/** The page query: walking the key or date index (`limit` rows at most), or reading `fewIds` and sorting them. */
+function pageQuery(
+  db: Executor,
+  dialect: Dialect,
+  datasetId: string,
+  query: SampleQuery,
+  filters: MatchFilters,
+  plan: { fewIds?: number[] | undefined; limit?: number },
+) {
+  const { fewIds } = plan;
   let select = db.selectFrom('samples').select(SAMPLE_FIELDS).where('removed_at', 'is', null);
   // With a few ids to read, '+' keeps SQLite from walking an index in page order instead of reading just those rows.
-  if (fewRows === undefined) select = select.where('dataset_id', '=', datasetId);
-  else select = select.where('id', 'in', fewRows.length > 0 ? fewRows : [0]).where(sql<boolean>`+dataset_id = ${datasetId}`);
+  if (fewIds === undefined) select = select.where('dataset_id', '=', datasetId);
+  else select = select.where('id', 'in', fewIds.length > 0 ? fewIds : [0]).where(sql<boolean>`+dataset_id = ${datasetId}`);
   if (query.status !== undefined) select = select.where('status', '=', query.status);
+  const { extension, extensionColumn, text } = filters;
   if (extension !== undefined) {
-    // PostgreSQL plans with the column's statistics. On SQLite the column is computed per row read, so a walk in date order tests the key.
-    if (extensionColumn !== undefined && fewRows !== undefined) select = select.where(sql<boolean>`+extension = ${extensionColumn}`);
+    // PostgreSQL plans with the column's statistics; on SQLite the column is computed per row read, so only its index is worth using.
+    if (extensionColumn !== undefined && fewIds !== undefined) select = select.where(sql<boolean>`+extension = ${extensionColumn}`);
     else if (extensionColumn !== undefined && (dialect === 'postgres' || query.sort === 'key')) select = select.where('extension', '=', extensionColumn);
-    else select = select.where(sql<boolean>`lower(key) like ${`%.${escapeLike(extension)}`} escape '\\'`);
+    else select = select.where(likeConditions({ extension, extensionColumn, text: undefined })[0]!);
   }
   if (query.folder !== undefined && query.folder !== '') {
     // A key range rather than LIKE, so the (dataset_id, key) index serves it: '0' is the character after '/'.
@@ -322,7 +369,7 @@ export async function querySamples(db: Executor, dialect: Dialect, datasetId: st
   if (text !== undefined) {
     // Keys are compared byte-wise ("C" collation), where ILIKE folds ASCII case as lower() does: the same test, which the trigram index serves.
     if (dialect === 'postgres') select = select.where(sql<boolean>`key ilike ${`%${escapeLike(text)}%`} escape '\\'`);
-    else select = select.where(sql<boolean>`lower(key) like ${`%${escapeLike(text)}%`} escape '\\'`);
+    else select = select.where(likeConditions({ extension: undefined, extensionColumn: undefined, text })[0]!);
   }
   const forward = query.order === 'asc';
   const comparison = forward ? '>' : '<';
@@ -335,15 +382,10 @@ export async function querySamples(db: Executor, dialect: Dialect, datasetId: st
   }
   if (query.sort === 'date') select = select.orderBy('last_modified', query.order).orderBy('key', query.order);
   else select = select.orderBy('key', query.order);
-  return (await select.limit(query.limit).execute()).map(toSample);
+  return select.limit(plan.limit ?? query.limit);
 }
 
-/**
- * SQLite has no statistics to choose between walking the key (or date) index and filtering, which is
- * quick when many rows match, and looking the matches up in the extension or trigram index, which is
- * quick when few do. So ask the indexes: the ids of the rows of the rarest filter when it matches fewer
- * than FEW_ROWS (the page is then sorted from them), else undefined (walk, and test each row).
- */
+/** The ids of the rows the extension or text matches, when one of them matches fewer than FEW_ROWS; else undefined (walk, and test each row). */
 async function findFewMatchingIds(db: Executor, datasetId: string, extension: string | undefined, text: string | undefined): Promise<number[] | undefined> {
   if (extension !== undefined) {
     const rows = await db.selectFrom('samples').select('id').where('dataset_id', '=', datasetId).where('extension', '=', extension).limit(FEW_ROWS).execute();
