@@ -37,7 +37,7 @@ async function compiledQuery(databaseUrl: string, datasetId: string, query: Samp
     },
   });
   try {
-    await querySamples(db, datasetId, query);
+    await querySamples(db, 'postgres', datasetId, query);
   } finally {
     await db.destroy();
   }

@@ -44,7 +44,7 @@ export async function browseSamples(deps: Pick<CatalogDeps, 'database'>, dataset
     after: query.cursor !== undefined ? decodeCursor(query.cursor) : query.afterKey !== undefined && query.sort === 'key' ? { key: query.afterKey } : undefined,
     limit: query.limit + 1,
   };
-  const rows = await querySamples(deps.database.db, dataset.id, sampleQuery);
+  const rows = await querySamples(deps.database.db, deps.database.dialect, dataset.id, sampleQuery);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {

@@ -29,7 +29,29 @@ export interface Sample {
 
 export type NewSample = Omit<Sample, 'id'>;
 
-export function toSample(row: SampleRow): Sample {
+/**
+ * Every column a Sample is made of. Not `selectAll()`: on SQLite `extension` is a virtual column,
+ * computed for each row read whenever it is selected.
+ */
+const SAMPLE_FIELDS = [
+  'id',
+  'dataset_id',
+  'key',
+  'size',
+  'etag',
+  'last_modified',
+  'width',
+  'height',
+  'format',
+  'status',
+  'error',
+  'first_seen_at',
+  'last_seen_at',
+  'seen_generation',
+  'removed_at',
+] as const satisfies ReadonlyArray<keyof SampleRow>;
+
+export function toSample(row: Omit<SampleRow, 'extension'>): Sample {
   return {
     id: row.id,
     datasetId: row.dataset_id,
@@ -71,7 +93,7 @@ export async function findSamplesByIds(db: Executor, sampleIds: readonly number[
   for (let start = 0; start < sampleIds.length; start += UPDATE_CHUNK) {
     const rows = await db
       .selectFrom('samples')
-      .selectAll()
+      .select(SAMPLE_FIELDS)
       .where('id', 'in', sampleIds.slice(start, start + UPDATE_CHUNK))
       .execute();
     samples.push(...rows.map(toSample));
@@ -224,7 +246,7 @@ export async function listSamplesAfter(
   limit: number,
   filter: SampleFilter = {},
 ): Promise<Sample[]> {
-  let query = db.selectFrom('samples').selectAll().where('dataset_id', '=', datasetId);
+  let query = db.selectFrom('samples').select(SAMPLE_FIELDS).where('dataset_id', '=', datasetId);
   if (afterKey !== undefined) query = query.where('key', '>', afterKey);
   if (!filter.includeRemoved) query = query.where('removed_at', 'is', null);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
@@ -274,19 +296,82 @@ export interface SampleQuery {
   limit: number;
 }
 
+/** On SQLite, a filter matching fewer rows than this drives the page from its index (the rows are then sorted). */
+const FEW_ROWS = 2_000;
+/** On SQLite, rows walked in page order before asking the indexes whether the filter matches few rows. */
+const WALK_WINDOW = 5_000;
+
+interface MatchFilters {
+  /** Lower-cased, as asked. */
+  extension: string | undefined;
+  /** The extension when the extension column answers it exactly: it holds the text after the last dot, so one without a dot. */
+  extensionColumn: string | undefined;
+  /** Lower-cased "name contains". */
+  text: string | undefined;
+}
+
 /** One keyset page for the grid: filters, sort by key or by date (then key), either direction. */
-export async function querySamples(db: Executor, datasetId: string, query: SampleQuery): Promise<Sample[]> {
-  let select = db.selectFrom('samples').selectAll().where('dataset_id', '=', datasetId).where('removed_at', 'is', null);
+export async function querySamples(db: Executor, dialect: Dialect, datasetId: string, query: SampleQuery): Promise<Sample[]> {
+  const extension = query.extension?.toLowerCase();
+  const filters: MatchFilters = {
+    extension,
+    extensionColumn: extension !== undefined && extension !== '' && !extension.includes('.') ? extension : undefined,
+    text: query.nameContains === undefined || query.nameContains === '' ? undefined : query.nameContains.toLowerCase(),
+  };
+  // SQLite has no statistics to choose between walking an index in page order, testing each row (quick when
+  // many rows match), and reading the matches from the extension or trigram index (quick when few do):
+  // a short walk answers the first kind; the indexes tell the second.
+  const undecided =
+    dialect === 'sqlite' && ((filters.text !== undefined && hasTrigram(filters.text)) || (filters.extensionColumn !== undefined && query.sort === 'date'));
+  if (!undecided) return (await pageQuery(db, dialect, datasetId, query, filters, {}).execute()).map(toSample);
+  const window = pageQuery(db, dialect, datasetId, query, { extension: undefined, extensionColumn: undefined, text: undefined }, { limit: WALK_WINDOW });
+  let walked = db.selectFrom(window.as('walked')).selectAll();
+  for (const condition of likeConditions(filters)) walked = walked.where(condition);
+  walked = query.sort === 'date' ? walked.orderBy('last_modified', query.order).orderBy('key', query.order) : walked.orderBy('key', query.order);
+  const page = await walked.limit(query.limit).execute();
+  if (page.length === query.limit) return page.map(toSample);
+  const fewIds = await findFewMatchingIds(db, datasetId, query.sort === 'date' ? filters.extensionColumn : undefined, filters.text);
+  return (await pageQuery(db, dialect, datasetId, query, filters, { fewIds }).execute()).map(toSample);
+}
+
+/** The exact tests of the extension and text filters, as LIKE on the lower-cased key (what the grid always meant). */
+function likeConditions(filters: MatchFilters) {
+  return [
+    ...(filters.extension === undefined ? [] : [sql<boolean>`lower(key) like ${`%.${escapeLike(filters.extension)}`} escape '\\'`]),
+    ...(filters.text === undefined ? [] : [sql<boolean>`lower(key) like ${`%${escapeLike(filters.text)}%`} escape '\\'`]),
+  ];
+}
+
+/** The page query: walking the key or date index (`limit` rows at most), or reading `fewIds` and sorting them. */
+function pageQuery(
+  db: Executor,
+  dialect: Dialect,
+  datasetId: string,
+  query: SampleQuery,
+  filters: MatchFilters,
+  plan: { fewIds?: number[] | undefined; limit?: number },
+) {
+  const { fewIds } = plan;
+  let select = db.selectFrom('samples').select(SAMPLE_FIELDS).where('removed_at', 'is', null);
+  // With a few ids to read, '+' keeps SQLite from walking an index in page order instead of reading just those rows.
+  if (fewIds === undefined) select = select.where('dataset_id', '=', datasetId);
+  else select = select.where('id', 'in', fewIds.length > 0 ? fewIds : [0]).where(sql<boolean>`+dataset_id = ${datasetId}`);
   if (query.status !== undefined) select = select.where('status', '=', query.status);
-  if (query.extension !== undefined) {
-    select = select.where(sql<boolean>`lower(key) like ${`%.${escapeLike(query.extension.toLowerCase())}`} escape '\\'`);
+  const { extension, extensionColumn, text } = filters;
+  if (extension !== undefined) {
+    // PostgreSQL plans with the column's statistics; on SQLite the column is computed per row read, so only its index is worth using.
+    if (extensionColumn !== undefined && fewIds !== undefined) select = select.where(sql<boolean>`+extension = ${extensionColumn}`);
+    else if (extensionColumn !== undefined && (dialect === 'postgres' || query.sort === 'key')) select = select.where('extension', '=', extensionColumn);
+    else select = select.where(likeConditions({ extension, extensionColumn, text: undefined })[0]!);
   }
   if (query.folder !== undefined && query.folder !== '') {
     // A key range rather than LIKE, so the (dataset_id, key) index serves it: '0' is the character after '/'.
     select = select.where('key', '>=', query.folder).where('key', '<', `${query.folder.slice(0, -1)}0`);
   }
-  if (query.nameContains !== undefined && query.nameContains !== '') {
-    select = select.where(sql<boolean>`lower(key) like ${`%${escapeLike(query.nameContains.toLowerCase())}%`} escape '\\'`);
+  if (text !== undefined) {
+    // Keys are compared byte-wise ("C" collation), where ILIKE folds ASCII case as lower() does: the same test, which the trigram index serves.
+    if (dialect === 'postgres') select = select.where(sql<boolean>`key ilike ${`%${escapeLike(text)}%`} escape '\\'`);
+    else select = select.where(likeConditions({ extension: undefined, extensionColumn: undefined, text })[0]!);
   }
   if (query.tag !== undefined) {
     const tagName = query.tag;
@@ -310,7 +395,26 @@ export async function querySamples(db: Executor, datasetId: string, query: Sampl
   }
   if (query.sort === 'date') select = select.orderBy('last_modified', query.order).orderBy('key', query.order);
   else select = select.orderBy('key', query.order);
-  return (await select.limit(query.limit).execute()).map(toSample);
+  return select.limit(plan.limit ?? query.limit);
+}
+
+/** The ids of the rows the extension or text matches, when one of them matches fewer than FEW_ROWS; else undefined (walk, and test each row). */
+async function findFewMatchingIds(db: Executor, datasetId: string, extension: string | undefined, text: string | undefined): Promise<number[] | undefined> {
+  if (extension !== undefined) {
+    const rows = await db.selectFrom('samples').select('id').where('dataset_id', '=', datasetId).where('extension', '=', extension).limit(FEW_ROWS).execute();
+    if (rows.length < FEW_ROWS) return rows.map((row) => row.id);
+  }
+  if (text !== undefined && hasTrigram(text)) {
+    // The FTS5 table answers LIKE from its trigrams; '%' and '_' in the text only widen this first pass.
+    const { rows } = await sql<{ id: number }>`select rowid as id from samples_key_trigrams where key like ${`%${text}%`} limit ${FEW_ROWS}`.execute(db);
+    if (rows.length < FEW_ROWS) return rows.map((row) => row.id);
+  }
+  return undefined;
+}
+
+/** Whether a trigram index can look `text` up: three characters in a row that are not LIKE wildcards. */
+function hasTrigram(text: string): boolean {
+  return [...text].reduce((run, character) => (run >= 3 ? run : character === '%' || character === '_' ? 0 : run + 1), 0) >= 3;
 }
 
 function escapeLike(text: string): string {

@@ -78,6 +78,8 @@ export interface SampleTable {
   /** The sync generation that last listed this key; older rows vanished from the bucket. */
   seen_generation: number;
   removed_at: Timestamp | null;
+  /** Lower-case text after the key's last dot (null without one), computed by the database; the extension filter's index. */
+  extension: ColumnType<string | null, never, never>;
 }
 
 /**
