@@ -218,7 +218,7 @@ describe('through a storm of storage faults', () => {
       expect(job!.retrying!.attempt).toBeGreaterThanOrEqual(2);
       outage.endOutage();
       await api.jobs.settled('pics');
-      const finished = api.jobs.latest('pics')!;
+      const finished = (await api.jobs.latest('pics'))!;
       expect(finished).toMatchObject({ status: 'completed', retrying: null, report: { total: photoNames.length * 3 + 2 } });
       expect(finished.retries).toBeGreaterThan(0);
     });

@@ -66,10 +66,10 @@ describe.each(DIALECTS)('sample repository on %s', (dialect) => {
       tagged.map((row) => row.id),
     );
     const query = { sort: 'key', order: 'asc', limit: 2 } as const;
-    const first = await querySamples(test.database.db, datasetId, { ...query, tag: 'picked' });
-    const second = await querySamples(test.database.db, datasetId, { ...query, tag: 'picked', after: { key: first.at(-1)!.key } });
+    const first = await querySamples(test.database.db, test.database.dialect, datasetId, { ...query, tag: 'picked' });
+    const second = await querySamples(test.database.db, test.database.dialect, datasetId, { ...query, tag: 'picked', after: { key: first.at(-1)!.key } });
     expect([...first, ...second].map((row) => row.key)).toEqual(['#1.jpg', 'a b.jpg', 'é.jpg']);
-    expect(await querySamples(test.database.db, datasetId, { ...query, tag: 'no-such-tag' })).toEqual([]);
+    expect(await querySamples(test.database.db, test.database.dialect, datasetId, { ...query, tag: 'no-such-tag' })).toEqual([]);
   });
 
   it('inserts every column as given, nulls and quotes included, in one statement', async () => {

@@ -74,6 +74,9 @@ function syncView(job: JobView): SyncJobView {
     progress: phase === 'listing' || phase === 'probing' ? (job.progress as unknown as SyncProgress) : null,
     report: job.result as unknown as SyncReport | null,
     error: job.error,
+    // Storage retries happen inside the worker's process and are not in the queue; the job's own retries are.
+    retrying: null,
+    retries: job.retryCount,
   };
 }
 
@@ -90,5 +93,8 @@ function embedView(job: JobView): EmbedJobView {
     progress: progress as unknown as EmbedProgress | null,
     report: job.result as unknown as EmbedReport | null,
     error: job.error,
+    // Storage retries happen inside the worker's process and are not in the queue; the job's own retries are.
+    retrying: null,
+    retries: job.retryCount,
   };
 }

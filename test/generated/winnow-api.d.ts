@@ -112,7 +112,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Progress of the running or last sync started by this server */
+        /** Progress of the running or last sync (started by this server; on PostgreSQL, by any) */
         get: operations["getSync"];
         put?: never;
         /** Start a sync in the background (returns the running one if there is one) */
@@ -245,6 +245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/datasets/{name}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exact copies and near-duplicates in groups, each with the one to keep (most pixels, then most bytes, then the first key); optionally tag the rest */
+        post: operations["findDuplicates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/datasets/{name}/tags": {
         parameters: {
             query?: never;
@@ -346,6 +363,74 @@ export interface paths {
         put?: never;
         /** The samples most like an uploaded image (embedded with the dataset's model), nearest first */
         post: operations["findSimilarToImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Jobs, newest first, with their state, progress, retries and errors */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a job that has not finished; a running one stops at its next committed step */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed or cancelled job again; it resumes where it stopped */
+        post: operations["retryJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -571,7 +656,45 @@ export interface components {
                 finishedAt: string | null;
                 error: string | null;
             } | null;
+            /** @description Thumbnails Winnow wrote for samples since removed that are still in the bucket, because the keys could not delete them; `winnow dataset clean-outputs` deletes them once delete is granted. */
+            orphanedOutputs: {
+                count: number;
+                /** @description The first of their full keys in the output location (up to 20). */
+                first: string[];
+                /** @description Whether the output's keys may delete, as last seen (verify, or a sync); null: not known yet. */
+                deleteAllowed: boolean | null;
+            };
+            relevantFilenames: components["schemas"]["RelevantFilenamesSummary"];
         };
+        /** @description The relevant-filenames list against the bucket at the last completed sync; null without a list or before the first sync. */
+        RelevantFilenamesSummary: {
+            /** @description Distinct keys in the list. */
+            listed: number;
+            /** @description Not found in the bucket (a typo, or deleted since the list was made). */
+            missing: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+            /** @description Naming another location than the input (another bucket, a sibling folder). */
+            outside: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+            /** @description Named by more than one line. */
+            repeated: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+            /** @description Dropped by the dataset's own filters: not an image, excluded by a glob, or under .winnow/. */
+            skipped: {
+                count: number;
+                /** @description The first keys of the group, in key order (up to 20). */
+                first: string[];
+            };
+        } | null;
         VerifyReport: {
             dataset: string;
             input: string;
@@ -708,6 +831,15 @@ export interface components {
                     retryable: number;
                     durationMs: number;
                 } | null;
+                /** @description Every key of the relevant-filenames list not found in the bucket, in key order. */
+                relevantMissing: string[];
+                /** @description Every line of the list naming another location than the input. */
+                relevantOutside: string[];
+                /** @description Every key named by more than one line of the list. */
+                relevantRepeated: string[];
+                /** @description Every listed key the dataset's own filters drop (not an image, excluded, .winnow/). */
+                relevantSkipped: string[];
+                orphanedOutputs: components["schemas"]["OutputCleanup"];
                 durationMs: number;
                 timings: {
                     listingMs: number;
@@ -729,6 +861,16 @@ export interface components {
             reason: string;
             at: string;
         } | null;
+        OutputCleanup: {
+            /** @description Thumbnails of removed samples deleted from <output>/.winnow/. */
+            deleted: number;
+            /** @description Thumbnails of removed samples still in the bucket. */
+            left: number;
+            /** @description Why some were left (delete denied, or a delete failed). */
+            reason: string | null;
+            /** @description The command that deletes the ones left once delete is granted. */
+            command: string | null;
+        };
         SamplePage: {
             samples: components["schemas"]["Sample"][];
             nextCursor: string | null;
@@ -906,6 +1048,44 @@ export interface components {
             dryRun?: boolean;
             description?: string;
         };
+        DuplicatesReport: {
+            dataset: string;
+            model: string;
+            threshold: number;
+            /** @description Thumbnail-descriptor distance a near-duplicate candidate must also be under. */
+            descriptorThreshold: number;
+            groups: {
+                /** @description Relative to the input, the kept one first. */
+                keys: string[];
+                keep: string;
+                /** @description The largest cosine distance of a pair that joined the group; 0 for byte-identical copies. */
+                maxDistance: number;
+            }[];
+            /** @description Samples in a group that are not its kept one. */
+            duplicates: number;
+            samples: number;
+            embedded: number;
+            /** @description Samples read to hash their content in this run (kept for later runs). */
+            hashed: number;
+            pairsWithoutDescriptor: number;
+            tag: string | null;
+            tagSize: number | null;
+            durationMs: number;
+        };
+        DuplicatesRequest: {
+            /** @description Cosine distance for near-duplicate candidates; default calibrated for the bundled model (0.2). */
+            threshold?: number;
+            model?: string;
+            /** @description Tag every sample but the kept one of each group. Without it nothing is stored. */
+            tag?: string;
+            /**
+             * @description create: refuse a tag name in use (409); replace: empty it first; append: add to it.
+             * @default create
+             * @enum {string}
+             */
+            tagMode: "create" | "replace" | "append";
+            description?: string;
+        };
         TagList: {
             tags: components["schemas"]["Tag"][];
         };
@@ -980,6 +1160,41 @@ export interface components {
                 distance: number;
             }[];
             queryMs: number;
+        };
+        JobList: {
+            jobs: components["schemas"]["Job"][];
+        };
+        Job: {
+            id: string;
+            /** @enum {string} */
+            name: "sync" | "thumbnails" | "embed";
+            /** @description The payload: the dataset and the options the job was started with. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            state: "created" | "retry" | "active" | "completed" | "cancelled" | "failed";
+            /** @description Attempts that failed (or whose worker died) and were tried again. */
+            retryCount: number;
+            retryLimit: number;
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            /** @description When the job, or its next retry, may start. */
+            startAfter: string;
+            /** @description What the job last reported: `phase` and that phase's counters. */
+            progress: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The workflow's report, once completed. */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            error: {
+                code: string;
+                message: string;
+                hint: string | null;
+            } | null;
         };
     };
     responses: never;
@@ -1830,6 +2045,8 @@ export interface operations {
                 folder?: string;
                 /** @description Case-insensitive substring of the key. */
                 q?: string;
+                /** @description Only samples in this tag (none when there is no such tag). */
+                tag?: string;
                 sort?: "key" | "date";
                 order?: "asc" | "desc";
                 /** @description false skips presigning. */
@@ -2478,6 +2695,122 @@ export interface operations {
             };
             /** @description The server failed; its log says why. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    findDuplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicatesRequest"];
+            };
+        };
+        responses: {
+            /** @description The groups, the kept key first in each */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicatesReport"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket refused or failed the call (the message names the S3 call and the IAM action). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket did not answer in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3399,6 +3732,290 @@ export interface operations {
             };
             /** @description The image cannot be read (corrupt, truncated, not an image, or too large). */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Only these states, comma-separated: created, retry, active, completed, cancelled, failed. */
+                state?: string;
+                /** @description Only these jobs, comma-separated: sync, thumbnails, embed. */
+                name?: string;
+                /** @description Only jobs of this dataset. */
+                dataset?: string;
+                /** @description At most this many, newest first. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, queued again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
                 headers: {
                     [name: string]: unknown;
                 };

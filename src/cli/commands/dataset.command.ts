@@ -144,7 +144,8 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
             'sync',
             { dataset: name!, skipVerify: options.skipVerify },
             {
-              inProcess: () => syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry: progress.retry }),
+              inProcess: () =>
+                syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry: progress.retry }),
               detach: options.detach,
               output,
               onProgress: (update) => {
