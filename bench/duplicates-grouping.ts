@@ -88,11 +88,19 @@ export async function benchGrouping(): Promise<void> {
   const k = 16;
   const candidates = await step('16 nearest of each on the reduced copy', () => nearestCandidates(reduced, N, pca.count, k));
   const { pairs } = await step('candidates measured on the full vectors + descriptors', () =>
-    confirmNearDuplicates(candidates, k, rows, D, descriptors, {
-      threshold: DEFAULT_NEAR_DUPLICATE_THRESHOLD,
-      descriptorThreshold: DEFAULT_DESCRIPTOR_THRESHOLD,
-      thresholdWithoutDescriptor: THRESHOLD_WITHOUT_DESCRIPTOR,
-    }),
+    confirmNearDuplicates(
+      candidates,
+      k,
+      rows,
+      D,
+      descriptors,
+      {
+        threshold: DEFAULT_NEAR_DUPLICATE_THRESHOLD,
+        descriptorThreshold: DEFAULT_DESCRIPTOR_THRESHOLD,
+        thresholdWithoutDescriptor: THRESHOLD_WITHOUT_DESCRIPTOR,
+      },
+      { rows: reduced, dimensions: pca.count },
+    ),
   );
   const groups = await step('union-find groups', () => groupDuplicates(N, pairs, (a, b) => a - b));
   const total = performance.now() - started;

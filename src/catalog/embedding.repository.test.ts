@@ -12,11 +12,13 @@ import {
   describeVectorSet,
   findVectors,
   listEmbeddingWorkAfter,
+  listDuplicateRowsAfter,
   listVectorsAfter,
   recordEmbeddings,
   type EmbeddingRecord,
   type ModelVersion,
 } from './embedding.repository.js';
+import { findContentHashes, saveContentHashes } from './content-hash.repository.js';
 import { findSamplesByKeys, insertSamples, markSamplesChanged, markUnseenSamplesRemoved, type NewSample } from './sample.repository.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
@@ -159,5 +161,32 @@ describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
     await deleteDataset(db(), datasetId);
     expect(await db().selectFrom('embeddings').selectAll().execute()).toEqual([]);
     expect(await db().selectFrom('embedding_maps').selectAll().execute()).toEqual([]);
+  });
+
+  it("keeps each vector's thumbnail descriptor as signed bytes (none for an import), and content hashes by sample", async () => {
+    const own = randomUUID();
+    await insertTestDataset(db(), { id: own, name: `dups-${dialect}` });
+    await insertSamples(db(), dialect, [sample(own, 'dup-x.jpg'), sample(own, 'dup-y.jpg')]);
+    const found = Object.fromEntries((await findSamplesByKeys(db(), own, ['dup-x.jpg', 'dup-y.jpg'])).map((row) => [row.key, row.id]));
+    const saved = await saveModel(db(), model('with-descriptors', 'd'.repeat(64)));
+    const ownModel = { id: saved.id, sha256: saved.sha256 };
+    const descriptor = Int8Array.from([-128, -1, 0, 1, 127]);
+    await recordEmbeddings(db(), ownModel, [
+      { ...record('a.jpg'), datasetId: own, sampleId: found['dup-x.jpg']!, sourceEtag: 'etag-dup-x.jpg', descriptor },
+      { ...record('a.jpg'), datasetId: own, sampleId: found['dup-y.jpg']!, sourceEtag: 'etag-dup-y.jpg' },
+    ]);
+    const rows = await listDuplicateRowsAfter(db(), own, ownModel, 0, 10);
+    expect(rows.map((row) => [row.sampleId, row.descriptor === null ? null : [...row.descriptor]])).toEqual([
+      [found['dup-x.jpg'], [-128, -1, 0, 1, 127]],
+      [found['dup-y.jpg'], null],
+    ]);
+    expect(rows[0]!.vector).toEqual(vector('a'.charCodeAt(0)));
+
+    const hash = { sampleId: found['dup-x.jpg']!, size: 1_000, etag: 'etag-dup-x.jpg', sha256: 'e'.repeat(64), computedAt: NOW };
+    await saveContentHashes(db(), [hash]);
+    await saveContentHashes(db(), [{ ...hash, etag: 'etag-2', sha256: 'f'.repeat(64) }]);
+    expect([...(await findContentHashes(db(), [found['dup-x.jpg']!, found['dup-y.jpg']!])).values()]).toEqual([
+      { ...hash, etag: 'etag-2', sha256: 'f'.repeat(64) },
+    ]);
   });
 });

@@ -138,6 +138,9 @@ describe('near-duplicate confirmation', () => {
       [1, 2],
     ]);
     expect(bare.withoutDescriptor).toBe(2);
+    // A projection (here the first coordinate only) prunes pairs without changing which are kept.
+    const firstCoordinate = Float32Array.from([0, 0.1, 0.2, 1.5], (angle) => Math.cos(angle));
+    expect(confirmNearDuplicates(candidates, 3, rows, 2, descriptors, rule, { rows: firstCoordinate, dimensions: 1 })).toEqual({ pairs, withoutDescriptor });
   });
 });
 

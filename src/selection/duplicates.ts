@@ -138,6 +138,9 @@ export interface NearDuplicateRule {
  * Near-duplicate pairs among candidate neighbours: `candidates` holds `k` row indices per row
  * (-1 for none; the row itself is skipped), each pair is measured once on the full unit vectors
  * (`rows`, n x d) and kept when the rule says so. Pairs come with a < b, ordered by a then b.
+ * `projected` (the same rows projected onto orthonormal directions, e.g. by PCA) skips pairs
+ * without reading the full vectors: a projection never lengthens a difference, so a pair already
+ * farther than the threshold there is farther in full (cosine distance = |x - y|^2 / 2 for unit vectors).
  */
 export function confirmNearDuplicates(
   candidates: Int32Array,
@@ -146,13 +149,13 @@ export function confirmNearDuplicates(
   d: number,
   descriptors: ReadonlyArray<Int8Array | null>,
   rule: NearDuplicateRule,
+  projected?: { rows: Float32Array; dimensions: number },
 ): { pairs: ClosePair[]; withoutDescriptor: number } {
   const n = candidates.length / k;
   const pairs: ClosePair[] = [];
   let withoutDescriptor = 0;
   const seen = new Set<number>();
   for (let a = 0; a < n; a++) {
-    const found: ClosePair[] = [];
     for (let c = 0; c < k; c++) {
       const other = candidates[a * k + c]!;
       if (other < 0 || other === a) continue;
@@ -161,6 +164,13 @@ export function confirmNearDuplicates(
       const id = x * n + y;
       if (seen.has(id)) continue;
       seen.add(id);
+      if (projected) {
+        const p = projected.dimensions;
+        let squared = 0;
+        for (let j = 0; j < p; j++) squared += (projected.rows[x * p + j]! - projected.rows[y * p + j]!) ** 2;
+        // The slack covers float32 rounding of the projection.
+        if (squared / 2 > rule.threshold * 1.01 + 1e-4) continue;
+      }
       let dot = 0;
       for (let j = 0; j < d; j++) dot += rows[x * d + j]! * rows[y * d + j]!;
       const distance = Math.max(0, 1 - dot);
@@ -172,9 +182,8 @@ export function confirmNearDuplicates(
         if (distance > rule.thresholdWithoutDescriptor) continue;
         withoutDescriptor++;
       }
-      found.push({ a: x, b: y, distance });
+      pairs.push({ a: x, b: y, distance });
     }
-    pairs.push(...found);
   }
   pairs.sort((p, q) => p.a - q.a || p.b - q.b);
   return { pairs, withoutDescriptor };

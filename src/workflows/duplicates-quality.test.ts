@@ -91,6 +91,8 @@ describe('near-duplicates and diversity on real photos (default model)', () => {
   it('finds at least 95% of the made pairs at at least 95% precision with the default threshold', async () => {
     const report = await findDuplicates(context, 'photos');
     expect(report.threshold).toBe(DEFAULT_NEAR_DUPLICATE_THRESHOLD);
+    // Every pair was confirmed by descriptors kept by `embed`, none by the embedding alone.
+    expect(report.pairsWithoutDescriptor).toBe(0);
     expect(report.embedded).toBe(photos.length * (1 + Object.keys(VARIANTS).length + 4));
     const groupOf = new Map(report.groups.flatMap((group, index) => group.keys.map((key) => [key, index] as const)));
     const made = photos.flatMap((name) =>

@@ -238,16 +238,27 @@ async function nearDuplicatePairs(
   const k = Math.min(CANDIDATES, index.sampleIds.length);
   const found = await nearestCandidates(index.reduced, index.sampleIds.length, index.pca.count, k);
   const candidates = new Int32Array(n * k).fill(-1);
+  const p = index.pca.count;
+  const projected = new Float32Array(n * p);
   for (let at = 0; at < index.sampleIds.length; at++) {
     const row = rowOfSampleId.get(index.sampleIds[at]!);
     if (row === undefined) continue;
+    projected.set(index.reduced.subarray(at * p, (at + 1) * p), row * p);
     for (let c = 0; c < k; c++) candidates[row * k + c] = rowOfSampleId.get(index.sampleIds[found[at * k + c]!]!) ?? -1;
   }
-  const { pairs, withoutDescriptor } = confirmNearDuplicates(candidates, k, rows.subarray(0, n * d), d, descriptors, {
-    threshold,
-    descriptorThreshold: DEFAULT_DESCRIPTOR_THRESHOLD,
-    thresholdWithoutDescriptor: Math.min(threshold, THRESHOLD_WITHOUT_DESCRIPTOR),
-  });
+  const { pairs, withoutDescriptor } = confirmNearDuplicates(
+    candidates,
+    k,
+    rows.subarray(0, n * d),
+    d,
+    descriptors,
+    {
+      threshold,
+      descriptorThreshold: DEFAULT_DESCRIPTOR_THRESHOLD,
+      thresholdWithoutDescriptor: Math.min(threshold, THRESHOLD_WITHOUT_DESCRIPTOR),
+    },
+    { rows: projected, dimensions: p },
+  );
   return {
     pairs: pairs.map((pair) => ({ a: sampleIndexOfRow[pair.a]!, b: sampleIndexOfRow[pair.b]!, distance: pair.distance })),
     withoutDescriptor,
