@@ -41,6 +41,7 @@ const OPERATIONS = [
   'exportTag',
   'exportTagToOutput',
   'listMetadataFields',
+  'getFieldValues',
   'importMetadata',
   'importLightlyMetadata',
   'findSimilarToImage',

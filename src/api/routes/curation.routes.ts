@@ -1,7 +1,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import { exportTag } from '../../workflows/export-tag.js';
-import { describeMetadata, importLightlyLayout, importMetadata } from '../../workflows/sample-metadata.js';
+import { describeMetadata, fieldValues, importLightlyLayout, importMetadata } from '../../workflows/sample-metadata.js';
 import { selectDatasetSamples } from '../../workflows/select-samples.js';
 import { findSimilarToImage } from '../../workflows/similar-samples.js';
 import { combineTags, createTagFromKeys, deleteTag, listTagViews, showTag, updateTagDetails } from '../../workflows/tags.js';
@@ -10,6 +10,8 @@ import { BEARER, BODY_ERRORS, DATASET_ERRORS, errors, json, STORAGE_ERRORS } fro
 import {
   CreateTagSchema,
   DatasetNameParam,
+  FieldValuesSchema,
+  MetadataFieldParam,
   MetadataFieldsSchema,
   MetadataImportReportSchema,
   MetadataImportSchema,
@@ -206,6 +208,22 @@ export function curationRoutes(deps: ApiDeps) {
         responses: { 200: json(MetadataFieldsSchema, 'Fields, with how many samples hold a number or a text'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => c.json({ fields: await describeMetadata(context, c.req.valid('param').name) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/datasets/{name}/metadata/{field}',
+        operationId: 'getFieldValues',
+        tags: ['curation'],
+        summary: "One metadata field's value for every sample that has it (the map colours by it)",
+        security: BEARER,
+        request: { params: MetadataFieldParam },
+        responses: { 200: json(FieldValuesSchema, 'Keys and values, in key order'), ...errors(...DATASET_ERRORS) },
+      }),
+      async (c) => {
+        const { name, field } = c.req.valid('param');
+        return c.json(await fieldValues(context, name, field), 200);
+      },
     )
     .openapi(
       createRoute({

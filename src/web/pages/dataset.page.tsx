@@ -1,8 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../api.js';
 import { DuplicatesView } from '../components/duplicates-view.js';
-import { EmbeddingMap } from '../components/embedding-map.js';
 import { embeddingStatusKey, EmbeddingsPanel } from '../components/embeddings-panel.js';
 import { PolicyPanel } from '../components/policy-panel.js';
 import { SampleDetail } from '../components/sample-detail.js';
@@ -20,6 +19,9 @@ import { formatCount, formatDate } from '../format.js';
 import { queryClient } from '../query-client.js';
 import { navigate, routePath, useLocation } from '../router.js';
 import { datasetsKey } from './datasets.page.js';
+
+// The map's WebGL renderer is most of the app's weight: it loads when the Map view is first opened.
+const EmbeddingMap = lazy(async () => ({ default: (await import('../components/embedding-map.js')).EmbeddingMap }));
 
 const datasetKey = (name: string) => ['dataset', name] as const;
 
@@ -140,7 +142,9 @@ export function DatasetPage({ name }: { name: string }) {
       {view === 'duplicates' ? (
         <DuplicatesView dataset={name} onOpenSample={setOpenKey} />
       ) : view === 'map' ? (
-        <EmbeddingMap dataset={name} filters={filters} selectedKeys={selected} onSelect={setSelected} onOpenSample={setOpenKey} />
+        <Suspense fallback={<p className="map-message">Loading the map…</p>}>
+          <EmbeddingMap dataset={name} filters={filters} selectedKeys={selected} onSelect={setSelected} onOpenSample={setOpenKey} />
+        </Suspense>
       ) : listed ? (
         <>
           <p className="listed-heading">
