@@ -101,9 +101,9 @@ export function DatasetPage({ name }: { name: string }) {
         <SyncPanel dataset={name} onFinished={onSyncFinished} />
         <EmbeddingsPanel dataset={name} />
       </div>
-      {details.data && <AccessCheck dataset={name} />}
-      {details.data && <DatasetSettings dataset={name} hasIamPolicy={details.data.input.uri.startsWith('s3://')} />}
       <div className="curation-panels">
+        {details.data && <AccessCheck dataset={name} />}
+        {details.data && <DatasetSettings dataset={name} hasIamPolicy={details.data.input.uri.startsWith('s3://')} />}
         <TagsPanel dataset={name} shownTag={filters.tag} onShow={(tag) => applyFilters({ ...filters, tag })} />
         <SelectionForm
           dataset={name}
@@ -113,16 +113,23 @@ export function DatasetPage({ name }: { name: string }) {
           }}
         />
       </div>
-      <div className="view-switch segmented" role="group" aria-label="View">
-        <button type="button" aria-pressed={view === 'grid'} onClick={() => showView('grid')}>
-          Grid
-        </button>
-        <button type="button" aria-pressed={view === 'map'} onClick={() => showView('map')}>
-          Map
-        </button>
-        <button type="button" aria-pressed={view === 'duplicates'} onClick={() => showView('duplicates')}>
-          Duplicates
-        </button>
+      <div className="view-bar">
+        <div className="view-switch segmented" role="group" aria-label="View">
+          <button type="button" aria-pressed={view === 'grid'} onClick={() => showView('grid')}>
+            Grid
+          </button>
+          <button type="button" aria-pressed={view === 'map'} onClick={() => showView('map')}>
+            Map
+          </button>
+          <button type="button" aria-pressed={view === 'duplicates'} onClick={() => showView('duplicates')}>
+            Duplicates
+          </button>
+        </div>
+        {view === 'grid' && listed === null && (
+          <button type="button" className="quiet" onClick={() => selectAll.mutate()} disabled={selectAll.isPending}>
+            {selectAll.isPending ? 'Selecting…' : hasFilters(filters) ? 'Select all matching' : 'Select all'}
+          </button>
+        )}
       </div>
       <SampleFilterBar filters={filters} tags={tags.data?.map((tag) => tag.name) ?? []} onChange={applyFilters} />
       <SelectionBar
@@ -157,11 +164,6 @@ export function DatasetPage({ name }: { name: string }) {
         </>
       ) : (
         <>
-          <p className="grid-actions">
-            <button type="button" className="quiet" onClick={() => selectAll.mutate()} disabled={selectAll.isPending}>
-              {selectAll.isPending ? 'Selecting…' : hasFilters(filters) ? 'Select all matching' : 'Select all'}
-            </button>
-          </p>
           {selectAll.isError && <ErrorMessage error={selectAll.error} />}
           <FilteredGrid
             key={`${searchFromFilters(filters)}|${generation}`}
