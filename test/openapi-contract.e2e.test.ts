@@ -42,6 +42,7 @@ const OPERATIONS = [
   'exportTag',
   'exportTagToOutput',
   'listMetadataFields',
+  'getFieldValues',
   'importMetadata',
   'importLightlyMetadata',
   'findSimilarToImage',

@@ -115,6 +115,13 @@ describe('curation API', () => {
       fields: expect.arrayContaining([{ field: 'scene', numbers: 0, texts: photos.length }]),
     });
 
+    const scene = (await (await test.request('/api/datasets/photos/metadata/scene')).json()) as { keys: string[]; values: string[] };
+    expect(scene.keys).toEqual([...photos].sort());
+    expect(scene.values).toEqual(scene.keys.map((key) => (photos.indexOf(key) % 3 === 0 ? 'indoor' : 'outdoor')));
+    const order = (await (await test.request('/api/datasets/photos/metadata/order')).json()) as { values: number[] };
+    expect(order.values.every((value) => typeof value === 'number')).toBe(true);
+    expect(((await (await test.request('/api/datasets/photos/metadata/no-such-field')).json()) as { keys: string[] }).keys).toEqual([]);
+
     const balanced = (await (
       await post('/api/datasets/photos/selections', { strategies: [{ name: 'balance', field: 'scene' }], count: 4, seed: 1, dryRun: true })
     ).json()) as SelectionReport;

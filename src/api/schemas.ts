@@ -578,6 +578,25 @@ export const MetadataImportSchema = z
 
 const FieldSummarySchema = z.strictObject({ field: z.string(), numbers: z.number(), texts: z.number() });
 export const MetadataFieldsSchema = z.strictObject({ fields: z.array(FieldSummarySchema) }).openapi('MetadataFields');
+export const MetadataFieldParam = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'farm-animals' }),
+  field: z
+    .string()
+    .min(1)
+    .max(256)
+    .openapi({ param: { name: 'field', in: 'path' }, example: 'label' }),
+});
+export const FieldValuesSchema = z
+  .strictObject({
+    field: z.string(),
+    keys: z.array(z.string()).openapi({ description: 'Samples holding the field, in key order.' }),
+    values: z.array(z.union([z.number(), z.string()])).openapi({ description: "Each key's value: a number or a text." }),
+  })
+  .openapi('FieldValues');
 export const MetadataImportReportSchema = z
   .strictObject({ dataset: z.string(), samples: z.number(), values: z.number(), fields: z.array(FieldSummarySchema) })
   .openapi('MetadataImportReport');
@@ -619,6 +638,7 @@ export type SelectRequest = z.input<typeof SelectRequestSchema>;
 export type SelectionReport = z.infer<typeof SelectionReportSchema>;
 export type Tag = z.infer<typeof TagSchema>;
 export type TagDetails = z.infer<typeof TagDetailsSchema>;
+export type FieldValues = z.infer<typeof FieldValuesSchema>;
 export type CreateTagRequest = z.input<typeof CreateTagSchema>;
 /** The grid's filters and sort: the sample query without its paging and URL switches. */
 export type SampleFilters = Omit<z.infer<typeof SampleQuerySchema>, 'limit' | 'cursor' | 'urls'>;

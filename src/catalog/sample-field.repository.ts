@@ -47,6 +47,20 @@ export async function loadSampleField(db: Executor, datasetId: string, field: st
   return new Map(rows.map((row) => [Number(row.sample_id), row.number_value !== null ? Number(row.number_value) : row.text_value!]));
 }
 
+/** Every live sample's value of one field, by key, in key order. */
+export async function listSampleFieldByKey(db: Executor, datasetId: string, field: string): Promise<Array<{ key: string; value: number | string }>> {
+  const rows = await db
+    .selectFrom('sample_fields')
+    .innerJoin('samples', 'samples.id', 'sample_fields.sample_id')
+    .select(['samples.key', 'sample_fields.number_value', 'sample_fields.text_value'])
+    .where('sample_fields.dataset_id', '=', datasetId)
+    .where('sample_fields.field', '=', field)
+    .where('samples.removed_at', 'is', null)
+    .orderBy('samples.key')
+    .execute();
+  return rows.map((row) => ({ key: row.key, value: row.number_value !== null ? Number(row.number_value) : row.text_value! }));
+}
+
 export async function listSampleFields(db: Executor, datasetId: string): Promise<FieldSummary[]> {
   const rows = await db
     .selectFrom('sample_fields')

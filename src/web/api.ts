@@ -14,6 +14,7 @@ import type {
   EmbedJob,
   EmbeddingMap,
   EmbeddingStatus,
+  FieldValues,
   Neighbours,
   Sample,
   SampleFilters,
@@ -178,6 +179,7 @@ export const api = {
     request<{ location: string; count: number }>('POST', `${tagPath(name, tag)}/export?format=${format}`),
   duplicates: (name: string, body: { threshold?: number }) => request<DuplicateGroups>('POST', `${datasetPath(name)}/duplicates`, { body }),
   select: (name: string, body: SelectRequest) => request<SelectionReport>('POST', `${datasetPath(name)}/selections`, { body }),
+  fieldValues: (name: string, field: string) => request<FieldValues>('GET', `${datasetPath(name)}/metadata/${encodeURIComponent(field)}`),
   metadataFields: async (name: string) =>
     (await request<{ fields: Array<{ field: string; numbers: number; texts: number }> }>('GET', `${datasetPath(name)}/metadata`)).fields,
 

@@ -109,3 +109,46 @@ export function colourByMembership(keys: readonly string[], members: ReadonlySet
     ],
   };
 }
+
+/** A sequential ramp, light to dark, for numeric fields. */
+const RAMP = ['#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
+
+/**
+ * Colours by a metadata field: texts as categories, numbers in five ranges of equal counts.
+ * Points without a value get the muted colour.
+ */
+export function colourByField(keys: readonly string[], valueOf: ReadonlyMap<string, number | string>, field: string): Colouring {
+  const numbers = [...valueOf.values()].filter((value): value is number => typeof value === 'number').sort((a, b) => a - b);
+  if (numbers.length === 0 || numbers.length < valueOf.size / 2) {
+    return colourByCategory(
+      keys.map((key) => {
+        const value = valueOf.get(key);
+        return value === undefined ? `no ${field}` : String(value);
+      }),
+      'other values',
+    );
+  }
+  const bins = Math.min(RAMP.length, new Set(numbers).size);
+  const edges = Array.from({ length: bins - 1 }, (_, index) => numbers[Math.floor(((index + 1) * numbers.length) / bins)]!);
+  const binOf = (value: number) => edges.filter((edge) => value >= edge).length;
+  const categories = new Uint8Array(keys.length);
+  const counts = new Array<number>(bins + 1).fill(0);
+  keys.forEach((key, point) => {
+    const value = valueOf.get(key);
+    const bin = typeof value === 'number' ? binOf(value) : bins;
+    categories[point] = bin;
+    counts[bin] = counts[bin]! + 1;
+  });
+  const bounds = [numbers[0]!, ...edges, numbers.at(-1)!];
+  const legend = Array.from({ length: bins }, (_, bin) => ({
+    label: `${field} ${formatBound(bounds[bin]!)}${bin === bins - 1 ? '–' : '–<'}${formatBound(bounds[bin + 1]!)}`,
+    colour: RAMP[bin]!,
+    count: counts[bin]!,
+  }));
+  if (counts[bins]! > 0) legend.push({ label: `no ${field}`, colour: MUTED, count: counts[bins]! });
+  return { categories, colours: [...RAMP.slice(0, bins), MUTED], legend };
+}
+
+function formatBound(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(3);
+}

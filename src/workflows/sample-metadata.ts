@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { requireDataset, requireDatasetRow } from '../catalog/dataset.service.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
-import { listSampleFields, upsertSampleFields, type FieldSummary, type SampleField } from '../catalog/sample-field.repository.js';
+import { listSampleFieldByKey, listSampleFields, upsertSampleFields, type FieldSummary, type SampleField } from '../catalog/sample-field.repository.js';
 import { findSamplesByKeys } from '../catalog/sample.repository.js';
 import { AppError, describeError, quoteInput } from '../errors.js';
 import { forEachConcurrently } from '../shared/concurrency.js';
@@ -192,6 +192,17 @@ function invalid(source: string, problems: readonly MetadataProblem[], hint = 'F
 export async function describeMetadata(deps: Pick<MetadataDeps, 'database'>, datasetName: string): Promise<FieldSummary[]> {
   const dataset = await requireDatasetRow(deps, datasetName);
   return listSampleFields(deps.database.db, dataset.id);
+}
+
+/** One field's values, as parallel arrays of keys and values (numbers or texts), for colouring the map. */
+export async function fieldValues(
+  deps: Pick<MetadataDeps, 'database'>,
+  datasetName: string,
+  field: string,
+): Promise<{ field: string; keys: string[]; values: Array<number | string> }> {
+  const dataset = await requireDatasetRow(deps, datasetName);
+  const rows = await listSampleFieldByKey(deps.database.db, dataset.id, field);
+  return { field, keys: rows.map((row) => row.key), values: rows.map((row) => row.value) };
 }
 
 const LIGHTLY_FOLDER = '.lightly/';

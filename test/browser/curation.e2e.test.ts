@@ -192,7 +192,7 @@ describe('curation in the browser', () => {
     ).toEqual([...inside].sort());
   });
 
-  it('shows the thumbnail of a hovered point and opens the sample on a click', async () => {
+  it('shows the thumbnail of a hovered point, opens the sample on a click, and colours by a metadata field', async () => {
     await page.goto(`${serve.url}/datasets/${DATASET}?view=map`);
     await page.locator('canvas.embedding-map-canvas[data-drawn="true"]').waitFor();
     await page.getByRole('group', { name: 'Mouse tool' }).getByRole('button', { name: 'Pan & zoom' }).click();
@@ -214,6 +214,22 @@ describe('curation in the browser', () => {
     await dialog.waitFor();
     expect(await dialog.locator('.sample-key-full').textContent()).toBe(loneliest.key);
     await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // Colour by an imported metadata field: its values become the legend.
+    const metadata = { 'a/astronaut.jpg': { kind: 'space' }, 'a/rocket.jpg': { kind: 'space' }, 'a/coffee.jpg': { kind: 'food' } };
+    const imported = await page.evaluate(
+      async ([url, text]) =>
+        (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format: 'json', text }) })).status,
+      [`/api/datasets/${DATASET}/metadata`, JSON.stringify(metadata)] as const,
+    );
+    expect(imported).toBe(200);
+    await page.reload();
+    await page.locator('canvas.embedding-map-canvas[data-drawn="true"]').waitFor();
+    await page.getByLabel('Colour by').selectOption('field:kind');
+    const legend = page.getByRole('list', { name: 'Colours' });
+    await legend.getByText('space (2)').waitFor();
+    expect(await legend.textContent()).toContain('food (1)');
+    expect(await legend.textContent()).toContain(`no kind (${allKeys.length - 3})`);
   });
 
   it('selects in the grid by click, shift-click and "select all matching", then tags and untags the selection', async () => {

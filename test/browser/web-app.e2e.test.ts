@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { ListObjectsCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchBrowser, type Browser } from './browser.js';
@@ -357,5 +358,27 @@ describe('web app against winnow serve and an IAM-enforcing S3', () => {
     await page.getByLabel('API token').fill(token!);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+  });
+
+  it('deletes a dataset from its page and leaves every object in the bucket as it was, thumbnails included', async () => {
+    const objects = async () => {
+      const listed: string[] = [];
+      let marker: string | undefined;
+      do {
+        const listing = await withCors.seed.send(new ListObjectsCommand({ Bucket: BUCKET, Marker: marker }));
+        listed.push(...(listing.Contents ?? []).map((object) => `${object.Key} ${object.Size} ${object.ETag}`));
+        marker = listing.IsTruncated ? listing.Contents?.at(-1)?.Key : undefined;
+      } while (marker !== undefined);
+      return listed.sort();
+    };
+    const before = await objects();
+    expect(before.some((line) => line.includes('/.winnow/thumbnails/'))).toBe(true);
+    await page.getByRole('link', { name: 'farm-thumbnails' }).click();
+    await page.getByText('Policy and settings').click();
+    await page.getByRole('button', { name: 'Delete dataset…' }).click();
+    await page.getByRole('button', { name: 'Delete dataset', exact: true }).click();
+    await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+    await page.getByRole('link', { name: 'farm-thumbnails' }).waitFor({ state: 'detached' });
+    expect(await objects()).toEqual(before);
   });
 });

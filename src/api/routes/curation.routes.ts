@@ -2,7 +2,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { AppError } from '../../errors.js';
 import { exportTag } from '../../workflows/export-tag.js';
 import { findDuplicates } from '../../workflows/find-duplicates.js';
-import { describeMetadata, importLightlyLayout, importMetadata } from '../../workflows/sample-metadata.js';
+import { describeMetadata, fieldValues, importLightlyLayout, importMetadata } from '../../workflows/sample-metadata.js';
 import { selectDatasetSamples } from '../../workflows/select-samples.js';
 import { findSimilarToImage } from '../../workflows/similar-samples.js';
 import { combineTags, createTagFromKeys, deleteTag, listTagViews, showTag, updateTagDetails } from '../../workflows/tags.js';
@@ -13,6 +13,8 @@ import {
   DatasetNameParam,
   DuplicatesReportSchema,
   DuplicatesRequestSchema,
+  FieldValuesSchema,
+  MetadataFieldParam,
   MetadataFieldsSchema,
   MetadataImportReportSchema,
   MetadataImportSchema,
@@ -226,6 +228,22 @@ export function curationRoutes(deps: ApiDeps) {
         responses: { 200: json(MetadataFieldsSchema, 'Fields, with how many samples hold a number or a text'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => c.json({ fields: await describeMetadata(context, c.req.valid('param').name) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/datasets/{name}/metadata/{field}',
+        operationId: 'getFieldValues',
+        tags: ['curation'],
+        summary: "One metadata field's value for every sample that has it (the map colours by it)",
+        security: BEARER,
+        request: { params: MetadataFieldParam },
+        responses: { 200: json(FieldValuesSchema, 'Keys and values, in key order'), ...errors(...DATASET_ERRORS) },
+      }),
+      async (c) => {
+        const { name, field } = c.req.valid('param');
+        return c.json(await fieldValues(context, name, field), 200);
+      },
     )
     .openapi(
       createRoute({

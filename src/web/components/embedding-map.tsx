@@ -3,7 +3,17 @@ import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import createScatterplot from 'regl-scatterplot';
 import { api, type EmbeddingMap as MapData, type SampleFilters } from '../api.js';
 import { formatCount } from '../format.js';
-import { colourByCategory, colourByMembership, decodeCoordinates, matchesFilters, normalisePoints, PALETTE, topFolder, type Colouring } from '../map-points.js';
+import {
+  colourByCategory,
+  colourByField,
+  colourByMembership,
+  decodeCoordinates,
+  matchesFilters,
+  normalisePoints,
+  PALETTE,
+  topFolder,
+  type Colouring,
+} from '../map-points.js';
 import { ErrorMessage } from './error-message.js';
 import { embeddingStatusKey } from './embeddings-panel.js';
 
@@ -62,17 +72,29 @@ function MapPlot({ dataset, filters, selectedKeys, onSelect, onOpenSample, map }
   const tags = useQuery({ queryKey: ['tags', dataset], queryFn: () => api.tags(dataset) });
   const colourTag = colourBy.startsWith('tag:') ? colourBy.slice(4) : undefined;
   const filterTag = useQuery({ queryKey: ['tag', dataset, filters.tag], queryFn: () => api.tag(dataset, filters.tag!), enabled: Boolean(filters.tag) });
+  const fields = useQuery({ queryKey: ['metadata-fields', dataset], queryFn: () => api.metadataFields(dataset) });
+  const colourField = colourBy.startsWith('field:') ? colourBy.slice(6) : undefined;
+  const colourFieldValues = useQuery({
+    queryKey: ['field-values', dataset, colourField],
+    queryFn: () => api.fieldValues(dataset, colourField!),
+    enabled: colourField !== undefined,
+  });
   const colourTagDetails = useQuery({ queryKey: ['tag', dataset, colourTag], queryFn: () => api.tag(dataset, colourTag!), enabled: colourTag !== undefined });
 
   const colouring: Colouring = useMemo(() => {
     if (colourTag !== undefined) return colourByMembership(map.keys, new Set(colourTagDetails.data?.keys ?? []), colourTag);
+    if (colourField !== undefined) {
+      const values = colourFieldValues.data;
+      const valueOf = new Map<string, number | string>(values ? values.keys.map((key, index) => [key, values.values[index]!]) : []);
+      return colourByField(map.keys, valueOf, colourField);
+    }
     if (colourBy === 'folder')
       return colourByCategory(
         map.keys.map((key) => topFolder(key) || '(top level)'),
         'other folders',
       );
     return { categories: new Uint8Array(map.keys.length), colours: [PALETTE[0]!], legend: [] };
-  }, [colourBy, colourTag, colourTagDetails.data, map.keys]);
+  }, [colourBy, colourTag, colourTagDetails.data, colourField, colourFieldValues.data, map.keys]);
 
   const visible = useMemo(() => {
     const tagKeys = filterTag.data ? new Set(filterTag.data.keys) : undefined;
@@ -84,9 +106,10 @@ function MapPlot({ dataset, filters, selectedKeys, onSelect, onOpenSample, map }
   }, [filters, filterTag.data, map.keys]);
 
   // The plot's callbacks see the latest props without the plot being made again.
-  const latest = useRef({ onSelect, onOpenSample, keys: map.keys, visible });
+  const selectedIndices = useMemo(() => selectedKeys.map((key) => indexOfKey.get(key)).filter((index) => index !== undefined), [selectedKeys, indexOfKey]);
+  const latest = useRef({ onSelect, onOpenSample, keys: map.keys, visible, selectedIndices });
   useEffect(() => {
-    latest.current = { onSelect, onOpenSample, keys: map.keys, visible };
+    latest.current = { onSelect, onOpenSample, keys: map.keys, visible, selectedIndices };
   });
 
   useEffect(() => {
@@ -114,7 +137,9 @@ function MapPlot({ dataset, filters, selectedKeys, onSelect, onOpenSample, map }
       const { keys, visible: shown } = latest.current;
       if (!lassoing && indices.length === 1) {
         // A click on a point opens it; it does not replace the selection.
-        scatterplot.deselect({ preventEvent: true });
+        const kept = latest.current.selectedIndices;
+        if (kept.length === 0) scatterplot.deselect({ preventEvent: true });
+        else scatterplot.select(kept, { preventEvent: true });
         latest.current.onOpenSample(keys[indices[0]!]!);
         return;
       }
@@ -176,10 +201,9 @@ function MapPlot({ dataset, filters, selectedKeys, onSelect, onOpenSample, map }
   useEffect(() => {
     const scatterplot = plot.current;
     if (!scatterplot || !drawn) return;
-    const indices = selectedKeys.map((key) => indexOfKey.get(key)).filter((index) => index !== undefined);
-    if (indices.length === 0) scatterplot.deselect({ preventEvent: true });
-    else scatterplot.select(indices, { preventEvent: true });
-  }, [selectedKeys, indexOfKey, drawn]);
+    if (selectedIndices.length === 0) scatterplot.deselect({ preventEvent: true });
+    else scatterplot.select(selectedIndices, { preventEvent: true });
+  }, [selectedIndices, drawn]);
 
   useEffect(() => {
     const modes: Record<Tool, { mouseMode: 'panZoom' | 'lasso'; lassoType: 'freeform' | 'rectangle' }> = {
@@ -215,6 +239,11 @@ function MapPlot({ dataset, filters, selectedKeys, onSelect, onOpenSample, map }
             {tags.data?.map((tag) => (
               <option key={tag.name} value={`tag:${tag.name}`}>
                 Tag: {tag.name}
+              </option>
+            ))}
+            {fields.data?.map((field) => (
+              <option key={field.field} value={`field:${field.field}`}>
+                Field: {field.field}
               </option>
             ))}
           </select>

@@ -1,8 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../api.js';
 import { DuplicatesView } from '../components/duplicates-view.js';
-import { EmbeddingMap } from '../components/embedding-map.js';
 import { embeddingStatusKey, EmbeddingsPanel } from '../components/embeddings-panel.js';
 import { PolicyPanel } from '../components/policy-panel.js';
 import { SampleDetail } from '../components/sample-detail.js';
@@ -21,6 +20,9 @@ import { formatCount, formatDate } from '../format.js';
 import { queryClient } from '../query-client.js';
 import { navigate, routePath, useLocation } from '../router.js';
 import { datasetsKey } from './datasets.page.js';
+
+// The map's WebGL renderer is most of the app's weight: it loads when the Map view is first opened.
+const EmbeddingMap = lazy(async () => ({ default: (await import('../components/embedding-map.js')).EmbeddingMap }));
 
 const datasetKey = (name: string) => ['dataset', name] as const;
 
@@ -100,10 +102,10 @@ export function DatasetPage({ name }: { name: string }) {
         <SyncPanel dataset={name} onFinished={onSyncFinished} />
         <EmbeddingsPanel dataset={name} />
       </div>
-      {details.data && <AccessCheck dataset={name} />}
       {details.data && <RelevantFilenamesNotice summary={details.data.relevantFilenames} />}
-      {details.data && <DatasetSettings dataset={name} hasIamPolicy={details.data.input.uri.startsWith('s3://')} />}
       <div className="curation-panels">
+        {details.data && <AccessCheck dataset={name} />}
+        {details.data && <DatasetSettings dataset={name} hasIamPolicy={details.data.input.uri.startsWith('s3://')} />}
         <TagsPanel dataset={name} shownTag={filters.tag} onShow={(tag) => applyFilters({ ...filters, tag })} />
         <SelectionForm
           dataset={name}
@@ -113,16 +115,23 @@ export function DatasetPage({ name }: { name: string }) {
           }}
         />
       </div>
-      <div className="view-switch segmented" role="group" aria-label="View">
-        <button type="button" aria-pressed={view === 'grid'} onClick={() => showView('grid')}>
-          Grid
-        </button>
-        <button type="button" aria-pressed={view === 'map'} onClick={() => showView('map')}>
-          Map
-        </button>
-        <button type="button" aria-pressed={view === 'duplicates'} onClick={() => showView('duplicates')}>
-          Duplicates
-        </button>
+      <div className="view-bar">
+        <div className="view-switch segmented" role="group" aria-label="View">
+          <button type="button" aria-pressed={view === 'grid'} onClick={() => showView('grid')}>
+            Grid
+          </button>
+          <button type="button" aria-pressed={view === 'map'} onClick={() => showView('map')}>
+            Map
+          </button>
+          <button type="button" aria-pressed={view === 'duplicates'} onClick={() => showView('duplicates')}>
+            Duplicates
+          </button>
+        </div>
+        {view === 'grid' && listed === null && (
+          <button type="button" className="quiet" onClick={() => selectAll.mutate()} disabled={selectAll.isPending}>
+            {selectAll.isPending ? 'Selecting…' : hasFilters(filters) ? 'Select all matching' : 'Select all'}
+          </button>
+        )}
       </div>
       <SampleFilterBar filters={filters} tags={tags.data?.map((tag) => tag.name) ?? []} onChange={applyFilters} />
       <SelectionBar
@@ -142,7 +151,9 @@ export function DatasetPage({ name }: { name: string }) {
       {view === 'duplicates' ? (
         <DuplicatesView dataset={name} onOpenSample={setOpenKey} />
       ) : view === 'map' ? (
-        <EmbeddingMap dataset={name} filters={filters} selectedKeys={selected} onSelect={setSelected} onOpenSample={setOpenKey} />
+        <Suspense fallback={<p className="map-message">Loading the map…</p>}>
+          <EmbeddingMap dataset={name} filters={filters} selectedKeys={selected} onSelect={setSelected} onOpenSample={setOpenKey} />
+        </Suspense>
       ) : listed ? (
         <>
           <p className="listed-heading">
@@ -155,11 +166,6 @@ export function DatasetPage({ name }: { name: string }) {
         </>
       ) : (
         <>
-          <p className="grid-actions">
-            <button type="button" className="quiet" onClick={() => selectAll.mutate()} disabled={selectAll.isPending}>
-              {selectAll.isPending ? 'Selecting…' : hasFilters(filters) ? 'Select all matching' : 'Select all'}
-            </button>
-          </p>
           {selectAll.isError && <ErrorMessage error={selectAll.error} />}
           <FilteredGrid
             key={`${searchFromFilters(filters)}|${generation}`}
