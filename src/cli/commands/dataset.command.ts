@@ -130,16 +130,19 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
       runner.run<{ skipVerify?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
         const progress = createSyncProgress(options.json === true);
         const thumbnailProgress = createThumbnailProgress(options.json === true);
+        let thumbnailPhase = false;
         const onThumbnailProgress: typeof thumbnailProgress.update = (update) => {
+          thumbnailPhase = true;
           progress.stop();
           thumbnailProgress.update(update);
         };
+        const onRetry: typeof progress.retry = (retry) => (thumbnailPhase ? thumbnailProgress.retry(retry) : progress.retry(retry));
         try {
           const report = await syncDataset(context, name!, {
             skipVerify: options.skipVerify,
             onProgress: progress.update,
             onThumbnailProgress,
-            onRetry: progress.retry,
+            onRetry,
           });
           progress.stop();
           thumbnailProgress.stop();

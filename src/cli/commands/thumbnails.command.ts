@@ -24,6 +24,7 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
           const report = await generateThumbnails(context, name!, {
             size: options.size === undefined ? undefined : validateThumbnailSize(options.size),
             onProgress: progress.update,
+            onRetry: progress.retry,
           });
           progress.stop();
           if (options.json) printJson(output, report);
