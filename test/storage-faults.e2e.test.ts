@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import { createTestApi, type TestApi } from './support/api.js';
-import { freshHome, runCli } from './support/cli.js';
+import { closed, freshHome, runCli, spawnCli } from './support/cli.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { fixtureImage } from './support/s3-fixture.js';
 import { startS3Server, type S3Server } from './support/s3-server.js';
@@ -156,6 +156,30 @@ describe('through a storm of storage faults', () => {
     expect(got.samples).toHaveLength(MANY);
     expect(got.samples).toEqual(expected.samples);
   }, 900_000);
+
+  it('stops with exit 5 when the endpoint stays gone past the retries, and the next sync resumes to exactly the same catalog', async () => {
+    const outage = await startFaultProxy(s3.endpoint);
+    try {
+      expect((await create('many-outage', 'many/', outage.endpoint)).code).toBe(0);
+      const env = { WINNOW_HOME: home, WINNOW_S3_MAX_ATTEMPTS: '3', WINNOW_LIST_PAGE_SIZE: '250' };
+      const child = spawnCli(['dataset', 'sync', 'many-outage'], env);
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const deadline = Date.now() + 120_000;
+      while (outage.requests < 20 && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));
+      outage.startOutage();
+      await closed(child);
+      expect(child.exitCode, stderr).toBe(5);
+      expect(stderr).toMatch(/could not reach|no complete answer/);
+      outage.endOutage();
+      const resumed = await cli(['dataset', 'sync', 'many-outage', '--json'], { env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.json()).toMatchObject({ resumed: true, total: MANY });
+      expect((await catalogOf('many-outage')).samples).toEqual((await catalogOf('many-clean')).samples);
+    } finally {
+      await outage.stop();
+    }
+  }, 600_000);
 
   it('makes thumbnails and embeddings through the faults exactly as without them, and never takes a cut-short read for an image', async () => {
     const before = { cut: faulty.count('truncatedBody') + faulty.count('resetMidBody') };

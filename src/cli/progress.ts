@@ -72,12 +72,14 @@ export function renderLine(options: Options, params: Params, payload: Payload): 
 
 export interface ThumbnailProgressDisplay {
   update: (progress: ThumbnailProgress) => void;
+  /** Shows that a storage call is being retried, until the next update. */
+  retry: (retry: StorageRetry) => void;
   stop: () => void;
 }
 
 /** A bar for the thumbnail job on stderr when it is a terminal; silent otherwise (and with --json). */
 export function createThumbnailProgress(quiet: boolean): ThumbnailProgressDisplay {
-  if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
+  if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, retry: () => undefined, stop: () => undefined };
   const bar = new cliProgress.SingleBar({
     stream: process.stderr,
     format: renderThumbnailLine,
@@ -90,9 +92,13 @@ export function createThumbnailProgress(quiet: boolean): ThumbnailProgressDispla
   let started = false;
   return {
     update(progress) {
-      if (!started) bar.start(progress.toGenerate, progress.done, { progress });
+      if (!started) bar.start(progress.toGenerate, progress.done, { progress, retrying: undefined });
       started = true;
-      bar.update(progress.done, { progress });
+      bar.update(progress.done, { progress, retrying: undefined });
+    },
+    retry(retrying) {
+      // Before the first update there is no total to draw a bar against; the first update shows the state.
+      if (started) bar.update({ retrying });
     },
     stop() {
       if (started) bar.stop();
@@ -101,8 +107,8 @@ export function createThumbnailProgress(quiet: boolean): ThumbnailProgressDispla
   };
 }
 
-function renderThumbnailLine(options: Options, params: Params, payload: { progress: ThumbnailProgress }): string {
+function renderThumbnailLine(options: Options, params: Params, payload: { progress: ThumbnailProgress; retrying: StorageRetry | undefined }): string {
   const bar = cliProgress.Format.BarFormat(params.progress, options);
   const eta = Number.isFinite(params.eta) && params.eta > 0 ? `, ${cliProgress.Format.TimeFormat(params.eta, options, 1)} left` : '';
-  return `thumbnails  ${bar} ${formatCount(params.value)}/${formatCount(params.total)} (${formatCount(payload.progress.failed)} failed${eta})`;
+  return `thumbnails  ${bar} ${formatCount(params.value)}/${formatCount(params.total)} (${formatCount(payload.progress.failed)} failed${eta})${retryNote(payload.retrying)}`;
 }

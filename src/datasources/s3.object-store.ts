@@ -126,15 +126,11 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     } catch (error) {
       if (isAppError(error)) throw error;
       if (error instanceof BrokenBody && !deadline.aborted) {
-        throw new AppError(
-          'DatasourceError',
-          `S3 ${operation} of ${description}${key} from ${endpointLabel}: ${error.message}, ${options.maxAttempts} times.`,
-          {
-            cause: error,
-            hint: 'The connection to the storage keeps breaking; the next run tries this object again. WINNOW_S3_MAX_ATTEMPTS sets how often a call is tried.',
-            details: { operation, endpoint: endpointLabel },
-          },
-        );
+        throw new AppError('DatasourceError', `S3 ${operation} of ${description}${key} from ${endpointLabel}: ${error.message}, also when retried.`, {
+          cause: error,
+          hint: 'The connection to the storage keeps breaking; the next run tries this object again. WINNOW_S3_MAX_ATTEMPTS sets how often a call is tried.',
+          details: { operation, endpoint: endpointLabel },
+        });
       }
       if (isGuardRefusal(error)) throw endpointRefusedByGuard(endpointLabel, error, options.endpointRules);
       if (deadline.aborted) {

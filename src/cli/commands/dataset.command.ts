@@ -134,10 +134,13 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
       runner.run<{ skipVerify?: boolean; detach?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
         const progress = createSyncProgress(options.json === true);
         const thumbnailProgress = createThumbnailProgress(options.json === true);
+        let thumbnailPhase = false;
         const onThumbnailProgress: typeof thumbnailProgress.update = (update) => {
+          thumbnailPhase = true;
           progress.stop();
           thumbnailProgress.update(update);
         };
+        const onRetry: typeof progress.retry = (retry) => (thumbnailPhase ? thumbnailProgress.retry(retry) : progress.retry(retry));
         try {
           const report = await runQueued(
             context,
@@ -145,7 +148,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
             { dataset: name!, skipVerify: options.skipVerify },
             {
               inProcess: () =>
-                syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry: progress.retry }),
+                syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry }),
               detach: options.detach,
               output,
               onProgress: (update) => {

@@ -30,7 +30,7 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
             'thumbnails',
             { dataset: name!, size },
             {
-              inProcess: () => generateThumbnails(context, name!, { size, onProgress: progress.update }),
+              inProcess: () => generateThumbnails(context, name!, { size, onProgress: progress.update, onRetry: progress.retry }),
               detach: options.detach,
               output,
               onProgress: (update) => progress.update(update as unknown as ThumbnailProgress),
