@@ -59,15 +59,17 @@ const EXTENSIONS = ['jpg', 'JPG', '.png', 'tif', 'gif', 'jpg/notext', 'tar.gz', 
 describe.each(DIALECTS)('grid filters on %s', (dialect) => {
   let test: TestDatabase;
   let datasetId: string;
-  const live: Array<{ key: string; lastModified: string }> = [];
+  const live: Array<{ key: string; lastModified: string; status: string }> = [];
 
   beforeAll(async () => {
     test = await createTestDatabase(dialect);
     datasetId = (await insertTestDataset(test.database.db, { name: 'filters' })).id;
     const other = (await insertTestDataset(test.database.db, { name: 'other' })).id;
     const keys = [...COMMON, ...TRICKY];
-    const samples = keys.map((key, i) => testSample(datasetId, key, { lastModified: `2024-0${1 + (i % 9)}-01T00:00:00.000Z` }));
-    live.push(...samples.map((sample) => ({ key: sample.key, lastModified: sample.lastModified! })));
+    const samples = keys.map((key, i) =>
+      testSample(datasetId, key, { lastModified: `2024-0${1 + (i % 9)}-01T00:00:00.000Z`, status: i % 7 === 3 ? 'error' : 'ok' }),
+    );
+    live.push(...samples.map((sample) => ({ key: sample.key, lastModified: sample.lastModified!, status: sample.status })));
     samples.push(testSample(datasetId, 'removed/rare-gone.jpg', { removedAt: '2025-01-01T00:00:00.000Z' }));
     await insertSamples(test.database.db, dialect, samples);
     await insertSamples(test.database.db, dialect, [testSample(other, 'rare/elsewhere.jpg'), testSample(other, 'zq.jpg')]);
@@ -91,7 +93,10 @@ describe.each(DIALECTS)('grid filters on %s', (dialect) => {
     const text = filter.nameContains?.toLowerCase();
     const extension = filter.extension?.toLowerCase();
     const rows = live.filter(
-      ({ key }) => (text === undefined || lowerAscii(key).includes(text)) && (extension === undefined || lowerAscii(key).endsWith(`.${extension}`)),
+      ({ key, status }) =>
+        (text === undefined || lowerAscii(key).includes(text)) &&
+        (extension === undefined || lowerAscii(key).endsWith(`.${extension}`)) &&
+        (filter.status === undefined || status === filter.status),
     );
     rows.sort((a, b) => (filter.sort === 'date' ? a.lastModified.localeCompare(b.lastModified) || compareKeys(a.key, b.key) : compareKeys(a.key, b.key)));
     if (filter.order === 'desc') rows.reverse();
@@ -124,6 +129,15 @@ describe.each(DIALECTS)('grid filters on %s', (dialect) => {
     ] as const) {
       const filter = { extension, nameContains, sort: 'key' as const, order: 'desc' as const };
       expect(await allPages(filter), JSON.stringify(filter)).toEqual(expected(filter));
+    }
+  });
+
+  it('combines a status with a text or an extension', async () => {
+    for (const extra of [{ nameContains: 'img_00' }, { nameContains: 'rare' }, { extension: 'jpg' }, { extension: 'tif', nameContains: 'été' }]) {
+      for (const sort of ['key', 'date'] as const) {
+        const filter = { ...extra, status: 'error' as const, sort, order: 'asc' as const };
+        expect(await allPages(filter), JSON.stringify(filter)).toEqual(expected(filter));
+      }
     }
   });
 

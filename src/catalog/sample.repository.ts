@@ -299,7 +299,7 @@ export interface SampleQuery {
 /** On SQLite, a filter matching fewer rows than this drives the page from its index (the rows are then sorted). */
 const FEW_ROWS = 2_000;
 /** On SQLite, rows walked in page order before asking the indexes whether the filter matches few rows. */
-const WALK_WINDOW = 5_000;
+const WALK_WINDOW = 2_000;
 
 interface MatchFilters {
   /** Lower-cased, as asked. */
@@ -324,8 +324,17 @@ export async function querySamples(db: Executor, dialect: Dialect, datasetId: st
   const undecided =
     dialect === 'sqlite' && ((filters.text !== undefined && hasTrigram(filters.text)) || (filters.extensionColumn !== undefined && query.sort === 'date'));
   if (!undecided) return (await pageQuery(db, dialect, datasetId, query, filters, {}).execute()).map(toSample);
-  const window = pageQuery(db, dialect, datasetId, query, { extension: undefined, extensionColumn: undefined, text: undefined }, { limit: WALK_WINDOW });
+  // The window bounds the rows walked: every test that is not a range of the index walked is applied to it, outside.
+  const window = pageQuery(
+    db,
+    dialect,
+    datasetId,
+    { ...query, status: undefined },
+    { extension: undefined, extensionColumn: undefined, text: undefined },
+    { limit: WALK_WINDOW },
+  );
   let walked = db.selectFrom(window.as('walked')).selectAll();
+  if (query.status !== undefined) walked = walked.where('status', '=', query.status);
   for (const condition of likeConditions(filters)) walked = walked.where(condition);
   walked = query.sort === 'date' ? walked.orderBy('last_modified', query.order).orderBy('key', query.order) : walked.orderBy('key', query.order);
   const page = await walked.limit(query.limit).execute();
