@@ -636,6 +636,7 @@ export type Neighbours = z.infer<typeof NeighboursSchema>;
 export type Model = z.infer<typeof ModelSchema>;
 export type SelectRequest = z.input<typeof SelectRequestSchema>;
 export type SelectionReport = z.infer<typeof SelectionReportSchema>;
+export type DuplicatesReport = z.infer<typeof DuplicatesReportSchema>;
 export type Tag = z.infer<typeof TagSchema>;
 export type TagDetails = z.infer<typeof TagDetailsSchema>;
 export type FieldValues = z.infer<typeof FieldValuesSchema>;

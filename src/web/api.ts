@@ -20,6 +20,7 @@ import type {
   SampleFilters,
   SamplePage,
   SelectionReport,
+  DuplicatesReport,
   SelectRequest,
   SyncJob,
   Tag,
@@ -110,14 +111,6 @@ function isErrorBody(value: unknown): value is { error: ApiErrorBody } {
 const datasetPath = (name: string) => `/api/datasets/${encodeURIComponent(name)}`;
 const tagPath = (name: string, tag: string) => `${datasetPath(name)}/tags/${encodeURIComponent(tag)}`;
 export type TagExportFormat = 'txt' | 'json' | 'csv';
-/**
- * The part of POST /duplicates' answer (DuplicatesReport) the duplicates view reads. Written here while that
- * route is built on another branch; once src/api/schemas.ts has DuplicatesReportSchema, take the type from it.
- */
-export interface DuplicateGroups {
-  threshold: number;
-  groups: Array<{ keys: string[]; keep: string }>;
-}
 
 function sampleQueryString(filters: SampleFilters, page: { cursor?: string | undefined; limit: number }): string {
   const params = new URLSearchParams({ limit: String(page.limit), sort: filters.sort, order: filters.order });
@@ -177,7 +170,7 @@ export const api = {
   tagExportUrl: (name: string, tag: string, format: TagExportFormat) => `${tagPath(name, tag)}/export?format=${format}`,
   exportTagToOutput: (name: string, tag: string, format: TagExportFormat) =>
     request<{ location: string; count: number }>('POST', `${tagPath(name, tag)}/export?format=${format}`),
-  duplicates: (name: string, body: { threshold?: number }) => request<DuplicateGroups>('POST', `${datasetPath(name)}/duplicates`, { body }),
+  duplicates: (name: string, body: { threshold?: number }) => request<DuplicatesReport>('POST', `${datasetPath(name)}/duplicates`, { body }),
   select: (name: string, body: SelectRequest) => request<SelectionReport>('POST', `${datasetPath(name)}/selections`, { body }),
   fieldValues: (name: string, field: string) => request<FieldValues>('GET', `${datasetPath(name)}/metadata/${encodeURIComponent(field)}`),
   metadataFields: async (name: string) =>
