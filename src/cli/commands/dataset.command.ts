@@ -147,8 +147,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
             'sync',
             { dataset: name!, skipVerify: options.skipVerify },
             {
-              inProcess: () =>
-                syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry }),
+              inProcess: () => syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry }),
               detach: options.detach,
               output,
               onProgress: (update) => {
