@@ -8,7 +8,9 @@ import type { Output } from './render.js';
 export interface QueuedRun<Result> {
   /** The embedded default: run the workflow here, as before workers existed. */
   inProcess: () => Promise<Result>;
-  /** Return once queued instead of waiting for a worker (PostgreSQL only). */
+  /** Queue the job for `winnow worker` processes and follow it (PostgreSQL only). */
+  queue: boolean | undefined;
+  /** Queue it and return at once (implies `queue`). */
   detach: boolean | undefined;
   onProgress: (progress: Record<string, unknown>) => void;
   output: Output;
@@ -18,9 +20,10 @@ export interface QueuedRun<Result> {
 const NO_WORKER_NOTICE_MS = 15_000;
 
 /**
- * A long command (`dataset sync`, `thumbnails`, `embed`): with the embedded default it runs the
- * workflow in this process; on PostgreSQL it queues the job for `winnow worker` processes and
- * follows its progress until it ends (Ctrl-C stops following, not the job).
+ * A long command (`dataset sync`, `thumbnails`, `embed`): by default it runs the workflow in this
+ * process, as the same handler a worker runs (it takes the dataset's lease, so it never overlaps a
+ * worker's job of that dataset). On PostgreSQL, `--queue` hands it to `winnow worker` processes and
+ * follows its progress until it ends (Ctrl-C stops following, not the job); `--detach` returns at once.
  * Returns undefined when detached.
  */
 export async function runQueued<Name extends WinnowJobName, Result>(
@@ -29,12 +32,11 @@ export async function runQueued<Name extends WinnowJobName, Result>(
   payload: WinnowJobs[Name],
   run: QueuedRun<Result>,
 ): Promise<Result | undefined> {
+  if (run.queue !== true && run.detach !== true) return run.inProcess();
   if (context.database.dialect !== 'postgres') {
-    if (run.detach)
-      throw new AppError('InputInvalid', '--detach needs a PostgreSQL catalog with `winnow worker` processes.', {
-        hint: 'Leave out --detach, or set WINNOW_DATABASE_URL.',
-      });
-    return run.inProcess();
+    throw new AppError('InputInvalid', `--${run.detach ? 'detach' : 'queue'} needs a PostgreSQL catalog with \`winnow worker\` processes.`, {
+      hint: 'Leave it out to run here, or set WINNOW_DATABASE_URL.',
+    });
   }
   const queue = await context.jobs();
   const id = await queue.enqueue(name, payload);

@@ -213,10 +213,19 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
       }, options.maintenanceIntervalSeconds * 1000);
       for (const name of workOptions.queues ?? options.names) {
         for (let slot = 0; slot < workOptions.concurrency; slot++) {
-          await boss.work<object>(
+          const worker: { id?: string } = {};
+          worker.id = await boss.work<object>(
             name,
             { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: Math.max(0.5, options.pollIntervalMs / 1000) },
-            async ([job]) => (job === undefined ? {} : runJob(handlers, job)),
+            async ([job]) => {
+              try {
+                return job === undefined ? {} : await runJob(handlers, job);
+              } finally {
+                // pg-boss 10 waits out its polling interval after every fetch, even one that found a job; a slot that
+                // just finished one fetches the next at once instead (short shards and batches would idle otherwise).
+                if (worker.id !== undefined) boss.notifyWorker(worker.id);
+              }
+            },
           );
         }
       }

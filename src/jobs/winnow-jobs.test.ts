@@ -7,8 +7,10 @@ import { DIALECTS } from '../../test/support/databases.js';
 import { waitFor } from '../../test/support/wait.js';
 import { listSamplesAfter } from '../catalog/sample.repository.js';
 import { requireDataset } from '../catalog/dataset.service.js';
+import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import type { Context } from '../context.js';
 import { createDataset } from '../workflows/create-dataset.js';
+import { syncDataset } from '../workflows/sync-dataset.js';
 import type { JobView } from './job-queue.js';
 import { WINNOW_JOB_NAMES, winnowJobHandlers, type WinnowJobQueue } from './winnow-jobs.js';
 
@@ -62,6 +64,25 @@ describe.each(DIALECTS)('Winnow jobs on %s', (dialect) => {
     const id = await queue.enqueue('thumbnails', { dataset: 'nope' }, { retryLimit: 0 });
     const job = await finished(id);
     expect(job.error).toMatchObject({ code: 'DatasetNotFound' });
+  });
+
+  it('waits for a dataset held by another long job instead of spending its retries', async () => {
+    await syncDataset(context, 'photos');
+    const { dataset } = await requireDataset(context, 'photos');
+    const lease = await acquireDatasetLease(context.database.db, dataset.id, 'photos', 'sync', context.clock);
+    await queue.work(winnowJobHandlers(context), { concurrency: 1, queues: ['thumbnails'] });
+    const id = await queue.enqueue('thumbnails', { dataset: 'photos', size: 32 }, { retryLimit: 0 });
+    const waiting = await waitFor('the job to say it waits', async () => {
+      const job = await queue.get(id);
+      return job?.progress?.phase === 'waiting' ? job : undefined;
+    });
+    expect(waiting).toMatchObject({ state: 'active', progress: { reason: expect.stringContaining('A sync of "photos" is already running') } });
+    await lease.release();
+    expect(await finished(id)).toMatchObject({
+      state: 'completed',
+      retryCount: 0,
+      result: { generated: readdirSync(folder).filter((file) => file.endsWith('.jpg')).length },
+    });
   });
 
   it('defines a handler for every job name', () => {

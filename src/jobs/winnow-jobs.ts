@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.js';
+import { AppError, isAppError } from '../errors.js';
 import type { Database } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import { embedDataset, type EmbedDeps } from '../workflows/embed-dataset.js';
@@ -20,7 +22,7 @@ export type WinnowJobName = keyof WinnowJobs;
 export const WINNOW_JOB_NAMES: readonly WinnowJobName[] = ['sync', 'thumbnails', 'embed'];
 
 /** What a job reports while it runs: which phase, and that phase's counters. */
-export type WinnowJobProgress = { phase: 'listing' | 'probing' | 'thumbnails' | 'embedding' } & Record<string, unknown>;
+export type WinnowJobProgress = { phase: 'listing' | 'probing' | 'thumbnails' | 'embedding' | 'waiting' } & Record<string, unknown>;
 
 export type WinnowJobQueue = JobQueue<WinnowJobs>;
 
@@ -60,14 +62,30 @@ export function winnowJobHandlers(deps: EmbedDeps): JobHandlers<WinnowJobs> {
   };
 }
 
-/** Workflows report progress synchronously; the writes go out in order behind them and are all done before the job ends. */
+/** How often a job waiting for its dataset's lease looks again. */
+const BUSY_RETRY_MS = 2_000;
+
+/**
+ * Workflows report progress synchronously; the writes go out in order behind them and are all done
+ * before the job ends. A job whose dataset is busy with another long job (a sync, while an
+ * embedding run is queued) waits for it here, reporting that it waits, rather than spending its retries.
+ */
 async function withProgress<Result extends object>(job: JobContext, run: (report: (progress: WinnowJobProgress) => void) => Promise<Result>): Promise<Result> {
   let writes = Promise.resolve();
   const report = (progress: WinnowJobProgress) => {
     writes = writes.then(() => job.reportProgress(progress)).catch(() => undefined);
   };
   try {
-    return await run(report);
+    for (;;) {
+      try {
+        return await run(report);
+      } catch (error) {
+        if (!isAppError(error, 'DatasetBusy') || job.signal.aborted) throw error;
+        report({ phase: 'waiting', reason: error.message });
+        await sleep(BUSY_RETRY_MS, undefined, { signal: job.signal }).catch(() => undefined);
+        if (job.signal.aborted) throw new AppError('SyncCancelled', `The job was stopped while waiting: ${error.message}`);
+      }
+    }
   } finally {
     await writes;
   }

@@ -128,10 +128,11 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .command('sync <name>')
     .description('index new and changed images, mark vanished ones removed (resumes an interrupted sync)')
     .option('--skip-verify', 'do not probe list/read access first (e.g. a list-only policy)')
-    .option('--detach', 'PostgreSQL: queue the sync for `winnow worker` processes and return at once')
+    .option('--queue', 'PostgreSQL: hand the job to `winnow worker` processes and follow its progress')
+    .option('--detach', 'PostgreSQL: queue the sync for `winnow worker` processes and return at once (implies --queue)')
     .option('--json', 'print a JSON summary')
     .action(
-      runner.run<{ skipVerify?: boolean; detach?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
+      runner.run<{ skipVerify?: boolean; queue?: boolean; detach?: boolean; json?: boolean }>(async (context, options, output, [name]) => {
         const progress = createSyncProgress(options.json === true);
         const thumbnailProgress = createThumbnailProgress(options.json === true);
         let thumbnailPhase = false;
@@ -148,6 +149,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
             { dataset: name!, skipVerify: options.skipVerify },
             {
               inProcess: () => syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry }),
+              queue: options.queue,
               detach: options.detach,
               output,
               onProgress: (update) => {

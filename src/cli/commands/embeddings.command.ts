@@ -13,6 +13,7 @@ import { formatCount, printJson } from '../render.js';
 
 interface EmbedOptions {
   model?: string;
+  queue?: boolean;
   detach?: boolean;
   batchSize?: string;
   threads?: string;
@@ -50,7 +51,8 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
     .option('--model <name>', 'a registered model (default: the bundled one)')
     .option('--batch-size <n>', 'images per model run (env WINNOW_EMBED_BATCH_SIZE, default 16)')
     .option('--threads <n>', "onnxruntime's threads (env WINNOW_EMBED_THREADS, default: every core)")
-    .option('--detach', 'PostgreSQL: queue the run for `winnow worker` processes and return at once')
+    .option('--queue', 'PostgreSQL: hand the job to `winnow worker` processes and follow its progress')
+    .option('--detach', 'PostgreSQL: queue the run for `winnow worker` processes and return at once (implies --queue)')
     .option('--json', 'print a JSON summary')
     .action(
       runner.run<EmbedOptions>(async (context, options, output, [name]) => {
@@ -69,6 +71,7 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
                   threads: wholeNumber(options.threads, '--threads'),
                   onProgress: progress.update,
                 }),
+              queue: options.queue,
               detach: options.detach,
               output,
               onProgress: (update) => progress.update(update as unknown as EmbedProgress),

@@ -9,6 +9,7 @@ import { printJson } from '../render.js';
 
 interface ThumbnailsOptions {
   size?: string;
+  queue?: boolean;
   detach?: boolean;
   json?: boolean;
 }
@@ -18,7 +19,8 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
     .command('thumbnails <dataset>')
     .description('make WebP thumbnails under <output>/.winnow/thumbnails/ (skips those already made; resumes after a kill)')
     .option('--size <px>', "longest side of the thumbnails (default: the dataset's --thumbnail-size, else 256)")
-    .option('--detach', 'PostgreSQL: queue the job for `winnow worker` processes and return at once')
+    .option('--queue', 'PostgreSQL: hand the job to `winnow worker` processes and follow its progress')
+    .option('--detach', 'PostgreSQL: queue the job for `winnow worker` processes and return at once (implies --queue)')
     .option('--json', 'print a JSON summary')
     .action(
       runner.run<ThumbnailsOptions>(async (context, options, output, [name]) => {
@@ -31,6 +33,7 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
             { dataset: name!, size },
             {
               inProcess: () => generateThumbnails(context, name!, { size, onProgress: progress.update, onRetry: progress.retry }),
+              queue: options.queue,
               detach: options.detach,
               output,
               onProgress: (update) => progress.update(update as unknown as ThumbnailProgress),
