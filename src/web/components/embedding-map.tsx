@@ -62,6 +62,8 @@ function MapPlot({ dataset, filters, selectedKeys, onSelect, onOpenSample, map }
   const id = useId();
   const canvas = useRef<MapCanvas>(null);
   const plot = useRef<Scatterplot | null>(null);
+  // regl-scatterplot refuses a draw while the previous one runs, so draws wait for each other; a superseded one is skipped.
+  const drawing = useRef<Promise<void>>(Promise.resolve());
   const [tool, setTool] = useState<Tool>('pan');
   const [colourBy, setColourBy] = useState('folder');
   const [hovered, setHovered] = useState<{ index: number; x: number; y: number } | null>(null);
@@ -176,16 +178,17 @@ function MapPlot({ dataset, filters, selectedKeys, onSelect, onOpenSample, map }
     if (!scatterplot) return;
     setDrawn(false);
     let current = true;
-    void scatterplot.set({ colorBy: 'valueA', pointColor: colouring.colours }).then(() =>
-      scatterplot
-        .draw(
+    drawing.current = drawing.current
+      .then(async () => {
+        if (!current || plot.current !== scatterplot) return;
+        await scatterplot.set({ colorBy: 'valueA', pointColor: colouring.colours });
+        await scatterplot.draw(
           { x: Array.from(points.x), y: Array.from(points.y), valueA: Array.from(colouring.categories) },
           { zDataType: 'categorical', preventFilterReset: true },
-        )
-        .then(() => {
-          if (current) setDrawn(true);
-        }),
-    );
+        );
+        if (current) setDrawn(true);
+      })
+      .catch((error: unknown) => console.error('The map could not be drawn:', error));
     return () => {
       current = false;
     };
