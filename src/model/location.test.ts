@@ -35,6 +35,10 @@ describe('parseLocation', () => {
     expect(parseLocation('file:///data/my%20photos')).toEqual({ kind: 'local', root: '/data/my photos', prefix: '' });
   });
 
+  it('refuses a file:// URI with a malformed %-escape as bad input, not a crash', () => {
+    expect(() => parseLocation('file://%')).toThrow(/malformed %-escape/);
+  });
+
   it.each([
     ['s3://', 'bucket name is missing'],
     ['s3:/datalake/x', 's3:// (two slashes)'],

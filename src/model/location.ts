@@ -20,6 +20,14 @@ const GCS_BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 const AZURE_ACCOUNT_NAME = /^[a-z0-9]{3,24}$/;
 const AZURE_CONTAINER_NAME = /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/;
 
+function decodeFilePath(uri: string, path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw invalid(uri, 'it holds a malformed %-escape (write %25 for a literal %, or give the folder as a plain path)');
+  }
+}
+
 /**
  * Parses `s3://bucket/prefix/`, `gs://bucket/prefix/`, `azure://account/container/prefix/` or a local
  * path. The prefix always ends in '/' so that `projects/farm-animals/` never matches `projects/farm-animals-2/...`.
@@ -35,7 +43,7 @@ export function parseLocation(uri: string): Location {
     if (/^s3:/i.test(trimmed)) throw invalid(uri, 'an S3 location starts with s3:// (two slashes)');
     return { kind: 'local', root: resolve(trimmed), prefix: '' };
   }
-  if (scheme === 'file') return { kind: 'local', root: resolve(decodeURIComponent(trimmed.slice('file://'.length))), prefix: '' };
+  if (scheme === 'file') return { kind: 'local', root: resolve(decodeFilePath(uri, trimmed.slice('file://'.length))), prefix: '' };
   if (scheme === 'azure') return parseAzureLocation(uri, trimmed.slice(trimmed.indexOf('://') + 3));
   if (scheme !== 's3' && scheme !== 'gs') {
     throw invalid(

@@ -7,8 +7,19 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'datasets' };
   if (pathname === '/datasets/new') return { page: 'new-dataset' };
   const dataset = /^\/datasets\/([^/]+)\/?$/.exec(pathname);
-  if (dataset?.[1] !== undefined) return { page: 'dataset', name: decodeURIComponent(dataset[1]) };
+  if (dataset?.[1] !== undefined) {
+    const name = decodeSegment(dataset[1]);
+    return name === undefined ? { page: 'not-found' } : { page: 'dataset', name };
+  }
   return { page: 'not-found' };
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 export const routePath = {
