@@ -132,18 +132,23 @@ export async function deleteEmbeddingsOfRemovedSamples(db: Executor, datasetId: 
   return Number(result.numDeletedRows);
 }
 
-/** Current vectors of live samples after `afterId`, in sample id order (keyset pages). */
-export async function listVectorsAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<StoredVector[]> {
-  const rows = await db
+/** Vectors of this model version computed from what the live sample holds now (its etag), embedded without error. */
+function currentVectors(db: Executor, datasetId: string, model: ModelVersion) {
+  return db
     .selectFrom('embeddings as e')
     .innerJoin('samples as s', 's.id', 'e.sample_id')
-    .select(['s.id', 's.key', 'e.vector'])
     .where('e.model_id', '=', model.id)
     .where('e.dataset_id', '=', datasetId)
     .where('e.status', '=', 'ok')
     .where('e.model_sha256', '=', model.sha256)
     .where('s.removed_at', 'is', null)
-    .where(sql<boolean>`e.source_etag is not distinct from s.etag`)
+    .where(sql<boolean>`e.source_etag is not distinct from s.etag`);
+}
+
+/** Current vectors of live samples after `afterId`, in sample id order (keyset pages). */
+export async function listVectorsAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<StoredVector[]> {
+  const rows = await currentVectors(db, datasetId, model)
+    .select(['s.id', 's.key', 'e.vector'])
     .where('e.sample_id', '>', afterId)
     .orderBy('e.sample_id')
     .limit(limit)
@@ -155,16 +160,8 @@ export async function listVectorsAfter(db: Executor, datasetId: string, model: M
 export async function findVectors(db: Executor, datasetId: string, model: ModelVersion, sampleIds: readonly number[]): Promise<Map<number, StoredVector>> {
   const found = new Map<number, StoredVector>();
   for (let start = 0; start < sampleIds.length; start += 1_000) {
-    const rows = await db
-      .selectFrom('embeddings as e')
-      .innerJoin('samples as s', 's.id', 'e.sample_id')
+    const rows = await currentVectors(db, datasetId, model)
       .select(['s.id', 's.key', 'e.vector'])
-      .where('e.model_id', '=', model.id)
-      .where('e.dataset_id', '=', datasetId)
-      .where('e.status', '=', 'ok')
-      .where('e.model_sha256', '=', model.sha256)
-      .where('s.removed_at', 'is', null)
-      .where(sql<boolean>`e.source_etag is not distinct from s.etag`)
       .where('e.sample_id', 'in', sampleIds.slice(start, start + 1_000))
       .execute();
     for (const row of rows) found.set(row.id, { sampleId: row.id, key: row.key, vector: bytesToVector(row.vector!) });
@@ -287,16 +284,8 @@ export interface DuplicateRow {
 
 /** Current vectors and descriptors of live samples after `afterId`, in sample id order (keyset pages). */
 export async function listDuplicateRowsAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<DuplicateRow[]> {
-  const rows = await db
-    .selectFrom('embeddings as e')
-    .innerJoin('samples as s', 's.id', 'e.sample_id')
+  const rows = await currentVectors(db, datasetId, model)
     .select(['s.id', 'e.vector', 'e.descriptor'])
-    .where('e.model_id', '=', model.id)
-    .where('e.dataset_id', '=', datasetId)
-    .where('e.status', '=', 'ok')
-    .where('e.model_sha256', '=', model.sha256)
-    .where('s.removed_at', 'is', null)
-    .where(sql<boolean>`e.source_etag is not distinct from s.etag`)
     .where('e.sample_id', '>', afterId)
     .orderBy('e.sample_id')
     .limit(limit)
