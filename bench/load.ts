@@ -181,7 +181,9 @@ async function measure(
         if (response.status >= 400) errors.get(route)!.push(`${response.status}`);
         else latencies.get(route)!.push(performance.now() - sent);
       } catch (error) {
-        errors.get(route)!.push((error as Error).message);
+        // fetch says only "fetch failed"; the cause names the socket error (ECONNRESET, a timeout, …).
+        const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+        errors.get(route)!.push(`${(error as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
       }
       requests++;
     }

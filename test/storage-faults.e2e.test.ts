@@ -10,13 +10,16 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import { createTestApi, type TestApi } from './support/api.js';
 import { closed, freshHome, runCli, spawnCli } from './support/cli.js';
+import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { fixtureImage } from './support/s3-fixture.js';
 import { startS3Server, type S3Server } from './support/s3-server.js';
+import { waitFor } from './support/wait.js';
 
 const BUCKET = 'faults';
 const MANY = Number(process.env.WINNOW_FAULT_OBJECTS ?? 3_000);
@@ -59,7 +62,7 @@ const home = freshHome();
 const cli = (args: string[], options: { env?: Record<string, string>; stdin?: string; timeoutMs?: number } = {}) =>
   runCli(args, { env: { WINNOW_HOME: home, ...options.env }, stdin: options.stdin, timeoutMs: options.timeoutMs ?? 300_000 });
 
-function create(name: string, prefix: string, endpoint: string, extra: string[] = []) {
+function create(name: string, prefix: string, endpoint: string, extra: string[] = [], env: Record<string, string> = {}) {
   return cli(
     [
       'dataset',
@@ -75,7 +78,7 @@ function create(name: string, prefix: string, endpoint: string, extra: string[] 
       '--secret-access-key-stdin',
       ...extra,
     ],
-    { stdin: `${KEYS.secretAccessKey}\n` },
+    { stdin: `${KEYS.secretAccessKey}\n`, env },
   );
 }
 
@@ -100,8 +103,8 @@ afterAll(async () => {
 });
 
 /** What the catalog holds about a dataset: every sample's header facts, thumbnail and embedding, by key. */
-async function catalogOf(dataset: string) {
-  const database = await openDatabase({ home, databaseUrl: undefined });
+async function catalogOf(dataset: string, env: Record<string, string> = { WINNOW_HOME: home }) {
+  const database = await openDatabase({ home: env.WINNOW_HOME!, databaseUrl: env.WINNOW_DATABASE_URL });
   try {
     const { db } = database;
     const datasetId = (await db.selectFrom('datasets').select('id').where('name', '=', dataset).executeTakeFirstOrThrow()).id;
@@ -134,6 +137,30 @@ async function catalogOf(dataset: string) {
     await database.close();
   }
 }
+
+/** `got`'s samples, thumbnails (the same bytes in the bucket, under its own output prefix) and vectors are those of the clean run. */
+function expectSameOutputs(got: Catalog, outputPrefix: string, expected: Catalog): void {
+  expect(got.samples).toEqual(expected.samples);
+  expect(got.thumbnails.map(({ key, ...rest }) => ({ ...rest, key: key === null ? null : key.replace(outputPrefix, 'out-clean') }))).toEqual(
+    expected.thumbnails,
+  );
+  expect(got.thumbnails.filter((thumbnail) => thumbnail.status === 'ok')).toHaveLength(photoNames.length * 3);
+  // No half-read image was decoded into a thumbnail.
+  for (const thumbnail of got.thumbnails.filter((entry) => entry.status === 'ok')) {
+    const key = thumbnail.key!.replace('.winnow/', '');
+    expect(md5OfObject(`${outputPrefix}/.winnow/${key}`), key).toBe(md5OfObject(`out-clean/.winnow/${key}`));
+  }
+  expect([...got.embeddings.keys()].sort()).toEqual([...expected.embeddings.keys()].sort());
+  for (const [key, embedding] of got.embeddings) {
+    const reference = expected.embeddings.get(key)!;
+    expect({ key, status: embedding.status, error: embedding.error }).toEqual({ key, status: reference.status, error: reference.error });
+    if (embedding.vector === null || reference.vector === null) continue;
+    const cosine = embedding.vector.reduce((sum, value, index) => sum + value * reference.vector![index]!, 0);
+    expect(cosine, key).toBeGreaterThan(0.9999);
+  }
+}
+
+type Catalog = Awaited<ReturnType<typeof catalogOf>>;
 
 function md5OfObject(key: string): string {
   return createHash('md5')
@@ -194,25 +221,7 @@ describe('through a storm of storage faults', () => {
     expect(embedded.code, embedded.stderr).toBe(0);
     expect(faulty.count('truncatedBody') + faulty.count('resetMidBody')).toBeGreaterThan(before.cut);
 
-    const [expected, got] = [await catalogOf('pics-clean'), await catalogOf('pics-faulty')];
-    expect(got.samples).toEqual(expected.samples);
-    expect(got.thumbnails.map(({ key, ...rest }) => ({ ...rest, key: key === null ? null : key.replace('out-faulty', 'out-clean') }))).toEqual(
-      expected.thumbnails,
-    );
-    expect(got.thumbnails.filter((thumbnail) => thumbnail.status === 'ok')).toHaveLength(photoNames.length * 3);
-    // The thumbnails in the bucket are the same bytes: no half-read image was decoded into one.
-    for (const thumbnail of got.thumbnails.filter((entry) => entry.status === 'ok')) {
-      const key = thumbnail.key!.replace('.winnow/', '');
-      expect(md5OfObject(`out-faulty/.winnow/${key}`), key).toBe(md5OfObject(`out-clean/.winnow/${key}`));
-    }
-    expect([...got.embeddings.keys()].sort()).toEqual([...expected.embeddings.keys()].sort());
-    for (const [key, embedding] of got.embeddings) {
-      const reference = expected.embeddings.get(key)!;
-      expect({ key, status: embedding.status, error: embedding.error }).toEqual({ key, status: reference.status, error: reference.error });
-      if (embedding.vector === null || reference.vector === null) continue;
-      const cosine = embedding.vector.reduce((sum, value, index) => sum + value * reference.vector![index]!, 0);
-      expect(cosine, key).toBeGreaterThan(0.9999);
-    }
+    expectSameOutputs(await catalogOf('pics-faulty'), 'out-faulty', await catalogOf('pics-clean'));
   }, 900_000);
 
   describe('the endpoint gone for a while', () => {
@@ -247,4 +256,56 @@ describe('through a storm of storage faults', () => {
       expect(finished.retries).toBeGreaterThan(0);
     });
   });
+});
+
+describe('workers on PostgreSQL through the storm', () => {
+  let catalog: TestDatabase | undefined;
+  const workers: ChildProcess[] = [];
+  afterAll(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await Promise.all(workers.map(closed));
+    await catalog?.drop();
+  });
+
+  /** The fault-free reference run on the embedded default, made by the tests above (or here, when this one runs alone). */
+  async function cleanCatalog(name: 'many-clean' | 'pics-clean'): Promise<Catalog> {
+    if ((await cli(['dataset', 'show', name])).code !== 0) {
+      const [prefix, extra] = name === 'many-clean' ? ['many/', []] : ['pics/', ['--output', `s3://${BUCKET}/out-clean/`, '--thumbnails']];
+      expect((await create(name, prefix, s3.endpoint, extra)).code).toBe(0);
+      const env = { WINNOW_EMBED_THREADS: '1' };
+      expect((await cli(['dataset', 'sync', name], { env })).code).toBe(0);
+      if (name === 'pics-clean') expect((await cli(['embed', name], { env })).code).toBe(0);
+    }
+    return catalogOf(name);
+  }
+
+  it('two workers sync, thumbnail and embed through the faults into exactly the catalog of the fault-free run', async () => {
+    catalog = await createTestDatabase('postgres');
+    const env = { ...catalog.env, ...FAULTY_ENV, WINNOW_JOB_POLL_MS: '200', WINNOW_JOB_PROGRESS_MS: '0' };
+    expect((await create('many-workers', 'many/', faulty.endpoint, [], env)).code).toBe(0);
+    expect((await create('pics-workers', 'pics/', faulty.endpoint, ['--output', `s3://${BUCKET}/out-workers/`, '--thumbnails'], env)).code).toBe(0);
+    for (const _ of [1, 2]) {
+      const worker = spawnCli(['worker', '--concurrency', '1'], env);
+      workers.push(worker);
+      let said = '';
+      worker.stderr.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      await waitFor('a worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
+    }
+    const before = { cut: faulty.count('truncatedBody') + faulty.count('resetMidBody'), slowDown: faulty.count('slowDown') };
+    const queued = async (args: string[]) => {
+      const result = await cli([...args, '--queue', '--json'], { env, timeoutMs: 600_000 });
+      expect(result.code, result.stderr).toBe(0);
+      return result.json();
+    };
+    expect(await queued(['dataset', 'sync', 'many-workers'])).toMatchObject({ listed: MANY, added: MANY, total: MANY });
+    await queued(['dataset', 'sync', 'pics-workers']);
+    await queued(['embed', 'pics-workers']);
+    expect(faulty.count('truncatedBody') + faulty.count('resetMidBody')).toBeGreaterThan(before.cut);
+    expect(faulty.count('slowDown')).toBeGreaterThan(before.slowDown);
+
+    const many = await catalogOf('many-workers', catalog.env);
+    expect(many.samples).toHaveLength(MANY);
+    expect(many.samples).toEqual((await cleanCatalog('many-clean')).samples);
+    expectSameOutputs(await catalogOf('pics-workers', catalog.env), 'out-workers', await cleanCatalog('pics-clean'));
+  }, 1_200_000);
 });
