@@ -160,6 +160,20 @@ describe('hostile input to the parsers', () => {
       RUNS,
     );
   });
+
+  // Each of these took minutes or overflowed the stack before; the test's deadline is the bound.
+  it('refuses objects nested past 16 levels and reads a file of 20,000 entries or 20,000 columns in linear time', () => {
+    const deep = `{"a.jpg": ${'{"x":'.repeat(100_000)}1${'}'.repeat(100_000)}}`;
+    expect(() => parseMetadataJson(deep, 'deep.json')).toThrow(/nests objects deeper than 16 levels/);
+    const entries = Object.fromEntries(Array.from({ length: 20_000 }, (_, index) => [`dir/img-${index}.jpg`, { label: 'cow', score: index }]));
+    const rows = parseMetadataJson(JSON.stringify(entries, null, 1), 'many.json');
+    expect(rows).toHaveLength(20_000);
+    expect(rows[19_999]).toMatchObject({ key: 'dir/img-19999.jpg', line: 1 + 19_999 * 4 + 1 });
+    const columns = Array.from({ length: 20_000 }, (_, index) => `field${index}`);
+    const wide = parseMetadataCsv(`filename,${columns.join(',')}\na.jpg,${columns.map((_, index) => index).join(',')}\n`, 'wide.csv');
+    expect(wide[0]!.values.size).toBe(20_000);
+    expect(() => parseMetadataCsv(`filename,${columns.join(',')},field7\na.jpg\n`, 'twice.csv')).toThrow(/column "field7" appears twice/);
+  }, 20_000);
 });
 
 describe('hostile IAM policies', () => {

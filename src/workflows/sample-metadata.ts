@@ -89,9 +89,11 @@ export function parseMetadataCsv(text: string, source: string): ParsedRow[] {
   if (!KEY_COLUMNS.includes(columns[0]!))
     problems.push({ line: header.info.lines, message: `the first column must be the key (${KEY_COLUMNS.join(', ')}), not ${quoteInput(columns[0] ?? '')}` });
   if (columns.length < 2) problems.push({ line: header.info.lines, message: 'no field columns after the key' });
+  const named = new Set<string>();
   columns.slice(1).forEach((name, index) => {
     if (name === '') problems.push({ line: header.info.lines, message: `column ${index + 2} has no name` });
-    else if (columns.indexOf(name) !== index + 1) problems.push({ line: header.info.lines, message: `column ${quoteInput(name)} appears twice` });
+    else if (named.has(name)) problems.push({ line: header.info.lines, message: `column ${quoteInput(name)} appears twice` });
+    named.add(name);
   });
   if (problems.length > 0) throw invalid(source, problems);
   const numeric = columns.map((_, column) => body.every((row) => (row.record[column] ?? '').trim() === '' || NUMBER.test(row.record[column]!.trim())));
@@ -125,7 +127,7 @@ export function parseMetadataJson(text: string, source: string): ParsedRow[] {
     document = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     const position = Number(/at position (\d+)/.exec(describeError(error))?.[1] ?? 0);
-    throw invalid(source, [{ line: lineAt(text, position), message: `not valid JSON: ${describeError(error).replace(/ in JSON at position.*$/s, '')}` }]);
+    throw invalid(source, [{ line: lineLocator(text)(position), message: `not valid JSON: ${describeError(error).replace(/ in JSON at position.*$/s, '')}` }]);
   }
   const entries: Array<[string, unknown]> = Array.isArray(document)
     ? document.map((entry, index) => {
@@ -143,8 +145,15 @@ export function parseMetadataJson(text: string, source: string): ParsedRow[] {
     throw invalid(source, [{ line: 1, message: 'expected an object of { "<key>": { field: value } } or a list of objects with a "filename" or "key"' }]);
   const problems: MetadataProblem[] = [];
   const rows: ParsedRow[] = [];
+  const lineOf = lineLocator(text);
+  // Entries come in file order (but for integer-like keys, which JavaScript puts first), so each search starts where the last one matched.
+  let searchFrom = 0;
   for (const [key, value] of entries) {
-    const line = lineAt(text, text.indexOf(JSON.stringify(key)));
+    const quoted = JSON.stringify(key);
+    let position = text.indexOf(quoted, searchFrom);
+    if (position === -1) position = text.indexOf(quoted);
+    if (position !== -1) searchFrom = position + quoted.length;
+    const line = lineOf(position);
     if (key.startsWith('#') || !isRecord(value)) {
       problems.push({
         line,
@@ -161,12 +170,16 @@ export function parseMetadataJson(text: string, source: string): ParsedRow[] {
   return rows;
 }
 
-function flatten(value: Record<string, unknown>, prefix: string, into: Map<string, number | string>, problem: (message: string) => void): void {
+/** Deeper objects are refused rather than flattened into field names no one would type (and a stack overflow). */
+const MAX_FIELD_DEPTH = 16;
+
+function flatten(value: Record<string, unknown>, prefix: string, into: Map<string, number | string>, problem: (message: string) => void, depth = 1): void {
   for (const [name, entry] of Object.entries(value)) {
     const field = `${prefix}${name}`;
     if (typeof entry === 'number' && Number.isFinite(entry)) into.set(field, entry);
     else if (typeof entry === 'string' || typeof entry === 'boolean') into.set(field, String(entry));
-    else if (isRecord(entry)) flatten(entry, `${field}.`, into, problem);
+    else if (isRecord(entry) && depth >= MAX_FIELD_DEPTH) problem(`field ${quoteInput(field, 80)} nests objects deeper than ${MAX_FIELD_DEPTH} levels`);
+    else if (isRecord(entry)) flatten(entry, `${field}.`, into, problem, depth + 1);
     else if (entry !== null) problem(`field ${quoteInput(field)} is neither a number, a text nor an object`);
   }
 }
@@ -175,8 +188,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function lineAt(text: string, position: number): number {
-  return position < 0 ? 1 : text.slice(0, position).split('\n').length;
+/** The 1-based line of a character position (line 1 when unknown); the newlines are found once per file. */
+function lineLocator(text: string): (position: number) => number {
+  const newlines: number[] = [];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) newlines.push(at);
+  return (position) => {
+    if (position < 0) return 1;
+    let [low, high] = [0, newlines.length];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (newlines[middle]! < position) low = middle + 1;
+      else high = middle;
+    }
+    return low + 1;
+  };
 }
 
 function invalid(source: string, problems: readonly MetadataProblem[], hint = 'Fix those lines and import again; nothing was stored.'): AppError {
