@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshHome, runCli } from './support/cli.js';
+import { createS3Dataset, freshHome, runCli } from './support/cli.js';
 import { listOnlyPolicy, readOnlyPolicy, referencePolicy } from './support/policies.js';
 import { startPolicyProxy, type PolicyProxy, type ProxyUser } from './support/s3-policy-proxy.js';
 import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
@@ -51,23 +51,7 @@ function asUser(who: ProxyUser) {
   const env = { WINNOW_HOME: freshHome(), WINNOW_EMBED_THREADS: '1' };
   return {
     run: (...args: string[]) => runCli(args, { env, timeoutMs: 120_000 }),
-    create: () =>
-      runCli(
-        [
-          'dataset',
-          'create',
-          'farm',
-          '--input',
-          INPUT,
-          '--endpoint',
-          proxy.endpoint,
-          '--path-style',
-          '--access-key-id',
-          who.accessKeyId,
-          '--secret-access-key-stdin',
-        ],
-        { env, stdin: `${who.secretAccessKey}\n` },
-      ),
+    create: () => createS3Dataset('farm', { input: INPUT, endpoint: proxy.endpoint, keys: who, env }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StorageRetry } from '../datasources/object-store.js';
 import { describeError, isAppError } from '../errors.js';
+import { trackJobView } from './track-job-view.js';
 import { embedDataset, type EmbedDeps, type EmbedProgress, type EmbedReport } from '../workflows/embed-dataset.js';
 
 export type EmbedJobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -54,14 +55,7 @@ export function createEmbedJobs(deps: EmbedDeps): EmbedJobs {
         model: options.model,
         batchSize: options.batchSize,
         signal: abort.signal,
-        onProgress: (progress) => {
-          view.progress = { ...progress };
-          view.retrying = null;
-        },
-        onRetry: (retry) => {
-          view.retrying = retry;
-          view.retries++;
-        },
+        ...trackJobView(view),
       })
         .then(
           (report) => {

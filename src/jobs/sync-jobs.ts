@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StorageRetry } from '../datasources/object-store.js';
 import { describeError, isAppError } from '../errors.js';
+import { trackJobView } from './track-job-view.js';
 import { syncDataset, type SyncDeps, type SyncProgress, type SyncReport } from '../workflows/sync-dataset.js';
 
 export type SyncJobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -58,14 +59,7 @@ export function createSyncJobs(deps: SyncDeps): SyncJobs {
       const done = syncDataset(deps, dataset, {
         skipVerify: options.skipVerify,
         signal: abort.signal,
-        onProgress: (progress) => {
-          view.progress = { ...progress };
-          view.retrying = null;
-        },
-        onRetry: (retry) => {
-          view.retrying = retry;
-          view.retries++;
-        },
+        ...trackJobView(view),
       }).then(
         (report) => {
           view.status = 'completed';

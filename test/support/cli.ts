@@ -101,26 +101,32 @@ export function cliAsS3User(options: { keys: S3Keys; input: string; endpoint: ()
     home,
     env,
     run: (...args) => runCli(args, { env }),
-    create: (name, ...extra) =>
-      runCli(
-        [
-          'dataset',
-          'create',
-          name,
-          '--input',
-          options.input,
-          '--endpoint',
-          options.endpoint(),
-          '--path-style',
-          '--access-key-id',
-          keys.accessKeyId,
-          '--secret-access-key-stdin',
-          ...extra,
-        ],
-        {
-          env,
-          stdin: `${keys.secretAccessKey}\n${keys.sessionToken ?? ''}\n`,
-        },
-      ),
+    create: (name, ...extra) => createS3Dataset(name, { input: options.input, endpoint: options.endpoint(), keys, env }, ...extra),
   };
+}
+
+/** `winnow dataset create <name> --input <input>` on an S3 endpoint with path-style URLs, the secret (and token) on stdin. */
+export function createS3Dataset(
+  name: string,
+  options: { input: string; endpoint: string; keys: S3Keys; env: Record<string, string | undefined> },
+  ...extra: string[]
+): Promise<CliResult> {
+  const { keys } = options;
+  return runCli(
+    [
+      'dataset',
+      'create',
+      name,
+      '--input',
+      options.input,
+      '--endpoint',
+      options.endpoint,
+      '--path-style',
+      '--access-key-id',
+      keys.accessKeyId,
+      '--secret-access-key-stdin',
+      ...extra,
+    ],
+    { env: options.env, stdin: `${keys.secretAccessKey}\n${keys.sessionToken ?? ''}\n` },
+  );
 }

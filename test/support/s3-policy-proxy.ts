@@ -295,6 +295,39 @@ export async function startPolicyProxy(options: PolicyProxyOptions): Promise<Pol
   };
 }
 
+/**
+ * A `hold` matcher for a listing of `prefix` (ListObjects v1 or v2, its own pages, not a verify probe of one key)
+ * that lets its first `pages` pages through and holds every later one. A page is named by where it starts (continuation
+ * token, start-after or marker), so a client's retry of a held page is held too, not counted as the next page.
+ */
+export function listingPagesAfter(pages: number, prefix: string): (entry: ProxyLogEntry) => boolean {
+  const passed = new Set<string>();
+  return (entry) => {
+    if (entry.action !== 's3:ListBucket' || entry.query.prefix !== prefix || entry.query['max-keys'] === '1') return false;
+    const start = entry.query['continuation-token'] ?? entry.query['start-after'] ?? entry.query.marker ?? '';
+    if (passed.has(start)) return false;
+    if (passed.size < pages) {
+      passed.add(start);
+      return false;
+    }
+    return true;
+  };
+}
+
+/** A `hold` matcher for object reads: the first `objects` distinct keys go through, every read of any other key is held (retries included). */
+export function objectReadsAfter(objects: number): (entry: ProxyLogEntry) => boolean {
+  const passed = new Set<string>();
+  return (entry) => {
+    if (entry.action !== 's3:GetObject' || entry.resource === undefined) return false;
+    if (passed.has(entry.resource)) return false;
+    if (passed.size < objects) {
+      passed.add(entry.resource);
+      return false;
+    }
+    return true;
+  };
+}
+
 interface HoldState {
   matches(entry: ProxyLogEntry): boolean;
   add(entry: ProxyLogEntry): Promise<void>;
