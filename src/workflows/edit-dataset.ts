@@ -64,10 +64,15 @@ export async function editDataset(deps: EditDeps, name: string, patch: EditDatas
 
   refuseInputMove(storedInput, patch.input?.uri);
   const currentInput = storedSettings(deps, storedInput);
-  const inputSettings = patch.input === undefined ? currentInput : applyPatch(currentInput, { ...patch.input, uri: undefined });
-  const input = patch.input === undefined ? undefined : validateConnection(inputSettings, 'input', deps.access.endpoints);
+  const patchedInput = patch.input === undefined ? currentInput : applyPatch(currentInput, { ...patch.input, uri: undefined });
+  // A patch that changes nothing keeps the datasource (and what was learnt of its keys, such as the delete light).
+  const inputSettings = sameSettings(patchedInput, currentInput) ? currentInput : patchedInput;
+  const input = inputSettings === currentInput ? undefined : validateConnection(inputSettings, 'input', deps.access.endpoints);
   const outputSettings = nextOutput(deps, { storedInput, storedOutput, currentInput, inputSettings, patch: patch.output });
-  const output = outputSettings === undefined ? undefined : validateConnection(outputSettings, 'output', deps.access.endpoints);
+  const output =
+    outputSettings === undefined || sameSettings(outputSettings, storedSettings(deps, storedOutput))
+      ? undefined
+      : validateConnection(outputSettings, 'output', deps.access.endpoints);
   for (const connection of [input, output]) if (connection?.endpoint !== undefined) await checkEndpoint(connection.endpoint, deps.access.endpoints);
   if (output?.location.kind === 'local' && !sameLocation(output, storedInput)) await checkLocalFolder(output.location.root, deps.access, 'output');
   const relevantKeys =
@@ -204,6 +209,11 @@ function nextOutput(
   const ownCredentials = CREDENTIALS.some((field) => patch[field] != null);
   if ((movesOrStarts || inherits) && !ownCredentials) return inheritConnection(inputSettings, definedFields({ ...patch, uri }));
   return applyPatch(currentOutput, { ...patch, uri });
+}
+
+function sameSettings(a: ConnectionSettings, b: ConnectionSettings): boolean {
+  const canonical = (settings: ConnectionSettings) => JSON.stringify(Object.entries(withoutUndefined(settings)).sort(([x], [y]) => x.localeCompare(y)));
+  return canonical(a) === canonical(b);
 }
 
 function sameUri(a: string, b: string): boolean {
