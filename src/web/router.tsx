@@ -2,11 +2,7 @@ import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from
 
 /** The app's pages; everything else is the server's (/api, /login). */
 export type Route =
-  | { page: 'datasets' }
-  | { page: 'new-dataset' }
-  | { page: 'dataset'; name: string }
-  | { page: 'edit-dataset'; name: string }
-  | { page: 'not-found' };
+  { page: 'datasets' } | { page: 'new-dataset' } | { page: 'dataset'; name: string } | { page: 'edit-dataset'; name: string } | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'datasets' };

@@ -111,6 +111,8 @@ describe('editing a dataset and cleaning its outputs in the web app', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Not saved.').waitFor();
     expect(await page.locator('.dataset-form').textContent()).toContain('was given without its secret');
+    // The browser logs the refused request itself.
+    expect(browser.errors.splice(0)).toEqual([expect.stringContaining('400 (Bad Request)')]);
 
     await page.getByLabel('Secret access key').fill(newKeys.secretAccessKey);
     await page.getByLabel('Name').fill('barn-2');

@@ -28,10 +28,11 @@ function EditForm({ saved }: { saved: Dataset }) {
   const save = useMutation({
     mutationFn: (next: DatasetFormValues) => api.updateDataset(saved.name, toEditRequest(next, saved)),
     onSuccess: async (dataset) => {
+      // Marked stale, not fetched here: after a rename the old name answers 404; the dataset page fetches the new one.
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: datasetsKey }),
-        queryClient.invalidateQueries({ queryKey: ['dataset', saved.name] }),
-        queryClient.invalidateQueries({ queryKey: ['dataset', dataset.name] }),
+        queryClient.invalidateQueries({ queryKey: ['dataset', saved.name], refetchType: 'none' }),
+        queryClient.invalidateQueries({ queryKey: ['dataset', dataset.name], refetchType: 'none' }),
       ]);
       navigate(routePath.dataset(dataset.name));
     },
