@@ -177,6 +177,40 @@ describe('POST /api/datasets/{name}/clean-outputs', () => {
     expect(after.orphanedOutputs).toEqual({ count: 0, first: [], deleteAllowed: true });
   });
 
+  it('keeps the datasource and what was learnt of its keys when the form sends the settings unchanged', async () => {
+    const dataset = (await findDatasetByName(api.context.database.db, 'barn'))!;
+    const before = await findDatasourcesOfDataset(api.context.database.db, dataset.id);
+    const response = await api.request('/api/datasets/barn', {
+      method: 'PATCH',
+      body: JSON.stringify({ name: 'barn', input: { region: null, endpoint: null, accessKeyId: null }, include: [], exclude: [], thumbnails: { size: 64 } }),
+    });
+    expect(response.status).toBe(200);
+    expect(await findDatasourcesOfDataset(api.context.database.db, dataset.id)).toEqual(before);
+  });
+
+  it('replaces the relevant-filenames list, forgetting the last report, and drops it with null', async () => {
+    const listed = await api.request('/api/datasets/barn', { method: 'PATCH', body: JSON.stringify({ relevantFilenames: { text: 'cows/a.jpg\ncows/typo.jpg\n' } }) });
+    expect(await listed.json()).toMatchObject({ hasRelevantFilenames: true });
+    await sync();
+    const details = DatasetDetailsSchema.parse(await (await api.request('/api/datasets/barn')).json());
+    expect(details.samples.total).toBe(1);
+    expect(details.relevantFilenames).toMatchObject({ listed: 2, missing: { count: 1, first: ['cows/typo.jpg'] } });
+    const dropped = await api.request('/api/datasets/barn', { method: 'PATCH', body: JSON.stringify({ relevantFilenames: null }) });
+    expect(await dropped.json()).toMatchObject({ hasRelevantFilenames: false });
+    expect(DatasetDetailsSchema.parse(await (await api.request('/api/datasets/barn')).json()).relevantFilenames).toBeNull();
+  });
+
+  it('forgets the thumbnails made under the old output when the output moves, and makes them under the new one', async () => {
+    const elsewhere = join(folder, 'outputs');
+    mkdirSync(elsewhere);
+    const moved = await api.request('/api/datasets/barn', { method: 'PATCH', body: JSON.stringify({ output: { uri: elsewhere } }) });
+    expect(moved.status).toBe(200);
+    expect(DatasetDetailsSchema.parse(await (await api.request('/api/datasets/barn')).json()).thumbnails.ok).toBe(0);
+    await sync();
+    expect(DatasetDetailsSchema.parse(await (await api.request('/api/datasets/barn')).json()).thumbnails.ok).toBe(1);
+    expect(existsSync(join(elsewhere, '.winnow/thumbnails/cows/a.jpg_thumb.webp'))).toBe(true);
+  });
+
   it('answers 404 for a dataset that is not there', async () => {
     expect((await api.request('/api/datasets/nowhere/clean-outputs', { method: 'POST' })).status).toBe(404);
   });
