@@ -189,7 +189,10 @@ describe('POST /api/datasets/{name}/clean-outputs', () => {
   });
 
   it('replaces the relevant-filenames list, forgetting the last report, and drops it with null', async () => {
-    const listed = await api.request('/api/datasets/barn', { method: 'PATCH', body: JSON.stringify({ relevantFilenames: { text: 'cows/a.jpg\ncows/typo.jpg\n' } }) });
+    const listed = await api.request('/api/datasets/barn', {
+      method: 'PATCH',
+      body: JSON.stringify({ relevantFilenames: { text: 'cows/a.jpg\ncows/typo.jpg\n' } }),
+    });
     expect(await listed.json()).toMatchObject({ hasRelevantFilenames: true });
     await sync();
     const details = DatasetDetailsSchema.parse(await (await api.request('/api/datasets/barn')).json());
