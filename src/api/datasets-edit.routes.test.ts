@@ -93,7 +93,7 @@ describe('PATCH /api/datasets/{name}', () => {
     expect((await patch('farm', { input: { uri: 's3://datalake/projects/farm-animals' } })).status).toBe(200);
   });
 
-  it('checks what it is given as creation does, all problems at once', async () => {
+  it('checks what it is given as creation does', async () => {
     const response = await patch('farm', { name: 'bad name', include: ['['], thumbnails: { size: 3 } });
     expect(response.status).toBe(400);
     expect(ErrorSchema.parse(await response.json()).error.code).toBe('InputInvalid');

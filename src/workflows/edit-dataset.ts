@@ -39,8 +39,8 @@ type EditDeps = Pick<WorkflowDeps, 'database' | 'secretBox' | 'clock' | 'log' | 
 const CREDENTIALS = ['accessKeyId', 'secretAccessKey', 'sessionToken', 'roleArn', 'externalId', 'roleSessionSeconds', 'sasToken', 'accountKey'] as const;
 
 /**
- * Changes a dataset's settings with the same checks as `createDataset` (every problem at once,
- * endpoints and local folders against the access rules). The input location is the dataset's
+ * Changes a dataset's settings with the same checks as `createDataset` (a connection's problems
+ * all at once, endpoints and local folders against the access rules). The input location is the dataset's
  * identity and cannot move; everything else applies at the next sync. Refused while a sync or
  * another job holds the dataset. Nothing is sent to the bucket.
  */
