@@ -19,6 +19,8 @@ const OPERATIONS = [
   'createDataset',
   'getDataset',
   'deleteDataset',
+  'updateDataset',
+  'cleanDatasetOutputs',
   'verifyDataset',
   'getDatasetPolicy',
   'startSync',

@@ -193,6 +193,12 @@ async function exerciseCli(cli: ReturnType<typeof cliFor>, options: { everything
     await cli(['tags', 'export', 'farm', 'picked', '--to-output']);
     await cli(['embeddings', 'export', 'farm']);
   }
+  // Editing: new keys from stdin, and a refusal that must not quote what was sent.
+  await cli(['dataset', 'edit', 'farm-env', '--access-key-id', users.good.accessKeyId, '--secret-access-key-stdin', '--session-token-stdin'], {
+    stdin: `${SECRETS.secret}\n${SECRETS.sessionToken}\n`,
+  });
+  await cli(['dataset', 'edit', 'farm-env', '--endpoint', `http://user:${SECRETS.secret}@127.0.0.1:9`]);
+  await cli(['dataset', 'clean-outputs', 'farm', '--json']);
   await cli(['dataset', 'list', '--json']);
   await cli(['dataset', 'list']);
   await cli(['token', 'create', 'canary-cli', '--json']);
@@ -287,6 +293,10 @@ describe('the secrets canary', () => {
       await api('/api/datasets/farm/tags/picked/export?format=json&urls=true');
       await api('/api/datasets/farm/tags/picked/export?format=json&urls=true', { method: 'POST' });
       await api('/api/datasets/farm/sync', { method: 'DELETE' });
+      await api('/api/datasets/api-wrong', { method: 'PATCH', body: { input: { secretAccessKey: SECRETS.wrongSecret, sessionToken: SECRETS.sessionToken } } });
+      await api('/api/datasets/api-wrong', { method: 'PATCH', body: { input: { endpoint: `http://user:${SECRETS.secret}@127.0.0.1:9` } } });
+      await api('/api/datasets/api-wrong', { method: 'PATCH', body: { input: { secret: SECRETS.secret } } });
+      await api('/api/datasets/api-farm/clean-outputs', { method: 'POST' });
       await api('/api/datasets');
       await api('/api/datasets/api-wrong', { method: 'DELETE' });
     } finally {

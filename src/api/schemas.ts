@@ -68,6 +68,44 @@ export const CreateDatasetSchema = z
   })
   .openapi('CreateDataset');
 
+/** A connection patch: a field left out keeps its stored value, null clears it. */
+type ConnectionShape = typeof ConnectionSchema.shape;
+type Unwrapped<T> = T extends z.ZodOptional<infer Inner> ? Inner : T;
+const ConnectionPatchSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(ConnectionSchema.shape).map(([field, schema]) => [
+      field,
+      (schema instanceof z.ZodOptional ? schema.unwrap() : schema).nullable().optional(),
+    ]),
+  ) as { [K in keyof ConnectionShape]: z.ZodOptional<z.ZodNullable<Unwrapped<ConnectionShape[K]>>> },
+);
+
+export const EditDatasetSchema = z
+  .strictObject({
+    name: text(128).optional().openapi({ description: 'A new name (same rules as at creation).' }),
+    input: ConnectionPatchSchema.optional().openapi({
+      description:
+        "Changes to the input's connection: keys, role, region, endpoint, SSE-KMS key. A field left out keeps its value, null clears it; secrets left out keep the stored ones (a new access key id needs its secret). `uri`, if given, must be the dataset's input: the input location cannot change.",
+    }),
+    output: ConnectionPatchSchema.nullable().optional().openapi({
+      description:
+        "A new or changed output location (its own keys optional, else the input's); null writes under the input again. Moving the output forgets the thumbnails made under the old one (the next sync makes them again; the old objects stay).",
+    }),
+    include: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
+    exclude: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
+    relevantFilenames: z
+      .strictObject({ text: z.string().max(64 * 1024 * 1024), source: text(LIMITS.uri).optional() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'A new relevant-filenames list (one key per line, # comments); null drops the list.' }),
+    thumbnails: z
+      .strictObject({ size: z.number().int() })
+      .nullable()
+      .optional()
+      .openapi({ description: 'Thumbnail size (longest side, px); null turns thumbnails off.' }),
+  })
+  .openapi('EditDataset', { description: 'Only the fields given change; each applies from the next sync.' });
+
 const DatasourceViewSchema = z.strictObject({
   purpose: z.enum(['input', 'output']),
   uri: z.string(),
@@ -231,6 +269,8 @@ const OutputCleanupSchema = z
     command: z.string().nullable().openapi({ description: 'The command that deletes the ones left once delete is granted.' }),
   })
   .openapi('OutputCleanup');
+
+export const DatasetOutputCleanupSchema = z.strictObject({ dataset: z.string(), ...OutputCleanupSchema.shape }).openapi('DatasetOutputCleanup');
 
 const SyncReportSchema = z.strictObject({
   dataset: z.string(),
@@ -617,6 +657,8 @@ export type DatasourceView = z.infer<typeof DatasourceViewSchema>;
 export type Dataset = z.infer<typeof DatasetSchema>;
 export type DatasetDetails = z.infer<typeof DatasetDetailsSchema>;
 export type CreateDatasetRequest = z.input<typeof CreateDatasetSchema>;
+export type EditDatasetRequest = z.input<typeof EditDatasetSchema>;
+export type DatasetOutputCleanup = z.infer<typeof DatasetOutputCleanupSchema>;
 export type ConnectionSettings = z.input<typeof ConnectionSchema>;
 export type VerifyCheck = z.infer<typeof VerifyCheckSchema>;
 export type CorsCheck = z.infer<typeof CorsCheckSchema>;

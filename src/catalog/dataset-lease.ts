@@ -10,8 +10,8 @@ export const DATASET_LEASE_MS = 2 * 60_000;
 /** Renewing every page would cost a commit per page; a sixth of the lease leaves ample margin. */
 const RENEW_INTERVAL_MS = DATASET_LEASE_MS / 6;
 
-/** The long jobs that change a dataset's samples or outputs; one runs at a time. */
-export type DatasetJob = 'sync' | 'thumbnails' | 'embeddings' | 'clean-outputs';
+/** The long jobs that change a dataset's samples or outputs, and editing its settings (never under a running job); one runs at a time. */
+export type DatasetJob = 'sync' | 'thumbnails' | 'embeddings' | 'clean-outputs' | 'edit';
 
 export interface DatasetLease {
   owner: string;

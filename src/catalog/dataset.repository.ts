@@ -91,3 +91,21 @@ export async function listDatasetsWithLastSync(db: Executor): Promise<DatasetWit
 export async function deleteDataset(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('datasets').where('id', '=', id).execute();
 }
+
+/** The settings a user may change after creation (`editDataset`). */
+export type DatasetSettings = Pick<Dataset, 'name' | 'includeGlobs' | 'excludeGlobs' | 'hasRelevantFilenames' | 'thumbnailSize' | 'updatedAt'>;
+
+export async function updateDatasetSettings(db: Executor, id: string, settings: DatasetSettings): Promise<void> {
+  await db
+    .updateTable('datasets')
+    .set({
+      name: settings.name,
+      include_globs: JSON.stringify(settings.includeGlobs),
+      exclude_globs: JSON.stringify(settings.excludeGlobs),
+      has_relevant_filenames: settings.hasRelevantFilenames ? 1 : 0,
+      thumbnail_size: settings.thumbnailSize,
+      updated_at: settings.updatedAt,
+    })
+    .where('id', '=', id)
+    .execute();
+}

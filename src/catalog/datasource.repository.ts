@@ -136,3 +136,9 @@ export async function findDatasetsSharingOutput(db: Executor, datasetId: string,
     .execute();
   return rows.map((row) => row.dataset_id);
 }
+
+/** Puts `datasource` in the place of the dataset's datasource of the same purpose (new settings or keys: what was learnt of the old ones goes). */
+export async function replaceDatasource(db: Executor, datasource: Datasource): Promise<void> {
+  await db.deleteFrom('datasources').where('dataset_id', '=', datasource.datasetId).where('purpose', '=', datasource.purpose).execute();
+  await insertDatasource(db, datasource);
+}

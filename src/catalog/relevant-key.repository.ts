@@ -52,3 +52,7 @@ export async function findRepeatedRelevantKeys(db: Executor, datasetId: string):
   const rows = await db.selectFrom('relevant_keys').select('key').where('dataset_id', '=', datasetId).where('lines', '>', 1).orderBy('key').execute();
   return rows.map((row) => row.key);
 }
+
+export async function deleteRelevantKeys(db: Executor, datasetId: string): Promise<void> {
+  await db.deleteFrom('relevant_keys').where('dataset_id', '=', datasetId).execute();
+}

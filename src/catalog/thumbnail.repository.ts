@@ -222,3 +222,8 @@ export async function findThumbnailKeysInUse(db: Executor, datasetIds: readonly 
     .execute();
   return new Set(rows.map((row) => row.key!));
 }
+
+/** Forgets every thumbnail of a dataset (its output moved: the next sync makes them again there). */
+export async function forgetDatasetThumbnails(db: Executor, datasetId: string): Promise<void> {
+  await db.deleteFrom('thumbnails').where('dataset_id', '=', datasetId).execute();
+}

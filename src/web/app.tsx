@@ -5,6 +5,7 @@ import { ErrorMessage } from './components/error-message.js';
 import { CreateDatasetPage } from './pages/create-dataset.page.js';
 import { DatasetPage } from './pages/dataset.page.js';
 import { DatasetsPage } from './pages/datasets.page.js';
+import { EditDatasetPage } from './pages/edit-dataset.page.js';
 import { NotFoundPage } from './pages/not-found.page.js';
 import { SignInPage } from './pages/sign-in.page.js';
 import { queryClient, sessionKey } from './query-client.js';
@@ -45,6 +46,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <CreateDatasetPage />;
     case 'dataset':
       return <DatasetPage key={route.name} name={route.name} />;
+    case 'edit-dataset':
+      return <EditDatasetPage key={route.name} name={route.name} />;
     case 'not-found':
       return <NotFoundPage />;
   }

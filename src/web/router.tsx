@@ -1,11 +1,17 @@
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /** The app's pages; everything else is the server's (/api, /login). */
-export type Route = { page: 'datasets' } | { page: 'new-dataset' } | { page: 'dataset'; name: string } | { page: 'not-found' };
+export type Route =
+  { page: 'datasets' } | { page: 'new-dataset' } | { page: 'dataset'; name: string } | { page: 'edit-dataset'; name: string } | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'datasets' };
   if (pathname === '/datasets/new') return { page: 'new-dataset' };
+  const edit = /^\/datasets\/([^/]+)\/edit\/?$/.exec(pathname);
+  if (edit?.[1] !== undefined) {
+    const name = decodeSegment(edit[1]);
+    return name === undefined ? { page: 'not-found' } : { page: 'edit-dataset', name };
+  }
   const dataset = /^\/datasets\/([^/]+)\/?$/.exec(pathname);
   if (dataset?.[1] !== undefined) {
     const name = decodeSegment(dataset[1]);
@@ -26,6 +32,7 @@ export const routePath = {
   datasets: () => '/',
   newDataset: () => '/datasets/new',
   dataset: (name: string) => `/datasets/${encodeURIComponent(name)}`,
+  editDataset: (name: string) => `/datasets/${encodeURIComponent(name)}/edit`,
 };
 
 const NAVIGATED = 'winnow:navigated';

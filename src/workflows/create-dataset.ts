@@ -27,6 +27,15 @@ export interface CreateDatasetInput {
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
+/** Refuses a name the CLI and the web app's routes could not carry. */
+export function validateDatasetName(name: string): void {
+  if (!NAME_PATTERN.test(name)) {
+    throw new AppError('InputInvalid', `${quoteInput(name)} is not a valid dataset name.`, {
+      hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.',
+    });
+  }
+}
+
 /**
  * Registers a dataset: checks every setting (all problems at once), the endpoints and local folders
  * against the caller's access rules, seals the secrets, and stores it. Nothing is sent to the bucket.
@@ -35,11 +44,7 @@ export async function createDataset(
   deps: Pick<WorkflowDeps, 'database' | 'secretBox' | 'clock' | 'log' | 'access'>,
   request: CreateDatasetInput,
 ): Promise<DatasetView> {
-  if (!NAME_PATTERN.test(request.name)) {
-    throw new AppError('InputInvalid', `${quoteInput(request.name)} is not a valid dataset name.`, {
-      hint: 'Use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit.',
-    });
-  }
+  validateDatasetName(request.name);
   const include = [...(request.include ?? [])];
   const exclude = [...(request.exclude ?? [])];
   validateGlobs(include, '--include');
@@ -83,7 +88,7 @@ export async function createDataset(
  * The output reuses the input's connection (endpoint, region, preset, keys or SAS token) unless it was
  * given its own credentials, or lies in another kind of store, where the input's settings mean nothing.
  */
-function inheritConnection(input: ConnectionSettings, output: Partial<ConnectionSettings> & { uri: string }): ConnectionSettings {
+export function inheritConnection(input: ConnectionSettings, output: Partial<ConnectionSettings> & { uri: string }): ConnectionSettings {
   if (!sameKind(input.uri, output.uri)) return output;
   const ownKeys = output.accessKeyId !== undefined || output.sasToken !== undefined || output.accountKey !== undefined;
   return {
@@ -115,7 +120,7 @@ function sameKind(a: string, b: string): boolean {
 }
 
 /** A datasource with its secret sealed to its own id, so a ciphertext copied to another row does not open. */
-function sealedDatasource(
+export function sealedDatasource(
   deps: Pick<WorkflowDeps, 'secretBox'>,
   datasetId: string,
   purpose: DatasourcePurpose,

@@ -68,6 +68,24 @@ export interface paths {
         delete: operations["deleteDataset"];
         options?: never;
         head?: never;
+        /** Change a dataset: name, keys, output, filters, relevant filenames, thumbnails (not its input location; secrets are never returned) */
+        patch: operations["updateDataset"];
+        trace?: never;
+    };
+    "/api/datasets/{name}/clean-outputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delete the thumbnails of removed samples left in the output's .winnow/ folder (as `winnow dataset clean-outputs`) */
+        post: operations["cleanDatasetOutputs"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -712,6 +730,79 @@ export interface components {
                 first: string[];
             };
         } | null;
+        /** @description Only the fields given change; each applies from the next sync. */
+        EditDataset: {
+            /** @description A new name (same rules as at creation). */
+            name?: string;
+            /** @description Changes to the input's connection: keys, role, region, endpoint, SSE-KMS key. A field left out keeps its value, null clears it; secrets left out keep the stored ones (a new access key id needs its secret). `uri`, if given, must be the dataset's input: the input location cannot change. */
+            input?: {
+                /**
+                 * @description s3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder.
+                 * @example s3://datalake/projects/farm-animals/
+                 */
+                uri?: string | null;
+                region?: string | null;
+                endpoint?: string | null;
+                pathStyle?: boolean | null;
+                accessKeyId?: string | null;
+                secretAccessKey?: string | null;
+                sessionToken?: string | null;
+                roleArn?: string | null;
+                externalId?: string | null;
+                roleSessionSeconds?: number | null;
+                sseKmsKeyId?: string | null;
+                /** @enum {string|null} */
+                preset?: "minio" | "ceph" | "r2" | "wasabi" | "b2" | "gcs" | null;
+                accountId?: string | null;
+                sasToken?: string | null;
+                accountKey?: string | null;
+            };
+            /** @description A new or changed output location (its own keys optional, else the input's); null writes under the input again. Moving the output forgets the thumbnails made under the old one (the next sync makes them again; the old objects stay). */
+            output?: {
+                /**
+                 * @description s3://bucket/prefix/, gs://bucket/prefix/, azure://account/container/prefix/ or a local folder.
+                 * @example s3://datalake/projects/farm-animals/
+                 */
+                uri?: string | null;
+                region?: string | null;
+                endpoint?: string | null;
+                pathStyle?: boolean | null;
+                accessKeyId?: string | null;
+                secretAccessKey?: string | null;
+                sessionToken?: string | null;
+                roleArn?: string | null;
+                externalId?: string | null;
+                roleSessionSeconds?: number | null;
+                sseKmsKeyId?: string | null;
+                /** @enum {string|null} */
+                preset?: "minio" | "ceph" | "r2" | "wasabi" | "b2" | "gcs" | null;
+                accountId?: string | null;
+                sasToken?: string | null;
+                accountKey?: string | null;
+            } | null;
+            include?: string[];
+            exclude?: string[];
+            /** @description A new relevant-filenames list (one key per line, # comments); null drops the list. */
+            relevantFilenames?: {
+                text: string;
+                source?: string;
+            } | null;
+            /** @description Thumbnail size (longest side, px); null turns thumbnails off. */
+            thumbnails?: {
+                size: number;
+            } | null;
+        };
+        DatasetOutputCleanup: {
+            dataset: string;
+            /** @description Thumbnails of removed samples deleted from <output>/.winnow/. */
+            deleted: number;
+            /** @description Thumbnails of removed samples still in the bucket. */
+            left: number;
+            /** @description Why some were left (delete denied, or a delete failed). */
+            reason: string | null;
+            /** @description The command that deletes the ones left once delete is granted. */
+            command: string | null;
+        };
         VerifyReport: {
             dataset: string;
             input: string;
@@ -1687,6 +1778,207 @@ export interface operations {
             };
             /** @description The server failed; its log says why. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditDataset"];
+            };
+        };
+        responses: {
+            /** @description The dataset as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The operator does not allow this (e.g. a local folder outside WINNOW_LOCAL_ROOTS). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cleanDatasetOutputs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was deleted, and what was left and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetOutputCleanup"];
+                };
+            };
+            /** @description The request is invalid: a path parameter, the query or the JSON body (the message names the field). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid API token or session cookie. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such dataset or sample. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description It exists already, or another job holds the dataset. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request was sent to a host name this server does not answer to. */
+            421: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server failed; its log says why. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket refused or failed the call (the message names the S3 call and the IAM action). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bucket did not answer in time. */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

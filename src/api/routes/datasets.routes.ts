@@ -1,10 +1,21 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { deleteDataset, listDatasets, showDataset } from '../../catalog/dataset.service.js';
+import { cleanDatasetOutputs } from '../../workflows/clean-outputs.js';
 import { createDataset } from '../../workflows/create-dataset.js';
+import { editDataset } from '../../workflows/edit-dataset.js';
 import { verifyDatasource } from '../../workflows/verify-datasource.js';
 import type { ApiDeps } from '../api-deps.js';
 import { BEARER, BODY_ERRORS, DATASET_ERRORS, errors, json, STORAGE_ERRORS } from '../openapi.js';
-import { CreateDatasetSchema, DatasetDetailsSchema, DatasetNameParam, DatasetSchema, DatasetSummarySchema, VerifyReportSchema } from '../schemas.js';
+import {
+  CreateDatasetSchema,
+  DatasetDetailsSchema,
+  DatasetNameParam,
+  DatasetOutputCleanupSchema,
+  DatasetSchema,
+  DatasetSummarySchema,
+  EditDatasetSchema,
+  VerifyReportSchema,
+} from '../schemas.js';
 
 export function datasetRoutes(deps: ApiDeps) {
   const { context } = deps;
@@ -46,6 +57,48 @@ export function datasetRoutes(deps: ApiDeps) {
         responses: { 200: json(DatasetDetailsSchema, 'The dataset'), ...errors(...DATASET_ERRORS) },
       }),
       async (c) => c.json(await showDataset(context, c.req.valid('param').name), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/datasets/{name}',
+        operationId: 'updateDataset',
+        tags: ['datasets'],
+        summary: 'Change a dataset: name, keys, output, filters, relevant filenames, thumbnails (not its input location; secrets are never returned)',
+        security: BEARER,
+        request: { params: DatasetNameParam, body: { content: { 'application/json': { schema: EditDatasetSchema } }, required: true } },
+        responses: { 200: json(DatasetSchema, 'The dataset as changed'), ...errors(...DATASET_ERRORS, ...BODY_ERRORS, 403, 409) },
+      }),
+      async (c) => {
+        const { name } = c.req.valid('param');
+        const body = c.req.valid('json');
+        const view = await editDataset(context, name, {
+          ...body,
+          relevantFilenames:
+            body.relevantFilenames == null
+              ? body.relevantFilenames
+              : { text: body.relevantFilenames.text, source: body.relevantFilenames.source ?? 'the request' },
+        });
+        // Its stores were opened with the old keys (and under the old name).
+        deps.stores.forget(name);
+        return c.json(view, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/datasets/{name}/clean-outputs',
+        operationId: 'cleanDatasetOutputs',
+        tags: ['datasets'],
+        summary: "Delete the thumbnails of removed samples left in the output's .winnow/ folder (as `winnow dataset clean-outputs`)",
+        security: BEARER,
+        request: { params: DatasetNameParam },
+        responses: {
+          200: json(DatasetOutputCleanupSchema, 'What was deleted, and what was left and why'),
+          ...errors(...DATASET_ERRORS, 409, ...STORAGE_ERRORS),
+        },
+      }),
+      async (c) => c.json(await cleanDatasetOutputs(context, c.req.valid('param').name), 200),
     )
     .openapi(
       createRoute({

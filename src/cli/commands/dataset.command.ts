@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { deleteDataset, listDatasets, showDataset, type DatasetDetails, type DatasetView } from '../../catalog/dataset.service.js';
 import { createDataset } from '../../workflows/create-dataset.js';
+import { editDataset, type EditDatasetInput } from '../../workflows/edit-dataset.js';
 import { readEnvironmentSecrets, type EnvironmentSecrets } from '../../config/config.js';
 import { PRESET_IDS } from '../../model/s3-presets.js';
 import { syncDataset, type SyncProgress, type SyncReport } from '../../workflows/sync-dataset.js';
@@ -125,6 +126,41 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     );
 
   dataset
+    .command('edit <name>')
+    .description("change a dataset's name, keys, output, filters, relevant filenames or thumbnails (not its input location); applies from the next sync")
+    .option('--name <new-name>', 'rename the dataset')
+    .option('--input <uri>', 'the input location: it cannot change (given only to check it)')
+    .option('--region <region>', 'bucket region')
+    .option('--endpoint <url>', 'custom endpoint')
+    .option('--path-style', 'path-style addressing')
+    .option('--access-key-id <id>', 'new access key id; its secret from WINNOW_SECRET_ACCESS_KEY or stdin')
+    .option('--secret-access-key-stdin', 'read the (new) secret access key from the first line of stdin')
+    .option('--session-token-stdin', 'read a session token from stdin (after the secret, if both)')
+    .option('--sas-token-stdin', 'azure://: read a new SAS token from stdin')
+    .option('--account-key-stdin', 'azure://: read a new storage account key from stdin')
+    .option('--role-arn <arn>', 'assume this IAM role')
+    .option('--external-id <id>', "external ID the role's trust policy requires")
+    .option('--sse-kms-key-id <arn>', 'encrypt every write with this KMS key (SSE-KMS)')
+    .option('--output <uri>', 'move the output (under <output>/.winnow/); its thumbnails are made again there, the old ones stay')
+    .option('--output-access-key-id <id>', 'separate keys for the output; secret from WINNOW_OUTPUT_SECRET_ACCESS_KEY')
+    .option('--output-same-as-input', 'write under the input location again')
+    .option('--include <glob>', 'only keys matching this glob (repeatable; replaces the list)', collect, [])
+    .option('--exclude <glob>', 'skip keys matching this glob (repeatable; replaces the list)', collect, [])
+    .option('--clear-filters', 'drop every include and exclude glob')
+    .option('--relevant-filenames <path>', 'a new file listing the keys to index')
+    .option('--drop-relevant-filenames', 'index every image again, not only the listed ones')
+    .option('--thumbnail-size <px>', 'make thumbnails of this size after every sync')
+    .option('--thumbnails-off', 'stop making thumbnails')
+    .option('--json', 'print JSON')
+    .action(
+      runner.run<EditOptions>(async (context, options, output, [name]) => {
+        const view = await editDataset(context, name!, await editRequest(options));
+        if (options.json) printJson(output, view);
+        else printChanged(output, name!, view);
+      }),
+    );
+
+  dataset
     .command('sync <name>')
     .description('index new and changed images, mark vanished ones removed (resumes an interrupted sync)')
     .option('--skip-verify', 'do not probe list/read access first (e.g. a list-only policy)')
@@ -224,6 +260,110 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
         else output.out(`Deleted dataset "${name}" from the catalog. Nothing in the bucket was touched.`);
       }),
     );
+}
+
+interface EditOptions {
+  name?: string;
+  input?: string;
+  region?: string;
+  endpoint?: string;
+  pathStyle?: boolean;
+  accessKeyId?: string;
+  secretAccessKeyStdin?: boolean;
+  sessionTokenStdin?: boolean;
+  sasTokenStdin?: boolean;
+  accountKeyStdin?: boolean;
+  roleArn?: string;
+  externalId?: string;
+  sseKmsKeyId?: string;
+  output?: string;
+  outputAccessKeyId?: string;
+  outputSameAsInput?: boolean;
+  include: string[];
+  exclude: string[];
+  clearFilters?: boolean;
+  relevantFilenames?: string;
+  dropRelevantFilenames?: boolean;
+  thumbnailSize?: string;
+  thumbnailsOff?: boolean;
+  json?: boolean;
+}
+
+/** The flags given, as a patch: a flag left out leaves its setting as it is. */
+async function editRequest(options: EditOptions): Promise<EditDatasetInput> {
+  const conflicting = (a: boolean, b: boolean, message: string) => {
+    if (a && b) throw new AppError('InputInvalid', message);
+  };
+  conflicting(options.output !== undefined, options.outputSameAsInput === true, 'Give either --output or --output-same-as-input, not both.');
+  conflicting(options.include.length + options.exclude.length > 0, options.clearFilters === true, 'Give either globs or --clear-filters, not both.');
+  conflicting(
+    options.relevantFilenames !== undefined,
+    options.dropRelevantFilenames === true,
+    'Give either --relevant-filenames or --drop-relevant-filenames.',
+  );
+  conflicting(options.thumbnailSize !== undefined, options.thumbnailsOff === true, 'Give either --thumbnail-size or --thumbnails-off, not both.');
+  const environment = readEnvironmentSecrets();
+  const stdin = await readSecretsFromStdin(options.secretAccessKeyStdin === true, options.sessionTokenStdin === true);
+  conflicting(options.sasTokenStdin === true, options.accountKeyStdin === true, 'Give either --sas-token-stdin or --account-key-stdin, not both.');
+  const azure = {
+    sasToken: options.sasTokenStdin ? await readOneSecretFromStdin('SAS token', '--sas-token-stdin') : undefined,
+    accountKey: options.accountKeyStdin ? await readOneSecretFromStdin('account key', '--account-key-stdin') : undefined,
+  };
+  const input = Object.fromEntries(
+    Object.entries({
+      uri: options.input,
+      region: options.region,
+      endpoint: options.endpoint,
+      pathStyle: options.pathStyle,
+      accessKeyId: options.accessKeyId,
+      secretAccessKey: stdin.secretAccessKey ?? (options.accessKeyId === undefined ? undefined : environment.secretAccessKey),
+      sessionToken: stdin.sessionToken,
+      sasToken: azure.sasToken,
+      accountKey: azure.accountKey,
+      roleArn: options.roleArn,
+      externalId: options.externalId,
+      sseKmsKeyId: options.sseKmsKeyId,
+    }).filter(([, value]) => value !== undefined),
+  );
+  const filters = options.clearFilters ? { include: [], exclude: [] } : {};
+  return {
+    name: options.name,
+    input: Object.keys(input).length === 0 ? undefined : input,
+    output: options.outputSameAsInput
+      ? null
+      : options.output === undefined
+        ? undefined
+        : {
+            uri: options.output,
+            accessKeyId: options.outputAccessKeyId,
+            secretAccessKey: options.outputAccessKeyId === undefined ? undefined : environment.outputSecretAccessKey,
+          },
+    include: options.include.length > 0 ? options.include : undefined,
+    exclude: options.exclude.length > 0 ? options.exclude : undefined,
+    ...filters,
+    relevantFilenames: options.dropRelevantFilenames
+      ? null
+      : options.relevantFilenames === undefined
+        ? undefined
+        : { text: await readRelevantFile(options.relevantFilenames), source: options.relevantFilenames },
+    thumbnails: options.thumbnailsOff
+      ? null
+      : options.thumbnailSize === undefined
+        ? undefined
+        : { size: validateThumbnailSize(options.thumbnailSize, '--thumbnail-size') },
+  };
+}
+
+function printChanged(output: Output, oldName: string, view: DatasetView): void {
+  output.out(`Changed dataset "${view.name}"${view.name === oldName ? '' : ` (was "${oldName}")`}`);
+  output.out(
+    `  input:  ${view.input.uri}${view.input.accessKeyId ? ` (access key ${view.input.accessKeyId})` : ''}${view.input.roleArn ? ` (role ${view.input.roleArn})` : ''}`,
+  );
+  output.out(`  output: ${view.output.uri}.winnow/`);
+  if (view.include.length > 0) output.out(`  include: ${view.include.join(', ')}`);
+  if (view.exclude.length > 0) output.out(`  exclude: ${view.exclude.join(', ')}`);
+  output.out(`  thumbnails: ${view.thumbnailSize === null ? 'off' : `${view.thumbnailSize} px after every sync`}`);
+  output.out(`Changes apply from the next sync: winnow dataset sync ${view.name}`);
 }
 
 /** An azure:// input's SAS token or account key: from stdin when asked, else from the environment. */

@@ -1,5 +1,5 @@
 import { useId, type FormEvent, type ReactNode } from 'react';
-import type { CreateDatasetRequest } from '../api.js';
+import type { CreateDatasetRequest, Dataset, EditDatasetRequest } from '../api.js';
 import { needsAccountId, S3_PRESETS, type PresetId } from '../../model/s3-presets.js';
 
 /** Presets the user picks for s3:// locations (gs:// always uses gcs). */
@@ -111,15 +111,67 @@ export function toCreateRequest(values: DatasetFormValues): CreateDatasetRequest
   };
 }
 
+/** The form filled in from a saved dataset; secrets stay blank (the API never returns them). */
+export function datasetFormValues(dataset: Dataset): DatasetFormValues {
+  const { input, output } = dataset;
+  const preset = input.kind === 's3' && input.preset !== null && input.preset in S3_PRESETS ? (input.preset as PresetId) : '';
+  return {
+    ...EMPTY_DATASET_FORM,
+    name: dataset.name,
+    uri: input.uri,
+    region: input.region ?? '',
+    endpoint: input.endpoint ?? '',
+    pathStyle: input.pathStyle,
+    accessKeyId: input.accessKeyId ?? '',
+    useRole: input.roleArn !== null,
+    roleArn: input.roleArn ?? '',
+    externalId: input.externalId ?? '',
+    sseKmsKeyId: input.sseKmsKeyId ?? '',
+    preset,
+    separateOutput: output.uri !== input.uri,
+    outputUri: output.uri === input.uri ? '' : output.uri,
+    include: dataset.include.join('\n'),
+    exclude: dataset.exclude.join('\n'),
+    thumbnails: dataset.thumbnailSize !== null,
+    thumbnailSize: String(dataset.thumbnailSize ?? EMPTY_DATASET_FORM.thumbnailSize),
+  };
+}
+
+/**
+ * The PATCH for an edited form: the input's settings as shown (a blank clears one), secrets only
+ * when typed (blank keeps the stored ones), the output only when it moved or was cleared.
+ */
+export function toEditRequest(values: DatasetFormValues, saved: Dataset): EditDatasetRequest {
+  const { input, ...rest } = toCreateRequest(values);
+  const shown = { ...input } as Record<string, unknown>;
+  delete shown.uri;
+  const patch: Record<string, unknown> = {};
+  for (const field of ['region', 'endpoint', 'pathStyle', 'accessKeyId', 'roleArn', 'externalId', 'sseKmsKeyId', 'preset', 'accountId'] as const)
+    if (field in shown) patch[field] = shown[field] ?? null;
+  for (const field of ['secretAccessKey', 'sessionToken', 'sasToken', 'accountKey'] as const) if (shown[field] !== undefined) patch[field] = shown[field];
+  const savedOutput = saved.output.uri === saved.input.uri ? undefined : saved.output.uri;
+  const output = rest.output?.uri === savedOutput ? undefined : rest.output === undefined ? null : { uri: rest.output.uri };
+  return {
+    name: rest.name,
+    input: patch,
+    ...(output === undefined ? {} : { output }),
+    include: rest.include ?? [],
+    exclude: rest.exclude ?? [],
+    thumbnails: rest.thumbnails ?? null,
+  };
+}
+
 interface DatasetFormProps {
   values: DatasetFormValues;
   onChange: (values: DatasetFormValues) => void;
   onSubmit: () => void;
   busy: boolean;
   error?: ReactNode;
+  /** Editing a saved dataset: its folder is fixed, and secrets left blank keep the stored ones. */
+  editing?: boolean;
 }
 
-export function DatasetForm({ values, onChange, onSubmit, busy, error }: DatasetFormProps) {
+export function DatasetForm({ values, onChange, onSubmit, busy, error, editing = false }: DatasetFormProps) {
   const set =
     <K extends keyof DatasetFormValues>(key: K) =>
     (value: DatasetFormValues[K]) =>
@@ -148,8 +200,13 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
           value={values.uri}
           onChange={set('uri')}
           required
+          readOnly={editing}
           placeholder="s3://datalake/projects/farm-animals/"
-          help="s3://bucket/folder/, gs://bucket/folder/, azure://account/container/folder/ or a folder on this machine. Winnow indexes every image under it and never copies or changes them."
+          help={
+            editing
+              ? 'A dataset stays with its folder: its samples, tags and vectors belong to it. For another folder, create a new dataset.'
+              : 's3://bucket/folder/, gs://bucket/folder/, azure://account/container/folder/ or a folder on this machine. Winnow indexes every image under it and never copies or changes them.'
+          }
         />
       </fieldset>
 
@@ -165,37 +222,28 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
             placeholder="GOOG1E…"
             help="The HMAC key of a service account (Cloud Storage → Settings → Interoperability)."
           />
-          <TextField
-            label="Secret"
-            type="password"
-            value={values.secretAccessKey}
-            onChange={set('secretAccessKey')}
-            required
-            autoComplete="new-password"
-            help="Stored encrypted; never shown again."
-          />
+          <SecretField label="Secret" value={values.secretAccessKey} onChange={set('secretAccessKey')} required keepsStored={editing} />
         </fieldset>
       )}
 
       {store === 'azure' && (
         <fieldset>
           <legend>Azure Blob</legend>
-          <TextField
+          <SecretField
             label="SAS token"
-            type="password"
             value={values.sasToken}
             onChange={set('sasToken')}
             autoComplete="off"
             placeholder="sv=…&sp=rl&sig=…"
             help="A container (or directory) SAS: l list, r read, c and w write, d delete. Stored encrypted; never shown again, never handed to browsers."
+            keepsStored={editing}
           />
-          <TextField
+          <SecretField
             label="Account key"
-            type="password"
             value={values.accountKey}
             onChange={set('accountKey')}
-            autoComplete="new-password"
             help="Instead of a SAS token; it can do anything in the account."
+            keepsStored={editing}
           />
           <TextField
             label="Endpoint"
@@ -218,21 +266,14 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
               autoComplete="off"
               help="Leave the keys blank to use the server's default AWS credentials."
             />
-            <TextField
-              label="Secret access key"
-              type="password"
-              value={values.secretAccessKey}
-              onChange={set('secretAccessKey')}
-              autoComplete="new-password"
-              help="Stored encrypted; never shown again."
-            />
-            <TextField
+            <SecretField label="Secret access key" value={values.secretAccessKey} onChange={set('secretAccessKey')} keepsStored={editing} />
+            <SecretField
               label="Session token"
-              type="password"
               value={values.sessionToken}
               onChange={set('sessionToken')}
               autoComplete="off"
               help="Only for temporary credentials."
+              keepsStored={editing}
             />
             <CheckboxField
               label="Use a role"
@@ -264,7 +305,7 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
               help={preset ? preset.quirks[0] : 'An S3-compatible store fills in its endpoint, addressing and region rules.'}
             />
             {preset && needsAccountId(preset) && (
-              <TextField label="Account ID" value={values.accountId} onChange={set('accountId')} required autoComplete="off" />
+              <TextField label="Account ID" value={values.accountId} onChange={set('accountId')} required={!editing} autoComplete="off" />
             )}
             {!(preset && 'fixed' in preset.region) && (
               <TextField
@@ -341,7 +382,7 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error }: Dataset
       {error}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save and verify'}
+          {busy ? 'Saving…' : editing ? 'Save changes' : 'Save and verify'}
         </button>
       </div>
     </form>
@@ -365,7 +406,7 @@ function TextField({
   wide,
   type = 'text',
   ...rest
-}: FieldProps<string> & { type?: 'text' | 'password'; required?: boolean; placeholder?: string; pattern?: string; autoComplete?: string }) {
+}: FieldProps<string> & { type?: 'text' | 'password'; required?: boolean; readOnly?: boolean; placeholder?: string; pattern?: string; autoComplete?: string }) {
   const id = useId();
   return (
     <div className={wide ? 'field wide' : 'field'}>
@@ -393,6 +434,28 @@ function TextField({
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * A secret: typed, sent once, stored encrypted and never shown again. When the dataset already has
+ * one, a blank field keeps it, so it is never required there.
+ */
+function SecretField({
+  help = 'Stored encrypted; never shown again.',
+  autoComplete = 'new-password',
+  keepsStored,
+  required,
+  ...props
+}: FieldProps<string> & { required?: boolean; placeholder?: string; autoComplete?: string; keepsStored: boolean }) {
+  return (
+    <TextField
+      type="password"
+      autoComplete={autoComplete}
+      required={required === true && !keepsStored}
+      help={keepsStored ? `${help} Leave blank to keep the stored one.` : help}
+      {...props}
+    />
   );
 }
 

@@ -3,6 +3,7 @@ import { lazy, Suspense, useCallback, useState } from 'react';
 import { api, type DatasetDetails, type SampleFilters, type SyncJob } from '../api.js';
 import { DuplicatesView } from '../components/duplicates-view.js';
 import { embeddingStatusKey, EmbeddingsPanel } from '../components/embeddings-panel.js';
+import { OrphanedOutputsNotice } from '../components/orphaned-outputs-notice.js';
 import { PolicyPanel } from '../components/policy-panel.js';
 import { SampleDetail } from '../components/sample-detail.js';
 import { SelectionBar } from '../components/selection-bar.js';
@@ -18,7 +19,7 @@ import { SyncPanel } from '../components/sync-panel.js';
 import { VerifyResult } from '../components/verify-result.js';
 import { formatCount, formatDate } from '../format.js';
 import { queryClient } from '../query-client.js';
-import { navigate, routePath, useLocation } from '../router.js';
+import { Link, navigate, routePath, useLocation } from '../router.js';
 import { datasetsKey } from './datasets.page.js';
 
 // The map's WebGL renderer is most of the app's weight: it loads when the Map view is first opened.
@@ -96,13 +97,21 @@ export function DatasetPage({ name }: { name: string }) {
     <div className="page dataset-page">
       <div className="dataset-header">
         <div>
-          <PageHeading title={name}>{name}</PageHeading>
+          <div className="dataset-title">
+            <PageHeading title={name}>{name}</PageHeading>
+            <Link to={routePath.editDataset(name)} className="button quiet">
+              Edit
+            </Link>
+          </div>
           {details.data && <DatasetFacts details={details.data} />}
         </div>
         <SyncPanel dataset={name} onFinished={onSyncFinished} />
         <EmbeddingsPanel dataset={name} />
       </div>
       {details.data && <RelevantFilenamesNotice summary={details.data.relevantFilenames} />}
+      {details.data && (
+        <OrphanedOutputsNotice dataset={name} details={details.data} onCleaned={() => void queryClient.invalidateQueries({ queryKey: datasetKey(name) })} />
+      )}
       <div className="curation-panels">
         {details.data && <AccessCheck dataset={name} />}
         {details.data && <DatasetSettings dataset={name} hasIamPolicy={details.data.input.uri.startsWith('s3://')} />}
