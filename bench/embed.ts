@@ -153,7 +153,9 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
     const made = await cli(homes.thumbnails, 'thumbnails', 'bench', '--size', String(THUMBNAIL_BOX), '--json');
     assertSucceeded(made, 'thumbnails');
     const thumbnails = JSON.parse(made.stdout) as { generated: number; durationMs: number };
-    console.log(`${count} photos: ${thumbnails.generated} thumbnails (box ${THUMBNAIL_BOX} px) made in ${(thumbnails.durationMs / 1000).toFixed(1)} s (not part of embed)`);
+    console.log(
+      `${count} photos: ${thumbnails.generated} thumbnails (box ${THUMBNAIL_BOX} px) made in ${(thumbnails.durationMs / 1000).toFixed(1)} s (not part of embed)`,
+    );
 
     const measured: Record<'raw' | 'originals' | 'thumbnails', number[]> = { raw: [], originals: [], thumbnails: [] };
     const detail: unknown[] = [];

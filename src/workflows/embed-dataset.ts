@@ -124,6 +124,7 @@ export async function embedDataset(deps: EmbedDeps, datasetName: string, options
       input: stores.input,
       output: stores.output,
       thumbnails,
+      inputProbe: { proven: false },
       version,
       encoder,
       decoder,
@@ -162,6 +163,8 @@ interface Pipeline {
   output: BoundStore;
   /** `readable` turns false after a thumbnail read the output refused, so the rest go to the originals without asking again. */
   thumbnails: { readable: boolean; used: number };
+  /** The first read of an original, while no original has been read yet (see readOriginal). */
+  inputProbe: { proven: boolean; refused?: AppError; inFlight?: Promise<unknown> };
   version: ModelVersion;
   encoder: ImageEncoder;
   decoder: ImageTensorDecoder;
@@ -176,7 +179,7 @@ type Prepared = { sample: EmbeddingWork; etag: string | null; read: boolean } & 
 
 /** Producers (read + decode, several at once) fill a bounded queue; one consumer runs the model batch by batch and records. */
 async function runPipeline(pipeline: Pipeline): Promise<number> {
-  const { deps, dataset, decoder, batchSize, options } = pipeline;
+  const { deps, dataset, batchSize, options } = pipeline;
   const budget = createByteBudget(deps.config.thumbnailBufferMb * MIB);
   const tensorOptions = imageTensorOptions(pipeline.encoder.spec) as ImageTensorOptions;
   const capacity = batchSize * 2;
@@ -319,7 +322,7 @@ async function prepare(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBu
   try {
     const release = await budget.acquire(sample.size);
     try {
-      const source = await input.store.readObject(`${input.prefix}${sample.key}`, budget.capacity);
+      const source = await readOriginal(pipeline, `${input.prefix}${sample.key}`, budget.capacity);
       etag = source.etag ?? sample.etag;
       return { sample, etag, read: true, tensor: await decoder.decode(source.body, options) };
     } finally {
@@ -333,6 +336,30 @@ async function prepare(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBu
 }
 
 /**
+ * Reads an original, one at a time until one read has succeeded: samples read from thumbnails
+ * let the producers go concurrent before any original was asked for, and a datasource that
+ * refuses reads must still see one denied GET, not one per reader.
+ */
+async function readOriginal(pipeline: Pipeline, key: string, maxBytes: number): Promise<Awaited<ReturnType<BoundStore['store']['readObject']>>> {
+  const probe = pipeline.inputProbe;
+  while (!probe.proven && probe.refused === undefined && probe.inFlight !== undefined) await probe.inFlight.catch(() => undefined);
+  if (probe.refused !== undefined) throw probe.refused;
+  const read = pipeline.input.store.readObject(key, maxBytes);
+  if (probe.proven) return read;
+  probe.inFlight = read;
+  try {
+    const source = await read;
+    probe.proven = true;
+    return source;
+  } catch (error) {
+    if (isAppError(error) && FATAL_ERRORS.has(error.code)) probe.refused = error;
+    throw error;
+  } finally {
+    probe.inFlight = undefined;
+  }
+}
+
+/**
  * The model input made from the sample's thumbnail, when it has one of its present content
  * whose short side is at least the model's input: a ~10 KB WebP instead of a multi-megabyte
  * original, decoded several times faster (bench:embed prints both paths and how far their
@@ -340,12 +367,7 @@ async function prepare(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBu
  * was made from that content. Undefined sends the sample to its original: no eligible
  * thumbnail, or reading or decoding it failed (a deleted or damaged thumbnail is not the image's fault).
  */
-async function prepareFromThumbnail(
-  pipeline: Pipeline,
-  sample: EmbeddingWork,
-  budget: ByteBudget,
-  options: ImageTensorOptions,
-): Promise<Prepared | undefined> {
+async function prepareFromThumbnail(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBudget, options: ImageTensorOptions): Promise<Prepared | undefined> {
   const { thumbnail } = sample;
   if (thumbnail === null || !pipeline.thumbnails.readable || Math.min(thumbnail.width, thumbnail.height) < options.size) return undefined;
   try {
