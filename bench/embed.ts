@@ -190,7 +190,7 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
         rmSync(home, { recursive: true, force: true });
       }
     }
-    const rawMedian = median(measured.raw);
+    const rawMedian = Math.round(median(measured.raw) * 10) / 10;
     const summary = {
       images: count,
       rounds,
