@@ -1,14 +1,16 @@
 /**
- * npm run bench:embed [-- --images 500,5000] [--skip-pipeline] [--skip-vectors]
+ * npm run bench:embed [-- --images 500,5000] [--rounds 3] [--thumbnail-size 400] [--skip-pipeline] [--skip-quality] [--skip-vectors]
  *
  * In one run: onnxruntime's raw throughput on pre-decoded tensors at the best batch size, next to
  * Winnow's end-to-end `embed` from s3rver (read + decode + resize + infer + store) on real
- * multi-megapixel photos, with peak RSS at each size; then the vector store: vectors stored per
+ * multi-megapixel photos, with peak RSS at each size, read from the originals and from thumbnails
+ * (`winnow thumbnails --size 400` first), in alternating rounds; what reading thumbnails does to
+ * the vectors (cosine to the original's vector, near-duplicate lookups); then the vector store: vectors stored per
  * second (SQLite, PostgreSQL), nearest-neighbour latency at 10^5 and 10^6 (synthetic vectors),
  * recall@10 of the reduced copy, and the time of a 100,000-point map. Not a test.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { recordEmbeddings } from '../src/catalog/embedding.repository.js';
@@ -18,6 +20,7 @@ import { imageTensorOptions } from '../src/embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
 import { openOnnxNearestSearch } from '../src/embeddings/onnx.vector-math.js';
 import { normalizeInPlace } from '../src/embeddings/vectors.js';
+import { createSharpImageProcessor } from '../src/media/sharp.image-processor.js';
 import { createSharpImageTensorDecoder } from '../src/media/sharp.image-tensor.js';
 import { seededRandom } from '../src/selection/seeded-random.js';
 import { exactNearest, recallAtK } from '../src/selection/nearest.js';
@@ -28,7 +31,7 @@ import { createTestDatabase } from '../test/support/databases.js';
 import { insertTestDataset } from '../test/support/factories.js';
 import { startS3Server } from '../test/support/s3-server.js';
 import { cleanUpAll, cleanUpOnSignals, makeTempDir, onCleanup } from './cleanup.js';
-import { runMeasured } from './measured-process.js';
+import { assertSucceeded, runMeasured } from './measured-process.js';
 import { preparePhotos } from './thumbnail-photos.js';
 
 const BIN = resolve(import.meta.dirname, '../bin/winnow.js');
@@ -40,36 +43,42 @@ const option = (name: string) => {
   return at >= 0 ? args[at + 1] : undefined;
 };
 const sizes = (option('--images') ?? '500,5000').split(',').map(Number);
+const rounds = Number(option('--rounds') ?? '3');
+/** Thumbnails fitting this box have a short side of at least 224 px up to 16:9, so embed reads them instead of the originals. */
+const THUMBNAIL_BOX = Number(option('--thumbnail-size') ?? '400');
 const load = () =>
   loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAtStart: load() };
 
-async function rawThroughput(files: readonly string[]): Promise<{ batch: number; imagesPerSecond: number; byBatch: Record<number, number> }> {
+async function rawThroughput(files: readonly string[]): Promise<{ batch: number; imagesPerSecond: number; byBatch: Record<number, number>; at: RawPeer }> {
   const home = await makeTempDir('winnow-bench-embed-model-');
+  onCleanup('remove the model folder', () => home.remove());
   const { path } = await ensureDefaultModel(join(home.path, 'models'));
   const decoder = createSharpImageTensorDecoder();
   const tensors = await Promise.all(
     files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), imageTensorOptions(DEFAULT_MODEL_SPEC) as never)),
   );
   const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
-  const byBatch: Record<number, number> = {};
-  for (const batch of [8, 16, 32]) {
+  onCleanup('close the raw encoder', () => encoder.close());
+  const at: RawPeer = async (batch, ms = 4_000) => {
     await encoder.encode(tensors.slice(0, batch));
     let images = 0;
     const started = performance.now();
-    while (performance.now() - started < 4_000) {
-      for (let at = 0; at + batch <= tensors.length; at += batch) await encoder.encode(tensors.slice(at, at + batch));
+    while (performance.now() - started < ms) {
+      for (let offset = 0; offset + batch <= tensors.length; offset += batch) await encoder.encode(tensors.slice(offset, offset + batch));
       images += Math.floor(tensors.length / batch) * batch;
     }
-    byBatch[batch] = Math.round((images / ((performance.now() - started) / 1000)) * 10) / 10;
-  }
-  await encoder.close();
-  await home.remove();
+    return Math.round((images / ((performance.now() - started) / 1000)) * 10) / 10;
+  };
+  const byBatch: Record<number, number> = {};
+  for (const batch of [8, 16, 32]) byBatch[batch] = await at(batch);
   const [batch, imagesPerSecond] = Object.entries(byBatch).sort((a, b) => b[1] - a[1])[0]!;
-  return { batch: Number(batch), imagesPerSecond, byBatch };
+  return { batch: Number(batch), imagesPerSecond, byBatch, at };
 }
+
+type RawPeer = (batch: number, ms?: number) => Promise<number>;
 
 /** Photos under `<prefix>` in s3rver's own file layout (hard links, so 5,000 multi-MB objects cost no copies). */
 function seed(root: string, prefix: string, files: readonly string[], count: number): void {
@@ -90,24 +99,41 @@ function seed(root: string, prefix: string, files: readonly string[], count: num
   }
 }
 
-async function pipeline(files: readonly string[], raw: { batch: number; imagesPerSecond: number }): Promise<void> {
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * Per size: one catalog synced (originals only) and a copy of it after `winnow thumbnails --size
+ * THUMBNAIL_BOX`; then rounds alternating raw onnxruntime at the best batch, `embed` from the
+ * originals and `embed` from the thumbnails, each embed on a fresh copy of its catalog.
+ */
+async function pipeline(files: readonly string[], raw: { batch: number; imagesPerSecond: number; at: RawPeer }): Promise<void> {
   const directory = await makeTempDir('winnow-bench-embed-s3rver-');
+  onCleanup('remove the s3rver folder', () => directory.remove());
   for (const count of sizes) seed(directory.path, `p${count}/`, files, count);
   const server = await startS3Server({ directory: directory.path, buckets: [BUCKET] });
   const stop = onCleanup('stop s3rver', () => server.stop());
   const runs: unknown[] = [];
   for (const count of sizes) {
-    const home = await makeTempDir('winnow-bench-embed-home-');
-    const env = {
+    const base = await makeTempDir('winnow-bench-embed-home-');
+    onCleanup('remove the bench homes', () => base.remove());
+    const homes = { originals: join(base.path, 'originals'), thumbnails: join(base.path, 'thumbnails') };
+    const env = (home: string) => ({
       PATH: process.env.PATH,
-      WINNOW_HOME: home.path,
+      WINNOW_HOME: home,
       WINNOW_LOG_LEVEL: 'warn',
       AWS_EC2_METADATA_DISABLED: 'true',
       WINNOW_SECRET_ACCESS_KEY: 'S3RVER',
       WINNOW_EMBED_BATCH_SIZE: String(raw.batch),
-    };
-    const cli = (...command: string[]) => runMeasured(process.execPath, [BIN, ...command], { env, timeoutMs: 3_600_000 });
+      ...(process.env.WINNOW_EMBED_DECODE_THREADS ? { WINNOW_EMBED_DECODE_THREADS: process.env.WINNOW_EMBED_DECODE_THREADS } : {}),
+      ...(process.env.WINNOW_EMBED_THREADS ? { WINNOW_EMBED_THREADS: process.env.WINNOW_EMBED_THREADS } : {}),
+    });
+    const cli = (home: string, ...command: string[]) => runMeasured(process.execPath, [BIN, ...command], { env: env(home), timeoutMs: 3_600_000 });
     await cli(
+      homes.originals,
       'dataset',
       'create',
       'bench',
@@ -121,29 +147,154 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
       '--access-key-id',
       'S3RVER',
     );
-    await cli('dataset', 'sync', 'bench', '--skip-verify');
-    const loadBefore = load();
-    const run = await cli('embed', 'bench', '--json');
-    const report = JSON.parse(run.stdout) as { embedded: number; imagesPerSecond: number };
-    const entry = {
+    assertSucceeded(await cli(homes.originals, 'dataset', 'sync', 'bench', '--skip-verify'), 'dataset sync');
+    // Loads the model once, so no round pays the conversion.
+    cpSync(homes.originals, homes.thumbnails, { recursive: true });
+    const made = await cli(homes.thumbnails, 'thumbnails', 'bench', '--size', String(THUMBNAIL_BOX), '--json');
+    assertSucceeded(made, 'thumbnails');
+    const thumbnails = JSON.parse(made.stdout) as { generated: number; durationMs: number };
+    console.log(
+      `${count} photos: ${thumbnails.generated} thumbnails (box ${THUMBNAIL_BOX} px) made in ${(thumbnails.durationMs / 1000).toFixed(1)} s (not part of embed)`,
+    );
+
+    const measured: Record<'raw' | 'originals' | 'thumbnails', number[]> = { raw: [], originals: [], thumbnails: [] };
+    const detail: unknown[] = [];
+    for (let round = 0; round < rounds; round++) {
+      for (const path of round % 2 === 0 ? (['originals', 'thumbnails'] as const) : (['thumbnails', 'originals'] as const)) {
+        const rawNow = await raw.at(raw.batch);
+        measured.raw.push(rawNow);
+        const home = join(base.path, `round-${round}-${path}`);
+        cpSync(homes[path], home, { recursive: true });
+        const loadBefore = load();
+        const run = await cli(home, 'embed', 'bench', '--json');
+        assertSucceeded(run, 'embed');
+        const report = JSON.parse(run.stdout) as { embedded: number; fromThumbnails: number; imagesPerSecond: number };
+        measured[path].push(report.imagesPerSecond);
+        const entry = {
+          images: count,
+          round,
+          path,
+          embedded: report.embedded,
+          fromThumbnails: report.fromThumbnails,
+          imagesPerSecond: report.imagesPerSecond,
+          rawImagesPerSecond: rawNow,
+          wallSeconds: Math.round(run.wallMs / 100) / 10,
+          peakRssMiB: Math.round(run.peakRssKib / 1024),
+          loadBefore,
+          loadAfter: load(),
+        };
+        detail.push(entry);
+        console.log(
+          `  round ${round + 1}: raw ${rawNow} images/s; embed from ${path}: ${report.imagesPerSecond} images/s (${report.fromThumbnails} from thumbnails, ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB), load ${loadBefore} -> ${entry.loadAfter}`,
+        );
+        rmSync(home, { recursive: true, force: true });
+      }
+    }
+    const rawMedian = Math.round(median(measured.raw) * 10) / 10;
+    const summary = {
       images: count,
-      embedded: report.embedded,
-      imagesPerSecond: report.imagesPerSecond,
-      wallSeconds: Math.round(run.wallMs / 100) / 10,
-      ratioToRaw: Math.round((report.imagesPerSecond / raw.imagesPerSecond) * 100) / 100,
-      peakRssMiB: Math.round(run.peakRssKib / 1024),
-      loadBefore,
-      loadAfter: load(),
+      rounds,
+      rawMedian,
+      originalsMedian: median(measured.originals),
+      thumbnailsMedian: median(measured.thumbnails),
+      originalsRatio: Math.round((median(measured.originals) / rawMedian) * 100) / 100,
+      thumbnailsRatio: Math.round((median(measured.thumbnails) / rawMedian) * 100) / 100,
+      detail,
     };
     console.log(
-      `end-to-end embed of ${count} photos from s3rver: ${entry.imagesPerSecond} images/s (${entry.ratioToRaw}x raw), ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB, load ${loadBefore} -> ${entry.loadAfter}`,
+      `end-to-end embed of ${count} photos from s3rver, median of ${rounds}: raw onnxruntime ${rawMedian} images/s (batch ${raw.batch}); from originals ${summary.originalsMedian} images/s (${summary.originalsRatio}x raw); from thumbnails ${summary.thumbnailsMedian} images/s (${summary.thumbnailsRatio}x raw); load ${load()}`,
     );
-    runs.push(entry);
-    await home.remove();
+    runs.push(summary);
+    await base.remove();
   }
   results.pipeline = runs;
   await stop();
   await directory.remove();
+}
+
+/**
+ * What reading thumbnails does to the vectors: each distinct photo embedded from its original and
+ * from its Winnow thumbnail (box THUMBNAIL_BOX), cosine between the two; then near-duplicates made
+ * from every photo (half size, JPEG q70, 10% brighter; and a 90% centre crop), each looked up
+ * among all the photos: is its source the nearest neighbour, with both sides read from originals,
+ * both from thumbnails, and thumbnail queries against original vectors (a dataset half embedded each way).
+ */
+async function quality(files: readonly string[]): Promise<void> {
+  const { default: sharp } = await import('sharp');
+  const home = await makeTempDir('winnow-bench-embed-quality-');
+  onCleanup('remove the quality model folder', () => home.remove());
+  const { path } = await ensureDefaultModel(join(home.path, 'models'));
+  const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
+  const decoder = createSharpImageTensorDecoder();
+  const thumbnailer = createSharpImageProcessor();
+  const options = imageTensorOptions(DEFAULT_MODEL_SPEC) as never;
+  const embed = async (images: Buffer[]) => {
+    const out: Float32Array[] = [];
+    for (let at = 0; at < images.length; at += 16) {
+      const tensors = await Promise.all(images.slice(at, at + 16).map((image) => decoder.decode(image, options)));
+      out.push(...(await encoder.encode(tensors)));
+    }
+    return out;
+  };
+  const viaThumbnail = async (images: Buffer[]) => {
+    const thumbs: Buffer[] = [];
+    for (const image of images) thumbs.push((await thumbnailer.makeThumbnail(image, { size: THUMBNAIL_BOX })).webp);
+    return embed(thumbs);
+  };
+  const originals = files.map((file) => readFileSync(file));
+  const duplicates: Buffer[] = [];
+  for (const original of originals) {
+    const meta = await sharp(original).metadata();
+    duplicates.push(
+      await sharp(original)
+        .resize(Math.round(meta.width! / 2))
+        .modulate({ brightness: 1.1 })
+        .jpeg({ quality: 70 })
+        .toBuffer(),
+    );
+    const [w, h] = [Math.round(meta.width! * 0.9), Math.round(meta.height! * 0.9)];
+    duplicates.push(
+      await sharp(original)
+        .extract({ left: Math.round((meta.width! - w) / 2), top: Math.round((meta.height! - h) / 2), width: w, height: h })
+        .jpeg({ quality: 88 })
+        .toBuffer(),
+    );
+  }
+  const sources = { original: await embed(originals), thumbnail: await viaThumbnail(originals) };
+  const queries = { original: await embed(duplicates), thumbnail: await viaThumbnail(duplicates) };
+  await encoder.close();
+  const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+  const cosines = sources.original.map((vector, index) => dot(vector, sources.thumbnail[index]!)).sort((a, b) => a - b);
+  const hits = (gallery: Float32Array[], probes: Float32Array[]) => {
+    let found = 0;
+    probes.forEach((probe, index) => {
+      let best = -1;
+      let bestScore = -Infinity;
+      gallery.forEach((vector, at) => {
+        const score = dot(probe, vector);
+        if (score > bestScore) [best, bestScore] = [at, score];
+      });
+      if (best === Math.floor(index / 2)) found++;
+    });
+    return `${found}/${probes.length}`;
+  };
+  const nearest = {
+    bothOriginals: hits(sources.original, queries.original),
+    bothThumbnails: hits(sources.thumbnail, queries.thumbnail),
+    thumbnailQueriesOriginalSources: hits(sources.original, queries.thumbnail),
+    originalQueriesThumbnailSources: hits(sources.thumbnail, queries.original),
+  };
+  results.quality = {
+    photos: files.length,
+    thumbnailBox: THUMBNAIL_BOX,
+    cosineOriginalVsThumbnail: { min: cosines[0], p5: cosines[Math.floor(cosines.length * 0.05)], median: median(cosines) },
+    nearestNeighbourIsSource: nearest,
+  };
+  console.log(
+    `quality on ${files.length} photos: cosine(original path, thumbnail path) min ${cosines[0]!.toFixed(4)}, 5th percentile ${cosines[Math.floor(cosines.length * 0.05)]!.toFixed(4)}, median ${median(cosines).toFixed(4)}`,
+  );
+  console.log(`near-duplicates (half size + JPEG q70 + brighter, 90% crop) whose nearest photo is their source: ${JSON.stringify(nearest)}`);
+  await home.remove();
 }
 
 /** Clustered unit vectors of 1,792 values: 200 centres in a 48-d latent space, as real embeddings concentrate. */
@@ -322,6 +473,7 @@ try {
       `raw onnxruntime on pre-decoded 224 x 224 tensors: ${JSON.stringify(raw.byBatch)} images/s by batch size; best ${raw.imagesPerSecond} at ${raw.batch}`,
     );
     await pipeline(photos.files, raw);
+    if (!flag('--skip-quality')) await quality(photos.files);
   }
   if (!flag('--skip-vectors')) await vectors();
   results.loadAtEnd = load();

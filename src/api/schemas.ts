@@ -391,6 +391,8 @@ const EmbedReportSchema = z.strictObject({
   model: z.string(),
   dimensions: z.number(),
   embedded: z.number(),
+  // Optional: reports of runs recorded before thumbnails could be read have none.
+  fromThumbnails: z.number().optional(),
   skipped: z.number(),
   failed: z.number(),
   retryable: z.number(),

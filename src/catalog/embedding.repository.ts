@@ -12,7 +12,17 @@ export interface ModelVersion {
 }
 
 /** A live sample that needs a vector from this model version, with what the run checks before reading it. */
-export type EmbeddingWork = Pick<Sample, 'id' | 'key' | 'size' | 'etag' | 'width' | 'height'>;
+export type EmbeddingWork = Pick<Sample, 'id' | 'key' | 'size' | 'etag' | 'width' | 'height'> & {
+  /** The sample's thumbnail made from its present content (same etag), if any: `embed` may read it instead of the original. */
+  thumbnail: ThumbnailOfSample | null;
+};
+
+/** A thumbnail Winnow wrote: its full key in the output location and its size as displayed. */
+export interface ThumbnailOfSample {
+  key: string;
+  width: number;
+  height: number;
+}
 
 /** What an embed run (or an import) did for one sample. */
 export interface EmbeddingRecord {
@@ -52,10 +62,12 @@ const needsWork = (model: ModelVersion) =>
 
 /** Live samples after `afterId` (in id order) without a current vector of this model version. */
 export async function listEmbeddingWorkAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<EmbeddingWork[]> {
-  return db
+  const rows = await db
     .selectFrom('samples as s')
     .leftJoin('embeddings as e', (join) => join.onRef('e.sample_id', '=', 's.id').on('e.model_id', '=', model.id))
-    .select(['s.id', 's.key', 's.size', 's.etag', 's.width', 's.height'])
+    // Only a thumbnail of the present content: one made before the original changed would give the new etag an old picture's vector.
+    .leftJoin('thumbnails as t', (join) => join.onRef('t.sample_id', '=', 's.id').onRef('t.source_etag', '=', 's.etag').on('t.status', '=', 'ok'))
+    .select(['s.id', 's.key', 's.size', 's.etag', 's.width', 's.height', 't.key as thumbnailKey', 't.width as thumbnailWidth', 't.height as thumbnailHeight'])
     .where('s.dataset_id', '=', datasetId)
     .where('s.removed_at', 'is', null)
     .where('s.id', '>', afterId)
@@ -63,6 +75,13 @@ export async function listEmbeddingWorkAfter(db: Executor, datasetId: string, mo
     .orderBy('s.id')
     .limit(limit)
     .execute();
+  return rows.map(({ thumbnailKey, thumbnailWidth, thumbnailHeight, ...sample }) => ({
+    ...sample,
+    thumbnail:
+      thumbnailKey !== null && thumbnailWidth !== null && thumbnailHeight !== null
+        ? { key: thumbnailKey, width: Number(thumbnailWidth), height: Number(thumbnailHeight) }
+        : null,
+  }));
 }
 
 export interface EmbeddingWorkCount {

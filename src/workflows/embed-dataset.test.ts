@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -12,6 +12,7 @@ import type { Context } from '../context.js';
 import { isAppError } from '../errors.js';
 import { createDataset } from './create-dataset.js';
 import { embedDataset, type EmbedProgress } from './embed-dataset.js';
+import { generateThumbnails } from './make-thumbnails.js';
 import { findRegisteredModel, modelVersion } from './embedding-models.js';
 import { syncDataset } from './sync-dataset.js';
 
@@ -113,5 +114,80 @@ describe.each(DIALECTS)('embed workflow on a local folder of real photos (%s cat
     expect(await embedDataset(context, 'photos', { batchSize: 0 }).catch((error: unknown) => (error as Error).message)).toBe(
       '--batch-size must be a whole number from 1 to 1024, got 0.',
     );
+  });
+});
+
+describe.each(DIALECTS)('embed reads thumbnails when they are big enough for the model (%s catalog)', (dialect) => {
+  let context: Context & { drop(): Promise<void> };
+  let folder: string;
+  const byKey = async () => {
+    const dataset = await requireDatasetRow(context, 'photos');
+    const model = await findRegisteredModel(context, undefined);
+    const rows = await listVectorsAfter(context.database.db, dataset.id, modelVersion(model), 0, 1000);
+    return new Map(rows.map((row) => [row.key, row.vector]));
+  };
+  const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+  const thumbnailFile = async (key: string) => {
+    const row = await context.database.db
+      .selectFrom('thumbnails as t')
+      .innerJoin('samples as s', 's.id', 't.sample_id')
+      .select(['t.key', 't.width', 't.height'])
+      .where('s.key', '=', key)
+      .executeTakeFirstOrThrow();
+    return { path: join(folder, row.key!), width: row.width!, height: row.height! };
+  };
+  const forget = () => context.database.db.deleteFrom('embeddings').execute();
+
+  beforeAll(async () => {
+    context = await createTestContext(dialect, { WINNOW_EMBED_BATCH_SIZE: '4', WINNOW_EMBED_THREADS: '1' });
+    folder = mkdtempSync(join(tmpdir(), 'winnow-embed-thumbs-'));
+    for (const name of ['astronaut.jpg', 'retina.jpg', 'chelsea.jpg']) cpSync(join(PHOTOS, name), join(folder, name));
+    await createDataset(context, { name: 'photos', input: { uri: folder } });
+    await syncDataset(context, 'photos');
+  });
+  afterAll(async () => {
+    await context?.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('reads a thumbnail whose short side is at least 224 px, and the original otherwise, keeping vectors under the original', async () => {
+    const originals = await byKey().then(async (before) => (before.size > 0 ? before : (await embedDataset(context, 'photos'), byKey())));
+    // 300 px box: the square photos get 300 x 300 thumbnails (used); chelsea (384 x 255) gets 300 x 199 (too small for 224).
+    await generateThumbnails(context, 'photos', { size: 300 });
+    const astronaut = await thumbnailFile('astronaut.jpg');
+    const retina = await thumbnailFile('retina.jpg');
+    const chelsea = await thumbnailFile('chelsea.jpg');
+    expect([astronaut.width, astronaut.height, chelsea.width, chelsea.height]).toEqual([300, 300, 300, 199]);
+    // A swapped thumbnail shows which file was read: astronaut's now holds retina's picture, and so does chelsea's.
+    copyFileSync(retina.path, astronaut.path);
+    copyFileSync(retina.path, chelsea.path);
+    await forget();
+
+    const report = await embedDataset(context, 'photos');
+    expect(report).toMatchObject({ embedded: 3, fromThumbnails: 2, failed: 0 });
+    const vectors = await byKey();
+    expect(cosine(vectors.get('astronaut.jpg')!, vectors.get('retina.jpg')!)).toBeGreaterThan(0.9999);
+    expect(cosine(vectors.get('astronaut.jpg')!, originals.get('astronaut.jpg')!)).toBeLessThan(0.9);
+    // Chelsea's thumbnail is too small: its vector comes from the original, exactly as before.
+    expect([...vectors.get('chelsea.jpg')!]).toEqual([...originals.get('chelsea.jpg')!]);
+    // An honest thumbnail gives nearly the original's vector.
+    expect(cosine(vectors.get('retina.jpg')!, originals.get('retina.jpg')!)).toBeGreaterThan(0.95);
+  });
+
+  it('reads the original again once it changed since its thumbnail was made', async () => {
+    writeFileSync(join(folder, 'astronaut.jpg'), await sharp(join(PHOTOS, 'astronaut.jpg')).flop().jpeg().toBuffer());
+    await syncDataset(context, 'photos');
+    const report = await embedDataset(context, 'photos');
+    expect(report).toMatchObject({ embedded: 1, fromThumbnails: 0, skipped: 2 });
+    const vectors = await byKey();
+    expect(cosine(vectors.get('astronaut.jpg')!, vectors.get('retina.jpg')!)).toBeLessThan(0.9);
+  });
+
+  it('falls back to the original when the thumbnail is gone', async () => {
+    rmSync((await thumbnailFile('retina.jpg')).path);
+    await forget();
+    const report = await embedDataset(context, 'photos');
+    // astronaut's thumbnail is outdated, chelsea's too small, retina's deleted: all three from their originals.
+    expect(report).toMatchObject({ embedded: 3, fromThumbnails: 0, failed: 0 });
   });
 });

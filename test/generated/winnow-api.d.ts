@@ -1033,6 +1033,7 @@ export interface components {
                 model: string;
                 dimensions: number;
                 embedded: number;
+                fromThumbnails?: number;
                 skipped: number;
                 failed: number;
                 retryable: number;

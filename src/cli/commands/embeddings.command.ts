@@ -84,7 +84,7 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
             return;
           }
           output.out(
-            `Embedded "${report.dataset}" with model "${report.model}" (${report.dimensions}-d): ${formatCount(report.embedded)} new, ${formatCount(report.skipped)} skipped (already stored), ${formatCount(report.failed)} failed, ${formatCount(report.removed)} removed, of ${formatCount(report.total)} samples; ${report.imagesPerSecond} images/s (${(report.durationMs / 1000).toFixed(1)} s)`,
+            `Embedded "${report.dataset}" with model "${report.model}" (${report.dimensions}-d): ${formatCount(report.embedded)} new${report.fromThumbnails > 0 ? ` (${formatCount(report.fromThumbnails)} read from their thumbnails)` : ''}, ${formatCount(report.skipped)} skipped (already stored), ${formatCount(report.failed)} failed, ${formatCount(report.removed)} removed, of ${formatCount(report.total)} samples; ${report.imagesPerSecond} images/s (${(report.durationMs / 1000).toFixed(1)} s)`,
           );
           if (report.retryable > 0) output.out(`${formatCount(report.retryable)} failed on the storage side; run it again to retry them.`);
         } finally {
