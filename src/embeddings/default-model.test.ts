@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSharpImageTensorDecoder } from '../media/sharp.image-tensor.js';
 import { DEFAULT_MODEL_DIMENSIONS, DEFAULT_MODEL_NAME, DEFAULT_MODEL_SPEC, ensureDefaultModel } from './default-model.js';
@@ -11,6 +10,7 @@ import { ensureCachedModel, type ModelSidecar } from './model-cache.js';
 import { openOnnxImageEncoder } from './onnx.image-encoder.js';
 import { TFJS_TO_ONNX_CONVERTER_VERSION } from './tfjs-graph-to-onnx.js';
 import { cosineDistance } from './vectors.js';
+import { NEAR_DUPLICATE_TRANSFORMS } from '../../test/support/near-duplicates.js';
 
 const PHOTOS = resolve(import.meta.dirname, '../../test/fixtures/photos');
 const home = mkdtempSync(join(tmpdir(), 'winnow-default-model-'));
@@ -65,28 +65,6 @@ describe('default model cache', () => {
   });
 });
 
-/** Near-duplicates a user would make of a photo: smaller, recompressed, brighter, trimmed, converted. */
-const VARIANTS: Record<string, (photo: Buffer) => Promise<Buffer>> = {
-  'resized 50%': async (photo) => {
-    const { width } = await sharp(photo).metadata();
-    return sharp(photo)
-      .resize(Math.round(width / 2))
-      .jpeg({ quality: 90 })
-      .toBuffer();
-  },
-  'JPEG quality 30': (photo) => sharp(photo).jpeg({ quality: 30 }).toBuffer(),
-  'brightness +20%': (photo) => sharp(photo).linear(1.2, 0).jpeg({ quality: 90 }).toBuffer(),
-  '90% centre crop': async (photo) => {
-    const { width, height } = await sharp(photo).metadata();
-    const [w, h] = [Math.round(width * 0.9), Math.round(height * 0.9)];
-    return sharp(photo)
-      .extract({ left: (width - w) >> 1, top: (height - h) >> 1, width: w, height: h })
-      .jpeg({ quality: 90 })
-      .toBuffer();
-  },
-  'PNG copy': (photo) => sharp(photo).png().toBuffer(),
-};
-
 describe('default model on real photos', () => {
   it('finds the source photo nearest to each of its near-duplicates', async () => {
     const { path } = await ensureDefaultModel(join(home, 'models'));
@@ -100,7 +78,7 @@ describe('default model on real photos', () => {
     for (const photo of photos) {
       const bytes = readFileSync(join(PHOTOS, photo));
       items.push({ photo, variant: 'source', vector: await embed(bytes) });
-      for (const [variant, make] of Object.entries(VARIANTS)) items.push({ photo, variant, vector: await embed(await make(bytes)) });
+      for (const { name, make } of NEAR_DUPLICATE_TRANSFORMS) items.push({ photo, variant: name, vector: await embed(await make(bytes)) });
     }
     await encoder.close();
     expect(items[0]!.vector).toHaveLength(DEFAULT_MODEL_DIMENSIONS);

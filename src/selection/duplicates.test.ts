@@ -8,7 +8,8 @@ import {
   samplesNeedingContentHash,
   type DuplicateCandidate,
 } from './duplicates.js';
-import { DESCRIPTOR_BYTES, descriptorDistance, thumbnailDescriptor } from './thumbnail-descriptor.js';
+import { seededRandom } from './seeded-random.js';
+import { DESCRIPTOR_BYTES, descriptorDistance, descriptorNorms, descriptorsWithin, thumbnailDescriptor } from './thumbnail-descriptor.js';
 
 const MD5_A = '0cc175b9c0f1b6a831c399e269772661';
 const MD5_B = '92eb5ffee6ae2fec3ad71c777531578f';
@@ -182,5 +183,29 @@ describe('thumbnail descriptor', () => {
       layout,
     );
     expect(descriptorDistance(flat, flat)).toBe(1);
+  });
+
+  it('answers the early-exit threshold test exactly as the full distance does', () => {
+    const random = seededRandom(7);
+    const noise = () => Math.round((random() - 0.5) * 80);
+    const base = Array.from({ length: 20 }, () => Int8Array.from({ length: DESCRIPTOR_BYTES }, noise));
+    // Like pairs at every distance from 0 to far (the noise added grows), crops (centre of one = whole of the other), flat ones.
+    const near = base.flatMap((d, index) =>
+      [0, 1, 2, 4, 8, 16, 40].map((spread) =>
+        Int8Array.from(d, (value) => Math.max(-127, Math.min(127, value + Math.round((random() - 0.5) * spread * (1 + index / 10))))),
+      ),
+    );
+    const crop = base.map((d) => Int8Array.from({ length: DESCRIPTOR_BYTES }, (_, i) => d[(i + DESCRIPTOR_BYTES / 2) % DESCRIPTOR_BYTES]!));
+    const all = [...base, ...near, ...crop, new Int8Array(DESCRIPTOR_BYTES)];
+    let within = 0;
+    for (const threshold of [0.01, 0.05, 0.2])
+      for (const a of all)
+        for (const b of all.slice(0, 40).concat(all.slice(-21))) {
+          const expected = descriptorDistance(a, b) <= threshold;
+          expect(descriptorsWithin(a, descriptorNorms(a), b, descriptorNorms(b), threshold)).toBe(expected);
+          if (expected) within++;
+        }
+    // Both answers occur, so the comparison means something.
+    expect(within).toBeGreaterThan(50);
   });
 });

@@ -1,4 +1,4 @@
-import { descriptorDistance } from './thumbnail-descriptor.js';
+import { descriptorNorms, descriptorsWithin, type DescriptorNorms } from './thumbnail-descriptor.js';
 
 /** Two samples judged duplicates of each other; `distance` 0 for byte-identical ones. */
 export interface ClosePair {
@@ -141,6 +141,8 @@ export interface NearDuplicateRule {
  * `projected` (the same rows projected onto orthonormal directions, e.g. by PCA) skips pairs
  * without reading the full vectors: a projection never lengthens a difference, so a pair already
  * farther than the threshold there is farther in full (cosine distance = |x - y|^2 / 2 for unit vectors).
+ * When both samples have a descriptor it is compared first: among an embedding's nearest
+ * neighbours most pairs are distinct images of one scene, which the descriptor turns down.
  */
 export function confirmNearDuplicates(
   candidates: Int32Array,
@@ -154,31 +156,29 @@ export function confirmNearDuplicates(
   const n = candidates.length / k;
   const pairs: ClosePair[] = [];
   let withoutDescriptor = 0;
-  const seen = new Set<number>();
+  const norms: Array<DescriptorNorms | undefined> = [];
+  const normsOf = (row: number) => (norms[row] ??= descriptorNorms(descriptors[row]!));
+  const listed = (row: number, other: number) => {
+    for (let c = 0; c < k; c++) if (candidates[row * k + c] === other) return true;
+    return false;
+  };
+  const limit = rule.threshold * 1.01 + 1e-4;
   for (let a = 0; a < n; a++) {
     for (let c = 0; c < k; c++) {
       const other = candidates[a * k + c]!;
       if (other < 0 || other === a) continue;
-      const [x, y] = other < a ? [other, a] : [a, other];
-      // x * n + y is exact up to n = 2^26: far beyond what fits in memory as 1,792-d vectors.
-      const id = x * n + y;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      if (projected) {
-        const p = projected.dimensions;
-        let squared = 0;
-        for (let j = 0; j < p; j++) squared += (projected.rows[x * p + j]! - projected.rows[y * p + j]!) ** 2;
-        // The slack covers float32 rounding of the projection.
-        if (squared / 2 > rule.threshold * 1.01 + 1e-4) continue;
-      }
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += rows[x * d + j]! * rows[y * d + j]!;
-      const distance = Math.max(0, 1 - dot);
+      // Each pair once: a pair listed by both rows is measured from the lower one.
+      if (other < a && listed(other, a)) continue;
+      const x = Math.min(a, other);
+      const y = Math.max(a, other);
+      // The slack covers float32 rounding of the projection.
+      if (projected && projectedSquared(projected.rows, projected.dimensions, x, y) / 2 > limit) continue;
+      const dx = descriptors[x];
+      const dy = descriptors[y];
+      if (dx && dy && !descriptorsWithin(dx, normsOf(x), dy, normsOf(y), rule.descriptorThreshold)) continue;
+      const distance = Math.max(0, 1 - dot(rows, x * d, y * d, d));
       if (distance > rule.threshold) continue;
-      const [dx, dy] = [descriptors[x], descriptors[y]];
-      if (dx && dy) {
-        if (descriptorDistance(dx, dy) > rule.descriptorThreshold) continue;
-      } else {
+      if (!(dx && dy)) {
         if (distance > rule.thresholdWithoutDescriptor) continue;
         withoutDescriptor++;
       }
@@ -187,4 +187,20 @@ export function confirmNearDuplicates(
   }
   pairs.sort((p, q) => p.a - q.a || p.b - q.b);
   return { pairs, withoutDescriptor };
+}
+
+function projectedSquared(rows: Float32Array, p: number, x: number, y: number): number {
+  let squared = 0;
+  for (let j = 0; j < p; j++) {
+    const difference = rows[x * p + j]! - rows[y * p + j]!;
+    squared += difference * difference;
+  }
+  return squared;
+}
+
+/** rows[x..x+d) . rows[y..y+d), summed in the order of a plain loop (same rounding as before). */
+function dot(rows: Float32Array, x: number, y: number, d: number): number {
+  let sum = 0;
+  for (let j = 0; j < d; j++) sum += rows[x + j]! * rows[y + j]!;
+  return sum;
 }

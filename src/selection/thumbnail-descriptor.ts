@@ -85,6 +85,66 @@ function cosineDistance(a: Int8Array, aStart: number, b: Int8Array, bStart: numb
   return aa === 0 || bb === 0 ? 1 : 1 - dot / Math.sqrt(aa * bb);
 }
 
+/** Cells per step of `descriptorsWithin`'s early exit. */
+const STEP = 64;
+const STEPS = CELLS / STEP;
+
+/**
+ * What `descriptorsWithin` needs of a descriptor besides its values: for each thumbnail (whole,
+ * centre), the sum of squares of its cells from each step of 64 cells to the end (the first is
+ * its squared length).
+ */
+export type DescriptorNorms = Float64Array;
+
+export function descriptorNorms(descriptor: Int8Array): DescriptorNorms {
+  const norms = new Float64Array(2 * (STEPS + 1));
+  for (let half = 0; half < 2; half++)
+    for (let step = STEPS - 1; step >= 0; step--) {
+      let sum = norms[half * (STEPS + 1) + step + 1]!;
+      for (let i = step * STEP; i < (step + 1) * STEP; i++) sum += descriptor[half * CELLS + i]! ** 2;
+      norms[half * (STEPS + 1) + step] = sum;
+    }
+  return norms;
+}
+
+/** Whether 1 - cos(thumbnail of a, thumbnail of b) <= threshold; `half` 0 is the whole thumbnail, 1 the centre. */
+function thumbnailsWithin(
+  a: Int8Array,
+  aNorms: DescriptorNorms,
+  aHalf: number,
+  b: Int8Array,
+  bNorms: DescriptorNorms,
+  bHalf: number,
+  threshold: number,
+): boolean {
+  const [aBase, bBase] = [aHalf * (STEPS + 1), bHalf * (STEPS + 1)];
+  const [aa, bb] = [aNorms[aBase]!, bNorms[bBase]!];
+  if (aa === 0 || bb === 0) return 1 <= threshold;
+  const needed = (1 - threshold) * Math.sqrt(aa * bb);
+  let dot = 0;
+  for (let step = 0; step < STEPS; step++) {
+    // Cauchy-Schwarz: the cells left add at most |a rest| |b rest|; once even that cannot reach the
+    // needed correlation, the pair is out (the margin keeps rounding of the bound on the safe side).
+    if (dot + Math.sqrt(aNorms[aBase + step]! * bNorms[bBase + step]!) < needed - 1e-6 * Math.sqrt(aa * bb)) return false;
+    const [x, y] = [aHalf * CELLS + step * STEP, bHalf * CELLS + step * STEP];
+    for (let i = 0; i < STEP; i++) dot += a[x + i]! * b[y + i]!;
+  }
+  // Integer sums: the same value cosineDistance computes.
+  return 1 - dot / Math.sqrt(aa * bb) <= threshold;
+}
+
+/**
+ * Whether `descriptorDistance(a, b) <= threshold`, given `descriptorNorms` of both: the same
+ * answer, but a pair of unlike descriptors (most candidates) is turned down after a few steps.
+ */
+export function descriptorsWithin(a: Int8Array, aNorms: DescriptorNorms, b: Int8Array, bNorms: DescriptorNorms, threshold: number): boolean {
+  return (
+    thumbnailsWithin(a, aNorms, 0, b, bNorms, 0, threshold) ||
+    thumbnailsWithin(a, aNorms, 0, b, bNorms, 1, threshold) ||
+    thumbnailsWithin(a, aNorms, 1, b, bNorms, 0, threshold)
+  );
+}
+
 /**
  * How unlike two descriptors are, 0 (same pattern) to 2: 1 - the correlation of the whole
  * thumbnails, or of one's whole with the other's centre when that is closer (one a crop of the other).

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
+import { NEAR_DUPLICATE_TRANSFORMS } from '../../test/support/near-duplicates.js';
 import { listVectorsAfter } from '../catalog/embedding.repository.js';
 import type { Context } from '../context.js';
 import { createDataset } from './create-dataset.js';
@@ -18,26 +19,6 @@ const photos = readdirSync(PHOTOS)
   .filter((name) => name.endsWith('.jpg'))
   .sort();
 
-/** The near-duplicates the issue names, made from each real photo (as bench/embedding-photos.ts makes them). */
-const VARIANTS: Record<string, (photo: Buffer) => Promise<Buffer>> = {
-  'half.jpg': async (photo) =>
-    sharp(photo)
-      .resize(Math.round((await sharp(photo).metadata()).width / 2))
-      .jpeg({ quality: 90 })
-      .toBuffer(),
-  'q30.jpg': (photo) => sharp(photo).jpeg({ quality: 30 }).toBuffer(),
-  'brighter.jpg': (photo) => sharp(photo).linear(1.2, 0).jpeg({ quality: 90 }).toBuffer(),
-  'crop.jpg': async (photo) => {
-    const { width, height } = await sharp(photo).metadata();
-    const [w, h] = [Math.round(width * 0.9), Math.round(height * 0.9)];
-    return sharp(photo)
-      .extract({ left: (width - w) >> 1, top: (height - h) >> 1, width: w, height: h })
-      .jpeg({ quality: 90 })
-      .toBuffer();
-  },
-  'copy.png': (photo) => sharp(photo).png().toBuffer(),
-};
-
 /**
  * The pool: every fixture photo whole (`<photo>/source.jpg`) with its five near-duplicates
  * (`<photo>/<variant>`), and its four quarter tiles (`<photo>-tile<n>/source.jpg`): distinct
@@ -49,7 +30,7 @@ async function makePool(folder: string): Promise<void> {
     const base = name.replace(/\.jpg$/, '');
     mkdirSync(join(folder, base));
     writeFileSync(join(folder, base, 'source.jpg'), bytes);
-    for (const [variant, make] of Object.entries(VARIANTS)) writeFileSync(join(folder, base, variant), await make(bytes));
+    for (const { file, make } of NEAR_DUPLICATE_TRANSFORMS) writeFileSync(join(folder, base, file), await make(bytes));
     const { width, height } = await sharp(bytes).metadata();
     const [w, h] = [width >> 1, height >> 1];
     for (const [index, [left, top]] of [
@@ -93,10 +74,10 @@ describe('near-duplicates and diversity on real photos (default model)', () => {
     expect(report.threshold).toBe(DEFAULT_NEAR_DUPLICATE_THRESHOLD);
     // Every pair was confirmed by descriptors kept by `embed`, none by the embedding alone.
     expect(report.pairsWithoutDescriptor).toBe(0);
-    expect(report.embedded).toBe(photos.length * (1 + Object.keys(VARIANTS).length + 4));
+    expect(report.embedded).toBe(photos.length * (1 + NEAR_DUPLICATE_TRANSFORMS.length + 4));
     const groupOf = new Map(report.groups.flatMap((group, index) => group.keys.map((key) => [key, index] as const)));
     const made = photos.flatMap((name) =>
-      Object.keys(VARIANTS).map((variant) => [`${name.replace(/\.jpg$/, '')}/source.jpg`, `${name.replace(/\.jpg$/, '')}/${variant}`]),
+      NEAR_DUPLICATE_TRANSFORMS.map(({ file }) => [`${name.replace(/\.jpg$/, '')}/source.jpg`, `${name.replace(/\.jpg$/, '')}/${file}`]),
     );
     const found = made.filter(([a, b]) => groupOf.has(a!) && groupOf.get(a!) === groupOf.get(b!));
     // Every pair a group implies, judged: right when both come from one photo.
