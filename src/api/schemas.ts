@@ -198,6 +198,9 @@ const StorageRetrySchema = z
     maxAttempts: z.number(),
     reason: z.string().openapi({ example: '503 SlowDown' }),
     at: z.string(),
+    operation: z.string().optional().openapi({ description: 'The storage call being retried.', example: 'GetObject' }),
+    delayMs: z.number().optional().openapi({ description: 'The backoff before this attempt went out, in milliseconds.' }),
+    code: z.string().optional().openapi({ description: "The last error's code.", example: 'SlowDown' }),
   })
   .openapi('StorageRetry', { description: 'A storage call being retried after a backoff: the job is waiting on the storage, not stuck.' });
 

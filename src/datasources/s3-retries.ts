@@ -17,11 +17,27 @@ export function observedRetryStrategy(
     acquireInitialRetryToken: (scope: string) => standard.acquireInitialRetryToken(scope),
     refreshRetryTokenForRetry: async (token: StandardRetryToken, errorInfo: RetryErrorInfo) => {
       const retry = await standard.refreshRetryTokenForRetry(token, errorInfo);
-      onRetry({ attempt: retry.getRetryCount() + 1, maxAttempts, reason: retryReason(errorInfo.error), at: new Date().toISOString() });
+      onRetry({
+        attempt: retry.getRetryCount() + 1,
+        maxAttempts,
+        reason: retryReason(errorInfo.error),
+        at: new Date().toISOString(),
+        delayMs: retry.getRetryDelay(),
+        code: retryCode(errorInfo.error),
+      });
       return retry;
     },
     recordSuccess: (token: StandardRetryToken) => standard.recordSuccess(token),
   };
+}
+
+/** `SlowDown`, `ECONNRESET`, `TimeoutError`: the error's code alone, for a job's stored retry state. */
+export function retryCode(error: unknown): string {
+  const vendor = error as { name?: string; code?: string; cause?: unknown } | undefined;
+  if (vendor?.name !== undefined && vendor.name !== 'Error') return vendor.name;
+  if (typeof vendor?.code === 'string') return vendor.code;
+  if (vendor?.cause !== undefined) return retryCode(vendor.cause);
+  return vendor?.name ?? 'error';
 }
 
 /** `503 SlowDown`, `ECONNRESET`, `TimeoutError`: what made a call worth retrying, for a progress line. */
