@@ -682,7 +682,10 @@ export const JobSchema = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     startAfter: z.string().openapi({ description: 'When the job, or its next retry, may start.' }),
-    progress: z.record(z.string(), z.unknown()).nullable().openapi({ description: "What the job last reported: `phase` and that phase's counters." }),
+    progress: z.record(z.string(), z.unknown()).nullable().openapi({
+      description:
+        "What the job last reported: `phase` and that phase's counters; `retrying` (a StorageRetry, or null) and `storageRetries` (storage calls retried in this attempt), as the worker running it wrote them.",
+    }),
     result: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The workflow's report, once completed." }),
     error: ErrorSchema.shape.error.nullable(),
   })
@@ -690,3 +693,5 @@ export const JobSchema = z
 
 export const JobListSchema = z.strictObject({ jobs: z.array(JobSchema) }).openapi('JobList');
 export type Job = z.infer<typeof JobSchema>;
+export type JobState = Job['state'];
+export type StorageRetry = z.infer<typeof StorageRetrySchema>;

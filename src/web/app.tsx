@@ -5,6 +5,7 @@ import { ErrorMessage } from './components/error-message.js';
 import { CreateDatasetPage } from './pages/create-dataset.page.js';
 import { DatasetPage } from './pages/dataset.page.js';
 import { DatasetsPage } from './pages/datasets.page.js';
+import { JobsPage } from './pages/jobs.page.js';
 import { NotFoundPage } from './pages/not-found.page.js';
 import { SignInPage } from './pages/sign-in.page.js';
 import { queryClient, sessionKey } from './query-client.js';
@@ -45,6 +46,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <CreateDatasetPage />;
     case 'dataset':
       return <DatasetPage key={route.name} name={route.name} />;
+    case 'jobs':
+      return <JobsPage />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -71,6 +74,9 @@ function AppShell({ route, children }: { route: Route; children: React.ReactNode
         <nav aria-label="Main">
           <Link to={routePath.datasets()} aria-current={route.page === 'datasets' ? 'page' : undefined}>
             Datasets
+          </Link>
+          <Link to={routePath.jobs()} aria-current={route.page === 'jobs' ? 'page' : undefined}>
+            Jobs
           </Link>
           <a href="/api/docs">API docs</a>
         </nav>

@@ -1,11 +1,12 @@
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /** The app's pages; everything else is the server's (/api, /login). */
-export type Route = { page: 'datasets' } | { page: 'new-dataset' } | { page: 'dataset'; name: string } | { page: 'not-found' };
+export type Route = { page: 'datasets' } | { page: 'new-dataset' } | { page: 'dataset'; name: string } | { page: 'jobs' } | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'datasets' };
   if (pathname === '/datasets/new') return { page: 'new-dataset' };
+  if (pathname === '/jobs' || pathname === '/jobs/') return { page: 'jobs' };
   const dataset = /^\/datasets\/([^/]+)\/?$/.exec(pathname);
   if (dataset?.[1] !== undefined) {
     const name = decodeSegment(dataset[1]);
@@ -26,6 +27,7 @@ export const routePath = {
   datasets: () => '/',
   newDataset: () => '/datasets/new',
   dataset: (name: string) => `/datasets/${encodeURIComponent(name)}`,
+  jobs: () => '/jobs',
 };
 
 const NAVIGATED = 'winnow:navigated';
