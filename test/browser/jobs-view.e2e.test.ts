@@ -1,7 +1,8 @@
 /**
  * The web app's jobs view (issue 18) in Chromium: on PostgreSQL, a sync run by a real `winnow worker` during a
  * 503 SlowDown storm shows the call being retried, is cancelled and retried from its buttons and finishes;
- * on the embedded default (SQLite, the in-process queue) queued jobs are listed, cancelled and retried alike.
+ * on the embedded default (SQLite) the same for a sync started from the dataset page, which `winnow serve`
+ * runs on its in-process queue.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -83,6 +84,35 @@ async function openJobs(page: Page, serve: ServeProcess) {
 
 const row = (page: Page, id: string) => page.locator(`tr[data-job-id="${id}"]`);
 
+/**
+ * Every GET of the bucket answered 503 SlowDown while `start` starts a sync: the jobs view shows the
+ * listing call being retried (polling, no reload), cancels the job, and after the storm retries it to completion.
+ */
+async function throughTheStorm(browser: Browser, serve: ServeProcess, start: () => Promise<string>) {
+  const page = browser.page;
+  storm.plan.rates = { slowDown: 1 };
+  let id = '';
+  try {
+    id = await start();
+    await openJobs(page, serve);
+    const retrying = row(page, id).locator('[data-job-retrying]');
+    await retrying.waitFor();
+    expect(await retrying.textContent()).toMatch(/Retrying ListObjectsV2 after 503 SlowDown, attempt \d+ of 12/);
+    await expect.poll(() => row(page, id).getAttribute('data-job-state')).toBe('active');
+    await browser.screenshot('jobs-retrying');
+
+    await row(page, id).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => row(page, id).getAttribute('data-job-state'), { timeout: 30_000 }).toBe('cancelled');
+    expect(await row(page, id).locator('[data-job-retrying]').count()).toBe(0);
+  } finally {
+    storm.plan.rates = {};
+  }
+  await row(page, id).getByRole('button', { name: 'Retry' }).click();
+  await expect.poll(() => row(page, id).getAttribute('data-job-state'), { timeout: 120_000, interval: 500 }).toBe('completed');
+  expect(await row(page, id).locator('.job-progress').textContent()).toMatch(/Reading image headers: \d+ of \d+/);
+  expect(browser.errors).toEqual([]);
+}
+
 describe('on PostgreSQL with a worker, during a 503 SlowDown storm', () => {
   let catalog: TestDatabase;
   let worker: ChildProcess | undefined;
@@ -114,33 +144,11 @@ describe('on PostgreSQL with a worker, during a 503 SlowDown storm', () => {
 
   it('shows the call being retried, cancels the job and retries it to completion', async () => {
     const env = { ...catalog.env, ...ENV };
-    const page = browser!.page;
-    storm.plan.rates = { slowDown: 1 };
-    let id = '';
-    try {
+    await throughTheStorm(browser!, serve!, async () => {
       const queued = await runCli(['dataset', 'sync', 'farm', '--detach'], { env });
       expect(queued.code, queued.stderr).toBe(0);
-      id = /job ([0-9a-f-]{36})/.exec(queued.stderr)![1]!;
-      await openJobs(page, serve!);
-
-      // The page polls while the job runs: the worker's retry state appears without a reload.
-      const retrying = row(page, id).locator('[data-job-retrying]');
-      await retrying.waitFor();
-      expect(await retrying.textContent()).toMatch(/Retrying ListObjectsV2 after 503 SlowDown, attempt \d+ of 12/);
-      await expect.poll(() => row(page, id).getAttribute('data-job-state')).toBe('active');
-      await browser!.screenshot('jobs-retrying');
-
-      await row(page, id).getByRole('button', { name: 'Cancel' }).click();
-      await expect.poll(() => row(page, id).getAttribute('data-job-state'), { timeout: 30_000 }).toBe('cancelled');
-      expect(await row(page, id).locator('[data-job-retrying]').count()).toBe(0);
-    } finally {
-      storm.plan.rates = {};
-    }
-
-    await row(page, id).getByRole('button', { name: 'Retry' }).click();
-    await expect.poll(() => row(page, id).getAttribute('data-job-state'), { timeout: 120_000, interval: 500 }).toBe('completed');
-    expect(await row(page, id).locator('.job-progress').textContent()).toMatch(/Reading image headers: \d+ of \d+/);
-    expect(browser!.errors).toEqual([]);
+      return /job ([0-9a-f-]{36})/.exec(queued.stderr)![1]!;
+    });
   }, 300_000);
 });
 
@@ -168,18 +176,17 @@ describe('on the embedded default (SQLite, the in-process queue)', () => {
     await catalog?.drop();
   });
 
-  it('lists a queued job with its dataset, cancels it and queues it again from its buttons', async () => {
+  it('lists a sync started from the dataset page, shows it retrying, cancels it and retries it to completion', async () => {
     const page = browser!.page;
-    const id = await queue.enqueue('thumbnails', { dataset: 'farm' });
-    await openJobs(page, serve!);
-    await expect.poll(() => row(page, id).getAttribute('data-job-state')).toBe('created');
-    expect(await row(page, id).getByRole('link', { name: 'farm' }).getAttribute('href')).toBe('/datasets/farm');
-    await row(page, id).getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => row(page, id).getAttribute('data-job-state')).toBe('cancelled');
-    expect((await queue.get(id))?.state).toBe('cancelled');
-    await row(page, id).getByRole('button', { name: 'Retry' }).click();
-    // Queued again: the in-process queue marks it due for a retry now, which this view names "Waiting to retry".
-    await expect.poll(() => row(page, id).getAttribute('data-job-state')).toBe('retry');
-    expect(browser!.errors).toEqual([]);
-  }, 120_000);
+    await throughTheStorm(browser!, serve!, async () => {
+      await page.goto(serve!.signInUrl);
+      await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+      await page.getByRole('link', { name: 'farm' }).click();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.locator('[data-sync-status]').first().waitFor();
+      const jobs = await queue.list({ names: ['sync'], dataset: 'farm' });
+      expect(jobs).toHaveLength(1);
+      return jobs[0]!.id;
+    });
+  }, 300_000);
 });
