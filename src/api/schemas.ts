@@ -236,6 +236,9 @@ const StorageRetrySchema = z
     maxAttempts: z.number(),
     reason: z.string().openapi({ example: '503 SlowDown' }),
     at: z.string(),
+    operation: z.string().optional().openapi({ description: 'The storage call being retried.', example: 'GetObject' }),
+    delayMs: z.number().optional().openapi({ description: 'The backoff before this attempt went out, in milliseconds.' }),
+    code: z.string().optional().openapi({ description: "The last error's code.", example: 'SlowDown' }),
   })
   .openapi('StorageRetry', { description: 'A storage call being retried after a backoff: the job is waiting on the storage, not stuck.' });
 
@@ -723,7 +726,10 @@ export const JobSchema = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     startAfter: z.string().openapi({ description: 'When the job, or its next retry, may start.' }),
-    progress: z.record(z.string(), z.unknown()).nullable().openapi({ description: "What the job last reported: `phase` and that phase's counters." }),
+    progress: z.record(z.string(), z.unknown()).nullable().openapi({
+      description:
+        "What the job last reported: `phase` and that phase's counters; `retrying` (a StorageRetry, or null) and `storageRetries` (storage calls retried in this attempt), as the worker running it wrote them.",
+    }),
     result: z.record(z.string(), z.unknown()).nullable().openapi({ description: "The workflow's report, once completed." }),
     error: ErrorSchema.shape.error.nullable(),
   })
@@ -731,3 +737,5 @@ export const JobSchema = z
 
 export const JobListSchema = z.strictObject({ jobs: z.array(JobSchema) }).openapi('JobList');
 export type Job = z.infer<typeof JobSchema>;
+export type JobState = Job['state'];
+export type StorageRetry = z.infer<typeof StorageRetrySchema>;

@@ -6,8 +6,6 @@ import { createSignInLink } from '../auth/token.service.js';
 import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
 import type { Context } from '../context.js';
 import { createDatasetStoreCache } from '../workflows/dataset-store-cache.js';
-import { createSyncJobs } from '../jobs/sync-jobs.js';
-import { createEmbedJobs } from '../jobs/embed-jobs.js';
 import { createQueuedEmbedJobs, createQueuedSyncJobs } from '../jobs/queued-dataset-jobs.js';
 import { winnowJobHandlers } from '../jobs/winnow-jobs.js';
 import { apiAccessRules } from '../datasources/access-rules.js';
@@ -27,9 +25,9 @@ export interface RunningServer {
 const DEFAULT_WEB_ROOT = resolve(import.meta.dirname, '../web');
 
 /**
- * Starts the API and web app in this process. With the embedded default its syncs and embedding
- * runs are its own; on PostgreSQL they go to the job queue, which this process also works unless
- * `worker` is false (then `winnow worker` processes run them).
+ * Starts the API and web app in this process. Its syncs and embedding runs go to the job queue: with
+ * the embedded default, the in-process queue this process works; on PostgreSQL, pg-boss, which this
+ * process also works unless `worker` is false (then `winnow worker` processes run them).
  */
 export async function startServer(processContext: Context, options: { webRoot?: string; worker?: boolean } = {}): Promise<RunningServer> {
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
@@ -37,10 +35,12 @@ export async function startServer(processContext: Context, options: { webRoot?: 
   // Everything this process does for an API request follows the API's rules (local roots, endpoints).
   const context: Context = { ...processContext, access: apiAccessRules(processContext.config) };
   const signIn = createSignInLink();
-  const queue = context.database.dialect === 'postgres' ? await context.jobs() : undefined;
-  if (queue !== undefined && options.worker !== false) await queue.work(winnowJobHandlers(context), { concurrency: 1 });
-  const syncJobs = queue === undefined ? createSyncJobs(context) : createQueuedSyncJobs(queue);
-  const embedJobs = queue === undefined ? createEmbedJobs(context) : createQueuedEmbedJobs(queue);
+  // Both dialects queue their syncs and embedding runs, so the jobs view lists them; the embedded
+  // default's in-process queue has no other worker than this process.
+  const queue = await context.jobs();
+  if (options.worker !== false || queue.kind === 'in-process') await queue.work(winnowJobHandlers(context), { concurrency: 1 });
+  const syncJobs = createQueuedSyncJobs(queue);
+  const embedJobs = createQueuedEmbedJobs(queue);
   const datasetRows = createDatasetRowCache(context);
   let origin = '';
   const app = createApp({

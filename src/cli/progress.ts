@@ -17,23 +17,34 @@ interface Payload {
   retrying: StorageRetry | undefined;
 }
 
-/** The end of a progress line while the storage is being retried: `retrying after 503 SlowDown (attempt 2 of 8)`. */
+/** The end of a progress line while the storage is being retried: `retrying GetObject after 503 SlowDown (attempt 2 of 8)`. */
 export function retryNote(retry: StorageRetry | undefined): string {
-  return retry === undefined ? '' : ` — retrying after ${retry.reason} (attempt ${retry.attempt} of ${retry.maxAttempts})`;
+  if (retry === undefined) return '';
+  return ` — retrying${retry.operation === undefined ? '' : ` ${retry.operation}`} after ${retry.reason} (attempt ${retry.attempt} of ${retry.maxAttempts})`;
 }
 
-/** A progress line on stderr when it is a terminal; silent otherwise (and with --json). */
-export function createSyncProgress(quiet: boolean): ProgressDisplay {
-  if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, retry: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({
+/** Whether progress lines are drawn: stderr is a terminal, the session is interactive, and no --json. */
+export function showsProgress(quiet: boolean): boolean {
+  return !quiet && isInteractive() && process.stderr.isTTY === true;
+}
+
+/** The one look of every progress bar of the CLI, on stderr; `format` draws the line. */
+export function terminalBar<Payload>(format: (options: Options, params: Params, payload: Payload) => string): cliProgress.SingleBar {
+  return new cliProgress.SingleBar({
     stream: process.stderr,
-    format: renderLine,
+    format,
     hideCursor: true,
     etaBuffer: 50,
     barsize: 30,
     barCompleteChar: '█',
     barIncompleteChar: '░',
   });
+}
+
+/** A progress line on stderr when it is a terminal; silent otherwise (and with --json). */
+export function createSyncProgress(quiet: boolean): ProgressDisplay {
+  if (!showsProgress(quiet)) return { update: () => undefined, retry: () => undefined, stop: () => undefined };
+  const bar = terminalBar(renderLine);
   let started = false;
   let last: SyncProgress | undefined;
   return {
@@ -79,16 +90,8 @@ export interface ThumbnailProgressDisplay {
 
 /** A bar for the thumbnail job on stderr when it is a terminal; silent otherwise (and with --json). */
 export function createThumbnailProgress(quiet: boolean): ThumbnailProgressDisplay {
-  if (quiet || !isInteractive() || !process.stderr.isTTY) return { update: () => undefined, retry: () => undefined, stop: () => undefined };
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
-    format: renderThumbnailLine,
-    hideCursor: true,
-    etaBuffer: 50,
-    barsize: 30,
-    barCompleteChar: '█',
-    barIncompleteChar: '░',
-  });
+  if (!showsProgress(quiet)) return { update: () => undefined, retry: () => undefined, stop: () => undefined };
+  const bar = terminalBar(renderThumbnailLine);
   let started = false;
   return {
     update(progress) {

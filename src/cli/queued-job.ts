@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
 import { AppError, ERROR_OUTCOMES, type ErrorCode } from '../errors.js';
 import type { JobView } from '../jobs/job-queue.js';
-import type { WinnowJobName, WinnowJobs } from '../jobs/winnow-jobs.js';
+import type { StorageRetry } from '../datasources/object-store.js';
+import { retryStateOf, type WinnowJobName, type WinnowJobs } from '../jobs/winnow-jobs.js';
 import type { Output } from './render.js';
 
 export interface QueuedRun<Result> {
@@ -13,6 +14,8 @@ export interface QueuedRun<Result> {
   /** Queue it and return at once (implies `queue`). */
   detach: boolean | undefined;
   onProgress: (progress: Record<string, unknown>) => void;
+  /** Told when the worker says a storage call is being retried (after the progress it came with). */
+  onRetry?: ((retry: StorageRetry) => void) | undefined;
   output: Output;
 }
 
@@ -53,7 +56,10 @@ export async function runQueued<Name extends WinnowJobName, Result>(
     if (job === undefined) throw new AppError('JobNotFound', `Job ${id} vanished from the queue.`);
     if (job.progress !== null && JSON.stringify(job.progress) !== lastProgress) {
       lastProgress = JSON.stringify(job.progress);
-      run.onProgress(job.progress);
+      // A retry before the first progress report comes with no counters to show.
+      if (job.progress.phase !== 'starting') run.onProgress(job.progress);
+      const { retrying } = retryStateOf(job.progress);
+      if (retrying !== null) run.onRetry?.(retrying);
     }
     if (job.state === 'completed') return job.result as Result;
     if (job.state === 'failed' || job.state === 'cancelled') throw jobFailure(job);

@@ -24,6 +24,12 @@ export interface StorageRetry {
   reason: string;
   /** When the retry went out (ISO 8601). */
   at: string;
+  /** The storage call being retried: `ListObjectsV2`, `GetObject`, `PutObject`, … */
+  operation?: string | undefined;
+  /** How long the backoff waits before this attempt goes out. */
+  delayMs?: number | undefined;
+  /** The last error's code alone: `SlowDown`, `InternalError`, `ECONNRESET`, … */
+  code?: string | undefined;
 }
 
 export interface WholeObject {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent } from 'node:https';
 import { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -87,7 +88,9 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
   } catch (error) {
     endpointRefusal = error as AppError;
   }
-  const retryStrategy = observedRetryStrategy(options.maxAttempts, (retry) => options.onRetry?.(retry));
+  // The SDK's retry strategy is the client's, shared by every call; this tells it which call it is retrying.
+  const callInFlight = new AsyncLocalStorage<S3Operation>();
+  const retryStrategy = observedRetryStrategy(options.maxAttempts, (retry) => options.onRetry?.({ ...retry, operation: callInFlight.getStore() }));
   const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint,
@@ -122,7 +125,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     if (endpointRefusal !== undefined) throw endpointRefusal;
     const deadline = AbortSignal.timeout(options.callDeadlineMs);
     try {
-      return await retryingBrokenBodies(() => run(deadline), deadline);
+      return await callInFlight.run(operation, () => retryingBrokenBodies(() => run(deadline), deadline));
     } catch (error) {
       if (isAppError(error)) throw error;
       if (error instanceof BrokenBody && !deadline.aborted) {

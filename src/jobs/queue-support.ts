@@ -38,7 +38,10 @@ export interface ProgressWriter {
 
 /**
  * Writes a job's progress at most once per interval and, with each write, asks whether the job
- * was cancelled (by another process: this one aborts its own jobs directly).
+ * was cancelled (by another process: this one aborts its own jobs directly). A report held back
+ * by the interval is written when the interval ends even if no other report follows: a job
+ * waiting out a storage backoff reports nothing for seconds, and its last report (that it is
+ * retrying) must still reach the other processes.
  */
 export function createProgressWriter(io: {
   write: (progress: object) => Promise<void>;
@@ -48,20 +51,34 @@ export function createProgressWriter(io: {
 }): ProgressWriter {
   let writtenAt = 0;
   let pending: object | undefined;
-  const write = async (progress: object) => {
+  let timer: NodeJS.Timeout | undefined;
+  let writing = Promise.resolve();
+  const write = (progress: object) => {
     pending = undefined;
+    clearTimeout(timer);
+    timer = undefined;
     writtenAt = Date.now();
-    await io.write(progress);
-    if (await io.isCancelled()) io.onCancelled();
+    const done = writing.then(async () => {
+      await io.write(progress);
+      if (await io.isCancelled()) io.onCancelled();
+    });
+    writing = done.catch(() => undefined);
+    return done;
   };
   return {
     async report(progress) {
       const copy = structuredClone(progress);
-      if (Date.now() - writtenAt < io.intervalMs) pending = copy;
-      else await write(copy);
+      const wait = io.intervalMs - (Date.now() - writtenAt);
+      if (wait <= 0) return write(copy);
+      pending = copy;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (pending !== undefined) write(pending).catch(() => undefined);
+      }, wait);
     },
     async flush() {
       if (pending !== undefined) await write(pending);
+      else await writing;
     },
   };
 }

@@ -3,7 +3,7 @@ import type { SyncProgress, SyncReport } from '../workflows/sync-dataset.js';
 import type { EmbedJobs, EmbedJobView } from './embed-jobs.js';
 import { FINISHED_STATES, type JobView } from './job-queue.js';
 import type { SyncJobs, SyncJobView } from './sync-jobs.js';
-import type { WinnowJobName, WinnowJobQueue } from './winnow-jobs.js';
+import { retryStateOf, type WinnowJobName, type WinnowJobQueue } from './winnow-jobs.js';
 
 const UNFINISHED = ['created', 'retry', 'active'] as const;
 
@@ -62,8 +62,16 @@ function status(job: JobView): SyncJobView['status'] {
   return job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled' ? job.state : 'running';
 }
 
+/** The phase's counters alone: the worker's retry state and the phase name are fields of their own in the views. */
+function countersOf(job: JobView): Record<string, unknown> | null {
+  if (job.progress === null) return null;
+  const { phase: _phase, retrying: _retrying, storageRetries: _storageRetries, ...counters } = job.progress;
+  return counters;
+}
+
 function syncView(job: JobView): SyncJobView {
   const phase = job.progress?.phase;
+  const { retrying, storageRetries } = retryStateOf(job.progress);
   return {
     id: job.id,
     dataset: String(job.data.dataset),
@@ -71,18 +79,18 @@ function syncView(job: JobView): SyncJobView {
     startedAt: job.startedAt ?? job.createdAt,
     finishedAt: job.finishedAt,
     // The thumbnail phase has counters of its own, which this view does not carry.
-    progress: phase === 'listing' || phase === 'probing' ? (job.progress as unknown as SyncProgress) : null,
+    progress: phase === 'listing' || phase === 'probing' ? ({ ...countersOf(job), phase } as unknown as SyncProgress) : null,
     report: job.result as unknown as SyncReport | null,
     error: job.error,
-    // Storage retries happen inside the worker's process and are not in the queue; the job's own retries are.
-    retrying: null,
-    retries: job.retryCount,
+    // Storage retries happen inside the worker's process, which writes them into the job's progress.
+    retrying: FINISHED_STATES.includes(job.state) ? null : retrying,
+    retries: storageRetries,
   };
 }
 
 function embedView(job: JobView): EmbedJobView {
-  const progress = job.progress === null ? null : ({ ...job.progress } as Record<string, unknown>);
-  delete progress?.phase;
+  const progress = countersOf(job);
+  const { retrying, storageRetries } = retryStateOf(job.progress);
   return {
     id: job.id,
     dataset: String(job.data.dataset),
@@ -93,8 +101,8 @@ function embedView(job: JobView): EmbedJobView {
     progress: progress as unknown as EmbedProgress | null,
     report: job.result as unknown as EmbedReport | null,
     error: job.error,
-    // Storage retries happen inside the worker's process and are not in the queue; the job's own retries are.
-    retrying: null,
-    retries: job.retryCount,
+    // Storage retries happen inside the worker's process, which writes them into the job's progress.
+    retrying: FINISHED_STATES.includes(job.state) ? null : retrying,
+    retries: storageRetries,
   };
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../config/config.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Database } from '../db/database.js';
+import type { StorageRetry } from '../datasources/object-store.js';
 import type { Logger } from '../log/logger.js';
 import { embedDataset, type EmbedDeps } from '../workflows/embed-dataset.js';
 import { generateThumbnails } from '../workflows/make-thumbnails.js';
@@ -22,7 +23,29 @@ export type WinnowJobName = keyof WinnowJobs;
 export const WINNOW_JOB_NAMES: readonly WinnowJobName[] = ['sync', 'thumbnails', 'embed'];
 
 /** What a job reports while it runs: which phase, and that phase's counters. */
-export type WinnowJobProgress = { phase: 'listing' | 'probing' | 'thumbnails' | 'embedding' | 'waiting' } & Record<string, unknown>;
+export type WinnowJobProgress = { phase: 'starting' | 'listing' | 'probing' | 'thumbnails' | 'embedding' | 'waiting' } & Record<string, unknown>;
+
+/**
+ * Written into every progress report by the worker, beside the phase's counters: storage retries happen
+ * in the worker's process, and this is how other processes (the API, `winnow jobs show`, a CLI
+ * following a queued job) see them.
+ */
+export interface JobRetryState {
+  /** The storage call being retried right now; null once the job moved on (its next progress report). */
+  retrying: StorageRetry | null;
+  /** Storage calls retried so far in this attempt. */
+  storageRetries: number;
+}
+
+/** The retry state a worker wrote into a job's progress (none from workers older than it: no retries known). */
+export function retryStateOf(progress: Record<string, unknown> | null): JobRetryState {
+  const retrying = progress?.retrying;
+  const storageRetries = progress?.storageRetries;
+  return {
+    retrying: retrying !== null && typeof retrying === 'object' ? (retrying as StorageRetry) : null,
+    storageRetries: typeof storageRetries === 'number' ? storageRetries : 0,
+  };
+}
 
 export type WinnowJobQueue = JobQueue<WinnowJobs>;
 
@@ -34,29 +57,32 @@ export type WinnowJobQueue = JobQueue<WinnowJobs>;
 export function winnowJobHandlers(deps: EmbedDeps): JobHandlers<WinnowJobs> {
   return {
     sync: (payload, job) =>
-      withProgress(job, (report) =>
+      withProgress(job, (report, onRetry) =>
         syncDataset(deps, payload.dataset, {
           skipVerify: payload.skipVerify,
           signal: job.signal,
           onProgress: (progress) => report({ ...progress }),
           onThumbnailProgress: (progress) => report({ ...progress, phase: 'thumbnails' }),
+          onRetry,
         }),
       ),
     thumbnails: (payload, job) =>
-      withProgress(job, (report) =>
+      withProgress(job, (report, onRetry) =>
         generateThumbnails(deps, payload.dataset, {
           size: payload.size,
           signal: job.signal,
           onProgress: (progress) => report({ ...progress, phase: 'thumbnails' }),
+          onRetry,
         }),
       ),
     embed: (payload, job) =>
-      withProgress(job, (report) =>
+      withProgress(job, (report, onRetry) =>
         embedDataset(deps, payload.dataset, {
           model: payload.model,
           batchSize: payload.batchSize,
           signal: job.signal,
           onProgress: (progress) => report({ ...progress, phase: 'embedding' }),
+          onRetry,
         }),
       ),
   };
@@ -70,15 +96,28 @@ const BUSY_RETRY_MS = 2_000;
  * before the job ends. A job whose dataset is busy with another long job (a sync, while an
  * embedding run is queued) waits for it here, reporting that it waits, rather than spending its retries.
  */
-async function withProgress<Result extends object>(job: JobContext, run: (report: (progress: WinnowJobProgress) => void) => Promise<Result>): Promise<Result> {
+async function withProgress<Result extends object>(
+  job: JobContext,
+  run: (report: (progress: WinnowJobProgress) => void, onRetry: (retry: StorageRetry) => void) => Promise<Result>,
+): Promise<Result> {
   let writes = Promise.resolve();
-  const report = (progress: WinnowJobProgress) => {
+  let last: WinnowJobProgress | undefined;
+  let storageRetries = 0;
+  const write = (progress: WinnowJobProgress & JobRetryState) => {
     writes = writes.then(() => job.reportProgress(progress)).catch(() => undefined);
+  };
+  const report = (progress: WinnowJobProgress) => {
+    last = progress;
+    write({ ...progress, retrying: null, storageRetries });
+  };
+  const onRetry = (retry: StorageRetry) => {
+    storageRetries++;
+    write({ ...(last ?? { phase: 'starting' }), retrying: retry, storageRetries });
   };
   try {
     for (;;) {
       try {
-        return await run(report);
+        return await run(report, onRetry);
       } catch (error) {
         if (!isAppError(error, 'DatasetBusy') || job.signal.aborted) throw error;
         report({ phase: 'waiting', reason: error.message });

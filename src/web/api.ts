@@ -17,6 +17,7 @@ import type {
   EmbeddingMap,
   EmbeddingStatus,
   FieldValues,
+  Job,
   Neighbours,
   Sample,
   SampleFilters,
@@ -62,6 +63,8 @@ export type {
   EmbedJob,
   EmbeddingMap,
   EmbeddingStatus,
+  Job,
+  JobState,
   Neighbours,
   SelectionReport,
   SelectRequest,
@@ -72,6 +75,7 @@ export type {
   SamplePage,
   SampleFilters,
   SampleStatus,
+  StorageRetry,
   SyncJob,
   SyncProgress,
   SyncReport,
@@ -181,6 +185,10 @@ export const api = {
   fieldValues: (name: string, field: string) => request<FieldValues>('GET', `${datasetPath(name)}/metadata/${encodeURIComponent(field)}`),
   metadataFields: async (name: string) =>
     (await request<{ fields: Array<{ field: string; numbers: number; texts: number }> }>('GET', `${datasetPath(name)}/metadata`)).fields,
+
+  jobs: async () => (await request<{ jobs: Job[] }>('GET', '/api/jobs?limit=100')).jobs,
+  cancelJob: (id: string) => request<Job>('POST', `/api/jobs/${encodeURIComponent(id)}/cancel`),
+  retryJob: (id: string) => request<Job>('POST', `/api/jobs/${encodeURIComponent(id)}/retry`),
 
   /** One sample with a freshly signed URL (for an image whose URL expired). */
   sample: (name: string, key: string) => request<Sample>('GET', `${datasetPath(name)}/sample?key=${encodeURIComponent(key)}`),

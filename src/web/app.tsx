@@ -6,6 +6,7 @@ import { CreateDatasetPage } from './pages/create-dataset.page.js';
 import { DatasetPage } from './pages/dataset.page.js';
 import { DatasetsPage } from './pages/datasets.page.js';
 import { EditDatasetPage } from './pages/edit-dataset.page.js';
+import { JobsPage } from './pages/jobs.page.js';
 import { NotFoundPage } from './pages/not-found.page.js';
 import { SignInPage } from './pages/sign-in.page.js';
 import { queryClient, sessionKey } from './query-client.js';
@@ -48,6 +49,8 @@ function CurrentPage({ route }: { route: Route }) {
       return <DatasetPage key={route.name} name={route.name} />;
     case 'edit-dataset':
       return <EditDatasetPage key={route.name} name={route.name} />;
+    case 'jobs':
+      return <JobsPage />;
     case 'not-found':
       return <NotFoundPage />;
   }
@@ -74,6 +77,9 @@ function AppShell({ route, children }: { route: Route; children: React.ReactNode
         <nav aria-label="Main">
           <Link to={routePath.datasets()} aria-current={route.page === 'datasets' ? 'page' : undefined}>
             Datasets
+          </Link>
+          <Link to={routePath.jobs()} aria-current={route.page === 'jobs' ? 'page' : undefined}>
+            Jobs
           </Link>
           <a href="/api/docs">API docs</a>
         </nav>

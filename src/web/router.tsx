@@ -2,7 +2,12 @@ import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from
 
 /** The app's pages; everything else is the server's (/api, /login). */
 export type Route =
-  { page: 'datasets' } | { page: 'new-dataset' } | { page: 'dataset'; name: string } | { page: 'edit-dataset'; name: string } | { page: 'not-found' };
+  | { page: 'datasets' }
+  | { page: 'new-dataset' }
+  | { page: 'dataset'; name: string }
+  | { page: 'edit-dataset'; name: string }
+  | { page: 'jobs' }
+  | { page: 'not-found' };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'datasets' };
@@ -12,6 +17,7 @@ export function parseRoute(pathname: string): Route {
     const name = decodeSegment(edit[1]);
     return name === undefined ? { page: 'not-found' } : { page: 'edit-dataset', name };
   }
+  if (pathname === '/jobs' || pathname === '/jobs/') return { page: 'jobs' };
   const dataset = /^\/datasets\/([^/]+)\/?$/.exec(pathname);
   if (dataset?.[1] !== undefined) {
     const name = decodeSegment(dataset[1]);
@@ -33,6 +39,7 @@ export const routePath = {
   newDataset: () => '/datasets/new',
   dataset: (name: string) => `/datasets/${encodeURIComponent(name)}`,
   editDataset: (name: string) => `/datasets/${encodeURIComponent(name)}/edit`,
+  jobs: () => '/jobs',
 };
 
 const NAVIGATED = 'winnow:navigated';

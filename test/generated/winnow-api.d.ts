@@ -968,6 +968,18 @@ export interface components {
             /** @example 503 SlowDown */
             reason: string;
             at: string;
+            /**
+             * @description The storage call being retried.
+             * @example GetObject
+             */
+            operation?: string;
+            /** @description The backoff before this attempt went out, in milliseconds. */
+            delayMs?: number;
+            /**
+             * @description The last error's code.
+             * @example SlowDown
+             */
+            code?: string;
         } | null;
         OutputCleanup: {
             /** @description Thumbnails of removed samples deleted from <output>/.winnow/. */
@@ -1298,7 +1310,7 @@ export interface components {
             finishedAt: string | null;
             /** @description When the job, or its next retry, may start. */
             startAfter: string;
-            /** @description What the job last reported: `phase` and that phase's counters. */
+            /** @description What the job last reported: `phase` and that phase's counters; `retrying` (a StorageRetry, or null) and `storageRetries` (storage calls retried in this attempt), as the worker running it wrote them. */
             progress: {
                 [key: string]: unknown;
             } | null;

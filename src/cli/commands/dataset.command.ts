@@ -192,6 +192,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
                 if (update.phase === 'thumbnails') onThumbnailProgress(update as unknown as ThumbnailProgress);
                 else progress.update(update as unknown as SyncProgress);
               },
+              onRetry,
             },
           );
           progress.stop();

@@ -70,11 +70,13 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
                   batchSize,
                   threads: wholeNumber(options.threads, '--threads'),
                   onProgress: progress.update,
+                  onRetry: progress.retry,
                 }),
               queue: options.queue,
               detach: options.detach,
               output,
               onProgress: (update) => progress.update(update as unknown as EmbedProgress),
+              onRetry: progress.retry,
             },
           );
           progress.stop();

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { foundJob, JOB_STATES, type JobState, type JobView } from '../../jobs/job-queue.js';
-import { WINNOW_JOB_NAMES, type WinnowJobName } from '../../jobs/winnow-jobs.js';
+import { retryStateOf, WINNOW_JOB_NAMES, type WinnowJobName } from '../../jobs/winnow-jobs.js';
+import { FINISHED_STATES } from '../../jobs/job-queue.js';
+import type { StorageRetry } from '../../datasources/object-store.js';
 import type { CommandRunner } from '../command-runner.js';
+import { retryNote } from '../progress.js';
 import { formatTable, printJson, type Output } from '../render.js';
 
 interface ListOptions {
@@ -96,6 +99,13 @@ function parseList(given: string | undefined, allowed: readonly string[], flag: 
 }
 
 function progressLine(job: JobView): string {
+  const counters = phaseLine(job);
+  const { retrying } = retryStateOf(job.progress);
+  if (retrying === null || FINISHED_STATES.includes(job.state)) return counters;
+  return `${counters}${retryNote(retrying)}`;
+}
+
+function phaseLine(job: JobView): string {
   const progress = job.progress;
   if (progress === null) return '';
   const number = (key: string) => (typeof progress[key] === 'number' ? (progress[key] as number) : undefined);
@@ -113,6 +123,17 @@ function printJob(output: Output, job: JobView): void {
   output.out(`  tries: ${job.retryCount + 1} of at most ${job.retryLimit + 1}${job.state === 'retry' ? `; next at ${job.startAfter}` : ''}`);
   const progress = progressLine(job);
   if (progress !== '') output.out(`  progress: ${progress}`);
+  const { retrying, storageRetries } = retryStateOf(job.progress);
+  if (storageRetries > 0) {
+    const now = retrying === null || FINISHED_STATES.includes(job.state) ? '' : `; now ${retryDetail(retrying)}`;
+    output.out(`  storage calls retried: ${storageRetries}${now}`);
+  }
   if (job.error !== null) output.out(`  error: ${job.error.code}: ${job.error.message}${job.error.hint ? `\n  fix: ${job.error.hint}` : ''}`);
   if (job.result !== null) output.out(`  result: ${JSON.stringify(job.result)}`);
+}
+
+/** `retrying GetObject after 503 SlowDown (SlowDown), attempt 3 of 10, waited 1.2 s`. */
+function retryDetail(retry: StorageRetry): string {
+  const waited = retry.delayMs === undefined ? '' : `, waited ${(retry.delayMs / 1000).toFixed(1)} s`;
+  return `retrying ${retry.operation ?? 'a storage call'} after ${retry.reason}, attempt ${retry.attempt} of ${retry.maxAttempts}${waited}`;
 }

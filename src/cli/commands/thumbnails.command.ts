@@ -37,6 +37,7 @@ export function registerThumbnailCommands(program: Command, runner: CommandRunne
               detach: options.detach,
               output,
               onProgress: (update) => progress.update(update as unknown as ThumbnailProgress),
+              onRetry: progress.retry,
             },
           );
           progress.stop();

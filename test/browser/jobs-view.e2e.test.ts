@@ -1,0 +1,192 @@
+/**
+ * The web app's jobs view (issue 18) in Chromium: on PostgreSQL, a sync run by a real `winnow worker` during a
+ * 503 SlowDown storm shows the call being retried, is cancelled and retried from its buttons and finishes;
+ * on the embedded default (SQLite) the same for a sync started from the dataset page, which `winnow serve`
+ * runs on its in-process queue.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import { openJobQueue, type WinnowJobQueue } from '../../src/jobs/winnow-jobs.js';
+import { createLogger } from '../../src/log/logger.js';
+import { CHROMIUM, launchBrowser, type Browser } from './browser.js';
+import { closed, runCli, spawnCli } from '../support/cli.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
+import { createS3rverClient, putObjects, startS3Server, type S3Server } from '../support/s3-server.js';
+import { startServe, type ServeProcess } from '../support/serve.js';
+import { waitFor } from '../support/wait.js';
+
+const BUCKET = 'jobs';
+const PHOTOS = resolve(import.meta.dirname, '../fixtures/photos');
+const photos = readdirSync(PHOTOS).filter((name) => name.endsWith('.jpg'));
+const KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const ENV = {
+  WINNOW_S3_MAX_ATTEMPTS: '12',
+  WINNOW_LIST_PAGE_SIZE: '5',
+  WINNOW_JOB_POLL_MS: '200',
+  WINNOW_JOB_PROGRESS_MS: '300',
+  WINNOW_JOB_MAINTENANCE_SECONDS: '1',
+  WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'true',
+};
+
+let s3: S3Server;
+let storm: FaultProxy;
+let seed: S3Client;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/test-setup.sh (apt-get install chromium).`);
+  s3 = await startS3Server({ buckets: [BUCKET] });
+  seed = createS3rverClient(s3.endpoint);
+  await putObjects(
+    seed,
+    BUCKET,
+    photos.map((name) => ({ key: `pics/${name}`, body: readFileSync(resolve(PHOTOS, name)) })),
+  );
+  storm = await startFaultProxy(s3.endpoint, { rates: {}, latencyMs: 0, slowDownBurst: 0, methods: ['GET'], seed: 18 });
+}, 60_000);
+
+afterAll(async () => {
+  seed?.destroy();
+  await storm?.stop();
+  await s3?.stop();
+});
+
+const create = (env: Record<string, string>) =>
+  runCli(
+    [
+      'dataset',
+      'create',
+      'farm',
+      '--input',
+      `s3://${BUCKET}/pics/`,
+      '--endpoint',
+      storm.endpoint,
+      '--path-style',
+      '--access-key-id',
+      KEYS.accessKeyId,
+      '--secret-access-key-stdin',
+    ],
+    { env, stdin: `${KEYS.secretAccessKey}\n` },
+  );
+
+/** The jobs view, reached from the top bar as a user would. */
+async function openJobs(page: Page, serve: ServeProcess) {
+  await page.goto(serve.signInUrl);
+  await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Jobs' }).click();
+  await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+}
+
+const row = (page: Page, id: string) => page.locator(`tr[data-job-id="${id}"]`);
+
+/**
+ * Every GET of the bucket answered 503 SlowDown while `start` starts a sync: the jobs view shows the
+ * listing call being retried (polling, no reload), cancels the job, and after the storm retries it to completion.
+ */
+async function throughTheStorm(browser: Browser, serve: ServeProcess, start: () => Promise<string>) {
+  const page = browser.page;
+  storm.plan.rates = { slowDown: 1 };
+  let id = '';
+  try {
+    id = await start();
+    await openJobs(page, serve);
+    const retrying = row(page, id).locator('[data-job-retrying]');
+    await retrying.waitFor();
+    expect(await retrying.textContent()).toMatch(/Retrying ListObjectsV2 after 503 SlowDown, attempt \d+ of 12/);
+    await expect.poll(() => row(page, id).getAttribute('data-job-state')).toBe('active');
+    await browser.screenshot('jobs-retrying');
+
+    await row(page, id).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => row(page, id).getAttribute('data-job-state'), { timeout: 30_000 }).toBe('cancelled');
+    expect(await row(page, id).locator('[data-job-retrying]').count()).toBe(0);
+  } finally {
+    storm.plan.rates = {};
+  }
+  await row(page, id).getByRole('button', { name: 'Retry' }).click();
+  await expect.poll(() => row(page, id).getAttribute('data-job-state'), { timeout: 120_000, interval: 500 }).toBe('completed');
+  expect(await row(page, id).locator('.job-progress').textContent()).toMatch(/Reading image headers: \d+ of \d+/);
+  expect(browser.errors).toEqual([]);
+}
+
+describe('on PostgreSQL with a worker, during a 503 SlowDown storm', () => {
+  let catalog: TestDatabase;
+  let worker: ChildProcess | undefined;
+  let serve: ServeProcess | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    catalog = await createTestDatabase('postgres');
+    const env = { ...catalog.env, ...ENV };
+    const created = await create(env);
+    expect(created.code, created.stderr).toBe(0);
+    worker = spawnCli(['worker', '--concurrency', '1'], env);
+    let said = '';
+    worker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+    await waitFor('the worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
+    serve = await startServe(env, ['--no-worker']);
+    browser = await launchBrowser();
+    browser.page.setDefaultTimeout(30_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    storm.plan.rates = {};
+    await browser?.close();
+    await serve?.stop();
+    worker?.kill('SIGKILL');
+    if (worker) await closed(worker);
+    await catalog?.drop();
+  });
+
+  it('shows the call being retried, cancels the job and retries it to completion', async () => {
+    const env = { ...catalog.env, ...ENV };
+    await throughTheStorm(browser!, serve!, async () => {
+      const queued = await runCli(['dataset', 'sync', 'farm', '--detach'], { env });
+      expect(queued.code, queued.stderr).toBe(0);
+      return /job ([0-9a-f-]{36})/.exec(queued.stderr)![1]!;
+    });
+  }, 300_000);
+});
+
+describe('on the embedded default (SQLite, the in-process queue)', () => {
+  let catalog: TestDatabase;
+  let queue: WinnowJobQueue;
+  let serve: ServeProcess | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    catalog = await createTestDatabase('sqlite');
+    const env = { ...catalog.env, ...ENV };
+    const created = await create(env);
+    expect(created.code, created.stderr).toBe(0);
+    queue = await openJobQueue({ config: loadConfig({}, env), database: catalog.database, log: createLogger('silent'), clock: () => new Date() });
+    serve = await startServe(env);
+    browser = await launchBrowser();
+    browser.page.setDefaultTimeout(30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await serve?.stop();
+    await queue?.stop();
+    await catalog?.drop();
+  });
+
+  it('lists a sync started from the dataset page, shows it retrying, cancels it and retries it to completion', async () => {
+    const page = browser!.page;
+    await throughTheStorm(browser!, serve!, async () => {
+      await page.goto(serve!.signInUrl);
+      await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+      await page.getByRole('link', { name: 'farm' }).click();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.locator('[data-sync-status]').first().waitFor();
+      const jobs = await queue.list({ names: ['sync'], dataset: 'farm' });
+      expect(jobs).toHaveLength(1);
+      return jobs[0]!.id;
+    });
+  }, 300_000);
+});
