@@ -121,7 +121,11 @@ export async function openNeighbourSearch(deps: ModelDeps, index: VectorIndex): 
       setUnit(vector, 0, given);
       const query = await projectPca(index.pca, vector, 1, matmul);
       const candidates = await search.search(query, 1, Math.max(100, k * CANDIDATES_PER_NEIGHBOUR));
-      const ids = [...candidates].map((row) => index.sampleIds[row]!).filter((id) => id !== exclude);
+      // In sample id order, so equal distances (copies of one image) rank the same whatever order onnxruntime's top-k gave.
+      const ids = [...candidates]
+        .map((row) => index.sampleIds[row]!)
+        .filter((id) => id !== exclude)
+        .sort((a, b) => a - b);
       // Re-rank on the full vectors from the catalog.
       const full = await findVectors(deps.database.db, index.datasetId, modelVersion(index.model), ids);
       const present = ids.filter((id) => full.has(id));
