@@ -218,7 +218,14 @@ describe('the secrets canary', () => {
 
   it('runs every API route, error paths included, against winnow serve', async () => {
     const cli = cliFor({ WINNOW_HOME: home });
-    serve = await startServe({ WINNOW_HOME: home, WINNOW_LOG_LEVEL: 'trace', WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'true', WINNOW_EMBED_THREADS: '1' });
+    // A sync of a dead endpoint is retried by the job queue; short delays keep the wait for each job's end short.
+    serve = await startServe({
+      WINNOW_HOME: home,
+      WINNOW_LOG_LEVEL: 'trace',
+      WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'true',
+      WINNOW_EMBED_THREADS: '1',
+      WINNOW_JOB_RETRY_DELAY_SECONDS: '1',
+    });
     try {
       const token = (await cli(['token', 'create', 'canary-api', '--json'])).json<{ token: string }>().token;
       const api = async (path: string, init: { method?: string; body?: unknown; raw?: string; bearer?: string } = {}) => {

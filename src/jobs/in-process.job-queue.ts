@@ -20,6 +20,7 @@ import { isProcessAlive } from '../shared/process.js';
 import {
   checkHandlers,
   foundJob,
+  isPermanentJobError,
   jobErrorOf,
   retryDelaySeconds,
   type EnqueueOptions,
@@ -91,7 +92,7 @@ export function createInProcessJobQueue<Payloads extends JobPayloads>(options: I
   };
 
   const failAttempt = async (row: JobRow, worker: string | null, error: ReturnType<typeof jobErrorOf>) => {
-    const retrying = row.retry_count < row.retry_limit;
+    const retrying = !isPermanentJobError(error) && row.retry_count < row.retry_limit;
     const delay = retryDelaySeconds(row.retry_delay_seconds, row.retry_backoff === 1, row.retry_count);
     await finishJobAttempt(db, row.id, worker, {
       state: retrying ? 'retry' : 'failed',

@@ -104,6 +104,27 @@ describe.each(ADAPTERS)('job queue contract: $kind on $dialect', ({ kind, dialec
     expect(failed.finishedAt).not.toBeNull();
   });
 
+  it('fails at once, its retries unspent, when no retry can mend the failure (denied keys), and runs again when asked', async () => {
+    const queue = await openQueue();
+    let attempts = 0;
+    await queue.work(
+      handlers({
+        count: async () => {
+          attempts++;
+          if (attempts === 1) throw new AppError('DatasourceAccessDenied', 'Access denied to s3:ListBucket on datalake.');
+          return { done: true };
+        },
+      }),
+      { concurrency: 1 },
+    );
+    const id = await queue.enqueue('count', { n: 1 }, { retryLimit: 3, retryDelaySeconds: 0 });
+    const failed = await settled(queue, id, 'failed');
+    expect(failed).toMatchObject({ retryCount: 0, error: { code: 'DatasourceAccessDenied' } });
+    expect(attempts).toBe(1);
+    await queue.retry(id);
+    expect((await settled(queue, id, 'completed')).result).toEqual({ done: true });
+  });
+
   it('retries a failed attempt after a backoff delay, then completes', async () => {
     const queue = await openQueue();
     const attempts: number[] = [];

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, ERROR_OUTCOMES, type ErrorCode } from '../errors.js';
 
 /** pg-boss's job states; the in-process queue uses the same ones. */
 export type JobState = 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
@@ -130,6 +130,16 @@ export function jobErrorOf(error: unknown): JobError {
     };
   }
   return { code: 'InternalError', message: String(error), hint: null };
+}
+
+/**
+ * A failure no retry can mend until the user changes something: bad input (exit 2), a thing that does not
+ * exist (3), keys or a policy that refuse (4). The job fails at once instead of spending its retries on it;
+ * `winnow jobs retry` runs it again once the cause is fixed. Storage outages (5) and crashes are retried.
+ */
+export function isPermanentJobError(error: JobError): boolean {
+  const outcome = (ERROR_OUTCOMES as Partial<Record<string, { exit: number }>>)[error.code as ErrorCode];
+  return outcome !== undefined && [2, 3, 4].includes(outcome.exit);
 }
 
 /** The job, or JobNotFound naming the id. */

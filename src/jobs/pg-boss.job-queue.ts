@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import {
   checkHandlers,
   foundJob,
+  isPermanentJobError,
   jobErrorOf,
   type EnqueueOptions,
   type JobContext,
@@ -129,6 +130,10 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
       if (abort.signal.aborted && abort.signal.reason === 'cancelled') return {};
       const described = jobErrorOf(error);
       options.log.warn({ job: job.id, name: job.name, err: described.message }, 'job attempt failed');
+      if (isPermanentJobError(described)) {
+        // pg-boss retries while retry_count < retry_limit; `jobs retry` raises the limit again.
+        await db.executeSql(`update ${schema}.job set retry_limit = retry_count where name = $1 and id = $2`, [job.name, job.id]);
+      }
       // pg-boss stores the thrown value's own fields: code, message and hint, and no stack.
       throw Object.assign(new Error(described.message), { code: described.code, hint: described.hint, stack: undefined });
     } finally {
