@@ -5,9 +5,7 @@
  * drawn in a terminal (`script` gives the CLI a pseudo-terminal, as a user's shell would).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import type { StorageRetry } from '../src/datasources/object-store.js';
@@ -16,13 +14,11 @@ import { openJobQueue, type WinnowJobQueue } from '../src/jobs/winnow-jobs.js';
 import { createLogger } from '../src/log/logger.js';
 import { closed, freshHome, runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
-import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
-import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
+import type { FaultProxy } from './support/fault-proxy.js';
+import { fixturePhotos as photos, startPhotoBucketBehindFaults, type PhotoBucket } from './support/photo-bucket.js';
 import { waitFor } from './support/wait.js';
 
 const BUCKET = 'storms';
-const PHOTOS = resolve(import.meta.dirname, 'fixtures/photos');
-const photos = readdirSync(PHOTOS).filter((name) => name.endsWith('.jpg'));
 const KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const BIN = resolve(import.meta.dirname, '../bin/winnow.js');
 const ENV = {
@@ -36,26 +32,16 @@ const ENV = {
   WINNOW_JOB_RETRY_DELAY_SECONDS: '1',
 };
 
-let s3: S3Server;
+let bucket: PhotoBucket;
 let storm: FaultProxy;
-let seed: S3Client;
 
 beforeAll(async () => {
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  seed = createS3rverClient(s3.endpoint);
-  await putObjects(
-    seed,
-    BUCKET,
-    photos.map((name) => ({ key: `pics/${name}`, body: readFileSync(resolve(PHOTOS, name)) })),
-  );
-  // GETs only: listing and reading get the storms; thumbnails are written without them.
-  storm = await startFaultProxy(s3.endpoint, { rates: {}, latencyMs: 0, slowDownBurst: 3, methods: ['GET'], seed: 18 });
+  bucket = await startPhotoBucketBehindFaults(BUCKET, { slowDownBurst: 3, seed: 18 });
+  storm = bucket.storm;
 }, 60_000);
 
 afterAll(async () => {
-  seed?.destroy();
-  await storm?.stop();
-  await s3?.stop();
+  await bucket?.stop();
 });
 
 const create = (env: Record<string, string>, name: string, extra: string[] = []) =>

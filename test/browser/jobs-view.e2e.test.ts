@@ -4,10 +4,8 @@
  * on the embedded default (SQLite) the same for a sync started from the dataset page, which `winnow serve`
  * runs on its in-process queue.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
@@ -16,14 +14,12 @@ import { createLogger } from '../../src/log/logger.js';
 import { CHROMIUM, launchBrowser, type Browser } from './browser.js';
 import { closed, runCli, spawnCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
-import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { createS3rverClient, putObjects, startS3Server, type S3Server } from '../support/s3-server.js';
+import type { FaultProxy } from '../support/fault-proxy.js';
+import { startPhotoBucketBehindFaults, type PhotoBucket } from '../support/photo-bucket.js';
 import { startServe, type ServeProcess } from '../support/serve.js';
 import { waitFor } from '../support/wait.js';
 
 const BUCKET = 'jobs';
-const PHOTOS = resolve(import.meta.dirname, '../fixtures/photos');
-const photos = readdirSync(PHOTOS).filter((name) => name.endsWith('.jpg'));
 const KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const ENV = {
   WINNOW_S3_MAX_ATTEMPTS: '12',
@@ -34,26 +30,17 @@ const ENV = {
   WINNOW_API_ALLOW_PRIVATE_ENDPOINTS: 'true',
 };
 
-let s3: S3Server;
+let bucket: PhotoBucket;
 let storm: FaultProxy;
-let seed: S3Client;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/test-setup.sh (apt-get install chromium).`);
-  s3 = await startS3Server({ buckets: [BUCKET] });
-  seed = createS3rverClient(s3.endpoint);
-  await putObjects(
-    seed,
-    BUCKET,
-    photos.map((name) => ({ key: `pics/${name}`, body: readFileSync(resolve(PHOTOS, name)) })),
-  );
-  storm = await startFaultProxy(s3.endpoint, { rates: {}, latencyMs: 0, slowDownBurst: 0, methods: ['GET'], seed: 18 });
+  bucket = await startPhotoBucketBehindFaults(BUCKET, { slowDownBurst: 0, seed: 18 });
+  storm = bucket.storm;
 }, 60_000);
 
 afterAll(async () => {
-  seed?.destroy();
-  await storm?.stop();
-  await s3?.stop();
+  await bucket?.stop();
 });
 
 const create = (env: Record<string, string>) =>
