@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSignInLink } from '../auth/token.service.js';
 import { createDatasetRowCache } from '../catalog/dataset-row-cache.js';
@@ -23,6 +24,8 @@ export interface RunningServer {
 }
 
 const DEFAULT_WEB_ROOT = resolve(import.meta.dirname, '../web');
+/** How long an idle kept-alive connection stays open: past the 60 s of common proxies and load balancers. */
+const KEEP_ALIVE_MS = 65_000;
 
 /**
  * Starts the API and web app in this process. Its syncs and embedding runs go to the job queue: with
@@ -54,7 +57,12 @@ export async function startServer(processContext: Context, options: { webRoot?: 
     publicOrigin: (requestOrigin) => requestOrigin ?? origin,
     webRoot: servesWebApp ? webRoot : undefined,
   });
-  const server = serve({ fetch: app.fetch, hostname: context.config.serveHost, port: context.config.servePort });
+  const server = serve({ fetch: app.fetch, hostname: context.config.serveHost, port: context.config.servePort }) as Server;
+  // Node closes a kept-alive connection after 5 s idle. A client reusing it at that moment (one whose
+  // request waited behind a busy second on SQLite, or a proxy whose own idle timeout is 60 s) gets
+  // ECONNRESET for a request the server never read. Idle connections cost a socket each, nothing more.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   await new Promise<void>((resolveListening, reject) => {
     server.once('listening', resolveListening);
     server.once('error', reject);

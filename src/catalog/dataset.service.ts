@@ -5,9 +5,10 @@ import { formatLocation } from '../model/location.js';
 import { isAbandoned } from './dataset-lease.js';
 import { deleteDataset as deleteDatasetRow, findDatasetByName, listDatasetsWithLastSync, type Dataset } from './dataset.repository.js';
 import { findDatasourcesOfDataset, findInputDatasources, type Datasource, type DatasourcePurpose } from './datasource.repository.js';
-import { countSamples, type SampleCounts } from './sample.repository.js';
+import type { SampleCounts } from './sample.repository.js';
 import { findSyncState, type RelevantFilenamesSummary, type SyncState } from './sync-state.repository.js';
-import { countOrphanedThumbnails, countThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
+import { countOrphanedThumbnails, type ThumbnailCounts } from './thumbnail.repository.js';
+import { countDatasetContents, type CountDatasetContents } from './dataset-counts.js';
 
 /** What the catalog's services use. */
 export interface CatalogDeps {
@@ -111,13 +112,17 @@ export async function listDatasets(deps: Pick<CatalogDeps, 'database'>): Promise
   });
 }
 
-export async function showDataset(deps: Pick<CatalogDeps, 'database' | 'clock'>, name: string): Promise<DatasetDetails> {
+/** `countContents`: a server passes its cache (createDatasetCountsCache); a one-off read counts afresh. */
+export async function showDataset(
+  deps: Pick<CatalogDeps, 'database' | 'clock'>,
+  name: string,
+  countContents: CountDatasetContents = countDatasetContents,
+): Promise<DatasetDetails> {
   const { dataset, datasources } = await requireDataset(deps, name);
   const db = deps.database.db;
-  const [samples, sync, thumbnails, orphans] = await Promise.all([
-    countSamples(db, dataset.id),
+  const [{ samples, thumbnails }, sync, orphans] = await Promise.all([
+    countContents(db, dataset),
     findSyncState(db, dataset.id),
-    countThumbnails(db, dataset.id),
     countOrphanedThumbnails(db, dataset.id, 20),
   ]);
   const output = datasources.find((datasource) => datasource.purpose === 'output') ?? datasources.find((datasource) => datasource.purpose === 'input');

@@ -4,14 +4,8 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../../test/supp
 import { insertTestDataset, insertTestSamples } from '../../test/support/factories.js';
 import { deleteDataset } from './dataset.repository.js';
 import { findSamplesByKeys, markSamplesChanged, markUnseenSamplesRemoved } from './sample.repository.js';
-import {
-  countThumbnails,
-  countThumbnailWork,
-  findCurrentThumbnails,
-  listThumbnailWorkAfter,
-  recordThumbnail,
-  type ThumbnailRecord,
-} from './thumbnail.repository.js';
+import { countDatasetContents } from './dataset-counts.js';
+import { countThumbnailWork, findCurrentThumbnails, listThumbnailWorkAfter, recordThumbnail, type ThumbnailRecord } from './thumbnail.repository.js';
 
 const NOW = '2026-01-01T00:00:00.000Z';
 
@@ -97,9 +91,10 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
 
   it('counts made, unusable and missing thumbnails of live samples only', async () => {
     await recordThumbnail(db(), outcome('b.jpg', { sourceEtag: 'etag-b-v2', status: 'rejected', key: null, error: 'Not a supported image' }));
-    expect(await countThumbnails(db(), datasetId)).toEqual({ ok: 2, rejected: 1, missing: 2 });
+    const counts = async () => (await countDatasetContents(db(), { id: datasetId, revision: 0 })).thumbnails;
+    expect(await counts()).toEqual({ ok: 2, rejected: 1, missing: 2 });
     await markUnseenSamplesRemoved(db(), datasetId, 2, NOW);
-    expect(await countThumbnails(db(), datasetId)).toEqual({ ok: 0, rejected: 0, missing: 0 });
+    expect(await counts()).toEqual({ ok: 0, rejected: 0, missing: 0 });
     expect(await pendingKeys()).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createDatasetCountsCache } from '../../catalog/dataset-counts.js';
 import { deleteDataset, listDatasets, showDataset } from '../../catalog/dataset.service.js';
 import { cleanDatasetOutputs } from '../../workflows/clean-outputs.js';
 import { createDataset } from '../../workflows/create-dataset.js';
@@ -19,6 +20,7 @@ import {
 
 export function datasetRoutes(deps: ApiDeps) {
   const { context } = deps;
+  const countContents = createDatasetCountsCache();
   return new OpenAPIHono({ defaultHook: deps.validationHook })
     .openapi(
       createRoute({
@@ -56,7 +58,7 @@ export function datasetRoutes(deps: ApiDeps) {
         request: { params: DatasetNameParam },
         responses: { 200: json(DatasetDetailsSchema, 'The dataset'), ...errors(...DATASET_ERRORS) },
       }),
-      async (c) => c.json(await showDataset(context, c.req.valid('param').name), 200),
+      async (c) => c.json(await showDataset(context, c.req.valid('param').name, countContents), 200),
     )
     .openapi(
       createRoute({
