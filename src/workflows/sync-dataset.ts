@@ -19,7 +19,7 @@ import {
   updateSyncState,
   type SyncShardState,
 } from '../catalog/sync-state.repository.js';
-import { listInOneStream, listShardsHere, planShards, type SyncListing } from './sync-listing.js';
+import { listInOneStream, listShard, listShardsHere, planShards, type SyncListing } from './sync-listing.js';
 import { checkRelevantFilenames, NO_RELEVANT_PROBLEMS, summarizeRelevantFilenames } from './relevant-filenames-report.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
@@ -65,6 +65,7 @@ export interface SyncOptions {
 /** What a shard runner gets: the generation's shards (some maybe done), and the sync's progress to keep up to date. */
 export interface ShardRun {
   dataset: string;
+  datasetId: string;
   generation: number;
   shards: readonly SyncShardState[];
   progress: SyncProgress;
@@ -245,7 +246,7 @@ async function listEverything(listing: SyncListing, cursor: string | undefined, 
     }
   }
   if (runShards === undefined) await listShardsHere(listing, shards, shardCount);
-  else await runShards({ dataset: dataset.name, generation, shards, progress: listing.progress, onCommitted: listing.onCommitted });
+  else await runShards({ dataset: dataset.name, datasetId: dataset.id, generation, shards, progress: listing.progress, onCommitted: listing.onCommitted });
 }
 
 async function ensureReadable(input: BoundStore, datasetName: string): Promise<void> {
@@ -335,4 +336,42 @@ async function probeHeaders(
   const message = `Reading objects is denied, so ${progress.toProbe - progress.probed} samples were indexed without dimensions: ${stop.message}`;
   deps.log.warn({ dataset: dataset.name }, message);
   return { readDenied: message };
+}
+
+export interface ShardJobReport {
+  dataset: string;
+  generation: number;
+  shard: number;
+  /** False when the shard had nothing left to do: listed already, or its sync moved on. */
+  listed: boolean;
+  progress: SyncProgress;
+}
+
+/**
+ * Lists one shard of a fanned-out sync, as a queued `sync-shard` job on any worker. It works under the
+ * parent's lease (the parent holds it, renews it and waits for its shards), so it takes none itself;
+ * a shard of a generation the dataset has moved past, or one already done, ends at once. Resumes after
+ * the shard's own cursor, and its page writes are idempotent, so a retried attempt adds nothing twice.
+ */
+export async function listSyncShard(
+  deps: SyncDeps,
+  shardJob: { dataset: string; generation: number; shard: number },
+  options: Pick<SyncOptions, 'signal' | 'onProgress' | 'onRetry'> = {},
+): Promise<ShardJobReport> {
+  const { dataset, datasources } = await requireDataset(deps, shardJob.dataset);
+  const db = deps.database.db;
+  const progress: SyncProgress = { phase: 'listing', listed: 0, added: 0, updated: 0, probed: 0, toProbe: 0, failed: 0 };
+  const report = (listed: boolean): ShardJobReport => ({ dataset: dataset.name, generation: shardJob.generation, shard: shardJob.shard, listed, progress });
+  const state = await findSyncState(db, dataset.id);
+  const shard = (await listSyncShards(db, dataset.id, shardJob.generation)).find((candidate) => candidate.index === shardJob.shard);
+  if (state?.generation !== shardJob.generation || state.phase !== 'listing' || shard === undefined || shard.status === 'done') return report(false);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
+  const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
+  const onCommitted = async () => {
+    if (options.signal?.aborted)
+      throw new AppError('SyncCancelled', `Shard ${shard.index} of the sync of "${dataset.name}" was stopped; it resumes from its cursor.`);
+    options.onProgress?.(progress);
+  };
+  await listShard({ deps, dataset, input: stores.input, generation: shardJob.generation, keep, progress, onCommitted }, shard);
+  return report(true);
 }
