@@ -7,6 +7,7 @@ import { requireDataset } from '../catalog/dataset.service.js';
 import type { Context } from '../context.js';
 import { createDataset } from '../workflows/create-dataset.js';
 import { syncDataset } from '../workflows/sync-dataset.js';
+import { enqueueSyncOnce } from './sync-jobs.js';
 import { winnowJobHandlers, type WinnowJobQueue } from './winnow-jobs.js';
 
 const BUCKET = 'datalake';
@@ -88,5 +89,24 @@ describe('a big sync on pg-boss', () => {
       const shardJobs = await queue.list({ names: ['sync-shard'], dataset: 'photos', states: ['created', 'retry', 'active'] });
       return shardJobs.length === 0;
     });
+  });
+});
+
+describe.each(['sqlite', 'postgres'] as const)('queuing a sync on %s', (dialect) => {
+  it('returns the sync already queued for the dataset instead of queuing a second, even when asked twice at once', async () => {
+    const context = await createTestContext(dialect);
+    try {
+      const jobs = await context.jobs();
+      const [first, second] = await Promise.all([
+        enqueueSyncOnce(context.database, jobs, { dataset: 'photos' }),
+        enqueueSyncOnce(context.database, jobs, { dataset: 'photos' }),
+      ]);
+      expect([first.existing, second.existing].sort()).toEqual([false, true]);
+      expect(second.id).toBe(first.id);
+      expect(await enqueueSyncOnce(context.database, jobs, { dataset: 'other' })).toMatchObject({ existing: false });
+      expect(await jobs.list({ names: ['sync'] })).toHaveLength(2);
+    } finally {
+      await context.drop();
+    }
   });
 });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
+import type { Database } from '../db/database.js';
 import { listSyncShards } from '../catalog/sync-state.repository.js';
 import type { StorageRetry } from '../datasources/object-store.js';
 import { AppError, describeError, ERROR_OUTCOMES, isAppError, type ErrorCode } from '../errors.js';
@@ -158,4 +160,48 @@ function shardFailure(job: JobView, dataset: string): AppError {
   const error = job.error ?? { code: 'InternalError', message: 'The shard failed without saying why.', hint: null };
   const code: ErrorCode = error.code in ERROR_OUTCOMES ? (error.code as ErrorCode) : 'DatasourceError';
   return new AppError(code, `Shard ${String(job.data.shard)} of the sync of "${dataset}" failed: ${error.message}`, { hint: error.hint ?? undefined });
+}
+
+/** The job a sync request ended up with: a new one, or the dataset's sync already queued or running. */
+export interface QueuedSync {
+  id: string;
+  /** True when an unfinished sync of the dataset was there first, and no other was queued. */
+  existing: boolean;
+}
+
+/**
+ * Queues a sync unless the dataset has one queued or running, which it returns instead: two syncs of a
+ * dataset never wait side by side, whichever machine asked. On PostgreSQL the look and the send hold a
+ * transaction-scoped advisory lock of the dataset, so two requests at the same moment cannot both send;
+ * the embedded default has one process per catalog, whose requests take turns here.
+ */
+export async function enqueueSyncOnce(
+  database: Database | undefined,
+  queue: WinnowJobQueue,
+  payload: { dataset: string; skipVerify?: boolean | undefined },
+): Promise<QueuedSync> {
+  const lookAndSend = async (): Promise<QueuedSync> => {
+    const [unfinished] = await queue.list({ names: ['sync'], dataset: payload.dataset, states: ['created', 'retry', 'active'], limit: 1 });
+    if (unfinished !== undefined) return { id: unfinished.id, existing: true };
+    return { id: await queue.enqueue('sync', payload), existing: false };
+  };
+  if (database?.dialect !== 'postgres') return serialized(payload.dataset, lookAndSend);
+  return database.db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`winnow-sync:${payload.dataset}`}))`.execute(trx);
+    return lookAndSend();
+  });
+}
+
+const turns = new Map<string, Promise<unknown>>();
+
+/** Runs `task` after every earlier task of `key` in this process has ended. */
+async function serialized<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const previous = turns.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(task);
+  turns.set(key, mine);
+  try {
+    return await mine;
+  } finally {
+    if (turns.get(key) === mine) turns.delete(key);
+  }
 }
