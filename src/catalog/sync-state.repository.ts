@@ -307,3 +307,8 @@ export async function spreadCatalogKeys(db: Executor, datasetId: string, afterKe
     .execute();
   return rows.map((row) => row.key);
 }
+
+/** Holds, until the transaction ends, PostgreSQL's advisory lock for queuing a sync of `dataset`: two machines take turns. */
+export async function lockSyncQueuing(trx: Executor, dataset: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`winnow-sync:${dataset}`}))`.execute(trx);
+}

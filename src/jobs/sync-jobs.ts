@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import { listSyncShards } from '../catalog/sync-state.repository.js';
+import { listSyncShards, lockSyncQueuing } from '../catalog/sync-state.repository.js';
 import type { StorageRetry } from '../datasources/object-store.js';
 import { AppError, describeError, ERROR_OUTCOMES, isAppError, type ErrorCode } from '../errors.js';
 import { trackJobView } from './track-job-view.js';
 import { syncDataset, type ShardRunner, type SyncDeps, type SyncProgress, type SyncReport } from '../workflows/sync-dataset.js';
-import type { JobView } from './job-queue.js';
-import type { WinnowJobQueue } from './winnow-jobs.js';
+import type { JobFilter, JobView } from './job-queue.js';
+
+/** What syncs need of the queue (src/jobs/winnow-jobs.ts's, which runs them): their own jobs. */
+export interface SyncJobQueue {
+  enqueue(name: 'sync', data: { dataset: string; skipVerify?: boolean | undefined }): Promise<string>;
+  enqueue(name: 'sync-shard', data: { dataset: string; generation: number; shard: number }): Promise<string>;
+  get(id: string): Promise<JobView | undefined>;
+  list(filter: JobFilter<'sync' | 'sync-shard'>): Promise<JobView[]>;
+  cancel(id: string): Promise<unknown>;
+}
 
 export type SyncJobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -103,7 +110,7 @@ const UNFINISHED: readonly string[] = ['created', 'retry', 'active'];
  * then follows the shards' committed counters until all are done. A shard job that failed for good fails
  * the sync with that shard's error; a cancelled sync cancels its shard jobs.
  */
-export function queuedShardRunner(deps: SyncDeps, queue: WinnowJobQueue, pollMs: number, signal?: AbortSignal): ShardRunner {
+export function queuedShardRunner(deps: SyncDeps, queue: SyncJobQueue, pollMs: number, signal?: AbortSignal): ShardRunner {
   return async (run) => {
     const db = deps.database.db;
     const jobs = new Map<number, string>();
@@ -177,7 +184,7 @@ export interface QueuedSync {
  */
 export async function enqueueSyncOnce(
   database: Database | undefined,
-  queue: WinnowJobQueue,
+  queue: SyncJobQueue,
   payload: { dataset: string; skipVerify?: boolean | undefined },
 ): Promise<QueuedSync> {
   const lookAndSend = async (): Promise<QueuedSync> => {
@@ -187,7 +194,7 @@ export async function enqueueSyncOnce(
   };
   if (database?.dialect !== 'postgres') return serialized(payload.dataset, lookAndSend);
   return database.db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`winnow-sync:${payload.dataset}`}))`.execute(trx);
+    await lockSyncQueuing(trx, payload.dataset);
     return lookAndSend();
   });
 }

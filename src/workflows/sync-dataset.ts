@@ -158,7 +158,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     if (state.phase === 'listing') {
       const listingStarted = Date.now();
       const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
-      const listing: SyncListing = { deps, dataset, input: stores.input, generation, keep, progress, onCommitted };
+      const listing = { deps, dataset, input: stores.input, generation, keep, progress, onCommitted };
       await listEverything(listing, state.cursorKey ?? undefined, options.runShards);
       await db.transaction().execute(async (trx) => {
         // Once, after every listing stream of the generation finished: what none of them saw is gone.
@@ -231,7 +231,11 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
  * `syncShardAfterKeys` keys with more to come (small datasets never pay for planning). A resumed
  * sync whose listing had fanned out goes straight back to its shards.
  */
-async function listEverything(listing: SyncListing, cursor: string | undefined, runShards: ShardRunner | undefined): Promise<void> {
+async function listEverything(
+  listing: SyncListing & { progress: SyncProgress },
+  cursor: string | undefined,
+  runShards: ShardRunner | undefined,
+): Promise<void> {
   const { deps, dataset, generation } = listing;
   const shardCount = deps.config.syncShards;
   let shards = await listSyncShards(deps.database.db, dataset.id, generation);

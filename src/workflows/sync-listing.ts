@@ -13,18 +13,26 @@ import type { Executor } from '../db/executor.js';
 import { compareKeys, type ObjectSummary } from '../datasources/object-store.js';
 import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
 import type { BoundStore } from './dataset-stores.js';
-import type { SyncDeps, SyncProgress } from './sync-dataset.js';
+import type { WorkflowDeps } from './workflow-deps.js';
 import { isInShard, shardsAt, type SyncShard } from './sync-shards.js';
+
+/** The counters a listing keeps up to date (the sync's progress). */
+export interface ListingProgress {
+  listed: number;
+  added: number;
+  updated: number;
+  shards?: { done: number; total: number } | undefined;
+}
 
 /** What every listing stream of one sync generation shares. */
 export interface SyncListing {
-  deps: SyncDeps;
+  deps: Pick<WorkflowDeps, 'config' | 'database' | 'log' | 'clock'>;
   dataset: Dataset;
   input: BoundStore;
   generation: number;
   /** The dataset's key filter on relative keys. */
   keep: (relativeKey: string) => string;
-  progress: SyncProgress;
+  progress: ListingProgress;
   /** After every committed page: stops a cancelled sync, renews the lease, reports progress. */
   onCommitted: () => Promise<void>;
 }
