@@ -152,6 +152,8 @@ describe('workers on PostgreSQL', () => {
     const listing = proxy.hold(listingPagesAfter(3, PREFIX));
     const sync = await queue('dataset', 'sync', 'farm');
     await listing.reached(1, 60_000);
+    // A second detached sync of the dataset queues nothing: it names the running one.
+    expect(await queue('dataset', 'sync', 'farm')).toBe(sync);
     await waitFor('the sync to commit two pages', async () => ((await progressOf(sync)).progress?.listed ?? 0) >= 14, { timeoutMs: 60_000, intervalMs: 100 });
     first.kill('SIGKILL');
     await closed(first);

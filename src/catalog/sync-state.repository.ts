@@ -1,4 +1,5 @@
-import type { SyncPhase, SyncStateRow, SyncStatus } from '../db/schema.js';
+import { sql } from 'kysely';
+import type { SyncPhase, SyncShardStatus, SyncStateRow, SyncStatus } from '../db/schema.js';
 import type { Executor } from '../db/executor.js';
 
 export type SyncCounters = Pick<SyncStateRow, 'listed' | 'added' | 'updated' | 'removed' | 'failed'>;
@@ -181,4 +182,133 @@ export async function recordRelevantReport(db: Executor, datasetId: string, summ
     .set({ relevant_report: summary === null ? null : JSON.stringify(summary) })
     .where('dataset_id', '=', datasetId)
     .execute();
+}
+
+/** One key range of a fanned-out sync, where its listing stands. */
+export interface SyncShardState {
+  index: number;
+  startAfter: string | null;
+  through: string | null;
+  cursorKey: string | null;
+  status: SyncShardStatus;
+  listed: number;
+  added: number;
+  updated: number;
+}
+
+/** Stores the plan of generation `generation`'s shards; a plan already stored stays (of two planners, the first wins). */
+export async function insertSyncShards(
+  db: Executor,
+  datasetId: string,
+  generation: number,
+  shards: ReadonlyArray<{ startAfter: string | null; through: string | null }>,
+): Promise<void> {
+  if (shards.length === 0) return;
+  await db
+    .insertInto('sync_shards')
+    .values(
+      shards.map((shard, index) => ({
+        dataset_id: datasetId,
+        generation,
+        shard_index: index,
+        start_after: shard.startAfter,
+        through: shard.through,
+        cursor_key: null,
+        status: 'listing' as const,
+        listed: 0,
+        added: 0,
+        updated: 0,
+        error_message: null,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['dataset_id', 'generation', 'shard_index']).doNothing())
+    .execute();
+}
+
+export async function listSyncShards(db: Executor, datasetId: string, generation: number): Promise<SyncShardState[]> {
+  const rows = await db
+    .selectFrom('sync_shards')
+    .selectAll()
+    .where('dataset_id', '=', datasetId)
+    .where('generation', '=', generation)
+    .orderBy('shard_index')
+    .execute();
+  return rows.map((row) => ({
+    index: row.shard_index,
+    startAfter: row.start_after,
+    through: row.through,
+    cursorKey: row.cursor_key,
+    status: row.status,
+    listed: row.listed,
+    added: row.added,
+    updated: row.updated,
+  }));
+}
+
+/** Records a shard's committed listing page (in the page's transaction); `done` when the page reached the shard's end. */
+export async function advanceShardCursor(
+  db: Executor,
+  datasetId: string,
+  generation: number,
+  index: number,
+  cursorKey: string | null,
+  delta: Pick<SyncCounters, 'listed' | 'added' | 'updated'>,
+  done: boolean,
+): Promise<void> {
+  await db
+    .updateTable('sync_shards')
+    .set((eb) => ({
+      ...(cursorKey === null ? {} : { cursor_key: cursorKey }),
+      ...(done ? { status: 'done' as const } : {}),
+      listed: eb('listed', '+', delta.listed),
+      added: eb('added', '+', delta.added),
+      updated: eb('updated', '+', delta.updated),
+    }))
+    .where('dataset_id', '=', datasetId)
+    .where('generation', '=', generation)
+    .where('shard_index', '=', index)
+    .execute();
+}
+
+/**
+ * Ends a fanned-out listing, in the reconciliation's transaction: the shards' counters join the
+ * sync's and their rows go (a resumed sync past this point has nothing left to list).
+ */
+export async function absorbSyncShards(db: Executor, datasetId: string, generation: number): Promise<void> {
+  const shards = await listSyncShards(db, datasetId, generation);
+  const sum = (field: 'listed' | 'added' | 'updated') => shards.reduce((total, shard) => total + shard[field], 0);
+  await db
+    .updateTable('sync_states')
+    .set((eb) => ({ listed: eb('listed', '+', sum('listed')), added: eb('added', '+', sum('added')), updated: eb('updated', '+', sum('updated')) }))
+    .where('dataset_id', '=', datasetId)
+    .execute();
+  await db.deleteFrom('sync_shards').where('dataset_id', '=', datasetId).execute();
+}
+
+/**
+ * About `count` live keys of the catalog after `afterKey`, evenly spread along them in key order:
+ * where the keys of a flat layout lie, as the last sync saw them, to cut the key space into even shards.
+ */
+export async function spreadCatalogKeys(db: Executor, datasetId: string, afterKey: string | null, count: number): Promise<string[]> {
+  const live = db
+    .selectFrom('samples')
+    .where('dataset_id', '=', datasetId)
+    .where('removed_at', 'is', null)
+    .$if(afterKey !== null, (query) => query.where('key', '>', afterKey!));
+  const total = Number((await live.select((eb) => eb.fn.countAll().as('keys')).executeTakeFirstOrThrow()).keys);
+  if (total === 0) return [];
+  const step = Math.max(1, Math.floor(total / count));
+  const numbered = live.select(['key', sql<number>`row_number() over (order by key)`.as('position')]);
+  const rows = await db
+    .selectFrom(numbered.as('numbered'))
+    .select('key')
+    .where(sql<boolean>`position % ${step} = 0`)
+    .orderBy('key')
+    .execute();
+  return rows.map((row) => row.key);
+}
+
+/** Holds, until the transaction ends, PostgreSQL's advisory lock for queuing a sync of `dataset`: two machines take turns. */
+export async function lockSyncQueuing(trx: Executor, dataset: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`winnow-sync:${dataset}`}))`.execute(trx);
 }

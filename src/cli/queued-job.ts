@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { AppError, ERROR_OUTCOMES, type ErrorCode } from '../errors.js';
 import type { JobView } from '../jobs/job-queue.js';
 import type { StorageRetry } from '../datasources/object-store.js';
-import { retryStateOf, type WinnowJobName, type WinnowJobs } from '../jobs/winnow-jobs.js';
+import { retryStateOf, type WinnowJobName, type WinnowJobQueue, type WinnowJobs } from '../jobs/winnow-jobs.js';
 import type { Output } from './render.js';
 
 export interface QueuedRun<Result> {
@@ -17,6 +17,8 @@ export interface QueuedRun<Result> {
   /** Told when the worker says a storage call is being retried (after the progress it came with). */
   onRetry?: ((retry: StorageRetry) => void) | undefined;
   output: Output;
+  /** Queues the job, or finds the one that makes queuing it moot (a sync of the dataset already queued or running). */
+  enqueue?: ((queue: WinnowJobQueue) => Promise<{ id: string; existing: boolean }>) | undefined;
 }
 
 /** How long a queued job may wait before the CLI says that no worker seems to be running. */
@@ -42,12 +44,18 @@ export async function runQueued<Name extends WinnowJobName, Result>(
     });
   }
   const queue = await context.jobs();
-  const id = await queue.enqueue(name, payload);
-  if (run.detach) {
+  const { id, existing } = run.enqueue ? await run.enqueue(queue) : { id: await queue.enqueue(name, payload), existing: false };
+  if (existing) {
+    run.output.err(`The ${name} job ${id} of "${payload.dataset}" is already queued or running; not queuing another.`);
+    if (run.detach) {
+      run.output.err(`Follow it with: winnow jobs show ${id}`);
+      return undefined;
+    }
+  } else if (run.detach) {
     run.output.err(`Queued ${name} job ${id}. Follow it with: winnow jobs show ${id}`);
     return undefined;
   }
-  run.output.err(`Queued ${name} job ${id}; following it (Ctrl-C stops following, not the job).`);
+  if (!existing) run.output.err(`Queued ${name} job ${id}; following it (Ctrl-C stops following, not the job).`);
   const queuedAt = Date.now();
   let noticed = false;
   let lastProgress = '';

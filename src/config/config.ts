@@ -27,6 +27,10 @@ export interface Config {
   pageCacheMb: number;
   /** Keys per ListObjectsV2 page (S3 caps it at 1,000). */
   listPageSize: number;
+  /** Parallel listing streams (shards) a big sync fans out into; 1 never fans out. */
+  syncShards: number;
+  /** Keys a sync lists in one stream before it fans the rest of the listing out into shards. */
+  syncShardAfterKeys: number;
   s3MaxAttempts: number;
   s3ConnectTimeoutMs: number;
   /** Longest wait for the next bytes of one S3 answer (a black-holed endpoint gives none). */
@@ -140,6 +144,8 @@ const settings = {
   urlTtlSeconds: { env: 'WINNOW_URL_TTL_SECONDS', flag: '--url-ttl', schema: integer(60, 604_800), fallback: () => 900 },
   pageCacheMb: { env: 'WINNOW_PAGE_CACHE_MB', flag: undefined, schema: integer(0, 16_384), fallback: () => 128 },
   listPageSize: { env: 'WINNOW_LIST_PAGE_SIZE', flag: undefined, schema: integer(1, 1000), fallback: () => 1000 },
+  syncShards: { env: 'WINNOW_SYNC_SHARDS', flag: undefined, schema: integer(1, 64), fallback: () => 8 },
+  syncShardAfterKeys: { env: 'WINNOW_SYNC_SHARD_AFTER_KEYS', flag: undefined, schema: integer(1, 1_000_000_000), fallback: () => 20_000 },
   s3MaxAttempts: { env: 'WINNOW_S3_MAX_ATTEMPTS', flag: undefined, schema: integer(1, 20), fallback: () => 3 },
   s3ConnectTimeoutMs: { env: 'WINNOW_S3_CONNECT_TIMEOUT_MS', flag: undefined, schema: integer(100, 600_000), fallback: () => 5_000 },
   s3RequestTimeoutMs: { env: 'WINNOW_S3_REQUEST_TIMEOUT_MS', flag: undefined, schema: integer(100, 3_600_000), fallback: () => 20_000 },

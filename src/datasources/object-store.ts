@@ -42,6 +42,8 @@ export interface ObjectStore {
   /** e.g. `s3://datalake/` or `/data/photos`, for messages. */
   readonly description: string;
   listPages(prefix: string, options?: ListOptions): AsyncIterable<ObjectSummary[]>;
+  /** The full prefixes of the folders right under `prefix` (a delimiter listing), after `startAfter`, at most `limit`; stores without one leave it out. */
+  listSubPrefixes?(prefix: string, options: { startAfter?: string | undefined; limit: number }): Promise<string[]>;
   /** Bytes `start`..`endInclusive`; fewer when the object is shorter. */
   readRange(key: string, start: number, endInclusive: number): Promise<Uint8Array>;
   /** The whole object and the etag of the bytes returned; refused (`ImageTooLarge`) before its body is read when it exceeds `maxBytes`. */

@@ -218,6 +218,28 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       } while (continuationToken !== undefined);
     },
 
+    async listSubPrefixes(prefix, listOptions) {
+      const prefixes: string[] = [];
+      let continuationToken: string | undefined;
+      do {
+        const page = await call('ListObjectsV2', prefix, (abortSignal) =>
+          client.send(
+            new ListObjectsV2Command({
+              Bucket: options.bucket,
+              Prefix: prefix,
+              Delimiter: '/',
+              ContinuationToken: continuationToken,
+              StartAfter: continuationToken === undefined ? listOptions.startAfter : undefined,
+            }),
+            { abortSignal },
+          ),
+        );
+        for (const common of page.CommonPrefixes ?? []) if (common.Prefix !== undefined) prefixes.push(common.Prefix);
+        continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (continuationToken !== undefined && prefixes.length < listOptions.limit);
+      return prefixes.slice(0, listOptions.limit);
+    },
+
     async readRange(key, start, endInclusive) {
       return call('GetObject', key, async (abortSignal) => {
         const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }), {

@@ -131,6 +131,24 @@ export interface SyncStateTable {
   relevant_report: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export type SyncShardStatus = 'listing' | 'done';
+
+/** One key range of a fanned-out sync: keys k with start_after < k <= through, relative to the input prefix. */
+export interface SyncShardTable {
+  dataset_id: string;
+  generation: number;
+  shard_index: number;
+  start_after: string | null;
+  through: string | null;
+  /** Last key this shard committed; it lists after it when resumed. */
+  cursor_key: string | null;
+  status: SyncShardStatus;
+  listed: number;
+  added: number;
+  updated: number;
+  error_message: string | null;
+}
+
 export interface ApiTokenTable {
   id: string;
   name: string;
@@ -281,6 +299,7 @@ export interface DB {
   datasources: DatasourceTable;
   samples: SampleTable;
   sync_states: SyncStateTable;
+  sync_shards: SyncShardTable;
   thumbnails: ThumbnailTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;

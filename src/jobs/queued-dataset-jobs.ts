@@ -2,16 +2,19 @@ import type { EmbedProgress, EmbedReport } from '../workflows/embed-dataset.js';
 import type { SyncProgress, SyncReport } from '../workflows/sync-dataset.js';
 import type { EmbedJobs, EmbedJobView } from './embed-jobs.js';
 import { FINISHED_STATES, type JobView } from './job-queue.js';
-import type { SyncJobs, SyncJobView } from './sync-jobs.js';
+import { enqueueSyncOnce, type SyncJobs, type SyncJobView } from './sync-jobs.js';
+import type { Database } from '../db/database.js';
 import { retryStateOf, type WinnowJobName, type WinnowJobQueue } from './winnow-jobs.js';
 
 const UNFINISHED = ['created', 'retry', 'active'] as const;
 
 /** `winnow serve`'s sync routes on the job queue: the sync runs on whichever worker takes it. */
-export function createQueuedSyncJobs(queue: WinnowJobQueue): SyncJobs {
+/** With the catalog (`database`), two requests at the same moment on PostgreSQL still queue one sync. */
+export function createQueuedSyncJobs(queue: WinnowJobQueue, database?: Database): SyncJobs {
   const jobs = datasetJobs(queue, 'sync');
   return {
-    start: async (dataset, options = {}) => syncView(await jobs.start(dataset, () => queue.enqueue('sync', { dataset, skipVerify: options.skipVerify }))),
+    start: async (dataset, options = {}) =>
+      syncView(await jobs.start(dataset, async () => (await enqueueSyncOnce(database, queue, { dataset, skipVerify: options.skipVerify })).id)),
     latest: async (dataset) => mapped(await jobs.latest(dataset), syncView),
     cancel: async (dataset) => mapped(await jobs.cancel(dataset), syncView),
     settled: jobs.settled,

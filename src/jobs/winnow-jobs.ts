@@ -6,7 +6,8 @@ import type { StorageRetry } from '../datasources/object-store.js';
 import type { Logger } from '../log/logger.js';
 import { embedDataset, type EmbedDeps } from '../workflows/embed-dataset.js';
 import { generateThumbnails } from '../workflows/make-thumbnails.js';
-import { syncDataset } from '../workflows/sync-dataset.js';
+import { listSyncShard, syncDataset } from '../workflows/sync-dataset.js';
+import { queuedShardRunner } from './sync-jobs.js';
 import { createInProcessJobQueue } from './in-process.job-queue.js';
 import type { JobContext, JobHandlers, JobQueue } from './job-queue.js';
 import { createPgBossJobQueue } from './pg-boss.job-queue.js';
@@ -14,13 +15,15 @@ import { createPgBossJobQueue } from './pg-boss.job-queue.js';
 /** Every job Winnow runs in the background, by name, with its payload. */
 export type WinnowJobs = {
   sync: { dataset: string; skipVerify?: boolean | undefined };
+  /** One key range of a fanned-out sync (src/workflows/sync-listing.ts). */
+  'sync-shard': { dataset: string; generation: number; shard: number };
   thumbnails: { dataset: string; size?: number | undefined };
   embed: { dataset: string; model?: string | undefined; batchSize?: number | undefined };
 };
 
 export type WinnowJobName = keyof WinnowJobs;
 
-export const WINNOW_JOB_NAMES: readonly WinnowJobName[] = ['sync', 'thumbnails', 'embed'];
+export const WINNOW_JOB_NAMES: readonly WinnowJobName[] = ['sync', 'thumbnails', 'embed', 'sync-shard'];
 
 /** What a job reports while it runs: which phase, and that phase's counters. */
 export type WinnowJobProgress = { phase: 'starting' | 'listing' | 'probing' | 'thumbnails' | 'embedding' | 'waiting' } & Record<string, unknown>;
@@ -54,18 +57,22 @@ export type WinnowJobQueue = JobQueue<WinnowJobs>;
  * idempotent (the workflows skip what the catalog already has for a key's present etag and take
  * the dataset's lease), which is what at-least-once delivery needs.
  */
-export function winnowJobHandlers(deps: EmbedDeps): JobHandlers<WinnowJobs> {
+export function winnowJobHandlers(deps: EmbedDeps, queue?: WinnowJobQueue): JobHandlers<WinnowJobs> {
   return {
     sync: (payload, job) =>
       withProgress(job, (report, onRetry) =>
         syncDataset(deps, payload.dataset, {
           skipVerify: payload.skipVerify,
           signal: job.signal,
+          // On pg-boss a big sync's shards are jobs that workers on every machine share; in-process they are listed here.
+          runShards: queue?.kind === 'pg-boss' ? queuedShardRunner(deps, queue, deps.config.jobPollMs, job.signal) : undefined,
           onProgress: (progress) => report({ ...progress }),
           onThumbnailProgress: (progress) => report({ ...progress, phase: 'thumbnails' }),
           onRetry,
         }),
       ),
+    'sync-shard': (payload, job) =>
+      withProgress(job, (report, onRetry) => listSyncShard(deps, payload, { signal: job.signal, onProgress: (progress) => report({ ...progress }), onRetry })),
     thumbnails: (payload, job) =>
       withProgress(job, (report, onRetry) =>
         generateThumbnails(deps, payload.dataset, {

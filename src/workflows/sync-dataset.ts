@@ -4,30 +4,33 @@ import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
 import { loadRelevantKeys } from '../catalog/relevant-key.repository.js';
 import {
   countSamples,
-  findSamplesInKeyRange,
-  insertSamples,
   listPendingSamplesAfter,
-  markSamplesChanged,
-  markSamplesSeen,
   markUnseenSamplesRemoved,
   recordSampleError,
   recordSampleHeader,
-  type ChangedObject,
   type PendingSample,
 } from '../catalog/sample.repository.js';
-import { advanceSyncCursor, findSyncState, recordRelevantReport, startSyncGeneration, updateSyncState } from '../catalog/sync-state.repository.js';
+import {
+  absorbSyncShards,
+  findSyncState,
+  listSyncShards,
+  recordRelevantReport,
+  startSyncGeneration,
+  updateSyncState,
+  type SyncShardState,
+} from '../catalog/sync-state.repository.js';
+import { listInOneStream, listShard, listShardsHere, planShards, type SyncListing } from './sync-listing.js';
 import { checkRelevantFilenames, NO_RELEVANT_PROBLEMS, summarizeRelevantFilenames } from './relevant-filenames-report.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
-import type { NewSample } from '../catalog/sample.repository.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
 import { AppError, describeError, isAppError, isFatalDatasourceError } from '../errors.js';
 import { probeImageHeader, type ImageHeader } from '../media/image-header.js';
 import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } from './make-thumbnails.js';
-import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
+import { forEachConcurrently } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
 import { createKeyFilter } from '../datasources/key-filter.js';
 import { containerOf, winnowPrefix } from '../model/location.js';
-import { compareKeys, type ObjectSummary, type StorageRetry } from '../datasources/object-store.js';
+import type { StorageRetry } from '../datasources/object-store.js';
 import { probeReadAccess } from './verify-datasource.js';
 import { deleteOrphanedOutputs, type OutputCleanup } from './clean-outputs.js';
 
@@ -41,6 +44,8 @@ export interface SyncProgress {
   probed: number;
   toProbe: number;
   failed: number;
+  /** A fanned-out listing's shards: done of total. */
+  shards?: { done: number; total: number } | undefined;
 }
 
 export interface SyncOptions {
@@ -53,7 +58,23 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Told before each retry of a storage call (throttling, 5xx, broken connections): the job is retrying, not stuck. */
   onRetry?: (retry: StorageRetry) => void;
+  /** Lists the shards of a fanned-out sync elsewhere (queued `sync-shard` jobs); by default they are listed in this process. */
+  runShards?: ShardRunner;
 }
+
+/** What a shard runner gets: the generation's shards (some maybe done), and the sync's progress to keep up to date. */
+export interface ShardRun {
+  dataset: string;
+  datasetId: string;
+  generation: number;
+  shards: readonly SyncShardState[];
+  progress: SyncProgress;
+  /** Call it as the shards advance: stops a cancelled sync, renews the dataset's lease, reports progress. */
+  onCommitted: () => Promise<void>;
+}
+
+/** Resolves when every shard is done; throws the error of a shard that failed for good. */
+export type ShardRunner = (run: ShardRun) => Promise<void>;
 
 export interface SyncReport {
   dataset: string;
@@ -118,11 +139,13 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   const outputWarnings: string[] = [];
   try {
     const state = (await findSyncState(db, dataset.id))!;
+    const shardsSoFar = await listSyncShards(db, dataset.id, generation);
+    const soFar = (field: 'listed' | 'added' | 'updated') => state[field] + shardsSoFar.reduce((total, shard) => total + shard[field], 0);
     const progress: SyncProgress = {
       phase: 'listing',
-      listed: state.listed,
-      added: state.added,
-      updated: state.updated,
+      listed: soFar('listed'),
+      added: soFar('added'),
+      updated: soFar('updated'),
       probed: 0,
       toProbe: 0,
       failed: state.failed,
@@ -134,9 +157,13 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     };
     if (state.phase === 'listing') {
       const listingStarted = Date.now();
-      await listIntoCatalog(deps, dataset, stores, generation, state.cursorKey ?? undefined, progress, onCommitted);
+      const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
+      const listing = { deps, dataset, input: stores.input, generation, keep, progress, onCommitted };
+      await listEverything(listing, state.cursorKey ?? undefined, options.runShards);
       await db.transaction().execute(async (trx) => {
+        // Once, after every listing stream of the generation finished: what none of them saw is gone.
         const removed = await markUnseenSamplesRemoved(trx, dataset.id, generation, deps.clock().toISOString());
+        await absorbSyncShards(trx, dataset.id, generation);
         await updateSyncState(trx, dataset.id, { phase: 'probing', removed });
         if (removed > 0) await bumpDatasetRevision(trx, dataset.id, -removed);
       });
@@ -199,6 +226,33 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   };
 }
 
+/**
+ * The listing phase: one stream, which fans the rest out into shards once it has listed
+ * `syncShardAfterKeys` keys with more to come (small datasets never pay for planning). A resumed
+ * sync whose listing had fanned out goes straight back to its shards.
+ */
+async function listEverything(
+  listing: SyncListing & { progress: SyncProgress },
+  cursor: string | undefined,
+  runShards: ShardRunner | undefined,
+): Promise<void> {
+  const { deps, dataset, generation } = listing;
+  const shardCount = deps.config.syncShards;
+  let shards = await listSyncShards(deps.database.db, dataset.id, generation);
+  if (shards.length === 0) {
+    const stoppedAt = await listInOneStream(listing, cursor, shardCount > 1 ? deps.config.syncShardAfterKeys : Infinity);
+    if (stoppedAt === null) return;
+    shards = await planShards(listing, stoppedAt, shardCount);
+    deps.log.info({ dataset: dataset.name, generation, shards: shards.length, after: stoppedAt }, 'sync fans out');
+    if (shards.length === 0) {
+      await listInOneStream(listing, stoppedAt);
+      return;
+    }
+  }
+  if (runShards === undefined) await listShardsHere(listing, shards, shardCount);
+  else await runShards({ dataset: dataset.name, datasetId: dataset.id, generation, shards, progress: listing.progress, onCommitted: listing.onCommitted });
+}
+
 async function ensureReadable(input: BoundStore, datasetName: string): Promise<void> {
   const access = await probeReadAccess(input);
   if (access.blocking) throw access.blocking;
@@ -217,45 +271,6 @@ async function ensureReadable(input: BoundStore, datasetName: string): Promise<v
   }
 }
 
-async function listIntoCatalog(
-  deps: SyncDeps,
-  dataset: Dataset,
-  stores: DatasetStores,
-  generation: number,
-  cursor: string | undefined,
-  progress: SyncProgress,
-  onCommitted: () => Promise<void>,
-): Promise<void> {
-  const db = deps.database.db;
-  const inputPrefix = stores.input.prefix;
-  const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
-  const startAfter = cursor === undefined ? undefined : `${inputPrefix}${cursor}`;
-  const pages = stores.input.store.listPages(inputPrefix, { startAfter, pageSize: deps.config.listPageSize });
-  for await (const page of prefetchOne(pages)) {
-    const lastKey = page.at(-1)?.key;
-    if (lastKey === undefined) continue;
-    const kept = page
-      .map((object) => ({ ...object, key: object.key.slice(inputPrefix.length) }))
-      .filter((object) => object.key !== '' && keep(object.key) === 'keep');
-    const now = deps.clock().toISOString();
-    const delta = await db.transaction().execute(async (trx) => {
-      const changes = await diffAgainstCatalog(trx, dataset.id, kept, generation, now);
-      await insertSamples(trx, deps.database.dialect, changes.added);
-      await markSamplesChanged(trx, changes.changed, generation, now);
-      await markSamplesSeen(trx, changes.unchangedIds, generation, now);
-      const delta = { listed: kept.length, added: changes.added.length, updated: changes.changed.length };
-      await advanceSyncCursor(trx, dataset.id, lastKey.slice(inputPrefix.length), delta);
-      if (kept.length > 0) await bumpDatasetRevision(trx, dataset.id, changes.added.length + changes.revived);
-      return delta;
-    });
-    deps.log.debug({ dataset: dataset.name, cursor: lastKey, ...delta }, 'listing page committed');
-    progress.listed += delta.listed;
-    progress.added += delta.added;
-    progress.updated += delta.updated;
-    await onCommitted();
-  }
-}
-
 /** Which relative keys of the input are the dataset's samples (`relevantKeys` left out: which the globs and image extensions keep). */
 function datasetKeyFilter(dataset: Dataset, stores: DatasetStores, relevantKeys?: ReadonlySet<string>) {
   return createKeyFilter({ include: dataset.includeGlobs, exclude: dataset.excludeGlobs, relevantKeys, ownPrefixes: ownPrefixesInsideInput(stores) });
@@ -267,55 +282,6 @@ function ownPrefixesInsideInput(stores: DatasetStores): string[] {
   const sameContainer = containerOf(input.location) === containerOf(output.location);
   const outputWinnow = winnowPrefix(output.location);
   return sameContainer && outputWinnow.startsWith(input.prefix) ? [outputWinnow.slice(input.prefix.length)] : [];
-}
-
-async function diffAgainstCatalog(db: SyncDeps['database']['db'], datasetId: string, objects: readonly ObjectSummary[], generation: number, now: string) {
-  const known = new Map((await findKnownSamples(db, datasetId, objects)).map((row) => [row.key, row]));
-  const added: NewSample[] = [];
-  const changed: ChangedObject[] = [];
-  const unchangedIds: number[] = [];
-  let revived = 0;
-  for (const object of objects) {
-    const existing = known.get(object.key);
-    const etag = object.etag ?? null;
-    const lastModified = object.lastModified?.toISOString() ?? null;
-    if (existing === undefined) {
-      added.push({
-        datasetId: datasetId,
-        key: object.key,
-        size: object.size,
-        etag,
-        lastModified: lastModified,
-        width: null,
-        height: null,
-        format: null,
-        status: 'pending',
-        error: null,
-        firstSeenAt: now,
-        lastSeenAt: now,
-        seenGeneration: generation,
-        removedAt: null,
-      });
-    } else if (existing.etag !== etag || existing.size !== object.size || existing.removedAt !== null) {
-      changed.push({ id: existing.id, size: object.size, etag, lastModified });
-      if (existing.removedAt !== null) revived++;
-    } else {
-      unchangedIds.push(existing.id);
-    }
-  }
-  return { added, changed, unchangedIds, revived };
-}
-
-/** The catalog's rows for a page's keys: the key range the page spans (listings come sorted, but the range does not rely on it). */
-async function findKnownSamples(db: SyncDeps['database']['db'], datasetId: string, objects: readonly ObjectSummary[]) {
-  if (objects.length === 0) return [];
-  let first = objects[0]!.key;
-  let last = first;
-  for (const { key } of objects) {
-    if (compareKeys(key, first) < 0) first = key;
-    if (compareKeys(key, last) > 0) last = key;
-  }
-  return findSamplesInKeyRange(db, datasetId, first, last);
 }
 
 async function probeHeaders(
@@ -374,4 +340,42 @@ async function probeHeaders(
   const message = `Reading objects is denied, so ${progress.toProbe - progress.probed} samples were indexed without dimensions: ${stop.message}`;
   deps.log.warn({ dataset: dataset.name }, message);
   return { readDenied: message };
+}
+
+export interface ShardJobReport {
+  dataset: string;
+  generation: number;
+  shard: number;
+  /** False when the shard had nothing left to do: listed already, or its sync moved on. */
+  listed: boolean;
+  progress: SyncProgress;
+}
+
+/**
+ * Lists one shard of a fanned-out sync, as a queued `sync-shard` job on any worker. It works under the
+ * parent's lease (the parent holds it, renews it and waits for its shards), so it takes none itself;
+ * a shard of a generation the dataset has moved past, or one already done, ends at once. Resumes after
+ * the shard's own cursor, and its page writes are idempotent, so a retried attempt adds nothing twice.
+ */
+export async function listSyncShard(
+  deps: SyncDeps,
+  shardJob: { dataset: string; generation: number; shard: number },
+  options: Pick<SyncOptions, 'signal' | 'onProgress' | 'onRetry'> = {},
+): Promise<ShardJobReport> {
+  const { dataset, datasources } = await requireDataset(deps, shardJob.dataset);
+  const db = deps.database.db;
+  const progress: SyncProgress = { phase: 'listing', listed: 0, added: 0, updated: 0, probed: 0, toProbe: 0, failed: 0 };
+  const report = (listed: boolean): ShardJobReport => ({ dataset: dataset.name, generation: shardJob.generation, shard: shardJob.shard, listed, progress });
+  const state = await findSyncState(db, dataset.id);
+  const shard = (await listSyncShards(db, dataset.id, shardJob.generation)).find((candidate) => candidate.index === shardJob.shard);
+  if (state?.generation !== shardJob.generation || state.phase !== 'listing' || shard === undefined || shard.status === 'done') return report(false);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
+  const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
+  const onCommitted = async () => {
+    if (options.signal?.aborted)
+      throw new AppError('SyncCancelled', `Shard ${shard.index} of the sync of "${dataset.name}" was stopped; it resumes from its cursor.`);
+    options.onProgress?.(progress);
+  };
+  await listShard({ deps, dataset, input: stores.input, generation: shardJob.generation, keep, progress, onCommitted }, shard);
+  return report(true);
 }

@@ -16,6 +16,7 @@ import { createSyncProgress, createThumbnailProgress } from '../progress.js';
 import { formatCount, formatTable, printJson, type Output } from '../render.js';
 import { readOneSecretFromStdin, readSecretsFromStdin } from '../stdin.js';
 import { printThumbnailReport } from '../printers/thumbnail-report.js';
+import { enqueueSyncOnce } from '../../jobs/sync-jobs.js';
 
 interface CreateOptions {
   input: string;
@@ -187,6 +188,7 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
               inProcess: () => syncDataset(context, name!, { skipVerify: options.skipVerify, onProgress: progress.update, onThumbnailProgress, onRetry }),
               queue: options.queue,
               detach: options.detach,
+              enqueue: (queue) => enqueueSyncOnce(context.database, queue, { dataset: name!, skipVerify: options.skipVerify }),
               output,
               onProgress: (update) => {
                 if (update.phase === 'thumbnails') onThumbnailProgress(update as unknown as ThumbnailProgress);

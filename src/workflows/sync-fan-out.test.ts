@@ -1,0 +1,138 @@
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestContext } from '../../test/support/context.js';
+import { DIALECTS } from '../../test/support/databases.js';
+import { referencePolicy } from '../../test/support/policies.js';
+import { fixtureImage, proxyUser, startSeededS3, underPrefix, type SeededS3 } from '../../test/support/s3-fixture.js';
+import { requireDataset } from '../catalog/dataset.service.js';
+import type { Context } from '../context.js';
+import { isAppError } from '../errors.js';
+import { createDataset } from './create-dataset.js';
+import { syncDataset, type SyncProgress } from './sync-dataset.js';
+
+const BUCKET = 'datalake';
+const owner = proxyUser('AKIASYNCFANOUT000001', referencePolicy(BUCKET, 'fan/'));
+const cat = fixtureImage('cat.jpg');
+
+const nestedKeys = (folders: string[], perFolder: number) =>
+  folders.flatMap((folder) => Array.from({ length: perFolder }, (_, i) => `${folder}/img-${String(i).padStart(2, '0')}.jpg`));
+const flatKeys = (count: number) => Array.from({ length: count }, (_, i) => `img-${String(i).padStart(3, '0')}.jpg`);
+const objects = (prefix: string, keys: string[]) => underPrefix(prefix, Object.fromEntries(keys.map((key) => [key, cat])));
+
+let s3: SeededS3;
+beforeAll(async () => {
+  s3 = await startSeededS3({
+    buckets: [BUCKET],
+    users: [owner],
+  });
+});
+afterAll(async () => s3?.stop());
+
+const removeObjects = async (prefix: string, keys: string[]) => {
+  for (const key of keys) await s3.seed.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${prefix}${key}` }));
+};
+
+/** What a sync leaves in the catalog, row by row: the thing a sharded and a single-stream sync must agree on. */
+async function catalogOf(context: Context, dataset: string) {
+  const { dataset: row } = await requireDataset(context, dataset);
+  const samples = await context.database.db
+    .selectFrom('samples')
+    .select(['key', 'etag', 'size', 'status', 'width', 'height', 'removed_at'])
+    .where('dataset_id', '=', row.id)
+    .orderBy('key')
+    .execute();
+  return samples.map((sample) => ({ ...sample, removed_at: sample.removed_at !== null }));
+}
+
+describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
+  // Each dialect has a bucket prefix of its own: the tests add and remove keys.
+  const NESTED = `fan/${dialect}/nested/`;
+  const FLAT = `fan/${dialect}/flat/`;
+  let sharded: Context & { drop(): Promise<void> };
+  let single: Context & { drop(): Promise<void> };
+
+  beforeAll(async () => {
+    await s3.put({ [BUCKET]: { ...objects(NESTED, nestedKeys(['a', 'b', 'c', 'd', 'e', 'f'], 5)), ...objects(FLAT, flatKeys(30)) } });
+    const page = { WINNOW_LIST_PAGE_SIZE: '2' };
+    sharded = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '3', WINNOW_SYNC_SHARD_AFTER_KEYS: '2' });
+    single = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '1' });
+    for (const context of [sharded, single]) {
+      for (const [name, prefix] of [
+        ['nested', NESTED],
+        ['flat', FLAT],
+      ] as const) {
+        const input = { uri: `s3://${BUCKET}/${prefix}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...owner };
+        await createDataset(context, { name, input });
+      }
+    }
+  });
+  afterAll(async () => {
+    await sharded?.drop();
+    await single?.drop();
+  });
+
+  const syncBoth = async (dataset: string) => {
+    const seen: SyncProgress[] = [];
+    const report = await syncDataset(sharded, dataset, { onProgress: (progress) => seen.push(structuredClone(progress)) });
+    const peer = await syncDataset(single, dataset);
+    const fannedOut = Math.max(0, ...seen.map((progress) => progress.shards?.total ?? 0));
+    return { report, peer, fannedOut };
+  };
+
+  it('catalogs a nested layout exactly as one stream does, before and after keys come and go', async () => {
+    const first = await syncBoth('nested');
+    expect(first.fannedOut).toBeGreaterThan(1);
+    expect(first.report).toMatchObject({ listed: 30, added: 30, removed: 0 });
+    expect(await catalogOf(sharded, 'nested')).toEqual(await catalogOf(single, 'nested'));
+
+    await removeObjects(NESTED, ['a/img-00.jpg', 'c/img-03.jpg', 'f/img-04.jpg']);
+    await s3.put({ [BUCKET]: { ...objects(NESTED, ['b/img-99.jpg', 'g/img-00.jpg']), [`${NESTED}d/img-01.jpg`]: fixtureImage('coffee.png') } });
+    const second = await syncBoth('nested');
+    expect(second.fannedOut).toBeGreaterThan(1);
+    expect(second.report).toMatchObject({ listed: 29, added: 2, updated: 1, removed: 3 });
+    expect(second.report).toMatchObject({ listed: second.peer.listed, added: second.peer.added, updated: second.peer.updated, removed: second.peer.removed });
+    expect(await catalogOf(sharded, 'nested')).toEqual(await catalogOf(single, 'nested'));
+  });
+
+  it('cuts a flat layout at the keys the catalog holds, with the same result as one stream', async () => {
+    // The first sync of a flat layout has nothing to cut at (no folders, an empty catalog): it stays one stream.
+    const first = await syncBoth('flat');
+    expect(first.fannedOut).toBe(0);
+    await removeObjects(FLAT, ['img-004.jpg', 'img-017.jpg']);
+    await s3.put({ [BUCKET]: objects(FLAT, ['img-0105.jpg', 'img-999.jpg']) });
+    const second = await syncBoth('flat');
+    expect(second.fannedOut).toBeGreaterThan(1);
+    expect(second.report).toMatchObject({ listed: 30, added: 2, updated: 0, removed: 2 });
+    expect(await catalogOf(sharded, 'flat')).toEqual(await catalogOf(single, 'flat'));
+  });
+
+  it('resumes a cancelled fan-out from each shard cursor, with no duplicates and no early removals', async () => {
+    await removeObjects(NESTED, ['e/img-02.jpg']);
+    const abort = new AbortController();
+    let commits = 0;
+    const cancelled = await syncDataset(sharded, 'nested', {
+      signal: abort.signal,
+      onProgress: (progress) => {
+        if (progress.shards !== undefined && ++commits === 4) abort.abort();
+      },
+    }).catch((error: unknown) => error);
+    expect(isAppError(cancelled, 'SyncCancelled'), String(cancelled)).toBe(true);
+    const { dataset } = await requireDataset(sharded, 'nested');
+    const shards = await sharded.database.db.selectFrom('sync_shards').selectAll().where('dataset_id', '=', dataset.id).orderBy('shard_index').execute();
+    const advanced = shards.filter((shard) => shard.cursor_key !== null && shard.status !== 'done');
+    expect(advanced.length).toBeGreaterThan(0);
+    // Reconciliation waits for every shard: nothing is marked removed yet, not even the deleted key.
+    expect((await catalogOf(sharded, 'nested')).filter((sample) => sample.removed_at && sample.key === 'e/img-02.jpg')).toHaveLength(0);
+
+    s3.proxy.clearLog();
+    const resumed = await syncDataset(sharded, 'nested');
+    const startAfters = s3.proxy.log.filter((entry) => entry.action === 's3:ListBucket').map((entry) => entry.query['start-after']);
+    for (const shard of advanced) expect(startAfters).toContain(`${NESTED}${shard.cursor_key}`);
+    expect(resumed).toMatchObject({ resumed: true, removed: 1, added: 0, updated: 0, total: 28 });
+    await syncDataset(single, 'nested');
+    const catalog = await catalogOf(sharded, 'nested');
+    expect(new Set(catalog.map((sample) => sample.key)).size).toBe(catalog.length);
+    expect(catalog).toEqual(await catalogOf(single, 'nested'));
+    expect(await sharded.database.db.selectFrom('sync_shards').selectAll().execute()).toEqual([]);
+  });
+});
