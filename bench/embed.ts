@@ -59,9 +59,7 @@ const results: Record<string, unknown> = { startedAt: new Date().toISOString(), 
  * core, no spinning), then at the best batch 1 and 2 threads, spinning or not. `embed` then runs
  * with the winner's batch and threads (it never spins: its decoders need the cores).
  */
-async function rawThroughput(
-  files: readonly string[],
-): Promise<{
+async function rawThroughput(files: readonly string[]): Promise<{
   batch: number;
   threads: number;
   spinWait: boolean;
