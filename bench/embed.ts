@@ -1,5 +1,5 @@
 /**
- * npm run bench:embed [-- --images 500,5000] [--rounds 3] [--thumbnail-size 400] [--skip-pipeline] [--skip-quality] [--skip-vectors]
+ * npm run bench:embed [-- --images 500,5000] [--rounds 3] [--paths originals,thumbnails] [--thumbnail-size 400] [--skip-pipeline] [--skip-quality] [--skip-vectors]
  *
  * In one run: onnxruntime's raw throughput on pre-decoded tensors at the best batch size, next to
  * Winnow's end-to-end `embed` from s3rver (read + decode + resize + infer + store) on real
@@ -44,6 +44,8 @@ const option = (name: string) => {
 };
 const sizes = (option('--images') ?? '500,5000').split(',').map(Number);
 const rounds = Number(option('--rounds') ?? '3');
+/** Which end-to-end runs to make: `--paths thumbnails` alone suffices for peak RSS at 5,000 images. */
+const paths = (option('--paths') ?? 'originals,thumbnails').split(',') as Array<'originals' | 'thumbnails'>;
 /** Thumbnails fitting this box have a short side of at least 224 px up to 16:9, so embed reads them instead of the originals. */
 const THUMBNAIL_BOX = Number(option('--thumbnail-size') ?? '400');
 const load = () =>
@@ -52,7 +54,20 @@ const load = () =>
     .join(' ');
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAtStart: load() };
 
-async function rawThroughput(files: readonly string[]): Promise<{ batch: number; imagesPerSecond: number; byBatch: Record<number, number>; at: RawPeer }> {
+/**
+ * onnxruntime alone on 64 pre-decoded tensors, at its best: batch sizes 8, 16, 32 (one thread per
+ * core, no spinning), then at the best batch 1 and 2 threads, spinning or not. `embed` then runs
+ * with the winner's batch and threads (it never spins: its decoders need the cores).
+ */
+async function rawThroughput(files: readonly string[]): Promise<{
+  batch: number;
+  threads: number;
+  spinWait: boolean;
+  imagesPerSecond: number;
+  byBatch: Record<number, number>;
+  bySession: Record<string, number>;
+  at: RawPeer;
+}> {
   const home = await makeTempDir('winnow-bench-embed-model-');
   onCleanup('remove the model folder', () => home.remove());
   const { path } = await ensureDefaultModel(join(home.path, 'models'));
@@ -60,9 +75,7 @@ async function rawThroughput(files: readonly string[]): Promise<{ batch: number;
   const tensors = await Promise.all(
     files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), imageTensorOptions(DEFAULT_MODEL_SPEC) as never)),
   );
-  const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
-  onCleanup('close the raw encoder', () => encoder.close());
-  const at: RawPeer = async (batch, ms = 4_000) => {
+  const measure = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000) => {
     await encoder.encode(tensors.slice(0, batch));
     let images = 0;
     const started = performance.now();
@@ -72,10 +85,25 @@ async function rawThroughput(files: readonly string[]): Promise<{ batch: number;
     }
     return Math.round((images / ((performance.now() - started) / 1000)) * 10) / 10;
   };
+  const best = (scores: Record<string, number>) => Object.entries(scores).sort((a, b) => b[1] - a[1])[0]!;
   const byBatch: Record<number, number> = {};
-  for (const batch of [8, 16, 32]) byBatch[batch] = await at(batch);
-  const [batch, imagesPerSecond] = Object.entries(byBatch).sort((a, b) => b[1] - a[1])[0]!;
-  return { batch: Number(batch), imagesPerSecond, byBatch, at };
+  const defaults = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
+  for (const batch of [8, 16, 32]) byBatch[batch] = await measure(defaults, batch);
+  await defaults.close();
+  const batch = Number(best(byBatch)[0]);
+  const bySession: Record<string, number> = {};
+  for (const threads of [1, 2])
+    for (const spinWait of [false, true]) {
+      const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads, spinWait });
+      bySession[`${threads}${spinWait ? '+spin' : ''}`] = await measure(encoder, batch);
+      await encoder.close();
+    }
+  const [session, imagesPerSecond] = best(bySession);
+  const threads = Number.parseInt(session, 10);
+  const spinWait = session.endsWith('+spin');
+  const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads, spinWait });
+  onCleanup('close the raw encoder', () => encoder.close());
+  return { batch, threads, spinWait, imagesPerSecond, byBatch, bySession, at: (size, ms) => measure(encoder, size, ms) };
 }
 
 type RawPeer = (batch: number, ms?: number) => Promise<number>;
@@ -110,7 +138,7 @@ const median = (values: readonly number[]) => {
  * THUMBNAIL_BOX`; then rounds alternating raw onnxruntime at the best batch, `embed` from the
  * originals and `embed` from the thumbnails, each embed on a fresh copy of its catalog.
  */
-async function pipeline(files: readonly string[], raw: { batch: number; imagesPerSecond: number; at: RawPeer }): Promise<void> {
+async function pipeline(files: readonly string[], raw: { batch: number; threads: number; imagesPerSecond: number; at: RawPeer }): Promise<void> {
   const directory = await makeTempDir('winnow-bench-embed-s3rver-');
   onCleanup('remove the s3rver folder', () => directory.remove());
   for (const count of sizes) seed(directory.path, `p${count}/`, files, count);
@@ -129,7 +157,7 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
       WINNOW_SECRET_ACCESS_KEY: 'S3RVER',
       WINNOW_EMBED_BATCH_SIZE: String(raw.batch),
       ...(process.env.WINNOW_EMBED_DECODE_THREADS ? { WINNOW_EMBED_DECODE_THREADS: process.env.WINNOW_EMBED_DECODE_THREADS } : {}),
-      ...(process.env.WINNOW_EMBED_THREADS ? { WINNOW_EMBED_THREADS: process.env.WINNOW_EMBED_THREADS } : {}),
+      WINNOW_EMBED_THREADS: process.env.WINNOW_EMBED_THREADS ?? String(raw.threads),
     });
     const cli = (home: string, ...command: string[]) => runMeasured(process.execPath, [BIN, ...command], { env: env(home), timeoutMs: 3_600_000 });
     await cli(
@@ -160,7 +188,7 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
     const measured: Record<'raw' | 'originals' | 'thumbnails', number[]> = { raw: [], originals: [], thumbnails: [] };
     const detail: unknown[] = [];
     for (let round = 0; round < rounds; round++) {
-      for (const path of round % 2 === 0 ? (['originals', 'thumbnails'] as const) : (['thumbnails', 'originals'] as const)) {
+      for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
         const rawNow = await raw.at(raw.batch);
         measured.raw.push(rawNow);
         const home = join(base.path, `round-${round}-${path}`);
@@ -191,6 +219,7 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
       }
     }
     const rawMedian = Math.round(median(measured.raw) * 10) / 10;
+    const peakRssMiB = Math.max(...detail.map((entry) => (entry as { peakRssMiB: number }).peakRssMiB));
     const summary = {
       images: count,
       rounds,
@@ -199,10 +228,11 @@ async function pipeline(files: readonly string[], raw: { batch: number; imagesPe
       thumbnailsMedian: median(measured.thumbnails),
       originalsRatio: Math.round((median(measured.originals) / rawMedian) * 100) / 100,
       thumbnailsRatio: Math.round((median(measured.thumbnails) / rawMedian) * 100) / 100,
+      peakRssMiB,
       detail,
     };
     console.log(
-      `end-to-end embed of ${count} photos from s3rver, median of ${rounds}: raw onnxruntime ${rawMedian} images/s (batch ${raw.batch}); from originals ${summary.originalsMedian} images/s (${summary.originalsRatio}x raw); from thumbnails ${summary.thumbnailsMedian} images/s (${summary.thumbnailsRatio}x raw); load ${load()}`,
+      `end-to-end embed of ${count} photos from s3rver, median of ${rounds}: raw onnxruntime ${rawMedian} images/s (batch ${raw.batch}); from originals ${summary.originalsMedian} images/s (${summary.originalsRatio}x raw); from thumbnails ${summary.thumbnailsMedian} images/s (${summary.thumbnailsRatio}x raw); highest peak RSS ${peakRssMiB} MiB; load ${load()}`,
     );
     runs.push(summary);
     await base.remove();
@@ -468,9 +498,9 @@ try {
       `${photos.files.length} distinct photos, ${photos.megapixels.min.toFixed(1)}-${photos.megapixels.max.toFixed(1)} MP (mean ${photos.megapixels.mean.toFixed(1)})`,
     );
     const raw = await rawThroughput(photos.files);
-    results.raw = raw;
+    results.raw = { ...raw, at: undefined };
     console.log(
-      `raw onnxruntime on pre-decoded 224 x 224 tensors: ${JSON.stringify(raw.byBatch)} images/s by batch size; best ${raw.imagesPerSecond} at ${raw.batch}`,
+      `raw onnxruntime on pre-decoded 224 x 224 tensors: ${JSON.stringify(raw.byBatch)} images/s by batch size, ${JSON.stringify(raw.bySession)} by threads at batch ${raw.batch}; best ${raw.imagesPerSecond} (batch ${raw.batch}, ${raw.threads} threads${raw.spinWait ? ', spinning' : ''})`,
     );
     await pipeline(photos.files, raw);
     if (!flag('--skip-quality')) await quality(photos.files);
