@@ -27,3 +27,36 @@ async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> 
     await client.end();
   }
 }
+
+/** A copy of `template` (which must have no open connections): each round starts from the same synced catalog without syncing again. */
+export async function copyPostgresDatabase(template: FreshPostgresDatabase): Promise<FreshPostgresDatabase> {
+  const templateName = new URL(template.url).pathname.slice(1);
+  const name = `${templateName}_copy_${Math.random().toString(36).slice(2, 8)}`;
+  await withAdmin((client) => client.query(`create database ${name} template ${templateName}`));
+  const drop = onCleanup(`drop database ${name}`, () => withAdmin((client) => client.query(`drop database if exists ${name} with (force)`)));
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop };
+}
+
+export interface DatabaseSize {
+  /** The whole database on disk (pg_database_size): catalog, job queue, and PostgreSQL's own ~7 MiB. */
+  databaseBytes: number;
+  /** Tables and indexes of the catalog (schema public), without the job queue's schema. */
+  catalogBytes: number;
+}
+
+export async function databaseSize(url: string): Promise<DatabaseSize> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ database: string; catalog: string }>(
+      `select pg_database_size(current_database()) as database,
+              coalesce((select sum(pg_total_relation_size(c.oid)) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                        where n.nspname = 'public' and c.relkind in ('r', 'm')), 0) as catalog`,
+    );
+    return { databaseBytes: Number(rows[0]!.database), catalogBytes: Number(rows[0]!.catalog) };
+  } finally {
+    await client.end();
+  }
+}
