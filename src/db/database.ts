@@ -17,6 +17,7 @@ import { moreStorageKindsMigration } from './migrations/0009-more-storage-kinds.
 import { duplicatesMigration } from './migrations/0010-duplicates.js';
 import { jobsMigration } from './migrations/0011-jobs.js';
 import { looseEndsMigration } from './migrations/0013-loose-ends.js';
+import { nameGramsMigration } from './migrations/0017-name-grams.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -136,6 +137,7 @@ export function catalogMigrations(dialect: Dialect): Record<string, Migration> {
     '0010-duplicates': duplicatesMigration(dialect),
     '0011-jobs': jobsMigration(dialect),
     '0013-loose-ends': looseEndsMigration(dialect),
+    '0017-name-grams': nameGramsMigration(dialect),
   };
 }
 
