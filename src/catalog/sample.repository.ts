@@ -303,7 +303,7 @@ export interface SampleQuery {
 /** On SQLite, a filter matching fewer rows than this drives the page from its index (the rows are then sorted). */
 const FEW_ROWS = 5_000;
 /** On SQLite, rows walked in page order before asking the indexes whether the filter matches few rows. */
-const WALK_WINDOW = 5_000;
+const WALK_WINDOW = 2_000;
 
 interface MatchFilters {
   /** Lower-cased, as asked. */
