@@ -11,7 +11,7 @@ import { insertSamples, querySamples, type SampleQuery } from './sample.reposito
  */
 const lowerAscii = (text: string) => text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 
-// More than the 2,000 rows under which SQLite reads a filter's matches from its index, so both ways are taken.
+// Fewer than the 5,000 rows under which SQLite reads a filter's matches from its index (name-gram.repository.test.ts has more).
 const COMMON = Array.from({ length: 2_100 }, (_, i) => `common/IMG_${String(i).padStart(4, '0')}.jpg`);
 const TRICKY = [
   'Kuh-Müller_1.JPG',

@@ -18,6 +18,7 @@ import { duplicatesMigration } from './migrations/0010-duplicates.js';
 import { jobsMigration } from './migrations/0011-jobs.js';
 import { looseEndsMigration } from './migrations/0013-loose-ends.js';
 import { syncShardsMigration } from './migrations/0014-sync-shards.js';
+import { nameGramsMigration } from './migrations/0017-name-grams.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -138,6 +139,7 @@ export function catalogMigrations(dialect: Dialect): Record<string, Migration> {
     '0011-jobs': jobsMigration(dialect),
     '0013-loose-ends': looseEndsMigration(dialect),
     '0014-sync-shards': syncShardsMigration(dialect),
+    '0017-name-grams': nameGramsMigration(dialect),
   };
 }
 

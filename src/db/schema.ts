@@ -293,6 +293,29 @@ export interface JobProgressTable {
   expire_in_seconds: number | null;
 }
 
+/** A 1- or 2-character gram of a dataset's lower-cased keys (see migration 0017). */
+export interface SampleNameGramTable {
+  dataset_id: string;
+  gram: string;
+  /** Samples indexed so far whose lower-cased key holds the gram, removed ones included. */
+  holders: number;
+  /** Their ids as a JSON array while fewer than RARE_GRAM_HOLDERS; null beyond. */
+  ids: string | null;
+}
+
+/** SQLite: the highest sample id the grams count. */
+export interface SampleNameGramMarkTable {
+  dataset_id: string;
+  indexed_to_id: number;
+}
+
+/** PostgreSQL: ids of samples inserted and not yet counted in the grams (the range may hold other datasets' ids too). */
+export interface SampleNameGramBacklogTable {
+  dataset_id: string;
+  first_id: number;
+  last_id: number;
+}
+
 export interface DB {
   datasets: DatasetTable;
   relevant_keys: RelevantKeyTable;
@@ -312,6 +335,9 @@ export interface DB {
   sample_content_hashes: SampleContentHashTable;
   jobs: JobTable;
   job_progress: JobProgressTable;
+  sample_name_grams: SampleNameGramTable;
+  sample_name_gram_marks: SampleNameGramMarkTable;
+  sample_name_gram_backlog: SampleNameGramBacklogTable;
 }
 
 export type DatasetRow = Selectable<DatasetTable>;

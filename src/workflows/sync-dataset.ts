@@ -1,6 +1,7 @@
 import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
+import { catchUpNameGrams } from '../catalog/name-gram.repository.js';
 import { loadRelevantKeys } from '../catalog/relevant-key.repository.js';
 import {
   countSamples,
@@ -167,6 +168,8 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
         await updateSyncState(trx, dataset.id, { phase: 'probing', removed });
         if (removed > 0) await bumpDatasetRevision(trx, dataset.id, -removed);
       });
+      // Counted once for all the keys the listing added, so short "name contains" texts are quick from the first query.
+      await catchUpNameGrams(db, deps.database.dialect, dataset.id);
       timings.listingMs = Date.now() - listingStarted;
     }
     const probingStarted = Date.now();
