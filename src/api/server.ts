@@ -38,7 +38,7 @@ export async function startServer(processContext: Context, options: { webRoot?: 
   // Both dialects queue their syncs and embedding runs, so the jobs view lists them; the embedded
   // default's in-process queue has no other worker than this process.
   const queue = await context.jobs();
-  if (options.worker !== false || queue.kind === 'in-process') await queue.work(winnowJobHandlers(context), { concurrency: 1 });
+  if (options.worker !== false || queue.kind === 'in-process') await queue.work(winnowJobHandlers(context, queue), { concurrency: 1 });
   const syncJobs = createQueuedSyncJobs(queue);
   const embedJobs = createQueuedEmbedJobs(queue);
   const datasetRows = createDatasetRowCache(context);

@@ -23,7 +23,7 @@ export function registerWorkerCommand(program: Command, runner: CommandRunner): 
         }
         const queues = parseQueues(options.queues);
         const queue = await context.jobs();
-        await queue.work(winnowJobHandlers(context), { concurrency, queues });
+        await queue.work(winnowJobHandlers(context, queue), { concurrency, queues });
         output.err(
           `Worker ${process.pid} is working ${queues.join(', ')} (${concurrency} at once each) on ${queue.kind === 'pg-boss' ? `pg-boss at ${context.database.location}` : 'the embedded catalog'}. SIGTERM or Ctrl-C stops it after the current step.`,
         );
