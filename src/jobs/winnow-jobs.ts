@@ -67,7 +67,7 @@ export function winnowJobHandlers(deps: EmbedDeps, queue?: WinnowJobQueue): JobH
   const single = singleJobHandlers(deps);
   if (queue?.kind !== 'pg-boss') return { ...single, ...batchJobHandlers(deps) };
   const batches = (job: JobContext, name: 'thumbnails-batch' | 'embed-batch', payload: (range: SampleIdRange) => WinnowJobs[typeof name]) =>
-    queueSampleBatches<WinnowJobs, never>({ queue, parent: job, name, payload, pollMs: deps.config.jobPollMs });
+    queueSampleBatches<WinnowJobs, never>({ queue, parent: job, name, payload, pollMs: Math.max(deps.config.jobPollMs, 500) });
   return {
     ...single,
     ...batchJobHandlers(deps, queue),
