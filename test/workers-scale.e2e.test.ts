@@ -18,7 +18,10 @@ const BUCKET = 'datalake';
 const PREFIX = 'projects/farm-animals/';
 const INPUT = `s3://${BUCKET}/${PREFIX}`;
 const PHOTOS = resolve(import.meta.dirname, 'fixtures/photos');
-const OBJECTS = 20_000;
+/** 20,000 as the issue asks; WINNOW_TEST_SCALE_OBJECTS (a multiple of 20, at least 2,000) runs it smaller on a loaded machine. */
+const OBJECTS = Number(process.env.WINNOW_TEST_SCALE_OBJECTS ?? 20_000);
+/** Twenty listing pages and twenty batch jobs, whatever the size. */
+const STEP = OBJECTS / 20;
 /** Side of each object: tiny, so 20,000 reads, thumbnails and inferences stay cheap. */
 const SIDE = 24;
 const owner: ProxyUser = {
@@ -28,14 +31,15 @@ const owner: ProxyUser = {
 };
 /** Pages and batches small enough that every job has many committed steps to be killed between. */
 const JOB_ENV = {
-  WINNOW_LIST_PAGE_SIZE: '1000',
-  WINNOW_JOB_BATCH_SAMPLES: '1000',
+  WINNOW_LIST_PAGE_SIZE: String(STEP),
+  WINNOW_JOB_BATCH_SAMPLES: String(STEP),
   WINNOW_EMBED_BATCH_SIZE: '64',
   WINNOW_EMBED_THREADS: '1',
   WINNOW_EMBED_DECODE_THREADS: '1',
   WINNOW_JOB_POLL_MS: '200',
   WINNOW_JOB_PROGRESS_MS: '250',
-  WINNOW_JOB_EXPIRE_SECONDS: '15',
+  // Long enough that a busy worker committing a big page is not taken for dead.
+  WINNOW_JOB_EXPIRE_SECONDS: '30',
   WINNOW_JOB_MAINTENANCE_SECONDS: '1',
   WINNOW_JOB_RETRY_DELAY_SECONDS: '1',
   // A held request must stay held until its worker is killed, not time out and be retried past the hold.
@@ -223,8 +227,11 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
     const listing = proxy.hold(listingPagesAfter(5, PREFIX));
     const sync = await queue('dataset', 'sync', 'farm');
     await listing.reached(1, 120_000);
-    // (The first listing page is a short one, so five pages are 4,100 keys.)
-    await waitFor('the sync to commit five pages', async () => ((await jobOf(sync)).progress?.listed ?? 0) >= 4_000, { timeoutMs: 300_000, intervalMs: 250 });
+    // (The first listing page is a short one of at most 100 keys.)
+    await waitFor('the sync to commit five pages', async () => ((await jobOf(sync)).progress?.listed ?? 0) >= 4 * STEP, {
+      timeoutMs: 300_000,
+      intervalMs: 250,
+    });
     first.kill('SIGKILL');
     await closed(first);
     listing.release();
@@ -236,12 +243,12 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
     const thumbnails = await completed(await queue('thumbnails', 'farm', '--size', '16'));
     expect(thumbnails.result).toMatchObject({ total: OBJECTS, generated: OBJECTS, failed: 0 });
 
-    // Embedding: the proxy lets 3,000 images through and holds the rest, so the second worker is killed with
+    // Embedding: the proxy lets three batches' images through and holds the rest, so the second worker is killed with
     // batches recorded and batches in hand; a fourth worker takes its place, and the survivors finish its batches.
-    const reads = proxy.hold(objectReadsAfter(3_000));
+    const reads = proxy.hold(objectReadsAfter(3 * STEP));
     const embed = await queue('embed', 'farm', '--model', 'tiny');
     await reads.reached(1, 300_000);
-    await waitFor('embedding batches recorded', async () => ((await jobOf(embed)).progress?.done ?? 0) >= 1_000, { timeoutMs: 300_000, intervalMs: 250 });
+    await waitFor('embedding batches recorded', async () => ((await jobOf(embed)).progress?.done ?? 0) >= STEP, { timeoutMs: 300_000, intervalMs: 250 });
     await startWorker();
     second.kill('SIGKILL');
     await closed(second);
@@ -250,7 +257,7 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
     expect(embedded.result).toMatchObject({ total: OBJECTS, failed: 0, dimensions: 8 });
     expect((embedded.result?.embedded as number) + (embedded.result?.skipped as number)).toBe(OBJECTS);
     const batches = (await runCli(['jobs', 'list', '--name', 'embed-batch', '--json', '--limit', '1000'], { env })).json<Array<{ state: string }>>();
-    expect(batches.map((job) => job.state)).toEqual(Array.from({ length: OBJECTS / 1_000 }, () => 'completed'));
+    expect(batches.map((job) => job.state)).toEqual(Array.from({ length: 20 }, () => 'completed'));
     const workersDone = Date.now();
 
     // The reference: the embedded default, every job run by the CLI in its own process.
