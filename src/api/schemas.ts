@@ -707,9 +707,15 @@ export const JobListQuery = z.object({
     .openapi({ description: 'Only these states, comma-separated: created, retry, active, completed, cancelled, failed.' }),
   name: z
     .string()
-    .regex(/^(sync|sync-shard|thumbnails|embed)(,(sync|sync-shard|thumbnails|embed))*$/, 'must be job names (sync, sync-shard, thumbnails, embed), ,-separated')
+    .regex(
+      /^(sync|sync-shard|thumbnails|thumbnails-batch|embed|embed-batch)(,(sync|sync-shard|thumbnails|thumbnails-batch|embed|embed-batch))*$/,
+      'must be job names (sync, sync-shard, thumbnails, thumbnails-batch, embed, embed-batch), ,-separated',
+    )
     .optional()
-    .openapi({ description: 'Only these jobs, comma-separated: sync, sync-shard (one key range of a big sync), thumbnails, embed.' }),
+    .openapi({
+      description:
+        'Only these jobs, comma-separated: sync, sync-shard (one key range of a big sync), thumbnails, thumbnails-batch, embed, embed-batch (a range of samples of a run on PostgreSQL).',
+    }),
   dataset: z.string().min(1).max(128).optional().openapi({ description: 'Only jobs of this dataset.' }),
   limit: z.coerce.number().int().min(1).max(1000).default(50).openapi({ description: 'At most this many, newest first.' }),
 });
@@ -717,7 +723,7 @@ export const JobListQuery = z.object({
 export const JobSchema = z
   .strictObject({
     id: z.string(),
-    name: z.enum(['sync', 'sync-shard', 'thumbnails', 'embed']),
+    name: z.enum(['sync', 'sync-shard', 'thumbnails', 'thumbnails-batch', 'embed', 'embed-batch']),
     data: z.record(z.string(), z.unknown()).openapi({ description: 'The payload: the dataset and the options the job was started with.' }),
     state: z.enum(['created', 'retry', 'active', 'completed', 'cancelled', 'failed']),
     retryCount: z.number().int().openapi({ description: 'Attempts that failed (or whose worker died) and were tried again.' }),

@@ -71,6 +71,8 @@ export interface Config {
   jobProgressMs: number;
   /** Wait before a failed job's first retry; each later retry waits about twice as long. */
   jobRetryDelaySeconds: number;
+  /** PostgreSQL: samples per batch job of a thumbnail or embedding run, which workers share. */
+  jobBatchSamples: number;
 }
 
 /** Values given on the command line, by config key; undefined means not given. */
@@ -167,6 +169,8 @@ const settings = {
   jobMaintenanceSeconds: { env: 'WINNOW_JOB_MAINTENANCE_SECONDS', flag: undefined, schema: integer(1, 3_600), fallback: () => 60 },
   jobProgressMs: { env: 'WINNOW_JOB_PROGRESS_MS', flag: undefined, schema: integer(0, 60_000), fallback: () => 1_000 },
   jobRetryDelaySeconds: { env: 'WINNOW_JOB_RETRY_DELAY_SECONDS', flag: undefined, schema: integer(0, 3_600), fallback: () => 10 },
+  // About 7 s of one worker's embedding at ~150 images/s: long enough that fetching a job costs nothing, short enough to spread over many workers.
+  jobBatchSamples: { env: 'WINNOW_JOB_BATCH_SAMPLES', flag: undefined, schema: integer(1, 1_000_000), fallback: () => 1_000 },
 } satisfies Record<keyof Config, { env: string; flag: string | undefined; schema: z.ZodType; fallback: () => unknown }>;
 
 /**

@@ -151,7 +151,7 @@ export function createInProcessJobQueue<Payloads extends JobPayloads>(options: I
   return {
     kind: 'in-process',
     async enqueue(name, data, enqueueOptions: EnqueueOptions = {}) {
-      const id = randomUUID();
+      const id = enqueueOptions.id ?? randomUUID();
       const settings = jobDefaults(options, enqueueOptions);
       await insertJob(db, { id, name, data: JSON.stringify(data), ...settings, now: now() });
       wakeAll();

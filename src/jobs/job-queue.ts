@@ -40,6 +40,8 @@ export interface JobView<Name extends string = string> {
 }
 
 export interface EnqueueOptions {
+  /** The job's id (a UUID); default a random one. A caller that may enqueue the same job twice names it, and looks it up first. */
+  id?: string;
   /** Further attempts after a failure (default 3). */
   retryLimit?: number;
   /** Wait before the first retry (default 10 s). */

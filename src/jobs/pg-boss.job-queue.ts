@@ -164,7 +164,7 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
     kind: 'pg-boss',
     async enqueue(name, data, enqueueOptions: EnqueueOptions = {}) {
       const settings = jobDefaults(options, enqueueOptions);
-      const id = randomUUID();
+      const id = enqueueOptions.id ?? randomUUID();
       // The heartbeat row first: a worker may take the job the moment it is sent.
       await startJobProgress(options.database.db, id, settings.expireInSeconds, options.clock().toISOString());
       const sent = await boss.send(name, data, {

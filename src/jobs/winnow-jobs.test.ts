@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ describe.each(DIALECTS)('Winnow jobs on %s', (dialect) => {
   let queue: WinnowJobQueue;
 
   beforeEach(async () => {
-    context = await createTestContext(dialect, { WINNOW_JOB_POLL_MS: '50', WINNOW_JOB_PROGRESS_MS: '0' });
+    context = await createTestContext(dialect, { WINNOW_JOB_POLL_MS: '50', WINNOW_JOB_PROGRESS_MS: '0', WINNOW_JOB_BATCH_SAMPLES: '2' });
     folder = mkdtempSync(join(tmpdir(), 'winnow-jobs-'));
     for (const name of readdirSync(PHOTOS).filter((file) => file.endsWith('.jpg'))) cpSync(join(PHOTOS, name), join(folder, name));
     await createDataset(context, { name: 'photos', input: { uri: folder }, thumbnails: { size: 64 } });
@@ -41,7 +41,7 @@ describe.each(DIALECTS)('Winnow jobs on %s', (dialect) => {
 
   it(`uses ${dialect === 'postgres' ? 'pg-boss' : 'the in-process queue'} and runs a sync job into the catalog, with its thumbnails`, async () => {
     expect(queue.kind).toBe(dialect === 'postgres' ? 'pg-boss' : 'in-process');
-    await queue.work(winnowJobHandlers(context), { concurrency: 1 });
+    await queue.work(winnowJobHandlers(context, queue), { concurrency: 1 });
     const id = await queue.enqueue('sync', { dataset: 'photos' });
     const job: JobView = await finished(id);
     expect(job.state).toBe('completed');
@@ -60,7 +60,7 @@ describe.each(DIALECTS)('Winnow jobs on %s', (dialect) => {
   });
 
   it("fails a job on a dataset that does not exist with the workflow's own error", async () => {
-    await queue.work(winnowJobHandlers(context), { concurrency: 1, queues: ['thumbnails'] });
+    await queue.work(winnowJobHandlers(context, queue), { concurrency: 1, queues: ['thumbnails', 'thumbnails-batch'] });
     const id = await queue.enqueue('thumbnails', { dataset: 'nope' }, { retryLimit: 0 });
     const job = await finished(id);
     expect(job.error).toMatchObject({ code: 'DatasetNotFound' });
@@ -70,7 +70,7 @@ describe.each(DIALECTS)('Winnow jobs on %s', (dialect) => {
     await syncDataset(context, 'photos');
     const { dataset } = await requireDataset(context, 'photos');
     const lease = await acquireDatasetLease(context.database.db, dataset.id, 'photos', 'sync', context.clock);
-    await queue.work(winnowJobHandlers(context), { concurrency: 1, queues: ['thumbnails'] });
+    await queue.work(winnowJobHandlers(context, queue), { concurrency: 1, queues: ['thumbnails', 'thumbnails-batch'] });
     const id = await queue.enqueue('thumbnails', { dataset: 'photos', size: 32 }, { retryLimit: 0 });
     const waiting = await waitFor('the job to say it waits', async () => {
       const job = await queue.get(id);
@@ -83,6 +83,22 @@ describe.each(DIALECTS)('Winnow jobs on %s', (dialect) => {
       retryCount: 0,
       result: { generated: readdirSync(folder).filter((file) => file.endsWith('.jpg')).length },
     });
+  });
+
+  it(`makes thumbnails ${dialect === 'postgres' ? 'in batch jobs of 2 samples' : 'in one job'}; a sample that is no image fails alone`, async () => {
+    writeFileSync(join(folder, 'zz-poison.jpg'), 'not a jpeg at all');
+    await syncDataset(context, 'photos');
+    const photos = readdirSync(folder).filter((file) => file.endsWith('.jpg')).length;
+    await queue.work(winnowJobHandlers(context, queue), { concurrency: 2 });
+    const id = await queue.enqueue('thumbnails', { dataset: 'photos', size: 32 }, { retryLimit: 0 });
+    expect(await finished(id)).toMatchObject({ state: 'completed', result: { total: photos, generated: photos - 1, failed: 1, skipped: 0 } });
+    const batches = await queue.list({ names: ['thumbnails-batch'], dataset: 'photos' });
+    expect(batches.length).toBe(dialect === 'postgres' ? Math.ceil(photos / 2) : 0);
+    expect(batches.every((batch) => batch.state === 'completed')).toBe(true);
+    // Run again: every range is done, so no batch is enqueued and everything is skipped.
+    const again = await queue.enqueue('thumbnails', { dataset: 'photos', size: 32 }, { retryLimit: 0 });
+    expect(await finished(again)).toMatchObject({ state: 'completed', result: { generated: 0, skipped: photos } });
+    expect(await queue.list({ names: ['thumbnails-batch'], dataset: 'photos' })).toHaveLength(batches.length);
   });
 
   it('defines a handler for every job name', () => {

@@ -4,12 +4,16 @@ import { AppError, isAppError } from '../errors.js';
 import type { Database } from '../db/database.js';
 import type { StorageRetry } from '../datasources/object-store.js';
 import type { Logger } from '../log/logger.js';
-import { embedDataset, type EmbedDeps } from '../workflows/embed-dataset.js';
-import { generateThumbnails } from '../workflows/make-thumbnails.js';
+import { embedDataset, embedDatasetInBatches, embedSampleRange, type EmbedBatchResult, type EmbedDeps } from '../workflows/embed-dataset.js';
+import { createEmbedSessions } from '../workflows/embed-sessions.js';
+import { generateThumbnails, generateThumbnailsInBatches, thumbnailSampleRange, type ThumbnailBatchResult } from '../workflows/make-thumbnails.js';
+import { queueSampleBatches } from './sample-batch-jobs.js';
 import { listSyncShard, syncDataset } from '../workflows/sync-dataset.js';
 import { queuedShardRunner } from './sync-jobs.js';
 import { createInProcessJobQueue } from './in-process.job-queue.js';
-import type { JobContext, JobHandlers, JobQueue } from './job-queue.js';
+import { FINISHED_STATES, type JobContext, type JobHandlers, type JobQueue } from './job-queue.js';
+import type { SampleIdRange } from '../catalog/sample-ranges.repository.js';
+import type { SampleBatchOutcome } from '../workflows/sample-batches.js';
 import { createPgBossJobQueue } from './pg-boss.job-queue.js';
 
 /** Every job Winnow runs in the background, by name, with its payload. */
@@ -19,11 +23,15 @@ export type WinnowJobs = {
   'sync-shard': { dataset: string; generation: number; shard: number };
   thumbnails: { dataset: string; size?: number | undefined };
   embed: { dataset: string; model?: string | undefined; batchSize?: number | undefined };
+  /** A range of sample ids of a `thumbnails` job run on pg-boss; `parent` is that job's id. */
+  'thumbnails-batch': { dataset: string; size: number; fromId: number; throughId: number; parent: string };
+  /** A range of sample ids of an `embed` job run on pg-boss. */
+  'embed-batch': { dataset: string; model?: string | undefined; batchSize?: number | undefined; fromId: number; throughId: number; parent: string };
 };
 
 export type WinnowJobName = keyof WinnowJobs;
 
-export const WINNOW_JOB_NAMES: readonly WinnowJobName[] = ['sync', 'thumbnails', 'embed', 'sync-shard'];
+export const WINNOW_JOB_NAMES: readonly WinnowJobName[] = ['sync', 'thumbnails', 'embed', 'sync-shard', 'thumbnails-batch', 'embed-batch'];
 
 /** What a job reports while it runs: which phase, and that phase's counters. */
 export type WinnowJobProgress = { phase: 'starting' | 'listing' | 'probing' | 'thumbnails' | 'embedding' | 'waiting' } & Record<string, unknown>;
@@ -55,9 +63,91 @@ export type WinnowJobQueue = JobQueue<WinnowJobs>;
 /**
  * The handlers: each one calls the same workflow the CLI calls in the embedded default. They are
  * idempotent (the workflows skip what the catalog already has for a key's present etag and take
- * the dataset's lease), which is what at-least-once delivery needs.
+ * the dataset's lease), which is what at-least-once delivery needs. On pg-boss, `thumbnails` and
+ * `embed` split into batch jobs that several workers run at once (see sample-batch-jobs.ts).
  */
 export function winnowJobHandlers(deps: EmbedDeps, queue?: WinnowJobQueue): JobHandlers<WinnowJobs> {
+  const single = singleJobHandlers(deps, queue);
+  if (queue?.kind !== 'pg-boss') return { ...single, ...batchJobHandlers(deps) };
+  const batches = (job: JobContext, name: 'thumbnails-batch' | 'embed-batch', payload: (range: SampleIdRange) => WinnowJobs[typeof name]) =>
+    queueSampleBatches<WinnowJobs, never>({ queue, parent: job, name, payload, pollMs: Math.max(deps.config.jobPollMs, 500) });
+  return {
+    ...single,
+    ...batchJobHandlers(deps, queue),
+    thumbnails: (payload, job) =>
+      withProgress(job, (report, onRetry) =>
+        generateThumbnailsInBatches(deps, payload.dataset, {
+          size: payload.size,
+          batchSamples: deps.config.jobBatchSamples,
+          runBatches: (plan) =>
+            batches(job, 'thumbnails-batch', (range) => ({ dataset: payload.dataset, size: plan.settings.size!, ...range, parent: job.id }))(plan) as Promise<
+              SampleBatchOutcome<ThumbnailBatchResult>
+            >,
+          signal: job.signal,
+          onProgress: (progress) => report({ ...progress, phase: 'thumbnails' }),
+          onRetry,
+        }),
+      ),
+    embed: (payload, job) =>
+      withProgress(job, (report, onRetry) =>
+        embedDatasetInBatches(deps, payload.dataset, {
+          model: payload.model,
+          batchSize: payload.batchSize,
+          batchSamples: deps.config.jobBatchSamples,
+          runBatches: (plan) =>
+            batches(job, 'embed-batch', (range) => ({
+              dataset: payload.dataset,
+              model: payload.model,
+              batchSize: payload.batchSize,
+              ...range,
+              parent: job.id,
+            }))(plan) as Promise<SampleBatchOutcome<EmbedBatchResult>>,
+          signal: job.signal,
+          onProgress: (progress) => report({ ...progress, phase: 'embedding' }),
+          onRetry,
+        }),
+      ),
+  };
+}
+
+/** The batch jobs of a run split on pg-boss; one whose parent job has ended (cancelled, failed) does nothing. */
+function batchJobHandlers(deps: EmbedDeps, queue?: WinnowJobQueue): Pick<JobHandlers<WinnowJobs>, 'thumbnails-batch' | 'embed-batch'> {
+  const sessions = createEmbedSessions(deps);
+  const parentEnded = async (parent: string) => {
+    const state = (await queue?.get(parent))?.state;
+    return state === undefined || FINISHED_STATES.includes(state);
+  };
+  return {
+    'thumbnails-batch': async (payload, job) =>
+      (await parentEnded(payload.parent))
+        ? {}
+        : withProgress(job, (report, onRetry) =>
+            thumbnailSampleRange(deps, payload.dataset, {
+              size: payload.size,
+              range: payload,
+              signal: job.signal,
+              onProgress: (progress) => report({ ...progress, phase: 'thumbnails' }),
+              onRetry,
+            }),
+          ),
+    'embed-batch': async (payload, job) =>
+      (await parentEnded(payload.parent))
+        ? {}
+        : withProgress(job, (report, onRetry) =>
+            embedSampleRange(deps, payload.dataset, {
+              model: payload.model,
+              batchSize: payload.batchSize,
+              range: payload,
+              sessions,
+              signal: job.signal,
+              onProgress: (progress) => report({ ...progress, phase: 'embedding' }),
+              onRetry,
+            }),
+          ),
+  };
+}
+
+function singleJobHandlers(deps: EmbedDeps, queue?: WinnowJobQueue): Pick<JobHandlers<WinnowJobs>, 'sync' | 'sync-shard' | 'thumbnails' | 'embed'> {
   return {
     sync: (payload, job) =>
       withProgress(job, (report, onRetry) =>

@@ -21,6 +21,9 @@ import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
 import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore } from './dataset-stores.js';
 import { modelSpec, modelVersion, resolveModel } from './embedding-models.js';
+import type { EmbedSessions } from './embed-sessions.js';
+import type { SampleBatchRunner } from './sample-batches.js';
+import { listSampleIdRanges, type SampleIdRange } from '../catalog/sample-ranges.repository.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 export type EmbedDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
@@ -95,9 +98,7 @@ const FATAL_ERRORS = new Set<ErrorCode>([
 export async function embedDataset(deps: EmbedDeps, datasetName: string, options: EmbedOptions = {}): Promise<EmbedReport> {
   const started = performance.now();
   const { dataset, datasources } = await requireDataset(deps, datasetName);
-  const batchSize = options.batchSize ?? deps.config.embedBatchSize;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024)
-    throw new AppError('InputInvalid', `--batch-size must be a whole number from 1 to 1024, got ${String(batchSize)}.`);
+  const batchSize = modelBatchSize(deps, options);
   const { model, path } = await resolveModel(deps, options.model);
   const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
   const encoder = await openOnnxImageEncoder(path, modelSpec(model), { threads: options.threads ?? deps.config.embedThreads });
@@ -155,6 +156,121 @@ export async function embedDataset(deps: EmbedDeps, datasetName: string, options
   }
 }
 
+function modelBatchSize(deps: EmbedDeps, options: EmbedOptions): number {
+  const batchSize = options.batchSize ?? deps.config.embedBatchSize;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1024)
+    throw new AppError('InputInvalid', `--batch-size must be a whole number from 1 to 1024, got ${String(batchSize)}.`);
+  return batchSize;
+}
+
+/** What one batch job of an embedding run did (its last attempt; an earlier attempt's records count as already done). */
+export interface EmbedBatchResult {
+  done: number;
+  embedded: number;
+  fromThumbnails: number;
+  failed: number;
+  retryable: number;
+}
+
+/**
+ * `winnow embed` on the scale-out queue: the run is split into batch jobs over ranges of sample
+ * ids, which any number of workers embed at once (`embedSampleRange`), while this job holds the
+ * dataset's lease (so no sync runs meanwhile), follows them and sums their reports. The first
+ * batch runs alone, so a datasource that refuses reads sees one denied GET.
+ */
+export async function embedDatasetInBatches(
+  deps: EmbedDeps,
+  datasetName: string,
+  options: EmbedOptions & { batchSamples: number; runBatches: SampleBatchRunner<EmbedBatchResult> },
+): Promise<EmbedReport> {
+  const started = performance.now();
+  const { dataset } = await requireDataset(deps, datasetName);
+  modelBatchSize(deps, options);
+  const { model } = await resolveModel(deps, options.model);
+  const db = deps.database.db;
+  const lease = await acquireDatasetLease(db, dataset.id, dataset.name, 'embeddings', deps.clock);
+  try {
+    const version = modelVersion(model);
+    const removed = await deleteEmbeddingsOfRemovedSamples(db, dataset.id, model.id);
+    const work = await countEmbeddingWork(db, dataset.id, version);
+    const progress: EmbedProgress = { model: model.name, total: work.total, toEmbed: work.pending, done: 0, embedded: 0, failed: 0 };
+    options.onProgress?.(progress);
+    const pendingIn = async (range: SampleIdRange) =>
+      (await listEmbeddingWorkAfter(db, dataset.id, version, range.fromId - 1, options.batchSamples)).filter((sample) => sample.id <= range.throughId).length;
+    const outcome = await options.runBatches({
+      ranges: await listSampleIdRanges(db, dataset.id, options.batchSamples),
+      settings: {},
+      hasWork: async (range) => (await listEmbeddingWorkAfter(db, dataset.id, version, range.fromId - 1, 1)).some((sample) => sample.id <= range.throughId),
+      onProgress: (counters) => options.onProgress?.({ ...progress, done: counters.done ?? 0, embedded: counters.embedded ?? 0, failed: counters.failed ?? 0 }),
+      renewLease: lease.renew,
+      signal: options.signal,
+    });
+    let unfinished = 0;
+    for (const range of outcome.failedRanges) unfinished += await pendingIn(range);
+    const embedded = sum(outcome.results, 'embedded');
+    const failed = sum(outcome.results, 'failed') + unfinished;
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      dataset: dataset.name,
+      model: model.name,
+      dimensions: model.dimensions,
+      embedded,
+      fromThumbnails: sum(outcome.results, 'fromThumbnails'),
+      skipped: work.total - embedded - failed,
+      failed,
+      retryable: sum(outcome.results, 'retryable') + unfinished,
+      removed,
+      total: work.total,
+      imagesPerSecond: seconds > 0 ? Math.round((embedded / seconds) * 10) / 10 : 0,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+/**
+ * One batch job of `embedDatasetInBatches`: embeds the samples of one id range that have no
+ * vector for their present content and this model, on a model session the worker keeps between
+ * batches. Idempotent: what an earlier attempt recorded is skipped; a bad image fails alone.
+ * It runs under the run's lease, held by the job that planned it.
+ */
+export async function embedSampleRange(
+  deps: EmbedDeps,
+  datasetName: string,
+  options: EmbedOptions & { range: SampleIdRange; sessions: EmbedSessions },
+): Promise<EmbedBatchResult> {
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
+  const batchSize = modelBatchSize(deps, options);
+  const { model, path } = await resolveModel(deps, options.model);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
+  return options.sessions.use(model, path, options.threads ?? deps.config.embedThreads, async ({ encoder, decoder }) => {
+    const progress: EmbedProgress = { model: model.name, total: 0, toEmbed: 0, done: 0, embedded: 0, failed: 0 };
+    const thumbnails = { readable: true, used: 0 };
+    const retryable = await runPipeline({
+      deps,
+      dataset,
+      input: stores.input,
+      output: stores.output,
+      thumbnails,
+      inputProbe: { proven: false },
+      version: modelVersion(model),
+      encoder,
+      decoder,
+      batchSize,
+      progress,
+      range: options.range,
+      renewLease: async () => undefined,
+      options,
+    });
+    return { done: progress.done, embedded: progress.embedded, fromThumbnails: thumbnails.used, failed: progress.failed, retryable };
+  });
+}
+
+function sum<Result extends object>(results: readonly Result[], field: keyof Result): number {
+  return results.reduce((total, result) => total + Number(result[field] ?? 0), 0);
+}
+
 interface Pipeline {
   deps: EmbedDeps;
   dataset: Dataset;
@@ -170,6 +286,8 @@ interface Pipeline {
   decoder: ImageTensorDecoder;
   batchSize: number;
   progress: EmbedProgress;
+  /** Only these samples (a batch job's); all of the dataset's when undefined. */
+  range?: SampleIdRange | undefined;
   renewLease: () => Promise<void>;
   options: EmbedOptions;
 }
@@ -303,9 +421,12 @@ async function embedBatch(pipeline: Pipeline, batch: Prepared[]): Promise<number
 }
 
 async function* pendingSamples(pipeline: Pipeline): AsyncGenerator<EmbeddingWork, void, undefined> {
-  let afterId = 0;
+  const throughId = pipeline.range?.throughId ?? Number.POSITIVE_INFINITY;
+  let afterId = (pipeline.range?.fromId ?? 1) - 1;
   for (let pageSize = 1; ; pageSize = PAGE_SIZE) {
-    const page = await listEmbeddingWorkAfter(pipeline.deps.database.db, pipeline.dataset.id, pipeline.version, afterId, pageSize);
+    const page = (await listEmbeddingWorkAfter(pipeline.deps.database.db, pipeline.dataset.id, pipeline.version, afterId, pageSize)).filter(
+      (sample) => sample.id <= throughId,
+    );
     if (page.length === 0) return;
     afterId = page.at(-1)!.id;
     yield* page;

@@ -10,6 +10,9 @@ import { AppError, describeError, isAppError } from '../errors.js';
 import { DEFAULT_THUMBNAIL_SIZE, validateThumbnailSize } from '../media/image-processor.js';
 import { runThumbnailJob, type ThumbnailJobResult, type ThumbnailProgress } from './thumbnail-job.js';
 import { thumbnailsPrefix } from '../media/thumbnail-key.js';
+import { countThumbnailWork, listThumbnailWorkAfter } from '../catalog/thumbnail.repository.js';
+import { listSampleIdRanges, type SampleIdRange } from '../catalog/sample-ranges.repository.js';
+import type { SampleBatchRunner } from './sample-batches.js';
 
 export type { ThumbnailProgress } from './thumbnail-job.js';
 
@@ -53,6 +56,87 @@ export async function generateThumbnails(deps: ThumbnailDeps, datasetName: strin
   } finally {
     await lease.release().catch(() => undefined);
   }
+}
+
+/** What one batch job of a thumbnail run did (its last attempt). */
+export interface ThumbnailBatchResult {
+  done: number;
+  generated: number;
+  failed: number;
+  retryable: number;
+}
+
+/**
+ * `winnow thumbnails` on the scale-out queue: write access is proven with one write, then the
+ * samples are split into batch jobs over id ranges that any number of workers run at once
+ * (`thumbnailSampleRange`), while this job holds the dataset's lease and sums their reports.
+ * The first batch runs alone, so a datasource that refuses reads sees one denied GET.
+ */
+export async function generateThumbnailsInBatches(
+  deps: ThumbnailDeps,
+  datasetName: string,
+  options: ThumbnailRunOptions & { batchSamples: number; runBatches: SampleBatchRunner<ThumbnailBatchResult> },
+): Promise<ThumbnailReport> {
+  const started = Date.now();
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
+  const size = options.size === undefined ? (dataset.thumbnailSize ?? DEFAULT_THUMBNAIL_SIZE) : validateThumbnailSize(options.size);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
+  await ensureThumbnailsWritable(stores.output, size, deps.clock());
+  const db = deps.database.db;
+  const lease = await acquireDatasetLease(db, dataset.id, dataset.name, 'thumbnails', deps.clock);
+  try {
+    const work = await countThumbnailWork(db, dataset.id, size);
+    const progress: ThumbnailProgress = { total: work.total, toGenerate: work.pending, done: 0, generated: 0, failed: 0 };
+    options.onProgress?.(progress);
+    const pendingIn = async (range: SampleIdRange) =>
+      (await listThumbnailWorkAfter(db, dataset.id, size, range.fromId - 1, options.batchSamples)).filter((sample) => sample.id <= range.throughId).length;
+    const outcome = await options.runBatches({
+      ranges: await listSampleIdRanges(db, dataset.id, options.batchSamples),
+      settings: { size },
+      hasWork: async (range) => (await listThumbnailWorkAfter(db, dataset.id, size, range.fromId - 1, 1)).some((sample) => sample.id <= range.throughId),
+      onProgress: (counters) =>
+        options.onProgress?.({ ...progress, done: counters.done ?? 0, generated: counters.generated ?? 0, failed: counters.failed ?? 0 }),
+      renewLease: lease.renew,
+      signal: options.signal,
+    });
+    let unfinished = 0;
+    for (const range of outcome.failedRanges) unfinished += await pendingIn(range);
+    const total = (field: keyof ThumbnailBatchResult) => outcome.results.reduce((sum, result) => sum + result[field], 0);
+    const generated = total('generated');
+    const failed = total('failed') + unfinished;
+    const result = { total: work.total, generated, skipped: work.total - generated - failed, failed, retryable: total('retryable') + unfinished };
+    return report(dataset, stores, size, result, started);
+  } finally {
+    await lease.release().catch(() => undefined);
+  }
+}
+
+/**
+ * One batch job of `generateThumbnailsInBatches`: the missing thumbnails of one id range, under
+ * the run's lease (held by the job that planned it). Idempotent: what is recorded is skipped.
+ */
+export async function thumbnailSampleRange(
+  deps: ThumbnailDeps,
+  datasetName: string,
+  options: ThumbnailRunOptions & { size: number; range: SampleIdRange },
+): Promise<ThumbnailBatchResult> {
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
+  let last: ThumbnailProgress = { total: 0, toGenerate: 0, done: 0, generated: 0, failed: 0 };
+  const result = await runThumbnailJob({
+    deps,
+    dataset,
+    stores,
+    size: validateThumbnailSize(options.size),
+    range: options.range,
+    renewLease: async () => undefined,
+    onProgress: (progress) => {
+      last = progress;
+      options.onProgress?.(progress);
+    },
+    signal: options.signal,
+  });
+  return { done: last.done, generated: result.generated, failed: result.failed, retryable: result.retryable };
 }
 
 export interface ThumbnailsAfterSync {

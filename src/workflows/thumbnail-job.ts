@@ -10,6 +10,7 @@ import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
 import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
 import type { ImageProcessor, Thumbnail } from '../media/image-processor.js';
 import { thumbnailKey } from '../media/thumbnail-key.js';
+import type { SampleIdRange } from '../catalog/sample-ranges.repository.js';
 
 export type ThumbnailJobDeps = Pick<WorkflowDeps, 'config' | 'database' | 'log' | 'clock' | 'images'>;
 
@@ -43,6 +44,8 @@ export interface ThumbnailJob {
   renewLease: () => Promise<void>;
   onProgress?: ((progress: ThumbnailProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Only these samples (a batch job's); all of the dataset's when undefined. */
+  range?: SampleIdRange | undefined;
 }
 
 const PAGE_SIZE = 100;
@@ -60,7 +63,8 @@ type Outcome = { row: ThumbnailRecord; read: boolean } | { fatal: AppError };
 export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobResult> {
   const { deps, dataset, size } = job;
   const db = deps.database.db;
-  const work = await countThumbnailWork(db, dataset.id, size);
+  // A batch job's counts are of its own range, which it learns as it goes.
+  const work = job.range === undefined ? await countThumbnailWork(db, dataset.id, size) : { total: 0, pending: 0 };
   const progress: ThumbnailProgress = { total: work.total, toGenerate: work.pending, done: 0, generated: 0, failed: 0 };
   job.onProgress?.(progress);
   const budget = createByteBudget(deps.config.thumbnailBufferMb * MIB);
@@ -106,9 +110,10 @@ export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobRe
 }
 
 async function* pendingSamples(job: ThumbnailJob): AsyncGenerator<ThumbnailWork, void, undefined> {
-  let afterId = 0;
+  const throughId = job.range?.throughId ?? Number.POSITIVE_INFINITY;
+  let afterId = (job.range?.fromId ?? 1) - 1;
   for (let pageSize = 1; ; pageSize = PAGE_SIZE) {
-    const page = await listThumbnailWorkAfter(job.deps.database.db, job.dataset.id, job.size, afterId, pageSize);
+    const page = (await listThumbnailWorkAfter(job.deps.database.db, job.dataset.id, job.size, afterId, pageSize)).filter((sample) => sample.id <= throughId);
     if (page.length === 0) return;
     afterId = page.at(-1)!.id;
     yield* page;

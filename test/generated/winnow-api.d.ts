@@ -1295,7 +1295,7 @@ export interface components {
         Job: {
             id: string;
             /** @enum {string} */
-            name: "sync" | "sync-shard" | "thumbnails" | "embed";
+            name: "sync" | "sync-shard" | "thumbnails" | "thumbnails-batch" | "embed" | "embed-batch";
             /** @description The payload: the dataset and the options the job was started with. */
             data: {
                 [key: string]: unknown;
@@ -4152,7 +4152,7 @@ export interface operations {
             query?: {
                 /** @description Only these states, comma-separated: created, retry, active, completed, cancelled, failed. */
                 state?: string;
-                /** @description Only these jobs, comma-separated: sync, sync-shard (one key range of a big sync), thumbnails, embed. */
+                /** @description Only these jobs, comma-separated: sync, sync-shard (one key range of a big sync), thumbnails, thumbnails-batch, embed, embed-batch (a range of samples of a run on PostgreSQL). */
                 name?: string;
                 /** @description Only jobs of this dataset. */
                 dataset?: string;
