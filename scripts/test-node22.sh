@@ -37,4 +37,5 @@ cd "$work/winnow"
 echo "test-node22: npm ci and vitest on Node $(node --version)"
 npm ci
 # `npm ci` has just built dist/ (the prepare script), so the suite's global setup need not build it again.
-WINNOW_TEST_SKIP_BUILD=1 npx vitest run
+# The three-worker scale test at 2,000 objects, as `npm test` runs it (20,000: `npm run test:scale`).
+WINNOW_TEST_SCALE_OBJECTS=${WINNOW_TEST_SCALE_OBJECTS:-2000} WINNOW_TEST_SKIP_BUILD=1 npx vitest run
