@@ -224,6 +224,32 @@ export async function listPendingSamplesAfter(db: Executor, datasetId: string, a
     .execute();
 }
 
+/**
+ * One keyset page, in key order, of the samples with `afterKey < key <= throughKey` (null: open) that the
+ * listing of `generation` saw and whose headers are still to read: a shard's (or the first stream's) own
+ * share of the header reads. Keys past the listing's cursor have not been seen yet, so bound `throughKey` by it.
+ */
+export async function listPendingSamplesInKeyRange(
+  db: Executor,
+  datasetId: string,
+  generation: number,
+  range: { afterKey: string | null; throughKey: string | null },
+  limit: number,
+): Promise<PendingSample[]> {
+  return db
+    .selectFrom('samples')
+    .select(['id', 'key', 'size'])
+    .where('dataset_id', '=', datasetId)
+    .$if(range.afterKey !== null, (query) => query.where('key', '>', range.afterKey!))
+    .$if(range.throughKey !== null, (query) => query.where('key', '<=', range.throughKey!))
+    .where('status', '=', 'pending')
+    .where('removed_at', 'is', null)
+    .where('seen_generation', '=', generation)
+    .orderBy('key')
+    .limit(limit)
+    .execute();
+}
+
 export async function recordSampleHeader(db: Executor, id: number, header: { width: number; height: number; format: string }): Promise<void> {
   await db
     .updateTable('samples')

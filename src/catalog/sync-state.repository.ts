@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { SyncPhase, SyncShardStatus, SyncStateRow, SyncStatus } from '../db/schema.js';
+import { sql, type Selectable } from 'kysely';
+import type { SyncPhase, SyncShardStatus, SyncShardTable, SyncStateRow, SyncStatus } from '../db/schema.js';
 import type { Executor } from '../db/executor.js';
 
 export type SyncCounters = Pick<SyncStateRow, 'listed' | 'added' | 'updated' | 'removed' | 'failed'>;
@@ -20,6 +20,8 @@ export interface SyncState extends SyncCounters {
   leaseExpiresAt: string | null;
   /** What the last completed sync found about the relevant-filenames list; null without a list. */
   relevantReport: RelevantFilenamesSummary | null;
+  /** The first GetObject denial a stream of this sync met (its message); null while reads work. */
+  readDenied: string | null;
 }
 
 /** How many keys fell in one group, and the first of them in key order. */
@@ -60,6 +62,7 @@ export function toSyncState(row: SyncStateRow): SyncState {
     leaseOwner: row.lease_owner,
     leaseExpiresAt: row.lease_expires_at,
     relevantReport: row.relevant_report === null ? null : (JSON.parse(row.relevant_report) as RelevantFilenamesSummary),
+    readDenied: row.read_denied,
   };
 }
 
@@ -128,6 +131,7 @@ export async function startSyncGeneration(db: Executor, datasetId: string, gener
     removed: 0,
     failed: 0,
     error_message: null,
+    read_denied: null,
   };
   await db
     .insertInto('sync_states')
@@ -159,7 +163,7 @@ export async function advanceSyncCursor(
 export async function updateSyncState(
   db: Executor,
   datasetId: string,
-  changes: Partial<Pick<SyncState, 'status' | 'phase' | 'finishedAt' | 'errorMessage' | 'removed' | 'failed'>>,
+  changes: Partial<Pick<SyncState, 'status' | 'phase' | 'finishedAt' | 'errorMessage' | 'removed' | 'failed' | 'readDenied'>>,
 ): Promise<void> {
   await db
     .updateTable('sync_states')
@@ -170,9 +174,25 @@ export async function updateSyncState(
       ...(changes.errorMessage === undefined ? {} : { error_message: changes.errorMessage }),
       ...(changes.removed === undefined ? {} : { removed: changes.removed }),
       ...(changes.failed === undefined ? {} : { failed: changes.failed }),
+      ...(changes.readDenied === undefined ? {} : { read_denied: changes.readDenied }),
     })
     .where('dataset_id', '=', datasetId)
     .execute();
+}
+
+/** Adds header reads that failed (a corrupt image, a vanished key) to the sync's count; streams probing at once each add their own. */
+export async function addSyncFailures(db: Executor, datasetId: string, failed: number): Promise<void> {
+  if (failed === 0) return;
+  await db
+    .updateTable('sync_states')
+    .set((eb) => ({ failed: eb('failed', '+', failed) }))
+    .where('dataset_id', '=', datasetId)
+    .execute();
+}
+
+/** Notes that reading objects is denied, for every stream of the running sync to see; the first denial's message stays. */
+export async function recordReadDenied(db: Executor, datasetId: string, message: string): Promise<void> {
+  await db.updateTable('sync_states').set({ read_denied: message }).where('dataset_id', '=', datasetId).where('read_denied', 'is', null).execute();
 }
 
 /** Keeps what this sync found about the relevant-filenames list (null: the dataset has none). */
@@ -194,6 +214,9 @@ export interface SyncShardState {
   listed: number;
   added: number;
   updated: number;
+  /** Headers the shard read so far, and how many of those failed. */
+  probed: number;
+  failed: number;
 }
 
 /** Stores the plan of generation `generation`'s shards; a plan already stored stays (of two planners, the first wins). */
@@ -233,7 +256,23 @@ export async function listSyncShards(db: Executor, datasetId: string, generation
     .where('generation', '=', generation)
     .orderBy('shard_index')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toSyncShardState);
+}
+
+/** Where one shard stands (undefined: no such shard in that generation). */
+export async function findSyncShard(db: Executor, datasetId: string, generation: number, index: number): Promise<SyncShardState | undefined> {
+  const row = await db
+    .selectFrom('sync_shards')
+    .selectAll()
+    .where('dataset_id', '=', datasetId)
+    .where('generation', '=', generation)
+    .where('shard_index', '=', index)
+    .executeTakeFirst();
+  return row && toSyncShardState(row);
+}
+
+function toSyncShardState(row: Selectable<SyncShardTable>): SyncShardState {
+  return {
     index: row.shard_index,
     startAfter: row.start_after,
     through: row.through,
@@ -242,10 +281,15 @@ export async function listSyncShards(db: Executor, datasetId: string, generation
     listed: row.listed,
     added: row.added,
     updated: row.updated,
-  }));
+    probed: row.probed,
+    failed: row.failed,
+  };
 }
 
-/** Records a shard's committed listing page (in the page's transaction); `done` when the page reached the shard's end. */
+/**
+ * Records a shard's committed listing page (in the page's transaction); `done` when the page reached the
+ * shard's end, which moves the shard on to reading its samples' headers (`finishSyncShard` ends it).
+ */
 export async function advanceShardCursor(
   db: Executor,
   datasetId: string,
@@ -259,11 +303,39 @@ export async function advanceShardCursor(
     .updateTable('sync_shards')
     .set((eb) => ({
       ...(cursorKey === null ? {} : { cursor_key: cursorKey }),
-      ...(done ? { status: 'done' as const } : {}),
+      ...(done ? { status: 'probing' as const } : {}),
       listed: eb('listed', '+', delta.listed),
       added: eb('added', '+', delta.added),
       updated: eb('updated', '+', delta.updated),
     }))
+    .where('dataset_id', '=', datasetId)
+    .where('generation', '=', generation)
+    .where('shard_index', '=', index)
+    .execute();
+}
+
+/** Records a committed batch of a shard's header reads (in the batch's transaction). */
+export async function countShardProbes(
+  db: Executor,
+  datasetId: string,
+  generation: number,
+  index: number,
+  delta: { probed: number; failed: number },
+): Promise<void> {
+  await db
+    .updateTable('sync_shards')
+    .set((eb) => ({ probed: eb('probed', '+', delta.probed), failed: eb('failed', '+', delta.failed) }))
+    .where('dataset_id', '=', datasetId)
+    .where('generation', '=', generation)
+    .where('shard_index', '=', index)
+    .execute();
+}
+
+/** Ends a shard whose range is listed and whose samples' headers are read (or reads turned out denied). */
+export async function finishSyncShard(db: Executor, datasetId: string, generation: number, index: number): Promise<void> {
+  await db
+    .updateTable('sync_shards')
+    .set({ status: 'done' })
     .where('dataset_id', '=', datasetId)
     .where('generation', '=', generation)
     .where('shard_index', '=', index)
@@ -276,10 +348,15 @@ export async function advanceShardCursor(
  */
 export async function absorbSyncShards(db: Executor, datasetId: string, generation: number): Promise<void> {
   const shards = await listSyncShards(db, datasetId, generation);
-  const sum = (field: 'listed' | 'added' | 'updated') => shards.reduce((total, shard) => total + shard[field], 0);
+  const sum = (field: 'listed' | 'added' | 'updated' | 'failed') => shards.reduce((total, shard) => total + shard[field], 0);
   await db
     .updateTable('sync_states')
-    .set((eb) => ({ listed: eb('listed', '+', sum('listed')), added: eb('added', '+', sum('added')), updated: eb('updated', '+', sum('updated')) }))
+    .set((eb) => ({
+      listed: eb('listed', '+', sum('listed')),
+      added: eb('added', '+', sum('added')),
+      updated: eb('updated', '+', sum('updated')),
+      failed: eb('failed', '+', sum('failed')),
+    }))
     .where('dataset_id', '=', datasetId)
     .execute();
   await db.deleteFrom('sync_shards').where('dataset_id', '=', datasetId).execute();

@@ -74,7 +74,8 @@ export function renderLine(options: Options, params: Params, payload: Payload): 
   const { progress } = payload;
   if (progress === undefined) return `starting${retryNote(payload.retrying)}`;
   if (progress.phase === 'listing') {
-    return `listing  ${formatCount(progress.listed)} images (${formatCount(progress.added)} new, ${formatCount(progress.updated)} changed)${retryNote(payload.retrying)}`;
+    const read = progress.probed > 0 ? `, ${formatCount(progress.probed)} headers read` : '';
+    return `listing  ${formatCount(progress.listed)} images (${formatCount(progress.added)} new, ${formatCount(progress.updated)} changed${read})${retryNote(payload.retrying)}`;
   }
   const bar = cliProgress.Format.BarFormat(params.progress, options);
   const eta = Number.isFinite(params.eta) && params.eta > 0 ? `, ${cliProgress.Format.TimeFormat(params.eta, options, 1)} left` : '';

@@ -19,6 +19,7 @@ import { jobsMigration } from './migrations/0011-jobs.js';
 import { looseEndsMigration } from './migrations/0013-loose-ends.js';
 import { syncShardsMigration } from './migrations/0014-sync-shards.js';
 import { nameGramsMigration } from './migrations/0017-name-grams.js';
+import { shardProbingMigration } from './migrations/0018-shard-probing.js';
 import { listenForNotices, type NoticeHandlers, type NoticeListener } from './notice-listener.js';
 import type { DB } from './schema.js';
 
@@ -140,6 +141,7 @@ export function catalogMigrations(dialect: Dialect): Record<string, Migration> {
     '0013-loose-ends': looseEndsMigration(dialect),
     '0014-sync-shards': syncShardsMigration(dialect),
     '0017-name-grams': nameGramsMigration(dialect),
+    '0018-shard-probing': shardProbingMigration(dialect),
   };
 }
 

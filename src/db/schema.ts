@@ -129,9 +129,12 @@ export interface SyncStateTable {
   lease_expires_at: Timestamp | null;
   /** JSON of the last completed sync's RelevantFilenamesSummary; null without a list or before one. */
   relevant_report: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The first GetObject denial a stream of the running sync met; its other streams stop reading (migration 0018). */
+  read_denied: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
-export type SyncShardStatus = 'listing' | 'done';
+/** `probing`: the shard's range is listed, its new and changed samples' headers are being read. */
+export type SyncShardStatus = 'listing' | 'probing' | 'done';
 
 /** One key range of a fanned-out sync: keys k with start_after < k <= through, relative to the input prefix. */
 export interface SyncShardTable {
@@ -146,6 +149,9 @@ export interface SyncShardTable {
   listed: number;
   added: number;
   updated: number;
+  /** Headers this shard read, and how many of those failed (migration 0018). */
+  probed: ColumnType<number, number | undefined, number>;
+  failed: ColumnType<number, number | undefined, number>;
   error_message: string | null;
 }
 

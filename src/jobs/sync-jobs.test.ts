@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
-import { referencePolicy } from '../../test/support/policies.js';
+import { listOnlyPolicy, referencePolicy } from '../../test/support/policies.js';
 import { fixtureImage, proxyUser, startSeededS3, underPrefix, type SeededS3 } from '../../test/support/s3-fixture.js';
 import { waitFor } from '../../test/support/wait.js';
 import { requireDataset } from '../catalog/dataset.service.js';
@@ -13,6 +13,7 @@ import { winnowJobHandlers, type WinnowJobQueue } from './winnow-jobs.js';
 const BUCKET = 'datalake';
 const PREFIX = 'queued/';
 const owner = proxyUser('AKIASYNCSHARDJOBS001', referencePolicy(BUCKET, PREFIX));
+const lister = proxyUser('AKIASYNCSHARDLIST001', listOnlyPolicy(BUCKET, PREFIX));
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f'].flatMap((folder) => Array.from({ length: 4 }, (_, i) => `${folder}/img-${i}.jpg`));
 
 let s3: SeededS3;
@@ -24,7 +25,7 @@ beforeAll(async () => {
   const cat = fixtureImage('cat.jpg');
   s3 = await startSeededS3({
     buckets: [BUCKET],
-    users: [owner],
+    users: [owner, lister],
     objects: { [BUCKET]: underPrefix(PREFIX, Object.fromEntries(KEYS.map((key) => [key, cat]))) },
   });
   const settings = { WINNOW_LIST_PAGE_SIZE: '2', WINNOW_JOB_POLL_MS: '100', WINNOW_JOB_PROGRESS_MS: '0' };
@@ -33,6 +34,7 @@ beforeAll(async () => {
   for (const context of [sharded, single]) {
     await createDataset(context, { name: 'photos', input: { uri: `s3://${BUCKET}/${PREFIX}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...owner } });
   }
+  await createDataset(sharded, { name: 'list-only', input: { uri: `s3://${BUCKET}/${PREFIX}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...lister } });
   queue = await sharded.jobs();
   expect(queue.kind).toBe('pg-boss');
   await queue.work(winnowJobHandlers(sharded, queue), { concurrency: 3 });
@@ -54,7 +56,7 @@ async function keysOf(context: Context) {
   const { dataset } = await requireDataset(context, 'photos');
   const rows = await context.database.db
     .selectFrom('samples')
-    .select(['key', 'etag', 'removed_at'])
+    .select(['key', 'etag', 'status', 'width', 'height', 'removed_at'])
     .where('dataset_id', '=', dataset.id)
     .orderBy('key')
     .execute();
@@ -69,8 +71,27 @@ describe('a big sync on pg-boss', () => {
     const shardJobs = await queue.list({ names: ['sync-shard'], dataset: 'photos' });
     expect(shardJobs.length).toBeGreaterThan(1);
     expect(shardJobs.every((shard) => shard.state === 'completed')).toBe(true);
+    // Each shard job read the headers of the keys it listed; the parent read only the first stream's 2 (its own progress counts them all).
+    const shardReports = shardJobs.map((shard) => shard.result as { progress: { added: number; probed: number } });
+    expect(shardReports.every((report) => report.progress.probed === report.progress.added)).toBe(true);
+    expect(shardReports.reduce((total, report) => total + report.progress.probed, 0)).toBe(KEYS.length - 2);
+    expect(job.progress).toMatchObject({ phase: 'probing', probed: KEYS.length, toProbe: KEYS.length });
     await syncDataset(single, 'photos');
     expect(await keysOf(sharded)).toEqual(await keysOf(single));
+    expect((await keysOf(sharded)).every((sample) => sample.status === 'ok' && sample.width === 96 && sample.height === 64)).toBe(true);
+  });
+
+  it('makes one denied read and warns once when reads are denied, whichever workers run the shards', async () => {
+    s3.proxy.clearLog();
+    const id = await queue.enqueue('sync', { dataset: 'list-only', skipVerify: true });
+    const job = await finished(id);
+    expect(job.state, JSON.stringify(job.error)).toBe('completed');
+    const report = job.result as { total: number; withoutDimensions: number; readDenied: boolean; warnings: string[] };
+    expect(report).toMatchObject({ total: KEYS.length, withoutDimensions: KEYS.length, readDenied: true });
+    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings[0]).toContain(`so ${KEYS.length} samples were indexed without dimensions`);
+    expect((await queue.list({ names: ['sync-shard'], dataset: 'list-only' })).length).toBeGreaterThan(1);
+    expect(s3.proxy.denied().filter((entry) => entry.action === 's3:GetObject')).toHaveLength(1);
   });
 
   it('fails the sync at once with the error of a shard that failed for good, and cancels the other shards', async () => {

@@ -105,10 +105,10 @@ export function createSyncJobs(deps: SyncDeps): SyncJobs {
 const UNFINISHED: readonly string[] = ['created', 'retry', 'active'];
 
 /**
- * Lists a fanned-out sync's shards as `sync-shard` jobs, so workers on every machine share them: enqueues
- * one per unfinished shard (a resumed parent adopts the jobs its earlier attempt left queued or running),
- * then follows the shards' committed counters until all are done. A shard job that failed for good fails
- * the sync with that shard's error; a cancelled sync cancels its shard jobs.
+ * Runs a fanned-out sync's shards as `sync-shard` jobs, so workers on every machine share their listing and
+ * header reads: enqueues one per unfinished shard (a resumed parent adopts the jobs its earlier attempt left
+ * queued or running), then follows the shards' committed counters until all are done. A shard job that
+ * failed for good fails the sync with that shard's error; a cancelled sync cancels its shard jobs.
  */
 export function queuedShardRunner(deps: SyncDeps, queue: SyncJobQueue, pollMs: number, signal?: AbortSignal): ShardRunner {
   return async (run) => {
@@ -122,22 +122,29 @@ export function queuedShardRunner(deps: SyncDeps, queue: SyncJobQueue, pollMs: n
         jobs.set(shard.index, await queue.enqueue('sync-shard', { dataset: run.dataset, generation: run.generation, shard: shard.index }));
       }
     }
-    const sum = (shards: typeof run.shards, field: 'listed' | 'added' | 'updated') => shards.reduce((total, shard) => total + shard[field], 0);
+    const sum = (shards: typeof run.shards, field: 'listed' | 'added' | 'updated' | 'probed' | 'failed') =>
+      shards.reduce((total, shard) => total + shard[field], 0);
     const base = {
       listed: run.progress.listed - sum(run.shards, 'listed'),
       added: run.progress.added - sum(run.shards, 'added'),
       updated: run.progress.updated - sum(run.shards, 'updated'),
     };
+    // Header counts move by what the shards added since the last look: this process adds its own reads meanwhile.
+    let shardsRead = { probed: sum(run.shards, 'probed'), failed: sum(run.shards, 'failed') };
     try {
       for (;;) {
         const shards = await listSyncShards(db, run.datasetId, run.generation);
         const done = shards.filter((shard) => shard.status === 'done').length;
+        const read = { probed: sum(shards, 'probed'), failed: sum(shards, 'failed') };
         Object.assign(run.progress, {
           listed: base.listed + sum(shards, 'listed'),
           added: base.added + sum(shards, 'added'),
           updated: base.updated + sum(shards, 'updated'),
+          probed: run.progress.probed + read.probed - shardsRead.probed,
+          failed: run.progress.failed + read.failed - shardsRead.failed,
           shards: { done, total: shards.length },
         });
+        shardsRead = read;
         await run.onCommitted();
         if (done === shards.length) return;
         for (const shard of shards) {

@@ -8,7 +8,7 @@ import { embedDataset, embedDatasetInBatches, embedSampleRange, type EmbedBatchR
 import { createEmbedSessions } from '../workflows/embed-sessions.js';
 import { generateThumbnails, generateThumbnailsInBatches, thumbnailSampleRange, type ThumbnailBatchResult } from '../workflows/make-thumbnails.js';
 import { queueSampleBatches } from './sample-batch-jobs.js';
-import { listSyncShard, syncDataset } from '../workflows/sync-dataset.js';
+import { runSyncShard, syncDataset } from '../workflows/sync-dataset.js';
 import { queuedShardRunner } from './sync-jobs.js';
 import { createInProcessJobQueue } from './in-process.job-queue.js';
 import { FINISHED_STATES, type JobContext, type JobHandlers, type JobQueue } from './job-queue.js';
@@ -19,7 +19,7 @@ import { createPgBossJobQueue } from './pg-boss.job-queue.js';
 /** Every job Winnow runs in the background, by name, with its payload. */
 export type WinnowJobs = {
   sync: { dataset: string; skipVerify?: boolean | undefined };
-  /** One key range of a fanned-out sync (src/workflows/sync-listing.ts). */
+  /** One key range of a fanned-out sync: listed, and its samples' headers read (src/workflows/sync-headers.ts). */
   'sync-shard': { dataset: string; generation: number; shard: number };
   thumbnails: { dataset: string; size?: number | undefined };
   embed: { dataset: string; model?: string | undefined; batchSize?: number | undefined };
@@ -162,7 +162,7 @@ function singleJobHandlers(deps: EmbedDeps, queue?: WinnowJobQueue): Pick<JobHan
         }),
       ),
     'sync-shard': (payload, job) =>
-      withProgress(job, (report, onRetry) => listSyncShard(deps, payload, { signal: job.signal, onProgress: (progress) => report({ ...progress }), onRetry })),
+      withProgress(job, (report, onRetry) => runSyncShard(deps, payload, { signal: job.signal, onProgress: (progress) => report({ ...progress }), onRetry })),
     thumbnails: (payload, job) =>
       withProgress(job, (report, onRetry) =>
         generateThumbnails(deps, payload.dataset, {

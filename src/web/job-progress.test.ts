@@ -36,6 +36,12 @@ describe('jobProgressView', () => {
     });
   });
 
+  it('counts the headers a fanned-out listing read as it went', () => {
+    expect(jobProgressView(job({ progress: { phase: 'listing', listed: 1200, added: 900, updated: 0, probed: 800, toProbe: 900 } })).text).toBe(
+      'Listing: 1,200 keys, 800 headers read',
+    );
+  });
+
   it('shows no retrying state once the job has finished', () => {
     expect(jobProgressView(job({ state: 'completed', progress: { phase: 'probing', probed: 5, toProbe: 5, retrying: retry } })).retrying).toBeNull();
   });

@@ -2,7 +2,7 @@ import type { Job, StorageRetry } from './api.js';
 
 /** What a job's progress says, in the words and numbers the jobs view shows. */
 export interface JobProgressView {
-  /** `Listing: 1,200 keys`, `Embedding: 40 of 120`. */
+  /** `Listing: 1,200 keys`, `Listing: 1,200 keys, 800 headers read`, `Embedding: 40 of 120`. */
   text: string;
   /** Done and total, when the phase has a total (a bar is drawn). */
   done: number | undefined;
@@ -40,7 +40,9 @@ export function jobProgressView(job: Job): JobProgressView {
   }
   const done = number(known.done) ?? 0;
   const total = number(known.total);
-  const text = total === undefined ? `${known.label}: ${count.format(done)} keys` : `${known.label}: ${count.format(done)} of ${count.format(total)}`;
+  // A fanned-out sync's shards read headers while they list.
+  const read = phase === 'listing' && (number('probed') ?? 0) > 0 ? `, ${count.format(number('probed')!)} headers read` : '';
+  const text = total === undefined ? `${known.label}: ${count.format(done)} keys${read}` : `${known.label}: ${count.format(done)} of ${count.format(total)}`;
   return { text, done, total, retrying, storageRetries };
 }
 

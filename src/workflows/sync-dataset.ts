@@ -3,31 +3,26 @@ import { requireDataset } from '../catalog/dataset.service.js';
 import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
 import { catchUpNameGrams } from '../catalog/name-gram.repository.js';
 import { loadRelevantKeys } from '../catalog/relevant-key.repository.js';
-import {
-  countSamples,
-  listPendingSamplesAfter,
-  markUnseenSamplesRemoved,
-  recordSampleError,
-  recordSampleHeader,
-  type PendingSample,
-} from '../catalog/sample.repository.js';
+import { countSamples, listSamplesAfter, markUnseenSamplesRemoved } from '../catalog/sample.repository.js';
 import {
   absorbSyncShards,
+  addSyncFailures,
+  findSyncShard,
   findSyncState,
   listSyncShards,
+  recordReadDenied,
   recordRelevantReport,
   startSyncGeneration,
   updateSyncState,
   type SyncShardState,
 } from '../catalog/sync-state.repository.js';
-import { listInOneStream, listShard, listShardsHere, planShards, type SyncListing } from './sync-listing.js';
+import { listInOneStream, listShardsHere, planShards, type SyncListing } from './sync-listing.js';
+import { createHeaderProber, listAndProbeShard, pendingSamplesById, pendingSamplesInKeyRange } from './sync-headers.js';
 import { checkRelevantFilenames, NO_RELEVANT_PROBLEMS, summarizeRelevantFilenames } from './relevant-filenames-report.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
-import { AppError, describeError, isAppError, isFatalDatasourceError } from '../errors.js';
-import { probeImageHeader, type ImageHeader } from '../media/image-header.js';
+import { AppError, describeError, isAppError } from '../errors.js';
 import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } from './make-thumbnails.js';
-import { forEachConcurrently } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
 import { createKeyFilter } from '../datasources/key-filter.js';
 import { containerOf, winnowPrefix } from '../model/location.js';
@@ -42,10 +37,12 @@ export interface SyncProgress {
   listed: number;
   added: number;
   updated: number;
+  /** Headers read so far: while listing, those the shards (and the parent, for the first stream's keys) read as they go. */
   probed: number;
+  /** While listing, an estimate that grows with the keys found new or changed; exact once only the last pass is left. */
   toProbe: number;
   failed: number;
-  /** A fanned-out listing's shards: done of total. */
+  /** A fanned-out listing's shards: done of total (a shard is done once its headers are read too). */
   shards?: { done: number; total: number } | undefined;
 }
 
@@ -59,7 +56,7 @@ export interface SyncOptions {
   signal?: AbortSignal;
   /** Told before each retry of a storage call (throttling, 5xx, broken connections): the job is retrying, not stuck. */
   onRetry?: (retry: StorageRetry) => void;
-  /** Lists the shards of a fanned-out sync elsewhere (queued `sync-shard` jobs); by default they are listed in this process. */
+  /** Runs the shards of a fanned-out sync elsewhere (queued `sync-shard` jobs); by default they run in this process. */
   runShards?: ShardRunner;
 }
 
@@ -74,7 +71,7 @@ export interface ShardRun {
   onCommitted: () => Promise<void>;
 }
 
-/** Resolves when every shard is done; throws the error of a shard that failed for good. */
+/** Resolves when every shard is done (listed, and its headers read); throws the error of a shard that failed for good. */
 export type ShardRunner = (run: ShardRun) => Promise<void>;
 
 export interface SyncReport {
@@ -110,8 +107,6 @@ export interface SyncReport {
   timings: { listingMs: number; probingMs: number };
 }
 
-const PROBE_BATCH = 500;
-
 /**
  * Brings the catalog in line with the input location: new keys added, changed keys
  * updated, vanished keys marked removed, and image headers read for new and changed
@@ -130,7 +125,8 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   const resumed = previous.status !== 'completed';
   const generation = resumed ? previous.generation : previous.generation + 1;
   if (!resumed) await startSyncGeneration(db, dataset.id, generation, deps.clock().toISOString());
-  else await updateSyncState(db, dataset.id, { status: 'running', errorMessage: null });
+  // A denial an earlier attempt met is found again by one read, if reads are still denied.
+  else await updateSyncState(db, dataset.id, { status: 'running', errorMessage: null, readDenied: null });
   deps.log.info({ dataset: dataset.name, generation, resumed, cursor: previous.cursorKey }, 'sync started');
 
   const timings = { listingMs: 0, probingMs: 0 };
@@ -141,26 +137,27 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const shardsSoFar = await listSyncShards(db, dataset.id, generation);
-    const soFar = (field: 'listed' | 'added' | 'updated') => state[field] + shardsSoFar.reduce((total, shard) => total + shard[field], 0);
+    const inShards = (field: 'listed' | 'added' | 'updated' | 'probed' | 'failed') => shardsSoFar.reduce((total, shard) => total + shard[field], 0);
     const progress: SyncProgress = {
       phase: 'listing',
-      listed: soFar('listed'),
-      added: soFar('added'),
-      updated: soFar('updated'),
-      probed: 0,
+      listed: state.listed + inShards('listed'),
+      added: state.added + inShards('added'),
+      updated: state.updated + inShards('updated'),
+      probed: inShards('probed'),
       toProbe: 0,
-      failed: state.failed,
+      failed: state.failed + inShards('failed'),
     };
     const onCommitted = async () => {
       if (options.signal?.aborted) throw new AppError('SyncCancelled', `The sync of "${dataset.name}" was cancelled; the next sync resumes where it stopped.`);
       await lease.renew();
+      if (progress.phase === 'listing') progress.toProbe = Math.max(progress.toProbe, progress.probed, progress.added + progress.updated);
       options.onProgress?.(progress);
     };
     if (state.phase === 'listing') {
       const listingStarted = Date.now();
       const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
       const listing = { deps, dataset, input: stores.input, generation, keep, progress, onCommitted };
-      await listEverything(listing, state.cursorKey ?? undefined, options.runShards);
+      await listEverything(listing, state.cursorKey ?? undefined, { runShards: options.runShards, readsChecked: !options.skipVerify });
       await db.transaction().execute(async (trx) => {
         // Once, after every listing stream of the generation finished: what none of them saw is gone.
         const removed = await markUnseenSamplesRemoved(trx, dataset.id, generation, deps.clock().toISOString());
@@ -232,12 +229,14 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
 /**
  * The listing phase: one stream, which fans the rest out into shards once it has listed
  * `syncShardAfterKeys` keys with more to come (small datasets never pay for planning). A resumed
- * sync whose listing had fanned out goes straight back to its shards.
+ * sync whose listing had fanned out goes straight back to its shards. Each shard reads the headers
+ * of its own new and changed samples as it lists them; this process reads those of the first
+ * stream's keys meanwhile. `readsChecked`: this run's verify probe read an object.
  */
 async function listEverything(
   listing: SyncListing & { progress: SyncProgress },
   cursor: string | undefined,
-  runShards: ShardRunner | undefined,
+  { runShards, readsChecked }: { runShards: ShardRunner | undefined; readsChecked: boolean },
 ): Promise<void> {
   const { deps, dataset, generation } = listing;
   const shardCount = deps.config.syncShards;
@@ -252,8 +251,45 @@ async function listEverything(
       return;
     }
   }
-  if (runShards === undefined) await listShardsHere(listing, shards, shardCount);
-  else await runShards({ dataset: dataset.name, datasetId: dataset.id, generation, shards, progress: listing.progress, onCommitted: listing.onCommitted });
+  if (!readsChecked) await checkReadsBeforeFanOut(listing);
+  const db = deps.database.db;
+  const prober = createHeaderProber({ ...listing, countBatch: (trx, delta) => addSyncFailures(trx, dataset.id, delta.failed) });
+  let shardsFailed = false;
+  const firstStreamKeys = pendingSamplesInKeyRange(db, dataset.id, generation, { afterKey: null, throughKey: shards[0]!.startAfter });
+  // Settles with what went wrong rather than rejecting, so no rejection goes unheard while the shards run.
+  const firstStream = prober.probe(firstStreamKeys, () => shardsFailed).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
+  try {
+    if (runShards === undefined) await listShardsHere(listing, shards, shardCount, (shard) => listAndProbeShard(listing, shard));
+    else await runShards({ dataset: dataset.name, datasetId: dataset.id, generation, shards, progress: listing.progress, onCommitted: listing.onCommitted });
+  } catch (error) {
+    shardsFailed = true;
+    await firstStream;
+    throw error;
+  }
+  const failure = await firstStream;
+  if (failure !== undefined) throw failure.error;
+}
+
+/**
+ * With `--skip-verify` nothing has read an object yet: one read of a cataloged key, as verify's read probe
+ * does, tells whether reads are denied before the shards start. When they are, the shards read nothing and
+ * the sync makes one denied request, not one per shard.
+ */
+async function checkReadsBeforeFanOut(listing: SyncListing): Promise<void> {
+  const { deps, dataset, input } = listing;
+  const db = deps.database.db;
+  if ((await findSyncState(db, dataset.id))?.readDenied) return;
+  const [sample] = await listSamplesAfter(db, dataset.id, undefined, 1);
+  if (sample === undefined || sample.size === 0) return;
+  try {
+    await input.store.readRange(`${input.prefix}${sample.key}`, 0, 0);
+  } catch (error) {
+    // Anything else (the key vanished, a passing fault) says nothing about access: the shards find out.
+    if (isAppError(error, 'DatasourceAccessDenied')) await recordReadDenied(db, dataset.id, error.message);
+  }
 }
 
 async function ensureReadable(input: BoundStore, datasetName: string): Promise<void> {
@@ -287,6 +323,7 @@ function ownPrefixesInsideInput(stores: DatasetStores): string[] {
   return sameContainer && outputWinnow.startsWith(input.prefix) ? [outputWinnow.slice(input.prefix.length)] : [];
 }
 
+/** The last pass, once the listing is over: reads every header still to read (all of them, when the listing did not fan out). */
 async function probeHeaders(
   deps: SyncDeps,
   dataset: Dataset,
@@ -296,51 +333,12 @@ async function probeHeaders(
 ): Promise<{ readDenied: string | undefined }> {
   const db = deps.database.db;
   progress.phase = 'probing';
-  progress.toProbe = (await countSamples(db, dataset.id)).pending;
+  progress.toProbe = progress.probed + (await countSamples(db, dataset.id)).pending;
   await onCommitted();
-  let afterId = 0;
-  let stop: AppError | undefined;
-  for (;;) {
-    // The very first read goes alone: when reads are denied, that is the only denied request.
-    const batch = await listPendingSamplesAfter(db, dataset.id, afterId, afterId === 0 ? 1 : PROBE_BATCH);
-    if (batch.length === 0) break;
-    afterId = batch.at(-1)!.id;
-    const results: Array<{ sample: PendingSample; header?: ImageHeader; error?: string }> = [];
-    await forEachConcurrently(
-      batch,
-      deps.config.probeConcurrency,
-      async (sample) => {
-        try {
-          const header = await probeImageHeader((start, end) => input.store.readRange(`${input.prefix}${sample.key}`, start, end), sample.size);
-          results.push({ sample, header });
-        } catch (error) {
-          if (isFatalDatasourceError(error)) {
-            stop ??= error;
-            return;
-          }
-          results.push({ sample, error: describeError(error) });
-        }
-      },
-      () => stop !== undefined,
-    );
-    const failed = results.filter((result) => result.error !== undefined).length;
-    await db.transaction().execute(async (trx) => {
-      for (const result of results) {
-        if (result.header) await recordSampleHeader(trx, result.sample.id, result.header);
-        else await recordSampleError(trx, result.sample.id, result.error!);
-      }
-      if (failed > 0) await updateSyncState(trx, dataset.id, { failed: progress.failed + failed });
-      if (results.length > 0) await bumpDatasetRevision(trx, dataset.id);
-    });
-    progress.probed += results.length;
-    progress.failed += failed;
-    deps.log.debug({ dataset: dataset.name, probed: progress.probed, failed: progress.failed }, 'header batch committed');
-    await onCommitted();
-    if (stop) break;
-  }
-  if (stop === undefined) return { readDenied: undefined };
-  if (!isAppError(stop, 'DatasourceAccessDenied')) throw stop;
-  const message = `Reading objects is denied, so ${progress.toProbe - progress.probed} samples were indexed without dimensions: ${stop.message}`;
+  const prober = createHeaderProber({ deps, dataset, input, progress, countBatch: (trx, delta) => addSyncFailures(trx, dataset.id, delta.failed), onCommitted });
+  await prober.probe(pendingSamplesById(db, dataset.id));
+  if (prober.readDenied === undefined) return { readDenied: undefined };
+  const message = `Reading objects is denied, so ${progress.toProbe - progress.probed} samples were indexed without dimensions: ${prober.readDenied}`;
   deps.log.warn({ dataset: dataset.name }, message);
   return { readDenied: message };
 }
@@ -349,18 +347,19 @@ export interface ShardJobReport {
   dataset: string;
   generation: number;
   shard: number;
-  /** False when the shard had nothing left to do: listed already, or its sync moved on. */
+  /** False when the shard had nothing left to do: done already, or its sync moved on. */
   listed: boolean;
   progress: SyncProgress;
 }
 
 /**
- * Lists one shard of a fanned-out sync, as a queued `sync-shard` job on any worker. It works under the
- * parent's lease (the parent holds it, renews it and waits for its shards), so it takes none itself;
- * a shard of a generation the dataset has moved past, or one already done, ends at once. Resumes after
- * the shard's own cursor, and its page writes are idempotent, so a retried attempt adds nothing twice.
+ * Lists one shard of a fanned-out sync and reads its new and changed samples' headers, as a queued
+ * `sync-shard` job on any worker. It works under the parent's lease (the parent holds it, renews it and
+ * waits for its shards), so it takes none itself; a shard of a generation the dataset has moved past, or
+ * one already done, ends at once. Resumes after the shard's own cursor, and its page writes are
+ * idempotent, so a retried attempt adds nothing twice; headers already read are not pending any more.
  */
-export async function listSyncShard(
+export async function runSyncShard(
   deps: SyncDeps,
   shardJob: { dataset: string; generation: number; shard: number },
   options: Pick<SyncOptions, 'signal' | 'onProgress' | 'onRetry'> = {},
@@ -370,15 +369,16 @@ export async function listSyncShard(
   const progress: SyncProgress = { phase: 'listing', listed: 0, added: 0, updated: 0, probed: 0, toProbe: 0, failed: 0 };
   const report = (listed: boolean): ShardJobReport => ({ dataset: dataset.name, generation: shardJob.generation, shard: shardJob.shard, listed, progress });
   const state = await findSyncState(db, dataset.id);
-  const shard = (await listSyncShards(db, dataset.id, shardJob.generation)).find((candidate) => candidate.index === shardJob.shard);
+  const shard = await findSyncShard(db, dataset.id, shardJob.generation, shardJob.shard);
   if (state?.generation !== shardJob.generation || state.phase !== 'listing' || shard === undefined || shard.status === 'done') return report(false);
   const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
   const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
   const onCommitted = async () => {
     if (options.signal?.aborted)
       throw new AppError('SyncCancelled', `Shard ${shard.index} of the sync of "${dataset.name}" was stopped; it resumes from its cursor.`);
+    progress.toProbe = Math.max(progress.toProbe, progress.probed, progress.added + progress.updated);
     options.onProgress?.(progress);
   };
-  await listShard({ deps, dataset, input: stores.input, generation: shardJob.generation, keep, progress, onCommitted }, shard);
+  await listAndProbeShard({ deps, dataset, input: stores.input, generation: shardJob.generation, keep, progress, onCommitted }, shard);
   return report(true);
 }

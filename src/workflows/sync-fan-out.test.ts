@@ -2,7 +2,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
 import { DIALECTS } from '../../test/support/databases.js';
-import { referencePolicy } from '../../test/support/policies.js';
+import { listOnlyPolicy, referencePolicy } from '../../test/support/policies.js';
 import { fixtureImage, proxyUser, startSeededS3, underPrefix, type SeededS3 } from '../../test/support/s3-fixture.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import type { Context } from '../context.js';
@@ -12,6 +12,7 @@ import { syncDataset, type SyncProgress } from './sync-dataset.js';
 
 const BUCKET = 'datalake';
 const owner = proxyUser('AKIASYNCFANOUT000001', referencePolicy(BUCKET, 'fan/'));
+const lister = proxyUser('AKIASYNCFANOUTLIST01', listOnlyPolicy(BUCKET, 'fan/'));
 const cat = fixtureImage('cat.jpg');
 
 const nestedKeys = (folders: string[], perFolder: number) =>
@@ -23,7 +24,7 @@ let s3: SeededS3;
 beforeAll(async () => {
   s3 = await startSeededS3({
     buckets: [BUCKET],
-    users: [owner],
+    users: [owner, lister],
   });
 });
 afterAll(async () => s3?.stop());
@@ -48,11 +49,21 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
   // Each dialect has a bucket prefix of its own: the tests add and remove keys.
   const NESTED = `fan/${dialect}/nested/`;
   const FLAT = `fan/${dialect}/flat/`;
+  const HEADERS = `fan/${dialect}/headers/`;
+  const RESUMED = `fan/${dialect}/resumed/`;
   let sharded: Context & { drop(): Promise<void> };
   let single: Context & { drop(): Promise<void> };
 
   beforeAll(async () => {
-    await s3.put({ [BUCKET]: { ...objects(NESTED, nestedKeys(['a', 'b', 'c', 'd', 'e', 'f'], 5)), ...objects(FLAT, flatKeys(30)) } });
+    const folders = ['a', 'b', 'c', 'd', 'e', 'f'];
+    await s3.put({
+      [BUCKET]: {
+        ...objects(NESTED, nestedKeys(folders, 5)),
+        ...objects(FLAT, flatKeys(30)),
+        ...objects(HEADERS, nestedKeys(folders, 5)),
+        ...objects(RESUMED, nestedKeys(folders, 5)),
+      },
+    });
     const page = { WINNOW_LIST_PAGE_SIZE: '2' };
     sharded = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '3', WINNOW_SYNC_SHARD_AFTER_KEYS: '2' });
     single = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '1' });
@@ -60,10 +71,13 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
       for (const [name, prefix] of [
         ['nested', NESTED],
         ['flat', FLAT],
+        ['headers', HEADERS],
+        ['resumed', RESUMED],
       ] as const) {
         const input = { uri: `s3://${BUCKET}/${prefix}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...owner };
         await createDataset(context, { name, input });
       }
+      await createDataset(context, { name: 'list-only', input: { uri: `s3://${BUCKET}/${HEADERS}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...lister } });
     }
   });
   afterAll(async () => {
@@ -119,7 +133,7 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     expect(isAppError(cancelled, 'SyncCancelled'), String(cancelled)).toBe(true);
     const { dataset } = await requireDataset(sharded, 'nested');
     const shards = await sharded.database.db.selectFrom('sync_shards').selectAll().where('dataset_id', '=', dataset.id).orderBy('shard_index').execute();
-    const advanced = shards.filter((shard) => shard.cursor_key !== null && shard.status !== 'done');
+    const advanced = shards.filter((shard) => shard.cursor_key !== null && shard.status === 'listing');
     expect(advanced.length).toBeGreaterThan(0);
     // Reconciliation waits for every shard: nothing is marked removed yet, not even the deleted key.
     expect((await catalogOf(sharded, 'nested')).filter((sample) => sample.removed_at && sample.key === 'e/img-02.jpg')).toHaveLength(0);
@@ -134,5 +148,64 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     expect(new Set(catalog.map((sample) => sample.key)).size).toBe(catalog.length);
     expect(catalog).toEqual(await catalogOf(single, 'nested'));
     expect(await sharded.database.db.selectFrom('sync_shards').selectAll().execute()).toEqual([]);
+  });
+
+  it("reads each shard's headers within the shard, as it lists, leaving nothing for the last pass", async () => {
+    const { report, fannedOut } = await syncBoth('headers');
+    expect(fannedOut).toBeGreaterThan(1);
+    expect(report).toMatchObject({ added: 30, failed: 0, withoutDimensions: 0, readDenied: false, warnings: [] });
+    const catalog = await catalogOf(sharded, 'headers');
+    expect(catalog.every((sample) => sample.status === 'ok' && sample.width === 96 && sample.height === 64)).toBe(true);
+    expect(catalog).toEqual(await catalogOf(single, 'headers'));
+  });
+
+  it('shows the headers the shards read in the fanned-out listing, and the last pass has none left', async () => {
+    await s3.put({ [BUCKET]: objects(HEADERS, nestedKeys(['b', 'e'], 8)) });
+    const seen: SyncProgress[] = [];
+    const report = await syncDataset(sharded, 'headers', { onProgress: (progress) => seen.push(structuredClone(progress)) });
+    // The first stream lists 2 keys before fanning out, and the shards read the rest while listing.
+    expect(report).toMatchObject({ added: 6, withoutDimensions: 0 });
+    const listing = seen.filter((progress) => progress.phase === 'listing' && progress.shards !== undefined);
+    expect(listing.at(-1)?.probed).toBe(6);
+    expect(listing.some((progress) => progress.probed > 0 && progress.shards!.done < progress.shards!.total)).toBe(true);
+    expect(seen.find((progress) => progress.phase === 'probing')).toMatchObject({ probed: 6, toProbe: 6 });
+  });
+
+  it('makes one denied read and warns once when reads are denied, however many shards list', async () => {
+    s3.proxy.clearLog();
+    const seen: SyncProgress[] = [];
+    const report = await syncDataset(sharded, 'list-only', { skipVerify: true, onProgress: (progress) => seen.push(structuredClone(progress)) });
+    expect(Math.max(0, ...seen.map((progress) => progress.shards?.total ?? 0))).toBeGreaterThan(1);
+    expect(report).toMatchObject({ readDenied: true, failed: 0, withoutDimensions: report.total });
+    expect(report.total).toBeGreaterThan(30);
+    expect(report.warnings).toHaveLength(1);
+    expect(report.warnings[0]).toMatch(new RegExp(`^Reading objects is denied, so ${report.total} samples were indexed without dimensions: .*s3:GetObject`));
+    expect(s3.proxy.denied().filter((entry) => entry.action === 's3:GetObject')).toHaveLength(1);
+    const catalog = await catalogOf(sharded, 'list-only');
+    expect(catalog.every((sample) => sample.status === 'pending' && sample.width === null)).toBe(true);
+  });
+
+  it('resumes a cancelled fan-out without reading again the headers it stored', async () => {
+    const abort = new AbortController();
+    const cancelled = await syncDataset(sharded, 'resumed', {
+      signal: abort.signal,
+      onProgress: (progress) => {
+        if (progress.shards !== undefined && progress.probed >= 6) abort.abort();
+      },
+    }).catch((error: unknown) => error);
+    expect(isAppError(cancelled, 'SyncCancelled'), String(cancelled)).toBe(true);
+    const stored = (await catalogOf(sharded, 'resumed')).filter((sample) => sample.status === 'ok').map((sample) => sample.key);
+    expect(stored.length).toBeGreaterThanOrEqual(6);
+    expect(stored.length).toBeLessThan(30);
+
+    s3.proxy.clearLog();
+    const resumed = await syncDataset(sharded, 'resumed');
+    expect(resumed).toMatchObject({ resumed: true, added: 30, total: 30, withoutDimensions: 0 });
+    // The first read is the verify probe's; then each header still to read is read once, and none stored before the cancel.
+    const [, ...headerReads] = s3.proxy.log.filter((entry) => entry.action === 's3:GetObject').map((entry) => entry.resource!.split(RESUMED)[1]!);
+    expect(headerReads.filter((key) => stored.includes(key))).toEqual([]);
+    expect(headerReads.sort()).toEqual(nestedKeys(['a', 'b', 'c', 'd', 'e', 'f'], 5).filter((key) => !stored.includes(key)));
+    await syncDataset(single, 'resumed');
+    expect(await catalogOf(sharded, 'resumed')).toEqual(await catalogOf(single, 'resumed'));
   });
 });

@@ -62,7 +62,7 @@ export async function listInOneStream(listing: SyncListing, cursor: string | und
   return null;
 }
 
-/** Lists one shard's key range after its own cursor, committing each page with that cursor; marks it done at its end. */
+/** Lists one shard's key range after its own cursor, committing each page with that cursor; marks its listing done at its end. */
 export async function listShard(listing: SyncListing, shard: SyncShardState): Promise<void> {
   const { input, deps, dataset, generation } = listing;
   const from = shard.cursorKey ?? shard.startAfter;
@@ -105,8 +105,13 @@ export async function planShards(listing: SyncListing, cursor: string, count: nu
   return listSyncShards(db, dataset.id, generation);
 }
 
-/** Lists the unfinished shards in this process, `concurrency` streams at once; the first failure stops the rest and is thrown. */
-export async function listShardsHere(listing: SyncListing, shards: readonly SyncShardState[], concurrency: number): Promise<void> {
+/** Runs the unfinished shards in this process (`runShard`: list one), `concurrency` streams at once; the first failure stops the rest and is thrown. */
+export async function listShardsHere(
+  listing: SyncListing,
+  shards: readonly SyncShardState[],
+  concurrency: number,
+  runShard: (shard: SyncShardState) => Promise<void>,
+): Promise<void> {
   const pending = shards.filter((shard) => shard.status !== 'done');
   const progress = listing.progress;
   progress.shards = { done: shards.length - pending.length, total: shards.length };
@@ -116,7 +121,7 @@ export async function listShardsHere(listing: SyncListing, shards: readonly Sync
     concurrency,
     async (shard) => {
       try {
-        await listShard(listing, shard);
+        await runShard(shard);
         progress.shards!.done++;
       } catch (error) {
         failure ??= { error };

@@ -67,7 +67,8 @@ function SyncJobStatus({ job }: { job: SyncJob }) {
     if (progress.phase === 'listing') {
       return (
         <span data-sync-status="running">
-          Listing: {formatCount(progress.listed)} keys ({formatCount(progress.added)} new, {formatCount(progress.updated)} changed)
+          Listing: {formatCount(progress.listed)} keys ({formatCount(progress.added)} new, {formatCount(progress.updated)} changed
+          {progress.probed > 0 && `, ${formatCount(progress.probed)} headers read`})
         </span>
       );
     }
