@@ -150,7 +150,7 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     expect(await sharded.database.db.selectFrom('sync_shards').selectAll().execute()).toEqual([]);
   });
 
-  it("reads each shard's headers within the shard, as it lists, leaving nothing for the last pass", async () => {
+  it('gives every sample the dimensions one stream gives it', async () => {
     const { report, fannedOut } = await syncBoth('headers');
     expect(fannedOut).toBeGreaterThan(1);
     expect(report).toMatchObject({ added: 30, failed: 0, withoutDimensions: 0, readDenied: false, warnings: [] });
