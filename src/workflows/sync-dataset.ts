@@ -257,10 +257,12 @@ async function listEverything(
   let shardsFailed = false;
   const firstStreamKeys = pendingSamplesInKeyRange(db, dataset.id, generation, { afterKey: null, throughKey: shards[0]!.startAfter });
   // Settles with what went wrong rather than rejecting, so no rejection goes unheard while the shards run.
-  const firstStream = prober.probe(firstStreamKeys, () => shardsFailed).then(
-    () => undefined,
-    (error: unknown) => ({ error }),
-  );
+  const firstStream = prober
+    .probe(firstStreamKeys, () => shardsFailed)
+    .then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
   try {
     if (runShards === undefined) await listShardsHere(listing, shards, shardCount, (shard) => listAndProbeShard(listing, shard));
     else await runShards({ dataset: dataset.name, datasetId: dataset.id, generation, shards, progress: listing.progress, onCommitted: listing.onCommitted });
@@ -335,7 +337,14 @@ async function probeHeaders(
   progress.phase = 'probing';
   progress.toProbe = progress.probed + (await countSamples(db, dataset.id)).pending;
   await onCommitted();
-  const prober = createHeaderProber({ deps, dataset, input, progress, countBatch: (trx, delta) => addSyncFailures(trx, dataset.id, delta.failed), onCommitted });
+  const prober = createHeaderProber({
+    deps,
+    dataset,
+    input,
+    progress,
+    countBatch: (trx, delta) => addSyncFailures(trx, dataset.id, delta.failed),
+    onCommitted,
+  });
   await prober.probe(pendingSamplesById(db, dataset.id));
   if (prober.readDenied === undefined) return { readDenied: undefined };
   const message = `Reading objects is denied, so ${progress.toProbe - progress.probed} samples were indexed without dimensions: ${prober.readDenied}`;

@@ -110,7 +110,8 @@ function phaseLine(job: JobView): string {
   if (progress === null) return '';
   const number = (key: string) => (typeof progress[key] === 'number' ? (progress[key] as number) : undefined);
   const phase = typeof progress.phase === 'string' ? progress.phase : '';
-  if (phase === 'listing') return `listing: ${number('listed') ?? 0} keys${(number('probed') ?? 0) > 0 ? `; headers: ${number('probed')}/${number('toProbe') ?? '?'}` : ''}`;
+  if (phase === 'listing')
+    return `listing: ${number('listed') ?? 0} keys${(number('probed') ?? 0) > 0 ? `; headers: ${number('probed')}/${number('toProbe') ?? '?'}` : ''}`;
   if (phase === 'probing') return `headers: ${number('probed') ?? 0}/${number('toProbe') ?? '?'}`;
   if (phase === 'thumbnails') return `thumbnails: ${number('done') ?? 0}/${number('toGenerate') ?? '?'}`;
   if (phase === 'embedding') return `embedded: ${number('done') ?? 0}/${number('toEmbed') ?? '?'}`;
