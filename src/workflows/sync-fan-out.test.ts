@@ -177,7 +177,7 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     const report = await syncDataset(sharded, 'list-only', { skipVerify: true, onProgress: (progress) => seen.push(structuredClone(progress)) });
     expect(Math.max(0, ...seen.map((progress) => progress.shards?.total ?? 0))).toBeGreaterThan(1);
     expect(report).toMatchObject({ readDenied: true, failed: 0, withoutDimensions: report.total });
-    expect(report.total).toBeGreaterThan(30);
+    expect(report.total).toBeGreaterThanOrEqual(30);
     expect(report.warnings).toHaveLength(1);
     expect(report.warnings[0]).toMatch(new RegExp(`^Reading objects is denied, so ${report.total} samples were indexed without dimensions: .*s3:GetObject`));
     expect(s3.proxy.denied().filter((entry) => entry.action === 's3:GetObject')).toHaveLength(1);
