@@ -105,6 +105,8 @@ export interface SyncReport {
   relevantSkipped: string[];
   /** Outputs (thumbnails) of removed samples: deleted from `<output>/.winnow/`, or left there and why. */
   orphanedOutputs: OutputCleanup;
+  /** How many shards this run's listing was split into (0: it was listed in one stream). */
+  shards: number;
   durationMs: number;
   /** Wall time of this run's phases: listing + catalog writes, then header reads. */
   timings: { listingMs: number; probingMs: number };
@@ -138,6 +140,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   let relevant = NO_RELEVANT_PROBLEMS;
   let orphanedOutputs: OutputCleanup = { deleted: 0, left: 0, reason: null, command: null };
   const outputWarnings: string[] = [];
+  let shards = 0;
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const shardsSoFar = await listSyncShards(db, dataset.id, generation);
@@ -161,6 +164,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
       const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
       const listing = { deps, dataset, input: stores.input, generation, keep, progress, onCommitted };
       await listEverything(listing, state.cursorKey ?? undefined, options.runShards);
+      shards = progress.shards?.total ?? 0;
       await db.transaction().execute(async (trx) => {
         // Once, after every listing stream of the generation finished: what none of them saw is gone.
         const removed = await markUnseenSamplesRemoved(trx, dataset.id, generation, deps.clock().toISOString());
@@ -224,6 +228,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     relevantRepeated: relevant.repeated,
     relevantSkipped: relevant.skipped,
     orphanedOutputs,
+    shards,
     durationMs: Date.now() - started,
     timings,
   };

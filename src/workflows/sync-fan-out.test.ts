@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
@@ -9,6 +10,7 @@ import type { Context } from '../context.js';
 import { isAppError } from '../errors.js';
 import { createDataset } from './create-dataset.js';
 import { syncDataset, type SyncProgress } from './sync-dataset.js';
+import { MAX_KEY_RANGE_PROBES } from './sync-key-ranges.js';
 
 const BUCKET = 'datalake';
 const owner = proxyUser('AKIASYNCFANOUT000001', referencePolicy(BUCKET, 'fan/'));
@@ -17,7 +19,11 @@ const cat = fixtureImage('cat.jpg');
 const nestedKeys = (folders: string[], perFolder: number) =>
   folders.flatMap((folder) => Array.from({ length: perFolder }, (_, i) => `${folder}/img-${String(i).padStart(2, '0')}.jpg`));
 const flatKeys = (count: number) => Array.from({ length: count }, (_, i) => `img-${String(i).padStart(3, '0')}.jpg`);
+const hashedKeys = (count: number) => Array.from({ length: count }, (_, i) => `${createHash('sha1').update(`photo ${i}`).digest('hex').slice(0, 20)}.jpg`);
 const objects = (prefix: string, keys: string[]) => underPrefix(prefix, Object.fromEntries(keys.map((key) => [key, cat])));
+
+/** 2,000 keys of a flat layout, read (never changed) by the tests of both dialects. */
+const HASHED = 'fan/hashed/';
 
 let s3: SeededS3;
 beforeAll(async () => {
@@ -25,6 +31,7 @@ beforeAll(async () => {
     buckets: [BUCKET],
     users: [owner],
   });
+  await s3.put({ [BUCKET]: objects(HASHED, hashedKeys(2_000)) });
 });
 afterAll(async () => s3?.stop());
 
@@ -44,12 +51,25 @@ async function catalogOf(context: Context, dataset: string) {
   return samples.map((sample) => ({ ...sample, removed_at: sample.removed_at !== null }));
 }
 
+type TestContext = Context & { drop(): Promise<void> };
+
+/** Syncs `dataset` in the context that fans out, then in the one that lists in one stream; says into how many shards the first fanned out. */
+async function syncBothOf(sharded: TestContext, single: TestContext, dataset: string) {
+  const seen: SyncProgress[] = [];
+  const report = await syncDataset(sharded, dataset, { onProgress: (progress) => seen.push(structuredClone(progress)) });
+  const peer = await syncDataset(single, dataset);
+  const fannedOut = Math.max(0, ...seen.map((progress) => progress.shards?.total ?? 0));
+  return { report, peer, fannedOut };
+}
+
+const inputOf = (prefix: string) => ({ uri: `s3://${BUCKET}/${prefix}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...owner });
+
 describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
   // Each dialect has a bucket prefix of its own: the tests add and remove keys.
   const NESTED = `fan/${dialect}/nested/`;
   const FLAT = `fan/${dialect}/flat/`;
-  let sharded: Context & { drop(): Promise<void> };
-  let single: Context & { drop(): Promise<void> };
+  let sharded: TestContext;
+  let single: TestContext;
 
   beforeAll(async () => {
     await s3.put({ [BUCKET]: { ...objects(NESTED, nestedKeys(['a', 'b', 'c', 'd', 'e', 'f'], 5)), ...objects(FLAT, flatKeys(30)) } });
@@ -61,8 +81,7 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
         ['nested', NESTED],
         ['flat', FLAT],
       ] as const) {
-        const input = { uri: `s3://${BUCKET}/${prefix}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...owner };
-        await createDataset(context, { name, input });
+        await createDataset(context, { name, input: inputOf(prefix) });
       }
     }
   });
@@ -71,13 +90,7 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     await single?.drop();
   });
 
-  const syncBoth = async (dataset: string) => {
-    const seen: SyncProgress[] = [];
-    const report = await syncDataset(sharded, dataset, { onProgress: (progress) => seen.push(structuredClone(progress)) });
-    const peer = await syncDataset(single, dataset);
-    const fannedOut = Math.max(0, ...seen.map((progress) => progress.shards?.total ?? 0));
-    return { report, peer, fannedOut };
-  };
+  const syncBoth = (dataset: string) => syncBothOf(sharded, single, dataset);
 
   it('catalogs a nested layout exactly as one stream does, before and after keys come and go', async () => {
     const first = await syncBoth('nested');
@@ -94,10 +107,12 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     expect(await catalogOf(sharded, 'nested')).toEqual(await catalogOf(single, 'nested'));
   });
 
-  it('cuts a flat layout at the keys the catalog holds, with the same result as one stream', async () => {
-    // The first sync of a flat layout has nothing to cut at (no folders, an empty catalog): it stays one stream.
+  it('cuts a flat layout at key ranges probed in the bucket, then at the keys the catalog holds, with the same result as one stream', async () => {
+    // The first sync of a flat layout has no folders and an empty catalog to cut at: it probes the bucket for key ranges.
     const first = await syncBoth('flat');
-    expect(first.fannedOut).toBe(0);
+    expect(first.fannedOut).toBeGreaterThan(1);
+    expect(first.report).toMatchObject({ listed: 30, added: 30, shards: first.fannedOut });
+    expect(await catalogOf(sharded, 'flat')).toEqual(await catalogOf(single, 'flat'));
     await removeObjects(FLAT, ['img-004.jpg', 'img-017.jpg']);
     await s3.put({ [BUCKET]: objects(FLAT, ['img-0105.jpg', 'img-999.jpg']) });
     const second = await syncBoth('flat');
@@ -134,5 +149,33 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     expect(new Set(catalog.map((sample) => sample.key)).size).toBe(catalog.length);
     expect(catalog).toEqual(await catalogOf(single, 'nested'));
     expect(await sharded.database.db.selectFrom('sync_shards').selectAll().execute()).toEqual([]);
+  });
+});
+
+describe.each(DIALECTS)('the first sync of a flat layout on %s', (dialect) => {
+  let sharded: TestContext;
+  let single: TestContext;
+
+  beforeAll(async () => {
+    const page = { WINNOW_LIST_PAGE_SIZE: '50' };
+    sharded = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '8', WINNOW_SYNC_SHARD_AFTER_KEYS: '50' });
+    single = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '1' });
+    for (const context of [sharded, single]) await createDataset(context, { name: 'hashed', input: inputOf(HASHED) });
+  });
+  afterAll(async () => {
+    await sharded?.drop();
+    await single?.drop();
+  });
+
+  it('fans 2,000 hashed names out into key ranges found with a few one-key listings, cataloguing them as one stream does', async () => {
+    s3.proxy.clearLog();
+    const { report, peer, fannedOut } = await syncBothOf(sharded, single, 'hashed');
+    const probes = s3.proxy.log.filter((entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === '1' && entry.query['start-after'] !== undefined);
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.length).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
+    expect(fannedOut).toBe(8);
+    expect(report).toMatchObject({ listed: 2_000, added: 2_000, removed: 0, total: 2_000, shards: 8 });
+    expect(peer).toMatchObject({ listed: 2_000, added: 2_000, shards: 0 });
+    expect(await catalogOf(sharded, 'hashed')).toEqual(await catalogOf(single, 'hashed'));
   });
 });
