@@ -57,9 +57,12 @@ function expectEven(sizes: readonly number[], count: number) {
 /** A seeded generator, so the "random" names are the same on every run. */
 function seeded(seed: number) {
   let state = seed;
+  // mulberry32
   return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
-    return state / 2 ** 31;
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
 
@@ -87,6 +90,15 @@ describe('splitKeyRanges', () => {
     const { boundaries, shards } = await planAfter(bucket, 20_000, 8);
     for (const boundary of boundaries) expect(boundary.startsWith('img_0')).toBe(true);
     expectEven(keysPerShard(shards, keys.slice(20_000)), 8);
+  });
+
+  it('gives no range of its own to a stray file beside the numbered photos', async () => {
+    const photos = Array.from({ length: 30_000 }, (_, i) => `IMG_${String(i).padStart(5, '0')}.JPG`);
+    const bucket = probedBucket([...photos, 'README.txt', 'desktop.ini', 'thumbs.db']);
+    const { shards } = await planAfter(bucket, 5_000, 8);
+    expect(bucket.probes).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
+    const sizes = keysPerShard(shards, bucket.keys.slice(5_000));
+    expectEven(sizes, 8);
   });
 
   it('cuts hashed hex names evenly', async () => {

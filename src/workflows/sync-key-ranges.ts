@@ -25,7 +25,10 @@ const NAME_ALPHABETS = [
 
 /** Split points are placed among this many positions at least (more character positions are used until then), at most this deep. */
 const RESOLUTION = 4096;
-const MAX_DEPTH = 8;
+const MAX_LEVELS = 64;
+
+/** Rounds of narrowing in on the one character that holds the keys (after setting aside the ones that start a single key). */
+const MAX_ROUNDS = 3;
 
 /**
  * Where to cut the keys after `after` into up to `count` ranges of about as many keys each, found by probing
@@ -33,78 +36,115 @@ const MAX_DEPTH = 8;
  *
  * It finds the prefix every remaining key shares, then every character that follows it (one probe each,
  * skipping past the keys under the one found), and models the keys below as spread evenly over those
- * characters and, deeper, over the alphabet the probed keys use there (digits, hex, letters…). Sequential
- * numbers and hashed names come out about even; a lopsided layout comes out lopsided, never wrong: the
- * boundaries need not be keys, and the shards between them cover every key exactly once whatever they are.
- * Returns the boundaries (the shards' `through`, in key order, all after `after`); none when there is nothing to split.
+ * characters and, deeper, over the alphabet the probed keys use there (digits, hex, letters…). A character
+ * that starts a single key is set aside (a README beside the photos); when one character is left, it narrows
+ * in on it and starts over one level down. Sequential numbers and hashed names come out about even; a lopsided
+ * layout comes out lopsided, never wrong: the boundaries need not be keys, and the shards between them
+ * cover every key exactly once whatever they are. Returns the boundaries (the shards' `through`, in key
+ * order, all after `after`); none when there is nothing to split.
  *
- * @example await splitKeyRanges('img_019999.jpg', 4, probe) // ['img_26', 'img_51', 'img_75'] for img_000000.jpg … img_999999.jpg
+ * @example await splitKeyRanges('img_019999.jpg', 4, probe) // ['img_2649', 'img_5099', 'img_7549'] for img_000000.jpg … img_999999.jpg
  */
 export async function splitKeyRanges(after: string, count: number, firstKeyAfter: FirstKeyAfter, maxProbes = MAX_KEY_RANGE_PROBES): Promise<string[]> {
+  // Every key a probe returned: what the deeper alphabets are read from.
+  const sampled: string[] = [];
   let probes = 0;
   const probe = async (startAfter: string) => {
     probes++;
-    return firstKeyAfter(startAfter);
-  };
-  if (count < 2 || maxProbes < 2) return [];
-  const first = await probe(after);
-  if (first === null) return [];
-  const sampled = [first];
-
-  // The longest prefix of `first` that every remaining key starts with (a binary search: it holds for every shorter one).
-  const firstChars = [...first];
-  const holdsEverything = async (length: number) => {
-    const beyond = pastEveryKeyUnder(firstChars.slice(0, length).join(''));
-    if (beyond === null) return true;
-    const key = await probe(beyond);
+    const key = await firstKeyAfter(startAfter);
     if (key !== null) sampled.push(key);
-    return key === null;
+    return key;
   };
-  let low = 0;
-  let high = firstChars.length;
-  while (low < high && probes < maxProbes) {
-    const middle = Math.ceil((low + high) / 2);
-    if (await holdsEverything(middle)) low = middle;
-    else high = middle - 1;
-  }
-  const shared = firstChars.slice(0, low).join('');
+  const budgetLeft = () => probes < maxProbes;
+  if (count < 2 || maxProbes < 2) return [];
+  let first = await probe(after);
+  if (first === null) return [];
 
-  // Every character that follows the shared prefix, in order; `capped` when the probes ran out first.
-  const children: number[] = [];
+  let shared = '';
+  // Keys from here on belong to characters set aside: the shards still cover them, the model leaves them out.
+  let setAside: string | null = null;
+  for (let round = 1; ; round++) {
+    const limit = setAside;
+    const modelled = (key: string | null): key is string => key !== null && (limit === null || compareKeys(key, limit) < 0);
+
+    // The longest prefix of `first` that every modelled key starts with (a binary search: it holds for every shorter one).
+    const firstChars = [...first];
+    let low = [...shared].length;
+    let high = firstChars.length;
+    while (low < high && budgetLeft()) {
+      const middle = Math.ceil((low + high) / 2);
+      const beyond = pastEveryKeyUnder(firstChars.slice(0, middle).join(''));
+      if (beyond === null || !modelled(await probe(beyond))) low = middle;
+      else high = middle - 1;
+    }
+    shared = firstChars.slice(0, low).join('');
+
+    const { children, capped } = await charactersAfter(shared, first, modelled, probe, budgetLeft);
+    if (children.length === 0) return [];
+    // Among few characters, one that starts a single key would get ranges of its own.
+    const single = new Set<number>();
+    if (children.length < 2 * count) {
+      for (const child of children) {
+        if (!budgetLeft()) break;
+        const second = await probe(child.firstKey);
+        if (!modelled(second) || !second.startsWith(`${shared}${String.fromCodePoint(child.char)}`)) single.add(child.char);
+      }
+    }
+    const many = children.filter((child) => !single.has(child.char));
+    const chars = (many.length > 0 ? many : children).map((child) => child.char);
+    if (round < MAX_ROUNDS && many.length === 1 && single.size > 0 && !capped && budgetLeft()) {
+      first = many[0]!.firstKey;
+      setAside = pastEveryKeyUnder(`${shared}${String.fromCodePoint(many[0]!.char)}`);
+      continue;
+    }
+
+    const levels = [capped ? widenPastLast(chars) : chars, ...deeperAlphabets(shared, chars, [after, ...sampled].filter(modelled), chars.length)];
+    const start = positionOf(after, shared, levels);
+    const boundaries: string[] = [];
+    for (let range = 1; range < count; range++) {
+      const boundary = keyAt(start + ((1 - start) * range) / count, shared, levels);
+      if (compareKeys(boundary, boundaries.at(-1) ?? after) > 0) boundaries.push(boundary);
+    }
+    return boundaries;
+  }
+}
+
+/**
+ * Every character that follows `shared` in the modelled keys from `first` on, in order, with the first key under it
+ * (one probe each, skipping past the keys under the last one found); `capped` when the probes ran out first.
+ */
+async function charactersAfter(
+  shared: string,
+  first: string,
+  modelled: (key: string | null) => key is string,
+  probe: FirstKeyAfter,
+  budgetLeft: () => boolean,
+): Promise<{ children: { char: number; firstKey: string }[]; capped: boolean }> {
+  const children: { char: number; firstKey: string }[] = [];
   let next: string | null = first;
-  let capped = false;
-  while (next !== null && next.startsWith(shared)) {
-    const child = next.slice(shared.length).codePointAt(0);
-    const skipTo = child === undefined ? next : pastEveryKeyUnder(`${shared}${String.fromCodePoint(child)}`);
-    if (child !== undefined) {
-      children.push(child);
-      sampled.push(next);
-    }
+  while (modelled(next) && next.startsWith(shared)) {
+    const char = next.slice(shared.length).codePointAt(0);
+    const skipTo = char === undefined ? next : pastEveryKeyUnder(`${shared}${String.fromCodePoint(char)}`);
+    if (char !== undefined) children.push({ char, firstKey: next });
     if (skipTo === null) break;
-    if (probes >= maxProbes) {
-      capped = true;
-      break;
-    }
+    if (!budgetLeft()) return { children, capped: true };
     next = await probe(skipTo);
   }
-  if (children.length === 0) return [];
+  return { children, capped: false };
+}
 
-  const levels = [capped ? widenPastLast(children) : children];
-  for (let depth = 1, positions = levels[0]!.length; depth < MAX_DEPTH && positions < RESOLUTION; depth++) {
-    const seen = [after, ...sampled].filter((key) => key.startsWith(shared)).flatMap((key) => [...key.slice(shared.length)].slice(depth, depth + 1));
+/** The alphabets of the positions after the first under `shared`, from the keys seen under the kept characters, until they place every boundary finely enough. */
+function deeperAlphabets(shared: string, chars: readonly number[], seenKeys: readonly string[], positions: number): number[][] {
+  const tails = seenKeys.filter((key) => key.startsWith(shared) && chars.includes(key.codePointAt(shared.length) ?? -1)).map((key) => [...key.slice(shared.length)]);
+  const levels: number[][] = [];
+  for (let depth = 1; depth < MAX_LEVELS && positions < RESOLUTION; depth++) {
+    const seen = tails.flatMap((tail) => tail.slice(depth, depth + 1)).map((char) => char.codePointAt(0)!);
     if (seen.length === 0) break;
-    const alphabet = alphabetOf(seen.map((char) => char.codePointAt(0)!));
+    const alphabet = alphabetOf(seen);
     levels.push(alphabet);
     positions *= alphabet.length;
   }
-
-  const start = positionOf(after, shared, levels);
-  const boundaries: string[] = [];
-  for (let range = 1; range < count; range++) {
-    const boundary = keyAt(start + ((1 - start) * range) / count, shared, levels);
-    if (compareKeys(boundary, boundaries.at(-1) ?? after) > 0) boundaries.push(boundary);
-  }
-  return boundaries;
+  return levels;
 }
 
 /** A string after every key that starts with `prefix` and before every other key after them (null: none is after them); `img_3` → `img_4`. */
