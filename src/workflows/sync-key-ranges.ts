@@ -23,6 +23,8 @@ const NAME_ALPHABETS = [
   '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz',
 ].map((alphabet) => [...alphabet].map((char) => char.codePointAt(0)!));
 
+const ALPHANUMERIC = NAME_ALPHABETS.at(-2)!;
+
 /** Split points are placed among this many positions at least (more character positions are used until then), at most this deep. */
 const RESOLUTION = 4096;
 const MAX_LEVELS = 64;
@@ -43,7 +45,7 @@ const MAX_ROUNDS = 3;
  * cover every key exactly once whatever they are. Returns the boundaries (the shards' `through`, in key
  * order, all after `after`); none when there is nothing to split.
  *
- * @example await splitKeyRanges('img_019999.jpg', 4, probe) // ['img_2649', 'img_5099', 'img_7549'] for img_000000.jpg … img_999999.jpg
+ * @example await splitKeyRanges('img_019999.jpg', 4, probe) // ['img_2649', 'img_5099', 'img_7549'] for img_000000.jpg … img_999999.jpg, in 18 probes
  */
 export async function splitKeyRanges(after: string, count: number, firstKeyAfter: FirstKeyAfter, maxProbes = MAX_KEY_RANGE_PROBES): Promise<string[]> {
   // Every key a probe returned: what the deeper alphabets are read from.
@@ -98,7 +100,9 @@ export async function splitKeyRanges(after: string, count: number, firstKeyAfter
       continue;
     }
 
-    const levels = [capped ? widenPastLast(chars) : chars, ...deeperAlphabets(shared, chars, [after, ...sampled].filter(modelled), chars.length)];
+    const along = (many.length > 0 ? many : children)[0]!.firstKey;
+    const deeper = await deeperAlphabets(shared, chars, [after, ...sampled].filter(modelled), along, probe, budgetLeft);
+    const levels = [capped ? widenPastLast(chars) : chars, ...deeper];
     const start = positionOf(after, shared, levels);
     const boundaries: string[] = [];
     for (let range = 1; range < count; range++) {
@@ -133,14 +137,37 @@ async function charactersAfter(
   return { children, capped: false };
 }
 
-/** The alphabets of the positions after the first under `shared`, from the keys seen under the kept characters, until they place every boundary finely enough. */
-function deeperAlphabets(shared: string, chars: readonly number[], seenKeys: readonly string[], positions: number): number[][] {
+/**
+ * The alphabets of the positions after the first under `shared`, from the keys seen under the kept characters,
+ * until they place every boundary finely enough. Probed keys are the first of their ranges, so they lean to low
+ * characters (`0` rather than `f`): under `along`'s characters, a probe past each alphabet's last one looks for more.
+ */
+async function deeperAlphabets(
+  shared: string,
+  chars: readonly number[],
+  seenKeys: readonly string[],
+  along: string,
+  probe: FirstKeyAfter,
+  budgetLeft: () => boolean,
+): Promise<number[][]> {
   const tails = seenKeys.filter((key) => key.startsWith(shared) && chars.includes(key.codePointAt(shared.length) ?? -1)).map((key) => [...key.slice(shared.length)]);
+  const path = [...along.slice(shared.length)];
   const levels: number[][] = [];
-  for (let depth = 1; depth < MAX_LEVELS && positions < RESOLUTION; depth++) {
+  for (let depth = 1, positions = chars.length; depth < MAX_LEVELS && positions < RESOLUTION; depth++) {
     const seen = tails.flatMap((tail) => tail.slice(depth, depth + 1)).map((char) => char.codePointAt(0)!);
     if (seen.length === 0) break;
-    const alphabet = alphabetOf(seen);
+    let alphabet = alphabetOf(seen);
+    const under = `${shared}${path.slice(0, depth).join('')}`;
+    while (path.length > depth && budgetLeft()) {
+      const beyond = pastEveryKeyUnder(`${under}${String.fromCodePoint(alphabet.at(-1)!)}`);
+      const key = beyond === null ? null : await probe(beyond);
+      const char = key?.startsWith(under) ? key.codePointAt(under.length) : undefined;
+      if (char === undefined) break;
+      seen.push(char);
+      const widened = alphabetOf(seen);
+      if (widened.at(-1)! <= alphabet.at(-1)!) break;
+      alphabet = widened;
+    }
     levels.push(alphabet);
     positions *= alphabet.length;
   }
@@ -160,10 +187,11 @@ function pastEveryKeyUnder(prefix: string): string | null {
   return null;
 }
 
-/** The first of NAME_ALPHABETS holding every one of `chars`, else just the characters seen. */
+/** The first of NAME_ALPHABETS holding every one of `chars`, else just the characters seen; one punctuation mark seen every time is a separator (`2025-01-21`). */
 function alphabetOf(chars: readonly number[]): number[] {
-  const found = NAME_ALPHABETS.find((alphabet) => chars.every((char) => alphabet.includes(char)));
-  return found ?? [...new Set(chars)].sort((a, b) => a - b);
+  const distinct = [...new Set(chars)].sort((a, b) => a - b);
+  if (distinct.length === 1 && !ALPHANUMERIC.includes(distinct[0]!)) return distinct;
+  return NAME_ALPHABETS.find((alphabet) => distinct.every((char) => alphabet.includes(char))) ?? distinct;
 }
 
 /** The characters found, and after the last one the rest of their alphabet (the probes ran out before reaching them). */
