@@ -26,7 +26,9 @@ async function run(shardCount: number): Promise<number> {
     const seconds = (performance.now() - started) / 1000;
     if (report.listed !== keys) throw new Error(`listed ${report.listed} of ${keys}`);
     if (shardCount > 1 && report.shards < 2) throw new Error(`the listing did not fan out (${report.shards} shards)`);
-    console.log(`${shardCount} shard(s) (listed in ${report.shards}): ${keys} keys in ${seconds.toFixed(1)} s (${Math.round(keys / seconds)} keys/s), load ${loadavg()[0]!.toFixed(2)}`);
+    console.log(
+      `${shardCount} shard(s) (listed in ${report.shards}): ${keys} keys in ${seconds.toFixed(1)} s (${Math.round(keys / seconds)} keys/s), load ${loadavg()[0]!.toFixed(2)}`,
+    );
     return seconds;
   } finally {
     await context.drop();

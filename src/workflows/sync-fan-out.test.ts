@@ -172,7 +172,9 @@ describe.each(DIALECTS)('the first sync of a flat layout on %s', (dialect) => {
   it('fans 2,000 hashed names out into key ranges found with a few one-key listings, cataloguing them as one stream does', async () => {
     s3.proxy.clearLog();
     const { report, peer, fannedOut } = await syncBothOf(sharded, single, 'hashed', { skipVerify: true });
-    const probes = s3.proxy.log.filter((entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === '1' && entry.query['start-after'] !== undefined);
+    const probes = s3.proxy.log.filter(
+      (entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === '1' && entry.query['start-after'] !== undefined,
+    );
     expect(probes.length).toBeGreaterThan(0);
     expect(probes.length).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
     expect(fannedOut).toBe(8);

@@ -145,7 +145,12 @@ describe('splitKeyRanges', () => {
     expect(await splitKeyRanges('a', 8, probedBucket([]).firstKeyAfter)).toEqual([]);
     expect(await splitKeyRanges('b', 8, probedBucket(['a', 'b']).firstKeyAfter)).toEqual([]);
     expect(await splitKeyRanges('a', 1, probedBucket(['a', 'b', 'c']).firstKeyAfter)).toEqual([]);
-    for (const keys of [['a', 'b'], ['a', 'b', 'c'], ['k1', 'k2', 'k3', 'k30'], ['x.jpg', 'x.jpg.jpg', 'y']]) {
+    for (const keys of [
+      ['a', 'b'],
+      ['a', 'b', 'c'],
+      ['k1', 'k2', 'k3', 'k30'],
+      ['x.jpg', 'x.jpg.jpg', 'y'],
+    ]) {
       const bucket = probedBucket(keys);
       const { shards } = await planAfter(bucket, 1, 8);
       expect(shards.length).toBeLessThanOrEqual(8);

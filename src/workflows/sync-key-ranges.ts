@@ -150,7 +150,9 @@ async function deeperAlphabets(
   probe: FirstKeyAfter,
   budgetLeft: () => boolean,
 ): Promise<number[][]> {
-  const tails = seenKeys.filter((key) => key.startsWith(shared) && chars.includes(key.codePointAt(shared.length) ?? -1)).map((key) => [...key.slice(shared.length)]);
+  const tails = seenKeys
+    .filter((key) => key.startsWith(shared) && chars.includes(key.codePointAt(shared.length) ?? -1))
+    .map((key) => [...key.slice(shared.length)]);
   const path = [...along.slice(shared.length)];
   const levels: number[][] = [];
   for (let depth = 1, positions = chars.length; depth < MAX_LEVELS && positions < RESOLUTION; depth++) {
