@@ -1,10 +1,11 @@
 /**
- * A first sync of a generated listing (nested: `parts` folders), in one stream against fanned out into
+ * A first sync of a generated listing (nested: `parts` folders; `parts=1` is a flat layout, whose key ranges
+ * are found by probing), in one stream against fanned out into
  * shards listed in parallel in this process, on the embedded default (SQLite). Rounds alternate; prints
  * each run, the median of each and their ratio, and the load average. The generated listing answers
  * a page in milliseconds, so this measures Winnow's listing and catalog writes, not a real bucket's latency
  * (where parallel streams gain far more: each S3 page takes ~100-300 ms).
- * Run: npx tsx bench/sync-shards.ts [keys=200000] [shards=4] [rounds=2]
+ * Run: npx tsx bench/sync-shards.ts [keys=200000] [shards=4] [rounds=2] [parts=64]
  */
 import { loadavg } from 'node:os';
 import { createTestContext } from '../test/support/context.js';
@@ -12,8 +13,8 @@ import { createDataset } from '../src/workflows/create-dataset.js';
 import { syncDataset } from '../src/workflows/sync-dataset.js';
 import { startGeneratedListing } from './generated-listing.js';
 
-const [keys = 200_000, shards = 4, rounds = 2] = process.argv.slice(2).map(Number);
-const listing = await startGeneratedListing({ bucket: 'bench', prefix: 'photos/', count: keys, parts: 64 });
+const [keys = 200_000, shards = 4, rounds = 2, parts = 64] = process.argv.slice(2).map(Number);
+const listing = await startGeneratedListing({ bucket: 'bench', prefix: 'photos/', count: keys, parts });
 
 async function run(shardCount: number): Promise<number> {
   const context = await createTestContext('sqlite', { WINNOW_SYNC_SHARDS: String(shardCount), WINNOW_SYNC_SHARD_AFTER_KEYS: '5000' });
@@ -24,7 +25,10 @@ async function run(shardCount: number): Promise<number> {
     const report = await syncDataset(context, 'bench', { skipVerify: true });
     const seconds = (performance.now() - started) / 1000;
     if (report.listed !== keys) throw new Error(`listed ${report.listed} of ${keys}`);
-    console.log(`${shardCount} shard(s): ${keys} keys in ${seconds.toFixed(1)} s (${Math.round(keys / seconds)} keys/s), load ${loadavg()[0]!.toFixed(2)}`);
+    if (shardCount > 1 && report.shards < 2) throw new Error(`the listing did not fan out (${report.shards} shards)`);
+    console.log(
+      `${shardCount} shard(s) (listed in ${report.shards}): ${keys} keys in ${seconds.toFixed(1)} s (${Math.round(keys / seconds)} keys/s), load ${loadavg()[0]!.toFixed(2)}`,
+    );
     return seconds;
   } finally {
     await context.drop();

@@ -250,6 +250,10 @@ const SyncProgressSchema = z.strictObject({
   probed: z.number(),
   toProbe: z.number(),
   failed: z.number(),
+  shards: z
+    .strictObject({ done: z.number(), total: z.number() })
+    .optional()
+    .openapi({ description: "A fanned-out listing's shards: how many are done, of how many." }),
 });
 
 const ThumbnailReportSchema = z.strictObject({
@@ -294,6 +298,7 @@ const SyncReportSchema = z.strictObject({
   relevantRepeated: z.array(z.string()).openapi({ description: 'Every key named by more than one line of the list.' }),
   relevantSkipped: z.array(z.string()).openapi({ description: "Every listed key the dataset's own filters drop (not an image, excluded, .winnow/)." }),
   orphanedOutputs: OutputCleanupSchema,
+  shards: z.number().openapi({ description: "How many shards this run's listing was split into (0: it was listed in one stream)." }),
   durationMs: z.number(),
   timings: z.strictObject({ listingMs: z.number(), probingMs: z.number() }),
 });

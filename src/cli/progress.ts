@@ -23,6 +23,13 @@ export function retryNote(retry: StorageRetry | undefined): string {
   return ` — retrying${retry.operation === undefined ? '' : ` ${retry.operation}`} after ${retry.reason} (attempt ${retry.attempt} of ${retry.maxAttempts})`;
 }
 
+/** The end of a listing line once the listing fanned out: ` · 8 shards, 3 done` (a queued job's progress is JSON: checked, not trusted). */
+export function shardNote(shards: unknown): string {
+  if (typeof shards !== 'object' || shards === null) return '';
+  const { done, total } = shards as Record<string, unknown>;
+  return typeof done === 'number' && typeof total === 'number' ? ` · ${formatCount(total)} shards, ${formatCount(done)} done` : '';
+}
+
 /** Whether progress lines are drawn: stderr is a terminal, the session is interactive, and no --json. */
 export function showsProgress(quiet: boolean): boolean {
   return !quiet && isInteractive() && process.stderr.isTTY === true;
@@ -75,7 +82,7 @@ export function renderLine(options: Options, params: Params, payload: Payload): 
   if (progress === undefined) return `starting${retryNote(payload.retrying)}`;
   if (progress.phase === 'listing') {
     const read = progress.probed > 0 ? `, ${formatCount(progress.probed)} headers read` : '';
-    return `listing  ${formatCount(progress.listed)} images (${formatCount(progress.added)} new, ${formatCount(progress.updated)} changed${read})${retryNote(payload.retrying)}`;
+    return `listing  ${formatCount(progress.listed)} images (${formatCount(progress.added)} new, ${formatCount(progress.updated)} changed${read})${shardNote(progress.shards)}${retryNote(payload.retrying)}`;
   }
   const bar = cliProgress.Format.BarFormat(params.progress, options);
   const eta = Number.isFinite(params.eta) && params.eta > 0 ? `, ${cliProgress.Format.TimeFormat(params.eta, options, 1)} left` : '';

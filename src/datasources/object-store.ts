@@ -44,6 +44,8 @@ export interface ObjectStore {
   listPages(prefix: string, options?: ListOptions): AsyncIterable<ObjectSummary[]>;
   /** The full prefixes of the folders right under `prefix` (a delimiter listing), after `startAfter`, at most `limit`; stores without one leave it out. */
   listSubPrefixes?(prefix: string, options: { startAfter?: string | undefined; limit: number }): Promise<string[]>;
+  /** The first key under `prefix` after `startAfter` (one listing call of one key), null when there is none; stores without a cheap one leave it out. */
+  firstKeyAfter?(prefix: string, startAfter: string): Promise<string | null>;
   /** Bytes `start`..`endInclusive`; fewer when the object is shorter. */
   readRange(key: string, start: number, endInclusive: number): Promise<Uint8Array>;
   /** The whole object and the etag of the bytes returned; refused (`ImageTooLarge`) before its body is read when it exceeds `maxBytes`. */

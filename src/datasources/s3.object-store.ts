@@ -240,6 +240,13 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
       return prefixes.slice(0, listOptions.limit);
     },
 
+    async firstKeyAfter(prefix, startAfter) {
+      const page = await call('ListObjectsV2', prefix, (abortSignal) =>
+        client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, MaxKeys: 1, StartAfter: startAfter }), { abortSignal }),
+      );
+      return page.Contents?.[0]?.Key ?? null;
+    },
+
     async readRange(key, start, endInclusive) {
       return call('GetObject', key, async (abortSignal) => {
         const response = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key, Range: `bytes=${start}-${endInclusive}` }), {

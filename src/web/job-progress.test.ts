@@ -42,6 +42,11 @@ describe('jobProgressView', () => {
     );
   });
 
+  it('says how many shards a fanned-out listing has, and how many are done', () => {
+    const progress = { phase: 'listing', listed: 120_000, added: 120_000, updated: 0, shards: { done: 3, total: 8 } };
+    expect(jobProgressView(job({ progress })).text).toBe('Listing: 120,000 keys · 8 shards, 3 done');
+  });
+
   it('shows no retrying state once the job has finished', () => {
     expect(jobProgressView(job({ state: 'completed', progress: { phase: 'probing', probed: 5, toProbe: 5, retrying: retry } })).retrying).toBeNull();
   });

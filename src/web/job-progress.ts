@@ -43,7 +43,14 @@ export function jobProgressView(job: Job): JobProgressView {
   // A fanned-out sync's shards read headers while they list.
   const read = phase === 'listing' && (number('probed') ?? 0) > 0 ? `, ${count.format(number('probed')!)} headers read` : '';
   const text = total === undefined ? `${known.label}: ${count.format(done)} keys${read}` : `${known.label}: ${count.format(done)} of ${count.format(total)}`;
-  return { text, done, total, retrying, storageRetries };
+  return { text: `${text}${shardNote(progress.shards)}`, done, total, retrying, storageRetries };
+}
+
+/** ` · 8 shards, 3 done` once a sync's listing fanned out (progress is the worker's JSON: checked, not trusted). */
+function shardNote(shards: unknown): string {
+  if (typeof shards !== 'object' || shards === null) return '';
+  const { done, total } = shards as Record<string, unknown>;
+  return typeof done === 'number' && typeof total === 'number' ? ` · ${count.format(total)} shards, ${count.format(done)} done` : '';
 }
 
 /** `GetObject after 503 SlowDown, attempt 3 of 10 (waited 1.2 s)`. */

@@ -102,6 +102,8 @@ export interface SyncReport {
   relevantSkipped: string[];
   /** Outputs (thumbnails) of removed samples: deleted from `<output>/.winnow/`, or left there and why. */
   orphanedOutputs: OutputCleanup;
+  /** How many shards this run's listing was split into (0: it was listed in one stream). */
+  shards: number;
   durationMs: number;
   /** Wall time of this run's phases: listing + catalog writes, then header reads. */
   timings: { listingMs: number; probingMs: number };
@@ -134,6 +136,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
   let relevant = NO_RELEVANT_PROBLEMS;
   let orphanedOutputs: OutputCleanup = { deleted: 0, left: 0, reason: null, command: null };
   const outputWarnings: string[] = [];
+  let shards = 0;
   try {
     const state = (await findSyncState(db, dataset.id))!;
     const shardsSoFar = await listSyncShards(db, dataset.id, generation);
@@ -158,6 +161,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
       const keep = datasetKeyFilter(dataset, stores, dataset.hasRelevantFilenames ? await loadRelevantKeys(db, dataset.id) : undefined);
       const listing = { deps, dataset, input: stores.input, generation, keep, progress, onCommitted };
       await listEverything(listing, state.cursorKey ?? undefined, { runShards: options.runShards, readsChecked: !options.skipVerify });
+      shards = progress.shards?.total ?? 0;
       await db.transaction().execute(async (trx) => {
         // Once, after every listing stream of the generation finished: what none of them saw is gone.
         const removed = await markUnseenSamplesRemoved(trx, dataset.id, generation, deps.clock().toISOString());
@@ -221,6 +225,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
     relevantRepeated: relevant.repeated,
     relevantSkipped: relevant.skipped,
     orphanedOutputs,
+    shards,
     durationMs: Date.now() - started,
     timings,
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext } from '../../test/support/context.js';
@@ -9,16 +10,22 @@ import type { Context } from '../context.js';
 import { isAppError } from '../errors.js';
 import { createDataset } from './create-dataset.js';
 import { syncDataset, type SyncProgress } from './sync-dataset.js';
+import { MAX_KEY_RANGE_PROBES } from './sync-key-ranges.js';
 
 const BUCKET = 'datalake';
 const owner = proxyUser('AKIASYNCFANOUT000001', referencePolicy(BUCKET, 'fan/'));
+// Lists only: header reads are denied at the first one (so the 2,000-key flat test measures the listing).
 const lister = proxyUser('AKIASYNCFANOUTLIST01', listOnlyPolicy(BUCKET, 'fan/'));
 const cat = fixtureImage('cat.jpg');
 
 const nestedKeys = (folders: string[], perFolder: number) =>
   folders.flatMap((folder) => Array.from({ length: perFolder }, (_, i) => `${folder}/img-${String(i).padStart(2, '0')}.jpg`));
 const flatKeys = (count: number) => Array.from({ length: count }, (_, i) => `img-${String(i).padStart(3, '0')}.jpg`);
+const hashedKeys = (count: number) => Array.from({ length: count }, (_, i) => `${createHash('sha1').update(`photo ${i}`).digest('hex').slice(0, 20)}.jpg`);
 const objects = (prefix: string, keys: string[]) => underPrefix(prefix, Object.fromEntries(keys.map((key) => [key, cat])));
+
+/** 2,000 keys of a flat layout, read (never changed) by the tests of both dialects. */
+const HASHED = 'fan/hashed/';
 
 let s3: SeededS3;
 beforeAll(async () => {
@@ -26,6 +33,7 @@ beforeAll(async () => {
     buckets: [BUCKET],
     users: [owner, lister],
   });
+  await s3.put({ [BUCKET]: objects(HASHED, hashedKeys(2_000)) });
 });
 afterAll(async () => s3?.stop());
 
@@ -45,14 +53,27 @@ async function catalogOf(context: Context, dataset: string) {
   return samples.map((sample) => ({ ...sample, removed_at: sample.removed_at !== null }));
 }
 
+type TestContext = Context & { drop(): Promise<void> };
+
+/** Syncs `dataset` in the context that fans out, then in the one that lists in one stream; says into how many shards the first fanned out. */
+async function syncBothOf(sharded: TestContext, single: TestContext, dataset: string, options: { skipVerify?: boolean } = {}) {
+  const seen: SyncProgress[] = [];
+  const report = await syncDataset(sharded, dataset, { ...options, onProgress: (progress) => seen.push(structuredClone(progress)) });
+  const peer = await syncDataset(single, dataset, options);
+  const fannedOut = Math.max(0, ...seen.map((progress) => progress.shards?.total ?? 0));
+  return { report, peer, fannedOut };
+}
+
+const inputOf = (prefix: string, user = owner) => ({ uri: `s3://${BUCKET}/${prefix}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...user });
+
 describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
   // Each dialect has a bucket prefix of its own: the tests add and remove keys.
   const NESTED = `fan/${dialect}/nested/`;
   const FLAT = `fan/${dialect}/flat/`;
   const HEADERS = `fan/${dialect}/headers/`;
   const RESUMED = `fan/${dialect}/resumed/`;
-  let sharded: Context & { drop(): Promise<void> };
-  let single: Context & { drop(): Promise<void> };
+  let sharded: TestContext;
+  let single: TestContext;
 
   beforeAll(async () => {
     const folders = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -74,8 +95,7 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
         ['headers', HEADERS],
         ['resumed', RESUMED],
       ] as const) {
-        const input = { uri: `s3://${BUCKET}/${prefix}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...owner };
-        await createDataset(context, { name, input });
+        await createDataset(context, { name, input: inputOf(prefix) });
       }
       await createDataset(context, { name: 'list-only', input: { uri: `s3://${BUCKET}/${HEADERS}`, endpoint: s3.proxy.endpoint, pathStyle: true, ...lister } });
     }
@@ -85,13 +105,7 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     await single?.drop();
   });
 
-  const syncBoth = async (dataset: string) => {
-    const seen: SyncProgress[] = [];
-    const report = await syncDataset(sharded, dataset, { onProgress: (progress) => seen.push(structuredClone(progress)) });
-    const peer = await syncDataset(single, dataset);
-    const fannedOut = Math.max(0, ...seen.map((progress) => progress.shards?.total ?? 0));
-    return { report, peer, fannedOut };
-  };
+  const syncBoth = (dataset: string) => syncBothOf(sharded, single, dataset);
 
   it('catalogs a nested layout exactly as one stream does, before and after keys come and go', async () => {
     const first = await syncBoth('nested');
@@ -108,10 +122,12 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     expect(await catalogOf(sharded, 'nested')).toEqual(await catalogOf(single, 'nested'));
   });
 
-  it('cuts a flat layout at the keys the catalog holds, with the same result as one stream', async () => {
-    // The first sync of a flat layout has nothing to cut at (no folders, an empty catalog): it stays one stream.
+  it('cuts a flat layout at key ranges probed in the bucket, then at the keys the catalog holds, with the same result as one stream', async () => {
+    // The first sync of a flat layout has no folders and an empty catalog to cut at: it probes the bucket for key ranges.
     const first = await syncBoth('flat');
-    expect(first.fannedOut).toBe(0);
+    expect(first.fannedOut).toBeGreaterThan(1);
+    expect(first.report).toMatchObject({ listed: 30, added: 30, shards: first.fannedOut });
+    expect(await catalogOf(sharded, 'flat')).toEqual(await catalogOf(single, 'flat'));
     await removeObjects(FLAT, ['img-004.jpg', 'img-017.jpg']);
     await s3.put({ [BUCKET]: objects(FLAT, ['img-0105.jpg', 'img-999.jpg']) });
     const second = await syncBoth('flat');
@@ -207,5 +223,35 @@ describe.each(DIALECTS)('a sync fanned out into shards on %s', (dialect) => {
     expect(headerReads.sort()).toEqual(nestedKeys(['a', 'b', 'c', 'd', 'e', 'f'], 5).filter((key) => !stored.includes(key)));
     await syncDataset(single, 'resumed');
     expect(await catalogOf(sharded, 'resumed')).toEqual(await catalogOf(single, 'resumed'));
+  });
+});
+
+describe.each(DIALECTS)('the first sync of a flat layout on %s', (dialect) => {
+  let sharded: TestContext;
+  let single: TestContext;
+
+  beforeAll(async () => {
+    const page = { WINNOW_LIST_PAGE_SIZE: '50' };
+    sharded = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '8', WINNOW_SYNC_SHARD_AFTER_KEYS: '50' });
+    single = await createTestContext(dialect, { ...page, WINNOW_SYNC_SHARDS: '1' });
+    for (const context of [sharded, single]) await createDataset(context, { name: 'hashed', input: inputOf(HASHED, lister) });
+  });
+  afterAll(async () => {
+    await sharded?.drop();
+    await single?.drop();
+  });
+
+  it('fans 2,000 hashed names out into key ranges found with a few one-key listings, cataloguing them as one stream does', async () => {
+    s3.proxy.clearLog();
+    const { report, peer, fannedOut } = await syncBothOf(sharded, single, 'hashed', { skipVerify: true });
+    const probes = s3.proxy.log.filter(
+      (entry) => entry.action === 's3:ListBucket' && entry.query['max-keys'] === '1' && entry.query['start-after'] !== undefined,
+    );
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.length).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
+    expect(fannedOut).toBe(8);
+    expect(report).toMatchObject({ listed: 2_000, added: 2_000, removed: 0, total: 2_000, shards: 8 });
+    expect(peer).toMatchObject({ listed: 2_000, added: 2_000, shards: 0 });
+    expect(await catalogOf(sharded, 'hashed')).toEqual(await catalogOf(single, 'hashed'));
   });
 });

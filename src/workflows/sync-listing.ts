@@ -14,7 +14,8 @@ import { compareKeys, type ObjectSummary } from '../datasources/object-store.js'
 import { forEachConcurrently, prefetchOne } from '../shared/concurrency.js';
 import type { BoundStore } from './dataset-stores.js';
 import type { WorkflowDeps } from './workflow-deps.js';
-import { isInShard, shardsAt, type SyncShard } from './sync-shards.js';
+import { isInShard, shardsAt, shardsBetween, type SyncShard } from './sync-shards.js';
+import { splitKeyRanges, type FirstKeyAfter } from './sync-key-ranges.js';
 
 /** The counters a listing keeps up to date (the sync's progress). */
 export interface ListingProgress {
@@ -81,8 +82,9 @@ export async function listShard(listing: SyncListing, shard: SyncShardState): Pr
 /**
  * Splits the key space after `cursor` into up to `count` shards and stores the plan (a plan stored
  * before, by an interrupted run, is kept). Boundaries: the keys the catalog holds from the last sync
- * (they say where the keys lie), else the folders a delimiter listing finds. Returns the stored shards;
- * one or none means the rest is better listed in one stream.
+ * (they say where the keys lie), else the folders a delimiter listing finds, or key ranges found by
+ * probing the store (a flat layout's first sync), whichever gives more shards. Returns the stored
+ * shards; one or none means the rest is better listed in one stream.
  */
 export async function planShards(listing: SyncListing, cursor: string, count: number): Promise<SyncShardState[]> {
   const { deps, dataset, input, generation } = listing;
@@ -90,11 +92,16 @@ export async function planShards(listing: SyncListing, cursor: string, count: nu
   const stored = await listSyncShards(db, dataset.id, generation);
   if (stored.length > 0) return stored;
   let candidates = await spreadCatalogKeys(db, dataset.id, cursor, count * 16);
+  let shards = shardsAt(candidates, count);
   if (candidates.length < count && input.store.listSubPrefixes !== undefined) {
     const folders = await input.store.listSubPrefixes(input.prefix, { startAfter: `${input.prefix}${cursor}`, limit: 100_000 });
     candidates = folders.map((folder) => folder.slice(input.prefix.length)).filter((folder) => compareKeys(folder, cursor) > 0);
+    shards = shardsAt(candidates, count);
   }
-  const shards = shardsAt(candidates, count);
+  if (shards.length < count && input.store.firstKeyAfter !== undefined) {
+    const ranges = shardsBetween(await splitKeyRanges(cursor, count, keyProbe(input)));
+    if (ranges.length > shards.length) shards = ranges;
+  }
   if (shards.length < 2) return [];
   await insertSyncShards(
     db,
@@ -103,6 +110,14 @@ export async function planShards(listing: SyncListing, cursor: string, count: nu
     shards.map((shard, index) => (index === 0 ? { ...shard, startAfter: cursor } : shard)),
   );
   return listSyncShards(db, dataset.id, generation);
+}
+
+/** The input's first key after a relative key, relative too: what splitKeyRanges probes. */
+function keyProbe(input: BoundStore): FirstKeyAfter {
+  return async (startAfter) => {
+    const key = await input.store.firstKeyAfter!(input.prefix, `${input.prefix}${startAfter}`);
+    return key === null ? null : key.slice(input.prefix.length);
+  };
 }
 
 /** Runs the unfinished shards in this process (`runShard`: list one), `concurrency` streams at once; the first failure stops the rest and is thrown. */

@@ -29,6 +29,11 @@ export function shardsAt(candidates: readonly string[], count: number): SyncShar
     const boundary = sorted[Math.ceil((shard * sorted.length) / shards) - 1]!;
     if (boundaries.at(-1) !== boundary) boundaries.push(boundary);
   }
+  return shardsBetween(boundaries);
+}
+
+/** The shards between `boundaries` (in key order, no repeats): the first from the start, the last to the end. */
+export function shardsBetween(boundaries: readonly string[]): SyncShard[] {
   return [...boundaries, null].map((through, index) => ({ startAfter: index === 0 ? null : boundaries[index - 1]!, through }));
 }
 

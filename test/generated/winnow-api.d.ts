@@ -912,6 +912,11 @@ export interface components {
                 probed: number;
                 toProbe: number;
                 failed: number;
+                /** @description A fanned-out listing's shards: how many are done, of how many. */
+                shards?: {
+                    done: number;
+                    total: number;
+                };
             } | null;
             retrying: components["schemas"]["StorageRetry"];
             retries: number;
@@ -948,6 +953,8 @@ export interface components {
                 /** @description Every listed key the dataset's own filters drop (not an image, excluded, .winnow/). */
                 relevantSkipped: string[];
                 orphanedOutputs: components["schemas"]["OutputCleanup"];
+                /** @description How many shards this run's listing was split into (0: it was listed in one stream). */
+                shards: number;
                 durationMs: number;
                 timings: {
                     listingMs: number;

@@ -409,7 +409,7 @@ function printCreated(output: Output, view: DatasetView): void {
 
 export function printSyncReport(output: Output, report: SyncReport): void {
   output.out(
-    `Synced "${report.dataset}"${report.resumed ? ' (resumed)' : ''}: ${formatCount(report.total)} samples — added ${formatCount(report.added)}, updated ${formatCount(report.updated)}, removed ${formatCount(report.removed)}, failed ${formatCount(report.failed)} (${(report.durationMs / 1000).toFixed(1)} s)`,
+    `Synced "${report.dataset}"${report.resumed ? ' (resumed)' : ''}: ${formatCount(report.total)} samples — added ${formatCount(report.added)}, updated ${formatCount(report.updated)}, removed ${formatCount(report.removed)}, failed ${formatCount(report.failed)} (${(report.durationMs / 1000).toFixed(1)} s${report.shards > 1 ? `, listed in ${formatCount(report.shards)} shards` : ''})`,
   );
   if (report.thumbnails) printThumbnailReport(output, report.thumbnails);
   if (report.orphanedOutputs.deleted > 0) output.out(`Deleted ${formatCount(report.orphanedOutputs.deleted)} thumbnail(s) of removed samples.`);

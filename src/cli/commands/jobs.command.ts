@@ -5,7 +5,7 @@ import { retryStateOf, WINNOW_JOB_NAMES, type WinnowJobName } from '../../jobs/w
 import { FINISHED_STATES } from '../../jobs/job-queue.js';
 import type { StorageRetry } from '../../datasources/object-store.js';
 import type { CommandRunner } from '../command-runner.js';
-import { retryNote } from '../progress.js';
+import { retryNote, shardNote } from '../progress.js';
 import { formatTable, printJson, type Output } from '../render.js';
 
 interface ListOptions {
@@ -110,8 +110,10 @@ function phaseLine(job: JobView): string {
   if (progress === null) return '';
   const number = (key: string) => (typeof progress[key] === 'number' ? (progress[key] as number) : undefined);
   const phase = typeof progress.phase === 'string' ? progress.phase : '';
-  if (phase === 'listing')
-    return `listing: ${number('listed') ?? 0} keys${(number('probed') ?? 0) > 0 ? `; headers: ${number('probed')}/${number('toProbe') ?? '?'}` : ''}`;
+  if (phase === 'listing') {
+    const headers = (number('probed') ?? 0) > 0 ? `; headers: ${number('probed')}/${number('toProbe') ?? '?'}` : '';
+    return `listing: ${number('listed') ?? 0} keys${headers}${shardNote(progress.shards)}`;
+  }
   if (phase === 'probing') return `headers: ${number('probed') ?? 0}/${number('toProbe') ?? '?'}`;
   if (phase === 'thumbnails') return `thumbnails: ${number('done') ?? 0}/${number('toGenerate') ?? '?'}`;
   if (phase === 'embedding') return `embedded: ${number('done') ?? 0}/${number('toEmbed') ?? '?'}`;

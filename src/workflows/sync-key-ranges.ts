@@ -1,0 +1,233 @@
+import { compareKeys } from '../datasources/object-store.js';
+
+/** The first key strictly after `startAfter` (S3's StartAfter), or null when there is none: one ListObjectsV2 with MaxKeys=1. */
+export type FirstKeyAfter = (startAfter: string) => Promise<string | null>;
+
+/**
+ * At most this many probes per plan (each one ListObjectsV2 call of one key): the first key, about
+ * log2(key length) to find the prefix every remaining key shares, one per character found right after it.
+ */
+export const MAX_KEY_RANGE_PROBES = 64;
+
+/** Character sets that names are commonly drawn from, smallest first: a position's alphabet is the first holding every character seen there. */
+const NAME_ALPHABETS = [
+  '0123456789',
+  '0123456789ABCDEF',
+  '0123456789abcdef',
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  'abcdefghijklmnopqrstuvwxyz',
+  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ',
+  '0123456789abcdefghijklmnopqrstuvwxyz',
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+  '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz',
+  '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz',
+].map((alphabet) => [...alphabet].map((char) => char.codePointAt(0)!));
+
+const ALPHANUMERIC = NAME_ALPHABETS.at(-2)!;
+
+/** Split points are placed among this many positions at least (more character positions are used until then), at most this deep. */
+const RESOLUTION = 4096;
+const MAX_LEVELS = 64;
+
+/** Rounds of narrowing in on the one character that holds the keys (after setting aside the ones that start a single key). */
+const MAX_ROUNDS = 3;
+
+/**
+ * Where to cut the keys after `after` into up to `count` ranges of about as many keys each, found by probing
+ * the store when nothing else says where keys lie (the first sync of a flat layout: no catalog, no folders).
+ *
+ * It finds the prefix every remaining key shares, then every character that follows it (one probe each,
+ * skipping past the keys under the one found), and models the keys below as spread evenly over those
+ * characters and, deeper, over the alphabet the probed keys use there (digits, hex, letters…). A character
+ * that starts a single key is set aside (a README beside the photos); when one character is left, it narrows
+ * in on it and starts over one level down. Sequential numbers and hashed names come out about even; a lopsided
+ * layout comes out lopsided, never wrong: the boundaries need not be keys, and the shards between them
+ * cover every key exactly once whatever they are. Returns the boundaries (the shards' `through`, in key
+ * order, all after `after`); none when there is nothing to split.
+ *
+ * @example await splitKeyRanges('img_019999.jpg', 4, probe) // ['img_2649', 'img_5099', 'img_7549'] for img_000000.jpg … img_999999.jpg, in 18 probes
+ */
+export async function splitKeyRanges(after: string, count: number, firstKeyAfter: FirstKeyAfter, maxProbes = MAX_KEY_RANGE_PROBES): Promise<string[]> {
+  // Every key a probe returned: what the deeper alphabets are read from.
+  const sampled: string[] = [];
+  let probes = 0;
+  const probe = async (startAfter: string) => {
+    probes++;
+    const key = await firstKeyAfter(startAfter);
+    if (key !== null) sampled.push(key);
+    return key;
+  };
+  const budgetLeft = () => probes < maxProbes;
+  if (count < 2 || maxProbes < 2) return [];
+  let first = await probe(after);
+  if (first === null) return [];
+
+  let shared = '';
+  // Keys from here on belong to characters set aside: the shards still cover them, the model leaves them out.
+  let setAside: string | null = null;
+  for (let round = 1; ; round++) {
+    const limit = setAside;
+    const modelled = (key: string | null): key is string => key !== null && (limit === null || compareKeys(key, limit) < 0);
+
+    // The longest prefix of `first` that every modelled key starts with (a binary search: it holds for every shorter one).
+    const firstChars = [...first];
+    let low = [...shared].length;
+    let high = firstChars.length;
+    while (low < high && budgetLeft()) {
+      const middle = Math.ceil((low + high) / 2);
+      const beyond = pastEveryKeyUnder(firstChars.slice(0, middle).join(''));
+      if (beyond === null || !modelled(await probe(beyond))) low = middle;
+      else high = middle - 1;
+    }
+    shared = firstChars.slice(0, low).join('');
+
+    const { children, capped } = await charactersAfter(shared, first, modelled, probe, budgetLeft);
+    if (children.length === 0) return [];
+    // Among few characters, one that starts a single key would get ranges of its own.
+    const single = new Set<number>();
+    if (children.length < 2 * count) {
+      for (const child of children) {
+        if (!budgetLeft()) break;
+        const second = await probe(child.firstKey);
+        if (!modelled(second) || !second.startsWith(`${shared}${String.fromCodePoint(child.char)}`)) single.add(child.char);
+      }
+    }
+    const many = children.filter((child) => !single.has(child.char));
+    const chars = (many.length > 0 ? many : children).map((child) => child.char);
+    if (round < MAX_ROUNDS && many.length === 1 && single.size > 0 && !capped && budgetLeft()) {
+      first = many[0]!.firstKey;
+      setAside = pastEveryKeyUnder(`${shared}${String.fromCodePoint(many[0]!.char)}`);
+      continue;
+    }
+
+    const along = (many.length > 0 ? many : children)[0]!.firstKey;
+    const deeper = await deeperAlphabets(shared, chars, [after, ...sampled].filter(modelled), along, probe, budgetLeft);
+    const levels = [capped ? widenPastLast(chars) : chars, ...deeper];
+    const start = positionOf(after, shared, levels);
+    const boundaries: string[] = [];
+    for (let range = 1; range < count; range++) {
+      const boundary = keyAt(start + ((1 - start) * range) / count, shared, levels);
+      if (compareKeys(boundary, boundaries.at(-1) ?? after) > 0) boundaries.push(boundary);
+    }
+    return boundaries;
+  }
+}
+
+/**
+ * Every character that follows `shared` in the modelled keys from `first` on, in order, with the first key under it
+ * (one probe each, skipping past the keys under the last one found); `capped` when the probes ran out first.
+ */
+async function charactersAfter(
+  shared: string,
+  first: string,
+  modelled: (key: string | null) => key is string,
+  probe: FirstKeyAfter,
+  budgetLeft: () => boolean,
+): Promise<{ children: { char: number; firstKey: string }[]; capped: boolean }> {
+  const children: { char: number; firstKey: string }[] = [];
+  let next: string | null = first;
+  while (modelled(next) && next.startsWith(shared)) {
+    const char = next.slice(shared.length).codePointAt(0);
+    const skipTo = char === undefined ? next : pastEveryKeyUnder(`${shared}${String.fromCodePoint(char)}`);
+    if (char !== undefined) children.push({ char, firstKey: next });
+    if (skipTo === null) break;
+    if (!budgetLeft()) return { children, capped: true };
+    next = await probe(skipTo);
+  }
+  return { children, capped: false };
+}
+
+/**
+ * The alphabets of the positions after the first under `shared`, from the keys seen under the kept characters,
+ * until they place every boundary finely enough. Probed keys are the first of their ranges, so they lean to low
+ * characters (`0` rather than `f`): under `along`'s characters, a probe past each alphabet's last one looks for more.
+ */
+async function deeperAlphabets(
+  shared: string,
+  chars: readonly number[],
+  seenKeys: readonly string[],
+  along: string,
+  probe: FirstKeyAfter,
+  budgetLeft: () => boolean,
+): Promise<number[][]> {
+  const tails = seenKeys
+    .filter((key) => key.startsWith(shared) && chars.includes(key.codePointAt(shared.length) ?? -1))
+    .map((key) => [...key.slice(shared.length)]);
+  const path = [...along.slice(shared.length)];
+  const levels: number[][] = [];
+  for (let depth = 1, positions = chars.length; depth < MAX_LEVELS && positions < RESOLUTION; depth++) {
+    const seen = tails.flatMap((tail) => tail.slice(depth, depth + 1)).map((char) => char.codePointAt(0)!);
+    if (seen.length === 0) break;
+    let alphabet = alphabetOf(seen);
+    const under = `${shared}${path.slice(0, depth).join('')}`;
+    while (path.length > depth && budgetLeft()) {
+      const beyond = pastEveryKeyUnder(`${under}${String.fromCodePoint(alphabet.at(-1)!)}`);
+      const key = beyond === null ? null : await probe(beyond);
+      const char = key?.startsWith(under) ? key.codePointAt(under.length) : undefined;
+      if (char === undefined) break;
+      seen.push(char);
+      const widened = alphabetOf(seen);
+      if (widened.at(-1)! <= alphabet.at(-1)!) break;
+      alphabet = widened;
+    }
+    levels.push(alphabet);
+    positions *= alphabet.length;
+  }
+  return levels;
+}
+
+/** A string after every key that starts with `prefix` and before every other key after them (null: none is after them); `img_3` → `img_4`. */
+function pastEveryKeyUnder(prefix: string): string | null {
+  const chars = [...prefix];
+  while (chars.length > 0) {
+    const last = chars.pop()!.codePointAt(0)!;
+    if (last === 0x10ffff) continue;
+    // Surrogate code points are not characters; the next one after U+D7FF is U+E000.
+    const following = last + 1 === 0xd800 ? 0xe000 : last + 1;
+    return `${chars.join('')}${String.fromCodePoint(following)}`;
+  }
+  return null;
+}
+
+/** The first of NAME_ALPHABETS holding every one of `chars`, else just the characters seen; one punctuation mark seen every time is a separator (`2025-01-21`). */
+function alphabetOf(chars: readonly number[]): number[] {
+  const distinct = [...new Set(chars)].sort((a, b) => a - b);
+  if (distinct.length === 1 && !ALPHANUMERIC.includes(distinct[0]!)) return distinct;
+  return NAME_ALPHABETS.find((alphabet) => distinct.every((char) => alphabet.includes(char))) ?? distinct;
+}
+
+/** The characters found, and after the last one the rest of their alphabet (the probes ran out before reaching them). */
+function widenPastLast(children: readonly number[]): number[] {
+  const last = children.at(-1)!;
+  return [...children, ...alphabetOf(children).filter((char) => char > last)];
+}
+
+/** Where `key` lies among the keys under `shared`, from 0 to 1, modelling them as spread evenly over each level's alphabet. */
+function positionOf(key: string, shared: string, levels: readonly number[][]): number {
+  if (!key.startsWith(shared)) return compareKeys(key, shared) < 0 ? 0 : 1;
+  const chars = [...key.slice(shared.length)];
+  let position = 0;
+  let width = 1;
+  for (const [depth, alphabet] of levels.entries()) {
+    const char = chars[depth]?.codePointAt(0);
+    if (char === undefined) break;
+    width /= alphabet.length;
+    position += alphabet.filter((member) => member < char).length * width;
+    // A character outside the alphabet sits at the start of the next one's slot: deeper ones say nothing more.
+    if (!alphabet.includes(char)) break;
+  }
+  return position;
+}
+
+/** The string at `position` (0 to 1) among the keys under `shared`: the inverse of positionOf, and increasing with it. */
+function keyAt(position: number, shared: string, levels: readonly number[][]): string {
+  let key = shared;
+  let rest = Math.min(Math.max(position, 0), 1);
+  for (const alphabet of levels) {
+    const scaled = rest * alphabet.length;
+    const index = Math.min(alphabet.length - 1, Math.floor(scaled));
+    key += String.fromCodePoint(alphabet[index]!);
+    rest = scaled - index;
+  }
+  return key;
+}
