@@ -5,9 +5,10 @@ import { WINNOW_JOB_NAMES, type WinnowJobName } from './winnow-jobs.js';
  * The jobs a run splits into on pg-boss, by the run's own job. A worker that takes a run's queue
  * takes these too: a run's parts left to no worker would wait forever, and the run with them.
  */
-export const RUN_PARTS = { sync: 'sync-shard', thumbnails: 'thumbnails-batch', embed: 'embed-batch' } as const satisfies Partial<Record<WinnowJobName, WinnowJobName>>;
+export const RUN_PARTS: Readonly<Record<RunName, WinnowJobName>> = { sync: 'sync-shard', thumbnails: 'thumbnails-batch', embed: 'embed-batch' };
 
-const RUNS = Object.keys(RUN_PARTS) as Array<keyof typeof RUN_PARTS>;
+type RunName = Extract<WinnowJobName, 'sync' | 'thumbnails' | 'embed'>;
+const RUNS = Object.keys(RUN_PARTS) as RunName[];
 const PARTS: readonly WinnowJobName[] = Object.values(RUN_PARTS);
 
 /** What `--queues` takes, for the help text and its error. */

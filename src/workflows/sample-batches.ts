@@ -45,7 +45,7 @@ export async function proveInputReadable<Sample extends { id: number; key: strin
   pending: PendingSamples<Sample>,
   readsInput: (sample: Sample) => boolean = () => true,
 ): Promise<void> {
-  for (let afterId = 0; ; ) {
+  for (let afterId = 0; ;) {
     const page = await pending(afterId, PROBE_PAGE);
     const sample = page.find((each) => each.size > 0 && readsInput(each));
     if (sample !== undefined) {
