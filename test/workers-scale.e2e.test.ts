@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/database.js';
@@ -10,7 +10,7 @@ import { OnnxModelBuilder } from '../src/embeddings/onnx-model-builder.js';
 import { closed, createS3Dataset, freshHome, runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
 import { referencePolicy } from './support/policies.js';
-import { listingPagesAfter, objectReadsAfter, startPolicyProxy, type PolicyProxy, type ProxyUser } from './support/s3-policy-proxy.js';
+import { listingPagesAfter, objectReadsAfter, startPolicyProxy, thumbnailWritesAfter, type PolicyProxy, type ProxyUser } from './support/s3-policy-proxy.js';
 import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
 import { waitFor } from './support/wait.js';
 
@@ -148,6 +148,18 @@ async function catalogOf(database: Database) {
   return { samples, thumbnails, embeddings };
 }
 
+/** Size and ETag (the MD5 of its bytes) of every object under the output's `.winnow/` folder, by key. */
+async function winnowObjects(): Promise<Map<string, string>> {
+  const objects = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await seed.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}.winnow/`, ContinuationToken: token }));
+    for (const entry of page.Contents ?? []) objects.set(entry.Key!, `${entry.Size} ${entry.ETag}`);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return objects;
+}
+
 async function exportVectors(env: Record<string, string>) {
   const out = join(scratch, `vectors-${Math.random().toString(36).slice(2)}.npy`);
   const result = await runCli(['embeddings', 'export', 'farm', '--model', 'tiny', '--out', out], { env, timeoutMs: 120_000 });
@@ -187,7 +199,7 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
     await catalog?.drop();
   });
 
-  it('share sync, thumbnail and embedding runs; one SIGKILLed mid-sync, another mid-embedding; catalog and vectors equal a single-process run', async () => {
+  it('share sync, thumbnail and embedding runs; one SIGKILLed in each; catalog, thumbnails and vectors equal a single-process run', async () => {
     const started = Date.now();
     catalog = await createTestDatabase('postgres');
     const env = { ...catalog.env, ...JOB_ENV };
@@ -201,13 +213,12 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
       await waitFor('the worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
       return worker;
     };
-    const jobOf = async (id: string) =>
-      (await runCli(['jobs', 'show', id, '--json'], { env })).json<{
-        state: string;
-        retryCount: number;
-        progress: Record<string, number> | null;
-        result: Record<string, unknown> | null;
-      }>();
+    type JobJson = { state: string; retryCount: number; progress: Record<string, number> | null; result: Record<string, unknown> | null };
+    const jobOf = async (id: string) => (await runCli(['jobs', 'show', id, '--json'], { env })).json<JobJson>();
+    const jobsOf = async (name: string, ...state: string[]) =>
+      (await runCli(['jobs', 'list', '--name', name, ...(state.length > 0 ? ['--state', state.join(',')] : []), '--json', '--limit', '1000'], { env })).json<
+        JobJson[]
+      >();
     const queue = async (...args: string[]) => {
       const result = await runCli([...args, '--detach'], { env });
       expect(result.code, result.stderr).toBe(0);
@@ -239,15 +250,33 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
     await closed(first);
     listing.release();
     const second = await startWorker();
-    await startWorker();
+    const third = await startWorker();
     expect(await completed(sync)).toMatchObject({ result: { total: OBJECTS } });
 
-    // Thumbnails: twenty batch jobs over both workers.
-    const thumbnails = await completed(await queue('thumbnails', 'farm', '--size', '16'));
-    expect(thumbnails.result).toMatchObject({ total: OBJECTS, generated: OBJECTS, failed: 0 });
+    // Thumbnails: twenty batch jobs over three workers (a fourth starts with the run). The proxy lets three batches'
+    // thumbnails be written and holds every later write, so once each worker is in a batch, none of those batches can
+    // end; the third worker is killed there, its images read and their thumbnails in flight. The survivors finish its batch.
+    const writes = proxy.hold(thumbnailWritesAfter(3 * STEP));
+    const [thumbnailRun] = await Promise.all([queue('thumbnails', 'farm', '--size', '16'), startWorker()]);
+    await writes.reached(1, 300_000);
+    await waitFor('a thumbnail batch in each worker', async () => (await jobsOf('thumbnails-batch', 'active')).length === 3, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
+    third.kill('SIGKILL');
+    await closed(third);
+    writes.release();
+    const thumbnails = await completed(thumbnailRun);
+    expect(thumbnails.result).toMatchObject({ total: OBJECTS, failed: 0 });
+    expect((thumbnails.result?.generated as number) + (thumbnails.result?.skipped as number)).toBe(OBJECTS);
+    const thumbnailBatches = await jobsOf('thumbnails-batch');
+    expect(thumbnailBatches.map((job) => job.state)).toEqual(Array.from({ length: 20 }, () => 'completed'));
+    // The killed worker's batch (or the run itself, had it held it) was taken back and tried again.
+    expect([thumbnails, ...thumbnailBatches].some((job) => job.retryCount > 0)).toBe(true);
+    const workersThumbnails = await winnowObjects();
 
     // Embedding: the proxy lets three batches' images through and holds the rest, so the second worker is killed with
-    // batches recorded and batches in hand; a fourth worker takes its place, and the survivors finish its batches.
+    // batches recorded and batches in hand; a fifth worker takes its place, and the survivors finish its batches.
     const reads = proxy.hold(objectReadsAfter(3 * STEP));
     const embed = await queue('embed', 'farm', '--model', 'tiny');
     await reads.reached(1, 300_000);
@@ -259,8 +288,7 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
     const embedded = await completed(embed);
     expect(embedded.result).toMatchObject({ total: OBJECTS, failed: 0, dimensions: 8 });
     expect((embedded.result?.embedded as number) + (embedded.result?.skipped as number)).toBe(OBJECTS);
-    const batches = (await runCli(['jobs', 'list', '--name', 'embed-batch', '--json', '--limit', '1000'], { env })).json<Array<{ state: string }>>();
-    expect(batches.map((job) => job.state)).toEqual(Array.from({ length: 20 }, () => 'completed'));
+    expect((await jobsOf('embed-batch')).map((job) => job.state)).toEqual(Array.from({ length: 20 }, () => 'completed'));
     const workersDone = Date.now();
 
     // The reference: the embedded default, every job run by the CLI in its own process.
@@ -281,7 +309,17 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
     expect(expected.samples).toHaveLength(OBJECTS);
     expect(expected.embeddings.every((row) => row.status === 'ok')).toBe(true);
 
-    expect(await catalogOf(catalog.database)).toEqual(expected);
+    const workersCatalog = await catalogOf(catalog.database);
+    expect(workersCatalog).toEqual(expected);
+    // Under .winnow/: one thumbnail per sample, the catalog's, none twice, none missing, and the README; byte for
+    // byte what the single-process run wrote over them (its README says when it was written).
+    const thumbnailKeys = workersCatalog.thumbnails.map((row) => row.thumbnail);
+    expect(new Set(thumbnailKeys).size).toBe(OBJECTS);
+    expect([...workersThumbnails.keys()].sort()).toEqual([...thumbnailKeys, `${PREFIX}.winnow/thumbnails/README.txt`].sort());
+    const withoutReadme = (objects: Map<string, string>) => new Map([...objects].filter(([key]) => !key.endsWith('/README.txt')));
+    const singleThumbnails = await winnowObjects();
+    expect([...singleThumbnails.keys()].sort()).toEqual([...workersThumbnails.keys()].sort());
+    expect(withoutReadme(workersThumbnails)).toEqual(withoutReadme(singleThumbnails));
     const [workersVectors, singleVectors] = [await exportVectors(env), await exportVectors(single)];
     expect(workersVectors.filenames.split('\n').filter(Boolean)).toHaveLength(OBJECTS);
     expect(workersVectors).toEqual(singleVectors);

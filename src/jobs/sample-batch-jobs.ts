@@ -19,9 +19,10 @@ export function batchJobId(parentId: string, name: string, range: SampleIdRange)
 /**
  * Runs a plan's batches as jobs of `name` on the queue, for any worker to take, and follows
  * them from the parent job: their progress summed into the parent's (which is also the parent's
- * heartbeat), the dataset's lease renewed. The first batch with work runs alone, so a
- * datasource that refuses reads sees one denied request, not one per worker; a batch that
- * fails with an error no retry mends (reads denied, wrong keys) fails the parent at once.
+ * heartbeat), the dataset's lease renewed. The run has proven reads with one request before
+ * planning (proveInputReadable); the first batch with work still runs alone, so a refusal that
+ * one read could not foresee is met by one batch, not by one per worker; a batch that fails
+ * with an error no retry mends (reads denied, wrong keys) fails the parent at once.
  */
 export function queueSampleBatches<Payloads extends JobPayloads, Result>(options: {
   queue: JobQueue<Payloads>;

@@ -22,7 +22,7 @@ import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore } from './dataset-stores.js';
 import { modelSpec, modelVersion, resolveModel } from './embedding-models.js';
 import type { EmbedSessions } from './embed-sessions.js';
-import type { SampleBatchRunner } from './sample-batches.js';
+import { proveInputReadable, type SampleBatchRunner } from './sample-batches.js';
 import { listSampleIdRanges, type SampleIdRange } from '../catalog/sample-ranges.repository.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
@@ -175,8 +175,9 @@ export interface EmbedBatchResult {
 /**
  * `winnow embed` on the scale-out queue: the run is split into batch jobs over ranges of sample
  * ids, which any number of workers embed at once (`embedSampleRange`), while this job holds the
- * dataset's lease (so no sync runs meanwhile), follows them and sums their reports. The first
- * batch runs alone, so a datasource that refuses reads sees one denied GET.
+ * dataset's lease (so no sync runs meanwhile), follows them and sums their reports. Read access
+ * is proven first with one read of an image no thumbnail stands in for, so keys that may not read
+ * objects see one denied GET, from here, and no batch job is made.
  */
 export async function embedDatasetInBatches(
   deps: EmbedDeps,
@@ -184,9 +185,10 @@ export async function embedDatasetInBatches(
   options: EmbedOptions & { batchSamples: number; runBatches: SampleBatchRunner<EmbedBatchResult> },
 ): Promise<EmbedReport> {
   const started = performance.now();
-  const { dataset } = await requireDataset(deps, datasetName);
+  const { dataset, datasources } = await requireDataset(deps, datasetName);
   modelBatchSize(deps, options);
   const { model } = await resolveModel(deps, options.model);
+  const stores = await openDatasetStores(deps, dataset.name, datasources, { onRetry: options.onRetry });
   const db = deps.database.db;
   const lease = await acquireDatasetLease(db, dataset.id, dataset.name, 'embeddings', deps.clock);
   try {
@@ -197,6 +199,12 @@ export async function embedDatasetInBatches(
     options.onProgress?.(progress);
     const pendingIn = async (range: SampleIdRange) =>
       (await listEmbeddingWorkAfter(db, dataset.id, version, range.fromId - 1, options.batchSamples)).filter((sample) => sample.id <= range.throughId).length;
+    if (work.pending > 0) {
+      const pending = (afterId: number, limit: number) => listEmbeddingWorkAfter(db, dataset.id, version, afterId, limit);
+      await proveInputReadable(stores.input, pending, (sample) => !thumbnailStandsIn(sample, model.inputSize)).catch((error: unknown) => {
+        throw isAppError(error) ? fatalStop(error, dataset.name) : error;
+      });
+    }
     const outcome = await options.runBatches({
       ranges: await listSampleIdRanges(db, dataset.id, options.batchSamples),
       settings: {},
@@ -490,7 +498,7 @@ async function readOriginal(pipeline: Pipeline, key: string, maxBytes: number): 
  */
 async function prepareFromThumbnail(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBudget, options: ImageTensorOptions): Promise<Prepared | undefined> {
   const { thumbnail } = sample;
-  if (thumbnail === null || !pipeline.thumbnails.readable || Math.min(thumbnail.width, thumbnail.height) < options.size) return undefined;
+  if (thumbnail === null || !pipeline.thumbnails.readable || !thumbnailStandsIn(sample, options.size)) return undefined;
   try {
     const source = await pipeline.output.store.readObject(thumbnail.key, budget.capacity);
     const tensor = await pipeline.decoder.decode(source.body, options);
@@ -501,6 +509,11 @@ async function prepareFromThumbnail(pipeline: Pipeline, sample: EmbeddingWork, b
     pipeline.deps.log.debug({ key: thumbnail.key, error: describeError(error) }, 'thumbnail not used for the embedding; reading the original');
     return undefined;
   }
+}
+
+/** Whether the sample's thumbnail is big enough to stand in for its original as the model's input (of `inputSize` px). */
+function thumbnailStandsIn(sample: EmbeddingWork, inputSize: number): boolean {
+  return sample.thumbnail !== null && Math.min(sample.thumbnail.width, sample.thumbnail.height) >= inputSize;
 }
 
 /** What the catalog already tells about an image that cannot be embedded, so it is never downloaded. */

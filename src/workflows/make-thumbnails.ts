@@ -12,7 +12,7 @@ import { runThumbnailJob, type ThumbnailJobResult, type ThumbnailProgress } from
 import { thumbnailsPrefix } from '../media/thumbnail-key.js';
 import { countThumbnailWork, listThumbnailWorkAfter } from '../catalog/thumbnail.repository.js';
 import { listSampleIdRanges, type SampleIdRange } from '../catalog/sample-ranges.repository.js';
-import type { SampleBatchRunner } from './sample-batches.js';
+import { proveInputReadable, type SampleBatchRunner } from './sample-batches.js';
 
 export type { ThumbnailProgress } from './thumbnail-job.js';
 
@@ -67,10 +67,10 @@ export interface ThumbnailBatchResult {
 }
 
 /**
- * `winnow thumbnails` on the scale-out queue: write access is proven with one write, then the
- * samples are split into batch jobs over id ranges that any number of workers run at once
- * (`thumbnailSampleRange`), while this job holds the dataset's lease and sums their reports.
- * The first batch runs alone, so a datasource that refuses reads sees one denied GET.
+ * `winnow thumbnails` on the scale-out queue: write access is proven with one write and read
+ * access with one read, then the samples are split into batch jobs over id ranges that any
+ * number of workers run at once (`thumbnailSampleRange`), while this job holds the dataset's
+ * lease and sums their reports. Keys that may not read objects see one denied GET, from here.
  */
 export async function generateThumbnailsInBatches(
   deps: ThumbnailDeps,
@@ -90,6 +90,7 @@ export async function generateThumbnailsInBatches(
     options.onProgress?.(progress);
     const pendingIn = async (range: SampleIdRange) =>
       (await listThumbnailWorkAfter(db, dataset.id, size, range.fromId - 1, options.batchSamples)).filter((sample) => sample.id <= range.throughId).length;
+    if (work.pending > 0) await proveInputReadable(stores.input, (afterId, limit) => listThumbnailWorkAfter(db, dataset.id, size, afterId, limit));
     const outcome = await options.runBatches({
       ranges: await listSampleIdRanges(db, dataset.id, options.batchSamples),
       settings: { size },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listingPagesAfter, objectReadsAfter, type ProxyLogEntry } from './s3-policy-proxy.js';
+import { listingPagesAfter, objectReadsAfter, thumbnailWritesAfter, type ProxyLogEntry } from './s3-policy-proxy.js';
 
 const PREFIX = 'projects/farm-animals/';
 const listing = (query: Record<string, string>): ProxyLogEntry => ({
@@ -21,6 +21,7 @@ const read = (key: string): ProxyLogEntry => ({
   decision: 'Allowed',
   status: 0,
 });
+const write = (key: string): ProxyLogEntry => ({ ...read(key), method: 'PUT', action: 's3:PutObject' });
 
 describe('hold matchers', () => {
   it('holds listing pages after the first n, and a retry of a held page too, but never a retry of a passed one', () => {
@@ -44,5 +45,13 @@ describe('hold matchers', () => {
     const matches = objectReadsAfter(2);
     expect([read('a'), read('b'), read('a'), read('c'), read('b'), read('c')].map(matches)).toEqual([false, false, false, true, false, true]);
     expect(matches(listing({}))).toBe(false);
+  });
+
+  it('lets the first n thumbnail writes through, again and again, and holds every write of another thumbnail, never other writes or reads', () => {
+    const matches = thumbnailWritesAfter(1);
+    const thumb = (name: string) => write(`${PREFIX}.winnow/thumbnails/${name}_thumb.webp`);
+    expect([thumb('a.jpg'), thumb('b.jpg'), thumb('a.jpg'), thumb('b.jpg')].map(matches)).toEqual([false, true, false, true]);
+    expect(matches(write(`${PREFIX}.winnow/thumbnails/README.txt`))).toBe(false);
+    expect(matches(read(`${PREFIX}.winnow/thumbnails/c.jpg_thumb.webp`))).toBe(false);
   });
 });
