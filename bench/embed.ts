@@ -9,12 +9,11 @@
  * second (SQLite, PostgreSQL), nearest-neighbour latency at 10^5 and 10^6 (synthetic vectors),
  * recall@10 of the reduced copy, and the time of a 100,000-point map. Not a test.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { cpSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { recordEmbeddings } from '../src/catalog/embedding.repository.js';
-import { insertSamples } from '../src/catalog/sample.repository.js';
 import { DEFAULT_MODEL_SPEC, ensureDefaultModel } from '../src/embeddings/default-model.js';
 import { imageTensorOptions } from '../src/embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
@@ -28,10 +27,10 @@ import { fitPca, projectPca } from '../src/selection/pca.js';
 import { umapCoordinates } from '../src/workflows/embedding-map.js';
 import { openMatMul } from '../src/workflows/vector-index.js';
 import { createTestDatabase } from '../test/support/databases.js';
-import { insertTestDataset } from '../test/support/factories.js';
 import { startS3Server } from '../test/support/s3-server.js';
 import { cleanUpAll, cleanUpOnSignals, makeTempDir, onCleanup } from './cleanup.js';
-import { assertSucceeded, runMeasured } from './measured-process.js';
+import { seedEmbeddingTarget } from './embedding-target.js';
+import { assertSucceeded, cpuMsOf, runMeasured } from './measured-process.js';
 import { preparePhotos } from './thumbnail-photos.js';
 
 const BIN = resolve(import.meta.dirname, '../bin/winnow.js');
@@ -75,16 +74,24 @@ async function rawThroughput(files: readonly string[]): Promise<{
   const tensors = await Promise.all(
     files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), imageTensorOptions(DEFAULT_MODEL_SPEC) as never)),
   );
-  const measure = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000) => {
+  /** Images per second, and the CPU time this process spent per image meanwhile (onnxruntime's threads; nothing else runs here then). */
+  const measureWithCpu = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000) => {
     await encoder.encode(tensors.slice(0, batch));
     let images = 0;
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     while (performance.now() - started < ms) {
       for (let offset = 0; offset + batch <= tensors.length; offset += batch) await encoder.encode(tensors.slice(offset, offset + batch));
       images += Math.floor(tensors.length / batch) * batch;
     }
-    return Math.round((images / ((performance.now() - started) / 1000)) * 10) / 10;
+    const cpu = process.cpuUsage(cpuBefore);
+    return {
+      imagesPerSecond: Math.round((images / ((performance.now() - started) / 1000)) * 10) / 10,
+      cpuMsPerImage: Math.round(((cpu.user + cpu.system) / 1000 / images) * 10) / 10,
+    };
   };
+  const measure = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000) =>
+    (await measureWithCpu(encoder, batch, ms)).imagesPerSecond;
   const best = (scores: Record<string, number>) => Object.entries(scores).sort((a, b) => b[1] - a[1])[0]!;
   const byBatch: Record<number, number> = {};
   const defaults = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
@@ -103,10 +110,10 @@ async function rawThroughput(files: readonly string[]): Promise<{
   const spinWait = session.endsWith('+spin');
   const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads, spinWait });
   onCleanup('close the raw encoder', () => encoder.close());
-  return { batch, threads, spinWait, imagesPerSecond, byBatch, bySession, at: (size, ms) => measure(encoder, size, ms) };
+  return { batch, threads, spinWait, imagesPerSecond, byBatch, bySession, at: (size, ms) => measureWithCpu(encoder, size, ms) };
 }
 
-type RawPeer = (batch: number, ms?: number) => Promise<number>;
+type RawPeer = (batch: number, ms?: number) => Promise<{ imagesPerSecond: number; cpuMsPerImage: number }>;
 
 /** Photos under `<prefix>` in s3rver's own file layout (hard links, so 5,000 multi-MB objects cost no copies). */
 function seed(root: string, prefix: string, files: readonly string[], count: number): void {
@@ -126,6 +133,8 @@ function seed(root: string, prefix: string, files: readonly string[], count: num
     writeFileSync(`${base}metadata.json`, JSON.stringify({ 'content-type': 'image/jpeg' }));
   }
 }
+
+const round1 = (value: number) => Math.round(value * 10) / 10;
 
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -186,18 +195,28 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
     );
 
     const measured: Record<'raw' | 'originals' | 'thumbnails', number[]> = { raw: [], originals: [], thumbnails: [] };
+    const cpuPerImage: Record<'raw' | 'originals' | 'thumbnails', number[]> = { raw: [], originals: [], thumbnails: [] };
     const detail: unknown[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
         const rawNow = await raw.at(raw.batch);
-        measured.raw.push(rawNow);
+        measured.raw.push(rawNow.imagesPerSecond);
+        cpuPerImage.raw.push(rawNow.cpuMsPerImage);
         const home = join(base.path, `round-${round}-${path}`);
         cpSync(homes[path], home, { recursive: true });
         const loadBefore = load();
+        const serverCpuBefore = cpuMsOf(server.pid);
         const run = await cli(home, 'embed', 'bench', '--json');
+        const serverCpuMs = cpuMsOf(server.pid) - serverCpuBefore;
         assertSucceeded(run, 'embed');
         const report = JSON.parse(run.stdout) as { embedded: number; fromThumbnails: number; imagesPerSecond: number };
+        // The same command with nothing left to embed: its CPU time is what every run pays before the first image (start, model load, trial run).
+        const idle = await cli(home, 'embed', 'bench', '--json');
+        assertSucceeded(idle, 'embed (nothing left)');
+        const embedCpuMsPerImage = (run.cpuMs - idle.cpuMs) / report.embedded;
+        const serverCpuMsPerImage = serverCpuMs / report.embedded;
         measured[path].push(report.imagesPerSecond);
+        cpuPerImage[path].push(embedCpuMsPerImage + serverCpuMsPerImage);
         const entry = {
           images: count,
           round,
@@ -205,7 +224,11 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
           embedded: report.embedded,
           fromThumbnails: report.fromThumbnails,
           imagesPerSecond: report.imagesPerSecond,
-          rawImagesPerSecond: rawNow,
+          rawImagesPerSecond: rawNow.imagesPerSecond,
+          rawCpuMsPerImage: rawNow.cpuMsPerImage,
+          embedCpuMsPerImage: round1(embedCpuMsPerImage),
+          s3rverCpuMsPerImage: round1(serverCpuMsPerImage),
+          startCpuMs: idle.cpuMs,
           wallSeconds: Math.round(run.wallMs / 100) / 10,
           peakRssMiB: Math.round(run.peakRssKib / 1024),
           loadBefore,
@@ -213,12 +236,13 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
         };
         detail.push(entry);
         console.log(
-          `  round ${round + 1}: raw ${rawNow} images/s; embed from ${path}: ${report.imagesPerSecond} images/s (${report.fromThumbnails} from thumbnails, ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB), load ${loadBefore} -> ${entry.loadAfter}`,
+          `  round ${round + 1}: raw ${rawNow.imagesPerSecond} images/s (${rawNow.cpuMsPerImage} CPU-ms/image); embed from ${path}: ${report.imagesPerSecond} images/s (${report.fromThumbnails} from thumbnails, ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB), CPU-ms/image ${entry.embedCpuMsPerImage} winnow + ${entry.s3rverCpuMsPerImage} s3rver (start ${idle.cpuMs} ms not counted), load ${loadBefore} -> ${entry.loadAfter}`,
         );
         rmSync(home, { recursive: true, force: true });
       }
     }
     const rawMedian = Math.round(median(measured.raw) * 10) / 10;
+    const rawCpu = median(cpuPerImage.raw);
     const peakRssMiB = Math.max(...detail.map((entry) => (entry as { peakRssMiB: number }).peakRssMiB));
     const summary = {
       images: count,
@@ -228,11 +252,20 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
       thumbnailsMedian: median(measured.thumbnails),
       originalsRatio: Math.round((median(measured.originals) / rawMedian) * 100) / 100,
       thumbnailsRatio: Math.round((median(measured.thumbnails) / rawMedian) * 100) / 100,
+      // Load-independent: the model's CPU per image alone over all the CPU per image embed and s3rver spend (what the wall ratio tends to on 2 busy cores).
+      rawCpuMsPerImage: rawCpu,
+      originalsCpuMsPerImage: round1(median(cpuPerImage.originals)),
+      thumbnailsCpuMsPerImage: round1(median(cpuPerImage.thumbnails)),
+      originalsCpuRatio: Math.round((rawCpu / median(cpuPerImage.originals)) * 100) / 100,
+      thumbnailsCpuRatio: Math.round((rawCpu / median(cpuPerImage.thumbnails)) * 100) / 100,
       peakRssMiB,
       detail,
     };
     console.log(
       `end-to-end embed of ${count} photos from s3rver, median of ${rounds}: raw onnxruntime ${rawMedian} images/s (batch ${raw.batch}); from originals ${summary.originalsMedian} images/s (${summary.originalsRatio}x raw); from thumbnails ${summary.thumbnailsMedian} images/s (${summary.thumbnailsRatio}x raw); highest peak RSS ${peakRssMiB} MiB; load ${load()}`,
+    );
+    console.log(
+      `  by CPU time per image (winnow + s3rver, start excluded): raw ${rawCpu} ms; from originals ${summary.originalsCpuMsPerImage} ms (${summary.originalsCpuRatio}x raw); from thumbnails ${summary.thumbnailsCpuMsPerImage} ms (${summary.thumbnailsCpuRatio}x raw)`,
     );
     runs.push(summary);
     await base.remove();
@@ -355,56 +388,14 @@ async function vectors(): Promise<void> {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     const test = await createTestDatabase(dialect);
     const db = test.database.db;
-    const dataset = await insertTestDataset(db);
     const now = new Date().toISOString();
     const count = 20_000;
-    for (let start = 0; start < count; start += 5_000) {
-      await insertSamples(
-        db,
-        dialect,
-        Array.from({ length: 5_000 }, (_, i) => ({
-          datasetId: dataset.id,
-          key: `k/${start + i}.jpg`,
-          size: 1,
-          etag: 'e',
-          lastModified: now,
-          width: 1,
-          height: 1,
-          format: 'jpeg',
-          status: 'ok' as const,
-          error: null,
-          firstSeenAt: now,
-          lastSeenAt: now,
-          seenGeneration: 1,
-          removedAt: null,
-        })),
-      );
-    }
-    const all = await db.selectFrom('samples').select('id').where('dataset_id', '=', dataset.id).orderBy('id').execute();
-    const model = { id: randomUUID(), sha256: 'x'.repeat(64) };
-    await db
-      .insertInto('embedding_models')
-      .values({
-        id: model.id,
-        name: 'bench',
-        file_name: 'b.onnx',
-        sha256: model.sha256,
-        bytes: 1,
-        input_size: 224,
-        layout: 'nhwc',
-        mean: '[0,0,0]',
-        std: '[1,1,1]',
-        output: 'o',
-        dimensions: d,
-        source: 'user',
-        created_at: now,
-      })
-      .execute();
+    const { datasetId, sampleIds, model } = await seedEmbeddingTarget(db, dialect, count, d);
     const started = performance.now();
     for (let start = 0; start < count; start += 256) {
-      const batch = all.slice(start, start + 256).map((row, i) => ({
-        sampleId: row.id,
-        datasetId: dataset.id,
+      const batch = sampleIds.slice(start, start + 256).map((sampleId, i) => ({
+        sampleId,
+        datasetId,
         sourceEtag: 'e',
         status: 'ok' as const,
         vector: rows.subarray(((start + i) % 2_000) * d, (((start + i) % 2_000) + 1) * d),

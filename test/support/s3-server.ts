@@ -20,6 +20,8 @@ export interface S3ServerOptions {
 export interface S3Server {
   endpoint: string;
   port: number;
+  /** The s3rver process, for benchmarks that read its CPU time. */
+  pid: number;
   /** s3rver's data directory (objects live under `<directory>/<bucket>/`). */
   directory: string;
   stop(): Promise<void>;
@@ -84,6 +86,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     directory,
     stop: async () => {
       process.off('exit', killOnExit);
