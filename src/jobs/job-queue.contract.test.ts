@@ -270,6 +270,36 @@ describe.each(ADAPTERS)('job queue contract: $kind on $dialect', ({ kind, dialec
   });
 });
 
+describe('pg-boss started by many workers at once', () => {
+  it('starts every one on a fresh database (they take turns creating the schema and queues)', async () => {
+    const test = await createTestDatabase('postgres');
+    const names = Array.from({ length: 12 }, (_, index) => `job-${index}`);
+    const started: Array<JobQueue<Record<string, { n: number }>>> = [];
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 4 }, () =>
+          createPgBossJobQueue<Record<string, { n: number }>>({
+            url: test.env.WINNOW_DATABASE_URL!,
+            database: test.database,
+            names,
+            clock: () => new Date(),
+            log: createLogger('silent'),
+            maintenanceIntervalSeconds: 1,
+            ...SETTINGS,
+          }),
+        ),
+      );
+      for (const outcome of outcomes) if (outcome.status === 'fulfilled') started.push(outcome.value);
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => String((outcome as PromiseRejectedResult).reason))).toEqual([]);
+      const id = await started[0]!.enqueue('job-11', { n: 1 });
+      expect((await started[3]!.get(id))?.name).toBe('job-11');
+    } finally {
+      for (const queue of started) await queue.stop();
+      await test.drop();
+    }
+  });
+});
+
 describe('retry delays', () => {
   it("double with each retry when backing off (pg-boss's rule), and stay put otherwise", () => {
     expect([0, 1, 2].map((count) => retryDelaySeconds(10, true, count, () => 0))).toEqual([10, 20, 40]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import PgBoss from 'pg-boss';
 import { findJobProgress, saveJobProgress, startJobProgress } from '../catalog/job.repository.js';
 import type { Database } from '../db/database.js';
@@ -70,8 +71,10 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
   });
   boss.on('error', (error) => options.log.error({ err: error.message }, 'pg-boss error'));
   try {
-    await boss.start();
-    for (const name of options.names) await ensureQueue(boss, name);
+    await whileHoldingStartLock(options.database, schema, async () => {
+      await boss.start();
+      for (const name of options.names) await ensureQueue(boss, name);
+    });
   } catch (error) {
     await boss.stop({ graceful: false, wait: true }).catch(() => undefined);
     throw new AppError('CatalogUnavailable', `Could not start the job queue (pg-boss) in schema ${schema}: ${jobErrorOf(error).message}`, {
@@ -247,6 +250,23 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
 const MAX_RUN_SECONDS = 23 * 3600;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Runs `start` while holding a session advisory lock of the schema: N workers started at once on a
+ * fresh database otherwise create pg-boss's schema and queue partitions concurrently, and PostgreSQL
+ * answers one of them "deadlock detected".
+ */
+async function whileHoldingStartLock(database: Database, schema: string, start: () => Promise<void>): Promise<void> {
+  await database.db.connection().execute(async (connection) => {
+    const lockKey = `winnow-jobs-start:${schema}`;
+    await sql`select pg_advisory_lock(hashtext(${lockKey}))`.execute(connection);
+    try {
+      await start();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${lockKey}))`.execute(connection);
+    }
+  });
+}
 
 async function ensureQueue(boss: PgBoss, name: string): Promise<void> {
   if (await boss.getQueue(name)) return;
