@@ -1,8 +1,9 @@
 /**
  * What bench:scale's per-worker figures predict for one dataset of 10^7 and 10^8 objects on N
- * machines of real S3, once a sync fans out into shard jobs and an embedding run into batches
- * (until then one dataset's job runs on one machine whatever N is). Plain arithmetic on stated
- * assumptions, so the README can show its working.
+ * machines of real S3: a sync fans out into at most WINNOW_SYNC_SHARDS shard jobs (64 at most, so
+ * at most that many machines list and read headers), an embedding run into batch jobs of
+ * WINNOW_JOB_BATCH_SAMPLES samples (thousands of them: every machine takes some). Plain arithmetic
+ * on stated assumptions, so the README can show its working.
  */
 
 /** ListObjectsV2 returns at most 1,000 keys a page. */
@@ -16,6 +17,8 @@ export const S3_KEYS_PER_SECOND_PER_STREAM = 15_000;
 export const S3_GETS_PER_SECOND_PER_PREFIX = 5_500;
 /** Header reads: `--probe-concurrency` 16 ranged GETs in flight per machine, ~30 ms each to first byte in-region. */
 export const HEADER_READS_PER_SECOND_PER_MACHINE = 16 / 0.03;
+/** The most shards a sync fans out into (WINNOW_SYNC_SHARDS' upper bound; the prediction assumes it is set so for big fleets). */
+export const MAX_SYNC_SHARDS = 64;
 
 export interface Prediction {
   objects: number;
@@ -46,8 +49,9 @@ export function predictScaleOut(
     machineCounts.map((machines) => {
       const listRequests = Math.ceil(objects / KEYS_PER_LIST);
       const getRequests = 2 * objects;
-      const listingSeconds = objects / (machines * perMachineListing);
-      const headerSeconds = objects / Math.min(machines * HEADER_READS_PER_SECOND_PER_MACHINE, S3_GETS_PER_SECOND_PER_PREFIX);
+      const syncMachines = Math.min(machines, MAX_SYNC_SHARDS);
+      const listingSeconds = objects / (syncMachines * perMachineListing);
+      const headerSeconds = objects / Math.min(syncMachines * HEADER_READS_PER_SECOND_PER_MACHINE, S3_GETS_PER_SECOND_PER_PREFIX);
       const embedSeconds = objects / Math.min(machines * measured.embedImagesPerSecond, S3_GETS_PER_SECOND_PER_PREFIX);
       return {
         objects,

@@ -1,6 +1,6 @@
 /**
  * npm run bench:scale [-- --keys 1000000] [--images 2000] [--sync-workers 1,2,4] [--embed-workers 1,2] [--rounds 3]
- *                        [--concurrency 1] [--skip-sync] [--skip-embed]
+ *                        [--concurrency 1] [--batch-samples 250] [--skip-sync] [--skip-embed]
  *
  * Scale-out on PostgreSQL: a sync of `--keys` keys, and an embedding run of `--images` photos, each
  * queued with `--detach` and run by 1, 2, 4… `winnow worker` processes (fresh catalog each time),
@@ -10,6 +10,8 @@
  * multi-megapixel JPEGs in s3rver. Prints per configuration the median throughput, its ratio to one
  * worker, the catalog's size on disk, each worker's peak RSS and the load average at each
  * measurement, then what those figures predict for 10^7 and 10^8 objects on real S3. Not a test.
+ * The embedding run's batch jobs hold `--batch-samples` samples (WINNOW_JOB_BATCH_SAMPLES; the product's
+ * default, 1,000, would cut 2,000 photos into two batches, the first of which runs alone).
  */
 import { createHash } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ const { values: flags } = parseArgs({
     'embed-workers': { type: 'string', default: '1,2' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '1' },
+    'batch-samples': { type: 'string', default: '250' },
     'skip-sync': { type: 'boolean', default: false },
     'skip-embed': { type: 'boolean', default: false },
   },
@@ -212,7 +215,7 @@ async function embedRounds(): Promise<Measurement[]> {
   return alternate(workerCounts(flags['embed-workers']), async (workers, round) => {
     const database = await copyPostgresDatabase(template);
     try {
-      const env = baseEnv(home.path, database.url, 'S3RVER');
+      const env = { ...baseEnv(home.path, database.url, 'S3RVER'), WINNOW_JOB_BATCH_SAMPLES: flags['batch-samples'] };
       const pool = await startWorkers(workers, CONCURRENCY, env);
       const loadBefore = load();
       const { job, durationMs } = await runDetached(['embed', 'bench'], env, JOB_TIMEOUT_MS);
