@@ -175,6 +175,29 @@ export async function listVectorsAfter(db: Executor, datasetId: string, model: M
   return rows.map((row) => ({ sampleId: row.id, key: row.key, vector: bytesToVector(row.vector!) }));
 }
 
+/**
+ * Current vectors of live samples with keys after `afterKey` (null: from the first), in key order: the
+ * bucket's (UTF-8 bytes, as `compareKeys`), which both dialects' key columns sort by. Unlike sample ids, this
+ * order does not depend on how a sync listed the keys (one stream, or shards in any order).
+ */
+export async function listVectorsAfterKey(
+  db: Executor,
+  datasetId: string,
+  model: ModelVersion,
+  afterKey: string | null,
+  limit: number,
+): Promise<StoredVector[]> {
+  const rows = await currentVectors(db, datasetId, model)
+    .select(['s.id', 's.key', 'e.vector'])
+    // On the samples' side too, so the (dataset_id, key) index walks the keys in order.
+    .where('s.dataset_id', '=', datasetId)
+    .$if(afterKey !== null, (query) => query.where('s.key', '>', afterKey!))
+    .orderBy('s.key')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ sampleId: row.id, key: row.key, vector: bytesToVector(row.vector!) }));
+}
+
 /** Current vectors of the given samples, by sample id. */
 export async function findVectors(db: Executor, datasetId: string, model: ModelVersion, sampleIds: readonly number[]): Promise<Map<number, StoredVector>> {
   const found = new Map<number, StoredVector>();
