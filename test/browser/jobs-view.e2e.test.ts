@@ -18,7 +18,6 @@ import { queueDetached, workerStarted } from '../support/jobs.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { startPhotoBucketBehindFaults, type PhotoBucket } from '../support/photo-bucket.js';
 import { startServe, type ServeProcess } from '../support/serve.js';
-import { waitFor } from '../support/wait.js';
 
 const BUCKET = 'jobs';
 const KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
