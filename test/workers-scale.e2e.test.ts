@@ -178,8 +178,7 @@ async function exportVectors(env: Record<string, string>): Promise<string[]> {
     .split('\n')
     .filter(Boolean);
   expect(filenames).toHaveLength(matrix.rows);
-  return filenames
-    .map((filename, row) => `${filename} ${Array.from(matrix.values.subarray(row * matrix.columns, (row + 1) * matrix.columns)).join(',')}`);
+  return filenames.map((filename, row) => `${filename} ${Array.from(matrix.values.subarray(row * matrix.columns, (row + 1) * matrix.columns)).join(',')}`);
 }
 
 async function addModel(env: Record<string, string>) {
@@ -279,7 +278,10 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
       const reads = proxy.hold(objectReadsAfter(3 * STEP));
       const embed = await queueDetached(['embed', 'farm', '--model', 'tiny'], env);
       await reads.reached(1, 300_000);
-      await waitFor('embedding batches recorded', async () => ((await showJob(embed, env)).progress?.done ?? 0) >= STEP, { timeoutMs: 300_000, intervalMs: 250 });
+      await waitFor('embedding batches recorded', async () => ((await showJob(embed, env)).progress?.done ?? 0) >= STEP, {
+        timeoutMs: 300_000,
+        intervalMs: 250,
+      });
       await startWorker();
       second.kill('SIGKILL');
       await closed(second);

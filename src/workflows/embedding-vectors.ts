@@ -213,10 +213,11 @@ export async function exportEmbeddings(
   if (options.format === 'csv') await target.write(`${vectorCsvHeader(model.dimensions)}\n`);
   else await target.write(npyHeader(count, model.dimensions));
   let exported = 0;
-  for (let afterKey: string | null = null; ; ) {
-    const page = await listVectorsAfterKey(db, dataset.id, version, afterKey, PAGE);
-    if (page.length === 0) break;
-    afterKey = page.at(-1)!.key;
+  for (let afterKey: string | null = null; ;) {
+    const { vectors: page, lastKey } = await listVectorsAfterKey(db, dataset.id, version, afterKey, PAGE);
+    if (lastKey === null) break;
+    afterKey = lastKey;
+    if (page.length === 0) continue;
     exported += page.length;
     if (exported > count)
       throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed during the export; export again once \`winnow embed\` has finished.`);
