@@ -14,6 +14,7 @@ import { openJobQueue, type WinnowJobQueue } from '../src/jobs/winnow-jobs.js';
 import { createLogger } from '../src/log/logger.js';
 import { closed, freshHome, runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import { queueDetached, workerStarted } from './support/jobs.js';
 import type { FaultProxy } from './support/fault-proxy.js';
 import { fixturePhotos as photos, startPhotoBucketBehindFaults, type PhotoBucket } from './support/photo-bucket.js';
 import { waitFor } from './support/wait.js';
@@ -103,9 +104,7 @@ describe('a worker on PostgreSQL during a 503 SlowDown storm', () => {
     expect(created.code, created.stderr).toBe(0);
     queue = await openJobQueue({ config: loadConfig({}, env), database: catalog.database, log: createLogger('silent'), clock: () => new Date() });
     worker = spawnCli(['worker', '--concurrency', '1'], env);
-    let said = '';
-    worker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    await waitFor('the worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
+    await workerStarted(worker);
   }, 120_000);
 
   afterAll(async () => {
@@ -119,9 +118,7 @@ describe('a worker on PostgreSQL during a 503 SlowDown storm', () => {
   it("writes which call it retries into the job's progress; jobs show and the API's sync view read it there", async () => {
     storming();
     onTestFinished(calm);
-    const queued = await runCli(['dataset', 'sync', 'farm', '--detach'], { env });
-    expect(queued.code, queued.stderr).toBe(0);
-    const id = /job ([0-9a-f-]{36})/.exec(queued.stderr)![1]!;
+    const id = await queueDetached(['dataset', 'sync', 'farm'], env);
 
     const retrying = await waitFor(
       'the worker to report a retry',

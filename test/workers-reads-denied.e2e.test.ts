@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closed, createS3Dataset, runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import { showJob, workerStarted, type JobJson } from './support/jobs.js';
 import { referencePolicy, type IamPolicy } from './support/policies.js';
 import { proxyUser, startSeededS3, type SeededS3 } from './support/s3-fixture.js';
 import { waitFor } from './support/wait.js';
@@ -51,14 +52,6 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-interface JobJson {
-  id: string;
-  state: string;
-  retryCount: number;
-  result: Record<string, unknown> | null;
-  error: { code: string; message: string; hint: string | null } | null;
-}
-
 describe('a run split into batch jobs, on keys that may not read objects', () => {
   let catalog: TestDatabase;
   let worker: ChildProcess | undefined;
@@ -79,10 +72,7 @@ describe('a run split into batch jobs, on keys that may not read objects', () =>
 
     // The worker names only the runs' queues: it must take their batch jobs too.
     worker = spawnCli(['worker', '--queues', 'thumbnails,embed'], env);
-    let said = '';
-    worker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    await waitFor('the worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
-    expect(said).toContain('is working thumbnails, embed, thumbnails-batch, embed-batch (1 at once each)');
+    expect(await workerStarted(worker)).toContain('is working thumbnails, embed, thumbnails-batch, embed-batch (1 at once each)');
 
     const jobs = async (name: string) => (await cli('jobs', 'list', '--name', name, '--dataset', 'farm', '--json')).json<JobJson[]>();
     s3.proxy.addUser({ ...owner, policy: readsDenied });
@@ -113,7 +103,7 @@ describe('a run split into batch jobs, on keys that may not read objects', () =>
     const retried = await waitFor(
       'the retried thumbnail run to finish',
       async () => {
-        const job = (await cli('jobs', 'show', thumbnailRun!.id, '--json')).json<JobJson>();
+        const job = await showJob(thumbnailRun!.id, env);
         return job.state === 'completed' || job.state === 'failed' ? job : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 500 },

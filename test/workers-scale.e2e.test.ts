@@ -10,6 +10,8 @@ import { parseNpy } from '../src/embeddings/npy.js';
 import { OnnxModelBuilder } from '../src/embeddings/onnx-model-builder.js';
 import { closed, createS3Dataset, freshHome, runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import { firstDifferences } from './support/first-differences.js';
+import { queueDetached, showJob, waitForJob, workerStarted, type JobJson } from './support/jobs.js';
 import { referencePolicy } from './support/policies.js';
 import { listingPagesAfter, objectReadsAfter, startPolicyProxy, thumbnailWritesAfter, type PolicyProxy, type ProxyUser } from './support/s3-policy-proxy.js';
 import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
@@ -164,8 +166,8 @@ async function winnowObjects(): Promise<Map<string, string>> {
 }
 
 /**
- * `filename vector` lines of an export, sorted by filename: the export follows sample ids, and ids follow the order in
- * which listing pages were committed, which differs between shards run by workers and one stream.
+ * `filename vector` lines of an export, in the file's order: by key, so the same for the workers' catalog and the single
+ * process's, though sample ids follow the order in which listing pages were committed (shards run by workers, or one stream).
  */
 async function exportVectors(env: Record<string, string>): Promise<string[]> {
   const out = join(scratch, `vectors-${Math.random().toString(36).slice(2)}.npy`);
@@ -176,20 +178,7 @@ async function exportVectors(env: Record<string, string>): Promise<string[]> {
     .split('\n')
     .filter(Boolean);
   expect(filenames).toHaveLength(matrix.rows);
-  return filenames
-    .map((filename, row) => `${filename} ${Array.from(matrix.values.subarray(row * matrix.columns, (row + 1) * matrix.columns)).join(',')}`)
-    .sort();
-}
-
-/** The first few rows that differ, so a mismatch among 20,000 rows is reported at once rather than diffed for an hour. */
-function firstDifferences(actual: readonly unknown[], expected: readonly unknown[]): string[] {
-  const differences: string[] = [];
-  if (actual.length !== expected.length) differences.push(`${actual.length} rows, expected ${expected.length}`);
-  for (let row = 0; row < Math.max(actual.length, expected.length) && differences.length < 5; row++) {
-    const [got, want] = [JSON.stringify(actual[row]), JSON.stringify(expected[row])];
-    if (got !== want) differences.push(`row ${row}: ${got} (expected ${want})`);
-  }
-  return differences;
+  return filenames.map((filename, row) => `${filename} ${Array.from(matrix.values.subarray(row * matrix.columns, (row + 1) * matrix.columns)).join(',')}`);
 }
 
 async function addModel(env: Record<string, string>) {
@@ -235,41 +224,23 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
       const startWorker = async () => {
         const worker = spawnCli(['worker', '--concurrency', '1'], env);
         workers.push(worker);
-        let said = '';
-        worker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-        await waitFor('the worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
+        await workerStarted(worker);
         return worker;
       };
-      type JobJson = { state: string; retryCount: number; progress: Record<string, number> | null; result: Record<string, unknown> | null };
-      const jobOf = async (id: string) => (await runCli(['jobs', 'show', id, '--json'], { env })).json<JobJson>();
       const jobsOf = async (name: string, ...state: string[]) =>
         (await runCli(['jobs', 'list', '--name', name, ...(state.length > 0 ? ['--state', state.join(',')] : []), '--json', '--limit', '1000'], { env })).json<
           JobJson[]
         >();
-      const queue = async (...args: string[]) => {
-        const result = await runCli([...args, '--detach'], { env });
-        expect(result.code, result.stderr).toBe(0);
-        return /job ([0-9a-f-]{36})/.exec(result.stderr)![1]!;
-      };
-      const completed = (id: string) =>
-        waitFor(
-          `job ${id} to complete`,
-          async () => {
-            const job = await jobOf(id);
-            expect(job.state).not.toBe('failed');
-            return job.state === 'completed' ? job : undefined;
-          },
-          { timeoutMs: 600_000, intervalMs: 1_000 },
-        );
+      const completed = (id: string) => waitForJob(id, env, { timeoutMs: 600_000, intervalMs: 1_000 });
 
       // Sync: the first worker takes it alone; the proxy holds the sixth listing page, so the kill lands mid-listing with
       // five pages committed. Two more workers start; one of them resumes the sync from its cursor.
       const first = await startWorker();
       const listing = proxy.hold(listingPagesAfter(5, PREFIX));
-      const sync = await queue('dataset', 'sync', 'farm');
+      const sync = await queueDetached(['dataset', 'sync', 'farm'], env);
       await listing.reached(1, 120_000);
       // (The first listing page is a short one of at most 100 keys.)
-      await waitFor('the sync to commit five pages', async () => ((await jobOf(sync)).progress?.listed ?? 0) >= 4 * STEP, {
+      await waitFor('the sync to commit five pages', async () => ((await showJob(sync, env)).progress?.listed ?? 0) >= 4 * STEP, {
         timeoutMs: 300_000,
         intervalMs: 250,
       });
@@ -284,7 +255,7 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
       // thumbnails be written and holds every later write, so once each worker is in a batch, none of those batches can
       // end; the third worker is killed there, its images read and their thumbnails in flight. The survivors finish its batch.
       const writes = proxy.hold(thumbnailWritesAfter(3 * STEP));
-      const [thumbnailRun] = await Promise.all([queue('thumbnails', 'farm', '--size', '16'), startWorker()]);
+      const [thumbnailRun] = await Promise.all([queueDetached(['thumbnails', 'farm', '--size', '16'], env), startWorker()]);
       await writes.reached(1, 300_000);
       await waitFor('a thumbnail batch in each worker', async () => (await jobsOf('thumbnails-batch', 'active')).length === 3, {
         timeoutMs: 120_000,
@@ -305,9 +276,12 @@ describe('three workers on PostgreSQL over 20,000 objects', () => {
       // Embedding: the proxy lets three batches' images through and holds the rest, so the second worker is killed with
       // batches recorded and batches in hand; a fifth worker takes its place, and the survivors finish its batches.
       const reads = proxy.hold(objectReadsAfter(3 * STEP));
-      const embed = await queue('embed', 'farm', '--model', 'tiny');
+      const embed = await queueDetached(['embed', 'farm', '--model', 'tiny'], env);
       await reads.reached(1, 300_000);
-      await waitFor('embedding batches recorded', async () => ((await jobOf(embed)).progress?.done ?? 0) >= STEP, { timeoutMs: 300_000, intervalMs: 250 });
+      await waitFor('embedding batches recorded', async () => ((await showJob(embed, env)).progress?.done ?? 0) >= STEP, {
+        timeoutMs: 300_000,
+        intervalMs: 250,
+      });
       await startWorker();
       second.kill('SIGKILL');
       await closed(second);

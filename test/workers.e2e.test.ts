@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { closed, createS3Dataset, freshHome, runCli, spawnCli } from './support/cli.js';
 import { createTestDatabase, type TestDatabase } from './support/databases.js';
+import { queueDetached, showJob, waitForJob, workerStarted } from './support/jobs.js';
 import { referencePolicy } from './support/policies.js';
 import { listingPagesAfter, objectReadsAfter, startPolicyProxy, type PolicyProxy, type ProxyUser } from './support/s3-policy-proxy.js';
 import { createS3rverClient, putObjects, startS3Server, type S3Server } from './support/s3-server.js';
@@ -118,43 +119,20 @@ describe('workers on PostgreSQL', () => {
     const startWorker = async () => {
       const worker = spawnCli(['worker', '--concurrency', '1'], env);
       workers.push(worker);
-      let said = '';
-      worker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-      await waitFor('the worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
+      await workerStarted(worker);
       return worker;
     };
-    const progressOf = async (id: string) =>
-      (await runCli(['jobs', 'show', id, '--json'], { env })).json<{
-        state: string;
-        retryCount: number;
-        progress: Record<string, number> | null;
-        result: Record<string, unknown> | null;
-      }>();
-    const queue = async (...args: string[]) => {
-      const result = await runCli([...args, '--detach'], { env });
-      expect(result.code, result.stderr).toBe(0);
-      return /job ([0-9a-f-]{36})/.exec(result.stderr)![1]!;
-    };
-    const completed = (id: string) =>
-      waitFor(
-        `job ${id} to complete`,
-        async () => {
-          const job = await progressOf(id);
-          expect(job.state).not.toBe('failed');
-          return job.state === 'completed' ? job : undefined;
-        },
-        { timeoutMs: 180_000, intervalMs: 500 },
-      );
+    const completed = (id: string) => waitForJob(id, env, { timeoutMs: 180_000, intervalMs: 500 });
 
     // Sync: the first worker takes it alone. The proxy lets three listing pages through and holds the fourth, so the
     // kill provably lands mid-listing, after two pages are committed; the second worker finishes the job.
     const first = await startWorker();
     const listing = proxy.hold(listingPagesAfter(3, PREFIX));
-    const sync = await queue('dataset', 'sync', 'farm');
+    const sync = await queueDetached(['dataset', 'sync', 'farm'], env);
     await listing.reached(1, 60_000);
     // A second detached sync of the dataset queues nothing: it names the running one.
-    expect(await queue('dataset', 'sync', 'farm')).toBe(sync);
-    await waitFor('the sync to commit two pages', async () => ((await progressOf(sync)).progress?.listed ?? 0) >= 14, { timeoutMs: 60_000, intervalMs: 100 });
+    expect(await queueDetached(['dataset', 'sync', 'farm'], env)).toBe(sync);
+    await waitFor('the sync to commit two pages', async () => ((await showJob(sync, env)).progress?.listed ?? 0) >= 14, { timeoutMs: 60_000, intervalMs: 100 });
     first.kill('SIGKILL');
     await closed(first);
     listing.release();
@@ -167,11 +145,11 @@ describe('workers on PostgreSQL', () => {
 
     // Thumbnails by the survivor, then embed: the proxy lets twelve images through and holds every later read, so
     // the second worker is killed mid-embedding with two batches recorded; a third worker, started before the kill, finishes it.
-    await completed(await queue('thumbnails', 'farm', '--size', '64'));
+    await completed(await queueDetached(['thumbnails', 'farm', '--size', '64'], env));
     const reads = proxy.hold(objectReadsAfter(12));
-    const embed = await queue('embed', 'farm');
+    const embed = await queueDetached(['embed', 'farm'], env);
     await reads.reached(1, 120_000);
-    await waitFor('two embedding batches', async () => ((await progressOf(embed)).progress?.done ?? 0) >= 8, { timeoutMs: 120_000, intervalMs: 100 });
+    await waitFor('two embedding batches', async () => ((await showJob(embed, env)).progress?.done ?? 0) >= 8, { timeoutMs: 120_000, intervalMs: 100 });
     await startWorker();
     second.kill('SIGKILL');
     await closed(second);

@@ -175,6 +175,39 @@ export async function listVectorsAfter(db: Executor, datasetId: string, model: M
   return rows.map((row) => ({ sampleId: row.id, key: row.key, vector: bytesToVector(row.vector!) }));
 }
 
+/**
+ * One keyset page in key order: the next `limit` live samples after `afterKey` (null: from the first key) and the
+ * current vectors among them (a page may hold fewer, or none). Key order is the bucket's (UTF-8 bytes, as
+ * `compareKeys`), which both dialects' key columns sort by; unlike sample ids, it does not depend on how a sync
+ * listed the keys. The samples come from the (dataset_id, key) index and their vectors by primary key, so each
+ * page costs the same wherever it starts: as one join ordered by key, PostgreSQL hashed every vector of the
+ * dataset and sorted them for each page (300 ms a page at 200,000 vectors; this way 100,000 took 5 s in all).
+ */
+export async function listVectorsAfterKey(
+  db: Executor,
+  datasetId: string,
+  model: ModelVersion,
+  afterKey: string | null,
+  limit: number,
+): Promise<{ vectors: StoredVector[]; lastKey: string | null }> {
+  const samples = await db
+    .selectFrom('samples')
+    .select(['id', 'key'])
+    .where('dataset_id', '=', datasetId)
+    .where('removed_at', 'is', null)
+    .$if(afterKey !== null, (query) => query.where('key', '>', afterKey!))
+    .orderBy('key')
+    .limit(limit)
+    .execute();
+  const found = await findVectors(
+    db,
+    datasetId,
+    model,
+    samples.map((sample) => sample.id),
+  );
+  return { vectors: samples.flatMap((sample) => found.get(sample.id) ?? []), lastKey: samples.at(-1)?.key ?? null };
+}
+
 /** Current vectors of the given samples, by sample id. */
 export async function findVectors(db: Executor, datasetId: string, model: ModelVersion, sampleIds: readonly number[]): Promise<Map<number, StoredVector>> {
   const found = new Map<number, StoredVector>();

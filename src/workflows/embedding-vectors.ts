@@ -6,6 +6,7 @@ import {
   countEmbeddings,
   describeVectorSet,
   listVectorsAfter,
+  listVectorsAfterKey,
   recordEmbeddings,
   type EmbeddingRecord,
   type StoredVector,
@@ -188,9 +189,11 @@ export interface ExportTarget {
 }
 
 /**
- * `winnow embeddings export`: every current vector of live samples in sample order, as Lightly's
- * CSV (values in the fewest digits that read back as the same float32, so export -> import ->
- * export gives the same file) or as `.npy` float32 with a filenames list. Streams page by page.
+ * `winnow embeddings export`: every current vector of live samples in key order (the bucket's, not
+ * sample ids, which differ between a sync fanned out over shards and one stream: two catalogs with
+ * the same keys and vectors export the same file), as Lightly's CSV (values in the fewest digits
+ * that read back as the same float32, so export -> import -> export gives the same file) or as
+ * `.npy` float32 with a filenames list. Streams page by page.
  */
 export async function exportEmbeddings(
   deps: ModelDeps,
@@ -210,7 +213,11 @@ export async function exportEmbeddings(
   if (options.format === 'csv') await target.write(`${vectorCsvHeader(model.dimensions)}\n`);
   else await target.write(npyHeader(count, model.dimensions));
   let exported = 0;
-  await forEachVectorPage(deps, dataset.id, version, async (page) => {
+  for (let afterKey: string | null = null; ;) {
+    const { vectors: page, lastKey } = await listVectorsAfterKey(db, dataset.id, version, afterKey, PAGE);
+    if (lastKey === null) break;
+    afterKey = lastKey;
+    if (page.length === 0) continue;
     exported += page.length;
     if (exported > count)
       throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed during the export; export again once \`winnow embed\` has finished.`);
@@ -222,7 +229,7 @@ export async function exportEmbeddings(
       await target.write(new Uint8Array(values.buffer));
       await target.writeFilenames?.(`${page.map((entry) => entry.key).join('\n')}\n`);
     }
-  });
+  }
   if (exported !== count)
     throw new AppError('DatasetBusy', `The vectors of "${dataset.name}" changed during the export; export again once \`winnow embed\` has finished.`);
   return { exported, dimensions: model.dimensions };

@@ -14,10 +14,10 @@ import { createLogger } from '../../src/log/logger.js';
 import { CHROMIUM, launchBrowser, type Browser } from './browser.js';
 import { closed, runCli, spawnCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { queueDetached, workerStarted } from '../support/jobs.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { startPhotoBucketBehindFaults, type PhotoBucket } from '../support/photo-bucket.js';
 import { startServe, type ServeProcess } from '../support/serve.js';
-import { waitFor } from '../support/wait.js';
 
 const BUCKET = 'jobs';
 const KEYS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -112,9 +112,7 @@ describe('on PostgreSQL with a worker, during a 503 SlowDown storm', () => {
     const created = await create(env);
     expect(created.code, created.stderr).toBe(0);
     worker = spawnCli(['worker', '--concurrency', '1'], env);
-    let said = '';
-    worker.stderr!.on('data', (chunk: Buffer) => (said += chunk.toString()));
-    await waitFor('the worker to start', () => said.includes('is working'), { timeoutMs: 60_000 });
+    await workerStarted(worker);
     serve = await startServe(env, ['--no-worker']);
     browser = await launchBrowser();
     browser.page.setDefaultTimeout(30_000);
@@ -131,11 +129,7 @@ describe('on PostgreSQL with a worker, during a 503 SlowDown storm', () => {
 
   it('shows the call being retried, cancels the job and retries it to completion', async () => {
     const env = { ...catalog.env, ...ENV };
-    await throughTheStorm(browser!, serve!, async () => {
-      const queued = await runCli(['dataset', 'sync', 'farm', '--detach'], { env });
-      expect(queued.code, queued.stderr).toBe(0);
-      return /job ([0-9a-f-]{36})/.exec(queued.stderr)![1]!;
-    });
+    await throughTheStorm(browser!, serve!, () => queueDetached(['dataset', 'sync', 'farm'], env));
   }, 300_000);
 });
 

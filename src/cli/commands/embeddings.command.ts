@@ -118,7 +118,7 @@ export function registerEmbeddingCommands(program: Command, runner: CommandRunne
     );
   embeddings
     .command('export <dataset>')
-    .description("export vectors as Lightly's CSV (stdout without --out) or .npy + <out>.filenames.txt")
+    .description("export vectors in key order as Lightly's CSV (stdout without --out) or .npy + <out>.filenames.txt")
     .option('--model <name>', 'default: the bundled model')
     .option('--format <csv|npy>', 'default: csv, or npy when --out ends in .npy')
     .option('--out <file>', 'write here instead of stdout (required for npy)')
