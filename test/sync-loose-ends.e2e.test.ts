@@ -180,7 +180,7 @@ describe('outputs of removed samples', () => {
  */
 async function makeLegacyThumbnails(cli: CliUser, dataset: string): Promise<string[]> {
   expect((await cli.run('thumbnails', dataset, '--size', '256', '--json')).json()).toMatchObject({ generated: 2, failed: 0 });
-  const database = await openDatabase({ home: cli.home });
+  const database = await openDatabase({ home: cli.home, databaseUrl: undefined });
   try {
     const rows = await database.db.selectFrom('thumbnails').select(['sample_id', 'key']).where('status', '=', 'ok').execute();
     const legacy: string[] = [];

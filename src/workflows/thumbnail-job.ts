@@ -218,13 +218,15 @@ async function removeReplacedThumbnail(job: ThumbnailJob, replacing: Replacing, 
     // A run killed between this delete and the write of the new thumbnail finds the object already gone.
     if (isAppError(error, 'ObjectNotFound')) return true;
     if (!isAppError(error, 'DatasourceAccessDenied')) throw error;
-    if (replacing.deleteAllowed !== false) await recordDeleteAllowed(db, job.output.id, false);
     replacing.deleteAllowed = false;
+    await recordDeleteAllowed(db, job.output.id, false);
     job.deps.log.warn({ dataset: job.dataset.name, key: presentKey }, 'thumbnails in an older format are rewritten in place: delete denied');
     return false;
   }
-  if (replacing.deleteAllowed !== true) await recordDeleteAllowed(db, job.output.id, true);
-  replacing.deleteAllowed = true;
+  if (replacing.deleteAllowed !== true) {
+    replacing.deleteAllowed = true;
+    await recordDeleteAllowed(db, job.output.id, true);
+  }
   return true;
 }
 
