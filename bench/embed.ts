@@ -343,7 +343,9 @@ async function quality(label: string, originals: readonly Buffer[]): Promise<voi
     return `${found}/${probes.length}`;
   };
   const byFormat: Record<string, unknown> = {};
-  console.log(`quality on ${originals.length} ${label}, thumbnails fitting ${THUMBNAIL_BOX} px; both near-duplicates from originals: ${hits(sources, queries)} find their source`);
+  console.log(
+    `quality on ${originals.length} ${label}, thumbnails fitting ${THUMBNAIL_BOX} px; both near-duplicates from originals: ${hits(sources, queries)} find their source`,
+  );
   for (const format of ['jpeg', 'webp'] as const) {
     const thumbnails = await thumbnailsOf(originals, format);
     const sourceThumbnails = await embed(thumbnails.map((thumbnail) => thumbnail.bytes));
@@ -506,7 +508,11 @@ try {
       `raw onnxruntime on pre-decoded 224 x 224 tensors: ${JSON.stringify(raw.byBatch)} images/s by batch size, ${JSON.stringify(raw.bySession)} by threads at batch ${raw.batch}; best ${raw.imagesPerSecond} (batch ${raw.batch}, ${raw.threads} threads${raw.spinWait ? ', spinning' : ''})`,
     );
     await pipeline(photos.files, raw);
-    if (!flag('--skip-quality')) await quality('distinct photos (crops, flips and rescales of Debian wallpapers and skimage samples)', photos.files.map((file) => readFileSync(file)));
+    if (!flag('--skip-quality'))
+      await quality(
+        'distinct photos (crops, flips and rescales of Debian wallpapers and skimage samples)',
+        photos.files.map((file) => readFileSync(file)),
+      );
   }
   if (!flag('--skip-vectors') && !flag('--quality-only')) await vectors();
   results.loadAtEnd = load();

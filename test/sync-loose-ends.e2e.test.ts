@@ -186,7 +186,9 @@ async function makeLegacyThumbnails(cli: CliUser, dataset: string): Promise<stri
     const legacy: string[] = [];
     for (const row of rows) {
       const jpeg = await s3.seed.send(new GetObjectCommand({ Bucket: BUCKET, Key: row.key! }));
-      const webp = await sharp(Buffer.from(await jpeg.Body!.transformToByteArray())).webp({ quality: 80 }).toBuffer();
+      const webp = await sharp(Buffer.from(await jpeg.Body!.transformToByteArray()))
+        .webp({ quality: 80 })
+        .toBuffer();
       const key = row.key!.replace(/_thumb\.jpg$/, '_thumb.webp');
       await s3.seed.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: webp, ContentType: 'image/webp' }));
       await s3.seed.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: row.key! }));
@@ -201,7 +203,10 @@ async function makeLegacyThumbnails(cli: CliUser, dataset: string): Promise<stri
 
 async function thumbnailKeys(prefix: string): Promise<string[]> {
   const listed = await s3.seed.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}.winnow/thumbnails/` }));
-  return (listed.Contents ?? []).map((object) => object.Key!).filter((key) => !key.endsWith('README.txt')).sort();
+  return (listed.Contents ?? [])
+    .map((object) => object.Key!)
+    .filter((key) => !key.endsWith('README.txt'))
+    .sort();
 }
 
 async function objectFormat(key: string): Promise<{ contentType: string | undefined; format: string | undefined; width: number | undefined }> {
@@ -220,7 +225,11 @@ describe('thumbnails made as 256 px WebP by an earlier version', () => {
 
     s3.proxy.clearLog();
     expect((await cli.run('thumbnails', 'barn', '--json')).json()).toMatchObject({ size: 400, generated: 2, skipped: 0, failed: 0 });
-    expect(deletes().map((entry) => [entry.resource, entry.decision]).sort()).toEqual(legacy.map((key) => [`arn:aws:s3:::${BUCKET}/${key}`, 'Allowed']));
+    expect(
+      deletes()
+        .map((entry) => [entry.resource, entry.decision])
+        .sort(),
+    ).toEqual(legacy.map((key) => [`arn:aws:s3:::${BUCKET}/${key}`, 'Allowed']));
     const current = [`${BARN_C}.winnow/thumbnails/cows/cat.jpg_thumb.jpg`, `${BARN_C}.winnow/thumbnails/cows/chelsea.jpg_thumb.jpg`];
     expect(await thumbnailKeys(BARN_C)).toEqual(current);
     expect(await objectFormat(current[1]!)).toEqual({ contentType: 'image/jpeg', format: 'jpeg', width: 266 });

@@ -3,7 +3,9 @@ import { thumbnailFormatOf, thumbnailKey } from './thumbnail-key.js';
 
 describe('thumbnailKey', () => {
   it('mirrors the sample key under .winnow/thumbnails/ with a _thumb.jpg suffix, _thumb.webp for WebP', () => {
-    expect(thumbnailKey('projects/farm-animals/.winnow/', 'cows/cow-001.jpg', 'jpeg')).toBe('projects/farm-animals/.winnow/thumbnails/cows/cow-001.jpg_thumb.jpg');
+    expect(thumbnailKey('projects/farm-animals/.winnow/', 'cows/cow-001.jpg', 'jpeg')).toBe(
+      'projects/farm-animals/.winnow/thumbnails/cows/cow-001.jpg_thumb.jpg',
+    );
     expect(thumbnailKey('.winnow/', 'cat.jpg', 'jpeg')).toBe('.winnow/thumbnails/cat.jpg_thumb.jpg');
     expect(thumbnailKey('.winnow/', 'logo.png', 'webp')).toBe('.winnow/thumbnails/logo.png_thumb.webp');
   });

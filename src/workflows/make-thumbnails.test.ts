@@ -73,7 +73,9 @@ describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dia
     expect(seen.get('text.png')).toMatchObject({ thumbnail: null, thumbnailError: 'Not a supported image (unrecognised file signature).' });
     expect(seen.get('bomb-50000x50000.png')?.thumbnailError).toMatch(/declares 50,000 x 50,000 pixels/);
     expect(seen.get('huge.jpg')?.thumbnailError).toMatch(/is 17,825,792 bytes, more than the 16,777,216 bytes/);
-    expect(readFileSync(join(folder, '.winnow/thumbnails/README.txt'), 'utf8')).toContain('Each <key>_thumb.jpg is the image at <input>/<key>, fit in 400 x 400 px');
+    expect(readFileSync(join(folder, '.winnow/thumbnails/README.txt'), 'utf8')).toContain(
+      'Each <key>_thumb.jpg is the image at <input>/<key>, fit in 400 x 400 px',
+    );
   });
 
   it('skips everything on a second run', async () => {
@@ -152,7 +154,12 @@ describe.each(DIALECTS)('thumbnails made as 256 px WebP by an earlier version (%
     const rows = await context.database.db.selectFrom('thumbnails').selectAll().where('dataset_id', '=', dataset.id).where('status', '=', 'ok').execute();
     for (const row of rows) {
       const legacyKey = row.key!.replace(/_thumb\.jpg$/, '_thumb.webp');
-      writeFileSync(join(folder, legacyKey), await sharp(readFileSync(join(folder, row.key!))).webp({ quality: 80 }).toBuffer());
+      writeFileSync(
+        join(folder, legacyKey),
+        await sharp(readFileSync(join(folder, row.key!)))
+          .webp({ quality: 80 })
+          .toBuffer(),
+      );
       rmSync(join(folder, row.key!));
       await context.database.db.updateTable('thumbnails').set({ key: legacyKey }).where('sample_id', '=', row.sample_id).execute();
     }
@@ -176,20 +183,42 @@ describe.each(DIALECTS)('thumbnails made as 256 px WebP by an earlier version (%
   });
 
   it('remakes them as 400 px JPEG on the next run and deletes each WebP it replaces, nothing else', async () => {
-    expect(filesUnder('.winnow/thumbnails')).toEqual(['README.txt', 'cows', 'cows/chelsea.jpg.my-copy.webp', 'cows/chelsea.jpg_thumb.webp', 'cows/coffee.png_thumb.webp']);
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.webp',
+      'cows/coffee.png_thumb.webp',
+    ]);
     const report = await generateThumbnails(context, 'legacy');
     expect(report).toMatchObject({ size: 400, generated: 2, skipped: 0, failed: 0 });
-    expect(filesUnder('.winnow/thumbnails')).toEqual(['README.txt', 'cows', 'cows/chelsea.jpg.my-copy.webp', 'cows/chelsea.jpg_thumb.jpg', 'cows/coffee.png_thumb.jpg']);
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.jpg',
+      'cows/coffee.png_thumb.jpg',
+    ]);
     const seen = await thumbnailsOf('legacy');
     expect(seen.get('cows/chelsea.jpg')?.thumbnail).toEqual({ key: '.winnow/thumbnails/cows/chelsea.jpg_thumb.jpg', width: 266, height: 400 });
-    expect(await sharp(readFileSync(join(folder, '.winnow/thumbnails/cows/coffee.png_thumb.jpg'))).metadata()).toMatchObject({ format: 'jpeg', width: 80, height: 53 });
+    expect(await sharp(readFileSync(join(folder, '.winnow/thumbnails/cows/coffee.png_thumb.jpg'))).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 80,
+      height: 53,
+    });
     expect((await requireDataset(context, 'legacy')).datasources.find((source) => source.purpose === 'output')?.deleteAllowed).toBe(true);
   });
 
   it('leaves no orphan for clean-outputs, which keeps the current thumbnails and the user’s own file', async () => {
     expect((await showDataset(context, 'legacy')).orphanedOutputs).toMatchObject({ count: 0, first: [] });
     expect(await cleanDatasetOutputs(context, 'legacy')).toMatchObject({ deleted: 0, left: 0 });
-    expect(filesUnder('.winnow/thumbnails')).toEqual(['README.txt', 'cows', 'cows/chelsea.jpg.my-copy.webp', 'cows/chelsea.jpg_thumb.jpg', 'cows/coffee.png_thumb.jpg']);
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.jpg',
+      'cows/coffee.png_thumb.jpg',
+    ]);
   });
 
   it('never deletes a WebP that a dataset sharing the output still shows', async () => {
@@ -202,6 +231,12 @@ describe.each(DIALECTS)('thumbnails made as 256 px WebP by an earlier version (%
     expect(filesUnder('.winnow/thumbnails')).toContain('cows/chelsea.jpg_thumb.webp');
     expect((await thumbnailsOf('twin')).get('cows/chelsea.jpg')?.thumbnail?.key).toBe('.winnow/thumbnails/cows/chelsea.jpg_thumb.webp');
     expect(await generateThumbnails(context, 'twin')).toMatchObject({ generated: 2, failed: 0 });
-    expect(filesUnder('.winnow/thumbnails')).toEqual(['README.txt', 'cows', 'cows/chelsea.jpg.my-copy.webp', 'cows/chelsea.jpg_thumb.jpg', 'cows/coffee.png_thumb.jpg']);
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.jpg',
+      'cows/coffee.png_thumb.jpg',
+    ]);
   });
 });
