@@ -133,7 +133,7 @@ describe('reference policy, verbatim', () => {
   const cli = asUser(users.reference);
   let before: Map<string, string>;
 
-  it('writes a WebP of every good image under .winnow/thumbnails/ and nothing anywhere else', async () => {
+  it('writes a JPEG of every good image under .winnow/thumbnails/ and nothing anywhere else', async () => {
     expect((await cli.create('farm')).code).toBe(0);
     expect((await cli.run('dataset', 'sync', 'farm', '--json')).code).toBe(0);
     before = await bucketContents();
