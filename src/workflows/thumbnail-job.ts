@@ -164,8 +164,8 @@ async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, replacing: Re
       sourceEtag = source.etag ?? sample.etag;
       thumbnail = await deps.images.makeThumbnail(source.body, { size, format: formatToKeep(replacing, sample.thumbnailKey) });
       key = thumbnailKey(winnowPrefix(stores.output.location), sample.key, thumbnail.format);
-      if (!(await removeReplacedThumbnail(job, replacing, sample.thumbnailKey, key))) {
-        const format = formatToKeep(replacing, sample.thumbnailKey)!;
+      if (sample.thumbnailKey !== null && !(await removeReplacedThumbnail(job, replacing, sample.thumbnailKey, key))) {
+        const format = thumbnailFormatOf(sample.thumbnailKey)!;
         thumbnail = await deps.images.makeThumbnail(source.body, { size, format });
         key = thumbnailKey(winnowPrefix(stores.output.location), sample.key, format);
       }
@@ -203,12 +203,13 @@ function formatToKeep(replacing: Replacing, presentKey: string | null): Thumbnai
 }
 
 /**
- * Deletes the sample's present thumbnail when the new one gets another key; false when the keys may
- * not delete (the caller then rewrites it in place). Only a Winnow thumbnail key under the thumbnails
- * folder is deleted, and never one that a live sample of a dataset sharing the output shows.
+ * Deletes the sample's present thumbnail when the new one gets another key; false when it stays (the
+ * keys may not delete, or the delete failed), and the caller rewrites it in place, so the catalog never
+ * loses track of it. Only a Winnow thumbnail key under the thumbnails folder is deleted, and never one
+ * that a live sample of a dataset sharing the output shows.
  */
-async function removeReplacedThumbnail(job: ThumbnailJob, replacing: Replacing, presentKey: string | null, newKey: string): Promise<boolean> {
-  if (presentKey === null || presentKey === newKey || !presentKey.startsWith(replacing.folder) || thumbnailFormatOf(presentKey) === undefined) return true;
+async function removeReplacedThumbnail(job: ThumbnailJob, replacing: Replacing, presentKey: string, newKey: string): Promise<boolean> {
+  if (presentKey === newKey || !presentKey.startsWith(replacing.folder) || thumbnailFormatOf(presentKey) === undefined) return true;
   const db = job.deps.database.db;
   if ((await findThumbnailKeysInUse(db, replacing.sharing, [presentKey])).size > 0) return true;
   if (replacing.deleteAllowed === false) return false;
@@ -217,10 +218,14 @@ async function removeReplacedThumbnail(job: ThumbnailJob, replacing: Replacing, 
   } catch (error) {
     // A run killed between this delete and the write of the new thumbnail finds the object already gone.
     if (isAppError(error, 'ObjectNotFound')) return true;
-    if (!isAppError(error, 'DatasourceAccessDenied')) throw error;
-    replacing.deleteAllowed = false;
-    await recordDeleteAllowed(db, job.output.id, false);
-    job.deps.log.warn({ dataset: job.dataset.name, key: presentKey }, 'thumbnails in an older format are rewritten in place: delete denied');
+    if (isAppError(error, 'DatasourceAccessDenied')) {
+      replacing.deleteAllowed = false;
+      await recordDeleteAllowed(db, job.output.id, false);
+      job.deps.log.warn({ dataset: job.dataset.name, key: presentKey }, 'thumbnails in an older format are rewritten in place: delete denied');
+      return false;
+    }
+    if (isFatalDatasourceError(error)) throw error;
+    job.deps.log.warn({ dataset: job.dataset.name, key: presentKey, error: describeError(error) }, 'thumbnail rewritten in place: its delete failed');
     return false;
   }
   if (replacing.deleteAllowed !== true) {
