@@ -1,5 +1,6 @@
 /**
  * npm run bench:embed [-- --images 500,5000] [--rounds 3] [--paths originals,thumbnails] [--thumbnail-size 400] [--skip-pipeline] [--skip-quality] [--skip-vectors]
+ * npm run bench:embed -- --quality-only [--thumbnail-size 400]   # thumbnail vs original vectors on the real pictures of bench/embedding-photos.ts
  *
  * In one run: onnxruntime's raw throughput on pre-decoded tensors at the best batch size, next to
  * Winnow's end-to-end `embed` from s3rver (read + decode + resize + infer + store) on real
@@ -19,6 +20,7 @@ import { imageTensorOptions } from '../src/embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
 import { openOnnxNearestSearch } from '../src/embeddings/onnx.vector-math.js';
 import { normalizeInPlace } from '../src/embeddings/vectors.js';
+import type { Thumbnail, ThumbnailFormat } from '../src/media/image-processor.js';
 import { createSharpImageProcessor } from '../src/media/sharp.image-processor.js';
 import { createSharpImageTensorDecoder } from '../src/media/sharp.image-tensor.js';
 import { seededRandom } from '../src/selection/seeded-random.js';
@@ -32,6 +34,7 @@ import { cleanUpAll, cleanUpOnSignals, makeTempDir, onCleanup } from './cleanup.
 import { seedEmbeddingTarget } from './embedding-target.js';
 import { assertSucceeded, cpuMsOf, runMeasured } from './measured-process.js';
 import { preparePhotos } from './thumbnail-photos.js';
+import { baseImages } from './embedding-photos.js';
 
 const BIN = resolve(import.meta.dirname, '../bin/winnow.js');
 const BUCKET = 'bench';
@@ -277,12 +280,13 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
 
 /**
  * What reading thumbnails does to the vectors: each distinct photo embedded from its original and
- * from its Winnow thumbnail (box THUMBNAIL_BOX), cosine between the two; then near-duplicates made
- * from every photo (half size, JPEG q70, 10% brighter; and a 90% centre crop), each looked up
- * among all the photos: is its source the nearest neighbour, with both sides read from originals,
- * both from thumbnails, and thumbnail queries against original vectors (a dataset half embedded each way).
+ * from its Winnow thumbnail (box THUMBNAIL_BOX; today's JPEG q85 and, for comparison, the WebP q80
+ * thumbnails made before), cosine between the two; then near-duplicates made from every photo (half
+ * size, JPEG q70, 10% brighter; and a 90% centre crop), each looked up among all the photos: is its
+ * source the nearest neighbour, with both sides read from originals, both from thumbnails, and
+ * thumbnail queries against original vectors (a dataset half embedded each way).
  */
-async function quality(files: readonly string[]): Promise<void> {
+async function quality(label: string, originals: readonly Buffer[]): Promise<void> {
   const { default: sharp } = await import('sharp');
   const home = await makeTempDir('winnow-bench-embed-quality-');
   onCleanup('remove the quality model folder', () => home.remove());
@@ -291,7 +295,7 @@ async function quality(files: readonly string[]): Promise<void> {
   const decoder = createSharpImageTensorDecoder();
   const thumbnailer = createSharpImageProcessor();
   const options = imageTensorOptions(DEFAULT_MODEL_SPEC) as never;
-  const embed = async (images: Buffer[]) => {
+  const embed = async (images: readonly Buffer[]) => {
     const out: Float32Array[] = [];
     for (let at = 0; at < images.length; at += 16) {
       const tensors = await Promise.all(images.slice(at, at + 16).map((image) => decoder.decode(image, options)));
@@ -299,12 +303,11 @@ async function quality(files: readonly string[]): Promise<void> {
     }
     return out;
   };
-  const viaThumbnail = async (images: Buffer[]) => {
-    const thumbs: Buffer[] = [];
-    for (const image of images) thumbs.push((await thumbnailer.makeThumbnail(image, { size: THUMBNAIL_BOX })).webp);
-    return embed(thumbs);
+  const thumbnailsOf = async (images: readonly Buffer[], format: ThumbnailFormat) => {
+    const thumbs: Thumbnail[] = [];
+    for (const image of images) thumbs.push(await thumbnailer.makeThumbnail(image, { size: THUMBNAIL_BOX, format }));
+    return thumbs;
   };
-  const originals = files.map((file) => readFileSync(file));
   const duplicates: Buffer[] = [];
   for (const original of originals) {
     const meta = await sharp(original).metadata();
@@ -323,11 +326,9 @@ async function quality(files: readonly string[]): Promise<void> {
         .toBuffer(),
     );
   }
-  const sources = { original: await embed(originals), thumbnail: await viaThumbnail(originals) };
-  const queries = { original: await embed(duplicates), thumbnail: await viaThumbnail(duplicates) };
-  await encoder.close();
+  const sources = await embed(originals);
+  const queries = await embed(duplicates);
   const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
-  const cosines = sources.original.map((vector, index) => dot(vector, sources.thumbnail[index]!)).sort((a, b) => a - b);
   const hits = (gallery: Float32Array[], probes: Float32Array[]) => {
     let found = 0;
     probes.forEach((probe, index) => {
@@ -341,22 +342,32 @@ async function quality(files: readonly string[]): Promise<void> {
     });
     return `${found}/${probes.length}`;
   };
-  const nearest = {
-    bothOriginals: hits(sources.original, queries.original),
-    bothThumbnails: hits(sources.thumbnail, queries.thumbnail),
-    thumbnailQueriesOriginalSources: hits(sources.original, queries.thumbnail),
-    originalQueriesThumbnailSources: hits(sources.thumbnail, queries.original),
-  };
-  results.quality = {
-    photos: files.length,
-    thumbnailBox: THUMBNAIL_BOX,
-    cosineOriginalVsThumbnail: { min: cosines[0], p5: cosines[Math.floor(cosines.length * 0.05)], median: median(cosines) },
-    nearestNeighbourIsSource: nearest,
-  };
+  const byFormat: Record<string, unknown> = {};
   console.log(
-    `quality on ${files.length} photos: cosine(original path, thumbnail path) min ${cosines[0]!.toFixed(4)}, 5th percentile ${cosines[Math.floor(cosines.length * 0.05)]!.toFixed(4)}, median ${median(cosines).toFixed(4)}`,
+    `quality on ${originals.length} ${label}, thumbnails fitting ${THUMBNAIL_BOX} px; both near-duplicates from originals: ${hits(sources, queries)} find their source`,
   );
-  console.log(`near-duplicates (half size + JPEG q70 + brighter, 90% crop) whose nearest photo is their source: ${JSON.stringify(nearest)}`);
+  for (const format of ['jpeg', 'webp'] as const) {
+    const thumbnails = await thumbnailsOf(originals, format);
+    const sourceThumbnails = await embed(thumbnails.map((thumbnail) => thumbnail.bytes));
+    const queryThumbnails = await embed((await thumbnailsOf(duplicates, format)).map((thumbnail) => thumbnail.bytes));
+    const cosines = sources.map((vector, index) => dot(vector, sourceThumbnails[index]!)).sort((a, b) => a - b);
+    const nearest = {
+      bothOriginals: hits(sources, queries),
+      bothThumbnails: hits(sourceThumbnails, queryThumbnails),
+      thumbnailQueriesOriginalSources: hits(sources, queryThumbnails),
+      originalQueriesThumbnailSources: hits(sourceThumbnails, queries),
+    };
+    // How many a default `embed` would read instead of the original (short side at least the model's 224 px input).
+    const standIn = thumbnails.filter((thumbnail) => Math.min(thumbnail.width, thumbnail.height) >= DEFAULT_MODEL_SPEC.inputSize).length;
+    const meanKiB = Math.round(thumbnails.reduce((sum, thumbnail) => sum + thumbnail.bytes.length, 0) / thumbnails.length / 1024);
+    const cosine = { min: cosines[0]!, p5: cosines[Math.floor(cosines.length * 0.05)]!, median: median(cosines) };
+    byFormat[format] = { meanKiB, standIn, cosineOriginalVsThumbnail: cosine, nearestNeighbourIsSource: nearest };
+    console.log(
+      `  ${format === 'jpeg' ? 'JPEG q85 (today)' : 'WebP q80 (before)'}, mean ${meanKiB} KiB, ${standIn}/${thumbnails.length} with a short side >= ${DEFAULT_MODEL_SPEC.inputSize} px: cosine(original, thumbnail) median ${cosine.median.toFixed(4)}, 5th percentile ${cosine.p5.toFixed(4)}, min ${cosine.min.toFixed(4)}; nearest neighbour is the source: ${JSON.stringify(nearest)}`,
+    );
+  }
+  await encoder.close();
+  results.quality = { label, photos: originals.length, thumbnailBox: THUMBNAIL_BOX, byFormat };
   await home.remove();
 }
 
@@ -483,7 +494,10 @@ async function vectors(): Promise<void> {
 cleanUpOnSignals();
 try {
   console.log(`bench:embed, load average ${load()}`);
-  if (!flag('--skip-pipeline')) {
+  if (flag('--quality-only')) {
+    const images = (await baseImages()).map((image) => image.jpeg);
+    await quality('real pictures (gnome-backgrounds, mate-backgrounds, darknet, skimage; whole and 2 x 2 tiles, JPEG q90 at most 2048 px)', images);
+  } else if (!flag('--skip-pipeline')) {
     const photos = await preparePhotos(200);
     console.log(
       `${photos.files.length} distinct photos, ${photos.megapixels.min.toFixed(1)}-${photos.megapixels.max.toFixed(1)} MP (mean ${photos.megapixels.mean.toFixed(1)})`,
@@ -494,9 +508,13 @@ try {
       `raw onnxruntime on pre-decoded 224 x 224 tensors: ${JSON.stringify(raw.byBatch)} images/s by batch size, ${JSON.stringify(raw.bySession)} by threads at batch ${raw.batch}; best ${raw.imagesPerSecond} (batch ${raw.batch}, ${raw.threads} threads${raw.spinWait ? ', spinning' : ''})`,
     );
     await pipeline(photos.files, raw);
-    if (!flag('--skip-quality')) await quality(photos.files);
+    if (!flag('--skip-quality'))
+      await quality(
+        'distinct photos (crops, flips and rescales of Debian wallpapers and skimage samples)',
+        photos.files.map((file) => readFileSync(file)),
+      );
   }
-  if (!flag('--skip-vectors')) await vectors();
+  if (!flag('--skip-vectors') && !flag('--quality-only')) await vectors();
   results.loadAtEnd = load();
   const out = resolve(import.meta.dirname, `results/embed-${Date.now()}.json`);
   writeFileSync(out, JSON.stringify(results, null, 2));

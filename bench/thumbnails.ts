@@ -22,8 +22,9 @@ import { ensureFreshBuild } from './winnow-cli.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/winnow.js');
 const MIN_PHOTOS = 200;
-const SIZE = 256;
-const WEBP_QUALITY = 80;
+/** Winnow's defaults (DEFAULT_THUMBNAIL_SIZE, and JPEG q85 for opaque images), which the peer is asked to match. */
+const SIZE = 400;
+const JPEG_QUALITY = 85;
 const TIMEOUT_MS = 30 * 60_000;
 const S3_BUCKET = 'bench';
 const S3_PREFIX = 'photos/';
@@ -64,7 +65,7 @@ async function runVipsthumbnail(photos: PhotoSet, concurrency: number): Promise<
   const started = performance.now();
   const runs = await Promise.all(
     shards.map((files) =>
-      runMeasured('vipsthumbnail', ['--size', `${SIZE}x${SIZE}`, '-o', `${out.path}/%s_thumb.webp[Q=${WEBP_QUALITY},strip]`, ...files], {
+      runMeasured('vipsthumbnail', ['--size', `${SIZE}x${SIZE}`, '-o', `${out.path}/%s_thumb.jpg[Q=${JPEG_QUALITY},strip]`, ...files], {
         env,
         timeoutMs: TIMEOUT_MS,
       }),
@@ -113,7 +114,7 @@ async function runWinnowLocal(photos: PhotoSet, concurrency: number): Promise<Wi
   return measurement;
 }
 
-/** The same photos copied into s3rver on this machine: Winnow reads each with a GetObject and writes its WebP with a PutObject. */
+/** The same photos copied into s3rver on this machine: Winnow reads each with a GetObject and writes its JPEG with a PutObject. */
 async function runWinnowS3(photos: PhotoSet, concurrencies: readonly number[]): Promise<Array<WinnowMeasurement & { concurrency: number }>> {
   const server = await startS3Server({ buckets: [S3_BUCKET] });
   const stop = onCleanup('stop s3rver', () => server.stop());
@@ -171,10 +172,10 @@ async function main(): Promise<void> {
     `  Debian ships only ${photos.sources} distinct real photos (gnome-backgrounds wallpapers, skimage samples), so these are distinct crops/flips/rescales of them made with vips`,
   );
   console.log(
-    `libraries: winnow uses sharp ${sharp.versions.sharp} with its own libvips ${sharp.versions.vips} (libwebp ${sharp.versions.webp}); vipsthumbnail is Debian's ${execFileSync('vips', ['--version'], { encoding: 'utf8' }).trim()}`,
+    `libraries: winnow uses sharp ${sharp.versions.sharp} with its own libvips ${sharp.versions.vips} (mozjpeg ${sharp.versions.mozjpeg ?? '?'}); vipsthumbnail is Debian's ${execFileSync('vips', ['--version'], { encoding: 'utf8' }).trim()}`,
   );
   console.log(
-    `thumbnails: fit in ${SIZE} x ${SIZE}, WebP q${WEBP_QUALITY}; concurrency ${concurrency} on ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(2)}); ${rounds} rounds, alternating`,
+    `thumbnails: fit in ${SIZE} x ${SIZE}, JPEG q${JPEG_QUALITY} (both peers); concurrency ${concurrency} on ${cpus().length} CPUs (load average ${loadavg()[0]!.toFixed(2)}); ${rounds} rounds, alternating`,
   );
   await warmPageCache(photos.files);
 

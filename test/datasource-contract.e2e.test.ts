@@ -284,7 +284,8 @@ describe.each(stores)('datasource contract: $name', ({ start }) => {
       const thumbnail = await fetchUrl(sample.thumbnailUrl!);
       expect(thumbnail.status, sample.key).toBe(200);
       const decoded = await sharp(Buffer.from(await thumbnail.arrayBuffer())).metadata();
-      expect(decoded.format, sample.key).toBe('webp');
+      expect(decoded.format, sample.key).toBe('jpeg');
+      expect(thumbnail.headers.get('content-type'), sample.key).toBe('image/jpeg');
       expect(Math.max(decoded.width!, decoded.height!), sample.key).toBeLessThanOrEqual(THUMBNAIL_SIZE);
     }
   });

@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliAsS3User, freshHome } from './support/cli.js';
+import { openDatabase } from '../src/db/database.js';
+import { cliAsS3User, freshHome, type CliUser } from './support/cli.js';
 import { referencePolicy, type IamPolicy } from './support/policies.js';
 import { fixtureImage as image, proxyUser as user, startSeededS3, underPrefix, type SeededS3 } from './support/s3-fixture.js';
 
@@ -27,18 +29,26 @@ function noDeletePolicy(prefix: string): IamPolicy {
 }
 const farmerA = user('AKIABARNANODELETE001', noDeletePolicy(BARN_A));
 const farmerB = user('AKIABARNBDELETES0001', referencePolicy(BUCKET, BARN_B));
+/** Folders whose thumbnails an earlier version made as 256 px WebP: keys that may delete, and keys that may not. */
+const BARN_C = 'projects/barn-c/';
+const BARN_D = 'projects/barn-d/';
+const farmerC = user('AKIABARNCDELETES0001', referencePolicy(BUCKET, BARN_C));
+const farmerD = user('AKIABARNDNODELETE001', noDeletePolicy(BARN_D));
+const photos = (prefix: string) => ({ [`${prefix}cows/chelsea.jpg`]: image('chelsea-exif6.jpg'), [`${prefix}cows/cat.jpg`]: image('cat.jpg') });
 
 let s3: SeededS3;
 beforeAll(async () => {
   s3 = await startSeededS3({
     buckets: [BUCKET],
-    users: [owner, farmerA, farmerB],
+    users: [owner, farmerA, farmerB, farmerC, farmerD],
     objects: {
       [BUCKET]: {
         ...underPrefix(PREFIX, { 'cows/a.jpg': image('cat.jpg'), 'cows/b.jpg': image('cat.jpg'), 'cows/unlisted.jpg': image('cat.jpg'), 'notes.txt': 'text' }),
         'projects/farm-animals-2/x.jpg': image('cat.jpg'),
         ...barn(BARN_A),
         ...barn(BARN_B),
+        ...photos(BARN_C),
+        ...photos(BARN_D),
       },
     },
   });
@@ -103,7 +113,7 @@ async function bucketKeys(): Promise<string[]> {
 const deletes = () => s3.proxy.log.filter((entry) => entry.action === 's3:DeleteObject');
 
 describe('outputs of removed samples', () => {
-  const thumbnailOf = (prefix: string, key: string) => `${prefix}.winnow/thumbnails/${key}_thumb.webp`;
+  const thumbnailOf = (prefix: string, key: string) => `${prefix}.winnow/thumbnails/${key}_thumb.jpg`;
 
   it('deletes the thumbnail of a removed sample when the keys may delete, and no other object', async () => {
     const cli = cliAsS3User({ keys: farmerB, input: `s3://${BUCKET}/${BARN_B}`, endpoint: () => s3.proxy.endpoint });
@@ -161,5 +171,98 @@ describe('outputs of removed samples', () => {
     expect(cleaned.stdout).toContain('Deleted 1 thumbnail(s) of removed samples');
     expect(await bucketKeys()).toEqual(before.filter((key) => key !== orphan));
     expect((await cli.run('dataset', 'show', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { count: 0, deleteAllowed: true } });
+  });
+});
+
+/**
+ * Turns the thumbnails `winnow thumbnails --size 256` just made into what an earlier version wrote:
+ * `<key>_thumb.webp` objects, recorded as such in the catalog.
+ */
+async function makeLegacyThumbnails(cli: CliUser, dataset: string): Promise<string[]> {
+  expect((await cli.run('thumbnails', dataset, '--size', '256', '--json')).json()).toMatchObject({ generated: 2, failed: 0 });
+  const database = await openDatabase({ home: cli.home, databaseUrl: undefined });
+  try {
+    const rows = await database.db.selectFrom('thumbnails').select(['sample_id', 'key']).where('status', '=', 'ok').execute();
+    const legacy: string[] = [];
+    for (const row of rows) {
+      const jpeg = await s3.seed.send(new GetObjectCommand({ Bucket: BUCKET, Key: row.key! }));
+      const webp = await sharp(Buffer.from(await jpeg.Body!.transformToByteArray()))
+        .webp({ quality: 80 })
+        .toBuffer();
+      const key = row.key!.replace(/_thumb\.jpg$/, '_thumb.webp');
+      await s3.seed.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: webp, ContentType: 'image/webp' }));
+      await s3.seed.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: row.key! }));
+      await database.db.updateTable('thumbnails').set({ key }).where('sample_id', '=', row.sample_id).execute();
+      legacy.push(key);
+    }
+    return legacy.sort();
+  } finally {
+    await database.close();
+  }
+}
+
+async function thumbnailKeys(prefix: string): Promise<string[]> {
+  const listed = await s3.seed.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}.winnow/thumbnails/` }));
+  return (listed.Contents ?? [])
+    .map((object) => object.Key!)
+    .filter((key) => !key.endsWith('README.txt'))
+    .sort();
+}
+
+async function objectFormat(key: string): Promise<{ contentType: string | undefined; format: string | undefined; width: number | undefined }> {
+  const object = await s3.seed.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+  const metadata = await sharp(Buffer.from(await object.Body!.transformToByteArray())).metadata();
+  return { contentType: object.ContentType, format: metadata.format, width: metadata.width };
+}
+
+describe('thumbnails made as 256 px WebP by an earlier version', () => {
+  it('remakes them as 400 px JPEG and deletes each WebP replaced, so clean-outputs finds nothing left and keeps the new ones', async () => {
+    const cli = cliAsS3User({ keys: farmerC, input: `s3://${BUCKET}/${BARN_C}`, endpoint: () => s3.proxy.endpoint });
+    expect((await cli.create('barn')).code).toBe(0);
+    expect((await cli.run('dataset', 'sync', 'barn')).code).toBe(0);
+    const legacy = await makeLegacyThumbnails(cli, 'barn');
+    expect(await thumbnailKeys(BARN_C)).toEqual(legacy);
+
+    s3.proxy.clearLog();
+    expect((await cli.run('thumbnails', 'barn', '--json')).json()).toMatchObject({ size: 400, generated: 2, skipped: 0, failed: 0 });
+    expect(
+      deletes()
+        .map((entry) => [entry.resource, entry.decision])
+        .sort(),
+    ).toEqual(legacy.map((key) => [`arn:aws:s3:::${BUCKET}/${key}`, 'Allowed']));
+    const current = [`${BARN_C}.winnow/thumbnails/cows/cat.jpg_thumb.jpg`, `${BARN_C}.winnow/thumbnails/cows/chelsea.jpg_thumb.jpg`];
+    expect(await thumbnailKeys(BARN_C)).toEqual(current);
+    expect(await objectFormat(current[1]!)).toEqual({ contentType: 'image/jpeg', format: 'jpeg', width: 266 });
+
+    expect((await cli.run('dataset', 'show', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { count: 0, first: [], deleteAllowed: true } });
+    s3.proxy.clearLog();
+    expect((await cli.run('dataset', 'clean-outputs', 'barn', '--json')).json()).toMatchObject({ deleted: 0, left: 0 });
+    expect(deletes()).toEqual([]);
+    expect(await thumbnailKeys(BARN_C)).toEqual(current);
+  });
+
+  it('rewrites them in place as 400 px WebP when the keys may not delete, after one denied delete, leaving no orphan behind', async () => {
+    const cli = cliAsS3User({ keys: farmerD, input: `s3://${BUCKET}/${BARN_D}`, endpoint: () => s3.proxy.endpoint });
+    expect((await cli.create('barn')).code).toBe(0);
+    expect((await cli.run('dataset', 'sync', 'barn')).code).toBe(0);
+    const legacy = await makeLegacyThumbnails(cli, 'barn');
+
+    s3.proxy.clearLog();
+    expect((await cli.run('thumbnails', 'barn', '--json')).json()).toMatchObject({ size: 400, generated: 2, failed: 0 });
+    expect(deletes().map((entry) => entry.decision)).toEqual(['ExplicitlyDenied']);
+    expect(await thumbnailKeys(BARN_D)).toEqual(legacy);
+    expect(await objectFormat(`${BARN_D}.winnow/thumbnails/cows/chelsea.jpg_thumb.webp`)).toEqual({ contentType: 'image/webp', format: 'webp', width: 266 });
+    const samples = (await cli.run('samples', 'list', 'barn', '--json')).json<Array<{ key: string; thumbnail: { key: string; width: number } | null }>>();
+    expect(samples.map((sample) => [sample.key, sample.thumbnail?.key, sample.thumbnail?.width])).toEqual([
+      ['cows/cat.jpg', `${BARN_D}.winnow/thumbnails/cows/cat.jpg_thumb.webp`, 96],
+      ['cows/chelsea.jpg', `${BARN_D}.winnow/thumbnails/cows/chelsea.jpg_thumb.webp`, 266],
+    ]);
+    expect((await cli.run('dataset', 'show', 'barn', '--json')).json()).toMatchObject({ orphanedOutputs: { count: 0, deleteAllowed: false } });
+
+    s3.proxy.clearLog();
+    expect((await cli.run('dataset', 'clean-outputs', 'barn', '--json')).json()).toMatchObject({ deleted: 0, left: 0 });
+    expect((await cli.run('thumbnails', 'barn', '--json')).json()).toMatchObject({ generated: 0, skipped: 2 });
+    expect(deletes()).toEqual([]);
+    expect(await thumbnailKeys(BARN_D)).toEqual(legacy);
   });
 });

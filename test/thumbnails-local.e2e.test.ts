@@ -55,20 +55,20 @@ describe.each(DIALECTS)('thumbnails of a local folder end to end (%s catalog)', 
   it('makes thumbnails during a sync of a dataset created with --thumbnails, with a bar on a terminal', async () => {
     const created = await cli('dataset', 'create', 'photos', '--input', folder, '--thumbnails');
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout).toContain('thumbnails: 256 px');
+    expect(created.stdout).toContain('thumbnails: 400 px');
     const onTerminal = await runInPseudoTerminal(`${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} dataset sync photos`, catalog.env);
     expect(onTerminal).toMatch(/thumbnails {2}█*░* \d+\/5 \(2 failed/);
     expect(onTerminal).toMatch(
-      /Thumbnails of "photos" \(256 px\) in .*\.winnow\/thumbnails\/: generated 3, skipped 0 \(already made\), failed 2, of 5 samples/,
+      /Thumbnails of "photos" \(400 px\) in .*\.winnow\/thumbnails\/: generated 3, skipped 0 \(already made\), failed 2, of 5 samples/,
     );
 
     const seen = await samples();
-    expect(seen.get('cows/chelsea.jpg')?.thumbnail).toEqual({ key: '.winnow/thumbnails/cows/chelsea.jpg_thumb.webp', width: 170, height: 256 });
+    expect(seen.get('cows/chelsea.jpg')?.thumbnail).toEqual({ key: '.winnow/thumbnails/cows/chelsea.jpg_thumb.jpg', width: 266, height: 400 });
     const unicode = seen.get('cows/ünïcode dir/coffee #1 + 50%.PNG')?.thumbnail;
-    expect(unicode?.key).toBe('.winnow/thumbnails/cows/ünïcode dir/coffee #1 + 50%.PNG_thumb.webp');
-    expect(await sharp(readFileSync(join(folder, unicode!.key))).metadata()).toMatchObject({ format: 'webp', width: 80, height: 53 });
-    expect(await sharp(readFileSync(join(folder, '.winnow/thumbnails/animated.gif_thumb.webp'))).metadata()).toMatchObject({
-      format: 'webp',
+    expect(unicode?.key).toBe('.winnow/thumbnails/cows/ünïcode dir/coffee #1 + 50%.PNG_thumb.jpg');
+    expect(await sharp(readFileSync(join(folder, unicode!.key))).metadata()).toMatchObject({ format: 'jpeg', width: 80, height: 53 });
+    expect(await sharp(readFileSync(join(folder, '.winnow/thumbnails/animated.gif_thumb.jpg'))).metadata()).toMatchObject({
+      format: 'jpeg',
       width: 60,
       height: 40,
     });
@@ -81,7 +81,7 @@ describe.each(DIALECTS)('thumbnails of a local folder end to end (%s catalog)', 
     expect(piped.stderr).not.toContain('thumbnails');
     expect(piped.json()).toMatchObject({ thumbnails: { generated: 0, skipped: 5, failed: 0 } });
     const thumbnails = await cli('thumbnails', 'photos', '--json');
-    expect(thumbnails.json()).toMatchObject({ total: 5, generated: 0, skipped: 5, failed: 0, size: 256 });
+    expect(thumbnails.json()).toMatchObject({ total: 5, generated: 0, skipped: 5, failed: 0, size: 400 });
   });
 
   it('makes them again at another --size, and shows them in samples list and dataset show', async () => {
@@ -93,7 +93,7 @@ describe.each(DIALECTS)('thumbnails of a local folder end to end (%s catalog)', 
     expect(table.stdout).toMatch(/cows\/chelsea\.jpg\s+\S+ KiB\s+300x451\s+jpeg\s+43x64\s+ok/);
     expect(table.stdout).toMatch(/empty\.jpg .* failed /);
     const show = await cli('dataset', 'show', 'photos');
-    expect(show.stdout).toContain('thumbnails: 256 px after every sync; 3 made, 2 unusable images, 0 missing');
+    expect(show.stdout).toContain('thumbnails: 400 px after every sync; 3 made, 2 unusable images, 0 missing');
   });
 
   it('writes only under .winnow/thumbnails/ and leaves the images alone', async () => {

@@ -24,14 +24,14 @@ const GOOD: Record<string, { body: Buffer; width: number; height: number }> = {
   'cows/cow-001.jpg': { body: image('cat.jpg'), width: 96, height: 64 },
   'pigs/pig.png': { body: image('coffee.png'), width: 80, height: 53 },
   'pigs/pig.webp': { body: image('cat.webp'), width: 64, height: 43 },
-  'photos/chelsea-exif6.jpg': { body: image('chelsea-exif6.jpg'), width: 170, height: 256 },
+  'photos/chelsea-exif6.jpg': { body: image('chelsea-exif6.jpg'), width: 266, height: 400 },
   'photos/orientation-6.jpg': { body: image('orientation-6.jpg'), width: 40, height: 60 },
   'odd/cmyk.jpg': { body: image('cmyk.jpg'), width: 64, height: 48 },
   'odd/rgb16.png': { body: image('rgb16.png'), width: 64, height: 48 },
   'odd/animated.gif': { body: image('animated.gif'), width: 60, height: 40 },
   ...Object.fromEntries(TRICKY_KEYS.map((key) => [key, { body: image('cat.jpg'), width: 96, height: 64 }])),
   ...Object.fromEntries(
-    Array.from({ length: MANY }, (_, i) => [`many/sheep-${String(i).padStart(4, '0')}.jpg`, { body: image('chelsea-exif6.jpg'), width: 170, height: 256 }]),
+    Array.from({ length: MANY }, (_, i) => [`many/sheep-${String(i).padStart(4, '0')}.jpg`, { body: image('chelsea-exif6.jpg'), width: 266, height: 400 }]),
   ),
 };
 const BAD: Record<string, { body: Buffer | string; error: RegExp }> = {
@@ -133,7 +133,7 @@ describe('reference policy, verbatim', () => {
   const cli = asUser(users.reference);
   let before: Map<string, string>;
 
-  it('writes a WebP of every good image under .winnow/thumbnails/ and nothing anywhere else', async () => {
+  it('writes a JPEG of every good image under .winnow/thumbnails/ and nothing anywhere else', async () => {
     expect((await cli.create('farm')).code).toBe(0);
     expect((await cli.run('dataset', 'sync', 'farm', '--json')).code).toBe(0);
     before = await bucketContents();
@@ -168,17 +168,17 @@ describe('reference policy, verbatim', () => {
       const thumbnail = byKey.get(key)?.thumbnail;
       expect(thumbnail, key).toMatchObject({ width: expected.width, height: expected.height });
       expect(thumbnail!.key).toBe(
-        key === HASHED_KEY ? `${THUMBS}_hashed/${createHash('sha256').update(key).digest('hex')}_thumb.webp` : `${THUMBS}${key}_thumb.webp`,
+        key === HASHED_KEY ? `${THUMBS}_hashed/${createHash('sha256').update(key).digest('hex')}_thumb.jpg` : `${THUMBS}${key}_thumb.jpg`,
       );
       const decoded = await sharp(await readObject(thumbnail!.key)).metadata();
-      expect(decoded, key).toMatchObject({ format: 'webp', width: expected.width, height: expected.height, space: 'srgb' });
+      expect(decoded, key).toMatchObject({ format: 'jpeg', width: expected.width, height: expected.height, space: 'srgb' });
     }
     for (const [key, expected] of Object.entries(BAD)) {
       expect(byKey.get(key)?.thumbnail, key).toBeNull();
       expect(byKey.get(key)?.thumbnailError, key).toMatch(expected.error);
     }
     const readme = (await readObject(`${THUMBS}README.txt`)).toString('utf8');
-    expect(readme).toContain('<key>_thumb.webp');
+    expect(readme).toContain('<key>_thumb.jpg');
   });
 
   it('never changed a user object: only keys under .winnow/thumbnails/ differ', async () => {
@@ -226,7 +226,7 @@ describe('a separate output with SSE-KMS', () => {
       expect(put.context).toMatchObject({ 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': kmsKey });
     }
     const samples = (await cli.run('samples', 'list', 'farm', '--json', '--limit', '1000')).json<SampleJson[]>();
-    expect(samples.find((sample) => sample.key === 'cows/cow-001.jpg')?.thumbnail?.key).toBe('results/farm/.winnow/thumbnails/cows/cow-001.jpg_thumb.webp');
+    expect(samples.find((sample) => sample.key === 'cows/cow-001.jpg')?.thumbnail?.key).toBe('results/farm/.winnow/thumbnails/cows/cow-001.jpg_thumb.jpg');
   });
 });
 
@@ -292,7 +292,7 @@ describe('a thumbnail job killed mid-run', () => {
     // takes the next image, so once both workers wait on a held write, the first ten are all recorded.
     let thumbnailWrites = 0;
     const held = proxy.hold(
-      (entry) => entry.action === 's3:PutObject' && (entry.resource ?? '').endsWith('_thumb.webp') && ++thumbnailWrites > WRITTEN_BEFORE_KILL,
+      (entry) => entry.action === 's3:PutObject' && (entry.resource ?? '').endsWith('_thumb.jpg') && ++thumbnailWrites > WRITTEN_BEFORE_KILL,
     );
     const child = spawnCli(['thumbnails', 'farm'], cli.env);
     try {
@@ -340,7 +340,7 @@ describe('throttling (503 SlowDown)', () => {
       { env, stdin: 'S3RVER\n' },
     );
     await runCli(['dataset', 'sync', 'farm'], { env });
-    const throttledWrite = `${THUMBS}pigs/pig.png_thumb.webp`;
+    const throttledWrite = `${THUMBS}pigs/pig.png_thumb.jpg`;
     const throttledRead = `${PREFIX}cows/cow-001.jpg`;
     flaky.faults.push({ method: 'PUT', keySuffix: throttledWrite, times: 2 }, { method: 'GET', keySuffix: throttledRead, times: Infinity });
     flaky.requests.length = 0;

@@ -197,7 +197,7 @@ describe('REST API', () => {
     expect(after.samples[0]!.thumbnail.width).toBe(64);
     const thumbnail = await api(after.samples[0]!.thumbnailUrl);
     expect(thumbnail.status).toBe(200);
-    expect(thumbnail.headers.get('content-type')).toBe('image/webp');
+    expect(thumbnail.headers.get('content-type')).toBe('image/jpeg');
     expect((await api('/api/datasets/local/samples?status=error')).status).toBe(200);
   });
 

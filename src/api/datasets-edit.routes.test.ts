@@ -211,7 +211,7 @@ describe('POST /api/datasets/{name}/clean-outputs', () => {
     expect(DatasetDetailsSchema.parse(await (await api.request('/api/datasets/barn')).json()).thumbnails.ok).toBe(0);
     await sync();
     expect(DatasetDetailsSchema.parse(await (await api.request('/api/datasets/barn')).json()).thumbnails.ok).toBe(1);
-    expect(existsSync(join(elsewhere, '.winnow/thumbnails/cows/a.jpg_thumb.webp'))).toBe(true);
+    expect(existsSync(join(elsewhere, '.winnow/thumbnails/cows/a.jpg_thumb.jpg'))).toBe(true);
   });
 
   it('answers 404 for a dataset that is not there', async () => {

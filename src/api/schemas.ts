@@ -62,9 +62,9 @@ export const CreateDatasetSchema = z
     include: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
     exclude: z.array(text(LIMITS.glob)).max(LIMITS.globs).optional(),
     thumbnails: z
-      .strictObject({ size: z.number().int().openapi({ example: 256 }) })
+      .strictObject({ size: z.number().int().openapi({ example: 400 }) })
       .optional()
-      .openapi({ description: 'Make WebP thumbnails of this size (longest side, px) after every sync.' }),
+      .openapi({ description: 'Make thumbnails of this size (longest side, px) after every sync: JPEG, or WebP for images with an alpha channel.' }),
   })
   .openapi('CreateDataset');
 
@@ -335,7 +335,10 @@ export const SampleSchema = z
     lastSeenAt: z.string(),
     url: z.string().nullable().openapi({ description: 'Presigned GET URL (S3) or Winnow file route (local); null with urls=false.' }),
     thumbnail: z.strictObject({ key: z.string(), width: z.number(), height: z.number() }).nullable(),
-    thumbnailUrl: z.string().nullable().openapi({ description: 'The WebP thumbnail when one exists for the present content; otherwise show url.' }),
+    thumbnailUrl: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The thumbnail (JPEG, or WebP for images with an alpha channel) when one exists for the present content; otherwise show url.' }),
     thumbnailError: z.string().nullable(),
   })
   .openapi('Sample');

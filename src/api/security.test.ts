@@ -81,7 +81,7 @@ describe('API security', () => {
         expect(await response.text()).not.toContain('do-not-serve-me');
       }
       // The output folder is served only as the thumbnail of a catalogued sample.
-      for (const path of ['.env', 'a.jpg', '.winnow/thumbnails/a.jpg_thumb.webp'])
+      for (const path of ['.env', 'a.jpg', '.winnow/thumbnails/a.jpg_thumb.jpg'])
         expect((await api(`/api/datasets/imgs/thumbnails/${path}`)).status, path).toBe(404);
     });
 

@@ -19,7 +19,7 @@ describe.each(DIALECTS)('dataset counts on %s', (dialect) => {
       sampleId: ids[key]!,
       datasetId,
       status: 'ok',
-      key: `.winnow/thumbnails/${key}_thumb.webp`,
+      key: `.winnow/thumbnails/${key}_thumb.jpg`,
       sourceEtag: `etag-${key}`,
       boxSize: 256,
       width: 256,

@@ -25,7 +25,7 @@ export interface SampleView {
 }
 
 export interface SampleThumbnail {
-  /** Full key in the dataset's output location, e.g. `projects/farm/.winnow/thumbnails/cows/a.jpg_thumb.webp`. */
+  /** Full key in the dataset's output location, e.g. `projects/farm/.winnow/thumbnails/cows/a.jpg_thumb.jpg`. */
   key: string;
   width: number;
   height: number;

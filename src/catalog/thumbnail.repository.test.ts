@@ -62,6 +62,17 @@ describe.each(DIALECTS)('thumbnail repository on %s', (dialect) => {
     expect(await countThumbnailWork(db(), datasetId, 256)).toEqual({ total: 5, pending: 3 });
   });
 
+  it('offers a thumbnail made at another box size again, with the key it has, so the job can replace that object', async () => {
+    const atNewSize = await listThumbnailWorkAfter(db(), datasetId, 400, 0, 100);
+    expect(atNewSize.map((row) => [row.key, row.thumbnailKey])).toEqual([
+      ['a.jpg', '.winnow/thumbnails/a.jpg_thumb.webp'],
+      ['b.jpg', null],
+      ['c.jpg', null],
+      ['d.jpg', null],
+      ['e.jpg', null],
+    ]);
+  });
+
   it('keeps one row per sample however often it is recorded', async () => {
     await recordThumbnail(db(), outcome('c.jpg', { status: 'failed', error: 'SlowDown again', key: null }));
     await recordThumbnail(db(), outcome('c.jpg', {}));

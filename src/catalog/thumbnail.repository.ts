@@ -3,7 +3,10 @@ import type { Sample } from './sample.repository.js';
 import type { Executor } from '../db/executor.js';
 
 /** A sample that needs a thumbnail, with what the job checks before reading it. */
-export type ThumbnailWork = Pick<Sample, 'id' | 'key' | 'size' | 'etag' | 'width' | 'height'>;
+export type ThumbnailWork = Pick<Sample, 'id' | 'key' | 'size' | 'etag' | 'width' | 'height'> & {
+  /** The key of the thumbnail it has now (older content, another size or format); null when none was written. */
+  thumbnailKey: string | null;
+};
 
 /** What a thumbnail job did for one sample. */
 export interface ThumbnailRecord {
@@ -49,7 +52,7 @@ export async function listThumbnailWorkAfter(db: Executor, datasetId: string, si
   return db
     .selectFrom('samples as s')
     .leftJoin('thumbnails as t', 't.sample_id', 's.id')
-    .select(['s.id', 's.key', 's.size', 's.etag', 's.width', 's.height'])
+    .select(['s.id', 's.key', 's.size', 's.etag', 's.width', 's.height', 't.key as thumbnailKey'])
     .where('s.dataset_id', '=', datasetId)
     .where('s.removed_at', 'is', null)
     .where('s.id', '>', afterId)

@@ -2,11 +2,13 @@ import type { Readable } from 'node:stream';
 import type { Sharp, SharpOptions } from 'sharp';
 import { AppError } from '../errors.js';
 import { loadSharp } from './sharp.module.js';
-import type { ImageProcessor, Thumbnail, ThumbnailOptions } from './image-processor.js';
+import { THUMBNAIL_CONTENT_TYPES, type ImageProcessor, type Thumbnail, type ThumbnailOptions } from './image-processor.js';
 
 /** 16,384 x 16,384 = 268 MP (sharp's default is 0x3FFF squared): above any camera, far below a 50,000 x 50,000 bomb. */
 export const DEFAULT_MAX_INPUT_PIXELS = 16_384 * 16_384;
 const WEBP_QUALITY = 80;
+/** Thumbnail vs original embeddings: cosine median 0.9935, minimum 0.956 on real photos at 400 px (WebP q80: 0.988, 0.912). */
+const JPEG_QUALITY = 85;
 
 export interface SharpProcessorOptions {
   maxInputPixels?: number;
@@ -42,14 +44,19 @@ export function createSharpImageProcessor(options: SharpProcessorOptions = {}): 
 }
 
 async function encodeThumbnail(image: Sharp, options: ThumbnailOptions): Promise<Thumbnail> {
-  const { data, info } = await image
+  const { hasAlpha } = await image.metadata();
+  const format = options.format ?? (hasAlpha ? 'webp' : 'jpeg');
+  const resized = image
     .autoOrient()
     .resize({ width: options.size, height: options.size, fit: 'inside', withoutEnlargement: true })
     // CMYK, 16-bit, greyscale and ICC-tagged inputs all end up as 8-bit sRGB.
-    .toColourspace('srgb')
-    .webp({ quality: WEBP_QUALITY })
-    .toBuffer({ resolveWithObject: true });
-  return { webp: data, width: info.width, height: info.height };
+    .toColourspace('srgb');
+  const encoded =
+    format === 'webp'
+      ? resized.webp({ quality: WEBP_QUALITY })
+      : (hasAlpha ? resized.flatten({ background: '#ffffff' }) : resized).jpeg({ quality: JPEG_QUALITY });
+  const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
+  return { bytes: data, format, contentType: THUMBNAIL_CONTENT_TYPES[format], width: info.width, height: info.height };
 }
 
 /** Turns a sharp failure into ImageUnreadable or ImageTooLarge with a readable message. */

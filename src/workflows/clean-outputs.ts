@@ -7,7 +7,7 @@ import { AppError, describeError, isAppError } from '../errors.js';
 import { thumbnailsPrefix } from '../media/thumbnail-key.js';
 import { winnowPrefix } from '../model/location.js';
 import { forEachConcurrently } from '../shared/concurrency.js';
-import { openDatasetStores, type BoundStore } from './dataset-stores.js';
+import { openDatasetStores, outputDatasourceOf, type BoundStore } from './dataset-stores.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
 export type CleanOutputsDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'access'>;
@@ -102,7 +102,7 @@ export async function deleteOrphanedOutputs(
 export async function cleanDatasetOutputs(deps: CleanOutputsDeps, datasetName: string): Promise<OutputCleanup & { dataset: string }> {
   const { dataset, datasources } = await requireDataset(deps, datasetName);
   const stores = await openDatasetStores(deps, dataset.name, datasources);
-  const datasource = datasources.find((candidate) => candidate.purpose === 'output') ?? datasources.find((candidate) => candidate.purpose === 'input');
+  const datasource = outputDatasourceOf(datasources);
   if (datasource === undefined) throw new AppError('DatasetNotFound', `Dataset "${dataset.name}" has no output datasource.`);
   const lease = await acquireDatasetLease(deps.database.db, dataset.id, dataset.name, 'clean-outputs', deps.clock);
   try {

@@ -29,6 +29,11 @@ export interface OpenStoreOptions {
   onRetry?: ((retry: StorageRetry) => void) | undefined;
 }
 
+/** The datasource Winnow writes to: the output, or the input when the dataset has no separate output. */
+export function outputDatasourceOf(datasources: readonly Datasource[]): Datasource | undefined {
+  return datasources.find((datasource) => datasource.purpose === 'output') ?? datasources.find((datasource) => datasource.purpose === 'input');
+}
+
 /** Builds the object stores of a dataset's datasources, opening their sealed credentials. */
 export async function openDatasetStores(
   deps: StoreDeps,
@@ -37,7 +42,7 @@ export async function openDatasetStores(
   options: OpenStoreOptions = {},
 ): Promise<DatasetStores> {
   const input = datasources.find((datasource) => datasource.purpose === 'input');
-  const output = datasources.find((datasource) => datasource.purpose === 'output') ?? input;
+  const output = outputDatasourceOf(datasources);
   if (input === undefined || output === undefined) throw new AppError('DatasetNotFound', 'The dataset has no input datasource.');
   return { input: await bindStore(deps, datasetName, input, false, options), output: await bindStore(deps, datasetName, output, true, options) };
 }

@@ -490,7 +490,7 @@ async function readOriginal(pipeline: Pipeline, key: string, maxBytes: number): 
 
 /**
  * The model input made from the sample's thumbnail, when it has one of its present content
- * whose short side is at least the model's input: a ~10 KB WebP instead of a multi-megabyte
+ * whose short side is at least the model's input: a ~25 KB JPEG instead of a multi-megabyte
  * original, decoded several times faster (bench:embed prints both paths and how far their
  * vectors are apart). The vector is still recorded under the original's etag, as the thumbnail
  * was made from that content. Undefined sends the sample to its original: no eligible

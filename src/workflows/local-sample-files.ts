@@ -51,7 +51,7 @@ export async function openServedSampleFile(
       hint: 'Make thumbnails with `winnow thumbnails <dataset>`.',
       webHint: 'The grid shows the full image instead.',
     });
-  const contentType = which === 'thumbnail' ? 'image/webp' : (CONTENT_TYPES[key.slice(key.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream');
+  const contentType = CONTENT_TYPES[fileKey.slice(fileKey.lastIndexOf('.') + 1).toLowerCase()] ?? 'application/octet-stream';
   if (bound.location.kind === 'local') return { kind: 'file', handle: await openLocalFile(bound.location.root, fileKey, deps.access.dataDir), contentType };
   // Image keys are relative to the input prefix; thumbnail keys are full keys of the output.
   const objectKey = which === 'image' ? `${bound.prefix}${fileKey}` : fileKey;

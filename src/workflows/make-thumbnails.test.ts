@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
@@ -15,6 +15,7 @@ import { syncDataset } from './sync-dataset.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import { isAppError } from '../errors.js';
 import { generateThumbnails, type ThumbnailProgress } from './make-thumbnails.js';
+import { cleanDatasetOutputs } from './clean-outputs.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
 const GOOD = ['cat.jpg', 'cat.webp', 'coffee.png', 'orientation-6.jpg', 'chelsea-exif6.jpg', 'cmyk.jpg', 'rgb16.png', 'animated.gif'];
@@ -51,20 +52,20 @@ describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dia
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('makes a WebP thumbnail of every good image under .winnow/thumbnails/ and records why the others have none', async () => {
+  it('makes a 400 px JPEG thumbnail of every good image under .winnow/thumbnails/ and records why the others have none', async () => {
     const updates: ThumbnailProgress[] = [];
     const report = await generateThumbnails(context, 'photos', { onProgress: (progress) => updates.push({ ...progress }) });
     const total = GOOD.length + BAD.length + 4;
-    expect(report).toMatchObject({ dataset: 'photos', size: 256, total, generated: GOOD.length + 1, skipped: 0, failed: BAD.length + 3, retryable: 0 });
+    expect(report).toMatchObject({ dataset: 'photos', size: 400, total, generated: GOOD.length + 1, skipped: 0, failed: BAD.length + 3, retryable: 0 });
     expect(report.location).toBe(join(folder, '.winnow/thumbnails/'));
     expect(updates.at(-1)).toMatchObject({ total, toGenerate: total, done: total });
 
     const seen = await samples();
     const photo = seen.get('chelsea-exif6.jpg')!;
-    expect(photo.thumbnail).toEqual({ key: '.winnow/thumbnails/chelsea-exif6.jpg_thumb.webp', width: 170, height: 256 });
-    expect(await sharp(readFileSync(join(folder, photo.thumbnail!.key))).metadata()).toMatchObject({ format: 'webp', width: 170, height: 256 });
+    expect(photo.thumbnail).toEqual({ key: '.winnow/thumbnails/chelsea-exif6.jpg_thumb.jpg', width: 266, height: 400 });
+    expect(await sharp(readFileSync(join(folder, photo.thumbnail!.key))).metadata()).toMatchObject({ format: 'jpeg', width: 266, height: 400 });
     const tricky = seen.get('ünï côde/#1 + 50% off.jpg')!;
-    expect(tricky.thumbnail?.key).toBe('.winnow/thumbnails/ünï côde/#1 + 50% off.jpg_thumb.webp');
+    expect(tricky.thumbnail?.key).toBe('.winnow/thumbnails/ünï côde/#1 + 50% off.jpg_thumb.jpg');
     expect(existsSync(join(folder, tricky.thumbnail!.key))).toBe(true);
 
     expect(seen.get('truncated.jpg')).toMatchObject({ thumbnail: null, thumbnailError: expect.stringMatching(/^Corrupt or truncated image/) });
@@ -72,7 +73,9 @@ describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dia
     expect(seen.get('text.png')).toMatchObject({ thumbnail: null, thumbnailError: 'Not a supported image (unrecognised file signature).' });
     expect(seen.get('bomb-50000x50000.png')?.thumbnailError).toMatch(/declares 50,000 x 50,000 pixels/);
     expect(seen.get('huge.jpg')?.thumbnailError).toMatch(/is 17,825,792 bytes, more than the 16,777,216 bytes/);
-    expect(readFileSync(join(folder, '.winnow/thumbnails/README.txt'), 'utf8')).toContain('_thumb.webp');
+    expect(readFileSync(join(folder, '.winnow/thumbnails/README.txt'), 'utf8')).toContain(
+      'Each <key>_thumb.jpg is the image at <input>/<key>, fit in 400 x 400 px',
+    );
   });
 
   it('skips everything on a second run', async () => {
@@ -134,5 +137,106 @@ describe.each(DIALECTS)('thumbnail service on a local folder (%s catalog)', (dia
       message: expect.stringContaining('from 16 to 4096'),
     });
     await expect(createDataset(context, { name: 'bad', input: { uri: folder }, thumbnails: { size: 1e6 } })).rejects.toMatchObject({ code: 'InputInvalid' });
+  });
+});
+
+describe.each(DIALECTS)('thumbnails made as 256 px WebP by an earlier version (%s catalog)', (dialect) => {
+  let context: Context & { drop(): Promise<void> };
+  let folder: string;
+  const thumbnailsOf = async (name: string) =>
+    byKey((await browseSamples(context, (await requireDataset(context, name)).dataset, { limit: 100, sort: 'key', order: 'asc' })).samples);
+  const filesUnder = (dir: string) => readdirSync(join(folder, dir), { recursive: true, encoding: 'utf8' }).sort();
+
+  /** What Winnow wrote before thumbnails became JPEG: `<key>_thumb.webp` fitting 256 px, recorded as such. */
+  async function makeLegacyThumbnails(name: string): Promise<void> {
+    await generateThumbnails(context, name, { size: 256 });
+    const { dataset } = await requireDataset(context, name);
+    const rows = await context.database.db.selectFrom('thumbnails').selectAll().where('dataset_id', '=', dataset.id).where('status', '=', 'ok').execute();
+    for (const row of rows) {
+      const legacyKey = row.key!.replace(/_thumb\.jpg$/, '_thumb.webp');
+      writeFileSync(
+        join(folder, legacyKey),
+        await sharp(readFileSync(join(folder, row.key!)))
+          .webp({ quality: 80 })
+          .toBuffer(),
+      );
+      rmSync(join(folder, row.key!));
+      await context.database.db.updateTable('thumbnails').set({ key: legacyKey }).where('sample_id', '=', row.sample_id).execute();
+    }
+  }
+
+  beforeAll(async () => {
+    context = await createTestContext(dialect);
+    folder = mkdtempSync(join(tmpdir(), 'winnow-thumbs-legacy-'));
+    mkdirSync(join(folder, 'cows'));
+    cpSync(join(FIXTURES, 'chelsea-exif6.jpg'), join(folder, 'cows/chelsea.jpg'));
+    cpSync(join(FIXTURES, 'coffee.png'), join(folder, 'cows/coffee.png'));
+    await createDataset(context, { name: 'legacy', input: { uri: folder } });
+    await syncDataset(context, 'legacy');
+    await makeLegacyThumbnails('legacy');
+    // An object of the user's own in the thumbnails folder, named like a thumbnail of no sample.
+    writeFileSync(join(folder, '.winnow/thumbnails/cows/chelsea.jpg.my-copy.webp'), 'mine');
+  });
+  afterAll(async () => {
+    await context?.drop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('remakes them as 400 px JPEG on the next run and deletes each WebP it replaces, nothing else', async () => {
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.webp',
+      'cows/coffee.png_thumb.webp',
+    ]);
+    const report = await generateThumbnails(context, 'legacy');
+    expect(report).toMatchObject({ size: 400, generated: 2, skipped: 0, failed: 0 });
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.jpg',
+      'cows/coffee.png_thumb.jpg',
+    ]);
+    const seen = await thumbnailsOf('legacy');
+    expect(seen.get('cows/chelsea.jpg')?.thumbnail).toEqual({ key: '.winnow/thumbnails/cows/chelsea.jpg_thumb.jpg', width: 266, height: 400 });
+    expect(await sharp(readFileSync(join(folder, '.winnow/thumbnails/cows/coffee.png_thumb.jpg'))).metadata()).toMatchObject({
+      format: 'jpeg',
+      width: 80,
+      height: 53,
+    });
+    expect((await requireDataset(context, 'legacy')).datasources.find((source) => source.purpose === 'output')?.deleteAllowed).toBe(true);
+  });
+
+  it('leaves no orphan for clean-outputs, which keeps the current thumbnails and the user’s own file', async () => {
+    expect((await showDataset(context, 'legacy')).orphanedOutputs).toMatchObject({ count: 0, first: [] });
+    expect(await cleanDatasetOutputs(context, 'legacy')).toMatchObject({ deleted: 0, left: 0 });
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.jpg',
+      'cows/coffee.png_thumb.jpg',
+    ]);
+  });
+
+  it('never deletes a WebP that a dataset sharing the output still shows', async () => {
+    await createDataset(context, { name: 'twin', input: { uri: folder } });
+    await syncDataset(context, 'twin');
+    await makeLegacyThumbnails('twin');
+    await makeLegacyThumbnails('legacy');
+    // Both datasets show cows/chelsea.jpg_thumb.webp: the first to remake writes its JPEG and leaves the WebP to the other.
+    expect(await generateThumbnails(context, 'legacy')).toMatchObject({ generated: 2, failed: 0 });
+    expect(filesUnder('.winnow/thumbnails')).toContain('cows/chelsea.jpg_thumb.webp');
+    expect((await thumbnailsOf('twin')).get('cows/chelsea.jpg')?.thumbnail?.key).toBe('.winnow/thumbnails/cows/chelsea.jpg_thumb.webp');
+    expect(await generateThumbnails(context, 'twin')).toMatchObject({ generated: 2, failed: 0 });
+    expect(filesUnder('.winnow/thumbnails')).toEqual([
+      'README.txt',
+      'cows',
+      'cows/chelsea.jpg.my-copy.webp',
+      'cows/chelsea.jpg_thumb.jpg',
+      'cows/coffee.png_thumb.jpg',
+    ]);
   });
 });

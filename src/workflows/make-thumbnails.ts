@@ -1,7 +1,8 @@
 import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
-import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
+import { openDatasetStores, outputDatasourceOf, type BoundStore, type DatasetStores } from './dataset-stores.js';
+import type { Datasource } from '../catalog/datasource.repository.js';
 import { storageCall } from '../model/storage-calls.js';
 import { winnowPrefix } from '../model/location.js';
 import { acquireDatasetLease } from '../catalog/dataset-lease.js';
@@ -19,7 +20,7 @@ export type { ThumbnailProgress } from './thumbnail-job.js';
 export type ThumbnailDeps = Pick<WorkflowDeps, 'config' | 'database' | 'secretBox' | 'log' | 'clock' | 'images' | 'access'>;
 
 export interface ThumbnailRunOptions {
-  /** Longest side in pixels; defaults to the dataset's `--thumbnail-size`, else 256. */
+  /** Longest side in pixels; defaults to the dataset's `--thumbnail-size`, else DEFAULT_THUMBNAIL_SIZE (400). */
   size?: number | undefined;
   onProgress?: ((progress: ThumbnailProgress) => void) | undefined;
   signal?: AbortSignal | undefined;
@@ -51,7 +52,16 @@ export async function generateThumbnails(deps: ThumbnailDeps, datasetName: strin
   await ensureThumbnailsWritable(stores.output, size, deps.clock());
   const lease = await acquireDatasetLease(deps.database.db, dataset.id, dataset.name, 'thumbnails', deps.clock);
   try {
-    const result = await runThumbnailJob({ deps, dataset, stores, size, renewLease: lease.renew, onProgress: options.onProgress, signal: options.signal });
+    const result = await runThumbnailJob({
+      deps,
+      dataset,
+      stores,
+      output: outputDatasourceOf(datasources)!,
+      size,
+      renewLease: lease.renew,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
     return report(dataset, stores, size, result, started);
   } finally {
     await lease.release().catch(() => undefined);
@@ -128,6 +138,7 @@ export async function thumbnailSampleRange(
     deps,
     dataset,
     stores,
+    output: outputDatasourceOf(datasources)!,
     size: validateThumbnailSize(options.size),
     range: options.range,
     renewLease: async () => undefined,
@@ -155,6 +166,7 @@ export async function thumbnailsAfterSync(
   deps: ThumbnailDeps,
   dataset: Dataset,
   stores: DatasetStores,
+  output: Datasource,
   options: { readDenied: boolean; renewLease: () => Promise<void>; onProgress?: ThumbnailRunOptions['onProgress']; signal?: AbortSignal | undefined },
 ): Promise<ThumbnailsAfterSync> {
   const started = Date.now();
@@ -167,6 +179,7 @@ export async function thumbnailsAfterSync(
       deps,
       dataset,
       stores,
+      output,
       size,
       renewLease: options.renewLease,
       onProgress: options.onProgress,
@@ -209,8 +222,9 @@ export async function ensureThumbnailsWritable(output: BoundStore, size: number,
 function readme(size: number, now: Date): string {
   return [
     'Thumbnails made by Winnow for the images of this dataset.',
-    `Each <key>_thumb.webp is the image at <input>/<key>, fit in ${size} x ${size} px, as 8-bit sRGB WebP.`,
-    'Keys too long to mirror are under _hashed/<sha256 of the key>_thumb.webp.',
+    `Each <key>_thumb.jpg is the image at <input>/<key>, fit in ${size} x ${size} px, as 8-bit sRGB JPEG (quality 85);`,
+    'images with an alpha channel get <key>_thumb.webp (WebP) instead, so transparency survives.',
+    'Keys too long to mirror are under _hashed/<sha256 of the key>_thumb.jpg (or .webp).',
     `Winnow rewrites this file whenever it makes thumbnails (last: ${now.toISOString()}). Safe to delete: Winnow makes them again.`,
     '',
   ].join('\n');

@@ -23,7 +23,7 @@ import { acquireDatasetLease } from '../catalog/dataset-lease.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
 import { AppError, describeError, isAppError } from '../errors.js';
 import { thumbnailsAfterSync, type ThumbnailProgress, type ThumbnailReport } from './make-thumbnails.js';
-import { openDatasetStores, type BoundStore, type DatasetStores } from './dataset-stores.js';
+import { openDatasetStores, outputDatasourceOf, type BoundStore, type DatasetStores } from './dataset-stores.js';
 import { createKeyFilter } from '../datasources/key-filter.js';
 import { containerOf, winnowPrefix } from '../model/location.js';
 import type { StorageRetry } from '../datasources/object-store.js';
@@ -182,9 +182,10 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
       await updateSyncState(trx, dataset.id, { status: 'completed', phase: 'done', finishedAt: deps.clock().toISOString() });
       await recordRelevantReport(trx, dataset.id, dataset.hasRelevantFilenames ? summarizeRelevantFilenames(relevant) : null);
     });
+    const output = outputDatasourceOf(datasources)!;
     if (dataset.thumbnailSize !== null) {
       const readDenied = probeOutcome.readDenied !== undefined;
-      const made = await thumbnailsAfterSync(deps, dataset, stores, {
+      const made = await thumbnailsAfterSync(deps, dataset, stores, output, {
         readDenied,
         renewLease: lease.renew,
         onProgress: options.onThumbnailProgress,
@@ -193,7 +194,6 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
       thumbnails = made.report;
       if (made.warning) outputWarnings.push(made.warning);
     }
-    const output = datasources.find((datasource) => datasource.purpose === 'output') ?? datasources.find((datasource) => datasource.purpose === 'input')!;
     orphanedOutputs = await deleteOrphanedOutputs(deps, dataset, { bound: stores.output, datasource: output }, { force: false, renewLease: lease.renew });
     if (orphanedOutputs.left > 0)
       outputWarnings.push(`${orphanedOutputs.left} thumbnail(s) of removed samples were left in the bucket: ${orphanedOutputs.reason}`);

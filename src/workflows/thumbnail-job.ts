@@ -1,6 +1,13 @@
 import type { WorkflowDeps } from './workflow-deps.js';
 import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
-import { countThumbnailWork, listThumbnailWorkAfter, recordThumbnail, type ThumbnailRecord, type ThumbnailWork } from '../catalog/thumbnail.repository.js';
+import {
+  countThumbnailWork,
+  findThumbnailKeysInUse,
+  listThumbnailWorkAfter,
+  recordThumbnail,
+  type ThumbnailRecord,
+  type ThumbnailWork,
+} from '../catalog/thumbnail.repository.js';
 import type { Dataset } from '../catalog/dataset.repository.js';
 import type { BoundStore, DatasetStores } from './dataset-stores.js';
 import { winnowPrefix } from '../model/location.js';
@@ -8,9 +15,10 @@ import { objectTooLarge } from '../datasources/object-store.js';
 import { AppError, describeError, isAppError, isFatalDatasourceError } from '../errors.js';
 import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
 import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
-import type { ImageProcessor, Thumbnail } from '../media/image-processor.js';
-import { thumbnailKey } from '../media/thumbnail-key.js';
+import type { ImageProcessor, Thumbnail, ThumbnailFormat } from '../media/image-processor.js';
+import { thumbnailFormatOf, thumbnailKey, thumbnailsPrefix } from '../media/thumbnail-key.js';
 import type { SampleIdRange } from '../catalog/sample-ranges.repository.js';
+import { findDatasetsSharingOutput, recordDeleteAllowed, type Datasource } from '../catalog/datasource.repository.js';
 
 export type ThumbnailJobDeps = Pick<WorkflowDeps, 'config' | 'database' | 'log' | 'clock' | 'images'>;
 
@@ -39,6 +47,8 @@ export interface ThumbnailJob {
   deps: ThumbnailJobDeps;
   dataset: Dataset;
   stores: DatasetStores;
+  /** The datasource of `stores.output`: its delete light decides whether a thumbnail in an older format is replaced or rewritten in place. */
+  output: Pick<Datasource, 'id' | 'deleteAllowed'>;
   size: number;
   /** Keeps the dataset's job lease; called after every committed batch (the lease decides when to write). */
   renewLease: () => Promise<void>;
@@ -54,11 +64,23 @@ const MIB = 1024 * 1024;
 /** `read`: whether the outcome needed a request to the input (the catalog alone rejects some samples). */
 type Outcome = { row: ThumbnailRecord; read: boolean } | { fatal: AppError };
 
+/** What the job needs to replace a sample's thumbnail written under another key (another format: WebP before JPEG became the default). */
+interface Replacing {
+  folder: string;
+  /** Datasets whose output is the same location: a key one of their live samples shows is left to them. */
+  sharing: string[];
+  /** The output's delete light as last seen; false once a delete is denied, so no other is asked. */
+  deleteAllowed: boolean | null;
+}
+
 /**
  * Makes the missing thumbnails of a dataset: reads each image whole, decodes and encodes it,
- * writes the WebP and records the outcome at once, so a killed job redoes at most the images
- * it had in flight. Images are read in parallel within a byte budget; bad images are recorded
- * and skipped; a fatal storage error stops the job after recording what is done.
+ * writes it and records the outcome at once, so a killed job redoes at most the images it had
+ * in flight. Images are read in parallel within a byte budget; bad images are recorded and
+ * skipped; a fatal storage error stops the job after recording what is done. A thumbnail that
+ * now gets another key (a 256 px WebP of an earlier version remade as JPEG) replaces the old
+ * object, which is deleted first; when the keys may not delete, it is rewritten in place in its
+ * own format instead, so no unrecorded thumbnail is ever left in the bucket.
  */
 export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobResult> {
   const { deps, dataset, size } = job;
@@ -68,11 +90,16 @@ export async function runThumbnailJob(job: ThumbnailJob): Promise<ThumbnailJobRe
   const progress: ThumbnailProgress = { total: work.total, toGenerate: work.pending, done: 0, generated: 0, failed: 0 };
   job.onProgress?.(progress);
   const budget = createByteBudget(deps.config.thumbnailBufferMb * MIB);
+  const replacing: Replacing = {
+    folder: thumbnailsPrefix(winnowPrefix(job.stores.output.location)),
+    sharing: await findDatasetsSharingOutput(db, dataset.id, job.stores.output.location),
+    deleteAllowed: job.output.deleteAllowed,
+  };
   let retryable = 0;
   let stop: AppError | undefined;
 
   const handle = async (sample: ThumbnailWork): Promise<boolean> => {
-    const outcome = await thumbnailOne(job, budget, sample);
+    const outcome = await thumbnailOne(job, budget, replacing, sample);
     if ('fatal' in outcome) {
       stop ??= outcome.fatal;
       return true;
@@ -120,7 +147,7 @@ async function* pendingSamples(job: ThumbnailJob): AsyncGenerator<ThumbnailWork,
   }
 }
 
-async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: ThumbnailWork): Promise<Outcome> {
+async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, replacing: Replacing, sample: ThumbnailWork): Promise<Outcome> {
   const { deps, stores, size } = job;
   const base = { sampleId: sample.id, datasetId: job.dataset.id, boxSize: size, updatedAt: deps.clock().toISOString() };
   const refusal = refuseBeforeReading(sample, deps.images, budget, stores.input);
@@ -131,18 +158,24 @@ async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: Thumb
   try {
     const release = await budget.acquire(sample.size);
     let thumbnail: Thumbnail;
+    let key: string;
     try {
       const source = await stores.input.store.readObject(`${stores.input.prefix}${sample.key}`, budget.capacity);
       sourceEtag = source.etag ?? sample.etag;
-      thumbnail = await deps.images.makeThumbnail(source.body, { size });
+      thumbnail = await deps.images.makeThumbnail(source.body, { size, format: formatToKeep(replacing, sample.thumbnailKey) });
+      key = thumbnailKey(winnowPrefix(stores.output.location), sample.key, thumbnail.format);
+      if (sample.thumbnailKey !== null && !(await removeReplacedThumbnail(job, replacing, sample.thumbnailKey, key))) {
+        const format = thumbnailFormatOf(sample.thumbnailKey)!;
+        thumbnail = await deps.images.makeThumbnail(source.body, { size, format });
+        key = thumbnailKey(winnowPrefix(stores.output.location), sample.key, format);
+      }
     } finally {
       release();
     }
-    const key = thumbnailKey(winnowPrefix(stores.output.location), sample.key);
-    await stores.output.store.write(key, thumbnail.webp, 'image/webp');
+    await stores.output.store.write(key, thumbnail.bytes, thumbnail.contentType);
     return {
       read: true,
-      row: { ...base, status: 'ok', key, sourceEtag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.webp.length, error: null },
+      row: { ...base, status: 'ok', key, sourceEtag: sourceEtag, width: thumbnail.width, height: thumbnail.height, bytes: thumbnail.bytes.length, error: null },
     };
   } catch (error) {
     if (isFatalDatasourceError(error)) return { fatal: error };
@@ -161,6 +194,45 @@ async function thumbnailOne(job: ThumbnailJob, budget: ByteBudget, sample: Thumb
       },
     };
   }
+}
+
+/** The format of the sample's present thumbnail when it is to be rewritten where it is, because the keys may not delete it. */
+function formatToKeep(replacing: Replacing, presentKey: string | null): ThumbnailFormat | undefined {
+  if (presentKey === null || replacing.deleteAllowed !== false || !presentKey.startsWith(replacing.folder)) return undefined;
+  return thumbnailFormatOf(presentKey);
+}
+
+/**
+ * Deletes the sample's present thumbnail when the new one gets another key; false when it stays (the
+ * keys may not delete, or the delete failed), and the caller rewrites it in place, so the catalog never
+ * loses track of it. Only a Winnow thumbnail key under the thumbnails folder is deleted, and never one
+ * that a live sample of a dataset sharing the output shows.
+ */
+async function removeReplacedThumbnail(job: ThumbnailJob, replacing: Replacing, presentKey: string, newKey: string): Promise<boolean> {
+  if (presentKey === newKey || !presentKey.startsWith(replacing.folder) || thumbnailFormatOf(presentKey) === undefined) return true;
+  const db = job.deps.database.db;
+  if ((await findThumbnailKeysInUse(db, replacing.sharing, [presentKey])).size > 0) return true;
+  if (replacing.deleteAllowed === false) return false;
+  try {
+    await job.stores.output.store.delete(presentKey);
+  } catch (error) {
+    // A run killed between this delete and the write of the new thumbnail finds the object already gone.
+    if (isAppError(error, 'ObjectNotFound')) return true;
+    if (isAppError(error, 'DatasourceAccessDenied')) {
+      replacing.deleteAllowed = false;
+      await recordDeleteAllowed(db, job.output.id, false);
+      job.deps.log.warn({ dataset: job.dataset.name, key: presentKey }, 'thumbnails in an older format are rewritten in place: delete denied');
+      return false;
+    }
+    if (isFatalDatasourceError(error)) throw error;
+    job.deps.log.warn({ dataset: job.dataset.name, key: presentKey, error: describeError(error) }, 'thumbnail rewritten in place: its delete failed');
+    return false;
+  }
+  if (replacing.deleteAllowed !== true) {
+    replacing.deleteAllowed = true;
+    await recordDeleteAllowed(db, job.output.id, true);
+  }
+  return true;
 }
 
 /** What the catalog already tells about an image that cannot be made into a thumbnail, so it is never downloaded. */

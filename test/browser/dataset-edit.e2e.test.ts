@@ -11,8 +11,8 @@ import { startServe, type ServeProcess } from '../support/serve.js';
 const BUCKET = 'datalake';
 const PREFIX = 'projects/barn/';
 const INPUT = `s3://${BUCKET}/${PREFIX}`;
-const GONE_THUMBNAIL = `${PREFIX}.winnow/thumbnails/cows/gone.jpg_thumb.webp`;
-const KEPT_THUMBNAIL = `${PREFIX}.winnow/thumbnails/cows/a.jpg_thumb.webp`;
+const GONE_THUMBNAIL = `${PREFIX}.winnow/thumbnails/cows/gone.jpg_thumb.jpg`;
+const KEPT_THUMBNAIL = `${PREFIX}.winnow/thumbnails/cows/a.jpg_thumb.jpg`;
 
 /** The reference policy with deleting objects explicitly denied: thumbnails of removed samples stay behind. */
 function noDeletePolicy(): IamPolicy {

@@ -618,9 +618,9 @@ export interface components {
             };
             include?: string[];
             exclude?: string[];
-            /** @description Make WebP thumbnails of this size (longest side, px) after every sync. */
+            /** @description Make thumbnails of this size (longest side, px) after every sync: JPEG, or WebP for images with an alpha channel. */
             thumbnails?: {
-                /** @example 256 */
+                /** @example 400 */
                 size: number;
             };
         };
@@ -1022,7 +1022,7 @@ export interface components {
                 width: number;
                 height: number;
             } | null;
-            /** @description The WebP thumbnail when one exists for the present content; otherwise show url. */
+            /** @description The thumbnail (JPEG, or WebP for images with an alpha channel) when one exists for the present content; otherwise show url. */
             thumbnailUrl: string | null;
             thumbnailError: string | null;
         };

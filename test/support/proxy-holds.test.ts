@@ -49,9 +49,15 @@ describe('hold matchers', () => {
 
   it('lets the first n thumbnail writes through, again and again, and holds every write of another thumbnail, never other writes or reads', () => {
     const matches = thumbnailWritesAfter(1);
-    const thumb = (name: string) => write(`${PREFIX}.winnow/thumbnails/${name}_thumb.webp`);
-    expect([thumb('a.jpg'), thumb('b.jpg'), thumb('a.jpg'), thumb('b.jpg')].map(matches)).toEqual([false, true, false, true]);
+    const thumb = (name: string) => write(`${PREFIX}.winnow/thumbnails/${name}`);
+    expect([thumb('a.jpg_thumb.jpg'), thumb('b.jpg_thumb.jpg'), thumb('a.jpg_thumb.jpg'), thumb('b.jpg_thumb.jpg')].map(matches)).toEqual([
+      false,
+      true,
+      false,
+      true,
+    ]);
+    expect(matches(thumb('logo.png_thumb.webp'))).toBe(true);
     expect(matches(write(`${PREFIX}.winnow/thumbnails/README.txt`))).toBe(false);
-    expect(matches(read(`${PREFIX}.winnow/thumbnails/c.jpg_thumb.webp`))).toBe(false);
+    expect(matches(read(`${PREFIX}.winnow/thumbnails/c.jpg_thumb.jpg`))).toBe(false);
   });
 });

@@ -328,11 +328,11 @@ export function objectReadsAfter(objects: number): (entry: ProxyLogEntry) => boo
   };
 }
 
-/** A `hold` matcher for thumbnail writes (`*_thumb.webp`): the first `thumbnails` distinct keys are written, every write of any other is held (retries included). */
+/** A `hold` matcher for thumbnail writes (`*_thumb.jpg`, `*_thumb.webp`): the first `thumbnails` distinct keys are written, every write of any other is held (retries included). */
 export function thumbnailWritesAfter(thumbnails: number): (entry: ProxyLogEntry) => boolean {
   const passed = new Set<string>();
   return (entry) => {
-    if (entry.action !== 's3:PutObject' || entry.resource === undefined || !entry.resource.endsWith('_thumb.webp')) return false;
+    if (entry.action !== 's3:PutObject' || entry.resource === undefined || !/_thumb\.(jpg|webp)$/.test(entry.resource)) return false;
     if (passed.has(entry.resource)) return false;
     if (passed.size < thumbnails) {
       passed.add(entry.resource);

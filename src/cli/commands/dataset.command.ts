@@ -75,8 +75,8 @@ export function registerDatasetCommands(program: Command, runner: CommandRunner)
     .option('--include <glob>', 'only keys matching this glob (repeatable)', collect, [])
     .option('--exclude <glob>', 'skip keys matching this glob (repeatable)', collect, [])
     .option('--relevant-filenames <path>', 'file listing the keys to index, one per line, # comments')
-    .option('--thumbnails', 'make WebP thumbnails under <output>/.winnow/thumbnails/ after every sync')
-    .option('--thumbnail-size <px>', 'longest side of those thumbnails (default 256; implies --thumbnails)')
+    .option('--thumbnails', 'make thumbnails (JPEG; WebP for images with transparency) under <output>/.winnow/thumbnails/ after every sync')
+    .option('--thumbnail-size <px>', 'longest side of those thumbnails (default 400; implies --thumbnails)')
     .option('--json', 'print JSON')
     .action(
       runner.run<CreateOptions>(async (context, options, output, [name]) => {

@@ -17,8 +17,10 @@ interface ThumbnailsOptions {
 export function registerThumbnailCommands(program: Command, runner: CommandRunner): void {
   program
     .command('thumbnails <dataset>')
-    .description('make WebP thumbnails under <output>/.winnow/thumbnails/ (skips those already made; resumes after a kill)')
-    .option('--size <px>', "longest side of the thumbnails (default: the dataset's --thumbnail-size, else 256)")
+    .description(
+      'make thumbnails (JPEG; WebP for images with transparency) under <output>/.winnow/thumbnails/ (skips those already made; resumes after a kill)',
+    )
+    .option('--size <px>', "longest side of the thumbnails (default: the dataset's --thumbnail-size, else 400)")
     .option('--queue', 'PostgreSQL: hand the job to `winnow worker` processes and follow its progress')
     .option('--detach', 'PostgreSQL: queue the job for `winnow worker` processes and return at once (implies --queue)')
     .option('--json', 'print a JSON summary')

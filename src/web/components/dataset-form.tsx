@@ -55,7 +55,7 @@ export const EMPTY_DATASET_FORM: DatasetFormValues = {
   include: '',
   exclude: '',
   thumbnails: false,
-  thumbnailSize: '256',
+  thumbnailSize: '400',
 };
 
 /** Which kind of store a resource path names, as far as the form's fields go. */
@@ -365,7 +365,7 @@ export function DatasetForm({ values, onChange, onSubmit, busy, error, editing =
           label="Make thumbnails"
           checked={values.thumbnails}
           onChange={set('thumbnails')}
-          help="After every sync, write a small WebP of each image under <output>/.winnow/thumbnails/; the grid then loads those instead of the full images."
+          help="After every sync, write a small JPEG of each image (WebP when it has transparency) under <output>/.winnow/thumbnails/; the grid then loads those instead of the full images."
         />
         {values.thumbnails && (
           <NumberField
