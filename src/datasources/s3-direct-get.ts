@@ -36,7 +36,13 @@ export function directGet(url: string, maxBytes: number, signal: AbortSignal, op
       resolve(result);
     };
     const request = (https ? httpsRequest : httpRequest)(
-      { hostname: hostname.replace(/^\[(.*)\]$/, '$1'), port: port || undefined, path: url.slice(pathStart), agent: https ? options.httpsAgent : options.httpAgent, signal },
+      {
+        hostname: hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: port || undefined,
+        path: url.slice(pathStart),
+        agent: https ? options.httpsAgent : options.httpAgent,
+        signal,
+      },
       (response) => {
         const status = response.statusCode ?? 0;
         if (status !== 200) {

@@ -62,11 +62,11 @@ export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec,
 
     // The batch's input array is kept for the next batch: a fresh one (10 MB for 16 images at 224 px) costs its
     // zeroing and page faults every time. A run that overlaps another (sessions are shared) makes its own.
-    let spare: Float32Array | undefined;
+    const kept: { batch?: Float32Array | undefined } = {};
     const run = async (images: readonly Float32Array[]): Promise<Float32Array[]> => {
       const length = images.length * imageSize;
-      const buffer = spare !== undefined && spare.length >= length ? spare : new Float32Array(length);
-      spare = undefined;
+      const buffer = kept.batch !== undefined && kept.batch.length >= length ? kept.batch : new Float32Array(length);
+      kept.batch = undefined;
       try {
         const batch = buffer.length === length ? buffer : buffer.subarray(0, length);
         images.forEach((image, index) => {
@@ -88,7 +88,9 @@ export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec,
           input.dispose();
         }
       } finally {
-        if (spare === undefined || spare.length < buffer.length) spare = buffer;
+        // Read again: an overlapping run may have put its own back meanwhile (the compiler cannot see that across the await).
+        const other = kept.batch as Float32Array | undefined;
+        if (other === undefined || other.length < buffer.length) kept.batch = buffer;
       }
     };
 
