@@ -16,7 +16,8 @@ export interface DirectGetOptions {
 export type DirectGetResult =
   | { outcome: 'read'; body: Buffer; etag: string | undefined }
   | { outcome: 'too-large'; size: number }
-  | { outcome: 'refused'; status: number }
+  /** `code`: S3's error code from the answer's XML (`SlowDown`, `AccessDenied`, ...). */
+  | { outcome: 'refused'; status: number; code: string | undefined }
   | { outcome: 'failed' };
 
 /**
@@ -46,9 +47,10 @@ export function directGet(url: string, maxBytes: number, signal: AbortSignal, op
       (response) => {
         const status = response.statusCode ?? 0;
         if (status !== 200) {
-          // Drained, not destroyed, so the connection is kept for the next call.
-          response.resume();
-          settle({ outcome: 'refused', status });
+          // Read to the end (an error document is small), so the connection is kept for the next call.
+          collect(response, Number.NaN, (body) =>
+            settle({ outcome: 'refused', status, code: body?.toString('utf8', 0, 2_000).match(/<Code>([^<]+)<\/Code>/)?.[1] }),
+          );
           return;
         }
         const declared = Number(response.headers['content-length']);

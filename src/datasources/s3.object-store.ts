@@ -4,7 +4,7 @@ import { Agent as HttpAgent } from 'node:http';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentityProvider, StandardRetryToken } from '@smithy/types';
 import { AppError, isAppError } from '../errors.js';
 import { checkEndpointUrl, endpointRefusedByGuard, guardedLookup, isGuardRefusal, type EndpointRules } from './endpoint-guard.js';
 import type { StaticCredentials } from './aws-credentials.js';
@@ -94,8 +94,18 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     endpointRefusal = error as AppError;
   }
   // The SDK's retry strategy is the client's, shared by every call; this tells it which call it is retrying.
-  const callInFlight = new AsyncLocalStorage<S3Operation>();
-  const retryStrategy = observedRetryStrategy(options.maxAttempts, (retry) => options.onRetry?.({ ...retry, operation: callInFlight.getStore() }));
+  const callInFlight = new AsyncLocalStorage<{ operation: S3Operation; spentAttempt?: StandardRetryToken | undefined }>();
+  const retryStrategy = observedRetryStrategy(options.maxAttempts, (retry) => options.onRetry?.({ ...retry, operation: callInFlight.getStore()?.operation }));
+  // A direct read that failed in a way worth retrying was the call's first attempt: the SDK goes on from its token.
+  const clientRetryStrategy: typeof retryStrategy = {
+    ...retryStrategy,
+    acquireInitialRetryToken: async (scope: string) => {
+      const call = callInFlight.getStore();
+      const spent = call?.spentAttempt;
+      if (call !== undefined) call.spentAttempt = undefined;
+      return spent ?? retryStrategy.acquireInitialRetryToken(scope);
+    },
+  };
   const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint,
@@ -103,7 +113,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     forcePathStyle: options.pathStyle || options.bucket.includes('.'),
     credentials: options.credentials,
     maxAttempts: options.maxAttempts,
-    retryStrategy,
+    retryStrategy: clientRetryStrategy,
     // Many S3-compatible stores reject the newer default CRC32 checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -127,7 +137,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     if (endpointRefusal !== undefined) throw endpointRefusal;
     const deadline = AbortSignal.timeout(options.callDeadlineMs);
     try {
-      return await callInFlight.run(operation, () => retryingBrokenBodies(() => run(deadline), deadline));
+      return await callInFlight.run({ operation }, () => retryingBrokenBodies(() => run(deadline), deadline));
     } catch (error) {
       if (isAppError(error)) throw error;
       if (error instanceof BrokenBody && !deadline.aborted) {
@@ -219,6 +229,33 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     return directGet(url, maxBytes, abortSignal, { ...agents, requestTimeoutMs: options.requestTimeoutMs });
   }
 
+  /**
+   * When a direct read met throttling, a server error or a broken connection, it counts as the call's first
+   * try: the backoff is waited and the retry reported here, and the SDK makes the remaining tries, so
+   * WINNOW_S3_MAX_ATTEMPTS still bounds the requests. With no try left, the SDK makes one.
+   */
+  async function spendFirstAttempt(direct: DirectGetResult, abortSignal: AbortSignal): Promise<void> {
+    const status = direct.outcome === 'refused' ? direct.status : undefined;
+    if (abortSignal.aborted || (status !== undefined && status < 500 && status !== 429)) return;
+    const code = direct.outcome === 'refused' ? direct.code : undefined;
+    const throttled = status === 429 || code === 'SlowDown' || code === 'Throttling';
+    try {
+      const first = (await retryStrategy.acquireInitialRetryToken('winnow:direct-get')) as StandardRetryToken;
+      const spent = await retryStrategy.refreshRetryTokenForRetry(first, {
+        errorType: throttled ? 'THROTTLING' : 'TRANSIENT',
+        error: {
+          name: code ?? (status === undefined ? 'ConnectionBroken' : 'Error'),
+          message: `direct GET: ${code ?? status ?? 'no complete answer'}`,
+          $metadata: { httpStatusCode: status },
+        },
+      });
+      const call = callInFlight.getStore();
+      if (call !== undefined) call.spentAttempt = spent as StandardRetryToken;
+    } catch {
+      // No retry left for it (WINNOW_S3_MAX_ATTEMPTS=1, or the retry budget is spent): the SDK's try is the one that counts.
+    }
+  }
+
   return {
     description,
 
@@ -296,6 +333,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
           const direct = await readDirectly(key, maxBytes, abortSignal);
           if (direct.outcome === 'read') return { body: direct.body, etag: direct.etag };
           if (direct.outcome === 'too-large') throw objectTooLarge(description, key, direct.size, maxBytes);
+          await spendFirstAttempt(direct, abortSignal);
           const whole = await readWithSdk(key, maxBytes, abortSignal);
           // The SDK's request was answered where ours was refused: this endpoint wants the SDK's (some S3-compatible stores refuse presigned GETs).
           if (direct.outcome === 'refused' && direct.status < 500) directReads = 'off';
