@@ -43,7 +43,7 @@ function thumbnail(tensor: Float32Array, of: TensorLayoutOf, from: number, to: n
     return [start, Math.max(start + 1, Math.floor(from + (index + 1) * step))];
   };
   // This runs once per embedded image, on the thread that feeds the model: one loop per layout with
-  // constant strides (half the CPU of a loop with the strides in variables), adding in the same order.
+  // constant strides (10-25% less CPU than strides in variables, on real photos), adding in the same order.
   for (let row = 0; row < DESCRIPTOR_SIDE; row++) {
     const [y0, y1] = bounds(row);
     for (let column = 0; column < DESCRIPTOR_SIDE; column++) {
