@@ -102,6 +102,27 @@ describe('S3 object store', () => {
     });
   });
 
+  it('reads whole objects with presigned GETs once the SDK has read one, and leaves refused reads to the SDK', async () => {
+    const fresh = createS3ObjectStore({ ...STORE_OPTIONS, endpoint: proxy.endpoint });
+    const seen = proxy.log.length;
+    const reads = [];
+    for (const key of [`${PREFIX}k01.jpg`, `${PREFIX}k02.jpg`, TRICKY]) reads.push(await fresh.readObject(key, 1_000));
+    expect(reads.map((read) => read.body.toString())).toEqual(['body-1', 'body-2', 'tricky bytes']);
+    const listed = new Map((await collectSummaries()).map((object) => [object.key, object.etag]));
+    expect(reads[2]!.etag).toBe(listed.get(TRICKY));
+    const gets = proxy.log.slice(seen).filter((entry) => entry.method === 'GET' && entry.action === 's3:GetObject');
+    expect(gets.map((entry) => ('X-Amz-Signature' in entry.query ? 'presigned' : 'sdk'))).toEqual(['sdk', 'presigned', 'presigned']);
+    expect(gets.every((entry) => entry.decision === 'Allowed')).toBe(true);
+
+    await expect(fresh.readObject(TRICKY, 5)).rejects.toMatchObject({ code: 'ImageTooLarge', message: expect.stringContaining('is 12 bytes') });
+    const denied = await fresh.readObject('projects/farm-animals-2/sibling.jpg', 1_000).catch((caught: unknown) => caught);
+    expect(isAppError(denied, 'DatasourceAccessDenied')).toBe(true);
+    expect((denied as Error).message).toContain('s3:GetObject on arn:aws:s3:::datalake/projects/farm-animals-2/sibling.jpg');
+    await expect(fresh.readObject(`${PREFIX}missing.jpg`, 1_000)).rejects.toMatchObject({ code: 'ObjectNotFound' });
+    expect((await fresh.readObject(`${PREFIX}k03.jpg`, 1_000)).body.toString()).toBe('body-3');
+    expect('X-Amz-Signature' in proxy.log.at(-1)!.query).toBe(true);
+  });
+
   it('presigns GET URLs that a browser-like client can fetch exactly once encoded', async () => {
     const asked = Date.now();
     const { url, validUntil } = await store.presignGet(TRICKY, 60);

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors.js';
 import type { ImageTensorOptions } from './image-tensor.js';
-import { createSharpImageTensorDecoder } from './sharp.image-tensor.js';
+import { createSharpImageTensorDecoder, toTensor } from './sharp.image-tensor.js';
 
 const IMAGES = resolve(import.meta.dirname, '../../test/fixtures/images');
 const PHOTOS = resolve(import.meta.dirname, '../../test/fixtures/photos');
@@ -18,6 +18,13 @@ function rgb(tensor: Float32Array, options: ImageTensorOptions, x: number, y: nu
   const { size, layout } = options;
   const channel = (c: number) => tensor[layout === 'nhwc' ? (y * size + x) * 3 + c : c * size * size + y * size + x]!;
   return [0, 1, 2].map((c) => Math.round((channel(c) * options.std[c]! + options.mean[c]!) * 255));
+}
+
+/** Where two arrays first differ (`index: a vs b`), undefined when they are identical to the bit. */
+function firstDifference(a: Float32Array, b: Float32Array): string | undefined {
+  if (a.length !== b.length) return `lengths ${a.length} vs ${b.length}`;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return `${i}: ${a[i]} vs ${b[i]}`;
+  return undefined;
 }
 
 function expectColour(actual: number[], expected: number[], tolerance = 30) {
@@ -51,6 +58,22 @@ describe('sharp image tensor decoder', () => {
     expect(Array.from(plain.subarray(0, 3))).toEqual([1, Math.fround(0.2), 0]);
     const clip = await decoder.decode(grey, { size: 4, layout: 'nchw', mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1] });
     expect([clip[0], clip[16], clip[32]]).toEqual([2, Math.fround(-0.6), -0.5]);
+  });
+
+  it('maps every byte of real photos to exactly (byte / 255 - mean) / std in float32, in both layouts', async () => {
+    const clip: ImageTensorOptions = { size: 224, layout: 'nchw', mean: [0.4815, 0.4578, 0.4082], std: [0.2686, 0.2613, 0.2758] };
+    for (const name of ['chelsea.jpg', 'coffee.jpg', 'camera.jpg', 'rocket.jpg']) {
+      const bytes = await sharp(photo(name)).resize(224, 224, { fit: 'fill', fastShrinkOnLoad: false }).toColourspace('srgb').raw().toBuffer();
+      for (const options of [{ ...PLAIN, size: 224 }, clip, { ...clip, layout: 'nhwc' as const }]) {
+        const { size, mean, std } = options;
+        const expected = new Float32Array(size * size * 3);
+        for (let pixel = 0; pixel < size * size; pixel++)
+          for (let c = 0; c < 3; c++)
+            expected[options.layout === 'nhwc' ? pixel * 3 + c : c * size * size + pixel] = (bytes[pixel * 3 + c]! / 255 - mean[c]!) / std[c]!;
+        const tensor = toTensor(bytes, options);
+        expect(firstDifference(tensor, expected), `${name} ${options.layout}`).toBeUndefined();
+      }
+    }
   });
 
   it('gives a JPEG and its pixel-identical PNG copy the same tensor (no shrink-on-load)', async () => {

@@ -48,12 +48,11 @@ export function createSharpImageTensorDecoder(options: SharpImageTensorOptions =
 }
 
 /** 8-bit interleaved RGB to normalised float32 in the requested layout. */
-export function toTensor(pixels: Uint8Array, { size, layout, mean, std }: ImageTensorOptions): Float32Array {
+export function toTensor(pixels: Uint8Array, options: ImageTensorOptions): Float32Array {
+  const { size, layout } = options;
   const area = size * size;
   const tensor = new Float32Array(area * 3);
-  // One table per channel: 256 possible bytes, so no division per pixel.
-  const tables = [0, 1, 2].map((channel) => Float32Array.from({ length: 256 }, (_, byte) => (byte / 255 - mean[channel]!) / std[channel]!));
-  const [red, green, blue] = tables as [Float32Array, Float32Array, Float32Array];
+  const [red, green, blue] = channelTables(options);
   if (layout === 'nhwc') {
     for (let i = 0; i < area * 3; i += 3) {
       tensor[i] = red[pixels[i]!]!;
@@ -68,4 +67,21 @@ export function toTensor(pixels: Uint8Array, { size, layout, mean, std }: ImageT
     }
   }
   return tensor;
+}
+
+type ChannelTables = [Float32Array, Float32Array, Float32Array];
+let lastTables: { mean: readonly number[]; std: readonly number[]; tables: ChannelTables } | undefined;
+
+/** One table per channel (256 possible bytes, so no division per pixel), kept for the next image: a run decodes every image alike. */
+function channelTables({ mean, std }: ImageTensorOptions): ChannelTables {
+  const same = (a: readonly number[], b: readonly number[]) => a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+  if (lastTables === undefined || !same(lastTables.mean, mean) || !same(lastTables.std, std)) {
+    const table = (channel: number) => {
+      const values = new Float32Array(256);
+      for (let byte = 0; byte < 256; byte++) values[byte] = (byte / 255 - mean[channel]!) / std[channel]!;
+      return values;
+    };
+    lastTables = { mean: [...mean], std: [...std], tables: [table(0), table(1), table(2)] };
+  }
+  return lastTables.tables;
 }

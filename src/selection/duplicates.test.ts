@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import {
   confirmNearDuplicates,
@@ -145,6 +148,51 @@ describe('near-duplicate confirmation', () => {
   });
 });
 
+/**
+ * The thumbnail descriptor as defined, through a per-value accessor: each 16 x 16 cell of the whole image and of
+ * its centre 90% summed row by row, un-normalised, centred per channel, scaled by its spread and quantised.
+ */
+function definedDescriptor(
+  tensor: Float32Array,
+  of: { size: number; mean: readonly number[]; std: readonly number[] },
+  at: (x: number, y: number, c: number) => number,
+): Int8Array {
+  const out = new Int8Array(DESCRIPTOR_BYTES);
+  const cellCount = DESCRIPTOR_BYTES / 2;
+  const margin = (of.size * (1 - 0.9)) / 2;
+  for (const [half, from, to] of [
+    [0, 0, of.size],
+    [1, margin, of.size - margin],
+  ] as const) {
+    const step = (to - from) / 16;
+    const edge = (index: number) => Math.floor(from + index * step);
+    const cells: number[] = [];
+    for (let row = 0; row < 16; row++)
+      for (let column = 0; column < 16; column++) {
+        const [y0, x0] = [edge(row), edge(column)];
+        const [y1, x1] = [Math.max(y0 + 1, edge(row + 1)), Math.max(x0 + 1, edge(column + 1))];
+        for (let c = 0; c < 3; c++) {
+          let sum = 0;
+          for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) sum += tensor[at(x, y, c)]!;
+          cells.push((sum / ((y1 - y0) * (x1 - x0))) * of.std[c]! + of.mean[c]!);
+        }
+      }
+    let spread = 0;
+    for (let c = 0; c < 3; c++) {
+      let mean = 0;
+      for (let i = c; i < cellCount; i += 3) mean += cells[i]!;
+      mean /= cellCount / 3;
+      for (let i = c; i < cellCount; i += 3) {
+        cells[i]! -= mean;
+        spread += cells[i]! ** 2;
+      }
+    }
+    spread = Math.sqrt(spread / cellCount);
+    if (spread >= 1e-6) for (let i = 0; i < cellCount; i++) out[half * cellCount + i] = Math.max(-127, Math.min(127, Math.round((cells[i]! / spread) * 32)));
+  }
+  return out;
+}
+
 describe('thumbnail descriptor', () => {
   const size = 32;
   /** A 32 x 32 NHWC image in [0, 1] from a function of (x, y, channel). */
@@ -175,6 +223,30 @@ describe('thumbnail descriptor', () => {
     const nchw = new Float32Array(nhwc.length);
     for (let i = 0; i < size * size; i++) for (let c = 0; c < 3; c++) nchw[c * size * size + i] = (nhwc[i * 3 + c]! - mean[c]!) / std[c]!;
     expect(thumbnailDescriptor(nchw, { size, layout: 'nchw', mean, std })).toEqual(thumbnailDescriptor(nhwc, layout));
+  });
+
+  it('gives real photos the bytes of its definition, one pixel at a time, in both layouts', async () => {
+    const photos = resolve(import.meta.dirname, '../../test/fixtures/photos');
+    const clip = { mean: [0.4815, 0.4578, 0.4082] as const, std: [0.2686, 0.2613, 0.2758] as const };
+    for (const name of ['chelsea.jpg', 'astronaut.jpg', 'grass.jpg', 'clock-motion.jpg']) {
+      for (const side of [224, 100]) {
+        const bytes = await sharp(readFileSync(resolve(photos, name)))
+          .resize(side, side, { fit: 'fill' })
+          .toColourspace('srgb')
+          .raw()
+          .toBuffer();
+        for (const of of [
+          { size: side, layout: 'nhwc' as const, mean: [0, 0, 0] as const, std: [1, 1, 1] as const },
+          { size: side, layout: 'nchw' as const, ...clip },
+        ]) {
+          const tensor = new Float32Array(side * side * 3);
+          const at = (x: number, y: number, c: number) => (of.layout === 'nhwc' ? (y * side + x) * 3 + c : c * side * side + y * side + x);
+          for (let i = 0; i < side * side; i++)
+            for (let c = 0; c < 3; c++) tensor[at(i % side, Math.floor(i / side), c)] = (bytes[i * 3 + c]! / 255 - of.mean[c]!) / of.std[c]!;
+          expect(Array.from(thumbnailDescriptor(tensor, of)), `${name} ${side} ${of.layout}`).toEqual(Array.from(definedDescriptor(tensor, of, at)));
+        }
+      }
+    }
   });
 
   it('matches nothing for a flat image', () => {
