@@ -43,7 +43,11 @@ function dateNamed(count: number): string[] {
 const random62 = seeded(18);
 const layouts: { name: string; keys: () => string[]; listed: number }[] = [
   { name: 'sequential img_000000 (10^6)', keys: () => Array.from({ length: 1_000_000 }, (_, i) => `img_${pad(i, 6)}.jpg`), listed: 20_000 },
-  { name: 'sha1 hex (40,000)', keys: () => Array.from({ length: 40_000 }, (_, i) => `${createHash('sha1').update(String(i)).digest('hex')}.jpg`), listed: 10_000 },
+  {
+    name: 'sha1 hex (40,000)',
+    keys: () => Array.from({ length: 40_000 }, (_, i) => `${createHash('sha1').update(String(i)).digest('hex')}.jpg`),
+    listed: 10_000,
+  },
   {
     name: 'base62 (40,000)',
     keys: () => Array.from({ length: 40_000 }, () => `${Array.from({ length: 10 }, () => BASE62[Math.floor(random62() * 62)]).join('')}.png`),

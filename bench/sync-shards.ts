@@ -96,11 +96,7 @@ function rclone(flagsForRclone: string[]): Contender {
   };
 }
 
-const contenders: Contender[] = [
-  winnow(1),
-  winnow(SHARDS),
-  ...(flags['skip-rclone'] ? [] : [rclone(['--fast-list']), rclone([`--checkers=${SHARDS}`])]),
-];
+const contenders: Contender[] = [winnow(1), winnow(SHARDS), ...(flags['skip-rclone'] ? [] : [rclone(['--fast-list']), rclone([`--checkers=${SHARDS}`])])];
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -139,7 +135,11 @@ try {
       );
     }
   }
-  console.log(`\nload average ${loadavg().map((load) => fixed(load, 2)).join(' ')}`);
+  console.log(
+    `\nload average ${loadavg()
+      .map((load) => fixed(load, 2))
+      .join(' ')}`,
+  );
 } finally {
   await cleanUpAll();
 }

@@ -32,6 +32,9 @@ const MAX_LEVELS = 64;
 /** When the deeper alphabets place most split points, finer: stretches found empty may leave the keys in a small part of the model. */
 const FINE_RESOLUTION = 2 ** 24;
 
+/** Characters past a leading one that its keys' own shared prefix is looked for up to (`DSC_1` under `D`: 4). */
+const MAX_OWN_PREFIX = 8;
+
 /** Rounds of probing the split points for empty stretches of the model (all of a round's probes at once). */
 const MAX_REFINEMENTS = 4;
 
@@ -121,6 +124,23 @@ export async function splitKeyRanges(after: string, count: number, firstKeyAfter
     const levels = [capped ? widenPastLast(chars) : chars, ...deeper];
     const start = positionOf(after, shared, levels);
     const gaps: Gap[] = [];
+    if (refine) {
+      // A character's keys may share more than it (`DSC_1` under D, `IMG_` under I): the rest of its slot is empty.
+      const kept = many.length > 0 ? many : children;
+      const owned = await Promise.all(
+        kept.map(async (child) => {
+          const under = `${shared}${String.fromCodePoint(child.char)}`;
+          return { under, prefix: await sharedUnder(under, child.firstKey, modelled, probe, budgetLeft) };
+        }),
+      );
+      for (const { under, prefix } of owned) {
+        if (prefix === under) continue;
+        const pastPrefix = pastEveryKeyUnder(prefix);
+        const pastUnder = pastEveryKeyUnder(under);
+        addGap(gaps, positionOf(under, shared, levels), positionOf(prefix, shared, levels));
+        addGap(gaps, pastPrefix === null ? 1 : positionOf(pastPrefix, shared, levels), pastUnder === null ? 1 : positionOf(pastUnder, shared, levels));
+      }
+    }
     let positions = evenPositions(start, gaps, count);
     for (let refinement = 0; refine && refinement < MAX_REFINEMENTS && positions.length > 0 && maxProbes - probes >= positions.length; refinement++) {
       const candidates = positions.map((position) => keyAt(position, shared, levels));
@@ -141,6 +161,26 @@ export async function splitKeyRanges(after: string, count: number, firstKeyAfter
     }
     return boundaries;
   }
+}
+
+/** The longest prefix of `first`, up to MAX_OWN_PREFIX characters past `under`, that every modelled key under `under` from `first` on starts with (one probe per character). */
+async function sharedUnder(
+  under: string,
+  first: string,
+  modelled: (key: string | null) => key is string,
+  probe: FirstKeyAfter,
+  budgetLeft: () => boolean,
+): Promise<string> {
+  const chars = [...first];
+  const from = [...under].length;
+  let length = from;
+  while (length < Math.min(chars.length, from + MAX_OWN_PREFIX) && budgetLeft()) {
+    const beyond = pastEveryKeyUnder(chars.slice(0, length + 1).join(''));
+    const key = beyond === null ? null : await probe(beyond);
+    if (modelled(key) && key.startsWith(under)) break;
+    length++;
+  }
+  return chars.slice(0, length).join('');
 }
 
 /**
