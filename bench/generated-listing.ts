@@ -4,7 +4,8 @@
  * list-only policy. s3rver lists ~1,000 keys/s from its folder tree, so a benchmark of 10^6 keys against it would
  * measure s3rver; this one answers a 1,000-key page in a few milliseconds, leaving Winnow's listing, catalog writes
  * and job fan-out as what is measured. Keys: `<prefix>part-PPP/img-NNNNNNNN.jpg`, `parts` folders of equal size,
- * in lexicographic order equal to their index order.
+ * in lexicographic order equal to their index order. With `latencyMs`, every request is answered that long after
+ * it arrives, as a real bucket's would be (requests in flight wait side by side, as they do on S3).
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -24,6 +25,11 @@ export interface GeneratedListingOptions {
   prefix: string;
   count: number;
   parts: number;
+  /**
+   * Delay before each answer (list pages, one-key probes, denied reads alike), in ms; 0 by default. Real S3 takes
+   * about 100-300 ms per 1,000-key ListObjectsV2 page (see bench/sync-shards.ts for the figure used and its source).
+   */
+  latencyMs?: number;
 }
 
 const ACCESS_DENIED_XML =
@@ -52,7 +58,7 @@ export async function startGeneratedListing(options: GeneratedListingOptions): P
     return low;
   };
   let lists = 0;
-  const server = http.createServer((request, response) => {
+  const answer = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://bench');
     const [, bucket = '', ...rest] = url.pathname.split('/');
     if (bucket !== options.bucket) return void response.writeHead(404).end();
@@ -99,6 +105,11 @@ export async function startGeneratedListing(options: GeneratedListingOptions): P
       '</ListBucketResult>',
     ].join('');
     response.writeHead(200, { 'content-type': 'application/xml' }).end(body);
+  };
+  const latencyMs = options.latencyMs ?? 0;
+  const server = http.createServer((request, response) => {
+    if (latencyMs > 0) setTimeout(() => answer(request, response), latencyMs);
+    else answer(request, response);
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -77,6 +77,18 @@ function seeded(seed: number) {
 }
 
 const hexName = (i: number) => `${createHash('sha1').update(String(i)).digest('hex')}.jpg`;
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+
+/** A phone's photos over two years, about as many each day, at random times: `2023-07-14_183502.jpg`. */
+function dateNamed(count: number, seed: number): string[] {
+  const random = seeded(seed);
+  const day0 = Date.UTC(2023, 0, 1);
+  return Array.from({ length: count }, (_, index) => {
+    const at = new Date(day0 + Math.floor((index * 730) / count) * 86_400_000 + Math.floor(random() * 86_400) * 1000);
+    const date = `${at.getUTCFullYear()}-${pad(at.getUTCMonth() + 1, 2)}-${pad(at.getUTCDate(), 2)}`;
+    return `${date}_${pad(at.getUTCHours(), 2)}${pad(at.getUTCMinutes(), 2)}${pad(at.getUTCSeconds(), 2)}.jpg`;
+  });
+}
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 describe('splitKeyRanges', () => {
@@ -84,7 +96,8 @@ describe('splitKeyRanges', () => {
     const keys = Array.from({ length: 1_000_000 }, (_, i) => `img_${String(i).padStart(6, '0')}.jpg`);
     const bucket = probedBucket(keys, { sorted: true });
     const { boundaries } = await planAfter(bucket, 20_000, 8);
-    expect(bucket.probes).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
+    // Ten leading digits are enough for 8 ranges: no split point is probed.
+    expect(bucket.probes).toBeLessThanOrEqual(28);
     expect(boundaries).toHaveLength(7);
     // Shard sizes from where each boundary falls among the keys (the exactly-once check runs on the smaller sets).
     const ends = [...boundaries.map((boundary) => bucket.indexAfter(boundary)), keys.length];
@@ -125,6 +138,21 @@ describe('splitKeyRanges', () => {
     const { shards } = await planAfter(bucket, 10_000, 8);
     expect(bucket.probes).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
     expectEven(keysPerShard(shards, bucket.keys.slice(10_000)), 8);
+  });
+
+  it('cuts date-named photos evenly though months and days use few of their digits', async () => {
+    const bucket = probedBucket(dateNamed(40_000, 5));
+    const { shards } = await planAfter(bucket, 10_000, 8);
+    expect(bucket.probes).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
+    expectEven(keysPerShard(shards, bucket.keys.slice(10_000)), 8);
+  });
+
+  it('cuts two camera series (DSC_ and IMG_) evenly across both', async () => {
+    const bucket = probedBucket(Array.from({ length: 20_000 }, (_, i) => [`DSC_${pad(i, 5)}.JPG`, `IMG_${pad(i, 5)}.JPG`]).flat());
+    const { shards } = await planAfter(bucket, 10_000, 8);
+    expect(bucket.probes).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
+    const sizes = keysPerShard(shards, bucket.keys.slice(10_000));
+    expectEven(sizes, 8);
   });
 
   it('cuts names with non-ASCII characters in byte order, evenly when they are numbered', async () => {

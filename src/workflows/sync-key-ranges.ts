@@ -5,7 +5,8 @@ export type FirstKeyAfter = (startAfter: string) => Promise<string | null>;
 
 /**
  * At most this many probes per plan (each one ListObjectsV2 call of one key): the first key, about
- * log2(key length) to find the prefix every remaining key shares, one per character found right after it.
+ * log2(key length) to find the prefix every remaining key shares, one per character found right after it,
+ * and when those are fewer than the ranges, a few rounds of probing the split points.
  */
 export const MAX_KEY_RANGE_PROBES = 64;
 
@@ -28,6 +29,14 @@ const ALPHANUMERIC = NAME_ALPHABETS.at(-2)!;
 /** Split points are placed among this many positions at least (more character positions are used until then), at most this deep. */
 const RESOLUTION = 4096;
 const MAX_LEVELS = 64;
+/** When the deeper alphabets place most split points, finer: stretches found empty may leave the keys in a small part of the model. */
+const FINE_RESOLUTION = 2 ** 24;
+
+/** Characters past a leading one that its keys' own shared prefix is looked for up to (`DSC_1` under `D`: 4). */
+const MAX_OWN_PREFIX = 8;
+
+/** Rounds of probing the split points for empty stretches of the model (all of a round's probes at once). */
+const MAX_REFINEMENTS = 4;
 
 /** Rounds of narrowing in on the one character that holds the keys (after setting aside the ones that start a single key). */
 const MAX_ROUNDS = 3;
@@ -40,7 +49,11 @@ const MAX_ROUNDS = 3;
  * skipping past the keys under the one found), and models the keys below as spread evenly over those
  * characters and, deeper, over the alphabet the probed keys use there (digits, hex, letters…). A character
  * that starts a single key is set aside (a README beside the photos); when one character is left, it narrows
- * in on it and starts over one level down. Sequential numbers and hashed names come out about even; a lopsided
+ * in on it and starts over one level down. When fewer characters than ranges follow the prefix, the deeper
+ * alphabets place most split points and may be far wider than the keys (a month's two digits run 01-12, not
+ * 00-99; `DSC_` and `IMG_` leave 25 of 26 letters unused): each round probes every split point at once, sets
+ * aside the stretch between it and the key found after it, which holds none, and places the split points again
+ * over what is left. Sequential numbers, hashed names and dates come out about even; a lopsided
  * layout comes out lopsided, never wrong: the boundaries need not be keys, and the shards between them
  * cover every key exactly once whatever they are. Returns the boundaries (the shards' `through`, in key
  * order, all after `after`); none when there is nothing to split.
@@ -86,9 +99,11 @@ export async function splitKeyRanges(after: string, count: number, firstKeyAfter
     // Among few characters, one that starts a single key would get ranges of its own.
     const single = new Set<number>();
     if (children.length < 2 * count) {
-      for (const child of children) {
-        if (!budgetLeft()) break;
-        const second = await probe(child.firstKey);
+      // Independent of each other: sent at once, so they cost one round trip.
+      const checked = children.slice(0, Math.max(0, maxProbes - probes));
+      const seconds = await Promise.all(checked.map((child) => probe(child.firstKey)));
+      for (const [index, child] of checked.entries()) {
+        const second = seconds[index]!;
         if (!modelled(second) || !second.startsWith(`${shared}${String.fromCodePoint(child.char)}`)) single.add(child.char);
       }
     }
@@ -101,16 +116,71 @@ export async function splitKeyRanges(after: string, count: number, firstKeyAfter
     }
 
     const along = (many.length > 0 ? many : children)[0]!.firstKey;
-    const deeper = await deeperAlphabets(shared, chars, [after, ...sampled].filter(modelled), along, probe, budgetLeft);
+    // With fewer characters than ranges, the deeper alphabets place most split points, and they are guesses (months are
+    // two digits but only 01-12): the split points are probed for stretches that hold no key, and placed again without them.
+    const refine = chars.length < count;
+    const seenKeys = [after, ...sampled].filter(modelled);
+    const deeper = await deeperAlphabets(shared, chars, seenKeys, along, probe, budgetLeft, refine ? FINE_RESOLUTION : RESOLUTION);
     const levels = [capped ? widenPastLast(chars) : chars, ...deeper];
     const start = positionOf(after, shared, levels);
+    const gaps: Gap[] = [];
+    if (refine) {
+      // A character's keys may share more than it (`DSC_1` under D, `IMG_` under I): the rest of its slot is empty.
+      const kept = many.length > 0 ? many : children;
+      const owned = await Promise.all(
+        kept.map(async (child) => {
+          const under = `${shared}${String.fromCodePoint(child.char)}`;
+          return { under, prefix: await sharedUnder(under, child.firstKey, modelled, probe, budgetLeft) };
+        }),
+      );
+      for (const { under, prefix } of owned) {
+        if (prefix === under) continue;
+        const pastPrefix = pastEveryKeyUnder(prefix);
+        const pastUnder = pastEveryKeyUnder(under);
+        addGap(gaps, positionOf(under, shared, levels), positionOf(prefix, shared, levels));
+        addGap(gaps, pastPrefix === null ? 1 : positionOf(pastPrefix, shared, levels), pastUnder === null ? 1 : positionOf(pastUnder, shared, levels));
+      }
+    }
+    let positions = evenPositions(start, gaps, count);
+    for (let refinement = 0; refine && refinement < MAX_REFINEMENTS && positions.length > 0 && maxProbes - probes >= positions.length; refinement++) {
+      const candidates = positions.map((position) => keyAt(position, shared, levels));
+      const found = await Promise.all(candidates.map((candidate) => probe(candidate)));
+      const openBefore = openLength(start, gaps);
+      for (const [index, candidate] of candidates.entries()) {
+        const key = found[index]!;
+        addGap(gaps, positionOf(candidate, shared, levels), modelled(key) ? positionOf(key, shared, levels) : 1);
+      }
+      positions = evenPositions(start, gaps, count);
+      // Little found empty this round: the next would move the split points little.
+      if (openLength(start, gaps) > openBefore * 0.95) break;
+    }
     const boundaries: string[] = [];
-    for (let range = 1; range < count; range++) {
-      const boundary = keyAt(start + ((1 - start) * range) / count, shared, levels);
+    for (const position of positions) {
+      const boundary = keyAt(position, shared, levels);
       if (compareKeys(boundary, boundaries.at(-1) ?? after) > 0) boundaries.push(boundary);
     }
     return boundaries;
   }
+}
+
+/** The longest prefix of `first`, up to MAX_OWN_PREFIX characters past `under`, that every modelled key under `under` from `first` on starts with (one probe per character). */
+async function sharedUnder(
+  under: string,
+  first: string,
+  modelled: (key: string | null) => key is string,
+  probe: FirstKeyAfter,
+  budgetLeft: () => boolean,
+): Promise<string> {
+  const chars = [...first];
+  const from = [...under].length;
+  let length = from;
+  while (length < Math.min(chars.length, from + MAX_OWN_PREFIX) && budgetLeft()) {
+    const beyond = pastEveryKeyUnder(chars.slice(0, length + 1).join(''));
+    const key = beyond === null ? null : await probe(beyond);
+    if (modelled(key) && key.startsWith(under)) break;
+    length++;
+  }
+  return chars.slice(0, length).join('');
 }
 
 /**
@@ -149,13 +219,14 @@ async function deeperAlphabets(
   along: string,
   probe: FirstKeyAfter,
   budgetLeft: () => boolean,
+  resolution: number,
 ): Promise<number[][]> {
   const tails = seenKeys
     .filter((key) => key.startsWith(shared) && chars.includes(key.codePointAt(shared.length) ?? -1))
     .map((key) => [...key.slice(shared.length)]);
   const path = [...along.slice(shared.length)];
   const levels: number[][] = [];
-  for (let depth = 1, positions = chars.length; depth < MAX_LEVELS && positions < RESOLUTION; depth++) {
+  for (let depth = 1, positions = chars.length; depth < MAX_LEVELS && positions < resolution; depth++) {
     const seen = tails.flatMap((tail) => tail.slice(depth, depth + 1)).map((char) => char.codePointAt(0)!);
     if (seen.length === 0) break;
     let alphabet = alphabetOf(seen);
@@ -217,6 +288,60 @@ function positionOf(key: string, shared: string, levels: readonly number[][]): n
     if (!alphabet.includes(char)) break;
   }
   return position;
+}
+
+/** A stretch of the model, from `from` to `to` (positions, 0 to 1), that holds no key: a probe from `from` found the next key at `to`. */
+interface Gap {
+  from: number;
+  to: number;
+}
+
+/** Adds a stretch to `gaps` (kept sorted and disjoint); an empty or reversed one (the model's rounding) adds nothing. */
+function addGap(gaps: Gap[], from: number, to: number): void {
+  if (!(to > from)) return;
+  const merged: Gap[] = [];
+  for (const gap of [...gaps, { from, to }].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last !== undefined && gap.from <= last.to) last.to = Math.max(last.to, gap.to);
+    else merged.push({ ...gap });
+  }
+  gaps.splice(0, gaps.length, ...merged);
+}
+
+/** The stretches from `start` to 1 not known to be empty. */
+function openStretches(start: number, gaps: readonly Gap[]): Gap[] {
+  const open: Gap[] = [];
+  let from = start;
+  for (const gap of gaps) {
+    if (gap.to <= from) continue;
+    if (gap.from > from) open.push({ from, to: gap.from });
+    from = gap.to;
+  }
+  if (from < 1) open.push({ from, to: 1 });
+  return open;
+}
+
+function openLength(start: number, gaps: readonly Gap[]): number {
+  return openStretches(start, gaps).reduce((total, stretch) => total + stretch.to - stretch.from, 0);
+}
+
+/** `count - 1` positions that cut what is open after `start` into `count` parts of equal length (none when nothing is open). */
+function evenPositions(start: number, gaps: readonly Gap[], count: number): number[] {
+  const open = openStretches(start, gaps);
+  const total = open.reduce((sum, stretch) => sum + stretch.to - stretch.from, 0);
+  if (open.length === 0 || total <= 0) return [];
+  const positions: number[] = [];
+  let index = 0;
+  let before = 0;
+  for (let part = 1; part < count; part++) {
+    const target = (total * part) / count;
+    while (index < open.length - 1 && before + open[index]!.to - open[index]!.from < target) {
+      before += open[index]!.to - open[index]!.from;
+      index++;
+    }
+    positions.push(Math.min(open[index]!.from + target - before, open[index]!.to));
+  }
+  return positions;
 }
 
 /** The string at `position` (0 to 1) among the keys under `shared`: the inverse of positionOf, and increasing with it. */
