@@ -83,12 +83,15 @@ for (const dialect of dialects) {
     const { datasetId, model, sampleIds } = filled.result;
     console.log(`\n${dialect}: ${N.toLocaleString('en-US')} x ${D} filled in ${(filled.ms / 1000).toFixed(1)} s (load ${load()})`);
     const deep = sampleIds[Math.floor(N * 0.9)]!;
-    const [plan] = await plans(db, dialect, (traced) => listVectorsAfter(traced, datasetId, model, deep, 1_000));
-    console.log(`plan of listVectorsAfter, 1,000 after the 90th percentile id:\n${plan}`);
-    for (const [name, read] of [
+    for (const at of [0, deep]) {
+      const queries = await plans(db, dialect, (traced) => listVectorsAfter(traced, datasetId, model, at, 1_000));
+      console.log(`plans of listVectorsAfter, 1,000 after id ${at} (${queries.length} queries):\n${queries.join('\n--\n')}`);
+    }
+    const reads: Array<[string, (db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number) => Promise<Array<{ sampleId: number }>>]> = [
       ['listVectorsAfter', listVectorsAfter],
       ['listDuplicateRowsAfter', listDuplicateRowsAfter],
-    ] as const) {
+    ];
+    for (const [name, read] of reads) {
       const pages: number[] = [];
       for (let round = 0; round < 5; round++) pages.push((await time(() => read(db, datasetId, model, deep, 1_000))).ms);
       let rows = 0;
