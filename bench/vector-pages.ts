@@ -6,7 +6,7 @@
  *   node --import tsx bench/vector-pages.ts --n 200000 --d 512 --dialect postgres
  */
 import { loadavg } from 'node:os';
-import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
+import { sql, type KyselyPlugin, type QueryId, type RootOperationNode } from 'kysely';
 import {
   listDuplicateRowsAfter,
   listVectorSample,
@@ -28,8 +28,14 @@ const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
 
 /** Records the operation nodes a call runs, so the bench can show the plan of exactly what the repository sent. */
 function recorder(): KyselyPlugin & { nodes: RootOperationNode[] } {
+  // Subqueries pass through transformQuery too; only the statements that return a result were sent.
+  const seen = new Map<QueryId, RootOperationNode>();
   const nodes: RootOperationNode[] = [];
-  return { nodes, transformQuery: (args) => (nodes.push(args.node), args.node), transformResult: async (args) => args.result };
+  return {
+    nodes,
+    transformQuery: (args) => (seen.set(args.queryId, args.node), args.node),
+    transformResult: async (args) => (nodes.push(seen.get(args.queryId)!), args.result),
+  };
 }
 
 async function plans(db: Executor, dialect: Dialect, call: (db: Executor) => Promise<unknown>): Promise<string[]> {
@@ -107,6 +113,14 @@ for (const dialect of dialects) {
         `${name}: page of 1,000 deep in the set ${Math.min(...pages).toFixed(1)} ms (best of 5), full pass of ${rows.toLocaleString('en-US')} in ${(pass.ms / 1000).toFixed(2)} s (load ${load()})`,
       );
     }
+    // Peer in the same run: the same 1,000 vectors by primary key alone, no join and no filter (what moving the bytes costs).
+    const floor: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const read = () =>
+        db.selectFrom('embeddings').select(['sample_id', 'vector']).where('model_id', '=', model.id).where('sample_id', '>', deep).orderBy('sample_id').limit(1_000).execute();
+      floor.push((await time(read)).ms);
+    }
+    console.log(`peer: 1,000 vectors by primary key alone, deep in the set ${Math.min(...floor).toFixed(1)} ms (best of 5, load ${load()})`);
     const sample = await time(() => listVectorSample(db, datasetId, model, Math.floor(N / 2_000), 2_000));
     console.log(`listVectorSample (2,000 of ${N.toLocaleString('en-US')}): ${sample.ms.toFixed(0)} ms, ${sample.result.length} rows (load ${load()})`);
   } finally {
