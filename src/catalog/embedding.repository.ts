@@ -166,10 +166,11 @@ function currentVectors(db: Executor, datasetId: string, model: ModelVersion) {
 
 /**
  * The next `limit` current vectors after `afterId` in sample id order, read as bounded id ranges: the embeddings
- * index gives the id of the `limit`-th candidate row, then `read` fetches the join within (afterId, that id], in
- * order; when some candidates drop out (removed sample, changed etag) the next range continues after it. As one
- * join ordered by id with a limit, PostgreSQL's plan walked samples_pkey from the first id on every page (it does
- * not carry `e.sample_id > afterId` over to `s.id`), so a pass over 100,000 vectors grew with the square of the count.
+ * index gives the id of the `limit`-th candidate row after the range's start, then `read` fetches the join within
+ * (start, that id], in order; when candidates drop out (removed sample, changed etag) the next range continues
+ * after it, `limit` candidates at a time so a run of stale rows costs few round trips. As one join ordered by id
+ * with a limit, PostgreSQL walked samples_pkey from the first id on every page (it does not carry
+ * `e.sample_id > afterId` over to `s.id`), so a pass cost grew with the square of the vector count.
  */
 async function pageOfCurrentVectors<Row>(
   db: Executor,
@@ -190,7 +191,7 @@ async function pageOfCurrentVectors<Row>(
       .where('model_sha256', '=', model.sha256)
       .where('sample_id', '>', from)
       .orderBy('sample_id')
-      .limit(limit - page.length);
+      .limit(limit);
     const { last } = await db
       .selectFrom(candidates.as('c'))
       .select((eb) => eb.fn.max('c.sample_id').as('last'))
@@ -203,7 +204,8 @@ async function pageOfCurrentVectors<Row>(
         .where('e.sample_id', '<=', through)
         .where('s.id', '>', from)
         .where('s.id', '<=', through)
-        .orderBy('e.sample_id'),
+        .orderBy('e.sample_id')
+        .limit(limit - page.length),
     );
     page.push(...rows);
     from = through;
