@@ -2,8 +2,8 @@
  * Paged vector reads in sample-id order (listVectorsAfter, listDuplicateRowsAfter, listVectorSample) on both
  * dialects: the plan of one page deep in the set, the time of that page, and a full pass of 1,000-vector pages.
  *
- *   node --import tsx bench/vector-pages.ts                      # 100,000 x 1,792 on SQLite and PostgreSQL
- *   node --import tsx bench/vector-pages.ts --n 200000 --d 512 --dialect postgres
+ *   npm run bench:vector-pages                                     # 100,000 x 1,792 on SQLite and PostgreSQL
+ *   npm run bench:vector-pages -- --n 200000 --d 512 --dialect postgres
  */
 import { loadavg } from 'node:os';
 import { sql, type KyselyPlugin, type QueryId, type RootOperationNode } from 'kysely';
