@@ -189,4 +189,51 @@ describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
       { ...hash, etag: 'etag-2', sha256: 'f'.repeat(64) },
     ]);
   });
+
+  it('fills each page in sample id order past samples whose vectors drop out, as one unbounded read would list them', async () => {
+    const own = randomUUID();
+    const other = randomUUID();
+    await insertTestDataset(db(), { id: own, name: `pages-${dialect}` });
+    await insertTestDataset(db(), { id: other, name: `pages-other-${dialect}` });
+    // Interleaved ids: the other dataset's samples (same model) sit between this one's.
+    const ownKeys = Array.from({ length: 12 }, (_, i) => `p${String(i).padStart(2, '0')}.jpg`);
+    for (const key of ownKeys) await insertSamples(db(), dialect, [sample(own, key), sample(other, key)]);
+    const found = Object.fromEntries((await findSamplesByKeys(db(), own, ownKeys)).map((row) => [row.key, row.id]));
+    const elsewhere = Object.fromEntries((await findSamplesByKeys(db(), other, ownKeys)).map((row) => [row.key, row.id]));
+    const saved = await saveModel(db(), model('paged', '9'.repeat(64)));
+    const paged = { id: saved.id, sha256: saved.sha256 };
+    const ok = (key: string, dataset: string, sampleId: number, fields: Partial<EmbeddingRecord> = {}): EmbeddingRecord => ({
+      ...record('a.jpg'),
+      datasetId: dataset,
+      sampleId,
+      sourceEtag: `etag-${key}`,
+      vector: vector(sampleId),
+      ...fields,
+    });
+    await recordEmbeddings(db(), paged, [
+      ...ownKeys.map((key, i) =>
+        ok(key, own, found[key]!, i === 3 || i === 4 ? { status: 'rejected', vector: null } : i === 5 ? { sourceEtag: 'stale' } : {}),
+      ),
+      ...ownKeys.map((key) => ok(key, other, elsewhere[key]!)),
+    ]);
+    await db().updateTable('samples').set({ removed_at: NOW }).where('id', 'in', [found['p06.jpg']!, found['p07.jpg']!, found['p08.jpg']!]).execute();
+    const expected = ['p00', 'p01', 'p02', 'p09', 'p10', 'p11'].map((name) => found[`${name}.jpg`]!);
+
+    for (const read of [listVectorsAfter, listDuplicateRowsAfter]) {
+      for (const limit of [1, 2, 3, 4, 100]) {
+        const pages: number[][] = [];
+        for (let afterId = 0; ; ) {
+          const page = await read(db(), own, paged, afterId, limit);
+          if (page.length === 0) break;
+          pages.push(page.map((row) => row.sampleId));
+          afterId = page.at(-1)!.sampleId;
+        }
+        expect(pages.flat()).toEqual(expected);
+        expect(pages.slice(0, -1).every((page) => page.length === limit)).toBe(true);
+      }
+    }
+    expect((await listVectorsAfter(db(), own, paged, 0, 4)).map((row) => [row.key, [...row.vector]])).toEqual(
+      ['p00', 'p01', 'p02', 'p09'].map((name) => [`${name}.jpg`, [...vector(found[`${name}.jpg`]!)]]),
+    );
+  });
 });

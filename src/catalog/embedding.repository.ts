@@ -164,14 +164,58 @@ function currentVectors(db: Executor, datasetId: string, model: ModelVersion) {
     .where(sql<boolean>`e.source_etag is not distinct from s.etag`);
 }
 
+/**
+ * The next `limit` current vectors after `afterId` in sample id order, read as bounded id ranges: the embeddings
+ * index gives the id of the `limit`-th candidate row after the range's start, then `read` fetches the join within
+ * (start, that id], in order; when candidates drop out (removed sample, changed etag) the next range continues
+ * after it, `limit` candidates at a time so a run of stale rows costs few round trips. As one join ordered by id
+ * with a limit, PostgreSQL walked samples_pkey from the first id on every page (it does not carry
+ * `e.sample_id > afterId` over to `s.id`), so a pass cost grew with the square of the vector count.
+ */
+async function pageOfCurrentVectors<Row>(
+  db: Executor,
+  datasetId: string,
+  model: ModelVersion,
+  afterId: number,
+  limit: number,
+  read: (query: ReturnType<typeof currentVectors>) => Promise<Row[]>,
+): Promise<Row[]> {
+  const page: Row[] = [];
+  for (let from = afterId; page.length < limit; ) {
+    const candidates = db
+      .selectFrom('embeddings')
+      .select('sample_id')
+      .where('dataset_id', '=', datasetId)
+      .where('model_id', '=', model.id)
+      .where('status', '=', 'ok')
+      .where('model_sha256', '=', model.sha256)
+      .where('sample_id', '>', from)
+      .orderBy('sample_id')
+      .limit(limit);
+    const { last } = await db
+      .selectFrom(candidates.as('c'))
+      .select((eb) => eb.fn.max('c.sample_id').as('last'))
+      .executeTakeFirstOrThrow();
+    if (last === null) break;
+    const through = Number(last);
+    const rows = await read(
+      currentVectors(db, datasetId, model)
+        .where('e.sample_id', '>', from)
+        .where('e.sample_id', '<=', through)
+        .where('s.id', '>', from)
+        .where('s.id', '<=', through)
+        .orderBy('e.sample_id')
+        .limit(limit - page.length),
+    );
+    page.push(...rows);
+    from = through;
+  }
+  return page;
+}
+
 /** Current vectors of live samples after `afterId`, in sample id order (keyset pages). */
 export async function listVectorsAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<StoredVector[]> {
-  const rows = await currentVectors(db, datasetId, model)
-    .select(['s.id', 's.key', 'e.vector'])
-    .where('e.sample_id', '>', afterId)
-    .orderBy('e.sample_id')
-    .limit(limit)
-    .execute();
+  const rows = await pageOfCurrentVectors(db, datasetId, model, afterId, limit, (query) => query.select(['s.id', 's.key', 'e.vector']).execute());
   return rows.map((row) => ({ sampleId: row.id, key: row.key, vector: bytesToVector(row.vector!) }));
 }
 
@@ -336,12 +380,9 @@ export interface DuplicateRow {
 
 /** Current vectors and descriptors of live samples after `afterId`, in sample id order (keyset pages). */
 export async function listDuplicateRowsAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<DuplicateRow[]> {
-  const rows = await currentVectors(db, datasetId, model)
-    .select(['s.id', 'e.vector', 'e.descriptor'])
-    .where('e.sample_id', '>', afterId)
-    .orderBy('e.sample_id')
-    .limit(limit)
-    .execute();
+  const rows = await pageOfCurrentVectors(db, datasetId, model, afterId, limit, (query) =>
+    query.select(['s.id', 'e.vector', 'e.descriptor']).execute(),
+  );
   return rows.map((row) => ({
     sampleId: row.id,
     vector: bytesToVector(row.vector!),
