@@ -265,10 +265,14 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
       detail,
     };
     console.log(
-      `end-to-end embed of ${count} photos from s3rver, median of ${rounds}: raw onnxruntime ${rawMedian} images/s (batch ${raw.batch}); from originals ${summary.originalsMedian} images/s (${summary.originalsRatio}x raw); from thumbnails ${summary.thumbnailsMedian} images/s (${summary.thumbnailsRatio}x raw); highest peak RSS ${peakRssMiB} MiB; load ${load()}`,
+      `end-to-end embed of ${count} photos from s3rver, median of ${rounds}: raw onnxruntime ${rawMedian} images/s (batch ${raw.batch}); ${paths
+        .map((path) => `from ${path} ${summary[`${path}Median`]} images/s (${summary[`${path}Ratio`]}x raw)`)
+        .join('; ')}; highest peak RSS ${peakRssMiB} MiB; load ${load()}`,
     );
     console.log(
-      `  by CPU time per image (winnow + s3rver, start excluded): raw ${rawCpu} ms; from originals ${summary.originalsCpuMsPerImage} ms (${summary.originalsCpuRatio}x raw); from thumbnails ${summary.thumbnailsCpuMsPerImage} ms (${summary.thumbnailsCpuRatio}x raw)`,
+      `  by CPU time per image (winnow + s3rver, start excluded): raw ${rawCpu} ms; ${paths
+        .map((path) => `from ${path} ${summary[`${path}CpuMsPerImage`]} ms (${summary[`${path}CpuRatio`]}x raw)`)
+        .join('; ')}`,
     );
     runs.push(summary);
     await base.remove();
