@@ -7,13 +7,7 @@
  */
 import { loadavg } from 'node:os';
 import { sql, type KyselyPlugin, type QueryId, type RootOperationNode } from 'kysely';
-import {
-  listDuplicateRowsAfter,
-  listVectorSample,
-  listVectorsAfter,
-  recordEmbeddings,
-  type ModelVersion,
-} from '../src/catalog/embedding.repository.js';
+import { listDuplicateRowsAfter, listVectorSample, listVectorsAfter, recordEmbeddings, type ModelVersion } from '../src/catalog/embedding.repository.js';
 import type { Dialect } from '../src/db/dialect.js';
 import type { Executor } from '../src/db/executor.js';
 import { createTestDatabase } from '../test/support/databases.js';
@@ -24,7 +18,10 @@ const option = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) 
 const N = Number(option('--n') ?? 100_000);
 const D = Number(option('--d') ?? 1_792);
 const dialects = (option('--dialect')?.split(',') ?? ['sqlite', 'postgres']) as Dialect[];
-const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 
 /** Records the operation nodes a call runs, so the bench can show the plan of exactly what the repository sent. */
 function recorder(): KyselyPlugin & { nodes: RootOperationNode[] } {
@@ -47,7 +44,9 @@ async function plans(db: Executor, dialect: Dialect, call: (db: Executor) => Pro
     const prefix = dialect === 'postgres' ? 'explain (analyze, buffers) ' : 'explain query plan ';
     const result = await db.executeQuery<Record<string, unknown>>({ ...compiled, sql: prefix + compiled.sql });
     out.push(
-      result.rows.map((row) => (dialect === 'postgres' ? String(row['QUERY PLAN']) : `${String(row.parent)}>${String(row.id)} ${String(row.detail)}`)).join('\n'),
+      result.rows
+        .map((row) => (dialect === 'postgres' ? String(row['QUERY PLAN']) : `${String(row.parent)}>${String(row.id)} ${String(row.detail)}`))
+        .join('\n'),
     );
   }
   return out;
@@ -93,7 +92,9 @@ for (const dialect of dialects) {
       const queries = await plans(db, dialect, (traced) => listVectorsAfter(traced, datasetId, model, at, 1_000));
       console.log(`plans of listVectorsAfter, 1,000 after id ${at} (${queries.length} queries):\n${queries.join('\n--\n')}`);
     }
-    const reads: Array<[string, (db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number) => Promise<Array<{ sampleId: number }>>]> = [
+    const reads: Array<
+      [string, (db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number) => Promise<Array<{ sampleId: number }>>]
+    > = [
       ['listVectorsAfter', listVectorsAfter],
       ['listDuplicateRowsAfter', listDuplicateRowsAfter],
     ];
@@ -102,7 +103,7 @@ for (const dialect of dialects) {
       for (let round = 0; round < 5; round++) pages.push((await time(() => read(db, datasetId, model, deep, 1_000))).ms);
       let rows = 0;
       const pass = await time(async () => {
-        for (let afterId = 0; ; ) {
+        for (let afterId = 0; ;) {
           const page = await read(db, datasetId, model, afterId, 1_000);
           if (page.length === 0) return;
           rows += page.length;
@@ -117,7 +118,14 @@ for (const dialect of dialects) {
     const floor: number[] = [];
     for (let round = 0; round < 5; round++) {
       const read = () =>
-        db.selectFrom('embeddings').select(['sample_id', 'vector']).where('model_id', '=', model.id).where('sample_id', '>', deep).orderBy('sample_id').limit(1_000).execute();
+        db
+          .selectFrom('embeddings')
+          .select(['sample_id', 'vector'])
+          .where('model_id', '=', model.id)
+          .where('sample_id', '>', deep)
+          .orderBy('sample_id')
+          .limit(1_000)
+          .execute();
       floor.push((await time(read)).ms);
     }
     console.log(`peer: 1,000 vectors by primary key alone, deep in the set ${Math.min(...floor).toFixed(1)} ms (best of 5, load ${load()})`);

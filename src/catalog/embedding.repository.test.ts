@@ -211,9 +211,7 @@ describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
       ...fields,
     });
     await recordEmbeddings(db(), paged, [
-      ...ownKeys.map((key, i) =>
-        ok(key, own, found[key]!, i === 3 || i === 4 ? { status: 'rejected', vector: null } : i === 5 ? { sourceEtag: 'stale' } : {}),
-      ),
+      ...ownKeys.map((key, i) => ok(key, own, found[key]!, i === 3 || i === 4 ? { status: 'rejected', vector: null } : i === 5 ? { sourceEtag: 'stale' } : {})),
       ...ownKeys.map((key) => ok(key, other, elsewhere[key]!)),
     ]);
     await db().updateTable('samples').set({ removed_at: NOW }).where('id', 'in', [found['p06.jpg']!, found['p07.jpg']!, found['p08.jpg']!]).execute();
@@ -222,7 +220,7 @@ describe.each(DIALECTS)('embedding repositories on %s', (dialect) => {
     for (const read of [listVectorsAfter, listDuplicateRowsAfter]) {
       for (const limit of [1, 2, 3, 4, 100]) {
         const pages: number[][] = [];
-        for (let afterId = 0; ; ) {
+        for (let afterId = 0; ;) {
           const page = await read(db(), own, paged, afterId, limit);
           if (page.length === 0) break;
           pages.push(page.map((row) => row.sampleId));

@@ -181,7 +181,7 @@ async function pageOfCurrentVectors<Row>(
   read: (query: ReturnType<typeof currentVectors>) => Promise<Row[]>,
 ): Promise<Row[]> {
   const page: Row[] = [];
-  for (let from = afterId; page.length < limit; ) {
+  for (let from = afterId; page.length < limit;) {
     const candidates = db
       .selectFrom('embeddings')
       .select('sample_id')
@@ -380,9 +380,7 @@ export interface DuplicateRow {
 
 /** Current vectors and descriptors of live samples after `afterId`, in sample id order (keyset pages). */
 export async function listDuplicateRowsAfter(db: Executor, datasetId: string, model: ModelVersion, afterId: number, limit: number): Promise<DuplicateRow[]> {
-  const rows = await pageOfCurrentVectors(db, datasetId, model, afterId, limit, (query) =>
-    query.select(['s.id', 'e.vector', 'e.descriptor']).execute(),
-  );
+  const rows = await pageOfCurrentVectors(db, datasetId, model, afterId, limit, (query) => query.select(['s.id', 'e.vector', 'e.descriptor']).execute());
   return rows.map((row) => ({
     sampleId: row.id,
     vector: bytesToVector(row.vector!),
