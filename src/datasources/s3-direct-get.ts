@@ -59,8 +59,12 @@ export function directGet(url: string, maxBytes: number, signal: AbortSignal, op
           settle({ outcome: 'too-large', size: declared });
           return;
         }
-        collect(response, declared, (body) =>
-          settle(body === undefined ? { outcome: 'failed' } : { outcome: 'read', body, etag: response.headers.etag?.replaceAll('"', '') }),
+        collect(
+          response,
+          declared,
+          (body) => settle(body === undefined ? { outcome: 'failed' } : { outcome: 'read', body, etag: response.headers.etag?.replaceAll('"', '') }),
+          maxBytes,
+          (size) => settle({ outcome: 'too-large', size }),
         );
       },
     );
@@ -72,13 +76,32 @@ export function directGet(url: string, maxBytes: number, signal: AbortSignal, op
   });
 }
 
-/** Hands over the body, or undefined when it broke off or ended short of its Content-Length. */
-function collect(response: IncomingMessage, declared: number, done: (body: Buffer | undefined) => void): void {
+/**
+ * Hands over the body, or undefined when it broke off or ended short of its Content-Length. An answer
+ * without a Content-Length (chunked) that grows past `maxBytes` is cut off and reported to `tooLarge`.
+ */
+function collect(
+  response: IncomingMessage,
+  declared: number,
+  done: (body: Buffer | undefined) => void,
+  maxBytes = Number.POSITIVE_INFINITY,
+  tooLarge?: (size: number) => void,
+): void {
   const chunks: Buffer[] = [];
   let received = 0;
+  let cut = false;
   response.on('data', (chunk: Buffer) => {
+    if (cut) return;
     chunks.push(chunk);
     received += chunk.length;
+    if (received > maxBytes && tooLarge !== undefined) {
+      cut = true;
+      response.removeAllListeners('end');
+      response.removeAllListeners('error');
+      response.on('error', () => undefined);
+      response.destroy();
+      tooLarge(received);
+    }
   });
   response.on('error', () => done(undefined));
   response.on('end', () => {
