@@ -9,29 +9,19 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compareKeys } from '../src/datasources/object-store.js';
 import type { FirstKeyAfter } from '../src/workflows/sync-key-ranges.js';
+import { seededRandom } from '../src/selection/seeded-random.js';
 
 type Split = (after: string, count: number, firstKeyAfter: FirstKeyAfter) => Promise<string[]>;
 const modulePath = process.argv[2] === undefined ? '../src/workflows/sync-key-ranges.js' : pathToFileURL(resolve(process.argv[2])).href;
 const { splitKeyRanges } = (await import(modulePath)) as { splitKeyRanges: Split };
 const SHARDS = 8;
 
-function seeded(seed: number) {
-  let state = seed;
-  // mulberry32
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A phone's photos over two years, ~55 a day at random times: `2023-07-14_183502.jpg`. */
 function dateNamed(count: number): string[] {
-  const random = seeded(5);
+  const random = seededRandom(5);
   const day0 = Date.UTC(2023, 0, 1);
   return Array.from({ length: count }, (_, index) => {
     const at = new Date(day0 + Math.floor((index * 730) / count) * 86_400_000 + Math.floor(random() * 86_400) * 1000);
@@ -40,7 +30,7 @@ function dateNamed(count: number): string[] {
   });
 }
 
-const random62 = seeded(18);
+const random62 = seededRandom(18);
 const layouts: { name: string; keys: () => string[]; listed: number }[] = [
   { name: 'sequential img_000000 (10^6)', keys: () => Array.from({ length: 1_000_000 }, (_, i) => `img_${pad(i, 6)}.jpg`), listed: 20_000 },
   {

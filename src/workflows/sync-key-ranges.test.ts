@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compareKeys } from '../datasources/object-store.js';
 import { MAX_KEY_RANGE_PROBES, splitKeyRanges } from './sync-key-ranges.js';
 import { isInShard, shardsBetween, type SyncShard } from './sync-shards.js';
+import { seededRandom } from '../selection/seeded-random.js';
 
 /** A bucket of `keys` that answers ListObjectsV2 with MaxKeys=1, counting the calls. */
 function probedBucket(keys: readonly string[], { sorted = false } = {}) {
@@ -64,24 +65,12 @@ function expectEven(sizes: readonly number[], count: number) {
   }
 }
 
-/** A seeded generator, so the "random" names are the same on every run. */
-function seeded(seed: number) {
-  let state = seed;
-  // mulberry32
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const hexName = (i: number) => `${createHash('sha1').update(String(i)).digest('hex')}.jpg`;
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 
 /** A phone's photos over two years, about as many each day, at random times: `2023-07-14_183502.jpg`. */
 function dateNamed(count: number, seed: number): string[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const day0 = Date.UTC(2023, 0, 1);
   return Array.from({ length: count }, (_, index) => {
     const at = new Date(day0 + Math.floor((index * 730) / count) * 86_400_000 + Math.floor(random() * 86_400) * 1000);
@@ -132,7 +121,7 @@ describe('splitKeyRanges', () => {
   });
 
   it('cuts mixed-case names evenly, within the probe budget though 62 characters can start a name', async () => {
-    const random = seeded(18);
+    const random = seededRandom(18);
     const name = () => Array.from({ length: 10 }, () => BASE62[Math.floor(random() * BASE62.length)]).join('');
     const bucket = probedBucket(Array.from({ length: 40_000 }, () => `${name()}.png`));
     const { shards } = await planAfter(bucket, 10_000, 8);
@@ -161,7 +150,7 @@ describe('splitKeyRanges', () => {
     expectEven(keysPerShard(plan.shards, numbered.keys.slice(5_000)), 6);
 
     // Emoji (4 bytes in UTF-8, surrogate pairs in JavaScript) and U+FF5E sort differently in the two orders: no key may be lost.
-    const random = seeded(7);
+    const random = seededRandom(7);
     const chars = ['😀', '～', 'é', 'z', '中', '\u{10ffff}', 'A'];
     const mixed = probedBucket(Array.from({ length: 5_000 }, () => Array.from({ length: 6 }, () => chars[Math.floor(random() * chars.length)]).join('')));
     const spread = await planAfter(mixed, 500, 8);
