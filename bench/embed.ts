@@ -1,5 +1,5 @@
 /**
- * npm run bench:embed [-- --images 500,5000] [--rounds 3] [--paths originals,thumbnails] [--thumbnail-size 400] [--skip-pipeline] [--skip-quality] [--skip-vectors]
+ * npm run bench:embed [-- --images 500,5000] [--rounds 3] [--paths originals,thumbnails] [--thumbnail-size 400] [--model-threads 1|2] [--skip-pipeline] [--skip-quality] [--skip-vectors]
  * npm run bench:embed -- --quality-only [--thumbnail-size 400]   # thumbnail vs original vectors on the real pictures of bench/embedding-photos.ts
  *
  * In one run: onnxruntime's raw throughput on pre-decoded tensors at the best batch size, next to
@@ -50,6 +50,11 @@ const rounds = Number(option('--rounds') ?? '3');
 const paths = (option('--paths') ?? 'originals,thumbnails').split(',') as Array<'originals' | 'thumbnails'>;
 /** Thumbnails fitting this box have a short side of at least 224 px up to 16:9, so embed reads them instead of the originals. */
 const THUMBNAIL_BOX = Number(option('--thumbnail-size') ?? '400');
+/**
+ * Both sides' onnxruntime threads, instead of the raw peer's best (2 on this machine). At 1, the model has one core to
+ * itself and the rest of embed gets the other: what a machine with a core to spare beside the model gives.
+ */
+const MODEL_THREADS = option('--model-threads') === undefined ? [1, 2] : [Number(option('--model-threads'))];
 const load = () =>
   loadavg()
     .map((value) => value.toFixed(2))
@@ -102,7 +107,7 @@ async function rawThroughput(files: readonly string[]): Promise<{
   await defaults.close();
   const batch = Number(best(byBatch)[0]);
   const bySession: Record<string, number> = {};
-  for (const threads of [1, 2])
+  for (const threads of MODEL_THREADS)
     for (const spinWait of [false, true]) {
       const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads, spinWait });
       bySession[`${threads}${spinWait ? '+spin' : ''}`] = await measure(encoder, batch);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors.js';
-import { createSharpImageProcessor } from './sharp.image-processor.js';
+import { createSharpImageProcessor, DEFAULT_MAX_INPUT_PIXELS, translateSharpError } from './sharp.image-processor.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/images');
 const fixture = (name: string) => readFileSync(resolve(FIXTURES, name));
@@ -135,6 +135,12 @@ describe('sharp image processor', () => {
     const cutData = await refusal(photo.subarray(0, Math.floor(photo.length * 0.6)));
     expect(isAppError(cutData, 'ImageUnreadable')).toBe(true);
     expect((cutData as Error).message).toContain('premature end');
+  });
+
+  it('names the cause when libvips lost it to another thread (its error buffer is shared by the process)', async () => {
+    const lostCause = new Error('Input buffer has corrupt header: ');
+    const error = await translateSharpError(lostCause, sharp, fixture('truncated.jpg'), DEFAULT_MAX_INPUT_PIXELS);
+    expect(error).toMatchObject({ code: 'ImageUnreadable', message: 'Corrupt or truncated image (VipsJpeg: premature end of JPEG image).' });
   });
 
   it('refuses corrupt, empty and non-image data with a clear message', async () => {

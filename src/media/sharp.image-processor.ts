@@ -85,7 +85,33 @@ export async function translateSharpError(
   if (/unsupported image format/i.test(message))
     return new AppError('ImageUnreadable', 'Not a supported image (unrecognised file signature).', { cause: error });
   if (/empty/i.test(message)) return new AppError('ImageUnreadable', 'The file is empty (0 bytes).', { cause: error });
-  return new AppError('ImageUnreadable', `Corrupt or truncated image (${message.replace(/^Input (file|buffer) has corrupt header: /, '')}).`, { cause: error });
+  const detail = decoderDetail(message) || (await decoderDetailOnSecondTry(sharp, bytes, maxInputPixels)) || 'the decoder gave no detail';
+  return new AppError('ImageUnreadable', `Corrupt or truncated image (${detail}).`, { cause: error });
+}
+
+function decoderDetail(message: string): string {
+  return message.replace(/^Input (file|buffer) has corrupt header:\s*/, '').trim();
+}
+
+let secondTries: Promise<unknown> = Promise.resolve();
+
+/**
+ * libvips keeps one error buffer per process (lovell/sharp#902): a decode failing on another thread at the same
+ * moment can clear it before sharp reads it, leaving "corrupt header:" with no cause. Decoding the same bytes once
+ * more, one such retry at a time, names it.
+ */
+function decoderDetailOnSecondTry(sharp: (typeof import('sharp'))['default'], bytes: Buffer, maxInputPixels: number): Promise<string> {
+  const secondTry = secondTries.then(() =>
+    sharp(bytes, { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1, page: 0 })
+      .raw()
+      .toBuffer()
+      .then(
+        () => '',
+        (error: unknown) => decoderDetail(firstLine((error as Error).message ?? String(error))),
+      ),
+  );
+  secondTries = secondTry;
+  return secondTry;
 }
 
 function firstLine(text: string): string {
