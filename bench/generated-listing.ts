@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { startWorker } from '../src/shared/worker-thread.js';
 import { onCleanup } from './cleanup.js';
 
 export interface GeneratedListing {
@@ -44,7 +45,25 @@ export function generatedKeys(options: GeneratedListingOptions): { keyAt: (index
   };
 }
 
+/**
+ * Starts the server on a thread of its own, as a real bucket answers from other machines: its work (a few ms per
+ * page) stays off the event loop of the listing it serves.
+ */
 export async function startGeneratedListing(options: GeneratedListingOptions): Promise<GeneratedListing> {
+  const requestCount = new Int32Array(new SharedArrayBuffer(4));
+  const worker = startWorker(new URL('./generated-listing.worker.js', import.meta.url), { workerData: { options, requestCount } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (message: { port: number }) => resolve(message.port));
+    worker.once('error', reject);
+  });
+  const stop = onCleanup('stop generated listing', async () => {
+    await worker.terminate();
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, listRequests: () => Atomics.load(requestCount, 0), stop };
+}
+
+/** The server itself (run by generated-listing.worker.ts); counts ListObjectsV2 requests in `requestCount[0]`. */
+export async function serveGeneratedListing(options: GeneratedListingOptions, requestCount: Int32Array): Promise<{ port: number }> {
   const { keyAt, count } = generatedKeys(options);
   /** The first index whose key is > `after` (or >= when `inclusive`): keys grow with their index. */
   const firstIndexAfter = (after: string, inclusive = false) => {
@@ -57,14 +76,13 @@ export async function startGeneratedListing(options: GeneratedListingOptions): P
     }
     return low;
   };
-  let lists = 0;
   const answer = (request: http.IncomingMessage, response: http.ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://bench');
     const [, bucket = '', ...rest] = url.pathname.split('/');
     if (bucket !== options.bucket) return void response.writeHead(404).end();
     if (rest.join('/') !== '') return void response.writeHead(403, { 'content-type': 'application/xml' }).end(ACCESS_DENIED_XML);
     if (url.searchParams.get('list-type') !== '2') return void response.writeHead(200, { 'content-type': 'application/xml' }).end('<?xml version="1.0"?><Ok/>');
-    lists++;
+    Atomics.add(requestCount, 0, 1);
     const prefix = url.searchParams.get('prefix') ?? '';
     const delimiter = url.searchParams.get('delimiter') ?? '';
     const maxKeys = Math.min(1000, Number(url.searchParams.get('max-keys') ?? 1000));
@@ -113,10 +131,5 @@ export async function startGeneratedListing(options: GeneratedListingOptions): P
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const stop = onCleanup('stop generated listing', async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { endpoint: `http://127.0.0.1:${port}`, listRequests: () => lists, stop };
+  return { port: (server.address() as AddressInfo).port };
 }

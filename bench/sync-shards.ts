@@ -17,7 +17,10 @@
  * ~200 requests without a delimiter and takes the same time (also at 20,000 keys with `--checkers=1`), so rclone's
  * `lsf -R` lists in one stream either way; it is kept to show that.
  *
- * Run: npm run bench:sync-shards -- [--keys 200000] [--shards 8] [--rounds 3] [--parts 64,1] [--latency-ms 120] [--skip-rclone]
+ * `--dialect postgres` keeps the catalog in PostgreSQL (the running server, a fresh database per run) instead of the
+ * embedded SQLite: its writes then run in the server's processes, beside this one, as they do for workers.
+ *
+ * Run: npm run bench:sync-shards -- [--keys 200000] [--shards 8] [--rounds 3] [--parts 64,1] [--latency-ms 120] [--dialect sqlite|postgres] [--skip-rclone]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -35,6 +38,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     parts: { type: 'string', default: '64,1' },
     'latency-ms': { type: 'string', default: '120' },
+    dialect: { type: 'string', default: 'sqlite' },
     'skip-rclone': { type: 'boolean', default: false },
   },
 });
@@ -43,6 +47,7 @@ const SHARDS = Number(flags.shards);
 const ROUNDS = Number(flags.rounds);
 const LATENCY_MS = Number(flags['latency-ms']);
 const PARTS = flags.parts.split(',').map(Number);
+const DIALECT = flags.dialect as 'sqlite' | 'postgres';
 const BUCKET = 'bench';
 const PREFIX = 'photos/';
 const PAGE_KEYS = 1000;
@@ -60,7 +65,7 @@ function winnow(shardCount: number): Contender {
   return {
     name: shardCount === 1 ? 'winnow, 1 stream' : `winnow, ${shardCount} shards`,
     run: async (listing) => {
-      const context = await createTestContext('sqlite', { WINNOW_SYNC_SHARDS: String(shardCount), WINNOW_SYNC_SHARD_AFTER_KEYS: '5000' });
+      const context = await createTestContext(DIALECT, { WINNOW_SYNC_SHARDS: String(shardCount), WINNOW_SYNC_SHARD_AFTER_KEYS: '5000' });
       try {
         const input = { uri: `s3://${BUCKET}/${PREFIX}`, endpoint: listing.endpoint, pathStyle: true, accessKeyId: 'AKIABENCH', secretAccessKey: 'bench' };
         await createDataset(context, { name: 'bench', input, skipVerify: true } as Parameters<typeof createDataset>[1]);
@@ -73,7 +78,7 @@ function winnow(shardCount: number): Contender {
         const cpu = process.cpuUsage(cpuBefore);
         if (report.listed !== KEYS) throw new Error(`listed ${report.listed} of ${KEYS}`);
         if (shardCount > 1 && report.shards < 2) throw new Error(`the listing did not fan out (${report.shards} shards)`);
-        // This process also runs the generated server: its CPU is in the figure (a few ms per page).
+        // This process also runs the generated server (on a thread of its own): its CPU is in the figure (a few ms per page).
         return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, requests: listing.listRequests() - requestsBefore, load };
       } finally {
         await context.drop();
@@ -105,7 +110,7 @@ const count = (value: number) => Math.round(value).toLocaleString('en-US');
 cleanUpOnSignals();
 try {
   console.log(
-    `${count(KEYS)} generated keys, ${LATENCY_MS} ms per request, ${ROUNDS} alternating rounds; one stream's latency alone: ${fixed((Math.ceil(KEYS / PAGE_KEYS) * LATENCY_MS) / 1000)} s`,
+    `${count(KEYS)} generated keys, ${LATENCY_MS} ms per request, catalog in ${DIALECT}, ${ROUNDS} alternating rounds; one stream's latency alone: ${fixed((Math.ceil(KEYS / PAGE_KEYS) * LATENCY_MS) / 1000)} s`,
   );
   for (const parts of PARTS) {
     const layout = parts === 1 ? 'flat (one folder: key ranges found by probing)' : `nested (${parts} folders)`;
