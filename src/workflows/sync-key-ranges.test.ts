@@ -6,10 +6,11 @@ import { MAX_KEY_RANGE_PROBES, splitKeyRanges } from './sync-key-ranges.js';
 import { isInShard, shardsBetween, type SyncShard } from './sync-shards.js';
 import { seededRandom } from '../selection/seeded-random.js';
 
-/** A bucket of `keys` that answers ListObjectsV2 with MaxKeys=1, counting the calls. */
+/** A bucket of `keys` that answers ListObjectsV2 with MaxKeys=1, counting the calls and the round trips (calls sent together count once). */
 function probedBucket(keys: readonly string[], { sorted = false } = {}) {
   const inOrder = sorted ? keys : byteOrder([...new Set(keys)]);
-  const bucket = { keys: inOrder, probes: 0, firstKeyAfter, indexAfter };
+  let inFlight = 0;
+  const bucket = { keys: inOrder, probes: 0, roundTrips: 0, firstKeyAfter, indexAfter };
   function indexAfter(startAfter: string): number {
     let low = 0;
     let high = inOrder.length;
@@ -22,6 +23,9 @@ function probedBucket(keys: readonly string[], { sorted = false } = {}) {
   }
   async function firstKeyAfter(startAfter: string): Promise<string | null> {
     bucket.probes++;
+    if (inFlight++ === 0) bucket.roundTrips++;
+    await Promise.resolve();
+    inFlight--;
     return inOrder[indexAfter(startAfter)] ?? null;
   }
   return bucket;
@@ -85,8 +89,10 @@ describe('splitKeyRanges', () => {
     const keys = Array.from({ length: 1_000_000 }, (_, i) => `img_${String(i).padStart(6, '0')}.jpg`);
     const bucket = probedBucket(keys, { sorted: true });
     const { boundaries } = await planAfter(bucket, 20_000, 8);
-    // Ten leading digits are enough for 8 ranges: no split point is probed.
+    // Ten leading digits are enough for 8 ranges: no split point is probed. The digits after the shared prefix are
+    // asked for at once (one round trip, not ten): 19 round trips before.
     expect(bucket.probes).toBeLessThanOrEqual(28);
+    expect(bucket.roundTrips).toBeLessThanOrEqual(10);
     expect(boundaries).toHaveLength(7);
     // Shard sizes from where each boundary falls among the keys (the exactly-once check runs on the smaller sets).
     const ends = [...boundaries.map((boundary) => bucket.indexAfter(boundary)), keys.length];
@@ -117,6 +123,8 @@ describe('splitKeyRanges', () => {
     const bucket = probedBucket(Array.from({ length: 40_000 }, (_, i) => hexName(i)));
     const { shards } = await planAfter(bucket, 10_000, 8);
     expect(bucket.probes).toBeLessThanOrEqual(MAX_KEY_RANGE_PROBES);
+    // Sixteen hex digits asked for at once: 24 round trips before.
+    expect(bucket.roundTrips).toBeLessThanOrEqual(14);
     expectEven(keysPerShard(shards, bucket.keys.slice(10_000)), 8);
   });
 

@@ -5,7 +5,7 @@ export type FirstKeyAfter = (startAfter: string) => Promise<string | null>;
 
 /**
  * At most this many probes per plan (each one ListObjectsV2 call of one key): the first key, about
- * log2(key length) to find the prefix every remaining key shares, one per character found right after it,
+ * log2(key length) to find the prefix every remaining key shares, one per character of the alphabet found right after it,
  * and when those are fewer than the ranges, a few rounds of probing the split points.
  */
 export const MAX_KEY_RANGE_PROBES = 64;
@@ -46,7 +46,8 @@ const MAX_ROUNDS = 3;
  * the store when nothing else says where keys lie (the first sync of a flat layout: no catalog, no folders).
  *
  * It finds the prefix every remaining key shares, then every character that follows it (one probe each,
- * skipping past the keys under the one found), and models the keys below as spread evenly over those
+ * skipping past the keys under the one found; the rest of a found character's alphabet is probed at once, so
+ * numbered and hashed names take one round trip for it), and models the keys below as spread evenly over those
  * characters and, deeper, over the alphabet the probed keys use there (digits, hex, letters…). A character
  * that starts a single key is set aside (a README beside the photos); when one character is left, it narrows
  * in on it and starts over one level down. When fewer characters than ranges follow the prefix, the deeper
@@ -71,6 +72,8 @@ export async function splitKeyRanges(after: string, count: number, firstKeyAfter
     return key;
   };
   const budgetLeft = () => probes < maxProbes;
+  // Probes that may go out at once on a guess, past those the later steps (the single-key check, the split points) need.
+  const spareForGuesses = () => maxProbes - probes - Math.max(1, Math.min(3 * count, Math.floor(maxProbes / 2)));
   if (count < 2 || maxProbes < 2) return [];
   let first = await probe(after);
   if (first === null) return [];
@@ -94,7 +97,7 @@ export async function splitKeyRanges(after: string, count: number, firstKeyAfter
     }
     shared = firstChars.slice(0, low).join('');
 
-    const { children, capped } = await charactersAfter(shared, first, modelled, probe, budgetLeft);
+    const { children, capped } = await charactersAfter(shared, first, modelled, probe, budgetLeft, spareForGuesses);
     if (children.length === 0) return [];
     // Among few characters, one that starts a single key would get ranges of its own.
     const single = new Set<number>();
@@ -184,8 +187,11 @@ async function sharedUnder(
 }
 
 /**
- * Every character that follows `shared` in the modelled keys from `first` on, in order, with the first key under it
- * (one probe each, skipping past the keys under the last one found); `capped` when the probes ran out first.
+ * Every character that follows `shared` in the modelled keys from `first` on, in order, with the first key under it;
+ * `capped` when the probes ran out first. After each character found, the first key past every key under it and
+ * under each later character of its alphabet (digits, hex, letters…) are asked for at once, up to `spareForGuesses`
+ * probes: numbered and hashed names list their characters in one round trip instead of one each. The last of those
+ * answers is the first key past the alphabet, where it goes on.
  */
 async function charactersAfter(
   shared: string,
@@ -193,16 +199,34 @@ async function charactersAfter(
   modelled: (key: string | null) => key is string,
   probe: FirstKeyAfter,
   budgetLeft: () => boolean,
+  spareForGuesses: () => number,
 ): Promise<{ children: { char: number; firstKey: string }[]; capped: boolean }> {
   const children: { char: number; firstKey: string }[] = [];
+  const charOf = (key: string) => key.slice(shared.length).codePointAt(0);
   let next: string | null = first;
   while (modelled(next) && next.startsWith(shared)) {
-    const char = next.slice(shared.length).codePointAt(0);
-    const skipTo = char === undefined ? next : pastEveryKeyUnder(`${shared}${String.fromCodePoint(char)}`);
-    if (char !== undefined) children.push({ char, firstKey: next });
-    if (skipTo === null) break;
+    const char = charOf(next);
+    if (char === undefined) {
+      // `next` is `shared` itself: the keys under it come next.
+      if (!budgetLeft()) return { children, capped: true };
+      next = await probe(next);
+      continue;
+    }
+    children.push({ char, firstKey: next });
+    if (pastEveryKeyUnder(`${shared}${String.fromCodePoint(char)}`) === null) break;
     if (!budgetLeft()) return { children, capped: true };
-    next = await probe(skipTo);
+    const guesses = alphabetOf([char])
+      .filter((other) => other > char)
+      .slice(0, Math.max(0, spareForGuesses()));
+    const last = guesses.at(-1) ?? char;
+    const found = await Promise.all([char, ...guesses].map((start) => probe(pastEveryKeyUnder(`${shared}${String.fromCodePoint(start)}`)!)));
+    for (const key of found.slice(0, -1)) {
+      if (!modelled(key) || !key.startsWith(shared)) break;
+      const following = charOf(key)!;
+      if (following > last) break;
+      if (following !== children.at(-1)!.char) children.push({ char: following, firstKey: key });
+    }
+    next = found.at(-1)!;
   }
   return { children, capped: false };
 }
