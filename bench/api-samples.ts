@@ -4,6 +4,7 @@
  * over three years. Deterministic, so every run and dialect serves the same pages.
  */
 import type { NewSample } from '../src/catalog/sample.repository.js';
+import { seededRandom } from '../src/selection/seeded-random.js';
 
 const ANIMALS = ['cows', 'sheep', 'pigs', 'goats', 'hens', 'chèvres', 'vaches', '羊', 'ニワトリ', 'ducks 🦆'] as const;
 const CAMERAS = ['cam-01', 'cam-02', 'barn 3', 'Weide+Süd', 'gate #2'] as const;
@@ -19,18 +20,6 @@ const EXTENSIONS: ReadonlyArray<[string, number]> = [
   ['webp', 50],
   ['tif', 20],
 ];
-
-/** A small, fast, seedable PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function pick<T>(items: readonly T[], r: number): T {
   return items[Math.floor(r * items.length)]!;
@@ -61,7 +50,7 @@ export interface GeneratedSample {
 
 /** The `count` relative keys with the month each was taken in, sorted as S3 lists them (by UTF-8 bytes). */
 export function generateKeys(count: number, seed = 1): GeneratedSample[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const samples: GeneratedSample[] = new Array(count);
   for (let index = 0; index < count; index++) {
     const month = Math.floor(next() * MONTHS);
@@ -86,7 +75,7 @@ const FORMATS: Record<string, string> = { jpg: 'jpeg', jpeg: 'jpeg', png: 'png',
 
 /** The catalog row a finished sync would hold for a generated key. */
 export function sampleRow(datasetId: string, sample: GeneratedSample, index: number, syncedAt: string): NewSample {
-  const next = random(index * 7919 + 13);
+  const next = seededRandom(index * 7919 + 13);
   const r = next();
   const status = r < 0.9 ? 'ok' : r < 0.99 ? 'pending' : 'error';
   const lastModified = new Date(FIRST_MONTH + (sample.month + next()) * MONTH_MS).toISOString();

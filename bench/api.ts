@@ -36,7 +36,7 @@ import {
   type UrlVariant,
   type WarmPageCache,
 } from './api-report.js';
-import { random } from './api-samples.js';
+import { seededRandom } from '../src/selection/seeded-random.js';
 import type { ServerVariant } from './api-server.js';
 import { cleanUpAll, cleanUpOnSignals, makeTempDir } from './cleanup.js';
 import type { CatalogDialect } from './winnow-cli.js';
@@ -88,7 +88,7 @@ function parseArgs(argv: readonly string[]): Settings {
 
 /** `count` items of `items`, picked without replacement by a seeded shuffle. */
 function sample<T>(items: readonly T[], count: number, seed: number): T[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const copy = [...items];
   for (let index = copy.length - 1; index > 0; index--) {
     const other = Math.floor(next() * (index + 1));

@@ -14,6 +14,18 @@ export interface SharpProcessorOptions {
   maxInputPixels?: number;
 }
 
+/** How every decode here opens an image, for thumbnails, model inputs and a second try alike. */
+export function sharpDecodeOptions(maxInputPixels: number): SharpOptions {
+  return {
+    limitInputPixels: maxInputPixels,
+    // 'error' also refuses truncated data, yet tolerates the benign warnings many camera JPEGs raise.
+    failOn: 'error',
+    // Animated GIF/WebP and multi-page TIFF: the first frame only.
+    pages: 1,
+    page: 0,
+  };
+}
+
 /** The image library behind thumbnails (see loadSharp for how sharp is set up). */
 export function createSharpImageProcessor(options: SharpProcessorOptions = {}): ImageProcessor {
   const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
@@ -22,15 +34,7 @@ export function createSharpImageProcessor(options: SharpProcessorOptions = {}): 
     maxInputPixels,
     async makeThumbnail(input, thumbnailOptions) {
       const { default: sharp } = await loadSharp();
-      const decodeOptions: SharpOptions = {
-        limitInputPixels: maxInputPixels,
-        // 'error' also refuses truncated data, yet tolerates the benign warnings many camera JPEGs raise.
-        failOn: 'error',
-        // Animated GIF/WebP and multi-page TIFF: the first frame only.
-        pages: 1,
-        page: 0,
-        sequentialRead: true,
-      };
+      const decodeOptions: SharpOptions = { ...sharpDecodeOptions(maxInputPixels), sequentialRead: true };
       // sharp collects a stream input into one buffer before decoding anyway; holding it here lets errors read its header.
       const bytes = Buffer.isBuffer(input) ? input : await collect(input);
       if (bytes.length === 0) throw new AppError('ImageUnreadable', 'The file is empty (0 bytes).');
@@ -102,7 +106,7 @@ let secondTries: Promise<unknown> = Promise.resolve();
  */
 function decoderDetailOnSecondTry(sharp: (typeof import('sharp'))['default'], bytes: Buffer, maxInputPixels: number): Promise<string> {
   const secondTry = secondTries.then(() =>
-    sharp(bytes, { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1, page: 0 })
+    sharp(bytes, sharpDecodeOptions(maxInputPixels))
       .raw()
       .toBuffer()
       .then(

@@ -1,8 +1,7 @@
-import type { SharpOptions } from 'sharp';
 import { AppError } from '../errors.js';
 import { loadSharp } from './sharp.module.js';
 import type { ImageTensorDecoder, ImageTensorOptions } from './image-tensor.js';
-import { DEFAULT_MAX_INPUT_PIXELS, translateSharpError } from './sharp.image-processor.js';
+import { DEFAULT_MAX_INPUT_PIXELS, sharpDecodeOptions, translateSharpError } from './sharp.image-processor.js';
 
 export interface SharpImageTensorOptions {
   maxInputPixels?: number;
@@ -23,7 +22,7 @@ export function createSharpImageTensorDecoder(options: SharpImageTensorOptions =
     async decode(input, tensorOptions) {
       const { default: sharp } = await loadSharp();
       if (input.length === 0) throw new AppError('ImageUnreadable', 'The file is empty (0 bytes).');
-      const decodeOptions: SharpOptions = { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1, page: 0 };
+      const decodeOptions = sharpDecodeOptions(maxInputPixels);
       const { size } = tensorOptions;
       let pixels: Buffer;
       try {

@@ -6,6 +6,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { seededRandom } from '../../src/selection/seeded-random.js';
 
 export type FaultKind = 'slowDown' | 'internalError' | 'resetMidBody' | 'truncatedBody' | 'latency';
 
@@ -50,18 +51,6 @@ const INTERNAL_ERROR_XML =
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
 
 export const NO_FAULTS: FaultPlan = { rates: {}, latencyMs: 0, slowDownBurst: 0, methods: ['GET'], seed: 1 };
-
-/** mulberry32: a small seeded generator, so the same seed injects the same faults into the same request sequence. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export async function startFaultProxy(upstream: string, plan: FaultPlan = NO_FAULTS): Promise<FaultProxy> {
   const target = new URL(upstream);
