@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import { cleanUpAll, makeTempDir, onCleanup } from './cleanup.js';
 import { createFreshPostgresDatabase } from './postgres-database.js';
 import { ensureFreshBuild } from './winnow-cli.js';
+import { median } from './statistics.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin/winnow.js');
@@ -61,7 +62,6 @@ async function main() {
       console.log(`round ${round + 1}: ${name}: ${results[name]!.at(-1)!.toFixed(1)} images/s (load ${loadavg()[0]!.toFixed(1)})`);
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const base = median(results['1 worker']!);
   console.log(
     `${IMAGES} images of 320 px, batch jobs of ${BATCH}, ${ROUNDS} rounds; load average ${loadavg()

@@ -35,6 +35,7 @@ import { seedEmbeddingTarget } from './embedding-target.js';
 import { assertSucceeded, cpuMsOf, runMeasured } from './measured-process.js';
 import { preparePhotos } from './thumbnail-photos.js';
 import { baseImages } from './embedding-photos.js';
+import { median } from './statistics.js';
 
 const BIN = resolve(import.meta.dirname, '../bin/winnow.js');
 const BUCKET = 'bench';
@@ -143,12 +144,6 @@ function seed(root: string, prefix: string, files: readonly string[], count: num
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /**
  * Per size: one catalog synced (originals only) and a copy of it after `winnow thumbnails --size

@@ -15,6 +15,7 @@ import { createPgBossJobQueue } from '../src/jobs/pg-boss.job-queue.js';
 import { createLogger } from '../src/log/logger.js';
 import { cleanUpAll } from './cleanup.js';
 import { createFreshPostgresDatabase } from './postgres-database.js';
+import { median } from './statistics.js';
 
 type BenchJobs = { step: { n: number } };
 const NAMES = ['step'] as const;
@@ -54,7 +55,6 @@ async function main() {
   } finally {
     await cleanUpAll();
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const base = median(results['pg-boss, 1 worker']!);
   console.log(
     `${JOBS} jobs per round, ${ROUNDS} rounds, ${CONCURRENCY} at once per process; load average ${loadavg()

@@ -1,21 +1,22 @@
 import { listWithRclone, type RcloneListing } from './rclone-listing.js';
 import { syncFreshDataset, type CatalogDialect, type WinnowSyncRun } from './winnow-cli.js';
+import { median } from './statistics.js';
 
 export interface WinnowListingFigures {
   dialect: CatalogDialect;
   /** Best `timings.listingMs` over the runs: listing + catalog writes, without CLI start-up. */
-  bestListingMs: number;
+  medianListingMs: number;
   listingMsRuns: number[];
   keysPerSecond: number;
   /** Best spawn-to-exit time of `dataset sync` (start-up and the denied header reads included). */
-  bestWallMs: number;
+  medianWallMs: number;
   peakRssKib: number;
   ratioToRclone: number;
 }
 
 export interface ListingComparison {
   objects: number;
-  rclone: { bestWallMs: number; wallMsRuns: number[]; peakRssKib: number };
+  rclone: { medianWallMs: number; wallMsRuns: number[]; peakRssKib: number };
   winnow: WinnowListingFigures[];
 }
 
@@ -24,7 +25,7 @@ export const DIALECTS: readonly CatalogDialect[] = ['sqlite', 'postgres'];
 /**
  * rclone and Winnow (on each catalog dialect) list the same prefix through the list-only
  * gateway, `rounds` times, alternating their order each round so neither always runs on
- * the warmer server; the best of each is compared.
+ * the warmer server; the median of each is compared.
  */
 export async function compareListing(gatewayEndpoint: string, gatewayPort: number, objects: number, rounds: number): Promise<ListingComparison> {
   const rcloneRuns: RcloneListing[] = [];
@@ -37,32 +38,32 @@ export async function compareListing(gatewayEndpoint: string, gatewayPort: numbe
     for (const run of index % 2 === 0 ? round : [...round].reverse()) await run();
   }
 
-  const rcloneBestMs = Math.min(...rcloneRuns.map((run) => run.wallMs));
+  const rcloneMedianMs = median(rcloneRuns.map((run) => run.wallMs));
   return {
     objects,
-    rclone: { bestWallMs: rcloneBestMs, wallMsRuns: rcloneRuns.map((run) => run.wallMs), peakRssKib: Math.max(...rcloneRuns.map((run) => run.peakRssKib)) },
+    rclone: { medianWallMs: rcloneMedianMs, wallMsRuns: rcloneRuns.map((run) => run.wallMs), peakRssKib: Math.max(...rcloneRuns.map((run) => run.peakRssKib)) },
     winnow: DIALECTS.map((dialect) =>
       summarizeWinnow(
         dialect,
         winnowRuns.filter((run) => run.dialect === dialect),
         objects,
-        rcloneBestMs,
+        rcloneMedianMs,
       ),
     ),
   };
 }
 
-function summarizeWinnow(dialect: CatalogDialect, runs: WinnowSyncRun[], objects: number, rcloneBestMs: number): WinnowListingFigures {
+function summarizeWinnow(dialect: CatalogDialect, runs: WinnowSyncRun[], objects: number, rcloneMedianMs: number): WinnowListingFigures {
   const listingMsRuns = runs.map((run) => run.report.timings.listingMs);
-  const bestListingMs = Math.min(...listingMsRuns);
+  const medianListingMs = median(listingMsRuns);
   return {
     dialect,
-    bestListingMs,
+    medianListingMs,
     listingMsRuns,
-    keysPerSecond: objects / (bestListingMs / 1000),
-    bestWallMs: Math.min(...runs.map((run) => run.wallMs)),
+    keysPerSecond: objects / (medianListingMs / 1000),
+    medianWallMs: median(runs.map((run) => run.wallMs)),
     peakRssKib: Math.max(...runs.map((run) => run.peakRssKib)),
-    ratioToRclone: bestListingMs / rcloneBestMs,
+    ratioToRclone: medianListingMs / rcloneMedianMs,
   };
 }
 

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
+import { median } from './statistics.js';
 
 const { values } = parseArgs({
   options: { points: { type: 'string', default: '100000,1000000' }, rounds: { type: 'string', default: '3' }, frames: { type: 'string', default: '30' } },
@@ -57,10 +58,6 @@ interface Measurement {
   firstPaintMs: number;
   frameMs: number[];
 }
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 const percentile = (values: number[], share: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * share))]!;
 
 console.log(`WebGL renderer: ${renderer}`);

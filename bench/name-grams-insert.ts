@@ -22,6 +22,7 @@ import type { Executor } from '../src/db/executor.js';
 import { generateKeys, sampleRow } from './api-samples.js';
 import { cleanUpAll, cleanUpOnSignals, makeTempDir } from './cleanup.js';
 import { createFreshPostgresDatabase } from './postgres-database.js';
+import { median } from './statistics.js';
 
 const { values } = parseArgs({
   options: { rows: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '3' }, dialect: { type: 'string', multiple: true } },
@@ -35,7 +36,6 @@ const load = () =>
   loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
 const COLUMNS = [
   ['dataset_id', 'datasetId', 'text[]'],

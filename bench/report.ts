@@ -28,14 +28,14 @@ export const shortCount = (n: number): string => (n >= 1000 && n % 1000 === 0 ? 
 
 export function printSizeResults(size: SizeResults): void {
   const { listing, fullSync } = size;
-  console.log(`\nN=${count(size.objects)} (seeded in ${seconds(size.seedMs)}; best of ${listing.rclone.wallMsRuns.length} runs each)`);
+  console.log(`\nN=${count(size.objects)} (seeded in ${seconds(size.seedMs)}; median of ${listing.rclone.wallMsRuns.length} runs each)`);
   for (const winnow of listing.winnow) {
     console.log(
-      `  listing+catalog [${winnow.dialect.padEnd(8)}]: winnow ${seconds(winnow.bestListingMs)} (${count(winnow.keysPerSecond)} keys/s), rclone ${seconds(listing.rclone.bestWallMs)}, ratio winnow/rclone ${ratio(winnow.ratioToRclone)} (target <= 1.0)`,
+      `  listing+catalog [${winnow.dialect.padEnd(8)}]: winnow ${seconds(winnow.medianListingMs)} (${count(winnow.keysPerSecond)} keys/s), rclone ${seconds(listing.rclone.medianWallMs)}, ratio winnow/rclone ${ratio(winnow.ratioToRclone)} (target <= 1.0)`,
     );
   }
   console.log(
-    `    runs: rclone ${listing.rclone.wallMsRuns.map(seconds).join(', ')}; ${listing.winnow.map((w) => `${w.dialect} ${w.listingMsRuns.map(seconds).join(', ')} (CLI wall ${seconds(w.bestWallMs)}, peak RSS ${mib(w.peakRssKib)})`).join('; ')}; rclone peak RSS ${mib(listing.rclone.peakRssKib)}`,
+    `    runs: rclone ${listing.rclone.wallMsRuns.map(seconds).join(', ')}; ${listing.winnow.map((w) => `${w.dialect} ${w.listingMsRuns.map(seconds).join(', ')} (CLI wall ${seconds(w.medianWallMs)}, peak RSS ${mib(w.peakRssKib)})`).join('; ')}; rclone peak RSS ${mib(listing.rclone.peakRssKib)}`,
   );
   console.log(
     `  full sync [sqlite, direct]: listing ${seconds(fullSync.listingMs)}, header reads ${seconds(fullSync.probingMs)} (${count(fullSync.probesPerSecond)} objects/s at the default concurrency), CLI wall ${seconds(fullSync.wallMs)}, peak RSS ${mib(fullSync.peakRssKib)}`,
@@ -72,8 +72,8 @@ export function summaryRows(results: BenchResults): string[][] {
     for (const w of size.listing.winnow) {
       rows.push([
         `listing+catalog N=${n} ${w.dialect}`,
-        seconds(w.bestListingMs),
-        `rclone ${seconds(size.listing.rclone.bestWallMs)}`,
+        seconds(w.medianListingMs),
+        `rclone ${seconds(size.listing.rclone.medianWallMs)}`,
         ratio(w.ratioToRclone),
         '<= 1.0',
       ]);

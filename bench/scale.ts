@@ -30,6 +30,7 @@ import { predictScaleOut, type Prediction } from './scale-prediction.js';
 import { preparePhotos } from './thumbnail-photos.js';
 import { ensureFreshBuild } from './winnow-cli.js';
 import { runDetached, startWorkers } from './worker-processes.js';
+import { median } from './statistics.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -70,11 +71,6 @@ const load = () =>
   loadavg()
     .map((value) => value.toFixed(1))
     .join(' ');
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 /** Thousands of keys/s read as whole numbers; a few images/s need a decimal. */

@@ -28,6 +28,7 @@ import { seededRandom } from '../src/selection/seeded-random.js';
 import { selectSamples } from '../src/selection/select.js';
 import { openDiversityOracle } from '../src/workflows/select-samples.js';
 import { cleanUpAll, cleanUpOnSignals, makeTempDir } from './cleanup.js';
+import { median } from './statistics.js';
 
 const run = promisify(execFile);
 const PYTHON = process.env.WINNOW_BENCH_PYTHON ?? '/usr/bin/python3';
@@ -132,11 +133,6 @@ async function numpy(script: string, args: readonly string[]): Promise<unknown> 
   return JSON.parse(stdout);
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const percentile = (values: readonly number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 const load = () => loadavg()[0]!.toFixed(2);

@@ -30,6 +30,7 @@ import { syncDataset } from '../src/workflows/sync-dataset.js';
 import { cleanUpAll, cleanUpOnSignals } from './cleanup.js';
 import { startGeneratedListing, type GeneratedListing } from './generated-listing.js';
 import { listPathWithRclone } from './rclone-listing.js';
+import { median } from './statistics.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -103,7 +104,6 @@ function rclone(flagsForRclone: string[]): Contender {
 }
 
 const contenders: Contender[] = [winnow(1), winnow(SHARDS), ...(flags['skip-rclone'] ? [] : [rclone(['--fast-list']), rclone([`--checkers=${SHARDS}`])])];
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 const count = (value: number) => Math.round(value).toLocaleString('en-US');
 
