@@ -1,6 +1,9 @@
-/** The middle value (the mean of the two middle ones for an even count): what a bench reports, since best-of-N flatters whoever got the quiet round. */
+/**
+ * The middle value (the mean of the two middle ones for an even count), NaN for none (a path not measured):
+ * what a bench reports, since best-of-N flatters whoever got the quiet round.
+ */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
