@@ -5,7 +5,9 @@
  * In one run: onnxruntime's raw throughput on pre-decoded tensors at the best batch size, next to
  * Winnow's end-to-end `embed` from s3rver (read + decode + resize + infer + store) on real
  * multi-megapixel photos, with peak RSS at each size, read from the originals and from thumbnails
- * (`winnow thumbnails --size 400` first), in alternating rounds; what reading thumbnails does to
+ * (`winnow thumbnails --size 400` first), in alternating rounds, each round also running the raw
+ * model while this process reads the same objects from s3rver and decodes nothing (the ceiling of
+ * any `embed` from s3rver on this machine); what reading thumbnails does to
  * the vectors (cosine to the original's vector, near-duplicate lookups); then the vector store: vectors stored per
  * second (SQLite, PostgreSQL), nearest-neighbour latency at 10^5 and 10^6 (synthetic vectors),
  * recall@10 of the reduced copy, and the time of a 100,000-point map. Not a test.
@@ -14,6 +16,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { recordEmbeddings } from '../src/catalog/embedding.repository.js';
 import { DEFAULT_MODEL_SPEC, ensureDefaultModel } from '../src/embeddings/default-model.js';
 import { imageTensorOptions } from '../src/embeddings/image-encoder.js';
@@ -29,7 +33,7 @@ import { fitPca, projectPca } from '../src/selection/pca.js';
 import { umapCoordinates } from '../src/workflows/embedding-map.js';
 import { openMatMul } from '../src/workflows/vector-index.js';
 import { createTestDatabase } from '../test/support/databases.js';
-import { startS3Server } from '../test/support/s3-server.js';
+import { createS3rverClient, startS3Server } from '../test/support/s3-server.js';
 import { cleanUpAll, cleanUpOnSignals, makeTempDir, onCleanup } from './cleanup.js';
 import { seedEmbeddingTarget } from './embedding-target.js';
 import { assertSucceeded, cpuMsOf, runMeasured } from './measured-process.js';
@@ -83,18 +87,26 @@ async function rawThroughput(files: readonly string[]): Promise<{
   const tensors = await Promise.all(
     files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), imageTensorOptions(DEFAULT_MODEL_SPEC) as never)),
   );
-  /** Images per second, and the CPU time this process spent per image meanwhile (onnxruntime's threads; nothing else runs here then). */
-  const measureWithCpu = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000) => {
+  /**
+   * Images per second, and the CPU time this process spent per image meanwhile (onnxruntime's threads, and the
+   * reads of `alongside` when given; nothing else runs here then).
+   */
+  const measureWithCpu = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000, alongside?: Alongside) => {
     await encoder.encode(tensors.slice(0, batch));
     let images = 0;
     const cpuBefore = process.cpuUsage();
+    const stopAlongside = alongside?.(() => images);
     const started = performance.now();
     while (performance.now() - started < ms) {
-      for (let offset = 0; offset + batch <= tensors.length; offset += batch) await encoder.encode(tensors.slice(offset, offset + batch));
-      images += Math.floor(tensors.length / batch) * batch;
+      for (let offset = 0; offset + batch <= tensors.length; offset += batch) {
+        await encoder.encode(tensors.slice(offset, offset + batch));
+        images += batch;
+      }
     }
+    await stopAlongside?.();
     const cpu = process.cpuUsage(cpuBefore);
     return {
+      images,
       imagesPerSecond: Math.round((images / ((performance.now() - started) / 1000)) * 10) / 10,
       cpuMsPerImage: Math.round(((cpu.user + cpu.system) / 1000 / images) * 10) / 10,
     };
@@ -119,10 +131,55 @@ async function rawThroughput(files: readonly string[]): Promise<{
   const spinWait = session.endsWith('+spin');
   const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads, spinWait });
   onCleanup('close the raw encoder', () => encoder.close());
-  return { batch, threads, spinWait, imagesPerSecond, byBatch, bySession, at: (size, ms) => measureWithCpu(encoder, size, ms) };
+  return { batch, threads, spinWait, imagesPerSecond, byBatch, bySession, at: (size, ms, alongside) => measureWithCpu(encoder, size, ms, alongside) };
 }
 
-type RawPeer = (batch: number, ms?: number) => Promise<{ imagesPerSecond: number; cpuMsPerImage: number }>;
+type RawPeer = (batch: number, ms?: number, alongside?: Alongside) => Promise<{ images: number; imagesPerSecond: number; cpuMsPerImage: number }>;
+/** Work started beside the raw model, told how many images it has run so far; the function it returns stops the work. */
+type Alongside = (modelImages: () => number) => () => Promise<void>;
+
+/** As many reads in flight as embed's default (WINNOW_EMBED_READ_CONCURRENCY), at most this many images ahead of the model. */
+const READERS = 8;
+const READ_AHEAD = 32;
+
+/**
+ * GETs `keys` from s3rver in turn, READERS at a time and never more than READ_AHEAD images ahead of
+ * the model, and throws the bytes away: the reads `embed` makes at the model's pace, without
+ * anything embed does with them. The raw model running beside them is the ceiling of any `embed`
+ * from s3rver on this machine, since every image must at least be read.
+ */
+function readAlongside(client: S3Client, keys: readonly string[]): Alongside {
+  return (modelImages) => {
+    let stopped = false;
+    let requested = 0;
+    const reader = async () => {
+      while (!stopped) {
+        if (requested - modelImages() >= READ_AHEAD) {
+          await sleep(1);
+          continue;
+        }
+        const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: keys[requested++ % keys.length]! }));
+        await object.Body!.transformToByteArray();
+      }
+    };
+    const readers = Array.from({ length: READERS }, reader);
+    return async () => {
+      stopped = true;
+      await Promise.all(readers);
+    };
+  };
+}
+
+async function listKeys(client: S3Client, prefix: string, include: (key: string) => boolean): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) if (include(object.Key!)) keys.push(object.Key!);
+    token = page.NextContinuationToken;
+  } while (token !== undefined);
+  return keys;
+}
 
 /** Photos under `<prefix>` in s3rver's own file layout (hard links, so 5,000 multi-MB objects cost no copies). */
 function seed(root: string, prefix: string, files: readonly string[], count: number): void {
@@ -156,6 +213,7 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
   for (const count of sizes) seed(directory.path, `p${count}/`, files, count);
   const server = await startS3Server({ directory: directory.path, buckets: [BUCKET] });
   const stop = onCleanup('stop s3rver', () => server.stop());
+  const client = createS3rverClient(server.endpoint);
   const runs: unknown[] = [];
   for (const count of sizes) {
     const base = await makeTempDir('winnow-bench-embed-home-');
@@ -197,14 +255,24 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
       `${count} photos: ${thumbnails.generated} thumbnails (box ${THUMBNAIL_BOX} px) made in ${(thumbnails.durationMs / 1000).toFixed(1)} s (not part of embed)`,
     );
 
+    const readKeys = {
+      originals: await listKeys(client, `p${count}/`, (key) => !key.includes('/.winnow/')),
+      thumbnails: await listKeys(client, `p${count}/.winnow/thumbnails/`, () => true),
+    };
     const measured: Record<'raw' | 'originals' | 'thumbnails', number[]> = { raw: [], originals: [], thumbnails: [] };
     const cpuPerImage: Record<'raw' | 'originals' | 'thumbnails', number[]> = { raw: [], originals: [], thumbnails: [] };
+    /** The raw model while the same objects embed reads are read beside it: what no embed from s3rver can beat here. */
+    const ceiling: Record<'originals' | 'thumbnails', number[]> = { originals: [], thumbnails: [] };
     const detail: unknown[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
         const rawNow = await raw.at(raw.batch);
         measured.raw.push(rawNow.imagesPerSecond);
         cpuPerImage.raw.push(rawNow.cpuMsPerImage);
+        const serverCpuBeforeReads = cpuMsOf(server.pid);
+        const reading = await raw.at(raw.batch, 4_000, readAlongside(client, readKeys[path]));
+        const readingServerCpuMs = (cpuMsOf(server.pid) - serverCpuBeforeReads) / reading.images;
+        ceiling[path].push(reading.imagesPerSecond);
         const home = join(base.path, `round-${round}-${path}`);
         cpSync(homes[path], home, { recursive: true });
         const loadBefore = load();
@@ -229,6 +297,9 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
           imagesPerSecond: report.imagesPerSecond,
           rawImagesPerSecond: rawNow.imagesPerSecond,
           rawCpuMsPerImage: rawNow.cpuMsPerImage,
+          rawWhileReadingImagesPerSecond: reading.imagesPerSecond,
+          rawWhileReadingCpuMsPerImage: reading.cpuMsPerImage,
+          rawWhileReadingS3rverCpuMsPerImage: round1(readingServerCpuMs),
           embedCpuMsPerImage: round1(embedCpuMsPerImage),
           s3rverCpuMsPerImage: round1(serverCpuMsPerImage),
           startCpuMs: idle.cpuMs,
@@ -239,7 +310,7 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
         };
         detail.push(entry);
         console.log(
-          `  round ${round + 1}: raw ${rawNow.imagesPerSecond} images/s (${rawNow.cpuMsPerImage} CPU-ms/image); embed from ${path}: ${report.imagesPerSecond} images/s (${report.fromThumbnails} from thumbnails, ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB), CPU-ms/image ${entry.embedCpuMsPerImage} winnow + ${entry.s3rverCpuMsPerImage} s3rver (start ${idle.cpuMs} ms not counted), load ${loadBefore} -> ${entry.loadAfter}`,
+          `  round ${round + 1}: raw ${rawNow.imagesPerSecond} images/s (${rawNow.cpuMsPerImage} CPU-ms/image); raw while reading the ${path} (no decode) ${reading.imagesPerSecond} images/s (${reading.cpuMsPerImage} + ${round1(readingServerCpuMs)} s3rver CPU-ms/image); embed from ${path}: ${report.imagesPerSecond} images/s (${report.fromThumbnails} from thumbnails, ${entry.wallSeconds} s wall, peak RSS ${entry.peakRssMiB} MiB), CPU-ms/image ${entry.embedCpuMsPerImage} winnow + ${entry.s3rverCpuMsPerImage} s3rver (start ${idle.cpuMs} ms not counted), load ${loadBefore} -> ${entry.loadAfter}`,
         );
         rmSync(home, { recursive: true, force: true });
       }
@@ -255,6 +326,8 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
       thumbnailsMedian: median(measured.thumbnails),
       originalsRatio: Math.round((median(measured.originals) / rawMedian) * 100) / 100,
       thumbnailsRatio: Math.round((median(measured.thumbnails) / rawMedian) * 100) / 100,
+      originalsCeilingRatio: Math.round((median(ceiling.originals) / rawMedian) * 100) / 100,
+      thumbnailsCeilingRatio: Math.round((median(ceiling.thumbnails) / rawMedian) * 100) / 100,
       // Load-independent: the model's CPU per image alone over all the CPU per image embed and s3rver spend (what the wall ratio tends to on 2 busy cores).
       rawCpuMsPerImage: rawCpu,
       originalsCpuMsPerImage: round1(median(cpuPerImage.originals)),
@@ -268,6 +341,11 @@ async function pipeline(files: readonly string[], raw: { batch: number; threads:
       `end-to-end embed of ${count} photos from s3rver, median of ${rounds}: raw onnxruntime ${rawMedian} images/s (batch ${raw.batch}); ${paths
         .map((path) => `from ${path} ${summary[`${path}Median`]} images/s (${summary[`${path}Ratio`]}x raw)`)
         .join('; ')}; highest peak RSS ${peakRssMiB} MiB; load ${load()}`,
+    );
+    console.log(
+      `  ceiling (the raw model while the same objects are read from s3rver, nothing decoded or stored): ${paths
+        .map((path) => `reading the ${path} ${median(ceiling[path])} images/s (${summary[`${path}CeilingRatio`]}x raw)`)
+        .join('; ')}`,
     );
     console.log(
       `  by CPU time per image (winnow + s3rver, start excluded): raw ${rawCpu} ms; ${paths

@@ -17,6 +17,7 @@ import { createS3rverClient, startS3Server } from '../test/support/s3-server.js'
 import { cleanUpAll, cleanUpOnSignals, makeTempDir, onCleanup } from './cleanup.js';
 import { assertSucceeded, runMeasured, type MeasuredRun } from './measured-process.js';
 import { preparePhotos, type PhotoSet } from './thumbnail-photos.js';
+import { medianBy } from './statistics.js';
 import { ensureFreshBuild } from './winnow-cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -156,9 +157,6 @@ async function warmPageCache(files: readonly string[]): Promise<void> {
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 const rate = (m: Measurement) => `${m.imagesPerSecond.toFixed(1)} images/s`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-/** The middle run by rate (the lower middle of an even count): best-of-N would flatter whoever got the quiet round. */
-const median = <T extends Measurement>(runs: readonly T[]): T =>
-  [...runs].sort((a, b) => a.imagesPerSecond - b.imagesPerSecond)[Math.floor((runs.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
   const { concurrency, rounds } = parseArgs(process.argv.slice(2));
@@ -190,8 +188,8 @@ async function main(): Promise<void> {
     if (round % 2 === 1) vipsRuns.push(await runVipsthumbnail(photos, concurrency));
     console.log(`  round ${round + 1}: vipsthumbnail ${rate(vipsRuns.at(-1)!)}, winnow ${rate(winnowRuns.at(-1)!)} (load average ${loadavg()[0]!.toFixed(2)})`);
   }
-  const vips = median(vipsRuns);
-  const ours = median(winnowRuns);
+  const vips = medianBy(vipsRuns, (run) => run.imagesPerSecond);
+  const ours = medianBy(winnowRuns, (run) => run.imagesPerSecond);
   const ratio = ours.imagesPerSecond / vips.imagesPerSecond;
   console.log(`\nlocal files, median of ${rounds}:`);
   console.log(
