@@ -16,14 +16,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODEL_SPEC, ensureDefaultModel } from '../src/embeddings/default-model.js';
-import { imageTensorOptions } from '../src/embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
 import { descriptorDistance, thumbnailDescriptor } from '../src/selection/thumbnail-descriptor.js';
 import { createSharpImageTensorDecoder } from '../src/media/sharp.image-tensor.js';
 import { DEFAULT_DESCRIPTOR_THRESHOLD, DEFAULT_NEAR_DUPLICATE_THRESHOLD } from '../src/workflows/find-duplicates.js';
 import { TRANSFORMS, baseImages } from './embedding-photos.js';
 
-const TENSOR = imageTensorOptions(DEFAULT_MODEL_SPEC);
+const SIZE = DEFAULT_MODEL_SPEC.inputSize;
 const CACHE = join(tmpdir(), 'winnow-duplicates-calibration.json');
 const EMBEDDING_GRID = [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2, 0.25];
 const CANDIDATE_GRID = [0.1, 0.15, 0.2, 0.25];
@@ -53,8 +52,8 @@ async function makeItems(): Promise<Item[]> {
   for (const [family, base] of bases.entries()) {
     const variants = [{ transform: 'source', bytes: base.jpeg }];
     for (const transform of core) variants.push({ transform: transform.name, bytes: await transform.make(base.jpeg) });
-    const tensors = await Promise.all(variants.map((variant) => decoder.decode(variant.bytes, TENSOR)));
-    const vectors = await encoder.encode(tensors);
+    const pixels = await Promise.all(variants.map((variant) => decoder.decode(variant.bytes, SIZE)));
+    const vectors = await encoder.encode(pixels);
     variants.forEach((variant, index) =>
       items.push({
         family,
@@ -63,7 +62,7 @@ async function makeItems(): Promise<Item[]> {
         half: base.half,
         transform: variant.transform,
         vector: [...vectors[index]!],
-        descriptor: [...thumbnailDescriptor(tensors[index]!, TENSOR)],
+        descriptor: [...thumbnailDescriptor(pixels[index]!, SIZE)],
       }),
     );
   }

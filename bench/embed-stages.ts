@@ -4,8 +4,8 @@
  * Where the CPU goes per image when `winnow embed` reads thumbnails, stage by stage, each stage run
  * alone over the same images and measured in CPU time (this process's `process.cpuUsage`, worker
  * and onnxruntime threads included; s3rver's from /proc), so the figures hold on a busy machine:
- * the GET (client side and s3rver side), decoding into the model's input (sharp alone, the float
- * conversion alone, and the decoder pool as embed runs it), the model at 1 and 2 threads, the
+ * the GET (client side and s3rver side), decoding into the model's input (sharp alone, and the
+ * decoder pool as embed runs it), normalising it into the model's batch, the model at 1 and 2 threads, the
  * near-duplicate descriptor, and storing the vectors (SQLite). Then the decode cost of thumbnail
  * formats and sizes side by side. Compare the sum with the CPU per image `bench:embed` measures for
  * the whole command. Not a test.
@@ -15,12 +15,11 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { recordEmbeddings } from '../src/catalog/embedding.repository.js';
 import { DEFAULT_MODEL_SPEC, ensureDefaultModel } from '../src/embeddings/default-model.js';
-import { imageTensorOptions } from '../src/embeddings/image-encoder.js';
+import { writeImageInput } from '../src/embeddings/image-input.js';
 import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
 import { createImageTensorPool } from '../src/media/image-tensor-pool.js';
-import type { ImageTensorOptions } from '../src/media/image-tensor.js';
 import { createSharpImageProcessor } from '../src/media/sharp.image-processor.js';
-import { createSharpImageTensorDecoder, toTensor } from '../src/media/sharp.image-tensor.js';
+import { createSharpImageTensorDecoder } from '../src/media/sharp.image-tensor.js';
 import { loadSharp } from '../src/media/sharp.module.js';
 import { thumbnailDescriptor } from '../src/selection/thumbnail-descriptor.js';
 import { forEachConcurrently } from '../src/shared/concurrency.js';
@@ -44,7 +43,7 @@ const BUCKET = 'stages';
 const READ_CONCURRENCY = 8;
 const DECODE_THREADS = 2;
 const BATCH = 16;
-const options = imageTensorOptions(DEFAULT_MODEL_SPEC) as ImageTensorOptions;
+const SIZE = DEFAULT_MODEL_SPEC.inputSize;
 
 /** CPU-ms per image of `work` over `images` images, in this process (all its threads) and optionally in another process. */
 async function cpuPerImage(images: number, work: () => Promise<void>, otherPid?: number): Promise<{ self: number; other: number; wallMs: number }> {
@@ -109,38 +108,40 @@ try {
   row('GET a thumbnail with node:http, no SDK: s3rver side', `${plain.other} CPU-ms/image`);
   agent.destroy();
 
-  // Decoding, as embed does it: the pool of worker threads; then sharp alone and the float conversion alone, on this thread.
+  // Decoding, as embed does it: the pool of worker threads; then sharp alone on this thread, and the normalisation the encoder does.
   const pool = createImageTensorPool({ threads: DECODE_THREADS });
   const decodeAll = async (inputs: Buffer[]) => {
-    const out: Float32Array[] = new Array(inputs.length);
-    await forEachConcurrently([...inputs.keys()], READ_CONCURRENCY, async (index) => void (out[index] = await pool.decode(inputs[index]!, options)));
+    const out: Uint8Array[] = new Array(inputs.length);
+    await forEachConcurrently([...inputs.keys()], READ_CONCURRENCY, async (index) => void (out[index] = await pool.decode(inputs[index]!, SIZE)));
     return out;
   };
-  let tensors = await decodeAll(thumbnails);
-  const pooled = await cpuPerImage(count, async () => void (tensors = await decodeAll(thumbnails)));
+  let decoded = await decodeAll(thumbnails);
+  const pooled = await cpuPerImage(count, async () => void (decoded = await decodeAll(thumbnails)));
   row(`decode to the model input, ${DECODE_THREADS} worker threads (as embed)`, `${pooled.self} CPU-ms/image`);
   await pool.close();
   const { default: sharp } = await loadSharp();
   const sharpDecode = (bytes: Buffer, kernel: 'lanczos3' | 'mitchell' | 'linear' = 'lanczos3') =>
     sharp(bytes, { failOn: 'error', pages: 1, page: 0 })
       .autoOrient()
-      .resize(options.size, options.size, { fit: 'fill', fastShrinkOnLoad: false, kernel })
+      .resize(SIZE, SIZE, { fit: 'fill', fastShrinkOnLoad: false, kernel })
       .flatten({ background: { r: 0, g: 0, b: 0 } })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer();
-  const pixels: Buffer[] = [];
   const sharpOnly = await cpuPerImage(count, async () => {
-    for (const thumbnail of thumbnails) pixels.push(await sharpDecode(thumbnail));
+    for (const thumbnail of thumbnails) await sharpDecode(thumbnail);
   });
   row('  of which sharp: decode + resize to 224 x 224 RGB', `${sharpOnly.self} CPU-ms/image`);
-  const converted = await cpuPerImage(count, async () => void pixels.map((data) => toTensor(data, options)));
-  row('  of which bytes to float32 (toTensor)', `${converted.self} CPU-ms/image`);
   const inline = createSharpImageTensorDecoder();
   const inlineCost = await cpuPerImage(count, async () => {
-    for (const thumbnail of thumbnails) await inline.decode(thumbnail, options);
+    for (const thumbnail of thumbnails) await inline.decode(thumbnail, SIZE);
   });
   row('decode to the model input on this thread (no pool)', `${inlineCost.self} CPU-ms/image`);
+  const batchInput = new Float32Array(BATCH * SIZE * SIZE * 3);
+  const normalised = await cpuPerImage(count, async () =>
+    decoded.forEach((pixels, index) => writeImageInput(pixels, DEFAULT_MODEL_SPEC, batchInput, (index % BATCH) * SIZE * SIZE * 3)),
+  );
+  row("bytes to the model's float batch (writeImageInput, in the encoder)", `${normalised.self} CPU-ms/image`);
 
   // The model, at embed's batch size, with 1 and 2 intra-op threads.
   const home = await makeTempDir('winnow-bench-stages-model-');
@@ -149,20 +150,20 @@ try {
   let vectors: Float32Array[] = [];
   for (const threads of [1, 2]) {
     const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads });
-    await encoder.encode(tensors.slice(0, BATCH));
+    await encoder.encode(decoded.slice(0, BATCH));
     const model = await cpuPerImage(count, async () => {
       vectors = [];
-      for (let at = 0; at < count; at += BATCH) vectors.push(...(await encoder.encode(tensors.slice(at, at + BATCH))));
+      for (let at = 0; at < count; at += BATCH) vectors.push(...(await encoder.encode(decoded.slice(at, at + BATCH))));
     });
     row(
-      `model, batch ${BATCH}, ${threads} thread${threads === 1 ? '' : 's'}`,
+      `model, batch ${BATCH}, ${threads} thread${threads === 1 ? '' : 's'} (the encoder: normalise + onnxruntime)`,
       `${model.self} CPU-ms/image (${Math.round((count / model.wallMs) * 1000)} images/s)`,
     );
     await encoder.close();
   }
 
   const descriptors: Int8Array[] = [];
-  const described = await cpuPerImage(count, async () => void tensors.forEach((tensor) => descriptors.push(thumbnailDescriptor(tensor, options))));
+  const described = await cpuPerImage(count, async () => void decoded.forEach((pixels) => descriptors.push(thumbnailDescriptor(pixels, SIZE))));
   row('near-duplicate descriptor', `${described.self} CPU-ms/image`);
 
   // Storing: the vectors and descriptors in SQLite, one transaction per batch, as embed records them.

@@ -18,10 +18,11 @@ import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import * as ort from 'onnxruntime-node';
 import { recordEmbeddings } from '../src/catalog/embedding.repository.js';
 import { DEFAULT_MODEL_SPEC, ensureDefaultModel } from '../src/embeddings/default-model.js';
-import { imageTensorOptions } from '../src/embeddings/image-encoder.js';
-import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
+import { writeImageInput } from '../src/embeddings/image-input.js';
+import { onnxSessionOptions, openOnnxImageEncoder, type OnnxSessionOptions } from '../src/embeddings/onnx.image-encoder.js';
 import { openOnnxNearestSearch } from '../src/embeddings/onnx.vector-math.js';
 import { normalizeInPlace } from '../src/embeddings/vectors.js';
 import type { Thumbnail, ThumbnailFormat } from '../src/media/image-processor.js';
@@ -67,7 +68,8 @@ const load = () =>
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), loadAtStart: load() };
 
 /**
- * onnxruntime alone on 64 pre-decoded tensors, at its best: batch sizes 8, 16, 32 (one thread per
+ * onnxruntime alone (a session opened as Winnow's encoder opens it, nothing else) on 64 photos
+ * decoded and made into float tensors beforehand, at its best: batch sizes 8, 16, 32 (one thread per
  * core, no spinning), then at the best batch 1 and 2 threads, spinning or not. `embed` then runs
  * with the winner's batch and threads (it never spins: its decoders need the cores).
  */
@@ -84,54 +86,79 @@ async function rawThroughput(files: readonly string[]): Promise<{
   onCleanup('remove the model folder', () => home.remove());
   const { path } = await ensureDefaultModel(join(home.path, 'models'));
   const decoder = createSharpImageTensorDecoder();
-  const tensors = await Promise.all(
-    files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), imageTensorOptions(DEFAULT_MODEL_SPEC) as never)),
-  );
+  const images = await Promise.all(files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), DEFAULT_MODEL_SPEC.inputSize)));
+  const imageSize = DEFAULT_MODEL_SPEC.inputSize ** 2 * 3;
+  /** The 64 images as float tensors of `batch` images each, made once: onnxruntime alone runs on them. */
+  const batchesOf = (batch: number) => {
+    const batches: ort.Tensor[] = [];
+    for (let start = 0; start + batch <= images.length; start += batch) {
+      const data = new Float32Array(batch * imageSize);
+      images.slice(start, start + batch).forEach((pixels, index) => writeImageInput(pixels, DEFAULT_MODEL_SPEC, data, index * imageSize));
+      batches.push(new ort.Tensor('float32', data, [batch, DEFAULT_MODEL_SPEC.inputSize, DEFAULT_MODEL_SPEC.inputSize, 3]));
+    }
+    return batches;
+  };
+  const open = (options: OnnxSessionOptions) => ort.InferenceSession.create(path, onnxSessionOptions(options));
   /**
    * Images per second, and the CPU time this process spent per image meanwhile (onnxruntime's threads, and the
    * reads of `alongside` when given; nothing else runs here then).
    */
-  const measureWithCpu = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000, alongside?: Alongside) => {
-    await encoder.encode(tensors.slice(0, batch));
-    let images = 0;
+  const measureWithCpu = async (session: ort.InferenceSession, batch: number, ms = 4_000, alongside?: Alongside) => {
+    const batches = batchesOf(batch);
+    const run = async (input: ort.Tensor) => {
+      const outputs = await session.run({ [session.inputNames[0]!]: input }, [DEFAULT_MODEL_SPEC.output!]);
+      for (const output of Object.values(outputs)) output.dispose();
+    };
+    await run(batches[0]!);
+    let done = 0;
     const cpuBefore = process.cpuUsage();
-    const stopAlongside = alongside?.(() => images);
+    const stopAlongside = alongside?.(() => done);
     const started = performance.now();
     while (performance.now() - started < ms) {
-      for (let offset = 0; offset + batch <= tensors.length; offset += batch) {
-        await encoder.encode(tensors.slice(offset, offset + batch));
-        images += batch;
+      for (const input of batches) {
+        await run(input);
+        done += batch;
       }
     }
     await stopAlongside?.();
     const cpu = process.cpuUsage(cpuBefore);
     return {
-      images,
-      imagesPerSecond: Math.round((images / ((performance.now() - started) / 1000)) * 10) / 10,
-      cpuMsPerImage: Math.round(((cpu.user + cpu.system) / 1000 / images) * 10) / 10,
+      images: done,
+      imagesPerSecond: Math.round((done / ((performance.now() - started) / 1000)) * 10) / 10,
+      cpuMsPerImage: Math.round(((cpu.user + cpu.system) / 1000 / done) * 10) / 10,
     };
   };
-  const measure = async (encoder: Awaited<ReturnType<typeof openOnnxImageEncoder>>, batch: number, ms = 4_000) =>
-    (await measureWithCpu(encoder, batch, ms)).imagesPerSecond;
+  const measure = async (session: ort.InferenceSession, batch: number, ms = 4_000) => (await measureWithCpu(session, batch, ms)).imagesPerSecond;
   const best = (scores: Record<string, number>) => Object.entries(scores).sort((a, b) => b[1] - a[1])[0]!;
   const byBatch: Record<number, number> = {};
-  const defaults = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
+  const defaults = await open({ threads: 0 });
   for (const batch of [8, 16, 32]) byBatch[batch] = await measure(defaults, batch);
-  await defaults.close();
+  await defaults.release();
   const batch = Number(best(byBatch)[0]);
   const bySession: Record<string, number> = {};
   for (const threads of MODEL_THREADS)
     for (const spinWait of [false, true]) {
-      const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads, spinWait });
-      bySession[`${threads}${spinWait ? '+spin' : ''}`] = await measure(encoder, batch);
-      await encoder.close();
+      const session = await open({ threads, spinWait });
+      bySession[`${threads}${spinWait ? '+spin' : ''}`] = await measure(session, batch);
+      await session.release();
     }
-  const [session, imagesPerSecond] = best(bySession);
-  const threads = Number.parseInt(session, 10);
-  const spinWait = session.endsWith('+spin');
-  const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads, spinWait });
-  onCleanup('close the raw encoder', () => encoder.close());
-  return { batch, threads, spinWait, imagesPerSecond, byBatch, bySession, at: (size, ms, alongside) => measureWithCpu(encoder, size, ms, alongside) };
+  const [chosen, imagesPerSecond] = best(bySession);
+  const threads = Number.parseInt(chosen, 10);
+  const spinWait = chosen.endsWith('+spin');
+  const session = await open({ threads, spinWait });
+  onCleanup('close the raw session', () => session.release());
+  // Beside reads the model never spins, as embed's never does: spinning threads would take the readers' cores.
+  const besideReads = spinWait ? await open({ threads, spinWait: false }) : session;
+  if (besideReads !== session) onCleanup('close the raw session beside reads', () => besideReads.release());
+  return {
+    batch,
+    threads,
+    spinWait,
+    imagesPerSecond,
+    byBatch,
+    bySession,
+    at: (size, ms, alongside) => measureWithCpu(alongside === undefined ? session : besideReads, size, ms, alongside),
+  };
 }
 
 type RawPeer = (batch: number, ms?: number, alongside?: Alongside) => Promise<{ images: number; imagesPerSecond: number; cpuMsPerImage: number }>;
@@ -376,12 +403,11 @@ async function quality(label: string, originals: readonly Buffer[]): Promise<voi
   const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 0 });
   const decoder = createSharpImageTensorDecoder();
   const thumbnailer = createSharpImageProcessor();
-  const options = imageTensorOptions(DEFAULT_MODEL_SPEC) as never;
   const embed = async (images: readonly Buffer[]) => {
     const out: Float32Array[] = [];
     for (let at = 0; at < images.length; at += 16) {
-      const tensors = await Promise.all(images.slice(at, at + 16).map((image) => decoder.decode(image, options)));
-      out.push(...(await encoder.encode(tensors)));
+      const pixels = await Promise.all(images.slice(at, at + 16).map((image) => decoder.decode(image, DEFAULT_MODEL_SPEC.inputSize)));
+      out.push(...(await encoder.encode(pixels)));
     }
     return out;
   };

@@ -18,14 +18,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_MODEL_SPEC, convertDefaultModel, ensureDefaultModel } from '../src/embeddings/default-model.js';
-import { imageTensorOptions, type ImageEncoder } from '../src/embeddings/image-encoder.js';
+import type { ImageEncoder } from '../src/embeddings/image-encoder.js';
+import { writeImageInput } from '../src/embeddings/image-input.js';
 import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
 import { createSharpImageTensorDecoder } from '../src/media/sharp.image-tensor.js';
 import { TRANSFORMS, baseImages, type BaseImage } from './embedding-photos.js';
 import { preparePhotos } from './thumbnail-photos.js';
 
 const THRESHOLDS = [0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2];
-const TENSOR = imageTensorOptions(DEFAULT_MODEL_SPEC);
+const SIZE = DEFAULT_MODEL_SPEC.inputSize;
 const decoder = createSharpImageTensorDecoder();
 
 interface Item {
@@ -80,8 +81,8 @@ async function embedAll(encoder: ImageEncoder): Promise<Item[]> {
   const batch = 16;
   for (let start = 0; start < pending.length; start += batch) {
     const chunk = pending.slice(start, start + batch);
-    const tensors = await Promise.all(chunk.map((entry) => decoder.decode(entry.bytes, TENSOR)));
-    const vectors = await encoder.encode(tensors);
+    const pixels = await Promise.all(chunk.map((entry) => decoder.decode(entry.bytes, SIZE)));
+    const vectors = await encoder.encode(pixels);
     chunk.forEach((entry, index) =>
       items.push({ family: entry.family, base: entry.base, transform: entry.transform, core: entry.core, vector: vectors[index]! }),
     );
@@ -285,7 +286,7 @@ async function reportSpeed(modelPath: string): Promise<void> {
   console.log(
     `\nonnxruntime (the converted model through openOnnxImageEncoder; blank 224² inputs; one warm-up run, best of 3 rounds; load average ${loadavg()[0]!.toFixed(2)}):`,
   );
-  const image = new Float32Array(224 * 224 * 3).fill(0.5);
+  const image = new Uint8Array(224 * 224 * 3).fill(128);
   const rates = new Map<string, number>();
   for (const threads of [1, 2]) {
     const encoder = await openOnnxImageEncoder(modelPath, DEFAULT_MODEL_SPEC, { threads });
@@ -338,7 +339,7 @@ async function reportSpeed(modelPath: string): Promise<void> {
       );
     }
   };
-  await measure('Winnow (no shrink-on-load, exact)', (bytes) => decoder.decode(bytes, TENSOR));
+  await measure('Winnow (no shrink-on-load, exact)', (bytes) => decoder.decode(bytes, SIZE));
   await measure('peer: sharp with shrink-on-load (thumbnail path)', (bytes) =>
     sharp(bytes).autoOrient().resize(224, 224, { fit: 'fill' }).removeAlpha().raw().toBuffer(),
   );
@@ -355,7 +356,7 @@ async function tfjsPeer(onnxRate: number): Promise<void> {
     .filter((_, index) => index % 15 === 0)
     .slice(0, 4);
   const batch = new Float32Array(bases.length * 224 * 224 * 3);
-  for (const [index, base] of bases.entries()) batch.set(await decoder.decode(base.jpeg, TENSOR), index * 224 * 224 * 3);
+  for (const [index, base] of bases.entries()) writeImageInput(await decoder.decode(base.jpeg, SIZE), DEFAULT_MODEL_SPEC, batch, index * 224 * 224 * 3);
   const model = await load('MobileNetV2Mid');
   const input = tf.tensor4d(batch, [bases.length, 224, 224, 3]);
   const node =

@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSharpImageTensorDecoder } from '../media/sharp.image-tensor.js';
 import { DEFAULT_MODEL_DIMENSIONS, DEFAULT_MODEL_NAME, DEFAULT_MODEL_SPEC, ensureDefaultModel } from './default-model.js';
-import { imageTensorOptions } from './image-encoder.js';
 import { ensureCachedModel, type ModelSidecar } from './model-cache.js';
 import { openOnnxImageEncoder } from './onnx.image-encoder.js';
 import { TFJS_TO_ONNX_CONVERTER_VERSION } from './tfjs-graph-to-onnx.js';
@@ -70,7 +69,7 @@ describe('default model on real photos', () => {
     const { path } = await ensureDefaultModel(join(home, 'models'));
     const encoder = await openOnnxImageEncoder(path, DEFAULT_MODEL_SPEC, { threads: 2 });
     const decoder = createSharpImageTensorDecoder();
-    const embed = async (bytes: Buffer) => (await encoder.encode([await decoder.decode(bytes, imageTensorOptions(DEFAULT_MODEL_SPEC))]))[0]!;
+    const embed = async (bytes: Buffer) => (await encoder.encode([await decoder.decode(bytes, DEFAULT_MODEL_SPEC.inputSize)]))[0]!;
 
     const items: Array<{ photo: string; variant: string; vector: Float32Array }> = [];
     const photos = readdirSync(PHOTOS).filter((name) => name.endsWith('.jpg'));

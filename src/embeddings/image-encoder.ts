@@ -43,22 +43,12 @@ export interface ImageEncoder {
   /** Length of every embedding. */
   readonly dimensions: number;
   /**
-   * Embeds a batch: each image is `inputSize * inputSize * 3` floats in the spec's layout (see
-   * `ImageTensorDecoder`). Returns one unit-length vector per image, in order; an all-zero
-   * output stays all zero.
+   * Embeds a batch: each image is `inputSize * inputSize * 3` RGB bytes, row by row (media's
+   * `ImageTensorDecoder` gives them), normalised here as the spec says (`writeImageInput`).
+   * Returns one unit-length vector per image, in order; an all-zero output stays all zero.
    */
-  encode(images: readonly Float32Array[]): Promise<Float32Array[]>;
+  encode(images: readonly Uint8Array[]): Promise<Float32Array[]>;
   close(): Promise<void>;
-}
-
-/** How images must be decoded for a model with this spec (the shape of media's `ImageTensorOptions`). */
-export function imageTensorOptions(spec: ImageEncoderSpec): {
-  size: number;
-  layout: 'nchw' | 'nhwc';
-  mean: readonly [number, number, number];
-  std: readonly [number, number, number];
-} {
-  return { size: spec.inputSize, layout: spec.layout, mean: spec.mean, std: spec.std };
 }
 
 export const MIN_INPUT_SIZE = 16;

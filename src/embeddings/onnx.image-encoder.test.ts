@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAppError, type ErrorCode } from '../errors.js';
 import type { ImageEncoderSpec } from './image-encoder.js';
+import { imageInput } from './image-input.js';
 import { OnnxModelBuilder, type OnnxDim, type OnnxElementType } from './onnx-model-builder.js';
 import { describeOnnxModel, openOnnxImageEncoder } from './onnx.image-encoder.js';
 
@@ -55,9 +56,9 @@ async function refusal(file: string, spec: ImageEncoderSpec = SPEC): Promise<{ c
   return { code: error.code, message: error.message, hint: error.hint };
 }
 
-/** A 32x32 NCHW image whose pixels vary with `seed`. */
-function image(seed: number): Float32Array {
-  return Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => Math.sin(i * 0.37 + seed) * 2);
+/** A 32x32 RGB image (bytes, row by row) whose pixels vary with `seed`. */
+function image(seed: number): Uint8Array {
+  return Uint8Array.from({ length: 32 * 32 * 3 }, (_, i) => Math.round(127.5 + 127.5 * Math.sin(i * 0.37 + seed)));
 }
 
 describe('onnx image encoder', () => {
@@ -79,6 +80,31 @@ describe('onnx image encoder', () => {
       expect(batch[0]).not.toEqual(batch[1]);
       const [alone] = await encoder.encode([image(2)]);
       for (let i = 0; i < CHANNELS; i++) expect(alone![i]).toBeCloseTo(batch[1]![i]!, 5);
+    } finally {
+      await encoder.close();
+    }
+  });
+
+  it("feeds the model each image's bytes normalised by the spec, in its layout", async () => {
+    // A model that returns its input flattened: the vector is the tensor the encoder made, scaled to unit length.
+    const builder = new OnnxModelBuilder('identity');
+    builder.input('pixels', 'float32', ['N', 32, 32, 3]);
+    builder.node('Flatten', ['pixels'], 'embedding', { axis: 1 });
+    builder.output('embedding', 'float32', ['N', 32 * 32 * 3]);
+    const path = join(folder, 'identity.onnx');
+    writeFileSync(path, builder.encode());
+    const spec: ImageEncoderSpec = { inputSize: 32, layout: 'nhwc', mean: [0.2, 0.4, 0.6], std: [0.5, 0.25, 1], output: 'embedding' };
+    const encoder = await openOnnxImageEncoder(path, spec, { threads: 1 });
+    try {
+      const [first, second] = await encoder.encode([image(1), image(5)]);
+      for (const [pixels, vector] of [
+        [image(1), first!],
+        [image(5), second!],
+      ] as const) {
+        const expected = imageInput(pixels, spec);
+        const length = Math.hypot(...expected);
+        for (let i = 0; i < expected.length; i += 97) expect(vector[i]).toBeCloseTo(expected[i]! / length, 6);
+      }
     } finally {
       await encoder.close();
     }

@@ -10,6 +10,7 @@ import {
   type ModelDescription,
   type TensorDescription,
 } from './image-encoder.js';
+import { writeImageInput } from './image-input.js';
 import { normalizeInPlace } from './vectors.js';
 
 type OrtModule = typeof import('onnxruntime-node');
@@ -49,7 +50,7 @@ export async function describeOnnxModel(file: string): Promise<ModelDescription>
  * const encoder = await openOnnxImageEncoder('/home/me/.winnow/models/clip-b32.onnx',
  *   { inputSize: 224, layout: 'nchw', mean: [0.4815, 0.4578, 0.4082], std: [0.2686, 0.2613, 0.2758], output: 'image_embeds' },
  *   { threads: 2 });
- * const [vector] = await encoder.encode([tensor]); // unit length
+ * const [vector] = await encoder.encode([pixels]); // 224 x 224 RGB bytes in, a unit-length vector out
  */
 export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec, options: OnnxSessionOptions = {}): Promise<ImageEncoder> {
   validateImageEncoderSpec(spec);
@@ -63,7 +64,7 @@ export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec,
     // The batch's input array is kept for the next batch: a fresh one (10 MB for 16 images at 224 px) costs its
     // zeroing and page faults every time. A run that overlaps another (sessions are shared) makes its own.
     const kept: { batch?: Float32Array | undefined } = {};
-    const run = async (images: readonly Float32Array[]): Promise<Float32Array[]> => {
+    const run = async (images: readonly Uint8Array[]): Promise<Float32Array[]> => {
       const length = images.length * imageSize;
       const buffer = kept.batch !== undefined && kept.batch.length >= length ? kept.batch : new Float32Array(length);
       kept.batch = undefined;
@@ -71,8 +72,8 @@ export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec,
         const batch = buffer.length === length ? buffer : buffer.subarray(0, length);
         images.forEach((image, index) => {
           if (image.length !== imageSize)
-            throw new Error(`Image ${index} has ${image.length} values; ${imageSize} (${spec.inputSize}x${spec.inputSize}x3) were expected.`);
-          batch.set(image, index * imageSize);
+            throw new Error(`Image ${index} has ${image.length} bytes; ${imageSize} (${spec.inputSize}x${spec.inputSize}x3) were expected.`);
+          writeImageInput(image, spec, batch, index * imageSize);
         });
         const input = new ort.Tensor('float32', batch, dims(images.length));
         const results = await session.run({ [plan.input]: input }, [plan.output]);
@@ -115,7 +116,7 @@ export async function openOnnxImageEncoder(file: string, spec: ImageEncoderSpec,
 
 /** Two blank images (one when the batch is fixed to 1): the model must run and give one vector of a fixed length per image. */
 async function trialRun(
-  run: (images: Float32Array[]) => Promise<Float32Array[]>,
+  run: (images: Uint8Array[]) => Promise<Float32Array[]>,
   plan: ImageEncoderPlan,
   spec: ImageEncoderSpec,
   imageSize: number,
@@ -124,7 +125,7 @@ async function trialRun(
   const shape = spec.layout === 'nchw' ? `${count}x3x${spec.inputSize}x${spec.inputSize}` : `${count}x${spec.inputSize}x${spec.inputSize}x3`;
   let vectors: Float32Array[];
   try {
-    vectors = await run(Array.from({ length: count }, () => new Float32Array(imageSize)));
+    vectors = await run(Array.from({ length: count }, () => new Uint8Array(imageSize)));
   } catch (error) {
     throw new AppError('ModelInvalid', `This model cannot be used as an image encoder: a trial run on ${shape} blank images failed (${firstLine(error)}).`, {
       cause: error,
@@ -161,13 +162,7 @@ async function openSession(file: string, options: OnnxSessionOptions): Promise<I
   if (size === 0) throw new AppError('ModelUnreadable', `The model ${file} is empty (0 bytes).`);
   const ort = await loadOrt();
   try {
-    return await ort.InferenceSession.create(file, {
-      intraOpNumThreads: options.threads ?? 0,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      extra: { session: { intra_op: { allow_spinning: options.spinWait === true ? '1' : '0' }, inter_op: { allow_spinning: '0' } } },
-    });
+    return await ort.InferenceSession.create(file, onnxSessionOptions(options));
   } catch (error) {
     const message = firstLine(error);
     if (/protobuf parsing failed|does not have a graph/i.test(message)) {
@@ -178,6 +173,17 @@ async function openSession(file: string, options: OnnxSessionOptions): Promise<I
     }
     throw new AppError('ModelInvalid', `onnxruntime cannot load ${file}: ${message.replace(/^Load model from \S+ failed:\s*/, '')}`, { cause: error });
   }
+}
+
+/** How Winnow opens an image model in onnxruntime (bench:embed opens its raw peer the same way). */
+export function onnxSessionOptions(options: OnnxSessionOptions): InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: options.threads ?? 0,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: options.spinWait === true ? '1' : '0' }, inter_op: { allow_spinning: '0' } } },
+  };
 }
 
 function describeSession(session: InferenceSession): ModelDescription {

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { createSharpImageTensorDecoder } from '../media/sharp.image-tensor.js';
 import { DEFAULT_MODEL_OUTPUTS, DEFAULT_MODEL_SPEC, convertDefaultModel } from './default-model.js';
-import { imageTensorOptions } from './image-encoder.js';
+import { writeImageInput } from './image-input.js';
 import type { TfjsGraphModel } from './tfjs-graph-model.js';
 import { convertTfjsGraphToOnnx } from './tfjs-graph-to-onnx.js';
 
@@ -29,7 +29,7 @@ describe('TFJS graph model to ONNX', () => {
     const imageSize = 224 * 224 * 3;
     const batch = new Float32Array(names.length * imageSize);
     for (const [index, name] of names.entries()) {
-      batch.set(await decoder.decode(readFileSync(resolve(PHOTOS, name)), imageTensorOptions(DEFAULT_MODEL_SPEC)), index * imageSize);
+      writeImageInput(await decoder.decode(readFileSync(resolve(PHOTOS, name)), DEFAULT_MODEL_SPEC.inputSize), DEFAULT_MODEL_SPEC, batch, index * imageSize);
     }
 
     const session = await ort.InferenceSession.create(convertDefaultModel().bytes, { intraOpNumThreads: 2 });

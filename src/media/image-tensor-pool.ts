@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../errors.js';
 import { startWorker } from '../shared/worker-thread.js';
-import type { ImageTensorDecoder, ImageTensorOptions } from './image-tensor.js';
+import type { ImageTensorDecoder } from './image-tensor.js';
 import { DEFAULT_MAX_INPUT_PIXELS } from './sharp.image-processor.js';
 
 export interface ImageTensorPoolOptions {
@@ -18,17 +18,17 @@ export interface ImageTensorPool extends ImageTensorDecoder {
 interface Pending {
   id: number;
   input: ArrayBuffer;
-  options: ImageTensorOptions;
-  resolve: (tensor: Float32Array) => void;
+  size: number;
+  resolve: (pixels: Uint8Array) => void;
   reject: (error: unknown) => void;
 }
 
-type Reply = { id: number; tensor: Float32Array } | { id: number; error: { code: ErrorCode | undefined; message: string; hint: string | undefined } };
+type Reply = { id: number; pixels: Uint8Array } | { id: number; error: { code: ErrorCode | undefined; message: string; hint: string | undefined } };
 
 /**
  * Decodes images into model inputs (sharp, as `sharp.image-tensor.ts`) on `threads` worker
- * threads, so the conversion to float tensors never holds up the thread that runs the model
- * and records results. Bytes go to a thread and the tensor comes back by transfer, not copy.
+ * threads, which bounds how many images are decoded at once and keeps libvips's work off the
+ * thread that runs the model and records results. Bytes go to a thread by transfer, not copy.
  * A thread that dies fails the image it held and is replaced.
  */
 export function createImageTensorPool(options: ImageTensorPoolOptions): ImageTensorPool {
@@ -46,7 +46,7 @@ export function createImageTensorPool(options: ImageTensorPoolOptions): ImageTen
       busy.delete(worker);
       idle.push(worker);
       if (task !== undefined && task.id === reply.id) {
-        if ('tensor' in reply) task.resolve(reply.tensor);
+        if ('pixels' in reply) task.resolve(reply.pixels);
         else
           task.reject(
             reply.error.code === undefined
@@ -81,7 +81,7 @@ export function createImageTensorPool(options: ImageTensorPoolOptions): ImageTen
       const task = queue.shift()!;
       busy.set(worker, task);
       worker.ref();
-      worker.postMessage({ id: task.id, input: task.input, options: task.options }, [task.input]);
+      worker.postMessage({ id: task.id, input: task.input, size: task.size }, [task.input]);
     }
     for (const worker of idle) worker.unref();
   };
@@ -90,19 +90,13 @@ export function createImageTensorPool(options: ImageTensorPoolOptions): ImageTen
 
   return {
     maxInputPixels,
-    decode(input, tensorOptions) {
+    decode(input, size) {
       if (closed) return Promise.reject(new Error('The image decoder pool is closed.'));
       if (input.length === 0) return Promise.reject(new AppError('ImageUnreadable', 'The file is empty (0 bytes).'));
       // A copy moves to the thread (a millisecond for a 10 MB photo), so the caller's Buffer stays usable.
       const owned = input.buffer.slice(input.byteOffset, input.byteOffset + input.byteLength);
       return new Promise((resolve, reject) => {
-        queue.push({
-          id: nextId++,
-          input: owned as ArrayBuffer,
-          options: { ...tensorOptions, mean: [...tensorOptions.mean], std: [...tensorOptions.std] } as ImageTensorOptions,
-          resolve,
-          reject,
-        });
+        queue.push({ id: nextId++, input: owned as ArrayBuffer, size, resolve, reject });
         dispatch();
       });
     },

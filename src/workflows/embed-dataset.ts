@@ -11,12 +11,12 @@ import {
   type ModelVersion,
 } from '../catalog/embedding.repository.js';
 import { objectTooLarge, type StorageRetry } from '../datasources/object-store.js';
-import { imageTensorOptions, type ImageEncoder } from '../embeddings/image-encoder.js';
+import type { ImageEncoder } from '../embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../embeddings/onnx.image-encoder.js';
 import { thumbnailDescriptor } from '../selection/thumbnail-descriptor.js';
 import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
 import { createImageTensorPool } from '../media/image-tensor-pool.js';
-import type { ImageTensorDecoder, ImageTensorOptions } from '../media/image-tensor.js';
+import type { ImageTensorDecoder } from '../media/image-tensor.js';
 import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
 import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore } from './dataset-stores.js';
@@ -301,13 +301,13 @@ interface Pipeline {
 }
 
 /** A sample made ready for the model, or why it cannot be. `read`: whether a request reached the datasource. */
-type Prepared = { sample: EmbeddingWork; etag: string | null; read: boolean } & ({ tensor: Float32Array } | { status: 'rejected' | 'failed'; error: string });
+type Prepared = { sample: EmbeddingWork; etag: string | null; read: boolean } & ({ pixels: Uint8Array } | { status: 'rejected' | 'failed'; error: string });
 
 /** Producers (read + decode, several at once) fill a bounded queue; one consumer runs the model batch by batch and records. */
 async function runPipeline(pipeline: Pipeline): Promise<number> {
   const { deps, dataset, batchSize, options } = pipeline;
   const budget = createByteBudget(deps.config.thumbnailBufferMb * MIB);
-  const tensorOptions = imageTensorOptions(pipeline.encoder.spec) as ImageTensorOptions;
+  const inputSize = pipeline.encoder.spec.inputSize;
   const capacity = batchSize * 2;
   const ready: Prepared[] = [];
   let producing = true;
@@ -330,7 +330,7 @@ async function runPipeline(pipeline: Pipeline): Promise<number> {
     notifyConsumer();
   };
   const handle = async (sample: EmbeddingWork): Promise<boolean> => {
-    const prepared = await prepare(pipeline, sample, budget, tensorOptions);
+    const prepared = await prepare(pipeline, sample, budget, inputSize);
     if ('fatal' in prepared) {
       stop ??= prepared.fatal;
       notifyConsumer();
@@ -394,13 +394,12 @@ async function runPipeline(pipeline: Pipeline): Promise<number> {
 /** Runs the model on the decoded images of a batch and records every outcome of it in one transaction; returns its storage failures. */
 async function embedBatch(pipeline: Pipeline, batch: Prepared[]): Promise<number> {
   const { deps, dataset, version, encoder, progress, options } = pipeline;
-  const decoded = batch.filter((item): item is Extract<Prepared, { tensor: Float32Array }> => 'tensor' in item);
-  const vectors = decoded.length > 0 ? await encoder.encode(decoded.map((item) => item.tensor)) : [];
+  const decoded = batch.filter((item): item is Extract<Prepared, { pixels: Uint8Array }> => 'pixels' in item);
+  const vectors = decoded.length > 0 ? await encoder.encode(decoded.map((item) => item.pixels)) : [];
   const byId = new Map(decoded.map((item, index) => [item.sample.id, vectors[index]!]));
-  const tensorLayout = imageTensorOptions(encoder.spec);
   const now = deps.clock().toISOString();
   const records: EmbeddingRecord[] = batch.map((item) =>
-    'tensor' in item
+    'pixels' in item
       ? {
           sampleId: item.sample.id,
           datasetId: dataset.id,
@@ -408,7 +407,7 @@ async function embedBatch(pipeline: Pipeline, batch: Prepared[]): Promise<number
           status: 'ok',
           vector: byId.get(item.sample.id)!,
           // Kept beside the vector for `winnow duplicates`: it tells near-duplicates from other views of one scene.
-          descriptor: thumbnailDescriptor(item.tensor, tensorLayout),
+          descriptor: thumbnailDescriptor(item.pixels, encoder.spec.inputSize),
           error: null,
           updatedAt: now,
         }
@@ -441,9 +440,9 @@ async function* pendingSamples(pipeline: Pipeline): AsyncGenerator<EmbeddingWork
   }
 }
 
-async function prepare(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBudget, options: ImageTensorOptions): Promise<Prepared | { fatal: AppError }> {
+async function prepare(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBudget, inputSize: number): Promise<Prepared | { fatal: AppError }> {
   const { input, decoder } = pipeline;
-  const fromThumbnail = await prepareFromThumbnail(pipeline, sample, budget, options);
+  const fromThumbnail = await prepareFromThumbnail(pipeline, sample, budget, inputSize);
   if (fromThumbnail !== undefined) return fromThumbnail;
   const refusal = refuseBeforeReading(sample, decoder, budget, input);
   if (refusal !== undefined) return { sample, etag: sample.etag, read: false, status: 'rejected', error: refusal };
@@ -453,7 +452,7 @@ async function prepare(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBu
     try {
       const source = await readOriginal(pipeline, `${input.prefix}${sample.key}`, budget.capacity);
       etag = source.etag ?? sample.etag;
-      return { sample, etag, read: true, tensor: await decoder.decode(source.body, options) };
+      return { sample, etag, read: true, pixels: await decoder.decode(source.body, inputSize) };
     } finally {
       release();
     }
@@ -496,14 +495,14 @@ async function readOriginal(pipeline: Pipeline, key: string, maxBytes: number): 
  * was made from that content. Undefined sends the sample to its original: no eligible
  * thumbnail, or reading or decoding it failed (a deleted or damaged thumbnail is not the image's fault).
  */
-async function prepareFromThumbnail(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBudget, options: ImageTensorOptions): Promise<Prepared | undefined> {
+async function prepareFromThumbnail(pipeline: Pipeline, sample: EmbeddingWork, budget: ByteBudget, inputSize: number): Promise<Prepared | undefined> {
   const { thumbnail } = sample;
-  if (thumbnail === null || !pipeline.thumbnails.readable || !thumbnailStandsIn(sample, options.size)) return undefined;
+  if (thumbnail === null || !pipeline.thumbnails.readable || !thumbnailStandsIn(sample, inputSize)) return undefined;
   try {
     const source = await pipeline.output.store.readObject(thumbnail.key, budget.capacity);
-    const tensor = await pipeline.decoder.decode(source.body, options);
+    const pixels = await pipeline.decoder.decode(source.body, inputSize);
     pipeline.thumbnails.used++;
-    return { sample, etag: sample.etag, read: true, tensor };
+    return { sample, etag: sample.etag, read: true, pixels };
   } catch (error) {
     if (isAppError(error) && FATAL_ERRORS.has(error.code)) pipeline.thumbnails.readable = false;
     pipeline.deps.log.debug({ key: thumbnail.key, error: describeError(error) }, 'thumbnail not used for the embedding; reading the original');

@@ -1,6 +1,5 @@
 import { requireDatasetRow } from '../catalog/dataset.service.js';
 import { findSampleKeys } from '../catalog/embedding.repository.js';
-import { imageTensorOptions } from '../embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../embeddings/onnx.image-encoder.js';
 import { AppError } from '../errors.js';
 import { createSharpImageTensorDecoder } from '../media/sharp.image-tensor.js';
@@ -22,11 +21,11 @@ export async function findSimilarToImage(
   const dataset = await requireDatasetRow(deps, datasetName);
   const { model, path } = await resolveModel(deps, options.model);
   const spec = modelSpec(model);
-  const tensor = await createSharpImageTensorDecoder().decode(image, imageTensorOptions(spec));
+  const pixels = await createSharpImageTensorDecoder().decode(image, spec.inputSize);
   const encoder = await openOnnxImageEncoder(path, spec, { threads: 1 });
   let vector: Float32Array;
   try {
-    [vector] = (await encoder.encode([tensor])) as [Float32Array];
+    [vector] = (await encoder.encode([pixels])) as [Float32Array];
   } finally {
     await encoder.close();
   }
