@@ -4,8 +4,8 @@
  * Where the CPU goes per image when `winnow embed` reads thumbnails, stage by stage, each stage run
  * alone over the same images and measured in CPU time (this process's `process.cpuUsage`, worker
  * and onnxruntime threads included; s3rver's from /proc), so the figures hold on a busy machine:
- * the GET (client side and s3rver side), decoding into the model's input (sharp alone, and the
- * decoder pool as embed runs it), normalising it into the model's batch, the model at 1 and 2 threads, the
+ * the GET (client side and s3rver side), decoding into the model's input (as embed runs it, and
+ * sharp alone), normalising it into the model's batch, the model at 1 and 2 threads, the
  * near-duplicate descriptor, and storing the vectors (SQLite). Then the decode cost of thumbnail
  * formats and sizes side by side. Compare the sum with the CPU per image `bench:embed` measures for
  * the whole command. Not a test.
@@ -17,7 +17,6 @@ import { recordEmbeddings } from '../src/catalog/embedding.repository.js';
 import { DEFAULT_MODEL_SPEC, ensureDefaultModel } from '../src/embeddings/default-model.js';
 import { writeImageInput } from '../src/embeddings/image-input.js';
 import { openOnnxImageEncoder } from '../src/embeddings/onnx.image-encoder.js';
-import { createImageTensorPool } from '../src/media/image-tensor-pool.js';
 import { createSharpImageProcessor } from '../src/media/sharp.image-processor.js';
 import { createSharpImageTensorDecoder } from '../src/media/sharp.image-tensor.js';
 import { loadSharp } from '../src/media/sharp.module.js';
@@ -108,17 +107,16 @@ try {
   row('GET a thumbnail with node:http, no SDK: s3rver side', `${plain.other} CPU-ms/image`);
   agent.destroy();
 
-  // Decoding, as embed does it: the pool of worker threads; then sharp alone on this thread, and the normalisation the encoder does.
-  const pool = createImageTensorPool({ threads: DECODE_THREADS });
+  // Decoding, as embed does it (DECODE_THREADS images at once, READ_CONCURRENCY asking); then sharp alone, and the normalisation the encoder does.
+  const decoder = createSharpImageTensorDecoder({ concurrency: DECODE_THREADS });
   const decodeAll = async (inputs: Buffer[]) => {
     const out: Uint8Array[] = new Array(inputs.length);
-    await forEachConcurrently([...inputs.keys()], READ_CONCURRENCY, async (index) => void (out[index] = await pool.decode(inputs[index]!, SIZE)));
+    await forEachConcurrently([...inputs.keys()], READ_CONCURRENCY, async (index) => void (out[index] = await decoder.decode(inputs[index]!, SIZE)));
     return out;
   };
   let decoded = await decodeAll(thumbnails);
-  const pooled = await cpuPerImage(count, async () => void (decoded = await decodeAll(thumbnails)));
-  row(`decode to the model input, ${DECODE_THREADS} worker threads (as embed)`, `${pooled.self} CPU-ms/image`);
-  await pool.close();
+  const asEmbed = await cpuPerImage(count, async () => void (decoded = await decodeAll(thumbnails)));
+  row(`decode to the model input, ${DECODE_THREADS} at once (as embed)`, `${asEmbed.self} CPU-ms/image`);
   const { default: sharp } = await loadSharp();
   const sharpDecode = (bytes: Buffer, kernel: 'lanczos3' | 'mitchell' | 'linear' = 'lanczos3') =>
     sharp(bytes, { failOn: 'error', pages: 1, page: 0 })
@@ -132,11 +130,6 @@ try {
     for (const thumbnail of thumbnails) await sharpDecode(thumbnail);
   });
   row('  of which sharp: decode + resize to 224 x 224 RGB', `${sharpOnly.self} CPU-ms/image`);
-  const inline = createSharpImageTensorDecoder();
-  const inlineCost = await cpuPerImage(count, async () => {
-    for (const thumbnail of thumbnails) await inline.decode(thumbnail, SIZE);
-  });
-  row('decode to the model input on this thread (no pool)', `${inlineCost.self} CPU-ms/image`);
   const batchInput = new Float32Array(BATCH * SIZE * SIZE * 3);
   const normalised = await cpuPerImage(count, async () =>
     decoded.forEach((pixels, index) => writeImageInput(pixels, DEFAULT_MODEL_SPEC, batchInput, (index % BATCH) * SIZE * SIZE * 3)),

@@ -57,7 +57,7 @@ export interface Config {
   embedBatchSize: number;
   /** onnxruntime's threads for one model run; 0 lets onnxruntime use every core. */
   embedThreads: number;
-  /** Worker threads decoding images into model inputs while the model runs. */
+  /** Images decoded into model inputs at once (on libuv's threads) while the model runs. */
   embedDecodeThreads: number;
   /** Images `winnow embed` reads from the datasource at once (within the thumbnail buffer's MiB). */
   embedReadConcurrency: number;

@@ -58,6 +58,29 @@ describe('sharp model input decoder', () => {
     expect(Array.from(await decoder.decode(hidden, 4)).every((value) => value === 0)).toBe(true);
   });
 
+  it('decodes many images at once, a few at a time, exactly as one by one, failing a broken one alone', async () => {
+    const names = ['cat.jpg', 'truncated.jpg', 'coffee.png', 'cat.webp', 'corrupt.jpg', 'orientation-6.jpg', 'cmyk.jpg', 'rgb16.png'];
+    const bounded = createSharpImageTensorDecoder({ concurrency: 2 });
+    const results = await Promise.allSettled(names.map((name) => bounded.decode(image(name), SIZE)));
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    for (const [index, result] of results.entries()) {
+      if (result.status === 'fulfilled') expect(result.value, names[index]).toEqual(await decoder.decode(image(names[index]!), SIZE));
+      else {
+        expect(isAppError(result.reason, 'ImageUnreadable'), names[index]).toBe(true);
+        expect((result.reason as Error).message).toMatch(/^Corrupt or truncated image/);
+      }
+    }
+  });
+
   it('refuses corrupt, truncated, empty and non-image data, and decompression bombs, with clear errors', async () => {
     for (const bad of [image('corrupt.jpg'), image('truncated.jpg'), Buffer.alloc(0), Buffer.from('not an image')]) {
       const error = await refusal(bad);

@@ -1,10 +1,13 @@
 import { AppError } from '../errors.js';
+import { createByteBudget } from '../shared/byte-budget.js';
 import { loadSharp } from './sharp.module.js';
 import type { ImageTensorDecoder } from './image-tensor.js';
 import { DEFAULT_MAX_INPUT_PIXELS, sharpDecodeOptions, translateSharpError } from './sharp.image-processor.js';
 
 export interface SharpImageTensorOptions {
   maxInputPixels?: number;
+  /** Images decoded at once; the rest wait their turn. Unbounded by default. */
+  concurrency?: number;
 }
 
 /**
@@ -13,9 +16,14 @@ export interface SharpImageTensorOptions {
  * Every image is stretched to size x size (`fit: 'fill'`, what the bundled model was trained
  * with) with shrink-on-load turned off: with it, a JPEG and its pixel-identical PNG copy differ
  * by up to 27/255 at 224 px, because libjpeg's DCT downscaling is not libvips's resampler.
+ *
+ * libvips runs on libuv's threads, off the caller's thread. Bounding how many images decode at once
+ * keeps their pixels in memory few and leaves libuv threads to the reads' DNS lookups and files.
  */
 export function createSharpImageTensorDecoder(options: SharpImageTensorOptions = {}): ImageTensorDecoder {
   const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  // One unit per image being decoded.
+  const slots = options.concurrency === undefined ? undefined : createByteBudget(Math.max(1, options.concurrency));
 
   return {
     maxInputPixels,
@@ -23,6 +31,7 @@ export function createSharpImageTensorDecoder(options: SharpImageTensorOptions =
       const { default: sharp } = await loadSharp();
       if (input.length === 0) throw new AppError('ImageUnreadable', 'The file is empty (0 bytes).');
       const decodeOptions = sharpDecodeOptions(maxInputPixels);
+      const release = await slots?.acquire(1);
       try {
         const { data, info } = await sharp(input, decodeOptions)
           .autoOrient()
@@ -38,6 +47,8 @@ export function createSharpImageTensorDecoder(options: SharpImageTensorOptions =
         return data;
       } catch (error) {
         throw await translateSharpError(error, sharp, input, maxInputPixels);
+      } finally {
+        release?.();
       }
     },
   };

@@ -15,8 +15,8 @@ import type { ImageEncoder } from '../embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../embeddings/onnx.image-encoder.js';
 import { thumbnailDescriptor } from '../selection/thumbnail-descriptor.js';
 import { AppError, describeError, isAppError, type ErrorCode } from '../errors.js';
-import { createImageTensorPool } from '../media/image-tensor-pool.js';
 import type { ImageTensorDecoder } from '../media/image-tensor.js';
+import { createSharpImageTensorDecoder } from '../media/sharp.image-tensor.js';
 import { createByteBudget, type ByteBudget } from '../shared/byte-budget.js';
 import { forEachConcurrentlyFrom } from '../shared/concurrency.js';
 import { openDatasetStores, type BoundStore } from './dataset-stores.js';
@@ -110,7 +110,7 @@ export async function embedDataset(deps: EmbedDeps, datasetName: string, options
     await encoder.close();
     throw error;
   }
-  const decoder = createImageTensorPool({ threads: deps.config.embedDecodeThreads, maxInputPixels: deps.images.maxInputPixels });
+  const decoder = createSharpImageTensorDecoder({ concurrency: deps.config.embedDecodeThreads, maxInputPixels: deps.images.maxInputPixels });
   try {
     const version = modelVersion(model);
     const removed = await deleteEmbeddingsOfRemovedSamples(db, dataset.id, model.id);
@@ -150,7 +150,6 @@ export async function embedDataset(deps: EmbedDeps, datasetName: string, options
       durationMs: Math.round(performance.now() - started),
     };
   } finally {
-    await decoder.close();
     await encoder.close();
     await lease.release().catch(() => undefined);
   }

@@ -1,20 +1,21 @@
 import type { EmbeddingModel } from '../catalog/embedding-model.repository.js';
 import type { ImageEncoder } from '../embeddings/image-encoder.js';
 import { openOnnxImageEncoder } from '../embeddings/onnx.image-encoder.js';
-import { createImageTensorPool, type ImageTensorPool } from '../media/image-tensor-pool.js';
+import type { ImageTensorDecoder } from '../media/image-tensor.js';
+import { createSharpImageTensorDecoder } from '../media/sharp.image-tensor.js';
 import { modelSpec } from './embedding-models.js';
 import type { WorkflowDeps } from './workflow-deps.js';
 
-/** An open model and its decoder threads. */
+/** An open model and its decoder. */
 export interface EmbedSession {
   encoder: ImageEncoder;
-  decoder: ImageTensorPool;
+  decoder: ImageTensorDecoder;
 }
 
 /**
  * Open model sessions a worker keeps between the batch jobs of an embedding run: opening one
- * loads and trial-runs the model (hundreds of milliseconds for a real backbone) and starts the
- * decoder threads, which a batch of a few hundred images should not pay again. A session
+ * loads and trial-runs the model (hundreds of milliseconds for a real backbone), which a batch
+ * of a few hundred images should not pay again. A session
  * unused for `idleMs` is closed.
  */
 export interface EmbedSessions {
@@ -32,7 +33,6 @@ export function createEmbedSessions(deps: Pick<WorkflowDeps, 'config' | 'images'
     open.delete(key);
     clearTimeout(entry.idle);
     const session = await entry.session.catch(() => undefined);
-    await session?.decoder.close();
     await session?.encoder.close();
   };
   return {
@@ -42,7 +42,10 @@ export function createEmbedSessions(deps: Pick<WorkflowDeps, 'config' | 'images'
       if (entry === undefined) {
         const session = (async () => {
           const encoder = await openOnnxImageEncoder(path, modelSpec(model), { threads });
-          return { encoder, decoder: createImageTensorPool({ threads: deps.config.embedDecodeThreads, maxInputPixels: deps.images.maxInputPixels }) };
+          return {
+            encoder,
+            decoder: createSharpImageTensorDecoder({ concurrency: deps.config.embedDecodeThreads, maxInputPixels: deps.images.maxInputPixels }),
+          };
         })();
         entry = { session, users: 0 };
         open.set(key, entry);
