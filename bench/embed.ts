@@ -112,15 +112,16 @@ async function rawThroughput(files: readonly string[]): Promise<{
     await run(batches[0]!);
     let done = 0;
     const cpuBefore = process.cpuUsage();
-    const stopAlongside = alongside?.(() => done);
+    const beside = alongside?.(() => done);
     const started = performance.now();
     while (performance.now() - started < ms) {
       for (const input of batches) {
+        await beside?.readyFor(done + batch);
         await run(input);
         done += batch;
       }
     }
-    await stopAlongside?.();
+    await beside?.stop();
     const cpu = process.cpuUsage(cpuBefore);
     return {
       images: done,
@@ -162,8 +163,13 @@ async function rawThroughput(files: readonly string[]): Promise<{
 }
 
 type RawPeer = (batch: number, ms?: number, alongside?: Alongside) => Promise<{ images: number; imagesPerSecond: number; cpuMsPerImage: number }>;
-/** Work started beside the raw model, told how many images it has run so far; the function it returns stops the work. */
-type Alongside = (modelImages: () => number) => () => Promise<void>;
+/** Work started beside the raw model, told how many images it has run so far. */
+type Alongside = (modelImages: () => number) => Beside;
+interface Beside {
+  /** Resolves once `images` images are ready: the model runs no image before it has been read. */
+  readyFor(images: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** As many reads in flight as embed's default (WINNOW_EMBED_READ_CONCURRENCY), at most this many images ahead of the model. */
 const READERS = 8;
@@ -172,13 +178,15 @@ const READ_AHEAD = 32;
 /**
  * GETs `keys` from s3rver in turn, READERS at a time and never more than READ_AHEAD images ahead of
  * the model, and throws the bytes away: the reads `embed` makes at the model's pace, without
- * anything embed does with them. The raw model running beside them is the ceiling of any `embed`
+ * anything embed does with them; the model waits for a batch's images to have been read. The raw model running beside them is the ceiling of any `embed`
  * from s3rver on this machine, since every image must at least be read.
  */
 function readAlongside(client: S3Client, keys: readonly string[]): Alongside {
   return (modelImages) => {
     let stopped = false;
     let requested = 0;
+    let read = 0;
+    const waiting: Array<{ images: number; resume: () => void }> = [];
     const reader = async () => {
       while (!stopped) {
         if (requested - modelImages() >= READ_AHEAD) {
@@ -187,12 +195,20 @@ function readAlongside(client: S3Client, keys: readonly string[]): Alongside {
         }
         const object = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: keys[requested++ % keys.length]! }));
         await object.Body!.transformToByteArray();
+        read++;
+        for (const waiter of waiting.filter((entry) => entry.images <= read)) {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          waiter.resume();
+        }
       }
     };
     const readers = Array.from({ length: READERS }, reader);
-    return async () => {
-      stopped = true;
-      await Promise.all(readers);
+    return {
+      readyFor: (images) => (images <= read ? Promise.resolve() : new Promise<void>((resume) => waiting.push({ images, resume }))),
+      async stop() {
+        stopped = true;
+        await Promise.all(readers);
+      },
     };
   };
 }

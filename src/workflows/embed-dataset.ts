@@ -90,8 +90,8 @@ const FATAL_ERRORS = new Set<ErrorCode>([
 /**
  * `winnow embed`: gives every live sample of the dataset a vector from the model, reading only
  * samples without one for their present etag and this model file. Images are read a few at a
- * time within a byte budget and decoded on worker threads while the model runs on the previous
- * batch; each batch is recorded in one transaction, so a killed run redoes at most the batch it
+ * time within a byte budget and decoded (by libvips, off this thread) while the model runs on the
+ * previous batch; each batch is recorded in one transaction, so a killed run redoes at most the batch it
  * had in hand. A bad image fails alone; a storage error every read would hit (reads denied,
  * wrong keys) stops the run after one request. Runs under the dataset's job lease.
  */
