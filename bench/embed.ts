@@ -88,7 +88,7 @@ async function rawThroughput(files: readonly string[]): Promise<{
   const decoder = createSharpImageTensorDecoder();
   const images = await Promise.all(files.slice(0, 64).map(async (file) => decoder.decode(readFileSync(file), DEFAULT_MODEL_SPEC.inputSize)));
   const imageSize = DEFAULT_MODEL_SPEC.inputSize ** 2 * 3;
-  /** The 64 images as float tensors of `batch` images each, made once: onnxruntime alone runs on them. */
+  /** The 64 images as float tensors of `batch` images each, made before the clock starts: onnxruntime alone runs on them. */
   const batchesOf = (batch: number) => {
     const batches: ort.Tensor[] = [];
     for (let start = 0; start + batch <= images.length; start += batch) {
@@ -178,8 +178,9 @@ const READ_AHEAD = 32;
 /**
  * GETs `keys` from s3rver in turn, READERS at a time and never more than READ_AHEAD images ahead of
  * the model, and throws the bytes away: the reads `embed` makes at the model's pace, without
- * anything embed does with them; the model waits for a batch's images to have been read. The raw model running beside them is the ceiling of any `embed`
- * from s3rver on this machine, since every image must at least be read.
+ * anything embed does with them; the model waits for a batch's images to have been read. The raw
+ * model running beside them is the ceiling of any `embed` from s3rver on this machine, since every
+ * image must at least be read.
  */
 function readAlongside(client: S3Client, keys: readonly string[]): Alongside {
   return (modelImages) => {

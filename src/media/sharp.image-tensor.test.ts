@@ -13,8 +13,8 @@ const decoder = createSharpImageTensorDecoder();
 const SIZE = 32;
 
 /** The RGB of pixel (x, y) of decoded bytes. */
-function rgb(pixels: Uint8Array, x: number, y: number, size = SIZE): number[] {
-  return Array.from(pixels.subarray((y * size + x) * 3, (y * size + x) * 3 + 3));
+function rgb(pixels: Uint8Array, x: number, y: number): number[] {
+  return Array.from(pixels.subarray((y * SIZE + x) * 3, (y * SIZE + x) * 3 + 3));
 }
 
 function expectColour(actual: number[], expected: number[], tolerance = 30) {
