@@ -102,8 +102,13 @@ export async function createPgBossJobQueue<Payloads extends JobPayloads>(options
     return rows[0] as JobRecord | undefined;
   };
   const get = async (id: string) => {
+    if (!UUID.test(id)) return undefined;
+    // The progress before the job row: a handler reports only once its job is active, so a state read afterwards is
+    // never older than the progress (read the other way round, a job taken between the two reads showed its first
+    // progress while still 'created').
+    const progress = await findJobProgress(options.database.db, [id]);
     const record = await find(id);
-    return record === undefined ? undefined : (await toViews([record]))[0];
+    return record === undefined ? undefined : viewOf<Name>(record, progress.get(id));
   };
 
   const runJob = async (handlers: JobHandlers<Payloads>, job: PgBoss.JobWithMetadata<object>) => {
