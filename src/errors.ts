@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'DatasourceBucketNotFound'
   | 'DatasourceWrongRegion'
   | 'DatasourceUnreachable'
+  | 'DatasourceUnavailable'
   | 'DatasourceKmsDenied'
   | 'DatasourceAssumeRoleFailed'
   | 'DatasourceError'
@@ -91,6 +92,8 @@ export const ERROR_OUTCOMES: Record<ErrorCode, { exit: number; status: number }>
   DatasourceBucketNotFound: { exit: 5, status: 502 },
   DatasourceWrongRegion: { exit: 5, status: 502 },
   DatasourceUnreachable: { exit: 5, status: 504 },
+  // Throttled, a server error or a broken connection on every try: the same call may well work later.
+  DatasourceUnavailable: { exit: 5, status: 503 },
   DatasourceError: { exit: 5, status: 502 },
   CatalogUnavailable: { exit: 5, status: 503 },
   // Another job holds the dataset, or this one was stopped (exit 6).

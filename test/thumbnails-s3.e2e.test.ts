@@ -7,6 +7,7 @@ import { startFlakyProxy, type FlakyProxy } from './support/flaky-s3-proxy.js';
 import { listOnlyPolicy, readOnlyPolicy, referencePolicy } from './support/policies.js';
 import { fixtureImage as image, proxyUser as user, startSeededS3, underPrefix, type SeededS3 } from './support/s3-fixture.js';
 import type { PolicyProxy, ProxyLogEntry } from './support/s3-policy-proxy.js';
+import type { SampleView } from '../src/catalog/sample.service.js';
 
 const BUCKET = 'datalake';
 const PREFIX = 'projects/farm-animals/';
@@ -360,5 +361,56 @@ describe('throttling (503 SlowDown)', () => {
     flaky.faults.length = 0;
     const again = await runCli(['thumbnails', 'farm', '--json'], { env });
     expect(again.json<ThumbnailReportJson>()).toMatchObject({ generated: 1, failed: 0, retryable: 0, skipped: SAMPLES - 1 });
+  });
+
+  it('never marks an image broken because its header read was throttled: the sync reads it again, stops with exit 5 while it stays throttled, and the next sync reads it', async () => {
+    const env = { WINNOW_HOME: freshHome(), WINNOW_S3_MAX_ATTEMPTS: '2' };
+    const throttledRead = `${PREFIX}pigs/pig.webp`;
+    const create = (name: string) =>
+      runCli(
+        ['dataset', 'create', name, '--input', INPUT, '--endpoint', flaky.endpoint, '--path-style', '--access-key-id', 'S3RVER', '--secret-access-key-stdin'],
+        { env, stdin: 'S3RVER\n' },
+      );
+    type Header = Pick<SampleView, 'status' | 'width' | 'height' | 'format' | 'error'>;
+    const sampleOf = async (dataset: string): Promise<Header | undefined> => {
+      const samples = (await runCli(['samples', 'list', dataset, '--json', '--limit', '1000'], { env })).json<SampleView[]>();
+      const sample = samples.find((each) => each.key === 'pigs/pig.webp');
+      return sample && { status: sample.status, width: sample.width, height: sample.height, format: sample.format, error: sample.error };
+    };
+    const readsOf = () =>
+      flaky.requests.filter((request) => request.method === 'GET' && request.path === `/${BUCKET}/${throttledRead}`).map((request) => request.throttled);
+    const throttle = (times: number) => {
+      flaky.faults.length = 0;
+      flaky.requests.length = 0;
+      flaky.faults.push({ method: 'GET', keySuffix: throttledRead, times });
+    };
+    expect((await create('farm-passing')).code).toBe(0);
+    expect((await create('farm-stormy')).code).toBe(0);
+
+    // Both tries of the first pass throttled, the first of the pass after the pause too: its second try reads it.
+    throttle(3);
+    const passing = await runCli(['dataset', 'sync', 'farm-passing', '--json'], { env });
+    expect(passing.code, passing.stderr).toBe(0);
+    expect(passing.json()).toMatchObject({ failed: Object.keys(BAD).length - NOT_READ.length, withoutDimensions: 0 });
+    expect(readsOf()).toEqual([true, true, true, false]);
+    const read = await sampleOf('farm-passing');
+    expect(read).toMatchObject({ status: 'ok', width: expect.any(Number), error: null });
+
+    // Throttled on every try of every pass: left to read, and the sync says so.
+    throttle(Infinity);
+    const stormy = await runCli(['dataset', 'sync', 'farm-stormy'], { env });
+    expect(stormy.code, stormy.stderr).toBe(5);
+    expect(stormy.stderr).toMatch(
+      /The headers of 1 sample\(s\) could not be read: the storage kept failing, in 3 passes\. The last error: S3 GetObject of s3:\/\/datalake\/projects\/farm-animals\/pigs\/pig\.webp failed with SlowDown \(HTTP 503\)/,
+    );
+    expect(stormy.stderr).toMatch(/not marked broken: the next sync reads them/);
+    expect(readsOf()).toEqual(Array(6).fill(true));
+    expect(await sampleOf('farm-stormy')).toEqual({ status: 'pending', width: null, height: null, format: null, error: null });
+
+    flaky.faults.length = 0;
+    const calm = await runCli(['dataset', 'sync', 'farm-stormy', '--json'], { env });
+    expect(calm.code, calm.stderr).toBe(0);
+    expect(calm.json()).toMatchObject({ resumed: true, withoutDimensions: 0 });
+    expect(await sampleOf('farm-stormy')).toEqual(read);
   });
 });

@@ -55,6 +55,15 @@ describe('translateAzureError', () => {
     const network = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     expect(translateAzureError(network, context()).code).toBe('DatasourceUnreachable');
   });
+
+  it('tells throttling and server errors, which may pass, from requests the account refuses', () => {
+    const busy = translateAzureError(restError('ServerBusy', 503), context({ operation: 'Get Blob', key: 'farm/cow.jpg' }));
+    expect(busy.code).toBe('DatasourceUnavailable');
+    expect(busy.message).toBe('Azure Get Blob of azure://acct/images/farm/cow.jpg failed with ServerBusy (HTTP 503): ServerBusy message.');
+    expect(busy.hint).toContain('the next run tries this blob again');
+    expect(translateAzureError(restError('InternalError', 500), context()).code).toBe('DatasourceUnavailable');
+    expect(translateAzureError(restError('InvalidUri', 400), context()).code).toBe('DatasourceError');
+  });
 });
 
 describe('parseSasToken', () => {

@@ -1,6 +1,6 @@
 import { AppError, type ErrorCode } from '../errors.js';
 import type { SasToken } from './azure-sas.js';
-import { findNetworkCode } from './network-errors.js';
+import { findNetworkCode, isPassingStatus } from './network-errors.js';
 
 /** The Blob REST calls Winnow makes. */
 export type AzureOperation = 'List Blobs' | 'Get Blob' | 'Put Blob' | 'Delete Blob';
@@ -88,6 +88,13 @@ export function translateAzureError(error: unknown, context: AzureCallContext): 
     case 'AccountIsDisabled':
     case 'InvalidUri':
     default:
+      if (isPassingStatus(status)) {
+        return fail(
+          'DatasourceUnavailable',
+          `${call} failed with ${azureCode} (HTTP ${status})${vendor.message ? `: ${firstLine(vendor.message)}` : ''}.`,
+          'The storage account is throttling or failing for now: the next run tries this blob again; if it persists, check the storage account in the Azure portal.',
+        );
+      }
       return fail(
         'DatasourceError',
         `${call} failed with ${azureCode}${status ? ` (HTTP ${status})` : ''}${vendor.message ? `: ${firstLine(vendor.message)}` : ''}.`,

@@ -15,3 +15,10 @@ export function findNetworkCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Throttling and the server errors that pass (the statuses the AWS SDK retries): the same call may well work later. */
+const PASSING_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+export function isPassingStatus(status: number | undefined): boolean {
+  return status !== undefined && PASSING_STATUSES.has(status);
+}

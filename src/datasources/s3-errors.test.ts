@@ -49,6 +49,20 @@ describe('translateS3Error', () => {
     expect(error.message).toContain('AKIATESTKEY');
   });
 
+  it('tells throttling and server errors, which may pass, from requests the storage refuses', () => {
+    const read = { ...listing, operation: 'GetObject' as const, key: 'projects/farm-animals/cow.jpg' };
+    const throttled = translateS3Error(s3Error('SlowDown', 503, 'Please reduce your request rate.'), read);
+    expect(throttled.code).toBe('DatasourceUnavailable');
+    expect(throttled.message).toBe(
+      'S3 GetObject of s3://datalake/projects/farm-animals/cow.jpg failed with SlowDown (HTTP 503): Please reduce your request rate.',
+    );
+    expect(throttled.hint).toContain('the next run tries this object again');
+    expect(translateS3Error(s3Error('InternalError', 500), read).code).toBe('DatasourceUnavailable');
+    expect(translateS3Error(s3Error('TooManyRequests', 429), read).code).toBe('DatasourceUnavailable');
+    expect(translateS3Error(s3Error('InvalidRange', 416), read).code).toBe('DatasourceError');
+    expect(translateS3Error(s3Error('NotImplemented', 501), read).code).toBe('DatasourceError');
+  });
+
   it('reports an unreachable endpoint from a nested network error', () => {
     const cause = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     const error = translateS3Error(Object.assign(new Error('fetch failed'), { cause }), listing);

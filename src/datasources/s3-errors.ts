@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '../errors.js';
-import { findNetworkCode } from './network-errors.js';
+import { findNetworkCode, isPassingStatus } from './network-errors.js';
 
 export type S3Operation = 'ListObjectsV2' | 'GetObject' | 'PutObject' | 'DeleteObject';
 
@@ -124,12 +124,25 @@ export function translateS3Error(error: unknown, context: S3CallContext): AppErr
     case 'NotFound':
       return fail('ObjectNotFound', `${call} failed: the object no longer exists.`, 'Run a sync to refresh the catalog.');
     default:
+      if (isPassingStatus(status)) {
+        return fail(
+          'DatasourceUnavailable',
+          `${call} failed with ${s3Code} (HTTP ${status}): ${sentence(vendor.message)}`,
+          'The storage is throttling or failing for now: the next run tries this object again. WINNOW_S3_MAX_ATTEMPTS sets how often one call is tried; if it persists, check the storage service.',
+        );
+      }
       return fail(
         'DatasourceError',
-        `${call} failed with ${s3Code}${status ? ` (HTTP ${status})` : ''}: ${vendor.message ?? 'no message'}.`,
+        `${call} failed with ${s3Code}${status ? ` (HTTP ${status})` : ''}: ${sentence(vendor.message)}`,
         'Retry later; if it persists, check the storage service logs.',
       );
   }
+}
+
+/** The storage's own message as the end of a sentence: S3's often ends with a full stop already. */
+function sentence(message: string | undefined): string {
+  const text = message?.trim() || 'no message';
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function describeCall(context: S3CallContext): string {

@@ -141,7 +141,7 @@ export function createS3ObjectStore(options: S3StoreOptions): ObjectStore {
     } catch (error) {
       if (isAppError(error)) throw error;
       if (error instanceof BrokenBody && !deadline.aborted) {
-        throw new AppError('DatasourceError', `S3 ${operation} of ${description}${key} from ${endpointLabel}: ${error.message}, also when retried.`, {
+        throw new AppError('DatasourceUnavailable', `S3 ${operation} of ${description}${key} from ${endpointLabel}: ${error.message}, also when retried.`, {
           cause: error,
           hint: 'The connection to the storage keeps breaking; the next run tries this object again. WINNOW_S3_MAX_ATTEMPTS sets how often a call is tried.',
           details: { operation, endpoint: endpointLabel },

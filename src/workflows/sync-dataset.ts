@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowDeps } from './workflow-deps.js';
 import { requireDataset } from '../catalog/dataset.service.js';
 import { bumpDatasetRevision } from '../catalog/dataset.repository.js';
@@ -174,7 +175,7 @@ export async function syncDataset(deps: SyncDeps, datasetName: string, options: 
       timings.listingMs = Date.now() - listingStarted;
     }
     const probingStarted = Date.now();
-    const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, onCommitted);
+    const probeOutcome = await probeHeaders(deps, dataset, stores.input, progress, onCommitted, options.signal);
     timings.probingMs = Date.now() - probingStarted;
     if (probeOutcome.readDenied) warnings.push(probeOutcome.readDenied);
     if (dataset.hasRelevantFilenames) relevant = await checkRelevantFilenames(db, dataset.id, stores.input.prefix, datasetKeyFilter(dataset, stores));
@@ -330,13 +331,25 @@ function ownPrefixesInsideInput(stores: DatasetStores): string[] {
   return sameContainer && outputWinnow.startsWith(input.prefix) ? [outputWinnow.slice(input.prefix.length)] : [];
 }
 
-/** The last pass, once the listing is over: reads every header still to read (all of them, when the listing did not fan out). */
+/**
+ * Before each pass again over the headers whose reads the storage kept failing (throttled, server errors,
+ * broken connections past the SDK's retries and its retry budget): a storm that outlasted one call's
+ * retries often has passed once the rest of the pass is done, or a few seconds later.
+ */
+const PAUSES_BEFORE_PASSES_AGAIN_MS = [2_000, 8_000];
+
+/**
+ * The last pass, once the listing is over: reads every header still to read (all of them, when the listing
+ * did not fan out). Those the storage kept failing to serve stay pending and are read in up to two passes more;
+ * if some still fail, the sync stops with that error (exit 5), and the next sync reads them.
+ */
 async function probeHeaders(
   deps: SyncDeps,
   dataset: Dataset,
   input: BoundStore,
   progress: SyncProgress,
   onCommitted: () => Promise<void>,
+  signal: AbortSignal | undefined,
 ): Promise<{ readDenied: string | undefined }> {
   const db = deps.database.db;
   progress.phase = 'probing';
@@ -351,6 +364,29 @@ async function probeHeaders(
     onCommitted,
   });
   await prober.probe(pendingSamplesById(db, dataset.id));
+  for (const pauseMs of PAUSES_BEFORE_PASSES_AGAIN_MS) {
+    if (prober.unavailable === undefined || prober.readDenied !== undefined) break;
+    const { samples, lastError } = prober.unavailable;
+    deps.log.warn(
+      { dataset: dataset.name, samples, error: lastError.message, pauseMs },
+      'the storage kept failing some header reads; reading them again after a pause',
+    );
+    await sleep(pauseMs, undefined, { signal }).catch(() => undefined);
+    await onCommitted();
+    await prober.probe(pendingSamplesById(db, dataset.id));
+  }
+  if (prober.unavailable !== undefined && prober.readDenied === undefined) {
+    const { samples, lastError } = prober.unavailable;
+    throw new AppError(
+      'DatasourceUnavailable',
+      `The headers of ${samples} sample(s) could not be read: the storage kept failing, in ${PAUSES_BEFORE_PASSES_AGAIN_MS.length + 1} passes. The last error: ${lastError.message}`,
+      {
+        cause: lastError,
+        hint: 'They stay to read, not marked broken: the next sync reads them. If the storage keeps failing, check its service status and logs.',
+        details: lastError.details,
+      },
+    );
+  }
   if (prober.readDenied === undefined) return { readDenied: undefined };
   const message = `Reading objects is denied, so ${progress.toProbe - progress.probed} samples were indexed without dimensions: ${prober.readDenied}`;
   deps.log.warn({ dataset: dataset.name }, message);

@@ -47,6 +47,12 @@ export interface HeaderProber {
   probe(nextPage: PendingSamplePager, shouldStop?: () => boolean): Promise<void>;
   /** The message of the read denial that stopped this stream (met here or by another stream); undefined while reads work. */
   readonly readDenied: string | undefined;
+  /**
+   * The samples of the last `probe` whose reads the storage kept failing (throttled, server errors, broken
+   * connections, past the retries), and the last such error. They stay pending, to be read again: such a
+   * failure says nothing about the image.
+   */
+  readonly unavailable: { samples: number; lastError: AppError } | undefined;
 }
 
 /**
@@ -56,19 +62,28 @@ export interface HeaderProber {
 export function createHeaderProber(probing: HeaderProbing): HeaderProber {
   const { deps, dataset } = probing;
   let readDenied: string | undefined;
+  let unavailable: HeaderProber['unavailable'];
   let firstRead = true;
   return {
     get readDenied() {
       return readDenied;
     },
+    get unavailable() {
+      return unavailable;
+    },
     async probe(nextPage, shouldStop = () => false) {
+      unavailable = undefined;
+      let unavailableSamples = 0;
       while (readDenied === undefined && !shouldStop()) {
         readDenied = (await findSyncState(deps.database.db, dataset.id))?.readDenied ?? undefined;
         if (readDenied !== undefined) return;
         const batch = await nextPage(firstRead ? 1 : PROBE_BATCH);
         if (batch.length === 0) return;
         firstRead = false;
-        const stop = await probeBatch(probing, batch);
+        const { stop, unavailableErrors } = await probeBatch(probing, batch);
+        unavailableSamples += unavailableErrors.length;
+        const lastError = unavailableErrors.at(-1);
+        if (lastError !== undefined) unavailable = { samples: unavailableSamples, lastError };
         if (stop === undefined) continue;
         if (!isAppError(stop, 'DatasourceAccessDenied')) throw stop;
         readDenied = stop.message;
@@ -78,10 +93,14 @@ export function createHeaderProber(probing: HeaderProbing): HeaderProber {
   };
 }
 
-/** Reads one batch of headers at `probeConcurrency`, then commits them; returns the fatal error that stopped it, if any. */
-async function probeBatch(probing: HeaderProbing, batch: readonly PendingSample[]): Promise<AppError | undefined> {
+/**
+ * Reads one batch of headers at `probeConcurrency`, then commits them; returns the fatal error that stopped it,
+ * if any, and the errors of the reads the storage kept failing, whose samples stay pending.
+ */
+async function probeBatch(probing: HeaderProbing, batch: readonly PendingSample[]): Promise<{ stop: AppError | undefined; unavailableErrors: AppError[] }> {
   const { deps, dataset, input, progress } = probing;
   const results: Array<{ sample: PendingSample; header?: ImageHeader; error?: string }> = [];
+  const unavailableErrors: AppError[] = [];
   let stop: AppError | undefined;
   await forEachConcurrently(
     batch,
@@ -93,6 +112,10 @@ async function probeBatch(probing: HeaderProbing, batch: readonly PendingSample[
       } catch (error) {
         if (isFatalDatasourceError(error)) {
           stop ??= error;
+          return;
+        }
+        if (isAppError(error, 'DatasourceUnavailable')) {
+          unavailableErrors.push(error);
           return;
         }
         results.push({ sample, error: describeError(error) });
@@ -113,7 +136,7 @@ async function probeBatch(probing: HeaderProbing, batch: readonly PendingSample[
   progress.failed += failed;
   deps.log.debug({ dataset: dataset.name, probed: progress.probed, failed: progress.failed }, 'header batch committed');
   await probing.onCommitted();
-  return stop;
+  return { stop, unavailableErrors };
 }
 
 /** Every sample still to read, in id order: the sync's last pass, once the listing is over. */
